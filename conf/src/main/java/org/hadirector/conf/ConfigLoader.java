@@ -1,0 +1,280 @@
+package org.hadirector.conf;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.hadirector.conf.model.FileCheck;
+import org.hadirector.conf.model.GlobalDefs;
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.hadirector.conf.model.RealServer;
+import org.hadirector.conf.model.TrackFile;
+import org.hadirector.conf.model.TrackedRef;
+import org.hadirector.conf.model.UnicastPeer;
+import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.conf.model.VirtualServerGroup;
+import org.hadirector.conf.model.VirtualServerKind;
+import org.hadirector.conf.model.VrrpInstance;
+import org.hadirector.conf.model.VrrpScript;
+import org.hadirector.conf.model.VrrpSyncGroup;
+import org.hadirector.conf.parse.Preprocessor;
+import org.hadirector.conf.parse.SourceLine;
+import org.hadirector.conf.parse.Statement;
+import org.hadirector.conf.parse.StatementParser;
+
+/**
+ * Reads a keepalived.conf into a {@link KeepalivedConfig}: preprocess, parse, read each block,
+ * then check what spans blocks (names that refer to each other, duplicate VRIDs).
+ * Errors throw {@link ConfigException}; warnings come back with the model.
+ */
+public final class ConfigLoader {
+
+    /**
+     * {@code configId} selects @id lines (keepalived's -i, default the host name);
+     * {@code interfaceExists}, when not null, turns unknown interface names into warnings.
+     */
+    public record Options(String configId, String hostName, Predicate<String> interfaceExists) {
+        public static Options defaults() {
+            String host = HostName.get();
+            int dot = host.indexOf('.');
+            return new Options(dot > 0 ? host.substring(0, dot) : host, host, null);
+        }
+
+        public Options withConfigId(String id) {
+            return new Options(id, hostName, interfaceExists);
+        }
+
+        public Options withInterfaceCheck(Predicate<String> exists) {
+            return new Options(configId, hostName, exists);
+        }
+    }
+
+    public record Result(KeepalivedConfig config, List<Diagnostic> warnings) {
+    }
+
+    private ConfigLoader() {
+    }
+
+    public static Result load(Path file, Options options) throws ConfigException {
+        Diagnostics d = new Diagnostics();
+        List<SourceLine> lines = new Preprocessor(options.configId(), d).read(file);
+        return build(lines, d, options);
+    }
+
+    /** Reads text as if it were the file {@code name} in {@code directory} (for includes). */
+    public static Result loadString(String name, String text, Path directory, Options options) throws ConfigException {
+        Diagnostics d = new Diagnostics();
+        List<SourceLine> lines = new Preprocessor(options.configId(), d).readString(name, text, directory);
+        return build(lines, d, options);
+    }
+
+    private static Result build(List<SourceLine> lines, Diagnostics d, Options options) throws ConfigException {
+        List<Statement> top = StatementParser.parse(lines, d);
+        KeepalivedConfig config = new ConfigLoader.Reader(d, options).read(top);
+        if (d.hasErrors()) {
+            throw ConfigException.invalid(d);
+        }
+        return new Result(config, d.warnings());
+    }
+
+    private static final class Reader {
+        private final Diagnostics d;
+        private final ValueReader v;
+        private final Options options;
+        // Identity, not equality: two identical blocks are still two places in the file.
+        private final Map<Object, Statement> where = new java.util.IdentityHashMap<>();
+
+        Reader(Diagnostics d, Options options) {
+            this.d = d;
+            this.v = new ValueReader(d, options.interfaceExists());
+            this.options = options;
+        }
+
+        KeepalivedConfig read(List<Statement> top) {
+            GlobalDefsReader globals = new GlobalDefsReader(v, options.hostName());
+            for (Statement s : top) {
+                if (s.name().equals("global_defs")) {
+                    List<Statement> block = v.block(s);
+                    if (block != null) {
+                        globals.read(block);
+                    }
+                }
+            }
+            GlobalDefs g = globals.build();
+            VrrpReader vrrp = new VrrpReader(v);
+            LvsReader lvs = new LvsReader(v);
+            RecordBuilder<KeepalivedConfig> b = new RecordBuilder<>(KeepalivedConfig.class);
+            b.set("globalDefs", g);
+            for (Statement s : top) {
+                String kw = Keywords.canonical(s.name());
+                switch (kw) {
+                    case "global_defs" -> { }
+                    case "static_ipaddress" -> vrrp.addressList(s, false).forEach(a -> b.add("staticIpaddress", a));
+                    case "static_routes" -> vrrp.rawLines(s).forEach(r -> b.add("staticRoutes", r));
+                    case "static_rules" -> vrrp.rawLines(s).forEach(r -> b.add("staticRules", r));
+                    case "vrrp_script" -> add(b, "vrrpScripts", vrrp.script(s), s);
+                    case "track_file" -> add(b, "trackFiles", vrrp.trackFile(s), s);
+                    case "vrrp_sync_group" -> add(b, "vrrpSyncGroups", vrrp.syncGroup(s), s);
+                    case "vrrp_instance" -> add(b, "vrrpInstances", vrrp.instance(s, g), s);
+                    case "virtual_server_group" -> add(b, "virtualServerGroups", lvs.group(s), s);
+                    case "virtual_server" -> add(b, "virtualServers", lvs.virtualServer(s), s);
+                    case "SSL" -> b.set("ssl", lvs.ssl(s));
+                    default -> {
+                        if (Keywords.TOP_UNSUPPORTED.contains(kw)) {
+                            v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");
+                            b.add("unsupportedBlocks", s.name());
+                        } else {
+                            v.warning(s, "unknown keyword '" + s.name() + "' at top level; ignored");
+                        }
+                    }
+                }
+            }
+            KeepalivedConfig c = b.build();
+            return crossCheck(c);
+        }
+
+        private void add(RecordBuilder<KeepalivedConfig> b, String field, Record r, Statement s) {
+            if (r != null) {
+                b.add(field, r);
+                where.put(r, s);
+            }
+        }
+
+        private Statement at(Object r) {
+            return where.get(r);
+        }
+
+        private KeepalivedConfig crossCheck(KeepalivedConfig c) {
+            Map<String, VrrpScript> scripts = unique(c.vrrpScripts(), VrrpScript::name, "vrrp_script");
+            Map<String, TrackFile> files = unique(c.trackFiles(), TrackFile::name, "track_file");
+            Map<String, VrrpInstance> instances = unique(c.vrrpInstances(), VrrpInstance::name, "vrrp_instance");
+            Map<String, VirtualServerGroup> groups = unique(c.virtualServerGroups(), VirtualServerGroup::name,
+                    "virtual_server_group");
+            unique(c.vrrpSyncGroups(), VrrpSyncGroup::name, "vrrp_sync_group");
+
+            List<VrrpInstance> checked = new ArrayList<>();
+            for (VrrpInstance i : c.vrrpInstances()) {
+                VrrpInstance fixed = i;
+                fixed = RecordBuilder.with(fixed, "trackScripts",
+                        known(i, i.trackScripts(), scripts.keySet(), "track script"));
+                fixed = RecordBuilder.with(fixed, "trackFiles", known(i, i.trackFiles(), files.keySet(), "track file"));
+                where.put(fixed, at(i));
+                checked.add(fixed);
+            }
+            duplicateVrids(checked);
+
+            Map<String, String> groupOf = new HashMap<>();
+            for (VrrpSyncGroup sg : c.vrrpSyncGroups()) {
+                for (String m : sg.members()) {
+                    if (!instances.containsKey(m)) {
+                        v.warning(at(sg), "vrrp_sync_group " + sg.name() + ": vrrp_instance " + m
+                                + " does not exist; ignored");
+                    } else if (groupOf.containsKey(m) && !groupOf.get(m).equals(sg.name())) {
+                        v.error(at(sg), "vrrp_instance " + m + " is in two sync groups (" + groupOf.get(m) + " and "
+                                + sg.name() + "); an instance can be in only one");
+                    } else {
+                        groupOf.put(m, sg.name());
+                    }
+                }
+            }
+            if (c.globalDefs().lvsSyncDaemon() != null) {
+                String inst = c.globalDefs().lvsSyncDaemon().vrrpInstance();
+                if (inst != null && !instances.containsKey(inst)) {
+                    d.error(firstLocation(), "lvs_sync_daemon: vrrp_instance " + inst + " does not exist");
+                }
+            }
+            Set<String> vsKeys = new HashSet<>();
+            for (VirtualServer vs : c.virtualServers()) {
+                if (vs.kind() == VirtualServerKind.GROUP && !groups.containsKey(vs.group())) {
+                    v.error(at(vs), "virtual_server group " + vs.group()
+                            + ": no virtual_server_group of that name is defined");
+                }
+                String key = vs.kind() + " " + vs.protocol() + " " + vs.displayName();
+                if (!vsKeys.add(key)) {
+                    v.error(at(vs), "virtual server " + vs.displayName() + " (" + vs.protocol()
+                            + ") is defined twice");
+                }
+                for (RealServer rs : vs.realServers()) {
+                    rs.checkers().stream().filter(ch -> ch instanceof FileCheck).map(ch -> (FileCheck) ch)
+                            .filter(fc -> fc.trackFile() != null && !files.containsKey(fc.trackFile()))
+                            .forEach(fc -> v.error(at(vs), "FILE_CHECK of real server "
+                                    + rs.address().getHostAddress() + ": track_file " + fc.trackFile()
+                                    + " is not defined"));
+                }
+            }
+            return RecordBuilder.with(c, "vrrpInstances", checked);
+        }
+
+        private org.hadirector.conf.Location firstLocation() {
+            return where.values().stream().findFirst().map(Statement::location)
+                    .orElse(org.hadirector.conf.Location.of("config", 0));
+        }
+
+        private <T> Map<String, T> unique(List<T> list, java.util.function.Function<T, String> name, String what) {
+            Map<String, T> out = new LinkedHashMap<>();
+            for (T t : list) {
+                if (out.containsKey(name.apply(t))) {
+                    v.error(at(t), what + " " + name.apply(t) + " is defined twice (first at "
+                            + at(out.get(name.apply(t))).location() + ")");
+                } else {
+                    out.put(name.apply(t), t);
+                }
+            }
+            return out;
+        }
+
+        private List<TrackedRef> known(VrrpInstance i, List<TrackedRef> refs, Set<String> names, String what) {
+            List<TrackedRef> out = new ArrayList<>();
+            for (TrackedRef r : refs) {
+                if (names.contains(r.name())) {
+                    out.add(r);
+                } else {
+                    v.warning(at(i), "vrrp_instance " + i.name() + ": " + what + " " + r.name()
+                            + " is not defined; ignored, as keepalived does");
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Two instances clash when they share interface, family and VRID and would hear each
+         * other's adverts: both multicast to the same group, or unicast to overlapping peers.
+         */
+        private void duplicateVrids(List<VrrpInstance> list) {
+            Map<String, VrrpInstance> seen = new HashMap<>();
+            for (VrrpInstance i : list) {
+                String key = i.interfaceName() + "/" + (i.isIpv6() ? "inet6" : "inet") + "/" + i.virtualRouterId();
+                VrrpInstance other = seen.get(key);
+                if (other != null && clash(i, other)) {
+                    v.error(at(i), "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                            + " is already used on " + i.interfaceName() + " by vrrp_instance " + other.name()
+                            + "; each instance on an interface needs its own VRID");
+                } else if (other == null) {
+                    seen.put(key, i);
+                }
+            }
+        }
+
+        private static boolean clash(VrrpInstance a, VrrpInstance b) {
+            boolean ua = !a.unicastPeers().isEmpty();
+            boolean ub = !b.unicastPeers().isEmpty();
+            if (ua != ub) {
+                return false;
+            }
+            if (!ua) {
+                return Objects.equals(a.mcastDstIp(), b.mcastDstIp());
+            }
+            Set<InetAddress> peers = new HashSet<>();
+            a.unicastPeers().stream().map(UnicastPeer::address).forEach(peers::add);
+            return b.unicastPeers().stream().map(UnicastPeer::address).anyMatch(peers::contains);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package org.hadirector.conf;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.hadirector.conf.model.GarpSettings;
+import org.hadirector.conf.model.GlobalDefs;
+import org.hadirector.conf.model.LvsFlushOnStop;
+import org.hadirector.conf.model.LvsSyncDaemon;
+import org.hadirector.conf.model.LvsTimeouts;
+import org.hadirector.conf.model.NotifyFifo;
+import org.hadirector.conf.parse.Statement;
+import org.hadirector.conf.parse.Token;
+
+/** global_defs; several blocks accumulate, as in keepalived. */
+final class GlobalDefsReader {
+    private final ValueReader v;
+    private final RecordBuilder<GlobalDefs> b = new RecordBuilder<>(GlobalDefs.class);
+    private final RecordBuilder<GarpSettings> garp = new RecordBuilder<>(GarpSettings.class);
+    private final String hostName;
+
+    GlobalDefsReader(ValueReader v, String hostName) {
+        this.v = v;
+        this.hostName = hostName;
+    }
+
+    void read(List<Statement> block) {
+        for (Statement s : block) {
+            String kw = Keywords.canonical(s.name());
+            switch (kw) {
+                case "router_id" -> b.set("routerId", v.string(s));
+                case "notification_email" -> {
+                    List<Statement> emails = v.block(s);
+                    if (emails != null) {
+                        for (Statement e : emails) {
+                            b.add("notificationEmail", e.name());
+                        }
+                    }
+                }
+                case "notification_email_from" -> b.set("notificationEmailFrom", v.string(s));
+                case "smtp_server" -> {
+                    b.set("smtpServer", v.string(s));
+                    if (s.args().size() > 1) {
+                        b.set("smtpServerPort", v.integer(s.args().get(1), "smtp_server port", 1, 65535));
+                    }
+                }
+                case "smtp_helo_name" -> b.set("smtpHeloName", v.string(s));
+                case "smtp_connect_timeout" -> b.set("smtpConnectTimeout", v.seconds(s, 1, 3600));
+                case "smtp_alert" -> b.set("smtpAlert", v.flag(s));
+                case "checker_log_all_failures" -> b.set("checkerLogAllFailures", v.flag(s));
+                case "script_user" -> {
+                    b.set("scriptUser", v.string(s));
+                    if (s.args().size() > 1) {
+                        b.set("scriptGroup", s.args().get(1).text());
+                    }
+                }
+                case "enable_script_security" -> b.set("enableScriptSecurity", v.flag(s));
+                case "vrrp_version" -> b.set("vrrpVersion", v.integer(s, 2, 3));
+                case "vrrp_mcast_group4" -> {
+                    InetAddress a = v.address(s);
+                    if (a != null && !(a instanceof Inet4Address && a.isMulticastAddress())) {
+                        v.error(s, "vrrp_mcast_group4 must be an IPv4 multicast address, got " + a.getHostAddress());
+                    } else {
+                        b.set("vrrpMcastGroup4", a);
+                    }
+                }
+                case "vrrp_mcast_group6" -> {
+                    InetAddress a = v.address(s);
+                    if (a != null && !(a instanceof Inet6Address && a.isMulticastAddress())) {
+                        v.error(s, "vrrp_mcast_group6 must be an IPv6 multicast address, got " + a.getHostAddress());
+                    } else {
+                        b.set("vrrpMcastGroup6", a);
+                    }
+                }
+                case "default_interface" -> b.set("defaultInterface", v.string(s));
+                case "vrrp_garp_master_delay" -> garp.set("masterDelay", v.seconds(s, 0, 86400));
+                case "vrrp_garp_master_repeat" -> garp.set("masterRepeat", v.integer(s, 1, 1000));
+                case "vrrp_garp_lower_prio_delay" -> garp.set("lowerPrioDelay", v.seconds(s, 0, 86400));
+                case "vrrp_garp_lower_prio_repeat" -> garp.set("lowerPrioRepeat", v.integer(s, 0, 1000));
+                case "vrrp_garp_master_refresh" -> garp.set("masterRefresh", v.seconds(s, 0, 86400));
+                case "vrrp_garp_master_refresh_repeat" -> garp.set("masterRefreshRepeat", v.integer(s, 1, 1000));
+                case "vrrp_garp_interval" -> b.set("vrrpGarpInterval", v.seconds(s, 0, 1));
+                case "vrrp_gna_interval" -> b.set("vrrpGnaInterval", v.seconds(s, 0, 1));
+                case "vrrp_min_garp" -> b.set("vrrpMinGarp", v.flag(s));
+                case "vrrp_strict" -> b.set("vrrpStrict", v.flag(s));
+                case "vrrp_skip_check_adv_addr" -> b.set("vrrpSkipCheckAdvAddr", v.flag(s));
+                case "vrrp_check_unicast_src" -> b.set("vrrpCheckUnicastSrc", v.flag(s));
+                case "vrrp_lower_prio_no_advert" -> b.set("vrrpLowerPrioNoAdvert", v.flag(s));
+                case "vrrp_higher_prio_send_advert" -> b.set("vrrpHigherPrioSendAdvert", v.flag(s));
+                case "vrrp_startup_delay" -> b.set("vrrpStartupDelay", v.seconds(s, 0, 180));
+                case "vrrp_down_timer_adverts" -> b.set("vrrpDownTimerAdverts", v.integer(s, 1, 100));
+                case "lvs_sync_daemon" -> b.set("lvsSyncDaemon", syncDaemon(s));
+                case "lvs_timeouts" -> b.set("lvsTimeouts", timeouts(s));
+                case "lvs_flush" -> b.set("lvsFlush", v.flag(s));
+                case "lvs_flush_on_stop" -> {
+                    if (s.args().isEmpty()) {
+                        b.set("lvsFlushOnStop", LvsFlushOnStop.ALL);
+                    } else if (s.args().get(0).text().equalsIgnoreCase("VS")) {
+                        b.set("lvsFlushOnStop", LvsFlushOnStop.VS);
+                    } else {
+                        v.error(s.args().get(0), "lvs_flush_on_stop takes no argument or VS, got '"
+                                + s.args().get(0).text() + "'");
+                    }
+                }
+                case "notify_fifo" -> b.set("notifyFifo", fifo(s));
+                case "vrrp_notify_fifo" -> b.set("vrrpNotifyFifo", fifo(s));
+                case "lvs_notify_fifo" -> b.set("lvsNotifyFifo", fifo(s));
+                case "max_auto_priority" -> b.set("maxAutoPriority", s.args().isEmpty() ? 99 : v.integer(s, -1, 99));
+                default -> {
+                    if (Keywords.GLOBAL_UNSUPPORTED.contains(kw)) {
+                        v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");
+                    } else {
+                        v.warning(s, "unknown keyword '" + s.name() + "' in global_defs; ignored");
+                    }
+                }
+            }
+        }
+    }
+
+    private LvsSyncDaemon syncDaemon(Statement s) {
+        List<Token> a = s.args();
+        if (a.isEmpty()) {
+            v.error(s, "lvs_sync_daemon needs an interface: lvs_sync_daemon IF [inst VI] [id N]");
+            return null;
+        }
+        RecordBuilder<LvsSyncDaemon> d = new RecordBuilder<>(LvsSyncDaemon.class);
+        v.interfaceExists(a.get(0), "lvs_sync_daemon");
+        d.set("interfaceName", a.get(0).text()).set("maxlen", 1472).set("port", 8848).set("ttl", 1)
+                .set("group", IpLiteral.parse("224.0.0.81"));
+        int i = 1;
+        while (i < a.size()) {
+            String key = a.get(i).text();
+            boolean hasValue = i + 1 < a.size();
+            switch (key) {
+                case "inst" -> {
+                    if (hasValue) {
+                        d.set("vrrpInstance", a.get(i + 1).text());
+                    }
+                }
+                case "id" -> d.set("syncId", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon id", 0, 255) : null);
+                case "maxlen" -> d.set("maxlen", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon maxlen", 1, 65507) : null);
+                case "port" -> d.set("port", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon port", 1, 65535) : null);
+                case "ttl" -> d.set("ttl", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon ttl", 1, 255) : null);
+                case "group" -> d.set("group", hasValue ? v.address(a.get(i + 1), "lvs_sync_daemon group") : null);
+                default -> {
+                    if (i == 1) {
+                        // Backward compatible form: lvs_sync_daemon IF VI
+                        d.set("vrrpInstance", key);
+                        i++;
+                        continue;
+                    }
+                    v.error(a.get(i), "lvs_sync_daemon: unknown option '" + key
+                            + "' (expected inst, id, maxlen, port, ttl or group)");
+                    return d.build();
+                }
+            }
+            if (!hasValue) {
+                v.error(a.get(i), "lvs_sync_daemon: '" + key + "' needs a value");
+            }
+            i += 2;
+        }
+        return d.build();
+    }
+
+    private LvsTimeouts timeouts(Statement s) {
+        List<Token> a = s.args();
+        Integer tcp = null;
+        Integer fin = null;
+        Integer udp = null;
+        if (a.isEmpty()) {
+            v.error(s, "lvs_timeouts needs at least one of tcp SECS, tcpfin SECS, udp SECS");
+        }
+        for (int i = 0; i < a.size(); i += 2) {
+            if (i + 1 >= a.size()) {
+                v.error(a.get(i), "lvs_timeouts: '" + a.get(i).text() + "' needs a number of seconds");
+                break;
+            }
+            Integer secs = v.integer(a.get(i + 1), "lvs_timeouts " + a.get(i).text(), 0, 86400 * 31);
+            switch (a.get(i).text().toLowerCase(Locale.ROOT)) {
+                case "tcp" -> tcp = secs;
+                case "tcpfin" -> fin = secs;
+                case "udp" -> udp = secs;
+                default -> v.error(a.get(i), "lvs_timeouts: unknown option '" + a.get(i).text()
+                        + "' (expected tcp, tcpfin or udp)");
+            }
+        }
+        return new LvsTimeouts(tcp, fin, udp);
+    }
+
+    private NotifyFifo fifo(Statement s) {
+        String path = v.string(s);
+        if (path == null) {
+            return null;
+        }
+        List<Token> a = s.args();
+        return new NotifyFifo(path, a.size() > 1 ? a.get(1).text() : null, a.size() > 2 ? a.get(2).text() : null, null);
+    }
+
+    GlobalDefs build() {
+        b.setDefault("routerId", hostName);
+        b.setDefault("smtpServerPort", 25);
+        b.setDefault("smtpConnectTimeout", Duration.ofSeconds(30));
+        b.setDefault("vrrpVersion", 2);
+        b.setDefault("vrrpMcastGroup4", IpLiteral.parse("224.0.0.18"));
+        b.setDefault("vrrpMcastGroup6", IpLiteral.parse("ff02::12"));
+        b.setDefault("defaultInterface", "eth0");
+        b.setDefault("vrrpGarpInterval", Duration.ZERO);
+        b.setDefault("vrrpGnaInterval", Duration.ZERO);
+        b.setDefault("vrrpStartupDelay", Duration.ZERO);
+        b.setDefault("vrrpDownTimerAdverts", 3);
+        b.setDefault("lvsFlushOnStop", LvsFlushOnStop.NONE);
+        b.setDefault("lvsTimeouts", new LvsTimeouts(null, null, null));
+        if (Boolean.TRUE.equals(b.get("vrrpMinGarp"))) {
+            // vrrp_min_garp: one GARP, no second burst, unless the file says otherwise.
+            garp.setDefault("masterRepeat", 1);
+            garp.setDefault("masterDelay", Duration.ZERO);
+        }
+        GarpSettings d = GarpSettings.DEFAULTS;
+        garp.setDefault("masterDelay", d.masterDelay());
+        garp.setDefault("masterRepeat", d.masterRepeat());
+        garp.setDefault("lowerPrioDelay", garp.get("masterDelay"));
+        garp.setDefault("lowerPrioRepeat", garp.get("masterRepeat"));
+        garp.setDefault("masterRefresh", d.masterRefresh());
+        garp.setDefault("masterRefreshRepeat", d.masterRefreshRepeat());
+        b.set("garp", garp.build());
+        return b.build();
+    }
+}

@@ -1,0 +1,450 @@
+package org.hadirector.conf;
+
+import java.math.BigInteger;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.hadirector.conf.model.Checker;
+import org.hadirector.conf.model.ForwardingMethod;
+import org.hadirector.conf.model.Protocol;
+import org.hadirector.conf.model.RealServer;
+import org.hadirector.conf.model.SorryServer;
+import org.hadirector.conf.model.SslSettings;
+import org.hadirector.conf.model.TunnelSettings;
+import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.conf.model.VirtualServerGroup;
+import org.hadirector.conf.model.VirtualServerKind;
+import org.hadirector.conf.model.VsgEntry;
+import org.hadirector.conf.parse.Statement;
+import org.hadirector.conf.parse.Token;
+
+/** virtual_server_group, virtual_server, real_server and the SSL block. */
+final class LvsReader {
+    static final Set<String> SCHEDULERS = Set.of(
+            "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "mh", "dh", "fo", "ovf", "sed", "nq", "twos");
+    private static final Set<String> SCHED_FLAGS = Set.of(
+            "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback");
+
+    private final ValueReader v;
+    private final CheckerReader checkers;
+
+    LvsReader(ValueReader v) {
+        this.v = v;
+        this.checkers = new CheckerReader(v);
+    }
+
+    VirtualServerGroup group(Statement s) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        List<VsgEntry> entries = new ArrayList<>();
+        for (Statement e : block) {
+            if (e.name().equals("fwmark")) {
+                Integer mark = v.integer(e, 1, Integer.MAX_VALUE);
+                String family = e.args().size() > 1 ? e.args().get(1).text() : null;
+                if (family != null && !family.equals("inet") && !family.equals("inet6")) {
+                    v.error(e.args().get(1), "fwmark family must be inet or inet6, got '" + family + "'");
+                    family = null;
+                }
+                if (mark != null) {
+                    entries.add(new VsgEntry(null, null, null, mark, family));
+                }
+                continue;
+            }
+            VsgEntry r = range(e);
+            if (r != null) {
+                entries.add(r);
+            }
+        }
+        return new VirtualServerGroup(name, entries);
+    }
+
+    /** 10.0.0.3-10, 10.0.0.250-10.0.1.10, 10.0.0.8/29, each with an optional port. */
+    private VsgEntry range(Statement e) {
+        String text = e.name();
+        InetAddress first;
+        InetAddress last;
+        int dash = text.indexOf('-');
+        int slash = text.indexOf('/');
+        if (dash > 0) {
+            first = IpLiteral.parse(text.substring(0, dash));
+            String end = text.substring(dash + 1);
+            if (first == null) {
+                v.error(e.keyword(), "'" + text + "' is not an address or address range");
+                return null;
+            }
+            last = IpLiteral.parse(end);
+            if (last == null && end.matches("[0-9a-fA-F]{1,4}")) {
+                byte[] b = first.getAddress();
+                int value = first instanceof Inet4Address ? (end.matches("\\d{1,3}") ? Integer.parseInt(end) : 256)
+                        : Integer.parseInt(end, 16);
+                if (first instanceof Inet4Address) {
+                    if (value > 255) {
+                        v.error(e.keyword(), "range end '" + end + "' in " + text + " must be 0..255");
+                        return null;
+                    }
+                    b[3] = (byte) value;
+                } else {
+                    b[14] = (byte) (value >> 8);
+                    b[15] = (byte) value;
+                }
+                last = byAddress(b);
+            }
+        } else if (slash > 0) {
+            first = IpLiteral.parse(text.substring(0, slash));
+            String p = text.substring(slash + 1);
+            if (first == null || !p.matches("\\d{1,3}") || Integer.parseInt(p) > IpLiteral.maxPrefix(first)) {
+                v.error(e.keyword(), "'" + text + "' is not an address/prefix");
+                return null;
+            }
+            int bits = IpLiteral.maxPrefix(first) - Integer.parseInt(p);
+            BigInteger base = new BigInteger(1, first.getAddress()).shiftRight(bits).shiftLeft(bits);
+            first = fromBig(base, first.getAddress().length);
+            last = fromBig(base.add(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)), first.getAddress().length);
+        } else {
+            first = IpLiteral.parse(text);
+            last = first;
+        }
+        if (first == null || last == null || first.getClass() != last.getClass()) {
+            v.error(e.keyword(), "'" + text + "' is not an address or address range");
+            return null;
+        }
+        if (new BigInteger(1, last.getAddress()).compareTo(new BigInteger(1, first.getAddress())) < 0) {
+            v.error(e.keyword(), "address range " + text + " ends before it starts");
+            return null;
+        }
+        Integer port = e.args().isEmpty() ? null : v.integer(e.args().get(0), "port", 0, 65535);
+        v.extraArgs(e, 1);
+        return new VsgEntry(first, last, port, null, null);
+    }
+
+    private static InetAddress fromBig(BigInteger n, int len) {
+        byte[] raw = n.toByteArray();
+        byte[] b = new byte[len];
+        int copy = Math.min(raw.length, len);
+        System.arraycopy(raw, raw.length - copy, b, len - copy, copy);
+        return byAddress(b);
+    }
+
+    private static InetAddress byAddress(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    VirtualServer virtualServer(Statement s) {
+        List<Token> a = s.args();
+        List<Statement> block = v.block(s);
+        if (block == null) {
+            return null;
+        }
+        RecordBuilder<VirtualServer> b = new RecordBuilder<>(VirtualServer.class);
+        if (a.isEmpty()) {
+            v.error(s, "virtual_server needs 'ADDR [PORT]', 'fwmark N' or 'group NAME'");
+            return null;
+        }
+        String what = a.get(0).text();
+        if (what.equals("fwmark")) {
+            b.set("kind", VirtualServerKind.FWMARK);
+            if (a.size() < 2) {
+                v.error(s, "virtual_server fwmark needs the mark: virtual_server fwmark 1 { ... }");
+                return null;
+            }
+            b.set("fwmark", v.integer(a.get(1), "fwmark", 1, Integer.MAX_VALUE));
+        } else if (what.equals("group")) {
+            b.set("kind", VirtualServerKind.GROUP);
+            if (a.size() < 2) {
+                v.error(s, "virtual_server group needs the group's name");
+                return null;
+            }
+            b.set("group", a.get(1).text());
+        } else {
+            b.set("kind", VirtualServerKind.ADDRESS);
+            InetAddress addr = v.address(a.get(0), "virtual_server");
+            if (addr == null) {
+                return null;
+            }
+            b.set("address", addr);
+            if (a.size() > 1) {
+                b.set("port", v.integer(a.get(1), "virtual_server port", 0, 65535));
+            }
+        }
+        v.extraArgs(s, 2);
+        CheckerReader.Defaults inherited = new CheckerReader.Defaults();
+        List<Statement> realServers = new ArrayList<>();
+        Statement protocolAt = null;
+        for (Statement x : block) {
+            String kw = Keywords.canonical(x.name());
+            if (inherited.read(x, kw, v)) {
+                continue;
+            }
+            switch (kw) {
+                case "lvs_sched" -> {
+                    String sched = v.string(x);
+                    if (sched != null && !SCHEDULERS.contains(sched)) {
+                        v.error(x.args().get(0), "unknown scheduler '" + sched + "'; use one of "
+                                + String.join(", ", SCHEDULERS.stream().sorted().toList()));
+                    } else {
+                        b.set("lvsSched", sched);
+                    }
+                }
+                case "lvs_method" -> method(x, b, "lvsMethod", "tunnel");
+                case "protocol" -> {
+                    protocolAt = x;
+                    String p = v.string(x);
+                    if (p != null) {
+                        try {
+                            b.set("protocol", Protocol.valueOf(p.toUpperCase(Locale.ROOT)));
+                        } catch (IllegalArgumentException e) {
+                            v.error(x.args().get(0), "protocol must be TCP, UDP or SCTP, got '" + p + "'");
+                        }
+                    }
+                }
+                case "persistence_timeout" -> b.set("persistenceTimeout",
+                        x.args().isEmpty() ? 360 : v.integer(x, 1, Integer.MAX_VALUE));
+                case "persistence_granularity" -> b.set("persistenceGranularity", v.address(x));
+                case "persistence_engine" -> b.set("persistenceEngine", v.string(x));
+                case "ha_suspend" -> b.set("haSuspend", true);
+                case "omega" -> b.set("omega", true);
+                case "quorum" -> b.set("quorum", v.integer(x, 1, Integer.MAX_VALUE));
+                case "hysteresis" -> b.set("hysteresis", v.integer(x, 0, Integer.MAX_VALUE));
+                case "quorum_up" -> b.set("quorumUp", v.script(x));
+                case "quorum_down" -> b.set("quorumDown", v.script(x));
+                case "ip_family" -> {
+                    String f = v.string(x);
+                    if (f != null && !f.equals("inet") && !f.equals("inet6")) {
+                        v.error(x.args().get(0), "ip_family must be inet or inet6, got '" + f + "'");
+                    } else {
+                        b.set("ipFamily", f);
+                    }
+                }
+                case "sorry_server" -> {
+                    InetAddress sa = v.address(x);
+                    Integer sp = x.args().size() > 1 ? v.integer(x.args().get(1), "sorry_server port", 0, 65535) : null;
+                    if (sa != null) {
+                        b.set("sorryServer", new SorryServer(sa, sp, null, null, false));
+                    }
+                }
+                case "sorry_server_inhibit" -> inherited.sorryInhibit = true;
+                case "sorry_server_lvs_method" -> {
+                    RecordBuilder<VirtualServer> tmp = new RecordBuilder<>(VirtualServer.class);
+                    method(x, tmp, "lvsMethod", "tunnel");
+                    inherited.sorryMethod = (ForwardingMethod) tmp.get("lvsMethod");
+                    inherited.sorryTunnel = (TunnelSettings) tmp.get("tunnel");
+                }
+                case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
+                case "ops" -> b.set("ops", true);
+                case "real_server" -> realServers.add(x);
+                case "snmp_name" -> { }
+                default -> {
+                    if (SCHED_FLAGS.contains(kw)) {
+                        b.add("schedFlags", kw);
+                    } else {
+                        v.warning(x, "unknown keyword '" + x.name() + "' in virtual_server; ignored");
+                    }
+                }
+            }
+        }
+        String name = displayName(b);
+        b.setDefault("lvsSched", "wlc");
+        b.setDefault("lvsMethod", ForwardingMethod.NAT);
+        if (b.get("kind") == VirtualServerKind.FWMARK) {
+            if (protocolAt != null) {
+                v.warning(protocolAt, "virtual server " + name + ": protocol is ignored for a fwmark service");
+            }
+        } else if (!b.has("protocol")) {
+            // keepalived's own default: the kernel takes protocol 0 as UDP, so keepalived says so.
+            v.warning(s, "virtual server " + name + ": no protocol set, defaulting to UDP as keepalived does; "
+                    + "add 'protocol TCP' for a web service");
+            b.set("protocol", Protocol.UDP);
+        }
+        if (b.get("kind") == VirtualServerKind.ADDRESS && !b.has("port") && !b.has("persistenceTimeout")) {
+            v.warning(s, "virtual server " + name + ": a service without a port must be persistent; "
+                    + "persistence_timeout 360 set, as keepalived does");
+            b.set("persistenceTimeout", 360);
+        }
+        if (Boolean.TRUE.equals(b.get("ops")) && b.get("protocol") != Protocol.UDP && b.get("kind") != VirtualServerKind.FWMARK) {
+            v.warning(s, "virtual server " + name + ": one-packet scheduling (ops) needs UDP; ignored");
+            b.set("ops", false);
+        }
+        b.setDefault("quorum", 1);
+        b.setDefault("hysteresis", 0);
+        int quorum = (int) b.get("quorum");
+        int hysteresis = (int) b.get("hysteresis");
+        if (hysteresis >= quorum) {
+            v.warning(s, "virtual server " + name + ": hysteresis " + hysteresis + " >= quorum " + quorum
+                    + "; hysteresis set to " + (quorum - 1) + ", as keepalived does");
+            b.set("hysteresis", quorum - 1);
+        }
+        b.set("alpha", inherited.alpha != null && inherited.alpha);
+        b.set("virtualhost", inherited.virtualhost);
+        b.set("inhibitOnFailure", inherited.inhibit != null && inherited.inhibit);
+        b.set("delayLoop", inherited.delayLoop != null ? inherited.delayLoop : Duration.ofSeconds(60));
+        if (b.get("sorryServer") instanceof SorryServer ss) {
+            ForwardingMethod m = inherited.sorryMethod != null ? inherited.sorryMethod : (ForwardingMethod) b.get("lvsMethod");
+            b.set("sorryServer", new SorryServer(ss.address(), ss.port() != null ? ss.port() : (Integer) b.get("port"),
+                    m, inherited.sorryTunnel, inherited.sorryInhibit));
+        }
+        Set<String> seenRs = new HashSet<>();
+        for (Statement rs : realServers) {
+            RealServer r = realServer(rs, b, inherited, name);
+            if (r == null) {
+                continue;
+            }
+            String key = r.address().getHostAddress() + ":" + r.port();
+            if (!seenRs.add(key)) {
+                v.warning(rs, "virtual server " + name + ": real server " + key + " is listed twice; the second is ignored");
+                continue;
+            }
+            b.add("realServers", r);
+        }
+        if (!b.has("realServers")) {
+            v.warning(s, "virtual server " + name + " has no real_server");
+        }
+        return b.build();
+    }
+
+    private static String displayName(RecordBuilder<VirtualServer> b) {
+        Object kind = b.get("kind");
+        if (kind == VirtualServerKind.FWMARK) {
+            return "FWM " + b.get("fwmark");
+        }
+        if (kind == VirtualServerKind.GROUP) {
+            return "group " + b.get("group");
+        }
+        return org.hadirector.conf.model.Addresses.withPort((InetAddress) b.get("address"), (Integer) b.get("port"));
+    }
+
+    private RealServer realServer(Statement s, RecordBuilder<VirtualServer> vs, CheckerReader.Defaults vsDefaults, String vsName) {
+        List<Statement> block = v.block(s);
+        if (s.args().isEmpty()) {
+            v.error(s, "real_server needs an address: real_server ADDR [PORT] { ... }");
+            return null;
+        }
+        InetAddress addr = v.address(s.args().get(0), "real_server");
+        if (addr == null || block == null) {
+            return null;
+        }
+        Integer port = s.args().size() > 1 ? v.integer(s.args().get(1), "real_server port", 0, 65535) : (Integer) vs.get("port");
+        v.extraArgs(s, 2);
+        InetAddress vsAddr = (InetAddress) vs.get("address");
+        if (vsAddr != null && vsAddr.getClass() != addr.getClass()) {
+            v.error(s, "real server " + addr.getHostAddress() + " is not of the family of virtual server " + vsName
+                    + " (only tunnelled real servers may differ)");
+        }
+        RecordBuilder<RealServer> b = new RecordBuilder<>(RealServer.class);
+        b.set("address", addr).set("port", port);
+        CheckerReader.Defaults d = vsDefaults.child();
+        List<Checker> list = new ArrayList<>();
+        List<Statement> checkerStatements = new ArrayList<>();
+        for (Statement x : block) {
+            String kw = Keywords.canonical(x.name());
+            if (d.read(x, kw, v)) {
+                continue;
+            }
+            if (CheckerReader.TYPES.contains(kw)) {
+                checkerStatements.add(x);
+                continue;
+            }
+            switch (kw) {
+                case "weight" -> b.set("weight", v.integer(x, 0, 65535));
+                case "lvs_method" -> method(x, b, "lvsMethod", "tunnel");
+                case "notify_up" -> b.set("notifyUp", v.script(x));
+                case "notify_down" -> b.set("notifyDown", v.script(x));
+                case "uthreshold" -> b.set("uthreshold", v.integer(x, 0, Integer.MAX_VALUE));
+                case "lthreshold" -> b.set("lthreshold", v.integer(x, 0, Integer.MAX_VALUE));
+                case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
+                case "snmp_name" -> { }
+                default -> v.warning(x, "unknown keyword '" + x.name() + "' in real_server; ignored");
+            }
+        }
+        for (Statement x : checkerStatements) {
+            Checker c = checkers.read(x, Keywords.canonical(x.name()), d);
+            if (c != null) {
+                list.add(c);
+            }
+        }
+        b.setDefault("weight", 1);
+        b.setDefault("lvsMethod", vs.get("lvsMethod"));
+        b.setDefault("tunnel", vs.get("tunnel"));
+        b.set("virtualhost", d.virtualhost);
+        b.set("alpha", d.alpha != null && d.alpha);
+        b.set("inhibitOnFailure", d.inhibit != null && d.inhibit);
+        b.set("delayLoop", d.delayLoop != null ? d.delayLoop : Duration.ofSeconds(60));
+        b.set("checkers", list);
+        if (b.get("lvsMethod") == ForwardingMethod.DR && vs.get("port") != null && port != null
+                && !port.equals(vs.get("port")) && port != 0) {
+            v.warning(s, "real server " + addr.getHostAddress() + ":" + port + " of " + vsName
+                    + ": direct routing cannot map ports (the packet keeps the virtual port " + vs.get("port")
+                    + "); the real server port is ignored by IPVS");
+        }
+        return b.build();
+    }
+
+    /** NAT | DR | TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]. */
+    private <T extends Record> void method(Statement x, RecordBuilder<T> b, String field, String tunnelField) {
+        String m = v.string(x);
+        if (m == null) {
+            return;
+        }
+        switch (m.toUpperCase(Locale.ROOT)) {
+            case "NAT" -> b.set(field, ForwardingMethod.NAT);
+            case "DR" -> b.set(field, ForwardingMethod.DR);
+            case "TUN" -> {
+                b.set(field, ForwardingMethod.TUN);
+                String type = "ipip";
+                Integer port = null;
+                String csum = null;
+                List<Token> a = x.args();
+                for (int i = 1; i < a.size(); i++) {
+                    String w = a.get(i).text();
+                    if (w.equals("type") && i + 1 < a.size()) {
+                        type = a.get(++i).text();
+                        if (!Set.of("ipip", "gue", "gre").contains(type)) {
+                            v.error(a.get(i), "tunnel type must be ipip, gue or gre, got '" + type + "'");
+                        }
+                    } else if (w.equals("port") && i + 1 < a.size()) {
+                        port = v.integer(a.get(++i), "tunnel port", 1, 65535);
+                    } else if (Set.of("nocsum", "csum", "remcsum").contains(w)) {
+                        csum = w;
+                    } else {
+                        v.error(a.get(i), "unexpected '" + w + "' in lvs_method TUN");
+                    }
+                }
+                if (type.equals("gue") && port == null) {
+                    v.error(x, "lvs_method TUN type gue needs 'port N'");
+                }
+                b.set(tunnelField, new TunnelSettings(type, port, csum));
+            }
+            default -> v.error(x.args().get(0), "lvs_method must be NAT, DR or TUN, got '" + m + "'");
+        }
+    }
+
+    SslSettings ssl(Statement s) {
+        List<Statement> block = v.block(s);
+        RecordBuilder<SslSettings> b = new RecordBuilder<>(SslSettings.class);
+        if (block != null) {
+            for (Statement x : block) {
+                switch (x.name()) {
+                    case "password" -> b.set("password", v.string(x));
+                    case "ca" -> b.set("ca", v.string(x));
+                    case "certificate" -> b.set("certificate", v.string(x));
+                    case "key" -> b.set("key", v.string(x));
+                    default -> v.warning(x, "unknown keyword '" + x.name() + "' in SSL; ignored");
+                }
+            }
+        }
+        return b.build();
+    }
+}

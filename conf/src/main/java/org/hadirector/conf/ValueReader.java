@@ -1,0 +1,180 @@
+package org.hadirector.conf;
+
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.hadirector.conf.model.NotifyScript;
+import org.hadirector.conf.parse.Statement;
+import org.hadirector.conf.parse.Token;
+
+/** Typed reading of a statement's arguments; every bad value becomes a located error and a null. */
+final class ValueReader {
+    final Diagnostics diagnostics;
+
+    private final java.util.function.Predicate<String> interfaceExists;
+
+    ValueReader(Diagnostics diagnostics, java.util.function.Predicate<String> interfaceExists) {
+        this.diagnostics = diagnostics;
+        this.interfaceExists = interfaceExists;
+    }
+
+    /**
+     * Warns about an interface this machine lacks. Only a warning: a file is often tested on a
+     * machine other than the director it is for.
+     */
+    void interfaceExists(Token name, String user) {
+        if (name != null && interfaceExists != null && !interfaceExists.test(name.text())) {
+            warning(name, "interface " + name.text() + " (" + user + ") does not exist on this machine");
+        }
+    }
+
+    void error(Statement s, String message) {
+        diagnostics.error(s.location(), message);
+    }
+
+    void error(Token t, String message) {
+        diagnostics.error(t.location(), message);
+    }
+
+    void warning(Statement s, String message) {
+        diagnostics.warning(s.location(), message);
+    }
+
+    void warning(Token t, String message) {
+        diagnostics.warning(t.location(), message);
+    }
+
+    /** The first argument, or an error naming what is expected. */
+    String string(Statement s) {
+        if (s.args().isEmpty()) {
+            error(s, "'" + s.name() + "' needs a value");
+            return null;
+        }
+        return s.args().get(0).text();
+    }
+
+    Token arg(Statement s) {
+        if (s.args().isEmpty()) {
+            error(s, "'" + s.name() + "' needs a value");
+            return null;
+        }
+        return s.args().get(0);
+    }
+
+    Integer integer(Statement s, long min, long max) {
+        Token t = arg(s);
+        return t == null ? null : integer(t, s.name(), min, max);
+    }
+
+    Integer integer(Token t, String what, long min, long max) {
+        String text = t.text();
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            error(t, "'" + what + "' must be an integer in " + min + ".." + max + ", got '" + text + "'");
+            return null;
+        }
+        if (v < min || v > max) {
+            error(t, "'" + what + "' must be in " + min + ".." + max + ", got " + v);
+            return null;
+        }
+        return (int) v;
+    }
+
+    /** A TIMER: seconds with up to microsecond resolution, e.g. 3, 0.5, 2.71828. */
+    Duration seconds(Statement s, double min, double max) {
+        Token t = arg(s);
+        return t == null ? null : seconds(t, s.name(), min, max);
+    }
+
+    Duration seconds(Token t, String what, double min, double max) {
+        String text = t.text();
+        if (!text.matches("\\d{1,12}(\\.\\d{0,9})?|\\.\\d{1,9}")) {
+            error(t, "'" + what + "' must be a number of seconds (e.g. 3 or 0.5), got '" + text + "'");
+            return null;
+        }
+        BigDecimal secs = new BigDecimal(text);
+        if (secs.compareTo(BigDecimal.valueOf(min)) < 0 || secs.compareTo(BigDecimal.valueOf(max)) > 0) {
+            error(t, "'" + what + "' must be between " + fmt(min) + " and " + fmt(max) + " seconds, got " + text);
+            return null;
+        }
+        long micros = secs.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        return Duration.ofNanos(micros * 1000);
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** A flag: no argument means on; otherwise on|off|true|false|yes|no. */
+    Boolean flag(Statement s) {
+        if (s.args().isEmpty()) {
+            return true;
+        }
+        return bool(s.args().get(0), s.name());
+    }
+
+    Boolean bool(Token t, String what) {
+        switch (t.text().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes":
+                return true;
+            case "off", "false", "no":
+                return false;
+            default:
+                error(t, "'" + what + "' takes on|off|true|false|yes|no, got '" + t.text() + "'");
+                return null;
+        }
+    }
+
+    InetAddress address(Statement s) {
+        Token t = arg(s);
+        return t == null ? null : address(t, s.name());
+    }
+
+    InetAddress address(Token t, String what) {
+        InetAddress a = IpLiteral.parse(t.text());
+        if (a == null) {
+            error(t, "'" + what + "': '" + t.text() + "' is not an IPv4 or IPv6 address");
+        }
+        return a;
+    }
+
+    /** script [username [groupname]]. */
+    NotifyScript script(Statement s) {
+        String cmd = string(s);
+        if (cmd == null) {
+            return null;
+        }
+        if (cmd.isBlank()) {
+            error(s, "'" + s.name() + "' needs a script path");
+            return null;
+        }
+        List<Token> a = s.args();
+        if (a.size() > 3) {
+            warning(a.get(3), "'" + s.name() + "' takes a script and an optional user and group; extra words "
+                    + "ignored (quote a script that has arguments)");
+        }
+        return new NotifyScript(cmd, a.size() > 1 ? a.get(1).text() : null, a.size() > 2 ? a.get(2).text() : null);
+    }
+
+    /** Warns that the words after {@code used} arguments are ignored, as keepalived does. */
+    void extraArgs(Statement s, int used) {
+        if (s.args().size() > used) {
+            warning(s.args().get(used), "unexpected '" + s.args().get(used).text() + "' after '" + s.name()
+                    + "'; ignored");
+        }
+    }
+
+    /** Statements that must have a block; null (after an error) when the block is missing. */
+    List<Statement> block(Statement s) {
+        if (!s.hasBlock()) {
+            error(s, "'" + s.name() + "' needs a block: " + s.name() + " { ... }");
+            return null;
+        }
+        return s.block();
+    }
+}

@@ -1,0 +1,560 @@
+package org.hadirector.conf;
+
+import java.math.BigDecimal;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.hadirector.conf.model.AuthType;
+import org.hadirector.conf.model.GarpSettings;
+import org.hadirector.conf.model.GlobalDefs;
+import org.hadirector.conf.model.InitialState;
+import org.hadirector.conf.model.Notifies;
+import org.hadirector.conf.model.TrackFile;
+import org.hadirector.conf.model.TrackedInterface;
+import org.hadirector.conf.model.TrackedRef;
+import org.hadirector.conf.model.UnicastPeer;
+import org.hadirector.conf.model.VirtualIpAddress;
+import org.hadirector.conf.model.VrrpInstance;
+import org.hadirector.conf.model.VrrpScript;
+import org.hadirector.conf.model.VrrpSyncGroup;
+import org.hadirector.conf.parse.Statement;
+import org.hadirector.conf.parse.Token;
+
+/** vrrp_script, track_file, vrrp_sync_group, vrrp_instance and address lists. */
+final class VrrpReader {
+    private final ValueReader v;
+    private final AddressLineReader addresses;
+
+    VrrpReader(ValueReader v) {
+        this.v = v;
+        this.addresses = new AddressLineReader(v);
+    }
+
+    List<VirtualIpAddress> addressList(Statement s, boolean sameFamily) {
+        List<Statement> block = v.block(s);
+        List<VirtualIpAddress> out = new ArrayList<>();
+        if (block == null) {
+            return out;
+        }
+        for (Statement line : block) {
+            VirtualIpAddress a = addresses.read(line);
+            if (a == null) {
+                continue;
+            }
+            if (sameFamily && !out.isEmpty() && out.get(0).isIpv6() != a.isIpv6()) {
+                v.error(line, "virtual_ipaddress mixes IPv4 and IPv6 (" + out.get(0).address().getHostAddress()
+                        + " and " + a.address().getHostAddress()
+                        + "); put the other family in virtual_ipaddress_excluded or another vrrp_instance");
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    List<String> rawLines(Statement s) {
+        List<Statement> block = v.block(s);
+        List<String> out = new ArrayList<>();
+        if (block != null) {
+            for (Statement line : block) {
+                out.add(line.toString());
+            }
+        }
+        return out;
+    }
+
+    VrrpScript script(Statement s) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        RecordBuilder<VrrpScript> b = new RecordBuilder<>(VrrpScript.class);
+        b.set("name", name);
+        for (Statement x : block) {
+            switch (x.name()) {
+                case "script" -> b.set("script", v.string(x));
+                case "interval" -> b.set("interval", v.seconds(x, 0.000001, 86400));
+                case "timeout" -> b.set("timeout", v.seconds(x, 0.000001, 86400));
+                case "weight" -> {
+                    b.set("weight", v.integer(x, -253, 253));
+                    reverse(x, 1, b, "weightReverse");
+                }
+                case "rise" -> b.set("rise", v.integer(x, 1, 1_000_000));
+                case "fall" -> b.set("fall", v.integer(x, 1, 1_000_000));
+                case "user" -> {
+                    b.set("user", v.string(x));
+                    if (x.args().size() > 1) {
+                        b.set("group", x.args().get(1).text());
+                    }
+                }
+                case "init_fail" -> b.set("initFail", true);
+                default -> unknown(x, "vrrp_script");
+            }
+        }
+        if (!b.has("script")) {
+            v.warning(s, "vrrp_script " + name + " has no 'script' and is removed, as keepalived does; add: "
+                    + "script \"/path/to/check args\"");
+            return null;
+        }
+        b.setDefault("interval", Duration.ofSeconds(1));
+        b.setDefault("timeout", b.get("interval"));
+        b.setDefault("rise", 1);
+        b.setDefault("fall", 1);
+        return b.build();
+    }
+
+    TrackFile trackFile(Statement s) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        RecordBuilder<TrackFile> b = new RecordBuilder<>(TrackFile.class);
+        b.set("name", name).set("weight", 1);
+        for (Statement x : block) {
+            switch (x.name()) {
+                case "file" -> b.set("file", v.string(x));
+                case "weight" -> {
+                    b.set("weight", v.integer(x, -254, 254));
+                    reverse(x, 1, b, "reverse");
+                }
+                case "init_file" -> {
+                    for (Token t : x.args()) {
+                        if (t.text().equals("overwrite")) {
+                            b.set("initOverwrite", true);
+                        } else {
+                            b.set("initValue", v.integer(t, "init_file", Integer.MIN_VALUE, Integer.MAX_VALUE));
+                        }
+                    }
+                    b.setDefault("initValue", 0);
+                }
+                default -> unknown(x, "track_file");
+            }
+        }
+        if (!b.has("file")) {
+            v.error(s, "track_file " + name + " has no 'file'");
+        }
+        return b.build();
+    }
+
+    VrrpSyncGroup syncGroup(Statement s) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        RecordBuilder<VrrpSyncGroup> b = new RecordBuilder<>(VrrpSyncGroup.class);
+        RecordBuilder<Notifies> n = new RecordBuilder<>(Notifies.class);
+        b.set("name", name);
+        for (Statement x : block) {
+            String kw = Keywords.canonical(x.name());
+            if (notify(x, kw, n)) {
+                continue;
+            }
+            switch (kw) {
+                case "group" -> {
+                    List<Statement> members = v.block(x);
+                    if (members != null) {
+                        for (Statement m : members) {
+                            b.add("members", m.name());
+                            v.extraArgs(m, 0);
+                        }
+                    }
+                }
+                case "track_interface" -> trackInterfaces(x, b);
+                case "track_script" -> trackRefs(x, b, "trackScripts", 253);
+                case "track_file" -> trackRefs(x, b, "trackFiles", 254);
+                case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
+                case "global_tracking" -> b.set("globalTracking", true);
+                case "sync_group_tracking_weight" -> b.set("syncGroupTrackingWeight", true);
+                case "track_process", "track_bfd" -> v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                default -> unknown(x, "vrrp_sync_group " + name);
+            }
+        }
+        if (!b.has("members")) {
+            v.warning(s, "vrrp_sync_group " + name + " has no 'group { ... }' of instances; it does nothing");
+        }
+        b.set("notifies", n.build());
+        return b.build();
+    }
+
+    /** Reads a notify_* keyword into {@code n}; false when {@code kw} is not one. */
+    private boolean notify(Statement x, String kw, RecordBuilder<Notifies> n) {
+        String field = switch (kw) {
+            case "notify_master" -> "master";
+            case "notify_backup" -> "backup";
+            case "notify_fault" -> "fault";
+            case "notify_stop" -> "stop";
+            case "notify_deleted" -> "deleted";
+            case "notify" -> "any";
+            case "notify_master_rx_lower_pri" -> "masterRxLowerPri";
+            default -> null;
+        };
+        if (field != null) {
+            if (kw.equals("notify_deleted") && x.args().isEmpty()) {
+                return true;
+            }
+            n.set(field, v.script(x));
+            return true;
+        }
+        if (kw.equals("notify_priority_changes")) {
+            n.set("priorityChanges", v.flag(x));
+            return true;
+        }
+        return false;
+    }
+
+    private void trackInterfaces(Statement x, RecordBuilder<?> b) {
+        List<Statement> block = v.block(x);
+        if (block == null) {
+            return;
+        }
+        for (Statement t : block) {
+            int weight = 0;
+            boolean reverse = false;
+            List<Token> a = t.args();
+            if (!a.isEmpty()) {
+                if (a.get(0).text().equals("weight") && a.size() > 1) {
+                    Integer w = v.integer(a.get(1), "track_interface weight", -253, 253);
+                    weight = w == null ? 0 : w;
+                    reverse = a.size() > 2 && isReverse(a.get(2));
+                } else {
+                    v.error(a.get(0), "track_interface entry: expected 'IF [weight W [reverse]]', got '" + t + "'");
+                }
+            }
+            v.interfaceExists(t.keyword(), "track_interface");
+            b.add("trackInterfaces", new TrackedInterface(t.name(), weight, reverse));
+        }
+    }
+
+    private void trackRefs(Statement x, RecordBuilder<?> b, String field, int maxWeight) {
+        List<Statement> block = v.block(x);
+        if (block == null) {
+            return;
+        }
+        for (Statement t : block) {
+            Integer weight = null;
+            boolean reverse = false;
+            List<Token> a = t.args();
+            int i = 0;
+            while (i < a.size()) {
+                String w = a.get(i).text();
+                if (w.equals("weight") && i + 1 < a.size()) {
+                    weight = v.integer(a.get(i + 1), x.name() + " weight", -maxWeight, maxWeight);
+                    i += 2;
+                } else if (isReverse(a.get(i)) || w.equals("noreverse") || w.equals("no_reverse")) {
+                    reverse = isReverse(a.get(i));
+                    i++;
+                } else {
+                    v.error(a.get(i), x.name() + " entry: expected 'NAME [weight W] [reverse]', got '" + t + "'");
+                    break;
+                }
+            }
+            b.add(field, new TrackedRef(t.name(), weight, reverse));
+        }
+    }
+
+    private static boolean isReverse(Token t) {
+        return t.text().equals("reverse");
+    }
+
+    private void reverse(Statement x, int index, RecordBuilder<?> b, String field) {
+        if (x.args().size() > index) {
+            Token t = x.args().get(index);
+            if (isReverse(t)) {
+                b.set(field, true);
+            } else if (!t.text().equals("noreverse") && !t.text().equals("no_reverse")) {
+                v.error(t, "'" + x.name() + "': expected 'reverse' after the weight, got '" + t.text() + "'");
+            }
+        }
+    }
+
+    private void unknown(Statement x, String where) {
+        v.warning(x, "unknown keyword '" + x.name() + "' in " + where + "; ignored");
+    }
+
+    /** vrrp_instance; {@code g} supplies the global defaults. */
+    VrrpInstance instance(Statement s, GlobalDefs g) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        RecordBuilder<VrrpInstance> b = new RecordBuilder<>(VrrpInstance.class);
+        RecordBuilder<GarpSettings> garp = new RecordBuilder<>(GarpSettings.class);
+        RecordBuilder<Notifies> n = new RecordBuilder<>(Notifies.class);
+        Map<String, Statement> seen = new HashMap<>();
+        b.set("name", name);
+        String where = "vrrp_instance " + name;
+        for (Statement x : block) {
+            String kw = Keywords.canonical(x.name());
+            seen.put(kw, x);
+            if (notify(x, kw, n)) {
+                continue;
+            }
+            switch (kw) {
+                case "state" -> {
+                    String st = v.string(x);
+                    if (st != null) {
+                        switch (st.toUpperCase(Locale.ROOT)) {
+                            case "MASTER" -> b.set("state", InitialState.MASTER);
+                            case "BACKUP" -> b.set("state", InitialState.BACKUP);
+                            default -> v.error(x.args().get(0), "state must be MASTER or BACKUP, got '" + st + "'");
+                        }
+                    }
+                }
+                case "interface" -> {
+                    b.set("interfaceName", v.string(x));
+                    v.interfaceExists(x.args().isEmpty() ? null : x.args().get(0), where);
+                }
+                case "use_vmac" -> {
+                    b.set("useVmac", true);
+                    if (!x.args().isEmpty()) {
+                        b.set("vmacInterface", x.args().get(0).text());
+                    }
+                }
+                case "vmac_xmit_base" -> b.set("vmacXmitBase", true);
+                case "dont_track_primary" -> b.set("dontTrackPrimary", true);
+                case "track_interface" -> trackInterfaces(x, b);
+                case "track_script" -> trackRefs(x, b, "trackScripts", 253);
+                case "track_file" -> trackRefs(x, b, "trackFiles", 254);
+                case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
+                case "unicast_src_ip" -> b.set("mcastSrcIp", v.address(x));
+                case "mcast_dst_ip" -> {
+                    InetAddress a = v.address(x);
+                    if (a != null && !a.isMulticastAddress()) {
+                        v.error(x, "mcast_dst_ip must be a multicast address, got " + a.getHostAddress());
+                    } else {
+                        b.set("mcastDstIp", a);
+                    }
+                }
+                case "unicast_peer" -> unicastPeers(x, b);
+                case "unicast_ttl" -> b.set("unicastTtl", v.integer(x, 0, 255));
+                case "check_unicast_src" -> b.set("checkUnicastSrc", true);
+                case "unicast_fault_no_peer" -> b.set("unicastFaultNoPeer", true);
+                case "track_src_ip" -> b.set("trackSrcIp", true);
+                case "version" -> b.set("version", v.integer(x, 2, 3));
+                case "old_unicast_checksum", "v3_checksum_as_v2" -> {
+                    boolean never = !x.args().isEmpty() && x.args().get(0).text().equals("never");
+                    b.set("v3ChecksumAsV2", !never);
+                }
+                case "virtual_router_id" -> b.set("virtualRouterId", v.integer(x, 1, 255));
+                case "priority" -> b.set("priority", v.integer(x, 1, 255));
+                case "advert_int" -> b.set("advertInt", v.seconds(x, 0.01, 255));
+                case "authentication" -> authentication(x, b);
+                case "virtual_ipaddress" -> {
+                    for (VirtualIpAddress a : addressList(x, true)) {
+                        b.add("virtualIpaddresses", a);
+                    }
+                }
+                case "virtual_ipaddress_excluded" -> {
+                    for (VirtualIpAddress a : addressList(x, false)) {
+                        b.add("virtualIpaddressesExcluded", a);
+                    }
+                }
+                case "virtual_routes" -> rawLines(x).forEach(r -> b.add("virtualRoutes", r));
+                case "virtual_rules" -> rawLines(x).forEach(r -> b.add("virtualRules", r));
+                case "accept" -> b.set("accept", true);
+                case "no_accept" -> b.set("accept", false);
+                case "nopreempt" -> b.set("nopreempt", true);
+                case "preempt" -> b.set("nopreempt", false);
+                case "preempt_delay" -> b.set("preemptDelay", v.seconds(x, 0, 1000));
+                case "garp_master_delay" -> garp.set("masterDelay", v.seconds(x, 0, 86400));
+                case "garp_master_repeat" -> garp.set("masterRepeat", v.integer(x, 1, 1000));
+                case "garp_lower_prio_delay" -> garp.set("lowerPrioDelay", v.seconds(x, 0, 86400));
+                case "garp_lower_prio_repeat" -> garp.set("lowerPrioRepeat", v.integer(x, 0, 1000));
+                case "garp_master_refresh" -> garp.set("masterRefresh", v.seconds(x, 0, 86400));
+                case "garp_master_refresh_repeat" -> garp.set("masterRefreshRepeat", v.integer(x, 1, 1000));
+                case "down_timer_adverts" -> b.set("downTimerAdverts", v.integer(x, 1, 100));
+                case "lower_prio_no_advert" -> b.set("lowerPrioNoAdvert", v.flag(x));
+                case "higher_prio_send_advert" -> b.set("higherPrioSendAdvert", v.flag(x));
+                case "skip_check_adv_addr" -> b.set("skipCheckAdvAddr", v.flag(x));
+                case "strict_mode" -> b.set("strictMode", v.flag(x));
+                case "promote_secondaries" -> b.set("promoteSecondaries", true);
+                case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
+                case "lvs_sync_daemon_interface" -> {
+                    b.set("lvsSyncDaemonInterface", v.string(x));
+                    v.warning(x, "lvs_sync_daemon_interface in a vrrp_instance is deprecated; use global_defs "
+                            + "lvs_sync_daemon " + x.argTexts().stream().findFirst().orElse("IF") + " inst " + name);
+                }
+                default -> {
+                    if (Keywords.INSTANCE_UNSUPPORTED.contains(kw)) {
+                        v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                    } else {
+                        unknown(x, where);
+                    }
+                }
+            }
+        }
+        finishInstance(s, name, b, garp, seen, g);
+        b.set("notifies", n.build());
+        return b.build();
+    }
+
+    private void unicastPeers(Statement x, RecordBuilder<VrrpInstance> b) {
+        List<Statement> block = v.block(x);
+        if (block == null) {
+            return;
+        }
+        for (Statement p : block) {
+            InetAddress a = v.address(p.keyword(), "unicast_peer");
+            Integer min = null;
+            Integer max = null;
+            List<Token> args = p.args();
+            for (int i = 0; i < args.size(); i += 2) {
+                String k = args.get(i).text();
+                if (i + 1 >= args.size() || !(k.equals("min_ttl") || k.equals("max_ttl"))) {
+                    v.error(args.get(i), "unicast_peer entry: expected 'ADDR [min_ttl N] [max_ttl N]', got '" + p + "'");
+                    break;
+                }
+                Integer ttl = v.integer(args.get(i + 1), k, 0, 255);
+                if (k.equals("min_ttl")) {
+                    min = ttl;
+                } else {
+                    max = ttl;
+                }
+            }
+            if (a != null) {
+                b.add("unicastPeers", new UnicastPeer(a, min, max));
+            }
+        }
+    }
+
+    private void authentication(Statement x, RecordBuilder<VrrpInstance> b) {
+        List<Statement> block = v.block(x);
+        if (block == null) {
+            return;
+        }
+        for (Statement a : block) {
+            switch (a.name()) {
+                case "auth_type" -> {
+                    String t = v.string(a);
+                    if (t == null) {
+                        continue;
+                    }
+                    switch (t.toUpperCase(Locale.ROOT)) {
+                        case "PASS" -> b.set("authType", AuthType.PASS);
+                        case "AH" -> {
+                            b.set("authType", AuthType.AH);
+                            v.warning(a, "auth_type AH is parsed but not implemented by hadirector; the VRRP runtime "
+                                    + "refuses this instance (use PASS, or no authentication)");
+                        }
+                        default -> v.error(a.args().get(0), "auth_type must be PASS or AH, got '" + t + "'");
+                    }
+                }
+                case "auth_pass" -> {
+                    String p = v.string(a);
+                    if (p != null && p.length() > 8) {
+                        v.warning(a, "auth_pass is longer than 8 characters; only the first 8 ('" + p.substring(0, 8)
+                                + "') are used, as in keepalived");
+                        p = p.substring(0, 8);
+                    }
+                    b.set("authPass", p);
+                }
+                default -> unknown(a, "authentication");
+            }
+        }
+    }
+
+    private void finishInstance(Statement s, String name, RecordBuilder<VrrpInstance> b,
+            RecordBuilder<GarpSettings> garp, Map<String, Statement> seen, GlobalDefs g) {
+        String where = "vrrp_instance " + name;
+        if (!b.has("virtualRouterId") && !seen.containsKey("virtual_router_id")) {
+            v.error(s, where + " has no virtual_router_id; add one (1..255), the same on both directors");
+        }
+        if (!b.has("interfaceName") && !b.has("unicastPeers")) {
+            v.error(s, where + " has no 'interface'; multicast VRRP needs one");
+        }
+        b.setDefault("state", InitialState.BACKUP);
+        b.setDefault("priority", 100);
+        @SuppressWarnings("unchecked")
+        List<VirtualIpAddress> vips = (List<VirtualIpAddress>) b.get("virtualIpaddresses");
+        boolean ipv6 = vips != null && !vips.isEmpty() && vips.get(0).isIpv6();
+        if (vips == null || vips.isEmpty()) {
+            v.warning(s, where + " has no virtual_ipaddress");
+        }
+        // The family of the instance follows its VIPs; VRRP over IPv6 exists only in version 3.
+        int version = b.has("version") ? (int) b.get("version") : g.vrrpVersion();
+        if (ipv6 && version == 2) {
+            if (b.has("version")) {
+                v.warning(seen.get("version"), where + ": IPv6 instances always use VRRP version 3");
+            }
+            version = 3;
+        }
+        b.set("version", version);
+        Object src = b.get("mcastSrcIp");
+        if (src instanceof InetAddress a && (a instanceof Inet6Address) != ipv6 && vips != null && !vips.isEmpty()) {
+            v.error(seen.get("unicast_src_ip"), where + ": unicast_src_ip " + a.getHostAddress()
+                    + " is not of the family of the virtual addresses");
+        }
+        Duration advert = (Duration) b.get("advertInt");
+        if (advert == null) {
+            advert = Duration.ofSeconds(1);
+        } else if (version == 2) {
+            if (advert.toNanos() % 1_000_000_000L != 0) {
+                v.error(seen.get("advert_int"), where + ": advert_int " + secs(advert)
+                        + " is not a whole number of seconds, which VRRP version 2 requires; use 'version 3' for "
+                        + "sub-second adverts, or a whole number");
+            }
+        } else {
+            if (advert.toMillis() > 40_950) {
+                v.error(seen.get("advert_int"), where + ": advert_int " + secs(advert)
+                        + " exceeds VRRPv3's maximum of 40.95 seconds");
+            } else if (advert.toNanos() % 10_000_000L != 0) {
+                Duration rounded = Duration.ofMillis(Math.max(10, Math.round(advert.toNanos() / 10_000_000.0) * 10));
+                v.warning(seen.get("advert_int"), where + ": advert_int " + secs(advert)
+                        + " is not a whole number of centiseconds; VRRPv3 uses " + secs(rounded));
+                advert = rounded;
+            }
+        }
+        b.set("advertInt", advert);
+        if (b.get("authType") != null && version == 3) {
+            v.warning(seen.get("authentication"), where + ": authentication is not part of VRRP version 3; ignored");
+            b.set("authType", AuthType.NONE);
+            b.set("authPass", null);
+        }
+        b.setDefault("authType", AuthType.NONE);
+        if (b.get("authType") == AuthType.PASS && b.get("authPass") == null) {
+            v.error(seen.get("authentication"), where + ": auth_type PASS needs auth_pass");
+        }
+        if (b.get("state") == InitialState.MASTER && Boolean.TRUE.equals(b.get("nopreempt"))) {
+            v.warning(seen.get("nopreempt"), where + ": nopreempt does not work with 'state MASTER' and is ignored, "
+                    + "as in keepalived; use 'state BACKUP' on both directors");
+            b.set("nopreempt", false);
+        }
+        if (b.get("state") == InitialState.MASTER && b.get("preemptDelay") != null
+                && !((Duration) b.get("preemptDelay")).isZero()) {
+            v.warning(seen.get("preempt_delay"), where + ": preempt_delay does not work with 'state MASTER' and is "
+                    + "ignored, as in keepalived");
+            b.set("preemptDelay", Duration.ZERO);
+        }
+        b.setDefault("preemptDelay", Duration.ZERO);
+        boolean strict = b.has("strictMode") ? (boolean) b.get("strictMode") : g.vrrpStrict();
+        b.set("strictMode", strict);
+        b.setDefault("accept", !strict);
+        b.setDefault("skipCheckAdvAddr", g.vrrpSkipCheckAdvAddr());
+        b.setDefault("lowerPrioNoAdvert", g.vrrpLowerPrioNoAdvert());
+        b.setDefault("higherPrioSendAdvert", g.vrrpHigherPrioSendAdvert());
+        b.setDefault("checkUnicastSrc", g.vrrpCheckUnicastSrc());
+        b.setDefault("downTimerAdverts", g.vrrpDownTimerAdverts());
+        GarpSettings gg = g.garp();
+        garp.setDefault("masterDelay", gg.masterDelay());
+        garp.setDefault("masterRepeat", gg.masterRepeat());
+        garp.setDefault("lowerPrioDelay", garp.get("masterDelay"));
+        garp.setDefault("lowerPrioRepeat", garp.get("masterRepeat"));
+        garp.setDefault("masterRefresh", gg.masterRefresh());
+        garp.setDefault("masterRefreshRepeat", gg.masterRefreshRepeat());
+        b.set("garp", garp.build());
+    }
+
+    private static String secs(Duration d) {
+        return new BigDecimal(d.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,46 @@
+package org.hadirector.conf.model;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/** global_defs. Durations are exact; absent optional values are null. */
+public record GlobalDefs(
+        String routerId,
+        List<String> notificationEmail,
+        String notificationEmailFrom,
+        String smtpServer,
+        int smtpServerPort,
+        String smtpHeloName,
+        Duration smtpConnectTimeout,
+        boolean smtpAlert,
+        boolean smtpAlertVrrp,
+        boolean smtpAlertChecker,
+        boolean checkerLogAllFailures,
+        String scriptUser,
+        String scriptGroup,
+        boolean enableScriptSecurity,
+        int vrrpVersion,
+        InetAddress vrrpMcastGroup4,
+        InetAddress vrrpMcastGroup6,
+        String defaultInterface,
+        GarpSettings garp,
+        Duration vrrpGarpInterval,
+        Duration vrrpGnaInterval,
+        boolean vrrpMinGarp,
+        boolean vrrpStrict,
+        boolean vrrpSkipCheckAdvAddr,
+        boolean vrrpCheckUnicastSrc,
+        boolean vrrpLowerPrioNoAdvert,
+        boolean vrrpHigherPrioSendAdvert,
+        Duration vrrpStartupDelay,
+        int vrrpDownTimerAdverts,
+        LvsSyncDaemon lvsSyncDaemon,
+        LvsTimeouts lvsTimeouts,
+        boolean lvsFlush,
+        LvsFlushOnStop lvsFlushOnStop,
+        NotifyFifo notifyFifo,
+        NotifyFifo vrrpNotifyFifo,
+        NotifyFifo lvsNotifyFifo,
+        int maxAutoPriority) {
+}

@@ -1,0 +1,3 @@
+package org.hadirector.conf.model;
+
+public enum Protocol { TCP, UDP, SCTP }

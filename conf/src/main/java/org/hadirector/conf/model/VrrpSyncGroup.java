@@ -1,0 +1,16 @@
+package org.hadirector.conf.model;
+
+import java.util.List;
+
+/** vrrp_sync_group: member instances move together. */
+public record VrrpSyncGroup(
+        String name,
+        List<String> members,
+        List<TrackedInterface> trackInterfaces,
+        List<TrackedRef> trackScripts,
+        List<TrackedRef> trackFiles,
+        Notifies notifies,
+        boolean smtpAlert,
+        boolean globalTracking,
+        boolean syncGroupTrackingWeight) {
+}

@@ -1,0 +1,133 @@
+package org.hadirector.director;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+import org.hadirector.conf.ConfigException;
+import org.hadirector.conf.ConfigJson;
+import org.hadirector.conf.ConfigLoader;
+import org.hadirector.conf.Diagnostic;
+import org.hadirector.conf.model.KeepalivedConfig;
+
+/** The {@code hadirector} command. Exit codes follow keepalived: 0 ok, 1 usage/runtime, 4 fatal, 5 config errors. */
+public final class Main {
+    static final int EXIT_OK = 0;
+    static final int EXIT_USAGE = 1;
+    static final int EXIT_FATAL = 4;
+    static final int EXIT_CONFIG = 5;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path sysClassNet;
+
+    Main(PrintStream out, PrintStream err, Path sysClassNet) {
+        this.out = out;
+        this.err = err;
+        this.sysClassNet = sysClassNet;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err, Path.of("/sys/class/net")).run(args));
+    }
+
+    int run(String[] args) {
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            err.println("hadirector: " + e.getMessage());
+            err.print(CommandLine.USAGE);
+            return EXIT_USAGE;
+        }
+        return switch (cl.mode()) {
+            case HELP -> {
+                out.print(CommandLine.USAGE);
+                yield EXIT_OK;
+            }
+            case VERSION -> {
+                out.println("hadirector " + version());
+                yield EXIT_OK;
+            }
+            case CONFIG_TEST -> configTest(cl);
+            case DUMP_CONFIG -> dumpConfig(cl);
+            case DAEMON, STATUS, IPVS, GENHASH -> notBuilt(cl);
+        };
+    }
+
+    private ConfigLoader.Options options(CommandLine cl) {
+        ConfigLoader.Options o = ConfigLoader.Options.defaults();
+        if (Files.isDirectory(sysClassNet)) {
+            o = o.withInterfaceCheck(name -> !name.contains("/") && Files.exists(sysClassNet.resolve(name)));
+        }
+        return cl.configId() == null ? o : o.withConfigId(cl.configId());
+    }
+
+    private int configTest(CommandLine cl) {
+        ConfigLoader.Result r;
+        try {
+            r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
+        } catch (ConfigException e) {
+            return report(e);
+        }
+        List<Diagnostic> warnings = r.warnings();
+        warnings.forEach(err::println);
+        KeepalivedConfig c = r.config();
+        int realServers = c.virtualServers().stream().mapToInt(v -> v.realServers().size()).sum();
+        out.printf("%s: configuration OK: %d vrrp_instance, %d virtual_server, %d real_server; %d warning%s%n",
+                cl.configFile(), c.vrrpInstances().size(), c.virtualServers().size(), realServers,
+                warnings.size(), warnings.size() == 1 ? "" : "s");
+        return EXIT_OK;
+    }
+
+    private int dumpConfig(CommandLine cl) {
+        try {
+            ConfigLoader.Result r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
+            r.warnings().forEach(w -> err.println(w));
+            out.println(ConfigJson.render(r.config()));
+            return EXIT_OK;
+        } catch (ConfigException e) {
+            return report(e);
+        }
+    }
+
+    private int report(ConfigException e) {
+        for (Diagnostic d : e.diagnostics()) {
+            err.println(d);
+        }
+        if (e.kind() == ConfigException.Kind.FATAL) {
+            return EXIT_FATAL;
+        }
+        long n = e.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        err.println("configuration has " + n + " error" + (n == 1 ? "" : "s"));
+        return EXIT_CONFIG;
+    }
+
+    private int notBuilt(CommandLine cl) {
+        String what = switch (cl.mode()) {
+            case DAEMON -> "running the director (VRRP, health checks, IPVS)";
+            case STATUS -> "'hadirector status'";
+            case IPVS -> "'hadirector ipvs'";
+            default -> "'hadirector genhash'";
+        };
+        err.println("hadirector: " + what + " is not built yet; this version checks and dumps configurations only "
+                + "(--config-test, --dump-config). See README.md, 'What works today'.");
+        return EXIT_USAGE;
+    }
+
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/hadirector-version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
