@@ -199,8 +199,7 @@ public final class ConfigLoader {
                 }
                 String key = vs.kind() + " " + vs.protocol() + " " + vs.displayName();
                 if (!vsKeys.add(key)) {
-                    v.error(at(vs), "virtual server " + vs.displayName() + " (" + vs.protocol()
-                            + ") is defined twice");
+                    v.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
                 }
                 for (RealServer rs : vs.realServers()) {
                     rs.checkers().stream().filter(ch -> ch instanceof FileCheck).map(ch -> (FileCheck) ch)
