@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import org.hadirector.conf.model.Addresses;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -31,7 +32,7 @@ public final class ConfigJson {
             return o;
         }
         if (o instanceof InetAddress a) {
-            return a.getHostAddress();
+            return Addresses.format(a);
         }
         if (o instanceof Duration d) {
             return new BigDecimal(d.toNanos()).movePointLeft(9).stripTrailingZeros();

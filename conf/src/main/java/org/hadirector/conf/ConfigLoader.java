@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import org.hadirector.conf.model.Addresses;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,7 +206,7 @@ public final class ConfigLoader {
                     rs.checkers().stream().filter(ch -> ch instanceof FileCheck).map(ch -> (FileCheck) ch)
                             .filter(fc -> fc.trackFile() != null && !files.containsKey(fc.trackFile()))
                             .forEach(fc -> v.error(at(vs), "FILE_CHECK of real server "
-                                    + rs.address().getHostAddress() + ": track_file " + fc.trackFile()
+                                    + Addresses.format(rs.address()) + ": track_file " + fc.trackFile()
                                     + " is not defined"));
                 }
             }

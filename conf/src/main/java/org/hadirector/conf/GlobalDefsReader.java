@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import org.hadirector.conf.model.Addresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -63,7 +64,7 @@ final class GlobalDefsReader {
                 case "vrrp_mcast_group4" -> {
                     InetAddress a = v.address(s);
                     if (a != null && !(a instanceof Inet4Address && a.isMulticastAddress())) {
-                        v.error(s, "vrrp_mcast_group4 must be an IPv4 multicast address, got " + a.getHostAddress());
+                        v.error(s, "vrrp_mcast_group4 must be an IPv4 multicast address, got " + Addresses.format(a));
                     } else {
                         b.set("vrrpMcastGroup4", a);
                     }
@@ -71,7 +72,7 @@ final class GlobalDefsReader {
                 case "vrrp_mcast_group6" -> {
                     InetAddress a = v.address(s);
                     if (a != null && !(a instanceof Inet6Address && a.isMulticastAddress())) {
-                        v.error(s, "vrrp_mcast_group6 must be an IPv6 multicast address, got " + a.getHostAddress());
+                        v.error(s, "vrrp_mcast_group6 must be an IPv6 multicast address, got " + Addresses.format(a));
                     } else {
                         b.set("vrrpMcastGroup6", a);
                     }

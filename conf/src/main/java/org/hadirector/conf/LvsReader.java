@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import org.hadirector.conf.model.Addresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -302,7 +303,7 @@ final class LvsReader {
             if (r == null) {
                 continue;
             }
-            String key = r.address().getHostAddress() + ":" + r.port();
+            String key = Addresses.format(r.address()) + ":" + r.port();
             if (!seenRs.add(key)) {
                 v.warning(rs, "virtual server " + name + ": real server " + key + " is listed twice; the second is ignored");
                 continue;
@@ -340,7 +341,7 @@ final class LvsReader {
         v.extraArgs(s, 2);
         InetAddress vsAddr = (InetAddress) vs.get("address");
         if (vsAddr != null && vsAddr.getClass() != addr.getClass()) {
-            v.error(s, "real server " + addr.getHostAddress() + " is not of the family of virtual server " + vsName
+            v.error(s, "real server " + Addresses.format(addr) + " is not of the family of virtual server " + vsName
                     + " (only tunnelled real servers may differ)");
         }
         RecordBuilder<RealServer> b = new RecordBuilder<>(RealServer.class);
@@ -385,7 +386,7 @@ final class LvsReader {
         b.set("checkers", list);
         if (b.get("lvsMethod") == ForwardingMethod.DR && vs.get("port") != null && port != null
                 && !port.equals(vs.get("port")) && port != 0) {
-            v.warning(s, "real server " + addr.getHostAddress() + ":" + port + " of " + vsName
+            v.warning(s, "real server " + Addresses.format(addr) + ":" + port + " of " + vsName
                     + ": direct routing cannot map ports (the packet keeps the virtual port " + vs.get("port")
                     + "); the real server port is ignored by IPVS");
         }

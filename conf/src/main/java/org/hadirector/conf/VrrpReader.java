@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import org.hadirector.conf.model.Addresses;
 import java.math.BigDecimal;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -48,8 +49,8 @@ final class VrrpReader {
                 continue;
             }
             if (sameFamily && !out.isEmpty() && out.get(0).isIpv6() != a.isIpv6()) {
-                v.error(line, "virtual_ipaddress mixes IPv4 and IPv6 (" + out.get(0).address().getHostAddress()
-                        + " and " + a.address().getHostAddress()
+                v.error(line, "virtual_ipaddress mixes IPv4 and IPv6 (" + Addresses.format(out.get(0).address())
+                        + " and " + Addresses.format(a.address())
                         + "); put the other family in virtual_ipaddress_excluded or another vrrp_instance");
                 continue;
             }
@@ -330,7 +331,7 @@ final class VrrpReader {
                 case "mcast_dst_ip" -> {
                     InetAddress a = v.address(x);
                     if (a != null && !a.isMulticastAddress()) {
-                        v.error(x, "mcast_dst_ip must be a multicast address, got " + a.getHostAddress());
+                        v.error(x, "mcast_dst_ip must be a multicast address, got " + Addresses.format(a));
                     } else {
                         b.set("mcastDstIp", a);
                     }
@@ -491,7 +492,7 @@ final class VrrpReader {
         b.set("version", version);
         Object src = b.get("mcastSrcIp");
         if (src instanceof InetAddress a && (a instanceof Inet6Address) != ipv6 && vips != null && !vips.isEmpty()) {
-            v.error(seen.get("unicast_src_ip"), where + ": unicast_src_ip " + a.getHostAddress()
+            v.error(seen.get("unicast_src_ip"), where + ": unicast_src_ip " + Addresses.format(a)
                     + " is not of the family of the virtual addresses");
         }
         Duration advert = (Duration) b.get("advertInt");

@@ -8,9 +8,52 @@ public final class Addresses {
     private Addresses() {
     }
 
+    /** The address as people write it: dotted quad, or IPv6 in RFC 5952 form (2001:db8::1). */
+    public static String format(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address == null ? "null" : address.getHostAddress();
+        }
+        byte[] b = address.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        // RFC 5952 4.2: compress the first longest run of two or more zero groups.
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
     /** 10.0.0.1:80, [2001:db8::1]:80, or the bare address when the port is null. */
     public static String withPort(InetAddress address, Integer port) {
-        String a = address == null ? "?" : address.getHostAddress();
+        String a = address == null ? "?" : format(address);
         if (port == null) {
             return a;
         }

@@ -30,6 +30,6 @@ public record VirtualIpAddress(
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength + (dev == null ? "" : " dev " + dev);
+        return Addresses.format(address) + "/" + prefixLength + (dev == null ? "" : " dev " + dev);
     }
 }
