@@ -110,7 +110,7 @@ final class GlobalDefsReader {
                 case "notify_fifo" -> b.set("notifyFifo", fifo(s));
                 case "vrrp_notify_fifo" -> b.set("vrrpNotifyFifo", fifo(s));
                 case "lvs_notify_fifo" -> b.set("lvsNotifyFifo", fifo(s));
-                case "max_auto_priority" -> b.set("maxAutoPriority", s.args().isEmpty() ? 99 : v.integer(s, -1, 99));
+                case "max_auto_priority" -> b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
                 default -> {
                     if (Keywords.GLOBAL_UNSUPPORTED.contains(kw)) {
                         v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");

@@ -213,7 +213,7 @@ final class LvsReader {
                     }
                 }
                 case "persistence_timeout" -> b.set("persistenceTimeout",
-                        x.args().isEmpty() ? 360 : v.integer(x, 1, Integer.MAX_VALUE));
+                        x.args().isEmpty() ? Integer.valueOf(360) : v.integer(x, 1, Integer.MAX_VALUE));
                 case "persistence_granularity" -> b.set("persistenceGranularity", v.address(x));
                 case "persistence_engine" -> b.set("persistenceEngine", v.string(x));
                 case "ha_suspend" -> b.set("haSuspend", true);
