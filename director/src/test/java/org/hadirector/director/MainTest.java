@@ -1,0 +1,131 @@
+package org.hadirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as operators and scripts see it: output and exit codes. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private String out;
+    private String err;
+
+    private int run(String... args) throws Exception {
+        Path net = dir.resolve("sys-class-net");
+        Files.createDirectories(net.resolve("e0"));
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int rc = new Main(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), net)
+                .run(args);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return rc;
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private static final String GOOD = """
+            vrrp_instance VI_1 {
+                interface e0
+                virtual_router_id 51
+                virtual_ipaddress {
+                    198.18.0.100 dev e9
+                }
+            }
+            virtual_server 198.18.0.100 80 {
+                protocol TCP
+                lvs_method DR
+                real_server 198.18.0.21 80 {
+                    TCP_CHECK {
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void configTestAcceptsAGoodFileAndWarnsAboutMissingInterfacesWithTheirLine() throws Exception {
+        Path f = write("good.conf", GOOD);
+        assertEquals(0, run("--config-test", "-f", f.toString()));
+        assertEquals(f + ": configuration OK: 1 vrrp_instance, 1 virtual_server, 1 real_server; 1 warning\n", out);
+        assertEquals(f + ":5:26: warning: interface e9 (address 198.18.0.100) does not exist on this machine\n", err);
+    }
+
+    @Test
+    void configTestExitsFiveOnErrorsAndListsThem() throws Exception {
+        Path f = write("bad.conf", "vrrp_instance VI_1 {\n interface e0\n virtual_router_id 0\n}\n");
+        assertEquals(5, run("-t", "-f", f.toString()));
+        assertTrue(err.startsWith(f + ":3:20: error: 'virtual_router_id' must be in 1..255, got 0\n"), err);
+        assertTrue(err.endsWith("configuration has 1 error\n"), err);
+        assertEquals("", out);
+    }
+
+    @Test
+    void configTestExitsFourWhenTheFileIsMissing() throws Exception {
+        assertEquals(4, run("--config-test", "-f", dir.resolve("none.conf").toString()));
+        assertEquals(dir.resolve("none.conf") + ":0: error: configuration file not found\n", err);
+    }
+
+    @Test
+    void dumpConfigPrintsTheResolvedModelAsJson() throws Exception {
+        Path f = write("good.conf", GOOD);
+        assertEquals(0, run("--dump-config", "-f", f.toString()));
+        Config c = ConfigFactory.parseString(out);
+        assertEquals(51, c.getConfigList("vrrpInstances").get(0).getInt("virtualRouterId"));
+        assertEquals(100, c.getConfigList("vrrpInstances").get(0).getInt("priority"));
+        assertEquals("wlc", c.getConfigList("virtualServers").get(0).getString("lvsSched"));
+        assertEquals(5.0, c.getConfigList("virtualServers").get(0).getConfigList("realServers").get(0)
+                .getConfigList("checkers").get(0).getDouble("timing.connectTimeout"));
+    }
+
+    @Test
+    void configIdSelectsConditionalLines() throws Exception {
+        Path f = write("cond.conf", "global_defs {\n @a router_id A\n @^a router_id notA\n}\n");
+        assertEquals(0, run("--dump-config", "-i", "a", "-f", f.toString()));
+        assertEquals("A", ConfigFactory.parseString(out).getString("globalDefs.routerId"));
+        assertEquals(0, run("--dump-config", "-i", "b", "-f", f.toString()));
+        assertEquals("notA", ConfigFactory.parseString(out).getString("globalDefs.routerId"));
+    }
+
+    @Test
+    void usageErrorsExitOne() throws Exception {
+        assertEquals(1, run("--frobnicate"));
+        assertTrue(err.startsWith("hadirector: unknown option '--frobnicate'\n"), err);
+        assertEquals(1, run("-f"));
+        assertTrue(err.startsWith("hadirector: option -f needs a value\n"), err);
+        assertEquals(1, run("-P", "-C", "-f", "x"));
+        assertEquals(1, run("--config-test", "--dump-config"));
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        assertEquals(0, run("--help"));
+        assertTrue(out.contains("hadirector --config-test -f FILE"), out);
+        assertEquals(0, run("--version"));
+        assertTrue(out.startsWith("hadirector "), out);
+    }
+
+    @Test
+    void partsNotBuiltRefuseClearly() throws Exception {
+        Path f = write("good.conf", GOOD);
+        assertEquals(1, run("-f", f.toString(), "-l"));
+        assertTrue(err.contains("is not built yet"), err);
+        assertEquals(1, run("status"));
+        assertTrue(err.contains("'hadirector status' is not built yet"), err);
+    }
+}
