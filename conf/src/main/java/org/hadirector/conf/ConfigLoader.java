@@ -27,7 +27,6 @@ import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.conf.parse.Preprocessor;
-import org.hadirector.conf.parse.SourceLine;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.StatementParser;
 
@@ -66,20 +65,23 @@ public final class ConfigLoader {
 
     public static Result load(Path file, Options options) throws ConfigException {
         Diagnostics d = new Diagnostics();
-        List<SourceLine> lines = new Preprocessor(options.configId(), d).read(file);
-        return build(lines, d, options);
+        StatementParser.LineSink sink = new StatementParser.LineSink(d);
+        new Preprocessor(options.configId(), d, sink).read(file);
+        return build(sink, d, options);
     }
 
     /** Reads text as if it were the file {@code name} in {@code directory} (for includes). */
     public static Result loadString(String name, String text, Path directory, Options options) throws ConfigException {
         Diagnostics d = new Diagnostics();
-        List<SourceLine> lines = new Preprocessor(options.configId(), d).readString(name, text, directory);
-        return build(lines, d, options);
+        StatementParser.LineSink sink = new StatementParser.LineSink(d);
+        new Preprocessor(options.configId(), d, sink).readString(name, text, directory);
+        return build(sink, d, options);
     }
 
-    private static Result build(List<SourceLine> lines, Diagnostics d, Options options) throws ConfigException {
-        List<Statement> top = StatementParser.parse(lines, d);
-        KeepalivedConfig config = new ConfigLoader.Reader(d, options).read(top);
+    private static Result build(StatementParser.LineSink lines, Diagnostics d, Options options) throws ConfigException {
+        Reader reader = new Reader(d, options);
+        lines.parse(reader::accept);
+        KeepalivedConfig config = reader.finish();
         if (d.hasErrors()) {
             throw ConfigException.invalid(d);
         }
@@ -91,65 +93,75 @@ public final class ConfigLoader {
         private final ValueReader v;
         private final Options options;
         // Identity, not equality: two identical blocks are still two places in the file.
-        private final Map<Object, Statement> where = new java.util.IdentityHashMap<>();
+        private final Map<Object, Location> where = new java.util.IdentityHashMap<>();
 
         Reader(Diagnostics d, Options options) {
             this.d = d;
             this.v = new ValueReader(d, options.interfaceExists());
             this.options = options;
+            this.globals = new GlobalDefsReader(v, options.hostName());
+            this.vrrp = new VrrpReader(v);
+            this.lvs = new LvsReader(v);
         }
 
-        KeepalivedConfig read(List<Statement> top) {
-            GlobalDefsReader globals = new GlobalDefsReader(v, options.hostName());
-            for (Statement s : top) {
-                if (s.name().equals("global_defs")) {
+        private final GlobalDefsReader globals;
+        private final VrrpReader vrrp;
+        private final LvsReader lvs;
+        private final RecordBuilder<KeepalivedConfig> b = new RecordBuilder<>(KeepalivedConfig.class);
+        /** Instances take defaults from global_defs, which may come later in the file. */
+        private final List<Statement> instances = new ArrayList<>();
+
+        /**
+         * Reads one top-level block as soon as the parser completes it, so that a large file is
+         * never held whole as a statement tree.
+         */
+        void accept(Statement s) {
+            String kw = Keywords.canonical(s.name());
+            switch (kw) {
+                case "global_defs" -> {
                     List<Statement> block = v.block(s);
                     if (block != null) {
                         globals.read(block);
                     }
                 }
-            }
-            GlobalDefs g = globals.build();
-            VrrpReader vrrp = new VrrpReader(v);
-            LvsReader lvs = new LvsReader(v);
-            RecordBuilder<KeepalivedConfig> b = new RecordBuilder<>(KeepalivedConfig.class);
-            b.set("globalDefs", g);
-            for (Statement s : top) {
-                String kw = Keywords.canonical(s.name());
-                switch (kw) {
-                    case "global_defs" -> { }
-                    case "static_ipaddress" -> vrrp.addressList(s, false).forEach(a -> b.add("staticIpaddress", a));
-                    case "static_routes" -> vrrp.rawLines(s).forEach(r -> b.add("staticRoutes", r));
-                    case "static_rules" -> vrrp.rawLines(s).forEach(r -> b.add("staticRules", r));
-                    case "vrrp_script" -> add(b, "vrrpScripts", vrrp.script(s), s);
-                    case "track_file" -> add(b, "trackFiles", vrrp.trackFile(s), s);
-                    case "vrrp_sync_group" -> add(b, "vrrpSyncGroups", vrrp.syncGroup(s), s);
-                    case "vrrp_instance" -> add(b, "vrrpInstances", vrrp.instance(s, g), s);
-                    case "virtual_server_group" -> add(b, "virtualServerGroups", lvs.group(s), s);
-                    case "virtual_server" -> add(b, "virtualServers", lvs.virtualServer(s), s);
-                    case "SSL" -> b.set("ssl", lvs.ssl(s));
-                    default -> {
-                        if (Keywords.TOP_UNSUPPORTED.contains(kw)) {
-                            v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");
-                            b.add("unsupportedBlocks", s.name());
-                        } else {
-                            v.warning(s, "unknown keyword '" + s.name() + "' at top level; ignored");
-                        }
+                case "vrrp_instance" -> instances.add(s);
+                case "static_ipaddress" -> vrrp.addressList(s, false).forEach(a -> b.add("staticIpaddress", a));
+                case "static_routes" -> vrrp.rawLines(s).forEach(r -> b.add("staticRoutes", r));
+                case "static_rules" -> vrrp.rawLines(s).forEach(r -> b.add("staticRules", r));
+                case "vrrp_script" -> add(b, "vrrpScripts", vrrp.script(s), s);
+                case "track_file" -> add(b, "trackFiles", vrrp.trackFile(s), s);
+                case "vrrp_sync_group" -> add(b, "vrrpSyncGroups", vrrp.syncGroup(s), s);
+                case "virtual_server_group" -> add(b, "virtualServerGroups", lvs.group(s), s);
+                case "virtual_server" -> add(b, "virtualServers", lvs.virtualServer(s), s);
+                case "SSL" -> b.set("ssl", lvs.ssl(s));
+                default -> {
+                    if (Keywords.TOP_UNSUPPORTED.contains(kw)) {
+                        v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");
+                        b.add("unsupportedBlocks", s.name());
+                    } else {
+                        v.warning(s, "unknown keyword '" + s.name() + "' at top level; ignored");
                     }
                 }
             }
-            KeepalivedConfig c = b.build();
-            return crossCheck(c);
+        }
+
+        KeepalivedConfig finish() {
+            GlobalDefs g = globals.build();
+            b.set("globalDefs", g);
+            for (Statement s : instances) {
+                add(b, "vrrpInstances", vrrp.instance(s, g), s);
+            }
+            return crossCheck(b.build());
         }
 
         private void add(RecordBuilder<KeepalivedConfig> b, String field, Record r, Statement s) {
             if (r != null) {
                 b.add(field, r);
-                where.put(r, s);
+                where.put(r, s.location());
             }
         }
 
-        private Statement at(Object r) {
+        private Location at(Object r) {
             return where.get(r);
         }
 
@@ -176,10 +188,10 @@ public final class ConfigLoader {
             for (VrrpSyncGroup sg : c.vrrpSyncGroups()) {
                 for (String m : sg.members()) {
                     if (!instances.containsKey(m)) {
-                        v.warning(at(sg), "vrrp_sync_group " + sg.name() + ": vrrp_instance " + m
+                        d.warning(at(sg), "vrrp_sync_group " + sg.name() + ": vrrp_instance " + m
                                 + " does not exist; ignored");
                     } else if (groupOf.containsKey(m) && !groupOf.get(m).equals(sg.name())) {
-                        v.error(at(sg), "vrrp_instance " + m + " is in two sync groups (" + groupOf.get(m) + " and "
+                        d.error(at(sg), "vrrp_instance " + m + " is in two sync groups (" + groupOf.get(m) + " and "
                                 + sg.name() + "); an instance can be in only one");
                     } else {
                         groupOf.put(m, sg.name());
@@ -189,23 +201,23 @@ public final class ConfigLoader {
             if (c.globalDefs().lvsSyncDaemon() != null) {
                 String inst = c.globalDefs().lvsSyncDaemon().vrrpInstance();
                 if (inst != null && !instances.containsKey(inst)) {
-                    d.error(firstLocation(), "lvs_sync_daemon: vrrp_instance " + inst + " does not exist");
+                    d.error(globals.lvsSyncDaemonAt, "lvs_sync_daemon: vrrp_instance " + inst + " does not exist");
                 }
             }
             Set<String> vsKeys = new HashSet<>();
             for (VirtualServer vs : c.virtualServers()) {
                 if (vs.kind() == VirtualServerKind.GROUP && !groups.containsKey(vs.group())) {
-                    v.error(at(vs), "virtual_server group " + vs.group()
+                    d.error(at(vs), "virtual_server group " + vs.group()
                             + ": no virtual_server_group of that name is defined");
                 }
                 String key = vs.kind() + " " + vs.protocol() + " " + vs.displayName();
                 if (!vsKeys.add(key)) {
-                    v.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
+                    d.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
                 }
                 for (RealServer rs : vs.realServers()) {
                     rs.checkers().stream().filter(ch -> ch instanceof FileCheck).map(ch -> (FileCheck) ch)
                             .filter(fc -> fc.trackFile() != null && !files.containsKey(fc.trackFile()))
-                            .forEach(fc -> v.error(at(vs), "FILE_CHECK of real server "
+                            .forEach(fc -> d.error(at(vs), "FILE_CHECK of real server "
                                     + Addresses.format(rs.address()) + ": track_file " + fc.trackFile()
                                     + " is not defined"));
                 }
@@ -213,17 +225,12 @@ public final class ConfigLoader {
             return RecordBuilder.with(c, "vrrpInstances", checked);
         }
 
-        private org.hadirector.conf.Location firstLocation() {
-            return where.values().stream().findFirst().map(Statement::location)
-                    .orElse(org.hadirector.conf.Location.of("config", 0));
-        }
-
         private <T> Map<String, T> unique(List<T> list, java.util.function.Function<T, String> name, String what) {
             Map<String, T> out = new LinkedHashMap<>();
             for (T t : list) {
                 if (out.containsKey(name.apply(t))) {
-                    v.error(at(t), what + " " + name.apply(t) + " is defined twice (first at "
-                            + at(out.get(name.apply(t))).location() + ")");
+                    d.error(at(t), what + " " + name.apply(t) + " is defined twice (first at "
+                            + at(out.get(name.apply(t))) + ")");
                 } else {
                     out.put(name.apply(t), t);
                 }
@@ -237,7 +244,7 @@ public final class ConfigLoader {
                 if (names.contains(r.name())) {
                     out.add(r);
                 } else {
-                    v.warning(at(i), "vrrp_instance " + i.name() + ": " + what + " " + r.name()
+                    d.warning(at(i), "vrrp_instance " + i.name() + ": " + what + " " + r.name()
                             + " is not defined; ignored, as keepalived does");
                 }
             }
@@ -254,7 +261,7 @@ public final class ConfigLoader {
                 String key = i.interfaceName() + "/" + (i.isIpv6() ? "inet6" : "inet") + "/" + i.virtualRouterId();
                 VrrpInstance other = seen.get(key);
                 if (other != null && clash(i, other)) {
-                    v.error(at(i), "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                    d.error(at(i), "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
                             + " is already used on " + i.interfaceName() + " by vrrp_instance " + other.name()
                             + "; each instance on an interface needs its own VRID");
                 } else if (other == null) {

@@ -2,6 +2,9 @@ package org.hadirector.conf;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /** Collects warnings and errors while a file is read, so that one run reports them all. */
@@ -33,15 +36,28 @@ public final class Diagnostics {
         return errors;
     }
 
+    /**
+     * Everything found, in file order: by file (in the order files first have a finding), line and
+     * column. Blocks are read in an order of their own (instances after global_defs), so the order
+     * of discovery would not be the order of the file.
+     */
     public List<Diagnostic> all() {
-        return Collections.unmodifiableList(all);
+        Map<String, Integer> fileRank = new HashMap<>();
+        for (Diagnostic d : all) {
+            fileRank.putIfAbsent(d.location().file(), fileRank.size());
+        }
+        List<Diagnostic> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.<Diagnostic>comparingInt(d -> fileRank.get(d.location().file()))
+                .thenComparingInt(d -> d.location().line())
+                .thenComparingInt(d -> d.location().column()));
+        return Collections.unmodifiableList(sorted);
     }
 
     public List<Diagnostic> errors() {
-        return all.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
+        return all().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
     }
 
     public List<Diagnostic> warnings() {
-        return all.stream().filter(d -> d.severity() == Diagnostic.Severity.WARNING).toList();
+        return all().stream().filter(d -> d.severity() == Diagnostic.Severity.WARNING).toList();
     }
 }

@@ -23,6 +23,8 @@ final class GlobalDefsReader {
     private final RecordBuilder<GlobalDefs> b = new RecordBuilder<>(GlobalDefs.class);
     private final RecordBuilder<GarpSettings> garp = new RecordBuilder<>(GarpSettings.class);
     private final String hostName;
+    /** Where lvs_sync_daemon was said, for errors found once the instances are known. */
+    Location lvsSyncDaemonAt;
 
     GlobalDefsReader(ValueReader v, String hostName) {
         this.v = v;
@@ -94,7 +96,10 @@ final class GlobalDefsReader {
                 case "vrrp_higher_prio_send_advert" -> b.set("vrrpHigherPrioSendAdvert", v.flag(s));
                 case "vrrp_startup_delay" -> b.set("vrrpStartupDelay", v.seconds(s, 0, 180));
                 case "vrrp_down_timer_adverts" -> b.set("vrrpDownTimerAdverts", v.integer(s, 1, 100));
-                case "lvs_sync_daemon" -> b.set("lvsSyncDaemon", syncDaemon(s));
+                case "lvs_sync_daemon" -> {
+                    lvsSyncDaemonAt = s.location();
+                    b.set("lvsSyncDaemon", syncDaemon(s));
+                }
                 case "lvs_timeouts" -> b.set("lvsTimeouts", timeouts(s));
                 case "lvs_flush" -> b.set("lvsFlush", v.flag(s));
                 case "lvs_flush_on_stop" -> {

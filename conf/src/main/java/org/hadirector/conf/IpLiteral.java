@@ -27,21 +27,31 @@ public final class IpLiteral {
                 return null;
             }
         }
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
         byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String p = parts[i];
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i < s.length() ? s.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || part > 3) {
+                    return null;
+                }
+                b[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+                if (value > 255) {
+                    return null;
+                }
+            } else {
                 return null;
             }
-            int v = Integer.parseInt(p);
-            if (v > 255) {
-                return null;
-            }
-            b[i] = (byte) v;
+        }
+        if (part != 4) {
+            return null;
         }
         try {
             return InetAddress.getByAddress(b);

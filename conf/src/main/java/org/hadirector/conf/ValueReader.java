@@ -1,6 +1,5 @@
 package org.hadirector.conf;
 
-import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -93,17 +92,56 @@ final class ValueReader {
 
     Duration seconds(Token t, String what, double min, double max) {
         String text = t.text();
-        if (!text.matches("\\d{1,12}(\\.\\d{0,9})?|\\.\\d{1,9}")) {
+        long micros = parseMicros(text);
+        if (micros < 0) {
             error(t, "'" + what + "' must be a number of seconds (e.g. 3 or 0.5), got '" + text + "'");
             return null;
         }
-        BigDecimal secs = new BigDecimal(text);
-        if (secs.compareTo(BigDecimal.valueOf(min)) < 0 || secs.compareTo(BigDecimal.valueOf(max)) > 0) {
+        if (micros < Math.round(min * 1e6) || micros > Math.round(max * 1e6)) {
             error(t, "'" + what + "' must be between " + fmt(min) + " and " + fmt(max) + " seconds, got " + text);
             return null;
         }
-        long micros = secs.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
         return Duration.ofNanos(micros * 1000);
+    }
+
+    /**
+     * Seconds with an optional fraction ("3", "0.5", ".25", "2.71828") to microseconds, rounded
+     * half up; -1 for anything else (signs, exponents, more than 12 integer digits).
+     */
+    static long parseMicros(String text) {
+        long whole = 0;
+        long frac = 0;
+        int fracDigits = 0;
+        int intDigits = 0;
+        boolean dot = false;
+        boolean roundUp = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.' && !dot) {
+                dot = true;
+            } else if (c >= '0' && c <= '9') {
+                if (!dot) {
+                    if (++intDigits > 12) {
+                        return -1;
+                    }
+                    whole = whole * 10 + (c - '0');
+                } else if (fracDigits < 6) {
+                    frac = frac * 10 + (c - '0');
+                    fracDigits++;
+                } else if (fracDigits++ == 6) {
+                    roundUp = c >= '5';
+                }
+            } else {
+                return -1;
+            }
+        }
+        if (intDigits == 0 && fracDigits == 0) {
+            return -1;
+        }
+        for (int i = Math.min(fracDigits, 6); i < 6; i++) {
+            frac *= 10;
+        }
+        return whole * 1_000_000 + frac + (roundUp ? 1 : 0);
     }
 
     private static String fmt(double d) {

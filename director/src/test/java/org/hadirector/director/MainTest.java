@@ -70,8 +70,9 @@ class MainTest {
     void configTestExitsFiveOnErrorsAndListsThem() throws Exception {
         Path f = write("bad.conf", "vrrp_instance VI_1 {\n interface e0\n virtual_router_id 0\n}\n");
         assertEquals(5, run("-t", "-f", f.toString()));
-        assertTrue(err.startsWith(f + ":3:20: error: 'virtual_router_id' must be in 1..255, got 0\n"), err);
-        assertTrue(err.endsWith("configuration has 1 error\n"), err);
+        assertEquals(f + ":1:1: warning: vrrp_instance VI_1 has no virtual_ipaddress\n"
+                + f + ":3:20: error: 'virtual_router_id' must be in 1..255, got 0\n"
+                + "configuration has 1 error\n", err, "diagnostics in file order, then the count");
         assertEquals("", out);
     }
 

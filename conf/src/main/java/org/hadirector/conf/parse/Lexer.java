@@ -1,6 +1,5 @@
 package org.hadirector.conf.parse;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.hadirector.conf.Diagnostics;
@@ -15,9 +14,13 @@ public final class Lexer {
     private Lexer() {
     }
 
-    public static List<Token> tokenize(SourceLine line, Diagnostics diagnostics) {
+    /** Tokens of one line; {@code words} shares equal short words across a load, {@code scratch} is reused. */
+    static List<Token> tokenize(SourceLine line, Diagnostics diagnostics, WordTable words, List<Token> scratch) {
         String s = line.text();
-        List<Token> out = new ArrayList<>();
+        String file = line.location().file();
+        int lineNo = line.location().line();
+        List<Token> out = scratch;
+        out.clear();
         int i = 0;
         int n = s.length();
         while (i < n) {
@@ -28,8 +31,22 @@ public final class Lexer {
             }
             int start = i;
             if (c == '{' || c == '}') {
-                out.add(new Token(String.valueOf(c), false, line.location().atColumn(line.column0() + i + 1)));
+                out.add(new Token(c == '{' ? "{" : "}", false, file, lineNo, line.column0() + i + 1));
                 i++;
+                continue;
+            }
+            // Fast path: a plain word (no quotes) is a substring; most words are plain.
+            int end = i;
+            while (end < n) {
+                char ch = s.charAt(end);
+                if (Character.isWhitespace(ch) || ch == '{' || ch == '}' || ch == '"' || ch == '\'') {
+                    break;
+                }
+                end++;
+            }
+            if (end == n || s.charAt(end) != '"' && s.charAt(end) != '\'') {
+                out.add(new Token(words.word(s, i, end), false, file, lineNo, line.column0() + start + 1));
+                i = end;
                 continue;
             }
             StringBuilder word = new StringBuilder();
@@ -54,9 +71,9 @@ public final class Lexer {
                 word.append(c);
                 i++;
             }
-            out.add(new Token(word.toString(), quoted, line.location().atColumn(line.column0() + start + 1)));
+            out.add(new Token(words.word(word.toString()), quoted, file, lineNo, line.column0() + start + 1));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Appends the body of a quoted string starting at {@code from}; returns the closing quote's index or -1. */

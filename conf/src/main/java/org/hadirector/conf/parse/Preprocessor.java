@@ -50,13 +50,22 @@ public final class Preprocessor {
     private final Diagnostics diagnostics;
     private final Map<String, String> definitions = new HashMap<>();
     private final Deque<Path> includeStack = new ArrayDeque<>();
-    private final List<SourceLine> out = new ArrayList<>();
+    private final java.util.function.Consumer<SourceLine> out;
+    private int emitted;
     private long work;
 
     public Preprocessor(String configId, Diagnostics diagnostics) {
+        this(configId, diagnostics, null);
+    }
+
+    /** Lines go to {@code sink} as they are produced; with a null sink they are collected and returned. */
+    public Preprocessor(String configId, Diagnostics diagnostics, java.util.function.Consumer<SourceLine> sink) {
         this.configId = configId;
         this.diagnostics = diagnostics;
+        this.out = sink != null ? sink : collected::add;
     }
+
+    private final List<SourceLine> collected = new ArrayList<>();
 
     /** Reads {@code file} and everything it includes. A missing top-level file is fatal (exit 4). */
     public List<SourceLine> read(Path file) throws ConfigException {
@@ -66,7 +75,7 @@ public final class Preprocessor {
                     Files.exists(abs) ? "not a regular file" : "configuration file not found");
         }
         readFile(abs, file.toString(), Location.of(file.toString(), 0));
-        return out;
+        return collected;
     }
 
     /** Reads text as if it were the file {@code name}; used by tests and by stdin. */
@@ -77,7 +86,7 @@ public final class Preprocessor {
         } finally {
             includeStack.pop();
         }
-        return out;
+        return collected;
     }
 
     private void readFile(Path abs, String shownName, Location includedFrom) throws ConfigException {
@@ -119,23 +128,24 @@ public final class Preprocessor {
     }
 
     private void processText(String text, String file, Path dir) throws ConfigException {
-        String[] raw = text.split("\r?\n|\r", -1);
-        for (int i = 0; i < raw.length; i++) {
-            Location loc = Location.of(file, i + 1);
-            String uncommented = stripComment(raw[i]);
+        LineCursor raw = new LineCursor(text);
+        while (raw.hasNext()) {
+            String rawLine = raw.next();
+            Location loc = Location.of(file, raw.lineNumber());
+            String uncommented = stripComment(rawLine);
             String line = uncommented.strip();
             if (line.isEmpty()) {
                 continue;
             }
             int col0 = uncommented.length() - uncommented.stripLeading().length();
-            Matcher def = DEFINITION.matcher(line);
-            if (def.matches() && def.group(2).strip().equals("\\")) {
+            Matcher def = line.charAt(0) == '$' ? DEFINITION.matcher(line) : null;
+            if (def != null && def.matches() && def.group(2).strip().equals("\\")) {
                 // Multi-line definition: the value is every following line that ends in '\', plus
                 // the first that does not. Blank lines inside it are skipped, as keepalived does.
                 List<String> value = new ArrayList<>();
-                int j = i + 1;
-                for (; j < raw.length; j++) {
-                    String v = stripComment(raw[j]).strip();
+                boolean terminated = false;
+                while (raw.hasNext()) {
+                    String v = stripComment(raw.next()).strip();
                     if (v.isEmpty()) {
                         continue;
                     }
@@ -143,15 +153,15 @@ public final class Preprocessor {
                         value.add(v.substring(0, v.length() - 1).strip());
                     } else {
                         value.add(v);
+                        terminated = true;
                         break;
                     }
                 }
-                if (j >= raw.length) {
+                if (!terminated) {
                     diagnostics.error(loc, "multi-line definition of $" + def.group(1)
                             + " is not terminated (its last line must not end with '\\')");
                 }
                 definitions.put(def.group(1), String.join("\n", value));
-                i = j;
                 continue;
             }
             processLine(line, loc, col0, dir, 0);
@@ -198,13 +208,15 @@ public final class Preprocessor {
                 return;
             }
         }
-        Matcher def = DEFINITION.matcher(line);
-        if (def.matches()) {
-            definitions.put(def.group(1), def.group(2).strip());
-            return;
+        if (line.charAt(0) == '$') {
+            Matcher def = DEFINITION.matcher(line);
+            if (def.matches()) {
+                definitions.put(def.group(1), def.group(2).strip());
+                return;
+            }
         }
-        Matcher rep = REPEAT.matcher(line);
-        if (rep.find()) {
+        Matcher rep = line.charAt(0) == '~' ? REPEAT.matcher(line) : null;
+        if (rep != null && rep.find()) {
             repeat(rep.group(1), line, loc, col0, dir, depth);
             return;
         }
@@ -218,15 +230,15 @@ public final class Preprocessor {
             }
             return;
         }
-        if (isInclude(line)) {
+        if (line.startsWith("include") && isInclude(line)) {
             include(line, loc, dir);
             return;
         }
-        if (out.size() >= MAX_LINES) {
+        if (++emitted > MAX_LINES) {
             throw ConfigException.fatal(loc, "configuration expands to more than " + MAX_LINES
                     + " lines (runaway ~SEQ or definition?)");
         }
-        out.add(new SourceLine(line, loc, col0));
+        out.accept(new SourceLine(line, loc, col0));
     }
 
     private static boolean isInclude(String line) {
@@ -484,6 +496,44 @@ public final class Preprocessor {
             }
         }
         return null;
+    }
+
+    /** Walks the lines of a text (\n, \r\n or \r) without splitting it all at once. */
+    private static final class LineCursor {
+        private final String text;
+        private int pos;
+        private int line;
+
+        LineCursor(String text) {
+            this.text = text;
+        }
+
+        boolean hasNext() {
+            return pos <= text.length() && !(pos == text.length() && line > 0 && endsWithBreak());
+        }
+
+        private boolean endsWithBreak() {
+            char c = text.charAt(text.length() - 1);
+            return c == '\n' || c == '\r';
+        }
+
+        String next() {
+            int end = pos;
+            while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+                end++;
+            }
+            String s = text.substring(pos, end);
+            if (end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length() && text.charAt(end + 1) == '\n') {
+                end++;
+            }
+            pos = end + 1;
+            line++;
+            return s;
+        }
+
+        int lineNumber() {
+            return line;
+        }
     }
 
     /** Removes a '#' or '!' comment that is outside double or single quotes. */

@@ -2,6 +2,7 @@ package org.hadirector.conf.parse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.hadirector.conf.Diagnostics;
 
@@ -22,20 +23,49 @@ public final class StatementParser {
         this.diagnostics = diagnostics;
     }
 
-    public static List<Statement> parse(List<SourceLine> source, Diagnostics diagnostics) {
-        List<List<Token>> lines = new ArrayList<>(source.size());
-        for (SourceLine l : source) {
-            List<Token> t = Lexer.tokenize(l, diagnostics);
+    /** Collects the tokens of each line as the preprocessor produces it; nothing else is kept. */
+    public static final class LineSink implements java.util.function.Consumer<SourceLine> {
+        private final List<List<Token>> lines = new ArrayList<>();
+        private final WordTable words = new WordTable();
+        private final List<Token> scratch = new ArrayList<>();
+        private final Diagnostics diagnostics;
+
+        public LineSink(Diagnostics diagnostics) {
+            this.diagnostics = diagnostics;
+        }
+
+        @Override
+        public void accept(SourceLine l) {
+            List<Token> t = Lexer.tokenize(l, diagnostics, words, scratch);
             if (!t.isEmpty()) {
                 lines.add(t);
             }
         }
+
+        public List<Statement> parse() {
+            List<Statement> top = new ArrayList<>();
+            parse(top::add);
+            return top;
+        }
+
+        /** Hands each top-level statement over as soon as it is complete, keeping none. */
+        public void parse(Consumer<Statement> topLevel) {
+            StatementParser.parseTokens(lines, diagnostics, topLevel);
+        }
+    }
+
+    public static List<Statement> parse(List<SourceLine> source, Diagnostics diagnostics) {
+        LineSink sink = new LineSink(diagnostics);
+        source.forEach(sink);
+        return sink.parse();
+    }
+
+    static void parseTokens(List<List<Token>> lines, Diagnostics diagnostics, Consumer<Statement> top) {
         StatementParser p = new StatementParser(lines, diagnostics);
-        List<Statement> top = new ArrayList<>();
         while (true) {
             p.block(top, null);
             if (p.atEnd()) {
-                return top;
+                return;
             }
             // A stray '}' at top level: report it and go on, so later errors are found too.
             Token stray = p.peek();
@@ -58,6 +88,7 @@ public final class StatementParser {
 
     private void advanceLineIfDone() {
         while (!atEnd() && atLineEnd()) {
+            lines.set(line, List.of()); // the statements hold what they need; let the rest go
             line++;
             pos = 0;
         }
@@ -67,7 +98,7 @@ public final class StatementParser {
      * Reads statements into {@code into} until a '}' (consumed when {@code opener} is non-null;
      * left in place at top level) or the end of input.
      */
-    private void block(List<Statement> into, Statement opener) {
+    private void block(Consumer<Statement> into, Statement opener) {
         while (true) {
             advanceLineIfDone();
             if (atEnd()) {
@@ -89,17 +120,16 @@ public final class StatementParser {
                 pos++;
                 diagnostics.error(t.location(), "'{' with no keyword before it");
                 List<Statement> ignored = new ArrayList<>();
-                block(ignored, new Statement(t, List.of(), ignored));
+                block(ignored::add, new Statement(t, List.of(), ignored));
                 continue;
             }
-            into.add(statement());
+            into.accept(statement());
         }
     }
 
     private Statement statement() {
         Token keyword = peek();
         pos++;
-        int keywordLine = line;
         List<Token> args = new ArrayList<>();
         while (!atLineEnd() && !peek().isOpen() && !peek().isClose()) {
             args.add(peek());
@@ -115,10 +145,9 @@ public final class StatementParser {
             return new Statement(keyword, List.copyOf(args), null);
         }
         pos++;
+        List<Token> argList = List.copyOf(args);
         List<Statement> children = new ArrayList<>();
-        Statement opener = new Statement(keyword, List.copyOf(args), children);
-        block(children, opener);
-        assert line >= keywordLine;
-        return new Statement(keyword, List.copyOf(args), List.copyOf(children));
+        block(children::add, new Statement(keyword, argList, children));
+        return new Statement(keyword, argList, List.copyOf(children));
     }
 }
