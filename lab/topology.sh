@@ -1,0 +1,97 @@
+# The seed topology of shared/LAB.md as network namespaces; sourced by lab scripts.
+# One namespace holds a bridge; each host is a namespace with a veth e0 on that bridge.
+# Only 198.18.0.0/24 is used, and nothing touches the root namespace's interfaces.
+
+LAB_PREFIX=${LAB_PREFIX:-hdlab}
+LAB_VIP=198.18.0.100
+LAB_HOSTS="client:198.18.0.10 director1:198.18.0.11 director2:198.18.0.12 rs1:198.18.0.21 rs2:198.18.0.22"
+LAB_DIR=${LAB_DIR:-}
+
+ns() { echo "$LAB_PREFIX-$1"; }
+in_ns() { local h=$1; shift; ip netns exec "$(ns "$h")" "$@"; }
+
+lab_need() {
+    local missing=()
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v curl >/dev/null || missing+=(curl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+            || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+        rm -f /usr/sbin/policy-rc.d
+    fi
+}
+
+lab_down() {
+    [ -n "$LAB_DIR" ] || return 0
+    local h
+    local pidf
+    for pidf in "$LAB_DIR"/*.pid "$LAB_DIR"/*/*.pid; do
+        [ -f "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null
+    done
+    wait 2>/dev/null
+    for h in sw client director1 director2 rs1 rs2; do
+        ip netns del "$(ns "$h")" 2>/dev/null
+    done
+    rm -rf "$LAB_DIR"
+    return 0
+}
+
+lab_up() {
+    [ -n "$LAB_DIR" ] || LAB_DIR=$(mktemp -d /tmp/hdlab.XXXXXX)
+    local sw; sw=$(ns sw)
+    ip netns add "$sw"
+    ip -n "$sw" link set lo up
+    ip -n "$sw" link add br0 type bridge
+    ip -n "$sw" link set br0 up
+    local entry h addr
+    for entry in $LAB_HOSTS; do
+        h=${entry%%:*}; addr=${entry#*:}
+        ip netns add "$(ns "$h")"
+        ip -n "$(ns "$h")" link set lo up
+        ip -n "$sw" link add "p-$h" type veth peer name e0 netns "$(ns "$h")"
+        ip -n "$sw" link set "p-$h" master br0 up
+        ip -n "$(ns "$h")" addr add "$addr/24" dev e0
+        ip -n "$(ns "$h")" link set e0 up
+    done
+    # Real servers: the VIP on lo as /32, and no ARP answers for it (the seed documents' settings).
+    for h in rs1 rs2; do
+        in_ns "$h" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1 \
+            net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2
+        ip -n "$(ns "$h")" addr add "$LAB_VIP/32" dev lo
+    done
+}
+
+# nginx in a real server's namespace, answering with the server's name.
+lab_nginx() {
+    local h=$1 dir="$LAB_DIR/nginx-$1"
+    mkdir -p "$dir/html"
+    chmod 755 "$LAB_DIR" "$dir" "$dir/html"
+    echo "$h" > "$dir/html/index.html"
+    cat > "$dir/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 100000;
+    client_body_temp_path $dir/tmp;
+    server {
+        listen 80 reuseport;
+        root $dir/html;
+        location = /health { return 200 "ok\n"; }
+    }
+}
+NGINX
+    # In the foreground under this shell, so that it is reaped and stopped with the lab.
+    ip netns exec "$(ns "$h")" nginx -c "$dir/nginx.conf" &
+    local i
+    for i in $(seq 50); do
+        in_ns "$h" curl -s -o /dev/null --max-time 1 http://127.0.0.1/health && return 0
+        sleep 0.1
+    done
+    echo "nginx did not start in $h" >&2
+    return 1
+}
