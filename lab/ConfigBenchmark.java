@@ -33,6 +33,9 @@ public final class ConfigBenchmark {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
+        // What stays: the model alone, measured after a full collection with it still referenced.
+        System.gc();
+        long retained = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         System.out.printf("virtual_servers=%d real_servers=%d%n", c.virtualServers().size(), rs);
@@ -41,5 +44,9 @@ public final class ConfigBenchmark {
                 sorted[0], sorted[runs / 2], sorted[runs - 1], runs);
         System.out.printf("peak_heap_used_mb=%.0f (sum of per-pool peaks, an upper bound) max_heap_mb=%d%n",
                 peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
+        System.out.printf("retained_after_gc_mb=%.0f (the model of %d real servers)%n", retained / 1048576.0, rs);
+        if (c.virtualServers().isEmpty()) {
+            throw new IllegalStateException("keeps c alive until here");
+        }
     }
 }

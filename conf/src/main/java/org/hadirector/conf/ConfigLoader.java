@@ -65,22 +65,27 @@ public final class ConfigLoader {
 
     public static Result load(Path file, Options options) throws ConfigException {
         Diagnostics d = new Diagnostics();
-        StatementParser.LineSink sink = new StatementParser.LineSink(d);
-        new Preprocessor(options.configId(), d, sink).read(file);
-        return build(sink, d, options);
+        Reader reader = new Reader(d, options);
+        StatementParser parser = new StatementParser(d, reader::accept);
+        new Preprocessor(options.configId(), d, parser).read(file);
+        return build(parser, reader, d);
     }
 
     /** Reads text as if it were the file {@code name} in {@code directory} (for includes). */
     public static Result loadString(String name, String text, Path directory, Options options) throws ConfigException {
         Diagnostics d = new Diagnostics();
-        StatementParser.LineSink sink = new StatementParser.LineSink(d);
-        new Preprocessor(options.configId(), d, sink).readString(name, text, directory);
-        return build(sink, d, options);
+        Reader reader = new Reader(d, options);
+        StatementParser parser = new StatementParser(d, reader::accept);
+        new Preprocessor(options.configId(), d, parser).readString(name, text, directory);
+        return build(parser, reader, d);
     }
 
-    private static Result build(StatementParser.LineSink lines, Diagnostics d, Options options) throws ConfigException {
-        Reader reader = new Reader(d, options);
-        lines.parse(reader::accept);
+    /**
+     * Preprocessor, parser and reader run as one pipeline: each line is tokenized and parsed as it
+     * is produced, and each top-level block becomes model as soon as it closes.
+     */
+    private static Result build(StatementParser parser, Reader reader, Diagnostics d) throws ConfigException {
+        parser.finish();
         KeepalivedConfig config = reader.finish();
         if (d.hasErrors()) {
             throw ConfigException.invalid(d);

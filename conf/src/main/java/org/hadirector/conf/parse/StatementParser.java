@@ -1,153 +1,152 @@
 package org.hadirector.conf.parse;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 
 import org.hadirector.conf.Diagnostics;
 
 /**
- * Builds the statement tree from lines. A statement is a keyword and the words after it up to the
- * end of its line, a '{' or a '}'; so {@code virtual_ipaddress { 10.0.0.1 }} holds one statement,
- * exactly as keepalived reads it. A '{' at the start of a line opens the block of the statement
- * on the line before.
+ * Builds statements from lines as the preprocessor produces them. A statement is a keyword and
+ * the words after it up to the end of its line, a '{' or a '}'; so
+ * {@code virtual_ipaddress { 10.0.0.1 }} holds one statement, exactly as keepalived reads it.
+ * A '{' at the start of a line opens the block of the statement on the line before.
+ *
+ * <p>The parser is pushed one line at a time and hands each top-level statement on as soon as it
+ * is complete, so a large file never exists whole as tokens or as a tree.
  */
-public final class StatementParser {
-    private final List<List<Token>> lines;
+public final class StatementParser implements Consumer<SourceLine> {
+
+    /** A block being read: its statement's keyword and arguments, and the children so far. */
+    private static final class Open {
+        final Token keyword;
+        final List<Token> args;
+        final List<Statement> children = new ArrayList<>();
+        /** A '{' with no keyword: read to keep the braces balanced, then dropped. */
+        final boolean orphan;
+
+        Open(Token keyword, List<Token> args, boolean orphan) {
+            this.keyword = keyword;
+            this.args = args;
+            this.orphan = orphan;
+        }
+
+        Statement close() {
+            return new Statement(keyword, args, List.copyOf(children));
+        }
+    }
+
     private final Diagnostics diagnostics;
-    private int line;
-    private int pos;
+    private final Consumer<Statement> topLevel;
+    private final WordTable words = new WordTable();
+    private final List<Token> scratch = new ArrayList<>();
+    private final Deque<Open> open = new ArrayDeque<>();
+    /** A statement that ended with its line: a '{' first on the next line still opens its block. */
+    private Token pendingKeyword;
+    private List<Token> pendingArgs;
 
-    private StatementParser(List<List<Token>> lines, Diagnostics diagnostics) {
-        this.lines = lines;
+    public StatementParser(Diagnostics diagnostics, Consumer<Statement> topLevel) {
         this.diagnostics = diagnostics;
+        this.topLevel = topLevel;
     }
 
-    /** Collects the tokens of each line as the preprocessor produces it; nothing else is kept. */
-    public static final class LineSink implements java.util.function.Consumer<SourceLine> {
-        private final List<List<Token>> lines = new ArrayList<>();
-        private final WordTable words = new WordTable();
-        private final List<Token> scratch = new ArrayList<>();
-        private final Diagnostics diagnostics;
-
-        public LineSink(Diagnostics diagnostics) {
-            this.diagnostics = diagnostics;
-        }
-
-        @Override
-        public void accept(SourceLine l) {
-            List<Token> t = Lexer.tokenize(l, diagnostics, words, scratch);
-            if (!t.isEmpty()) {
-                lines.add(t);
-            }
-        }
-
-        public List<Statement> parse() {
-            List<Statement> top = new ArrayList<>();
-            parse(top::add);
-            return top;
-        }
-
-        /** Hands each top-level statement over as soon as it is complete, keeping none. */
-        public void parse(Consumer<Statement> topLevel) {
-            StatementParser.parseTokens(lines, diagnostics, topLevel);
-        }
-    }
-
+    /** Parses a whole list of lines; for tests and small inputs. */
     public static List<Statement> parse(List<SourceLine> source, Diagnostics diagnostics) {
-        LineSink sink = new LineSink(diagnostics);
-        source.forEach(sink);
-        return sink.parse();
+        List<Statement> top = new ArrayList<>();
+        StatementParser p = new StatementParser(diagnostics, top::add);
+        source.forEach(p);
+        p.finish();
+        return top;
     }
 
-    static void parseTokens(List<List<Token>> lines, Diagnostics diagnostics, Consumer<Statement> top) {
-        StatementParser p = new StatementParser(lines, diagnostics);
-        while (true) {
-            p.block(top, null);
-            if (p.atEnd()) {
-                return;
-            }
-            // A stray '}' at top level: report it and go on, so later errors are found too.
-            Token stray = p.peek();
-            p.pos++;
-            diagnostics.error(stray.location(), "unbalanced braces: '}' closes no open block");
+    @Override
+    public void accept(SourceLine line) {
+        List<Token> t = Lexer.tokenize(line, diagnostics, words, scratch);
+        int n = t.size();
+        if (n == 0) {
+            return;
         }
-    }
-
-    private boolean atEnd() {
-        return line >= lines.size();
-    }
-
-    private Token peek() {
-        return lines.get(line).get(pos);
-    }
-
-    private boolean atLineEnd() {
-        return pos >= lines.get(line).size();
-    }
-
-    private void advanceLineIfDone() {
-        while (!atEnd() && atLineEnd()) {
-            lines.set(line, List.of()); // the statements hold what they need; let the rest go
-            line++;
-            pos = 0;
+        int i = 0;
+        if (pendingKeyword != null) {
+            if (t.get(0).isOpen()) {
+                open.push(new Open(pendingKeyword, pendingArgs, false));
+                i = 1;
+            } else {
+                add(new Statement(pendingKeyword, pendingArgs, null));
+            }
+            pendingKeyword = null;
+            pendingArgs = null;
         }
-    }
-
-    /**
-     * Reads statements into {@code into} until a '}' (consumed when {@code opener} is non-null;
-     * left in place at top level) or the end of input.
-     */
-    private void block(Consumer<Statement> into, Statement opener) {
-        while (true) {
-            advanceLineIfDone();
-            if (atEnd()) {
-                if (opener != null) {
-                    diagnostics.error(opener.location(), "unbalanced braces: block '" + opener.name()
-                            + (opener.args().isEmpty() ? "" : " " + String.join(" ", opener.argTexts()))
-                            + "' opened here is never closed; add the missing '}'");
-                }
-                return;
-            }
-            Token t = peek();
-            if (t.isClose()) {
-                if (opener != null) {
-                    pos++;
-                }
-                return;
-            }
-            if (t.isOpen()) {
-                pos++;
-                diagnostics.error(t.location(), "'{' with no keyword before it");
-                List<Statement> ignored = new ArrayList<>();
-                block(ignored::add, new Statement(t, List.of(), ignored));
+        while (i < n) {
+            Token k = t.get(i);
+            if (k.isClose()) {
+                closeBlock(k);
+                i++;
                 continue;
             }
-            into.accept(statement());
+            if (k.isOpen()) {
+                diagnostics.error(k.location(), "'{' with no keyword before it");
+                open.push(new Open(k, List.of(), true));
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            while (j < n && !t.get(j).isOpen() && !t.get(j).isClose()) {
+                j++;
+            }
+            List<Token> args = List.copyOf(t.subList(i + 1, j));
+            if (j < n && t.get(j).isOpen()) {
+                open.push(new Open(k, args, false));
+                j++;
+            } else if (j < n) {
+                add(new Statement(k, args, null));
+            } else {
+                pendingKeyword = k;
+                pendingArgs = args;
+            }
+            i = j;
         }
     }
 
-    private Statement statement() {
-        Token keyword = peek();
-        pos++;
-        List<Token> args = new ArrayList<>();
-        while (!atLineEnd() && !peek().isOpen() && !peek().isClose()) {
-            args.add(peek());
-            pos++;
+    /** Ends the input: the last statement, and an error for every block still open. */
+    public void finish() {
+        if (pendingKeyword != null) {
+            add(new Statement(pendingKeyword, pendingArgs, null));
+            pendingKeyword = null;
         }
-        boolean open = !atLineEnd() && peek().isOpen();
-        if (!open && atLineEnd() && line + 1 < lines.size() && lines.get(line + 1).get(0).isOpen()) {
-            line++;
-            pos = 0;
-            open = true;
+        while (!open.isEmpty()) {
+            Open o = open.pop();
+            if (!o.orphan) {
+                diagnostics.error(o.keyword.location(), "unbalanced braces: block '" + o.keyword.text()
+                        + (o.args.isEmpty() ? "" : " " + String.join(" ", o.args.stream().map(Token::text).toList()))
+                        + "' opened here is never closed; add the missing '}'");
+            }
+            Statement s = o.close();
+            if (!o.orphan) {
+                add(s);
+            }
         }
-        if (!open) {
-            return new Statement(keyword, List.copyOf(args), null);
+    }
+
+    private void closeBlock(Token brace) {
+        Open o = open.poll();
+        if (o == null) {
+            diagnostics.error(brace.location(), "unbalanced braces: '}' closes no open block");
+            return;
         }
-        pos++;
-        List<Token> argList = List.copyOf(args);
-        List<Statement> children = new ArrayList<>();
-        block(children::add, new Statement(keyword, argList, children));
-        return new Statement(keyword, argList, List.copyOf(children));
+        if (!o.orphan) {
+            add(o.close());
+        }
+    }
+
+    private void add(Statement s) {
+        Open parent = open.peek();
+        if (parent == null) {
+            topLevel.accept(s);
+        } else {
+            parent.children.add(s);
+        }
     }
 }
