@@ -80,12 +80,6 @@ final class GlobalDefsReader {
                     }
                 }
                 case "default_interface" -> b.set("defaultInterface", v.string(s));
-                case "vrrp_garp_master_delay" -> garp.set("masterDelay", v.seconds(s, 0, 86400));
-                case "vrrp_garp_master_repeat" -> garp.set("masterRepeat", v.integer(s, 1, 1000));
-                case "vrrp_garp_lower_prio_delay" -> garp.set("lowerPrioDelay", v.seconds(s, 0, 86400));
-                case "vrrp_garp_lower_prio_repeat" -> garp.set("lowerPrioRepeat", v.integer(s, 0, 1000));
-                case "vrrp_garp_master_refresh" -> garp.set("masterRefresh", v.seconds(s, 0, 86400));
-                case "vrrp_garp_master_refresh_repeat" -> garp.set("masterRefreshRepeat", v.integer(s, 1, 1000));
                 case "vrrp_garp_interval" -> b.set("vrrpGarpInterval", v.seconds(s, 0, 1));
                 case "vrrp_gna_interval" -> b.set("vrrpGnaInterval", v.seconds(s, 0, 1));
                 case "vrrp_min_garp" -> b.set("vrrpMinGarp", v.flag(s));
@@ -117,6 +111,9 @@ final class GlobalDefsReader {
                 case "lvs_notify_fifo" -> b.set("lvsNotifyFifo", fifo(s));
                 case "max_auto_priority" -> b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
                 default -> {
+                    if (kw.startsWith("vrrp_garp_") && GarpReader.read(s, kw.substring(5), v, garp)) {
+                        continue;
+                    }
                     if (Keywords.GLOBAL_UNSUPPORTED.contains(kw)) {
                         v.warning(s, "'" + s.name() + "' is not supported by hadirector; ignored");
                     } else {
@@ -225,14 +222,7 @@ final class GlobalDefsReader {
             garp.setDefault("masterRepeat", 1);
             garp.setDefault("masterDelay", Duration.ZERO);
         }
-        GarpSettings d = GarpSettings.DEFAULTS;
-        garp.setDefault("masterDelay", d.masterDelay());
-        garp.setDefault("masterRepeat", d.masterRepeat());
-        garp.setDefault("lowerPrioDelay", garp.get("masterDelay"));
-        garp.setDefault("lowerPrioRepeat", garp.get("masterRepeat"));
-        garp.setDefault("masterRefresh", d.masterRefresh());
-        garp.setDefault("masterRefreshRepeat", d.masterRefreshRepeat());
-        b.set("garp", garp.build());
+        b.set("garp", GarpReader.resolve(garp, GarpSettings.DEFAULTS, true));
         return b.build();
     }
 }

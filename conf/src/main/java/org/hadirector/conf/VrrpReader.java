@@ -367,12 +367,6 @@ final class VrrpReader {
                 case "nopreempt" -> b.set("nopreempt", true);
                 case "preempt" -> b.set("nopreempt", false);
                 case "preempt_delay" -> b.set("preemptDelay", v.seconds(x, 0, 1000));
-                case "garp_master_delay" -> garp.set("masterDelay", v.seconds(x, 0, 86400));
-                case "garp_master_repeat" -> garp.set("masterRepeat", v.integer(x, 1, 1000));
-                case "garp_lower_prio_delay" -> garp.set("lowerPrioDelay", v.seconds(x, 0, 86400));
-                case "garp_lower_prio_repeat" -> garp.set("lowerPrioRepeat", v.integer(x, 0, 1000));
-                case "garp_master_refresh" -> garp.set("masterRefresh", v.seconds(x, 0, 86400));
-                case "garp_master_refresh_repeat" -> garp.set("masterRefreshRepeat", v.integer(x, 1, 1000));
                 case "down_timer_adverts" -> b.set("downTimerAdverts", v.integer(x, 1, 100));
                 case "lower_prio_no_advert" -> b.set("lowerPrioNoAdvert", v.flag(x));
                 case "higher_prio_send_advert" -> b.set("higherPrioSendAdvert", v.flag(x));
@@ -386,6 +380,9 @@ final class VrrpReader {
                             + "lvs_sync_daemon " + x.argTexts().stream().findFirst().orElse("IF") + " inst " + name);
                 }
                 default -> {
+                    if (GarpReader.read(x, kw, v, garp)) {
+                        continue;
+                    }
                     if (Keywords.INSTANCE_UNSUPPORTED.contains(kw)) {
                         v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
                     } else {
@@ -545,14 +542,7 @@ final class VrrpReader {
         b.setDefault("higherPrioSendAdvert", g.vrrpHigherPrioSendAdvert());
         b.setDefault("checkUnicastSrc", g.vrrpCheckUnicastSrc());
         b.setDefault("downTimerAdverts", g.vrrpDownTimerAdverts());
-        GarpSettings gg = g.garp();
-        garp.setDefault("masterDelay", gg.masterDelay());
-        garp.setDefault("masterRepeat", gg.masterRepeat());
-        garp.setDefault("lowerPrioDelay", garp.get("masterDelay"));
-        garp.setDefault("lowerPrioRepeat", garp.get("masterRepeat"));
-        garp.setDefault("masterRefresh", gg.masterRefresh());
-        garp.setDefault("masterRefreshRepeat", gg.masterRefreshRepeat());
-        b.set("garp", garp.build());
+        b.set("garp", GarpReader.resolve(garp, g.garp(), false));
     }
 
     private static String secs(Duration d) {

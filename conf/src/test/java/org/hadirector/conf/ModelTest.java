@@ -232,7 +232,8 @@ class ModelTest {
         assertTrue(web.virtualIpaddressesExcluded().get(0).nodad());
         assertEquals(Duration.ofSeconds(1), web.garp().masterDelay(), "instance garp_master_delay wins");
         assertEquals(3, web.garp().masterRepeat(), "global vrrp_garp_master_repeat applies");
-        assertEquals(Duration.ofSeconds(1), web.garp().lowerPrioDelay(), "lower-prio delay follows master delay");
+        assertEquals(Duration.ofSeconds(2), web.garp().lowerPrioDelay(),
+                "an instance's lower-prio delay defaults to the global one, which follows the global master delay");
         assertEquals(Duration.ofSeconds(60), web.garp().masterRefresh());
         assertEquals("root", web.notifies().backup().user());
         assertEquals("/etc/hadirector/fault.sh now", web.notifies().fault().command());
