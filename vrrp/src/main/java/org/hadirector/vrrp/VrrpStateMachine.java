@@ -1,0 +1,268 @@
+package org.hadirector.vrrp;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+
+import org.hadirector.vrrp.codec.Advertisement;
+
+/**
+ * The VRRP protocol state machine of RFC 5798 section 6.4 (and RFC 3768 for version 2), with
+ * keepalived's FAULT and STOP states, preempt_delay and tracker-adjusted priority.
+ *
+ * <p>Pure and single-threaded: time comes in as a nanosecond clock reading, side effects go out
+ * through {@link VrrpActions}. The driver calls {@link #onTimer(long)} once
+ * {@link #nextDeadlineNanos()} has passed. Advertisements reach it only after
+ * {@code AdvertisementFilter} accepted them.
+ */
+public final class VrrpStateMachine {
+    private static final long CENTI = 10_000_000L;
+    private static final long SECOND = 1_000_000_000L;
+
+    private final VrrpSettings settings;
+    private final VrrpActions actions;
+
+    private VrrpState state = VrrpState.INIT;
+    private int priorityAdjustment;
+    private boolean faulted;
+    private String faultReason = "";
+    /** VRRPv3: learned from the master's adverts; VRRPv2: always our own interval. */
+    private int masterAdverIntervalCentis;
+    private boolean timerArmed;
+    private long deadline;
+    /** Why the master-down timer will fire: shown as the reason of the takeover. */
+    private String downReason = "";
+    private long preemptUntil;
+    private boolean preemptWindowOpen;
+    private InetAddress masterAddress;
+    private int masterPriority;
+
+    public VrrpStateMachine(VrrpSettings settings, VrrpActions actions) {
+        this.settings = settings;
+        this.actions = actions;
+        this.masterAdverIntervalCentis = settings.advertIntervalCentis();
+    }
+
+    public VrrpState state() {
+        return state;
+    }
+
+    /** Base priority plus tracker weights, clamped to 1..254; 255 (the address owner) is never adjusted. */
+    public int effectivePriority() {
+        if (settings.basePriority() == 255) {
+            return 255;
+        }
+        return Math.max(1, Math.min(254, settings.basePriority() + priorityAdjustment));
+    }
+
+    /** The master we last accepted adverts from (null: none, or we are master). */
+    public InetAddress masterAddress() {
+        return state == VrrpState.MASTER ? settings.primaryAddress() : masterAddress;
+    }
+
+    public int masterPriority() {
+        return state == VrrpState.MASTER ? effectivePriority() : masterPriority;
+    }
+
+    public VrrpSettings settings() {
+        return settings;
+    }
+
+    /** The next time {@link #onTimer} must run; {@link Long#MAX_VALUE} when no timer is armed. */
+    public long nextDeadlineNanos() {
+        return timerArmed ? deadline : Long.MAX_VALUE;
+    }
+
+    public boolean hasDeadline() {
+        return timerArmed;
+    }
+
+    long skewNanos() {
+        long base = settings.version() == 3 ? masterAdverIntervalCentis * CENTI : SECOND;
+        return (256 - effectivePriority()) * base / 256;
+    }
+
+    /** Master_Down_Interval: down_timer_adverts (3) x Master_Adver_Interval + Skew_Time. */
+    public long masterDownIntervalNanos() {
+        return settings.downTimerAdverts() * masterAdverIntervalCentis * CENTI + skewNanos();
+    }
+
+    private long advertIntervalNanos() {
+        return settings.advertIntervalCentis() * CENTI;
+    }
+
+    public void start(long now) {
+        if (state != VrrpState.INIT) {
+            return;
+        }
+        if (faulted) {
+            transition(VrrpState.FAULT, faultReason);
+        } else if (settings.basePriority() == 255 && settings.initialMaster()) {
+            becomeMaster(now, "priority 255: the address owner starts as master");
+        } else {
+            becomeBackup(now, "start-up, waiting Master_Down_Interval for a master");
+        }
+    }
+
+    public void onTimer(long now) {
+        if (!timerArmed || deadline - now > 0) {
+            return;
+        }
+        switch (state) {
+            case MASTER -> {
+                actions.sendAdvertisement(effectivePriority());
+                arm(now + advertIntervalNanos());
+            }
+            case BACKUP -> becomeMaster(now, downReason);
+            default -> timerArmed = false;
+        }
+    }
+
+    public void onAdvertisement(Advertisement a, InetAddress source, long now) {
+        int ours = effectivePriority();
+        switch (state) {
+            case BACKUP -> {
+                if (a.priority() == 0) {
+                    // The master is leaving: take over after Skew_Time only (RFC 5798 6.4.2).
+                    masterAddress = source;
+                    masterPriority = 0;
+                    downReason = "master " + source.getHostAddress() + " released the virtual router (priority 0)";
+                    arm(now + skewNanos());
+                    return;
+                }
+                boolean accept = !settings.preempt() || a.priority() >= ours;
+                if (!accept && settings.preemptDelayNanos() > 0) {
+                    // preempt_delay: keep deferring to a lower-priority master for a while.
+                    if (!preemptWindowOpen) {
+                        preemptWindowOpen = true;
+                        preemptUntil = now + settings.preemptDelayNanos();
+                    }
+                    accept = preemptUntil - now > 0;
+                }
+                if (accept) {
+                    if (settings.version() == 3) {
+                        masterAdverIntervalCentis = Math.max(1, a.intervalCentis());
+                    }
+                    masterAddress = source;
+                    masterPriority = a.priority();
+                    downReason = "no advertisement from master " + source.getHostAddress() + " for "
+                            + masterDownIntervalNanos() / 1_000_000 + " ms (Master_Down_Interval)";
+                    arm(now + masterDownIntervalNanos());
+                }
+                // Otherwise (preempt, lower priority): ignore it; our timer runs out and we take over.
+            }
+            case MASTER -> {
+                if (a.priority() == 0) {
+                    actions.sendAdvertisement(ours);
+                    arm(now + advertIntervalNanos());
+                    return;
+                }
+                boolean higher = a.priority() > ours
+                        || (a.priority() == ours && compareUnsigned(source, settings.primaryAddress()) > 0);
+                if (higher) {
+                    if (settings.higherPrioSendAdvert()) {
+                        actions.sendAdvertisement(ours);
+                    }
+                    if (settings.version() == 3) {
+                        masterAdverIntervalCentis = Math.max(1, a.intervalCentis());
+                    }
+                    masterAddress = source;
+                    masterPriority = a.priority();
+                    String why = a.priority() > ours
+                            ? "higher priority " + a.priority() + " (ours " + ours + ") from " + source.getHostAddress()
+                            : "equal priority " + ours + " from higher address " + source.getHostAddress();
+                    becomeBackup(now, why);
+                } else {
+                    // A lower-priority master: re-assert at once, and let the runtime re-send GARP.
+                    if (!settings.lowerPrioNoAdvert()) {
+                        actions.sendAdvertisement(ours);
+                        arm(now + advertIntervalNanos());
+                    }
+                    actions.lowerPriorityMasterSeen(source, a.priority());
+                }
+            }
+            default -> {
+                // INIT, FAULT, STOP: adverts do not move us.
+            }
+        }
+    }
+
+    /** A tracker's verdict: an interface down, a script failed with weight 0. */
+    public void setFault(boolean fault, String reason, long now) {
+        if (fault == faulted) {
+            return;
+        }
+        faulted = fault;
+        faultReason = reason;
+        if (fault) {
+            if (state == VrrpState.MASTER) {
+                actions.sendAdvertisement(0);
+            }
+            if (state == VrrpState.MASTER || state == VrrpState.BACKUP) {
+                timerArmed = false;
+                transition(VrrpState.FAULT, reason);
+            }
+        } else if (state == VrrpState.FAULT) {
+            if (settings.basePriority() == 255) {
+                becomeMaster(now, "fault cleared (" + reason + "); priority 255");
+            } else {
+                becomeBackup(now, "fault cleared (" + reason + ")");
+            }
+        }
+    }
+
+    /** Sum of the weights of the trackers; takes effect in the next advert and timer. */
+    public void setPriorityAdjustment(int adjustment) {
+        priorityAdjustment = adjustment;
+    }
+
+    /** Graceful stop: a master says priority 0 so that the backup takes over after Skew_Time. */
+    public void stop(long now) {
+        if (state == VrrpState.STOP) {
+            return;
+        }
+        if (state == VrrpState.MASTER) {
+            actions.sendAdvertisement(0);
+        }
+        timerArmed = false;
+        transition(VrrpState.STOP, "stopped");
+    }
+
+    private void becomeMaster(long now, String reason) {
+        preemptWindowOpen = false;
+        masterAddress = null;
+        actions.sendAdvertisement(effectivePriority());
+        arm(now + advertIntervalNanos());
+        transition(VrrpState.MASTER, reason);
+    }
+
+    private void becomeBackup(long now, String reason) {
+        if (state != VrrpState.MASTER) {
+            // From INIT or FAULT no master is known: wait on our own interval.
+            masterAddress = null;
+            masterAdverIntervalCentis = settings.advertIntervalCentis();
+        }
+        downReason = masterAddress != null
+                ? "no advertisement from master " + masterAddress.getHostAddress() + " for Master_Down_Interval"
+                : "no master heard for Master_Down_Interval (" + masterDownIntervalNanos() / 1_000_000 + " ms)";
+        arm(now + masterDownIntervalNanos());
+        transition(VrrpState.BACKUP, reason);
+    }
+
+    private void arm(long at) {
+        timerArmed = true;
+        deadline = at;
+    }
+
+    private void transition(VrrpState to, String reason) {
+        VrrpState from = state;
+        state = to;
+        if (from != to) {
+            actions.stateChanged(from, to, reason);
+        }
+    }
+
+    /** Compares two addresses as unsigned big-endian numbers (RFC 5798 6.4.3 tie-break). */
+    static int compareUnsigned(InetAddress a, InetAddress b) {
+        return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
+    }
+}
