@@ -1,0 +1,133 @@
+package org.hadirector.sys;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * The C library calls hadirector makes, through jnr-ffi. Package-private: the rest of the code
+ * uses the small Closeable types of this package. Constants are Linux x86_64's.
+ */
+final class Native {
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int AF_NETLINK = 16;
+    static final int AF_PACKET = 17;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_RAW = 3;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int SOL_SOCKET = 1;
+    static final int SO_RCVBUF = 8;
+    static final int SO_BINDTODEVICE = 25;
+    static final int IPPROTO_IP = 0;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IP_TOS = 1;
+    static final int IP_TTL = 2;
+    static final int IP_MULTICAST_IF = 32;
+    static final int IP_MULTICAST_TTL = 33;
+    static final int IP_MULTICAST_LOOP = 34;
+    static final int IP_ADD_MEMBERSHIP = 35;
+    static final int IPV6_UNICAST_HOPS = 16;
+    static final int IPV6_MULTICAST_IF = 17;
+    static final int IPV6_MULTICAST_HOPS = 18;
+    static final int IPV6_MULTICAST_LOOP = 19;
+    static final int IPV6_ADD_MEMBERSHIP = 20;
+    static final int IPV6_RECVPKTINFO = 49;
+    static final int IPV6_PKTINFO = 50;
+    static final int IPV6_RECVHOPLIMIT = 51;
+    static final int IPV6_HOPLIMIT = 52;
+    static final int IPV6_TCLASS = 67;
+    static final int POLLIN = 1;
+    static final int CLONE_NEWNET = 0x40000000;
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 0x80000;
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+
+    /** The calls, as the C library declares them; pointers to structs are byte arrays or Pointers. */
+    public interface LibC {
+        @SaveError
+        int socket(int domain, int type, int protocol);
+
+        @SaveError
+        int setsockopt(int fd, int level, int name, @In byte[] value, int length);
+
+        @SaveError
+        int bind(int fd, @In byte[] address, int length);
+
+        @SaveError
+        long sendto(int fd, @In byte[] buffer, long length, int flags, @In byte[] address, int addressLength);
+
+        @SaveError
+        long recvmsg(int fd, Pointer message, int flags);
+
+        @SaveError
+        int poll(@In @Out byte[] fds, long count, int timeoutMillis);
+
+        @SaveError
+        int close(int fd);
+
+        @SaveError
+        int open(String path, int flags);
+
+        @SaveError
+        int setns(int fd, int type);
+
+        @SaveError
+        long write(int fd, @In byte[] buffer, long length);
+
+        @SaveError
+        long read(int fd, @Out byte[] buffer, long length);
+
+        @SaveError
+        long recv(int fd, @Out byte[] buffer, long length, int flags);
+
+        int if_nametoindex(String name);
+
+        String strerror(int errno);
+    }
+
+    static final LibC C = LibraryLoader.create(LibC.class).load("c");
+    static final Runtime RUNTIME = Runtime.getRuntime(C);
+
+    private Native() {
+    }
+
+    static int errno() {
+        return RUNTIME.getLastError();
+    }
+
+    static String strerror(int errno) {
+        String s = C.strerror(errno);
+        return s == null ? "error " + errno : s;
+    }
+
+    /** Throws for -1, with the call's name and errno. */
+    static int check(int rc, String call) throws NativeException {
+        if (rc == -1) {
+            throw new NativeException(call, errno());
+        }
+        return rc;
+    }
+
+    static long check(long rc, String call) throws NativeException {
+        if (rc == -1) {
+            throw new NativeException(call, errno());
+        }
+        return rc;
+    }
+
+    static void setInt(int fd, int level, int name, int value, String what) throws NativeException {
+        byte[] v = Bytes.nativeInt(value);
+        check(C.setsockopt(fd, level, name, v, 4), "setsockopt(" + what + ")");
+    }
+
+    static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            C.close(fd);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.hadirector.sys;
+
+/** poll(2) on a few descriptors for readability, with a timeout. */
+public final class Poller {
+    private final int[] fds;
+    private final byte[] pollfds;
+
+    public Poller(int... fds) {
+        this.fds = fds.clone();
+        this.pollfds = new byte[8 * fds.length];
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever). Returns a bit set of which descriptors
+     * (by position) are readable; 0 on timeout or EINTR.
+     */
+    public long await(int timeoutMillis) throws NativeException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pollfds).order(java.nio.ByteOrder.nativeOrder());
+        for (int i = 0; i < fds.length; i++) {
+            b.putInt(i * 8, fds[i]);
+            b.putShort(i * 8 + 4, (short) Native.POLLIN);
+            b.putShort(i * 8 + 6, (short) 0);
+        }
+        int n = Native.C.poll(pollfds, fds.length, timeoutMillis);
+        if (n < 0) {
+            int errno = Native.errno();
+            if (errno == Native.EINTR) {
+                return 0;
+            }
+            throw new NativeException("poll", errno);
+        }
+        long ready = 0;
+        for (int i = 0; i < fds.length && n > 0; i++) {
+            if (b.getShort(i * 8 + 6) != 0) {
+                ready |= 1L << i;
+            }
+        }
+        return ready;
+    }
+}
