@@ -1,0 +1,88 @@
+package org.hadirector.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** rtnetlink against the real kernel in a namespace, checked with ip(8). */
+class RtNetlinkTest {
+
+    @Test
+    void addListAndDeleteAddressesAsIpShowsThem() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("nl")) {
+            InetAddress vip = InetAddress.getByName("198.18.0.100");
+            InetAddress vip6 = InetAddress.getByName("2001:db8::100");
+            lab.in(lab.a, () -> {
+                try (RtNetlink nl = RtNetlink.open()) {
+                    int e0 = Interfaces.index("e0");
+                    nl.addAddress(e0, vip, 32, null, 0, "e0:vip", 0);
+                    nl.addAddress(e0, vip, 32, null, 0, "e0:vip", 0); // again: not an error
+                    nl.addAddress(e0, vip6, 64, null, 0, null, RtNetlink.IFA_F_NODAD | RtNetlink.IFA_F_NOPREFIXROUTE);
+                    List<RtNetlink.Address> all = nl.addresses(e0);
+                    assertTrue(all.contains(new RtNetlink.Address(e0, vip, 32, 0, "e0:vip")), all.toString());
+                    assertTrue(all.stream().anyMatch(a -> a.address().equals(vip6) && a.prefixLength() == 64), all.toString());
+                }
+                return null;
+            });
+            String shown = NetnsLab.ip("-n", lab.a, "addr", "show", "dev", "e0");
+            assertTrue(shown.contains("inet 198.18.0.100/32 scope global e0:vip"), shown);
+            assertTrue(shown.contains("inet6 2001:db8::100/64 scope global nodad noprefixroute"), shown);
+            lab.in(lab.a, () -> {
+                try (RtNetlink nl = RtNetlink.open()) {
+                    int e0 = Interfaces.index("e0");
+                    assertTrue(nl.deleteAddress(e0, vip, 32));
+                    assertFalse(nl.deleteAddress(e0, vip, 32), "second delete: not there");
+                    assertTrue(nl.deleteAddress(e0, vip6, 64));
+                }
+                return null;
+            });
+            shown = NetnsLab.ip("-n", lab.a, "addr", "show", "dev", "e0");
+            assertFalse(shown.contains("198.18.0.100"), shown);
+            assertFalse(shown.contains("2001:db8::100"), shown);
+        }
+    }
+
+    @Test
+    void badRequestsComeBackAsErrorsNamingTheRequest() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("ne")) {
+            NativeException e = assertThrows(NativeException.class, () -> lab.in(lab.a, () -> {
+                try (RtNetlink nl = RtNetlink.open()) {
+                    nl.addAddress(9999, InetAddress.getByName("198.18.0.100"), 32, null, 0, null, 0);
+                }
+                return null;
+            }));
+            assertTrue(e.getMessage().startsWith("RTM_NEWADDR 198.18.0.100/32 on ifindex 9999: No such device"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void linkStateAndLinkEvents() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("lk")) {
+            List<RtNetlink.Link> seen = lab.in(lab.a, () -> {
+                try (RtNetlink monitor = RtNetlink.monitorLinks(); RtNetlink nl = RtNetlink.open()) {
+                    int e0 = Interfaces.index("e0");
+                    assertTrue(nl.link(e0).usable());
+                    NetnsLab.ip("-n", lab.a, "link", "set", "e0", "down");
+                    assertFalse(nl.link(e0).up());
+                    List<RtNetlink.Link> events = new ArrayList<>();
+                    Poller p = new Poller(monitor.fd());
+                    for (int i = 0; i < 50 && events.stream().noneMatch(l -> !l.up()); i++) {
+                        if (p.await(100) != 0) {
+                            monitor.readEvents(events::add);
+                        }
+                    }
+                    return events;
+                }
+            });
+            assertTrue(seen.stream().anyMatch(l -> "e0".equals(l.name()) && !l.up()), seen.toString());
+        }
+    }
+}
