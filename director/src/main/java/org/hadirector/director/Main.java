@@ -55,7 +55,8 @@ public final class Main {
             }
             case CONFIG_TEST -> configTest(cl);
             case DUMP_CONFIG -> dumpConfig(cl);
-            case DAEMON, STATUS, IPVS, GENHASH -> notBuilt(cl);
+            case DAEMON -> daemon(cl);
+            case STATUS, IPVS, GENHASH -> notBuilt(cl);
         };
     }
 
@@ -95,6 +96,17 @@ public final class Main {
         }
     }
 
+    private int daemon(CommandLine cl) {
+        ConfigLoader.Result r;
+        try {
+            r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
+        } catch (ConfigException e) {
+            return report(e);
+        }
+        r.warnings().forEach(err::println);
+        return Daemon.run(cl, r.config(), err);
+    }
+
     private int report(ConfigException e) {
         for (Diagnostic d : e.diagnostics()) {
             err.println(d);
@@ -109,13 +121,11 @@ public final class Main {
 
     private int notBuilt(CommandLine cl) {
         String what = switch (cl.mode()) {
-            case DAEMON -> "running the director (VRRP, health checks, IPVS)";
             case STATUS -> "'hadirector status'";
             case IPVS -> "'hadirector ipvs'";
             default -> "'hadirector genhash'";
         };
-        err.println("hadirector: " + what + " is not built yet; this version checks and dumps configurations only "
-                + "(--config-test, --dump-config). See README.md, 'What works today'.");
+        err.println("hadirector: " + what + " is not built yet. See README.md, 'What works today'.");
         return EXIT_USAGE;
     }
 

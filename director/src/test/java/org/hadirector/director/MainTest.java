@@ -125,7 +125,9 @@ class MainTest {
     void partsNotBuiltRefuseClearly() throws Exception {
         Path f = write("good.conf", GOOD);
         assertEquals(1, run("-f", f.toString(), "-l"));
-        assertTrue(err.contains("is not built yet"), err);
+        assertTrue(err.contains("health checks and the DR table are not built yet; run with -P"), err);
+        assertEquals(1, run("-f", f.toString(), "-C"));
+        assertTrue(err.contains("health checks (-C) are not built yet"), err);
         assertEquals(1, run("status"));
         assertTrue(err.contains("'hadirector status' is not built yet"), err);
     }

@@ -85,6 +85,9 @@ final class Native {
         @SaveError
         long recv(int fd, @Out byte[] buffer, long length, int flags);
 
+        @SaveError
+        int eventfd(int initval, int flags);
+
         int if_nametoindex(String name);
 
         String strerror(int errno);

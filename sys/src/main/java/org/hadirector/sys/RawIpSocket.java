@@ -91,6 +91,24 @@ public final class RawIpSocket implements Closeable {
         }
     }
 
+    /**
+     * Makes this a socket that only sends: a raw socket bound to an address receives only packets
+     * addressed to it, so the runtime sends from a bound socket and receives on an unbound one;
+     * the smallest receive buffer keeps the sender's unread queue from holding memory.
+     */
+    public void sendOnly() throws NativeException {
+        Native.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, 0, "SO_RCVBUF");
+    }
+
+    /** Binds the socket to a local address: adverts then leave from it. */
+    public void bind(InetAddress local) throws NativeException {
+        byte[] sa = SockAddr.of(local, 0);
+        if (ipv6 && local.isLinkLocalAddress()) {
+            ByteBuffer.wrap(sa).order(java.nio.ByteOrder.nativeOrder()).putInt(24, ifindex);
+        }
+        Native.check(Native.C.bind(fd, sa, sa.length), "bind(" + local.getHostAddress() + " on " + interfaceName + ")");
+    }
+
     /** Joins {@code group} on this socket's interface. */
     public void joinGroup(InetAddress group) throws NativeException {
         if (ipv6) {

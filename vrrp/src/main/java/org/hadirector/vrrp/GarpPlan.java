@@ -1,0 +1,98 @@
+package org.hadirector.vrrp;
+
+/**
+ * When to send gratuitous ARPs, keepalived's way: on becoming master a burst of
+ * {@code masterRepeat}, a second burst {@code masterDelay} later (none when 0), then a burst of
+ * {@code refreshRepeat} every {@code refresh} (never when 0); on hearing a lower-priority master,
+ * a burst of {@code lowerPrioRepeat} after {@code lowerPrioDelay}. Pure: time is passed in.
+ */
+public final class GarpPlan {
+    /** GARP timing in nanoseconds and counts. */
+    public record Timing(long masterDelayNanos, int masterRepeat, long lowerPrioDelayNanos, int lowerPrioRepeat,
+            long refreshNanos, int refreshRepeat) {
+        /** keepalived's defaults: 5 at once, 5 more after 5 s, no refresh. */
+        public static final Timing DEFAULTS = new Timing(5_000_000_000L, 5, 5_000_000_000L, 5, 0, 1);
+    }
+
+    private final Timing timing;
+    private boolean active;
+    private long secondBurstAt;
+    private boolean secondBurstPending;
+    private long lowerPrioAt;
+    private boolean lowerPrioPending;
+    private long refreshAt;
+
+    public GarpPlan(Timing timing) {
+        this.timing = timing;
+    }
+
+    /** Became master: returns how many GARPs to send now. */
+    public int becameMaster(long now) {
+        active = true;
+        secondBurstPending = timing.masterDelayNanos() > 0;
+        secondBurstAt = now + timing.masterDelayNanos();
+        lowerPrioPending = false;
+        refreshAt = now + timing.refreshNanos();
+        return timing.masterRepeat();
+    }
+
+    public void leftMaster() {
+        active = false;
+        secondBurstPending = false;
+        lowerPrioPending = false;
+    }
+
+    /** A lower-priority master was heard: a burst after lowerPrioDelay (now, if 0: returned). */
+    public int lowerPriorityMasterSeen(long now) {
+        if (!active) {
+            return 0;
+        }
+        if (timing.lowerPrioDelayNanos() <= 0) {
+            return timing.lowerPrioRepeat();
+        }
+        if (!lowerPrioPending) {
+            lowerPrioPending = true;
+            lowerPrioAt = now + timing.lowerPrioDelayNanos();
+        }
+        return 0;
+    }
+
+    /** How many GARPs are due at {@code now}; advances the plan. */
+    public int due(long now) {
+        if (!active) {
+            return 0;
+        }
+        int n = 0;
+        if (secondBurstPending && secondBurstAt - now <= 0) {
+            secondBurstPending = false;
+            n += timing.masterRepeat();
+        }
+        if (lowerPrioPending && lowerPrioAt - now <= 0) {
+            lowerPrioPending = false;
+            n += timing.lowerPrioRepeat();
+        }
+        if (timing.refreshNanos() > 0 && refreshAt - now <= 0) {
+            refreshAt = now + timing.refreshNanos();
+            n += timing.refreshRepeat();
+        }
+        return n;
+    }
+
+    /** The next time {@link #due} has something; {@link Long#MAX_VALUE} when nothing is planned. */
+    public long nextDeadlineNanos(long now) {
+        if (!active) {
+            return Long.MAX_VALUE;
+        }
+        long next = Long.MAX_VALUE;
+        if (secondBurstPending) {
+            next = secondBurstAt;
+        }
+        if (lowerPrioPending && (next == Long.MAX_VALUE || lowerPrioAt - next < 0)) {
+            next = lowerPrioAt;
+        }
+        if (timing.refreshNanos() > 0 && (next == Long.MAX_VALUE || refreshAt - next < 0)) {
+            next = refreshAt;
+        }
+        return next;
+    }
+}

@@ -1,0 +1,82 @@
+package org.hadirector.vrrp;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * notify_master / notify_backup / notify_fault / notify_stop and notify, run without waiting:
+ * a slow script never delays the VRRP loop. Each command line is split like keepalived does
+ * (white space, with single quotes keeping words together); {@code notify} gets
+ * INSTANCE name state priority appended.
+ */
+public record NotifyScripts(String master, String backup, String fault, String stop, String any) {
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyScripts.class);
+
+    public static final NotifyScripts NONE = new NotifyScripts(null, null, null, null, null);
+
+    public void run(String instance, VrrpState state, int priority) {
+        String specific = switch (state) {
+            case MASTER -> master;
+            case BACKUP -> backup;
+            case FAULT -> fault;
+            case STOP -> stop;
+            default -> null;
+        };
+        if (specific != null) {
+            start(instance, split(specific));
+        }
+        if (any != null) {
+            List<String> cmd = split(any);
+            cmd.add("INSTANCE");
+            cmd.add(instance);
+            cmd.add(state.name().toUpperCase(Locale.ROOT));
+            cmd.add(Integer.toString(priority));
+            start(instance, cmd);
+        }
+    }
+
+    private static void start(String instance, List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            p.onExit().thenAccept(done -> {
+                if (done.exitValue() != 0) {
+                    LOG.warn("{}: notify script {} exited with {}", instance, cmd, done.exitValue());
+                }
+            });
+        } catch (IOException e) {
+            LOG.error("{}: cannot run notify script {}: {}", instance, cmd, e.getMessage());
+        }
+    }
+
+    static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (char c : line.toCharArray()) {
+            if (c == '\'') {
+                quoted = !quoted;
+                any = true;
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (any) {
+                    out.add(w.toString());
+                    w.setLength(0);
+                    any = false;
+                }
+            } else {
+                w.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            out.add(w.toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,368 @@
+package org.hadirector.vrrp;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.hadirector.sys.Interfaces;
+import org.hadirector.sys.NativeException;
+import org.hadirector.sys.PacketSocket;
+import org.hadirector.sys.Poller;
+import org.hadirector.sys.RawIpSocket;
+import org.hadirector.sys.RtNetlink;
+import org.hadirector.sys.WakeUp;
+import org.hadirector.vrrp.codec.Advertisement;
+import org.hadirector.vrrp.codec.AdvertisementCodec;
+import org.hadirector.vrrp.codec.AdvertisementException;
+import org.hadirector.vrrp.codec.DropReason;
+import org.hadirector.vrrp.codec.GratuitousArp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One vrrp_instance on real sockets: a thread of its own runs the loop that feeds the state
+ * machine with received adverts, link events and timer expiries, and carries out its actions
+ * (adverts, VIPs through rtnetlink, gratuitous ARP through AF_PACKET, notify scripts).
+ */
+public final class VrrpInstanceRuntime implements VrrpActions {
+    private static final Logger LOG = LoggerFactory.getLogger(VrrpInstanceRuntime.class);
+    public static final int IPPROTO_VRRP = 112;
+
+    private final InstanceConfig config;
+    private final String name;
+    private final Path sysClassNet;
+    private VrrpStateMachine machine;
+    private final GarpPlan garp;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+    private volatile boolean running = true;
+    private volatile long advertsSent;
+    private volatile long advertsReceived;
+
+    private RawIpSocket socket;
+    /** Bound to our source address; a bound raw socket would not receive multicast, hence two. */
+    private RawIpSocket sender;
+    private RtNetlink netlink;
+    private RtNetlink links;
+    private PacketSocket packets;
+    private WakeUp wakeUp;
+    private int ifindex;
+    private InetAddress source;
+    private AdvertisementFilter filter;
+    private byte[] mac;
+    private Thread thread;
+    private boolean vipsInstalled;
+
+    public VrrpInstanceRuntime(InstanceConfig config, Path sysClassNet) {
+        this.config = config;
+        this.name = config.name();
+        this.sysClassNet = sysClassNet;
+        this.garp = new GarpPlan(config.garp());
+    }
+
+    /** Opens the sockets (errors surface here, before any thread runs) and starts the loop. */
+    public void start() throws IOException {
+        ifindex = Interfaces.index(config.interfaceName());
+        socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+        netlink = RtNetlink.open();
+        links = RtNetlink.monitorLinks();
+        wakeUp = new WakeUp();
+        if (!config.isIpv6()) {
+            packets = PacketSocket.open(config.interfaceName());
+            mac = Interfaces.mac(sysClassNet, config.interfaceName());
+        }
+        removeStaleVips();
+        source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress();
+        if (source == null) {
+            throw new IOException(name + ": interface " + config.interfaceName() + " has no "
+                    + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
+        }
+        sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+        sender.sendOnly();
+        sender.bind(source);
+        // The tie-break at equal priority compares primary addresses: ours is the one we send from.
+        machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
+        if (config.multicastGroup() != null) {
+            socket.joinGroup(config.multicastGroup());
+        }
+        List<InetAddress> vipAddresses = config.vips().stream().map(VirtualAddress::address).toList();
+        List<InetAddress> own = new ArrayList<>();
+        for (RtNetlink.Address a : netlink.addresses(ifindex)) {
+            own.add(a.address());
+        }
+        own.add(source);
+        own.removeAll(vipAddresses);
+        byte[] auth = new byte[8];
+        if (config.authPassword() != null) {
+            byte[] p = config.authPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
+        }
+        VrrpSettings s = config.settings();
+        filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1, auth,
+                s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
+                java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
+                java.util.Set.copyOf(own));
+        thread = new Thread(this::loop, "vrrp-" + name);
+        thread.start();
+    }
+
+    /** Graceful stop: priority 0 if master, VIPs removed; waits up to {@code timeoutMillis}. */
+    public void stop(long timeoutMillis) throws InterruptedException {
+        running = false;
+        if (wakeUp != null) {
+            wakeUp.signal();
+        }
+        stopped.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public VrrpState state() {
+        return machine == null ? VrrpState.INIT : machine.state();
+    }
+
+    private void loop() {
+        byte[] buf = new byte[65536];
+        RawIpSocket.Received rx = new RawIpSocket.Received();
+        Poller poller = new Poller(socket.fd(), links.fd(), wakeUp.fd());
+        try {
+            long now = System.nanoTime();
+            RtNetlink.Link link = netlink.link(ifindex);
+            if (link != null && !link.usable() && !config.dontTrackPrimary()) {
+                machine.setFault(true, "interface " + config.interfaceName() + " is down", now);
+            }
+            machine.start(now);
+            while (running) {
+                now = System.nanoTime();
+                long deadline = Math.min(machine.nextDeadlineNanos(), garp.nextDeadlineNanos(now));
+                long waitNanos = deadline == Long.MAX_VALUE ? 1_000_000_000L : Math.max(0, deadline - now);
+                int timeout = (int) Math.min(1000, (waitNanos + 999_999) / 1_000_000);
+                long ready = poller.await(timeout);
+                now = System.nanoTime();
+                if ((ready & 1) != 0 && socket.receive(buf, rx)) {
+                    received(buf, rx, now);
+                }
+                if ((ready & 2) != 0) {
+                    long t = now;
+                    links.readEvents(l -> linkChanged(l, t));
+                }
+                if ((ready & 4) != 0) {
+                    wakeUp.clear();
+                }
+                for (Runnable r; (r = commands.poll()) != null; ) {
+                    r.run();
+                }
+                machine.onTimer(now);
+                sendGarps(garp.due(now));
+            }
+            machine.stop(System.nanoTime());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}: VRRP loop failed: {}", name, e.toString(), e);
+            try {
+                removeVips();
+            } catch (RuntimeException ignored) {
+                // best effort
+            }
+        } finally {
+            close();
+            stopped.countDown();
+        }
+    }
+
+    private void received(byte[] buf, RawIpSocket.Received rx, long now) {
+        Advertisement a;
+        try {
+            a = AdvertisementCodec.decode(buf, rx.payloadOffset, rx.length - rx.payloadOffset, rx.source,
+                    rx.destination != null ? rx.destination : source, config.v3ChecksumAsV2());
+        } catch (AdvertisementException e) {
+            drop(e.reason(), rx.source, e.getMessage());
+            return;
+        }
+        DropReason why = filter.check(a, rx.source, rx.ttl);
+        if (why != null) {
+            if (why != DropReason.OWN_PACKET && why != DropReason.WRONG_VRID) {
+                drop(why, rx.source, a.toString());
+            }
+            return;
+        }
+        advertsReceived++;
+        machine.onAdvertisement(a, rx.source, now);
+    }
+
+    private void drop(DropReason reason, InetAddress from, String detail) {
+        long n = drops.merge(reason, 1L, Long::sum);
+        // One line per event, but not a flood: the first of each reason, then every 1000th.
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("{}: dropped packet from {} ({} so far): {}", name, from == null ? "?" : from.getHostAddress(), n,
+                    detail);
+        }
+    }
+
+    private void linkChanged(RtNetlink.Link l, long now) {
+        if (l.ifindex() != ifindex || config.dontTrackPrimary()) {
+            return;
+        }
+        boolean down = !l.usable();
+        machine.setFault(down, "interface " + config.interfaceName() + (down ? " is down" : " is up"), now);
+    }
+
+    // ---- VrrpActions
+
+    @Override
+    public void sendAdvertisement(int priority) {
+        VrrpSettings s = config.settings();
+        List<InetAddress> addrs = config.vips().stream().map(VirtualAddress::address).toList();
+        Advertisement a = new Advertisement(s.version(), s.vrid(), priority, s.advertIntervalCentis(),
+                config.authPassword() == null ? 0 : 1, passwordBytes(), addrs);
+        List<InetAddress> to = config.multicastGroup() != null ? List.of(config.multicastGroup()) : config.unicastPeers();
+        for (InetAddress dst : to) {
+            byte[] payload = AdvertisementCodec.encode(a, source, dst,
+                    config.v3ChecksumAsV2() ? AdvertisementCodec.V3Checksum.AS_V2 : AdvertisementCodec.V3Checksum.RFC5798);
+            try {
+                sender.send(payload, dst);
+                advertsSent++;
+            } catch (NativeException e) {
+                LOG.warn("{}: cannot send advertisement to {}: {}", name, dst.getHostAddress(), e.getMessage());
+            }
+        }
+    }
+
+    private byte[] passwordBytes() {
+        byte[] auth = new byte[8];
+        if (config.authPassword() != null) {
+            byte[] p = config.authPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
+        }
+        return auth;
+    }
+
+    @Override
+    public void stateChanged(VrrpState from, VrrpState to, String reason) {
+        LOG.info("{}: {} -> {} ({}), priority {}", name, from, to, reason, machine.effectivePriority());
+        long now = System.nanoTime();
+        if (to == VrrpState.MASTER) {
+            addVips();
+            sendGarps(garp.becameMaster(now));
+        } else if (from == VrrpState.MASTER) {
+            garp.leftMaster();
+            removeVips();
+        }
+        if (to != VrrpState.INIT) {
+            config.notifyScripts().run(name, to, machine.effectivePriority());
+        }
+    }
+
+    @Override
+    public void lowerPriorityMasterSeen(InetAddress sourceOfAdvert, int priority) {
+        LOG.info("{}: master with lower priority {} seen at {}; re-asserting", name, priority,
+                sourceOfAdvert.getHostAddress());
+        sendGarps(garp.lowerPriorityMasterSeen(System.nanoTime()));
+    }
+
+    private void addVips() {
+        for (VirtualAddress v : allVips()) {
+            try {
+                netlink.addAddress(vipIndex(v), v.address(), v.prefixLength(), v.broadcast(), v.scope(), v.label(),
+                        v.flags());
+            } catch (NativeException e) {
+                LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
+            }
+        }
+        vipsInstalled = true;
+    }
+
+    private void removeVips() {
+        if (!vipsInstalled || netlink == null) {
+            return;
+        }
+        for (VirtualAddress v : allVips()) {
+            try {
+                netlink.deleteAddress(vipIndex(v), v.address(), v.prefixLength());
+            } catch (NativeException e) {
+                LOG.error("{}: cannot remove VIP {}: {}", name, v, e.getMessage());
+            }
+        }
+        vipsInstalled = false;
+    }
+
+    /** VIPs left on the interface by a previous run that did not stop cleanly. */
+    private void removeStaleVips() throws NativeException {
+        List<RtNetlink.Address> present = netlink.addresses(0);
+        for (VirtualAddress v : allVips()) {
+            int idx = vipIndex(v);
+            for (RtNetlink.Address a : present) {
+                if (a.ifindex() == idx && a.address().equals(v.address()) && a.prefixLength() == v.prefixLength()) {
+                    LOG.info("{}: removing stale VIP {} left from an earlier run", name, v);
+                    netlink.deleteAddress(idx, v.address(), v.prefixLength());
+                }
+            }
+        }
+    }
+
+    private List<VirtualAddress> allVips() {
+        List<VirtualAddress> all = new ArrayList<>(config.vips());
+        all.addAll(config.excludedVips());
+        return all;
+    }
+
+    private int vipIndex(VirtualAddress v) throws NativeException {
+        return v.dev() == null ? ifindex : Interfaces.index(v.dev());
+    }
+
+    private InetAddress primaryAddress() throws NativeException {
+        List<InetAddress> vipAddresses = allVips().stream().map(VirtualAddress::address).toList();
+        for (RtNetlink.Address a : netlink.addresses(ifindex)) {
+            boolean family = config.isIpv6() ? a.address().isLinkLocalAddress() : a.address() instanceof Inet4Address;
+            if (family && !vipAddresses.contains(a.address())) {
+                return a.address();
+            }
+        }
+        return null;
+    }
+
+    private void sendGarps(int count) {
+        if (count <= 0 || packets == null) {
+            return;
+        }
+        for (VirtualAddress v : config.vips()) {
+            if (v.address() instanceof Inet4Address v4) {
+                byte[] frame = GratuitousArp.frame(mac, v4);
+                for (int i = 0; i < count; i++) {
+                    try {
+                        packets.send(frame, GratuitousArp.ETHERTYPE_ARP);
+                    } catch (NativeException e) {
+                        LOG.warn("{}: cannot send gratuitous ARP for {}: {}", name, v4.getHostAddress(), e.getMessage());
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private void close() {
+        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, wakeUp}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    public long advertsSent() {
+        return advertsSent;
+    }
+
+    public long advertsReceived() {
+        return advertsReceived;
+    }
+}
