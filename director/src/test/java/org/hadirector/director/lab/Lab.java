@@ -1,0 +1,176 @@
+package org.hadirector.director.lab;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The seed topology for privileged tests: a namespace holding a bridge, and one namespace per
+ * host with a veth e0 on it, addresses in 198.18.0.0/24 only. Directors run as real hadirector
+ * processes inside their namespaces. {@link #close()} kills them and deletes every namespace.
+ */
+public final class Lab implements AutoCloseable {
+    private final String prefix;
+    private final Map<String, String> hosts = new LinkedHashMap<>();
+    private final List<Process> processes = new ArrayList<>();
+    public final Path dir;
+
+    private Lab(String prefix, Path dir) {
+        this.prefix = prefix;
+        this.dir = dir;
+    }
+
+    public static void requireRoot() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && System.getenv("CI") != null) {
+            fail("privileged tests must run as root in CI");
+        }
+        Assumptions.assumeTrue(root, "needs root for network namespaces");
+    }
+
+    /** Hosts as name=address pairs, e.g. "client=198.18.0.10". */
+    public static Lab create(String tag, String... hosts) throws IOException, InterruptedException {
+        requireRoot();
+        Lab lab = new Lab("hdl" + ProcessHandle.current().pid() % 100000 + tag, Files.createTempDirectory("hdlab"));
+        try {
+            String sw = lab.ns("sw");
+            run("ip", "netns", "add", sw);
+            run("ip", "-n", sw, "link", "set", "lo", "up");
+            run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
+            run("ip", "-n", sw, "link", "set", "br0", "up");
+            for (String h : hosts) {
+                String name = h.substring(0, h.indexOf('='));
+                String addr = h.substring(h.indexOf('=') + 1);
+                lab.hosts.put(name, addr);
+                String ns = lab.ns(name);
+                run("ip", "netns", "add", ns);
+                run("ip", "-n", ns, "link", "set", "lo", "up");
+                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                        "net.ipv6.conf.default.accept_dad=0");
+                run("ip", "-n", sw, "link", "add", "p-" + name, "type", "veth", "peer", "name", "e0", "netns", ns);
+                run("ip", "-n", sw, "link", "set", "p-" + name, "master", "br0", "up");
+                run("ip", "-n", ns, "addr", "add", addr + "/24", "dev", "e0");
+                run("ip", "-n", ns, "link", "set", "e0", "up");
+            }
+        } catch (IOException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    public String ns(String host) {
+        return prefix + "-" + host;
+    }
+
+    public Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    /** Starts hadirector inside {@code host}'s namespace; its output goes to DIR/host.log. */
+    public Process director(String host, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(host),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xss512k",
+                "-cp", System.getProperty("java.class.path"), "org.hadirector.director.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(host + ".log").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    public String log(String host) throws IOException {
+        Path p = dir.resolve(host + ".log");
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    /** True when {@code address} is configured on {@code host}'s e0. */
+    public boolean hasAddress(String host, String address) throws IOException, InterruptedException {
+        return run("ip", "-n", ns(host), "-4", "addr", "show", "dev", "e0").contains(" " + address + "/");
+    }
+
+    public String mac(String host) throws IOException, InterruptedException {
+        String out = run("ip", "-n", ns(host), "link", "show", "e0");
+        int i = out.indexOf("link/ether ");
+        return out.substring(i + 11, i + 28);
+    }
+
+    /** Polls {@code condition} every 5 ms for at most {@code timeoutMillis}; returns the ms it took, or -1. */
+    public static long waitFor(long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + timeoutMillis * 1_000_000L;
+        while (System.nanoTime() - end < 0) {
+            if (condition.getAsBoolean()) {
+                return (System.nanoTime() - start) / 1_000_000L;
+            }
+            Thread.sleep(5);
+        }
+        return -1;
+    }
+
+    /** The same condition, for checks that throw. */
+    public interface Check {
+        boolean ok() throws Exception;
+    }
+
+    public static BooleanSupplier quietly(Check c) {
+        return () -> {
+            try {
+                return c.ok();
+            } catch (Exception e) {
+                return false;
+            }
+        };
+    }
+
+    public static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + ": timed out");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out.strip());
+        }
+        return out;
+    }
+
+    /** SIGTERM, the way systemd and operators stop a daemon. */
+    public static void terminate(Process p) {
+        p.destroy();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<String> all = new ArrayList<>(hosts.keySet());
+        all.add("sw");
+        for (String h : all) {
+            try {
+                run("ip", "netns", "del", ns(h));
+            } catch (IOException | InterruptedException e) {
+                // already gone, or never made
+            }
+        }
+    }
+}
