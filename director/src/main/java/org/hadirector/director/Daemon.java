@@ -39,6 +39,14 @@ final class Daemon {
             unsupported.forEach(u -> err.println("hadirector: " + u));
             return Main.EXIT_USAGE;
         }
+        List<String> insecure = scriptProblems(c);
+        if (!insecure.isEmpty()) {
+            if (c.globalDefs().enableScriptSecurity()) {
+                insecure.forEach(u -> err.println("hadirector: script security: " + u));
+                return Main.EXIT_SCRIPT_SECURITY;
+            }
+            insecure.forEach(u -> LOG.warn("script security (enable_script_security would refuse this): {}", u));
+        }
         if (c.vrrpInstances().isEmpty()) {
             err.println("hadirector: no vrrp_instance to run");
             return Main.EXIT_USAGE;
@@ -50,7 +58,7 @@ final class Daemon {
                 if (i.isIpv6()) {
                     LOG.warn("{}: IPv6 instance: unsolicited neighbour advertisements are not sent yet", i.name());
                 }
-                VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c.globalDefs()), sysClassNet);
+                VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
                 r.start();
                 runtimes.add(r);
             }
@@ -80,6 +88,26 @@ final class Daemon {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /** Every script the VRRP part would run, checked as keepalived's enable_script_security does. */
+    static List<String> scriptProblems(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        String globalUser = c.globalDefs().scriptUser();
+        for (var s : c.vrrpScripts()) {
+            out.addAll(ScriptSecurity.problems("vrrp_script " + s.name(), s.script(),
+                    s.user() != null ? s.user() : globalUser));
+        }
+        for (VrrpInstance i : c.vrrpInstances()) {
+            var n = i.notifies();
+            for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
+                if (script != null) {
+                    out.addAll(ScriptSecurity.problems("notify script of " + i.name(), script.command(),
+                            script.user() != null ? script.user() : globalUser));
+                }
+            }
+        }
+        return out;
     }
 
     private static void stopAll(List<VrrpInstanceRuntime> runtimes) {

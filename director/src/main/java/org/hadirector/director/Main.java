@@ -20,6 +20,7 @@ public final class Main {
     static final int EXIT_USAGE = 1;
     static final int EXIT_FATAL = 4;
     static final int EXIT_CONFIG = 5;
+    static final int EXIT_SCRIPT_SECURITY = 6;
 
     private final PrintStream out;
     private final PrintStream err;

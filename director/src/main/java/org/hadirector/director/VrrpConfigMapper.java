@@ -9,6 +9,8 @@ import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.NotifyScript;
+import org.hadirector.conf.model.TrackedRef;
+import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.UnicastPeer;
 import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VrrpInstance;
@@ -18,6 +20,8 @@ import org.hadirector.vrrp.InstanceConfig;
 import org.hadirector.vrrp.NotifyScripts;
 import org.hadirector.vrrp.VirtualAddress;
 import org.hadirector.vrrp.VrrpSettings;
+import org.hadirector.vrrp.track.TrackedScript;
+import org.hadirector.vrrp.track.TrackedWeight;
 
 /**
  * From the configuration model to what the VRRP runtime takes, refusing clearly what the
@@ -50,11 +54,8 @@ final class VrrpConfigMapper {
             if (i.useVmac()) {
                 out.add(n + "use_vmac is not implemented");
             }
-            if (!i.trackScripts().isEmpty() || !i.trackFiles().isEmpty() || !i.trackProcesses().isEmpty()) {
-                out.add(n + "track_script / track_file / track_process are not built yet");
-            }
-            if (i.trackInterfaces().stream().anyMatch(t -> !t.name().equals(i.interfaceName()))) {
-                out.add(n + "track_interface of other interfaces is not built yet (the instance's own interface is tracked)");
+            if (!i.trackFiles().isEmpty() || !i.trackProcesses().isEmpty()) {
+                out.add(n + "track_file / track_process are not built yet");
             }
             if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
                 out.add(n + "virtual_routes / virtual_rules are not built yet");
@@ -72,7 +73,8 @@ final class VrrpConfigMapper {
         return out;
     }
 
-    static InstanceConfig map(VrrpInstance i, GlobalDefs g) {
+    static InstanceConfig map(VrrpInstance i, KeepalivedConfig c) {
+        GlobalDefs g = c.globalDefs();
         int centis = (int) Math.max(1, i.advertInt().toMillis() / 10);
         VrrpSettings s = new VrrpSettings(i.name(), i.virtualRouterId(), i.version(), i.priority(), centis,
                 !i.nopreempt(), i.preemptDelay().toNanos(), i.downTimerAdverts(),
@@ -88,16 +90,41 @@ final class VrrpConfigMapper {
                 gs.lowerPrioDelay().toNanos(), gs.lowerPrioRepeat(), gs.masterRefresh().toNanos(),
                 gs.masterRefreshRepeat());
         var n = i.notifies();
-        NotifyScripts notify = new NotifyScripts(cmd(n.master()), cmd(n.backup()), cmd(n.fault()), cmd(n.stop()),
-                cmd(n.any()));
+        String u = g.scriptUser();
+        String gr = g.scriptGroup();
+        NotifyScripts notify = new NotifyScripts(cmd(n.master(), u, gr), cmd(n.backup(), u, gr), cmd(n.fault(), u, gr),
+                cmd(n.stop(), u, gr), cmd(n.any(), u, gr));
         return new InstanceConfig(s, i.interfaceName(), vips(i.virtualIpaddresses()), vips(i.virtualIpaddressesExcluded()),
                 group, i.unicastPeers().stream().map(UnicastPeer::address).toList(), i.mcastSrcIp(),
                 i.authType() == AuthType.PASS ? i.authPass() : null, i.skipCheckAdvAddr(), i.checkUnicastSrc(),
-                i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify);
+                i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
+                i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
+                        new TrackedWeight(t.weight(), t.reverse()))).toList(),
+                trackedScripts(i, c));
     }
 
-    private static String cmd(NotifyScript s) {
-        return s == null ? null : s.command();
+    /** track_script entries resolved against the vrrp_script blocks (unknown ones were dropped by conf). */
+    private static List<TrackedScript> trackedScripts(VrrpInstance i, KeepalivedConfig c) {
+        List<TrackedScript> out = new ArrayList<>();
+        for (TrackedRef ref : i.trackScripts()) {
+            VrrpScript s = c.vrrpScripts().stream().filter(x -> x.name().equals(ref.name())).findFirst().orElseThrow();
+            int weight = ref.weight() != null ? ref.weight() : s.weight();
+            String user = s.user() != null ? s.user() : c.globalDefs().scriptUser();
+            String group = s.user() != null ? s.group() : c.globalDefs().scriptGroup();
+            out.add(new TrackedScript(s.name(), NotifyScripts.split(s.script()), s.interval().toNanos(),
+                    s.timeout().toNanos(), s.rise(), s.fall(), s.initFail(),
+                    new TrackedWeight(weight, ref.reverse() || s.weightReverse()), user, group));
+        }
+        return out;
+    }
+
+    /** A notify script with its user: its own, else global_defs script_user. */
+    private static NotifyScripts.Script cmd(NotifyScript s, String user, String group) {
+        if (s == null) {
+            return null;
+        }
+        return s.user() != null ? new NotifyScripts.Script(s.command(), s.user(), s.group())
+                : new NotifyScripts.Script(s.command(), user, group);
     }
 
     private static List<VirtualAddress> vips(List<VirtualIpAddress> list) {

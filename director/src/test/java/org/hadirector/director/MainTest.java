@@ -131,4 +131,25 @@ class MainTest {
         assertEquals(1, run("status"));
         assertTrue(err.contains("'hadirector status' is not built yet"), err);
     }
+
+    @Test
+    void enableScriptSecurityRefusesAnInsecureRootScriptWithExitSix() throws Exception {
+        Path script = write("notify.sh", "#!/bin/sh\n");
+        java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path f = write("sec.conf", """
+                global_defs {
+                    enable_script_security
+                }
+                vrrp_instance VI_1 {
+                    interface e0
+                    virtual_router_id 51
+                    notify_master %s
+                    virtual_ipaddress {
+                        198.18.0.100
+                    }
+                }
+                """.formatted(script));
+        assertEquals(6, run("-P", "-f", f.toString()));
+        assertTrue(err.contains("hadirector: script security: notify script of VI_1: " + script), err);
+    }
 }

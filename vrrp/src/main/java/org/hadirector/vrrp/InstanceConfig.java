@@ -26,7 +26,13 @@ public record InstanceConfig(
         boolean v3ChecksumAsV2,
         boolean dontTrackPrimary,
         GarpPlan.Timing garp,
-        NotifyScripts notifyScripts) {
+        NotifyScripts notifyScripts,
+        List<TrackedInterface> trackInterfaces,
+        List<org.hadirector.vrrp.track.TrackedScript> trackScripts) {
+
+    /** A track_interface entry. */
+    public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {
+    }
 
     public boolean isIpv6() {
         return !vips.isEmpty() && vips.get(0).isIpv6();

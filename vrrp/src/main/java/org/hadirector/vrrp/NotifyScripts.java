@@ -12,15 +12,22 @@ import org.slf4j.LoggerFactory;
  * notify_master / notify_backup / notify_fault / notify_stop and notify, run without waiting:
  * a slow script never delays the VRRP loop. Each command line is split like keepalived does
  * (white space, with single quotes keeping words together); {@code notify} gets
- * INSTANCE name state priority appended.
+ * INSTANCE name state priority appended. A script with a user runs through setpriv(1).
  */
-public record NotifyScripts(String master, String backup, String fault, String stop, String any) {
+public record NotifyScripts(Script master, Script backup, Script fault, Script stop, Script any) {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyScripts.class);
 
     public static final NotifyScripts NONE = new NotifyScripts(null, null, null, null, null);
 
+    /** A command line and the user / group to run it as (null: the daemon's). */
+    public record Script(String command, String user, String group) {
+        List<String> argv() {
+            return asUser(split(command), user, group);
+        }
+    }
+
     public void run(String instance, VrrpState state, int priority) {
-        String specific = switch (state) {
+        Script specific = switch (state) {
             case MASTER -> master;
             case BACKUP -> backup;
             case FAULT -> fault;
@@ -28,10 +35,10 @@ public record NotifyScripts(String master, String backup, String fault, String s
             default -> null;
         };
         if (specific != null) {
-            start(instance, split(specific));
+            start(instance, specific.argv());
         }
         if (any != null) {
-            List<String> cmd = split(any);
+            List<String> cmd = any.argv();
             cmd.add("INSTANCE");
             cmd.add(instance);
             cmd.add(state.name().toUpperCase(Locale.ROOT));
@@ -54,7 +61,18 @@ public record NotifyScripts(String master, String backup, String fault, String s
         }
     }
 
-    static List<String> split(String line) {
+    /** {@code cmd} run as {@code user} through setpriv(1); unchanged for no user or root. */
+    public static List<String> asUser(List<String> cmd, String user, String group) {
+        if (user == null || user.equals("root")) {
+            return new ArrayList<>(cmd);
+        }
+        List<String> out = new ArrayList<>(List.of("setpriv", "--reuid=" + user,
+                "--regid=" + (group != null ? group : user), "--init-groups", "--"));
+        out.addAll(cmd);
+        return out;
+    }
+
+    public static List<String> split(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean quoted = false;

@@ -24,6 +24,11 @@ import org.hadirector.vrrp.codec.AdvertisementCodec;
 import org.hadirector.vrrp.codec.AdvertisementException;
 import org.hadirector.vrrp.codec.DropReason;
 import org.hadirector.vrrp.codec.GratuitousArp;
+import org.hadirector.vrrp.track.ScriptRunner;
+import org.hadirector.vrrp.track.ScriptState;
+import org.hadirector.vrrp.track.TrackedScript;
+import org.hadirector.vrrp.track.TrackedWeight;
+import org.hadirector.vrrp.track.TrackerSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +66,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private byte[] mac;
     private Thread thread;
     private boolean vipsInstalled;
+    private final TrackerSet trackers = new TrackerSet();
+    /** Tracked interfaces by index, as link events name them. */
+    private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
+    private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
+    private ScriptRunner scripts;
 
     public VrrpInstanceRuntime(InstanceConfig config, Path sysClassNet) {
         this.config = config;
@@ -111,8 +121,61 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
                 java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
                 java.util.Set.copyOf(own));
+        setUpTrackers();
         thread = new Thread(this::loop, "vrrp-" + name);
         thread.start();
+    }
+
+    private void setUpTrackers() throws NativeException {
+        if (!config.dontTrackPrimary()) {
+            trackInterface(config.interfaceName(), new TrackedWeight(0, false));
+        }
+        for (InstanceConfig.TrackedInterface t : config.trackInterfaces()) {
+            if (!t.name().equals(config.interfaceName())) {
+                trackInterface(t.name(), t.weight());
+            }
+        }
+        for (TrackedScript s : config.trackScripts()) {
+            ScriptState st = new ScriptState(s.rise(), s.fall(), s.initFail());
+            scriptStates.put(s.name(), st);
+            trackers.add(s.key(), s.weight(), st.up());
+        }
+    }
+
+    private void trackInterface(String ifname, TrackedWeight weight) throws NativeException {
+        boolean up = false;
+        try {
+            int idx = Interfaces.index(ifname);
+            trackedIndexes.put(idx, ifname);
+            RtNetlink.Link l = netlink.link(idx);
+            up = l != null && l.usable();
+        } catch (NativeException e) {
+            LOG.warn("{}: tracked interface {} does not exist; counted as down", name, ifname);
+        }
+        trackers.add("interface " + ifname, weight, up);
+    }
+
+    /** The trackers' verdict, handed to the state machine. */
+    private void applyTrackers(long now) {
+        machine.setPriorityAdjustment(trackers.adjustment());
+        String fault = trackers.faultReason();
+        machine.setFault(fault != null, fault != null ? fault : "tracked objects are up", now);
+    }
+
+    private void scriptResult(TrackedScript s, boolean success) {
+        commands.add(() -> {
+            ScriptState st = scriptStates.get(s.name());
+            if (st != null && st.onResult(success)) {
+                LOG.info("{}: vrrp_script {} is now {}", name, s.name(), st.up() ? "OK" : "FAILED");
+                if (trackers.update(s.key(), st.up())) {
+                    applyTrackers(System.nanoTime());
+                }
+            }
+        });
+        WakeUp w = wakeUp;
+        if (w != null) {
+            w.signal();
+        }
     }
 
     /** Graceful stop: priority 0 if master, VIPs removed; waits up to {@code timeoutMillis}. */
@@ -134,11 +197,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         Poller poller = new Poller(socket.fd(), links.fd(), wakeUp.fd());
         try {
             long now = System.nanoTime();
-            RtNetlink.Link link = netlink.link(ifindex);
-            if (link != null && !link.usable() && !config.dontTrackPrimary()) {
-                machine.setFault(true, "interface " + config.interfaceName() + " is down", now);
-            }
+            applyTrackers(now);
             machine.start(now);
+            if (!config.trackScripts().isEmpty()) {
+                scripts = new ScriptRunner();
+                for (TrackedScript s : config.trackScripts()) {
+                    scripts.schedule(name, s, this::scriptResult);
+                }
+            }
             while (running) {
                 now = System.nanoTime();
                 long deadline = Math.min(machine.nextDeadlineNanos(), garp.nextDeadlineNanos(now));
@@ -206,11 +272,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void linkChanged(RtNetlink.Link l, long now) {
-        if (l.ifindex() != ifindex || config.dontTrackPrimary()) {
-            return;
+        String ifname = trackedIndexes.get(l.ifindex());
+        if (ifname != null && trackers.update("interface " + ifname, l.usable())) {
+            LOG.info("{}: tracked interface {} is {}", name, ifname, l.usable() ? "up" : "down");
+            applyTrackers(now);
         }
-        boolean down = !l.usable();
-        machine.setFault(down, "interface " + config.interfaceName() + (down ? " is down" : " is up"), now);
     }
 
     // ---- VrrpActions
@@ -347,6 +413,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void close() {
+        if (scripts != null) {
+            scripts.close();
+        }
         for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, wakeUp}) {
             if (c != null) {
                 try {

@@ -1,0 +1,73 @@
+package org.hadirector.vrrp.track;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tracked scripts every interval without blocking anyone: a process is started, its exit
+ * is awaited asynchronously, and a timer kills it at its timeout (a timeout counts as failure).
+ * A script still running when its next turn comes is not started twice. Results go to
+ * {@code results} (script, success) on the runner's thread.
+ */
+public final class ScriptRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vrrp-scripts");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+
+    public void schedule(String instance, TrackedScript s, BiConsumer<TrackedScript, Boolean> results) {
+        boolean[] running = {false};
+        schedules.add(timer.scheduleWithFixedDelay(() -> {
+            if (running[0]) {
+                return;
+            }
+            Process p;
+            try {
+                p = new ProcessBuilder(command(s)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (IOException e) {
+                LOG.warn("{}: cannot run vrrp_script {}: {}", instance, s.name(), e.getMessage());
+                results.accept(s, false);
+                return;
+            }
+            running[0] = true;
+            ScheduledFuture<?> kill = timer.schedule(() -> {
+                if (p.isAlive()) {
+                    LOG.warn("{}: vrrp_script {} timed out after {} ms; killed", instance, s.name(),
+                            s.timeoutNanos() / 1_000_000);
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }, s.timeoutNanos(), TimeUnit.NANOSECONDS);
+            p.onExit().thenAcceptAsync(done -> {
+                kill.cancel(false);
+                running[0] = false;
+                results.accept(s, done.exitValue() == 0);
+            }, timer);
+        }, 0, s.intervalNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** The command, run as another user through setpriv(1) when the script names one. */
+    static List<String> command(TrackedScript s) {
+        return org.hadirector.vrrp.NotifyScripts.asUser(s.command(), s.user(), s.group());
+    }
+
+    @Override
+    public void close() {
+        schedules.forEach(f -> f.cancel(false));
+        timer.shutdownNow();
+    }
+}

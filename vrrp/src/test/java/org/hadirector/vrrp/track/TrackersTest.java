@@ -1,0 +1,68 @@
+package org.hadirector.vrrp.track;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** keepalived's tracking rules: rise / fall, weights, reverse, weight 0 = FAULT. */
+class TrackersTest {
+
+    @Test
+    void riseAndFallCountConsecutiveResults() {
+        ScriptState s = new ScriptState(2, 3, false);
+        assertTrue(s.up());
+        assertFalse(s.onResult(false));
+        assertFalse(s.onResult(false));
+        assertFalse(s.onResult(true), "a success resets the count");
+        assertFalse(s.onResult(false));
+        assertFalse(s.onResult(false));
+        assertTrue(s.onResult(false), "third consecutive failure");
+        assertFalse(s.up());
+        assertFalse(s.onResult(true));
+        assertTrue(s.onResult(true), "second consecutive success");
+        assertTrue(s.up());
+    }
+
+    @Test
+    void initFailStartsDown() {
+        ScriptState s = new ScriptState(1, 1, true);
+        assertFalse(s.up());
+        assertTrue(s.onResult(true));
+    }
+
+    @Test
+    void weightsAsKeepalivedDocumentsThem() {
+        TrackedWeight plus = new TrackedWeight(10, false);
+        assertEquals(10, plus.delta(true));
+        assertEquals(0, plus.delta(false));
+        TrackedWeight minus = new TrackedWeight(-20, false);
+        assertEquals(0, minus.delta(true));
+        assertEquals(-20, minus.delta(false));
+        TrackedWeight plusReverse = new TrackedWeight(10, true);
+        assertEquals(0, plusReverse.delta(true));
+        assertEquals(10, plusReverse.delta(false), "reverse: up when the object is down");
+        TrackedWeight zero = new TrackedWeight(0, false);
+        assertTrue(zero.faults(false));
+        assertFalse(zero.faults(true));
+        assertTrue(new TrackedWeight(0, true).faults(true), "'weight 0 reverse': down while the object is up");
+    }
+
+    @Test
+    void aSetSumsWeightsAndNamesTheFault() {
+        TrackerSet t = new TrackerSet();
+        t.add("interface e0", new TrackedWeight(0, false), true);
+        t.add("interface e1", new TrackedWeight(-30, false), true);
+        t.add("script chk", new TrackedWeight(15, false), true);
+        assertEquals(15, t.adjustment());
+        assertNull(t.faultReason());
+        assertTrue(t.update("interface e1", false));
+        assertEquals(-15, t.adjustment());
+        assertFalse(t.update("interface e1", false), "no change, no news");
+        assertTrue(t.update("interface e0", false));
+        assertEquals("interface e0 is down", t.faultReason());
+        assertFalse(t.update("unknown", false));
+    }
+}
