@@ -54,7 +54,9 @@ public final class ConfigJson {
             }
             for (RecordComponent c : r.getClass().getRecordComponents()) {
                 try {
-                    out.put(c.getName(), plain(c.getAccessor().invoke(r)));
+                    java.lang.reflect.Method get = c.getAccessor();
+                    get.trySetAccessible(); // records need not be public
+                    out.put(c.getName(), plain(get.invoke(r)));
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }

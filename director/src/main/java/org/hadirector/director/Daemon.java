@@ -69,9 +69,18 @@ final class Daemon {
         }
         Path pid = Path.of(cl.pidFile());
         writePid(pid);
+        ControlServer control;
+        try {
+            control = new ControlServer(Path.of(cl.controlSocket()), request -> answer(request, runtimes));
+        } catch (IOException e) {
+            LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.getMessage());
+            stopAll(runtimes);
+            return Main.EXIT_FATAL;
+        }
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("stopping");
+            control.close();
             stopAll(runtimes);
             try {
                 Files.deleteIfExists(pid);
@@ -88,6 +97,27 @@ final class Daemon {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /** Answers one control request; nothing here changes state. */
+    static String answer(String request, List<VrrpInstanceRuntime> runtimes) {
+        boolean json;
+        switch (request) {
+            case "status" -> json = false;
+            case "status json" -> json = true;
+            default -> {
+                String shown = request.length() > 60 ? request.substring(0, 60) + "..." : request;
+                return "error: unknown command '" + shown.replaceAll("\\p{Cntrl}", "?") + "'; known: status, status json\n";
+            }
+        }
+        List<org.hadirector.vrrp.InstanceStatus> all = new ArrayList<>();
+        for (VrrpInstanceRuntime r : runtimes) {
+            org.hadirector.vrrp.InstanceStatus s = r.status(1000);
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        return json ? StatusReport.json(all) : StatusReport.text(all);
     }
 
     /** Every script the VRRP part would run, checked as keepalived's enable_script_security does. */

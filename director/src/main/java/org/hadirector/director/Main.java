@@ -57,7 +57,8 @@ public final class Main {
             case CONFIG_TEST -> configTest(cl);
             case DUMP_CONFIG -> dumpConfig(cl);
             case DAEMON -> daemon(cl);
-            case STATUS, IPVS, GENHASH -> notBuilt(cl);
+            case STATUS -> status(cl);
+            case IPVS, GENHASH -> notBuilt(cl);
         };
     }
 
@@ -108,6 +109,26 @@ public final class Main {
         return Daemon.run(cl, r.config(), err);
     }
 
+    private int status(CommandLine cl) {
+        boolean json = false;
+        for (String a : cl.rest()) {
+            if (a.equals("--json")) {
+                json = true;
+            } else {
+                err.println("hadirector status: unknown argument '" + a + "' (takes --json and --control S)");
+                return EXIT_USAGE;
+            }
+        }
+        try {
+            String answer = ControlServer.request(Path.of(cl.controlSocket()), json ? "status json" : "status");
+            out.print(answer);
+            return answer.startsWith("error:") ? EXIT_USAGE : EXIT_OK;
+        } catch (IOException e) {
+            err.println("hadirector status: cannot reach the daemon at " + cl.controlSocket() + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+    }
+
     private int report(ConfigException e) {
         for (Diagnostic d : e.diagnostics()) {
             err.println(d);
@@ -122,7 +143,6 @@ public final class Main {
 
     private int notBuilt(CommandLine cl) {
         String what = switch (cl.mode()) {
-            case STATUS -> "'hadirector status'";
             case IPVS -> "'hadirector ipvs'";
             default -> "'hadirector genhash'";
         };

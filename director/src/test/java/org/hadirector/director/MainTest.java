@@ -128,8 +128,10 @@ class MainTest {
         assertTrue(err.contains("health checks and the DR table are not built yet; run with -P"), err);
         assertEquals(1, run("-f", f.toString(), "-C"));
         assertTrue(err.contains("health checks (-C) are not built yet"), err);
-        assertEquals(1, run("status"));
-        assertTrue(err.contains("'hadirector status' is not built yet"), err);
+        assertEquals(1, run("status", "--control", dir.resolve("none.sock").toString()));
+        assertTrue(err.startsWith("hadirector status: cannot reach the daemon at " + dir.resolve("none.sock")), err);
+        assertEquals(1, run("ipvs", "-L", "-n"));
+        assertTrue(err.contains("'hadirector ipvs' is not built yet"), err);
     }
 
     @Test

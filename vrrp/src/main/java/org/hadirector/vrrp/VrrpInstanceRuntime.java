@@ -52,6 +52,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private volatile boolean running = true;
     private volatile long advertsSent;
     private volatile long advertsReceived;
+    private long transitions;
+    private String lastTransition = "";
 
     private RawIpSocket socket;
     /** Bound to our source address; a bound raw socket would not receive multicast, hence two. */
@@ -187,6 +189,38 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         stopped.await(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A consistent snapshot, taken on the instance's thread; null when the instance does not
+     * answer within {@code timeoutMillis} (stopped, or stuck).
+     */
+    public InstanceStatus status(long timeoutMillis) {
+        java.util.concurrent.CompletableFuture<InstanceStatus> f = new java.util.concurrent.CompletableFuture<>();
+        commands.add(() -> f.complete(snapshot()));
+        WakeUp w = wakeUp;
+        if (w == null || !running) {
+            return null;
+        }
+        w.signal();
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private InstanceStatus snapshot() {
+        InetAddress master = machine.masterAddress();
+        List<InstanceStatus.DropCount> d = new ArrayList<>();
+        drops.forEach((k, v) -> d.add(new InstanceStatus.DropCount(k.name(), v)));
+        return new InstanceStatus(name, config.interfaceName(), machine.state(), machine.effectivePriority(),
+                config.settings().basePriority(), master == null ? null : master.getHostAddress(),
+                config.vips().stream().map(VirtualAddress::toString).toList(), advertsSent, advertsReceived,
+                transitions, lastTransition, d);
+    }
+
     public VrrpState state() {
         return machine == null ? VrrpState.INIT : machine.state();
     }
@@ -312,6 +346,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     @Override
     public void stateChanged(VrrpState from, VrrpState to, String reason) {
         LOG.info("{}: {} -> {} ({}), priority {}", name, from, to, reason, machine.effectivePriority());
+        transitions++;
+        lastTransition = from + " -> " + to + " (" + reason + ")";
         long now = System.nanoTime();
         if (to == VrrpState.MASTER) {
             addVips();

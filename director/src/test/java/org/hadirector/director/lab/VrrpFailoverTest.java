@@ -50,9 +50,21 @@ class VrrpFailoverTest {
 
     private static void startBoth(Lab lab, String advertInt, int version) throws Exception {
         lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, advertInt, version)).toString(),
-                "--pid-file", lab.dir.resolve("d1.pid").toString());
+                "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
         lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, advertInt, version)).toString(),
-                "--pid-file", lab.dir.resolve("d2.pid").toString());
+                "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
+    }
+
+    /** `hadirector status` against a director's control socket, as an operator runs it. */
+    private static String status(Lab lab, String sock, String... extra) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("status", "--control",
+                lab.dir.resolve(sock).toString()));
+        args.addAll(java.util.List.of(extra));
+        int rc = new org.hadirector.director.MainAccess().run(ps, args.toArray(String[]::new));
+        assertEquals(0, rc, out.toString());
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -73,6 +85,14 @@ class VrrpFailoverTest {
             // The gratuitous ARP put the VIP in the client's neighbour table with the master's MAC.
             String mac1 = lab.mac("director1");
             assertTrue(clientNeighbour(lab).contains(mac1), clientNeighbour(lab) + " vs " + mac1);
+            String s1 = status(lab, "d1.sock");
+            assertTrue(s1.startsWith("VI_1  MASTER  priority 150 (configured 150)  master 198.18.0.11  interface e0\n"), s1);
+            assertTrue(s1.contains("  VIPs: 198.18.0.100/32\n"), s1);
+            com.typesafe.config.Config s2 = com.typesafe.config.ConfigFactory.parseString(status(lab, "d2.sock", "--json"))
+                    .getConfigList("vrrpInstances").get(0);
+            assertEquals("BACKUP", s2.getString("state"));
+            assertEquals("198.18.0.11", s2.getString("masterAddress"));
+            assertTrue(s2.getLong("advertsReceived") > 0);
         }
     }
 

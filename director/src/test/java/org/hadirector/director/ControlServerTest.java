@@ -1,0 +1,67 @@
+package org.hadirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The control socket: 0600, one line in, one answer out; garbage gets an error and reaches no handler. */
+class ControlServerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void answersALineAndIsPrivate() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        try (ControlServer s = new ControlServer(sock, r -> "you said " + r + "\n")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+            assertEquals("you said status\n", ControlServer.request(sock, "status"));
+        }
+        assertTrue(!Files.exists(sock), "removed on close");
+    }
+
+    @Test
+    void overlongAndSilentClientsGetNoHandler() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        AtomicInteger calls = new AtomicInteger();
+        try (ControlServer s = new ControlServer(sock, r -> {
+            calls.incrementAndGet();
+            return "ok\n";
+        })) {
+            assertEquals("error: request too long or not a line\n", ControlServer.request(sock, "x".repeat(5000)));
+            // A client that connects and says nothing is cut off after 2 s; the server still answers others.
+            try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+                ByteBuffer b = ByteBuffer.allocate(16);
+                long t0 = System.nanoTime();
+                int n = silent.read(b);
+                assertEquals(-1, n);
+                assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+            }
+            assertEquals(0, calls.get());
+            assertEquals("ok\n", ControlServer.request(sock, "status"));
+        }
+    }
+
+    @Test
+    void unknownCommandsAreRefusedWithoutTouchingInstances() {
+        assertEquals("error: unknown command 'demote VI_1'; known: status, status json\n",
+                Daemon.answer("demote VI_1", List.of()));
+        assertEquals("error: unknown command '?[2J'; known: status, status json\n",
+                Daemon.answer("\u001b[2J", List.of()));
+        assertEquals("", Daemon.answer("status", List.of()));
+        assertTrue(Daemon.answer("status json", List.of()).contains("\"vrrpInstances\" : []"),
+                Daemon.answer("status json", List.of()));
+        assertEquals(new String("".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), "");
+    }
+}
