@@ -273,27 +273,16 @@ public final class RtNetlink implements Closeable {
         int prefix = msg.get(p + 17) & 0xff;
         int scope = msg.get(p + 19) & 0xff;
         int ifindex = msg.getInt(p + 20);
-        byte[] local = null;
-        byte[] addr = null;
-        String label = null;
-        int a = p + 24;
-        while (a + 4 <= msg.limit()) {
-            int alen = msg.getShort(a) & 0xffff;
-            int type = msg.getShort(a + 2) & 0x7fff;
-            if (alen < 4 || a + alen > msg.limit()) {
-                break;
+        byte[][] found = new byte[4][];
+        attributes(msg, p + 24, (type, data) -> {
+            if (type == IFA_ADDRESS || type == IFA_LOCAL || type == IFA_LABEL) {
+                found[type] = data;
             }
-            byte[] data = new byte[alen - 4];
-            msg.get(a + 4, data);
-            if (type == IFA_LOCAL) {
-                local = data;
-            } else if (type == IFA_ADDRESS) {
-                addr = data;
-            } else if (type == IFA_LABEL) {
-                label = new String(data, StandardCharsets.US_ASCII).replace("\0", "");
-            }
-            a += (alen + 3) & ~3;
-        }
+        });
+        byte[] local = found[IFA_LOCAL];
+        byte[] addr = found[IFA_ADDRESS];
+        String label = found[IFA_LABEL] == null ? null
+                : new String(found[IFA_LABEL], StandardCharsets.US_ASCII).replace("\0", "");
         byte[] use = family == Native.AF_INET && local != null ? local : addr;
         if (use == null) {
             return null;
@@ -312,22 +301,29 @@ public final class RtNetlink implements Closeable {
         }
         int ifindex = msg.getInt(p + 20);
         int flags = msg.getInt(p + 24);
-        String name = null;
-        int a = p + 32;
+        String[] name = new String[1];
+        attributes(msg, p + 32, (type, data) -> {
+            if (type == IFLA_IFNAME) {
+                name[0] = new String(data, StandardCharsets.US_ASCII).replace("\0", "");
+            }
+        });
+        return new Link(ifindex, name[0], (flags & IFF_UP) != 0, (flags & IFF_LOWER_UP) != 0);
+    }
+
+    /** Calls {@code each} with (type, payload) of every rtattr from {@code from} to the message's end. */
+    private static void attributes(ByteBuffer msg, int from, java.util.function.BiConsumer<Integer, byte[]> each) {
+        int a = from;
         while (a + 4 <= msg.limit()) {
             int alen = msg.getShort(a) & 0xffff;
             int type = msg.getShort(a + 2) & 0x7fff;
             if (alen < 4 || a + alen > msg.limit()) {
-                break;
+                return;
             }
-            if (type == IFLA_IFNAME) {
-                byte[] data = new byte[alen - 4];
-                msg.get(a + 4, data);
-                name = new String(data, StandardCharsets.US_ASCII).replace("\0", "");
-            }
+            byte[] data = new byte[alen - 4];
+            msg.get(a + 4, data);
+            each.accept(type, data);
             a += (alen + 3) & ~3;
         }
-        return new Link(ifindex, name, (flags & IFF_UP) != 0, (flags & IFF_LOWER_UP) != 0);
     }
 
     @Override

@@ -45,12 +45,7 @@ public record AdvertisementFilter(
     /** A multicast instance with keepalived's defaults. */
     public static AdvertisementFilter multicast(int version, int vrid, int intervalCentis, String password,
             List<InetAddress> addresses, Set<InetAddress> ownAddresses) {
-        byte[] auth = new byte[8];
-        if (password != null) {
-            byte[] p = password.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
-        }
-        return new AdvertisementFilter(version, vrid, password == null ? 0 : 1, auth, intervalCentis, addresses, false,
+        return new AdvertisementFilter(version, vrid, password == null ? 0 : 1, Advertisement.passwordBytes(password), intervalCentis, addresses, false,
                 Set.of(), false, 255, 255, ownAddresses);
     }
 

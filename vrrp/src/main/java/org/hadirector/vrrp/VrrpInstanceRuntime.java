@@ -113,13 +113,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         own.add(source);
         own.removeAll(vipAddresses);
-        byte[] auth = new byte[8];
-        if (config.authPassword() != null) {
-            byte[] p = config.authPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
-        }
         VrrpSettings s = config.settings();
-        filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1, auth,
+        filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
+                Advertisement.passwordBytes(config.authPassword()),
                 s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
                 java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
                 java.util.Set.copyOf(own));
@@ -320,7 +316,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         VrrpSettings s = config.settings();
         List<InetAddress> addrs = config.vips().stream().map(VirtualAddress::address).toList();
         Advertisement a = new Advertisement(s.version(), s.vrid(), priority, s.advertIntervalCentis(),
-                config.authPassword() == null ? 0 : 1, passwordBytes(), addrs);
+                config.authPassword() == null ? 0 : 1, Advertisement.passwordBytes(config.authPassword()), addrs);
         List<InetAddress> to = config.multicastGroup() != null ? List.of(config.multicastGroup()) : config.unicastPeers();
         for (InetAddress dst : to) {
             byte[] payload = AdvertisementCodec.encode(a, source, dst,
@@ -332,15 +328,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 LOG.warn("{}: cannot send advertisement to {}: {}", name, dst.getHostAddress(), e.getMessage());
             }
         }
-    }
-
-    private byte[] passwordBytes() {
-        byte[] auth = new byte[8];
-        if (config.authPassword() != null) {
-            byte[] p = config.authPassword().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
-        }
-        return auth;
     }
 
     @Override

@@ -32,13 +32,18 @@ public record Advertisement(int version, int vrid, int priority, int intervalCen
 
     /** A VRRPv2 advertisement; {@code password} null for no authentication. */
     public static Advertisement v2(int vrid, int priority, int intervalSeconds, String password, List<InetAddress> addresses) {
+        return new Advertisement(2, vrid, priority, intervalSeconds * 100, password == null ? AUTH_NONE : AUTH_PASS,
+                passwordBytes(password), addresses);
+    }
+
+    /** VRRPv2 simple-text authentication data: the password's first 8 bytes, zero-padded (zeros for none). */
+    public static byte[] passwordBytes(String password) {
         byte[] auth = new byte[8];
         if (password != null) {
             byte[] p = password.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             System.arraycopy(p, 0, auth, 0, Math.min(8, p.length));
         }
-        return new Advertisement(2, vrid, priority, intervalSeconds * 100, password == null ? AUTH_NONE : AUTH_PASS,
-                auth, addresses);
+        return auth;
     }
 
     @Override
