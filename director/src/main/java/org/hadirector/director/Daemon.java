@@ -55,9 +55,6 @@ final class Daemon {
         List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
         try {
             for (VrrpInstance i : c.vrrpInstances()) {
-                if (i.isIpv6()) {
-                    LOG.warn("{}: IPv6 instance: unsolicited neighbour advertisements are not sent yet", i.name());
-                }
                 VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
                 r.start();
                 runtimes.add(r);

@@ -24,6 +24,7 @@ import org.hadirector.vrrp.codec.AdvertisementCodec;
 import org.hadirector.vrrp.codec.AdvertisementException;
 import org.hadirector.vrrp.codec.DropReason;
 import org.hadirector.vrrp.codec.GratuitousArp;
+import org.hadirector.vrrp.codec.NeighborAdvertisement;
 import org.hadirector.vrrp.track.ScriptRunner;
 import org.hadirector.vrrp.track.ScriptState;
 import org.hadirector.vrrp.track.TrackedScript;
@@ -40,6 +41,15 @@ import org.slf4j.LoggerFactory;
 public final class VrrpInstanceRuntime implements VrrpActions {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstanceRuntime.class);
     public static final int IPPROTO_VRRP = 112;
+    private static final InetAddress ALL_NODES = allNodes();
+
+    private static InetAddress allNodes() {
+        try {
+            return InetAddress.getByName("ff02::1");
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final InstanceConfig config;
     private final String name;
@@ -61,6 +71,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private RtNetlink netlink;
     private RtNetlink links;
     private PacketSocket packets;
+    /** ICMPv6 raw socket for unsolicited neighbour advertisements of IPv6 VIPs. */
+    private RawIpSocket icmp6;
     private WakeUp wakeUp;
     private int ifindex;
     private InetAddress source;
@@ -88,9 +100,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         netlink = RtNetlink.open();
         links = RtNetlink.monitorLinks();
         wakeUp = new WakeUp();
-        if (!config.isIpv6()) {
+        mac = Interfaces.mac(sysClassNet, config.interfaceName());
+        if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
             packets = PacketSocket.open(config.interfaceName());
-            mac = Interfaces.mac(sysClassNet, config.interfaceName());
+        }
+        if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
+            icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
+            icmp6.sendOnly();
         }
         removeStaleVips();
         source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress();
@@ -416,12 +432,24 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return null;
     }
 
+    /** Gratuitous ARPs for IPv4 VIPs and unsolicited neighbour advertisements for IPv6 ones. */
     private void sendGarps(int count) {
-        if (count <= 0 || packets == null) {
+        if (count <= 0) {
             return;
         }
         for (VirtualAddress v : config.vips()) {
-            if (v.address() instanceof Inet4Address v4) {
+            if (v.address() instanceof java.net.Inet6Address v6 && icmp6 != null) {
+                byte[] na = NeighborAdvertisement.message(v6, mac);
+                for (int i = 0; i < count; i++) {
+                    try {
+                        icmp6.send(na, ALL_NODES);
+                    } catch (NativeException e) {
+                        LOG.warn("{}: cannot send neighbour advertisement for {}: {}", name, v6.getHostAddress(),
+                                e.getMessage());
+                        break;
+                    }
+                }
+            } else if (v.address() instanceof Inet4Address v4 && packets != null) {
                 byte[] frame = GratuitousArp.frame(mac, v4);
                 for (int i = 0; i < count; i++) {
                     try {
@@ -439,7 +467,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         if (scripts != null) {
             scripts.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, wakeUp}) {
+        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, icmp6, wakeUp}) {
             if (c != null) {
                 try {
                     c.close();

@@ -101,6 +101,11 @@ public final class Lab implements AutoCloseable {
         return run("ip", "-n", ns(host), "-4", "addr", "show", "dev", "e0").contains(" " + address + "/");
     }
 
+    /** True when the IPv6 {@code address} is configured on {@code host}'s e0. */
+    public boolean hasAddress6(String host, String address) throws IOException, InterruptedException {
+        return run("ip", "-n", ns(host), "-6", "addr", "show", "dev", "e0").contains(" " + address + "/");
+    }
+
     public String mac(String host) throws IOException, InterruptedException {
         String out = run("ip", "-n", ns(host), "link", "show", "e0");
         int i = out.indexOf("link/ether ");
