@@ -50,7 +50,17 @@ final class ControlServer implements AutoCloseable {
         if (path.getParent() != null) {
             Files.createDirectories(path.getParent());
         }
-        Files.deleteIfExists(path);
+        if (Files.exists(path)) {
+            // A socket file that answers belongs to a running daemon: never steal it.
+            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                throw new IOException("in use by a running hadirector (give this one its own --control)");
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("in use")) {
+                    throw e;
+                }
+            }
+            Files.deleteIfExists(path);
+        }
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));

@@ -53,11 +53,21 @@ final class Daemon {
         }
         Path sysClassNet = Path.of("/sys/class/net");
         List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
+        java.util.Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(c);
         try {
             for (VrrpInstance i : c.vrrpInstances()) {
                 VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
-                r.start();
+                if (groupOf.containsKey(i.name())) {
+                    if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty())) {
+                        LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
+                                + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
+                    }
+                    r.joinSyncGroup(groupOf.get(i.name()));
+                }
                 runtimes.add(r);
+            }
+            for (VrrpInstanceRuntime r : runtimes) {
+                r.start();
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot start: {}", e.getMessage());
@@ -70,7 +80,7 @@ final class Daemon {
         try {
             control = new ControlServer(Path.of(cl.controlSocket()), request -> answer(request, runtimes));
         } catch (IOException e) {
-            LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.getMessage());
+            LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.toString());
             stopAll(runtimes);
             return Main.EXIT_FATAL;
         }
@@ -94,6 +104,26 @@ final class Daemon {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /** Sync groups by member instance name. */
+    private static java.util.Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(KeepalivedConfig c) {
+        java.util.Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
+        String u = c.globalDefs().scriptUser();
+        String g = c.globalDefs().scriptGroup();
+        for (var sg : c.vrrpSyncGroups()) {
+            var n = sg.notifies();
+            var group = new org.hadirector.vrrp.SyncGroup(sg.name(), new org.hadirector.vrrp.NotifyScripts(
+                    VrrpConfigMapper.cmd(n.master(), u, g), VrrpConfigMapper.cmd(n.backup(), u, g),
+                    VrrpConfigMapper.cmd(n.fault(), u, g), VrrpConfigMapper.cmd(n.stop(), u, g),
+                    VrrpConfigMapper.cmd(n.any(), u, g)));
+            for (String m : sg.members()) {
+                if (c.vrrpInstances().stream().anyMatch(i -> i.name().equals(m))) {
+                    out.put(m, group);
+                }
+            }
+        }
+        return out;
     }
 
     /** Answers one control request; nothing here changes state. */

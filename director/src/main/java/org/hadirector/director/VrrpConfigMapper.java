@@ -43,8 +43,11 @@ final class VrrpConfigMapper {
 
     static List<String> unsupported(KeepalivedConfig c) {
         List<String> out = new ArrayList<>();
-        if (!c.vrrpSyncGroups().isEmpty()) {
-            out.add("vrrp_sync_group (sync groups are not built yet)");
+        for (var g : c.vrrpSyncGroups()) {
+            if (!g.trackInterfaces().isEmpty() || !g.trackScripts().isEmpty() || !g.trackFiles().isEmpty()) {
+                out.add("vrrp_sync_group " + g.name() + ": track_* in the group block are not built yet "
+                        + "(track in the member instances)");
+            }
         }
         for (VrrpInstance i : c.vrrpInstances()) {
             String n = "vrrp_instance " + i.name() + ": ";
@@ -73,8 +76,18 @@ final class VrrpConfigMapper {
         return out;
     }
 
+    /**
+     * In a sync group keepalived sets the tracking weights of members to 0 (so that a tracker
+     * faults the whole group instead of shifting priorities), unless sync_group_tracking_weight.
+     */
+    static boolean zeroWeights(VrrpInstance i, KeepalivedConfig c) {
+        return c.vrrpSyncGroups().stream()
+                .anyMatch(g -> g.members().contains(i.name()) && !g.syncGroupTrackingWeight());
+    }
+
     static InstanceConfig map(VrrpInstance i, KeepalivedConfig c) {
         GlobalDefs g = c.globalDefs();
+        boolean zero = zeroWeights(i, c);
         int centis = (int) Math.max(1, i.advertInt().toMillis() / 10);
         VrrpSettings s = new VrrpSettings(i.name(), i.virtualRouterId(), i.version(), i.priority(), centis,
                 !i.nopreempt(), i.preemptDelay().toNanos(), i.downTimerAdverts(),
@@ -99,12 +112,12 @@ final class VrrpConfigMapper {
                 i.authType() == AuthType.PASS ? i.authPass() : null, i.skipCheckAdvAddr(), i.checkUnicastSrc(),
                 i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
                 i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
-                        new TrackedWeight(t.weight(), t.reverse()))).toList(),
-                trackedScripts(i, c));
+                        new TrackedWeight(zero ? 0 : t.weight(), t.reverse()))).toList(),
+                trackedScripts(i, c, zero));
     }
 
     /** track_script entries resolved against the vrrp_script blocks (unknown ones were dropped by conf). */
-    private static List<TrackedScript> trackedScripts(VrrpInstance i, KeepalivedConfig c) {
+    private static List<TrackedScript> trackedScripts(VrrpInstance i, KeepalivedConfig c, boolean zero) {
         List<TrackedScript> out = new ArrayList<>();
         for (TrackedRef ref : i.trackScripts()) {
             VrrpScript s = c.vrrpScripts().stream().filter(x -> x.name().equals(ref.name())).findFirst().orElseThrow();
@@ -113,13 +126,13 @@ final class VrrpConfigMapper {
             String group = s.user() != null ? s.group() : c.globalDefs().scriptGroup();
             out.add(new TrackedScript(s.name(), NotifyScripts.split(s.script()), s.interval().toNanos(),
                     s.timeout().toNanos(), s.rise(), s.fall(), s.initFail(),
-                    new TrackedWeight(weight, ref.reverse() || s.weightReverse()), user, group));
+                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()), user, group));
         }
         return out;
     }
 
     /** A notify script with its user: its own, else global_defs script_user. */
-    private static NotifyScripts.Script cmd(NotifyScript s, String user, String group) {
+    static NotifyScripts.Script cmd(NotifyScript s, String user, String group) {
         if (s == null) {
             return null;
         }

@@ -64,4 +64,19 @@ class ControlServerTest {
                 Daemon.answer("status json", List.of()));
         assertEquals(new String("".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), "");
     }
+
+    @Test
+    void aSecondServerNeverStealsALiveSocketButReplacesAStaleOne() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        try (ControlServer first = new ControlServer(sock, r -> "first\n")) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> new ControlServer(sock, r -> "second\n"));
+            assertTrue(e.getMessage().startsWith("in use by a running hadirector"), e.getMessage());
+            assertEquals("first\n", ControlServer.request(sock, "x"));
+        }
+        Files.writeString(sock, "stale");
+        try (ControlServer again = new ControlServer(sock, r -> "again\n")) {
+            assertEquals("again\n", ControlServer.request(sock, "x"));
+        }
+    }
 }

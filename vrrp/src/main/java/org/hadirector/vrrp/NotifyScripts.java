@@ -47,6 +47,27 @@ public record NotifyScripts(Script master, Script backup, Script fault, Script s
         }
     }
 
+    /** A sync group's scripts: the specific one, then {@code notify} with GROUP name state. */
+    public void runForGroup(String group, VrrpState state) {
+        Script specific = switch (state) {
+            case MASTER -> master;
+            case BACKUP -> backup;
+            case FAULT -> fault;
+            default -> null;
+        };
+        if (specific != null) {
+            start(group, specific.argv());
+        }
+        if (any != null) {
+            List<String> cmd = any.argv();
+            cmd.add("GROUP");
+            cmd.add(group);
+            cmd.add(state.name().toUpperCase(Locale.ROOT));
+            cmd.add("0");
+            start(group, cmd);
+        }
+    }
+
     private static void start(String instance, List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -85,6 +85,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private ScriptRunner scripts;
+    private SyncGroup group;
+    private boolean ownFault;
+    private String ownFaultReason;
+    private boolean groupFault;
+    private String groupFaultReason;
 
     public VrrpInstanceRuntime(InstanceConfig config, Path sysClassNet) {
         this.config = config;
@@ -169,15 +174,67 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         trackers.add("interface " + ifname, weight, up);
     }
 
-    /** The trackers' verdict, handed to the state machine. */
+    /** Makes this instance a member of {@code g}; call before {@link #start()}. */
+    public void joinSyncGroup(SyncGroup g) {
+        this.group = g;
+        g.join(new SyncGroup.Member() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void syncTo(VrrpState state, String reason) {
+                post(() -> {
+                    long now = System.nanoTime();
+                    if (state == VrrpState.MASTER) {
+                        machine.forceMaster(now, reason);
+                    } else if (state == VrrpState.BACKUP) {
+                        machine.forceBackup(now, reason);
+                    }
+                });
+            }
+
+            @Override
+            public void groupFault(boolean fault, String reason) {
+                post(() -> {
+                    groupFault = fault;
+                    groupFaultReason = reason;
+                    applyFault(System.nanoTime());
+                });
+            }
+        });
+    }
+
+    private void post(Runnable r) {
+        commands.add(r);
+        WakeUp w = wakeUp;
+        if (w != null) {
+            w.signal();
+        }
+    }
+
+    /** The trackers' verdict, handed to the state machine (and to the sync group, if any). */
     private void applyTrackers(long now) {
         machine.setPriorityAdjustment(trackers.adjustment());
         String fault = trackers.faultReason();
-        machine.setFault(fault != null, fault != null ? fault : "tracked objects are up", now);
+        boolean changed = ownFault != (fault != null);
+        ownFault = fault != null;
+        ownFaultReason = fault;
+        applyFault(now);
+        if (group != null && changed) {
+            group.ownFault(name, ownFault, fault);
+        }
+    }
+
+    private void applyFault(long now) {
+        boolean fault = ownFault || (group != null && groupFault);
+        String reason = ownFault ? ownFaultReason : groupFault ? groupFaultReason : "tracked objects are up";
+        machine.setFault(fault, reason, now);
     }
 
     private void scriptResult(TrackedScript s, boolean success) {
-        commands.add(() -> {
+        post(() -> {
             ScriptState st = scriptStates.get(s.name());
             if (st != null && st.onResult(success)) {
                 LOG.info("{}: vrrp_script {} is now {}", name, s.name(), st.up() ? "OK" : "FAILED");
@@ -186,10 +243,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 }
             }
         });
-        WakeUp w = wakeUp;
-        if (w != null) {
-            w.signal();
-        }
     }
 
     /** Graceful stop: priority 0 if master, VIPs removed; waits up to {@code timeoutMillis}. */
@@ -361,6 +414,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         if (to != VrrpState.INIT) {
             config.notifyScripts().run(name, to, machine.effectivePriority());
+        }
+        if (group != null) {
+            group.memberChanged(name, to);
         }
     }
 

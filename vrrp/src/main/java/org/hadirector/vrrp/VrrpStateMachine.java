@@ -210,6 +210,20 @@ public final class VrrpStateMachine {
         }
     }
 
+    /** A sync group moves this member with another: BACKUP -> MASTER now. */
+    public void forceMaster(long now, String reason) {
+        if (state == VrrpState.BACKUP) {
+            becomeMaster(now, reason);
+        }
+    }
+
+    /** A sync group moves this member with another: MASTER -> BACKUP now. */
+    public void forceBackup(long now, String reason) {
+        if (state == VrrpState.MASTER) {
+            becomeBackup(now, reason);
+        }
+    }
+
     /** Sum of the weights of the trackers; takes effect in the next advert and timer. */
     public void setPriorityAdjustment(int adjustment) {
         priorityAdjustment = adjustment;

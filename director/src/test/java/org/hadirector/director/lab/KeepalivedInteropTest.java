@@ -58,7 +58,7 @@ class KeepalivedInteropTest {
             int theirPrio = ours.equals("MASTER") ? 100 : 150;
             lab.director("director1", "-P", "-l", "-f",
                     lab.write("d1.conf", conf(ours, ourPrio, version, auth)).toString(),
-                    "--pid-file", lab.dir.resolve("d1.pid").toString());
+                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
             Path kconf = lab.write("keepalived.conf", conf(theirs, theirPrio, version, auth));
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("director2"), KEEPALIVED.toString(),
                     "-n", "-l", "-P", "--no-syslog", "-f", kconf.toString(), "-p", lab.dir.resolve("ka.pid").toString(),

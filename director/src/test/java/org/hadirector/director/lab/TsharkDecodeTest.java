@@ -39,7 +39,7 @@ class TsharkDecodeTest {
                             198.18.0.101
                         }
                     }
-                    """.formatted(version, auth)).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString());
+                    """.formatted(version, auth)).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
             String out = Lab.run("ip", "netns", "exec", lab.ns("client"), "tshark", "-n", "-i", "e0", "-a", "duration:8",
                     "-f", "ip proto 112", "-o", "vrrp.v3_checksum_as_in_v2:FALSE", "-T", "fields", "-e", "vrrp.version",
                     "-e", "vrrp.virt_rtr_id", "-e", "vrrp.prio", "-e", "vrrp.checksum.status", "-e", "vrrp.ip_addr",

@@ -140,9 +140,9 @@ class VrrpFailoverTest {
             // so that the winner learns of it and re-sends its GARPs (after garp_lower_prio_delay).
             String extra = "higher_prio_send_advert\n    garp_lower_prio_delay 1";
             lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, "0.1", 3, extra)).toString(),
-                    "--pid-file", lab.dir.resolve("d1.pid").toString());
+                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
             lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "0.1", 3, extra)).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString());
+                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
             // Cut VRRP between the two: director2 neither hears nor is heard (nftables in its namespace).
             String d2 = lab.ns("director2");

@@ -53,9 +53,9 @@ class VrrpTrackingTest {
                     }
                     """.formatted(flag);
             lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, script,
-                    "track_script {\n        chk\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString());
+                    "track_script {\n        chk\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
             lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString());
+                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
             Thread.sleep(1000);
             assertFalse(lab.hasAddress("director2", VIP), lab.log("director2"));
@@ -80,9 +80,9 @@ class VrrpTrackingTest {
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1p", "up");
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
             lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, "",
-                    "track_interface {\n        e1\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString());
+                    "track_interface {\n        e1\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
             lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString());
+                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
             Thread.sleep(1000);
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "down");
