@@ -51,6 +51,7 @@ final class Daemon {
             err.println("hadirector: no vrrp_instance to run");
             return Main.EXIT_USAGE;
         }
+        initTrackFiles(c);
         Path sysClassNet = Path.of("/sys/class/net");
         List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
         java.util.Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(c);
@@ -58,7 +59,8 @@ final class Daemon {
             for (VrrpInstance i : c.vrrpInstances()) {
                 VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
                 if (groupOf.containsKey(i.name())) {
-                    if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty())) {
+                    if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty()
+                            || !i.trackFiles().isEmpty())) {
                         LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
                                 + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
                     }
@@ -104,6 +106,23 @@ final class Daemon {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /** init_file: write the initial value when the file is missing, or always with overwrite. */
+    private static void initTrackFiles(KeepalivedConfig c) {
+        for (var tf : c.trackFiles()) {
+            if (tf.initValue() == null) {
+                continue;
+            }
+            Path p = Path.of(tf.file());
+            try {
+                if (tf.initOverwrite() || !Files.exists(p)) {
+                    Files.writeString(p, tf.initValue() + "\n");
+                }
+            } catch (IOException e) {
+                LOG.warn("track_file {}: cannot initialise {}: {}", tf.name(), p, e.getMessage());
+            }
+        }
     }
 
     /** Sync groups by member instance name. */

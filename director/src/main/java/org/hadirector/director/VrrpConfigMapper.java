@@ -9,6 +9,7 @@ import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.NotifyScript;
+import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.TrackedRef;
 import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.UnicastPeer;
@@ -20,6 +21,7 @@ import org.hadirector.vrrp.InstanceConfig;
 import org.hadirector.vrrp.NotifyScripts;
 import org.hadirector.vrrp.VirtualAddress;
 import org.hadirector.vrrp.VrrpSettings;
+import org.hadirector.vrrp.track.TrackedFile;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
 
@@ -57,8 +59,8 @@ final class VrrpConfigMapper {
             if (i.useVmac()) {
                 out.add(n + "use_vmac is not implemented");
             }
-            if (!i.trackFiles().isEmpty() || !i.trackProcesses().isEmpty()) {
-                out.add(n + "track_file / track_process are not built yet");
+            if (!i.trackProcesses().isEmpty()) {
+                out.add(n + "track_process is not built yet");
             }
             if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
                 out.add(n + "virtual_routes / virtual_rules are not built yet");
@@ -113,7 +115,19 @@ final class VrrpConfigMapper {
                 i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
                 i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
                         new TrackedWeight(zero ? 0 : t.weight(), t.reverse()))).toList(),
-                trackedScripts(i, c, zero));
+                trackedScripts(i, c, zero), trackedFiles(i, c, zero));
+    }
+
+    /** track_file entries resolved against the track_file blocks; the entry's weight wins. */
+    private static List<TrackedFile> trackedFiles(VrrpInstance i, KeepalivedConfig c, boolean zero) {
+        List<TrackedFile> out = new ArrayList<>();
+        for (TrackedRef ref : i.trackFiles()) {
+            TrackFile f = c.trackFiles().stream().filter(x -> x.name().equals(ref.name())).findFirst().orElseThrow();
+            int weight = ref.weight() != null ? ref.weight() : f.weight();
+            out.add(new TrackedFile(f.name(), java.nio.file.Path.of(f.file()),
+                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || f.reverse())));
+        }
+        return out;
     }
 
     /** track_script entries resolved against the vrrp_script blocks (unknown ones were dropped by conf). */

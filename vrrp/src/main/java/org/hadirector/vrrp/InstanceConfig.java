@@ -28,7 +28,8 @@ public record InstanceConfig(
         GarpPlan.Timing garp,
         NotifyScripts notifyScripts,
         List<TrackedInterface> trackInterfaces,
-        List<org.hadirector.vrrp.track.TrackedScript> trackScripts) {
+        List<org.hadirector.vrrp.track.TrackedScript> trackScripts,
+        List<org.hadirector.vrrp.track.TrackedFile> trackFiles) {
 
     /** A track_interface entry. */
     public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {

@@ -154,6 +154,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 trackInterface(t.name(), t.weight());
             }
         }
+        for (org.hadirector.vrrp.track.TrackedFile f : config.trackFiles()) {
+            trackers.addValue(f.key(), f.weight(), f.read());
+        }
         for (TrackedScript s : config.trackScripts()) {
             ScriptState st = new ScriptState(s.rise(), s.fall(), s.initFail());
             scriptStates.put(s.name(), st);
@@ -172,6 +175,25 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             LOG.warn("{}: tracked interface {} does not exist; counted as down", name, ifname);
         }
         trackers.add("interface " + ifname, weight, up);
+    }
+
+    private long filesCheckedAt;
+
+    /** Re-reads tracked files that changed; at most every 100 ms. */
+    private void checkFiles(long now) {
+        if (config.trackFiles().isEmpty() || now - filesCheckedAt < 100_000_000L) {
+            return;
+        }
+        filesCheckedAt = now;
+        for (org.hadirector.vrrp.track.TrackedFile f : config.trackFiles()) {
+            if (f.changed()) {
+                long v = f.read();
+                if (trackers.updateValue(f.key(), v)) {
+                    LOG.info("{}: track_file {} now holds {}", name, f.name(), v);
+                    applyTrackers(now);
+                }
+            }
+        }
     }
 
     /** Makes this instance a member of {@code g}; call before {@link #start()}. */
@@ -324,6 +346,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 for (Runnable r; (r = commands.poll()) != null; ) {
                     r.run();
                 }
+                checkFiles(now);
                 machine.onTimer(now);
                 sendGarps(garp.due(now));
             }

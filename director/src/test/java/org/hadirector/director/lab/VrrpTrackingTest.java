@@ -94,4 +94,31 @@ class VrrpTrackingTest {
                     "fault cleared, director1 preempts\n" + lab.log("director1"));
         }
     }
+
+    @Test
+    void aTrackFileShiftsThePriorityAndItsInitFileIsWritten() throws Exception {
+        try (Lab lab = lab("f")) {
+            Path file = lab.dir.resolve("maint");
+            String block = """
+                    track_file maint {
+                        file %s
+                        weight -60
+                        init_file 0
+                    }
+                    """.formatted(file);
+            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, block,
+                    "track_file {\n        maint\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(),
+                    "--control", lab.dir.resolve("d1.sock").toString());
+            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
+                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
+            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            assertTrue(Files.readString(file).strip().equals("0"), "init_file wrote 0");
+            Files.writeString(file, "1\n");
+            // 150 - 60 = 90 < 100: director2 preempts.
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
+                    lab.log("director1") + "\n" + lab.log("director2"));
+            Files.writeString(file, "0\n");
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+        }
+    }
 }

@@ -65,4 +65,33 @@ class TrackersTest {
         assertEquals("interface e0 is down", t.faultReason());
         assertFalse(t.update("unknown", false));
     }
+
+    @Test
+    void trackFilesWeighTheirValueAsKeepalivedDocumentsIt() {
+        TrackerSet t = new TrackerSet();
+        t.addValue("track_file maint", new TrackedWeight(-60, false), 0);
+        assertEquals(0, t.adjustment());
+        assertTrue(t.updateValue("track_file maint", 1));
+        assertEquals(-60, t.adjustment());
+        assertNull(t.faultReason());
+        assertTrue(t.updateValue("track_file maint", 5));
+        assertEquals(0, t.adjustment(), "-300 is below -253: FAULT instead of a priority change");
+        assertEquals("track_file maint gives -300 (below -253)", t.faultReason());
+        TrackerSet z = new TrackerSet();
+        z.addValue("track_file f", new TrackedWeight(0, false), 0);
+        assertNull(z.faultReason());
+        z.updateValue("track_file f", 3);
+        assertEquals("track_file f holds 3 (non-zero with weight 0)", z.faultReason());
+        TrackerSet r = new TrackerSet();
+        r.addValue("track_file f", new TrackedWeight(10, true), 2);
+        assertEquals(-20, r.adjustment(), "reverse negates");
+    }
+
+    @Test
+    void fileValuesParseLeniently() {
+        assertEquals(42, TrackedFile.parse(" 42\n"));
+        assertEquals(-7, TrackedFile.parse("-7 trailing"));
+        assertEquals(0, TrackedFile.parse(""));
+        assertEquals(0, TrackedFile.parse("abc"));
+    }
 }
