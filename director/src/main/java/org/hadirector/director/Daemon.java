@@ -175,15 +175,22 @@ final class Daemon {
                     s.user() != null ? s.user() : globalUser));
         }
         for (VrrpInstance i : c.vrrpInstances()) {
-            var n = i.notifies();
-            for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
-                if (script != null) {
-                    out.addAll(ScriptSecurity.problems("notify script of " + i.name(), script.command(),
-                            script.user() != null ? script.user() : globalUser));
-                }
-            }
+            notifyProblems("notify script of " + i.name(), i.notifies(), globalUser, out);
+        }
+        for (var g : c.vrrpSyncGroups()) {
+            notifyProblems("notify script of sync group " + g.name(), g.notifies(), globalUser, out);
         }
         return out;
+    }
+
+    private static void notifyProblems(String what, org.hadirector.conf.model.Notifies n, String globalUser,
+            List<String> out) {
+        for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
+            if (script != null) {
+                out.addAll(ScriptSecurity.problems(what, script.command(),
+                        script.user() != null ? script.user() : globalUser));
+            }
+        }
     }
 
     private static void stopAll(List<VrrpInstanceRuntime> runtimes) {
