@@ -1,0 +1,86 @@
+package org.hadirector.healthcheck;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A virtual server's pool under keepalived's rules, pure: a real server is alive while all its
+ * checkers pass; the pool has quorum while the alive weight reaches {@code quorum + hysteresis}
+ * and loses it below {@code quorum - hysteresis}. The desired IPVS table follows: alive servers
+ * in, dead ones out (or weight 0 with inhibit_on_failure); without quorum and with a sorry
+ * server, the sorry server alone (the alive ones leave, or go to weight 0 when inhibited).
+ */
+public final class QuorumState {
+    /** A server in the desired table, with the weight it should have. */
+    public record Entry(String server, int weight) {
+    }
+
+    /** One real server as the pool sees it. */
+    public record Member(String server, int weight, boolean alive, boolean inhibitOnFailure) {
+    }
+
+    private final int quorum;
+    private final int hysteresis;
+    private final String sorryServer;
+    private final boolean sorryInhibit;
+    private boolean hasQuorum;
+
+    public QuorumState(int quorum, int hysteresis, String sorryServer, boolean sorryInhibit) {
+        this.quorum = quorum;
+        this.hysteresis = hysteresis;
+        this.sorryServer = sorryServer;
+        this.sorryInhibit = sorryInhibit;
+    }
+
+    /** Starts from the members' initial state: quorum when their alive weight reaches it. */
+    public void start(List<Member> members) {
+        hasQuorum = aliveWeight(members) >= quorum;
+    }
+
+    public boolean hasQuorum() {
+        return hasQuorum;
+    }
+
+    /** Re-evaluates quorum; returns true when it was gained or lost (run quorum_up / quorum_down). */
+    public boolean update(List<Member> members) {
+        long alive = aliveWeight(members);
+        if (hasQuorum && alive < (long) quorum - hysteresis) {
+            hasQuorum = false;
+            return true;
+        }
+        if (!hasQuorum && alive >= (long) quorum + hysteresis) {
+            hasQuorum = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** The table this virtual server should have now. */
+    public List<Entry> desired(List<Member> members) {
+        List<Entry> out = new ArrayList<>();
+        boolean sorry = !hasQuorum && sorryServer != null;
+        for (Member m : members) {
+            if (m.alive() && !sorry) {
+                out.add(new Entry(m.server(), m.weight()));
+            } else if (m.inhibitOnFailure()) {
+                out.add(new Entry(m.server(), 0));
+            }
+        }
+        if (sorry) {
+            out.add(new Entry(sorryServer, 1));
+        } else if (sorryServer != null && sorryInhibit) {
+            out.add(new Entry(sorryServer, 0));
+        }
+        return out;
+    }
+
+    private static long aliveWeight(List<Member> members) {
+        long sum = 0;
+        for (Member m : members) {
+            if (m.alive()) {
+                sum += m.weight();
+            }
+        }
+        return sum;
+    }
+}
