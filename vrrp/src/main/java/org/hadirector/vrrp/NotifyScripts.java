@@ -27,44 +27,33 @@ public record NotifyScripts(Script master, Script backup, Script fault, Script s
     }
 
     public void run(String instance, VrrpState state, int priority) {
-        Script specific = switch (state) {
-            case MASTER -> master;
-            case BACKUP -> backup;
-            case FAULT -> fault;
-            case STOP -> stop;
-            default -> null;
-        };
-        if (specific != null) {
-            start(instance, specific.argv());
-        }
-        if (any != null) {
-            List<String> cmd = any.argv();
-            cmd.add("INSTANCE");
-            cmd.add(instance);
-            cmd.add(state.name().toUpperCase(Locale.ROOT));
-            cmd.add(Integer.toString(priority));
-            start(instance, cmd);
-        }
+        fire("INSTANCE", instance, state, priority);
     }
 
-    /** A sync group's scripts: the specific one, then {@code notify} with GROUP name state. */
+    /** A sync group's scripts: the specific one, then {@code notify} with GROUP name state 0. */
     public void runForGroup(String group, VrrpState state) {
+        fire("GROUP", group, state, 0);
+    }
+
+    /** The script for {@code state} (STOP only for instances), then {@code notify} with KIND name state priority. */
+    private void fire(String kind, String name, VrrpState state, int priority) {
         Script specific = switch (state) {
             case MASTER -> master;
             case BACKUP -> backup;
             case FAULT -> fault;
+            case STOP -> kind.equals("INSTANCE") ? stop : null;
             default -> null;
         };
         if (specific != null) {
-            start(group, specific.argv());
+            start(name, specific.argv());
         }
         if (any != null) {
             List<String> cmd = any.argv();
-            cmd.add("GROUP");
-            cmd.add(group);
+            cmd.add(kind);
+            cmd.add(name);
             cmd.add(state.name().toUpperCase(Locale.ROOT));
-            cmd.add("0");
-            start(group, cmd);
+            cmd.add(Integer.toString(priority));
+            start(name, cmd);
         }
     }
 

@@ -1,0 +1,45 @@
+package org.hadirector.vrrp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Notify scripts: keepalived's word splitting, users through setpriv, and the arguments of `notify`. */
+class NotifyScriptsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void singleQuotesKeepWordsTogether() {
+        assertEquals(List.of("/usr/bin/notify", "a b", "c"), NotifyScripts.split("/usr/bin/notify 'a b'  c"));
+    }
+
+    @Test
+    void anotherUserRunsThroughSetpriv() {
+        assertEquals(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", "--", "/bin/true"),
+                NotifyScripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
+        assertEquals(List.of("/bin/true"), NotifyScripts.asUser(List.of("/bin/true"), "root", null));
+    }
+
+    @Test
+    void specificScriptThenNotifyWithKindNameStateAndPriority() throws Exception {
+        Path out = dir.resolve("out");
+        String append = "/bin/sh -c 'echo \"$*\" >> " + out + "' sh";
+        NotifyScripts n = new NotifyScripts(new NotifyScripts.Script(append + " master-script", null, null), null, null,
+                null, new NotifyScripts.Script(append, null, null));
+        n.run("VI_1", VrrpState.MASTER, 150);
+        n.runForGroup("G", VrrpState.FAULT);
+        List<String> lines = List.of();
+        for (int i = 0; i < 100 && lines.size() < 3; i++) {
+            Thread.sleep(50);
+            lines = Files.exists(out) ? Files.readAllLines(out) : List.of();
+        }
+        assertEquals(List.of("GROUP G FAULT 0", "INSTANCE VI_1 MASTER 150", "master-script"),
+                lines.stream().sorted().toList());
+    }
+}
