@@ -17,9 +17,7 @@ final class Keywords {
             Map.entry("mcast_src_ip", "unicast_src_ip"),
             Map.entry("no_preempt", "nopreempt"),
             Map.entry("vrrp_track_file", "track_file"),
-            Map.entry("lvs_sync_daemon_interface", "lvs_sync_daemon_interface"),
-            Map.entry("bind_to", "bindto"),
-            Map.entry("inhibit_on_failure", "inhibit_on_failure"));
+            Map.entry("bind_to", "bindto"));
 
     static String canonical(String keyword) {
         return ALIASES.getOrDefault(keyword, keyword);

@@ -70,15 +70,27 @@ public final class Main {
         return cl.configId() == null ? o : o.withConfigId(cl.configId());
     }
 
-    private int configTest(CommandLine cl) {
+    /**
+     * Loads the file; on errors reports them and returns their exit code, otherwise prints the
+     * warnings and returns what {@code then} does with the result.
+     */
+    private int withConfig(CommandLine cl, java.util.function.ToIntFunction<ConfigLoader.Result> then) {
         ConfigLoader.Result r;
         try {
             r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
         } catch (ConfigException e) {
             return report(e);
         }
+        r.warnings().forEach(err::println);
+        return then.applyAsInt(r);
+    }
+
+    private int configTest(CommandLine cl) {
+        return withConfig(cl, r -> configOk(cl, r));
+    }
+
+    private int configOk(CommandLine cl, ConfigLoader.Result r) {
         List<Diagnostic> warnings = r.warnings();
-        warnings.forEach(err::println);
         KeepalivedConfig c = r.config();
         int realServers = c.virtualServers().stream().mapToInt(v -> v.realServers().size()).sum();
         out.printf("%s: configuration OK: %d vrrp_instance, %d virtual_server, %d real_server; %d warning%s%n",
@@ -88,25 +100,14 @@ public final class Main {
     }
 
     private int dumpConfig(CommandLine cl) {
-        try {
-            ConfigLoader.Result r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
-            r.warnings().forEach(w -> err.println(w));
+        return withConfig(cl, r -> {
             out.println(ConfigJson.render(r.config()));
             return EXIT_OK;
-        } catch (ConfigException e) {
-            return report(e);
-        }
+        });
     }
 
     private int daemon(CommandLine cl) {
-        ConfigLoader.Result r;
-        try {
-            r = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
-        } catch (ConfigException e) {
-            return report(e);
-        }
-        r.warnings().forEach(err::println);
-        return Daemon.run(cl, r.config(), err);
+        return withConfig(cl, r -> Daemon.run(cl, r.config(), err));
     }
 
     private int status(CommandLine cl) {

@@ -1,7 +1,6 @@
 package org.hadirector.sys;
 
 import java.io.Closeable;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -133,7 +132,7 @@ public final class RawIpSocket implements Closeable {
             throw new IllegalArgumentException("address family of " + destination);
         }
         byte[] to = SockAddr.of(destination, 0);
-        if (ipv6 && destination.isLinkLocalAddress() || ipv6 && destination.isMulticastAddress()) {
+        if (ipv6 && (destination.isLinkLocalAddress() || destination.isMulticastAddress())) {
             ByteBuffer.wrap(to).order(java.nio.ByteOrder.nativeOrder()).putInt(24, ifindex);
         }
         for (int attempt = 0; ; attempt++) {
@@ -229,21 +228,8 @@ public final class RawIpSocket implements Closeable {
         return fd;
     }
 
-    public boolean isIpv6() {
-        return ipv6;
-    }
-
-    public int interfaceIndex() {
-        return ifindex;
-    }
-
     @Override
     public void close() {
         Native.closeQuietly(fd);
-    }
-
-    /** For callers that only need to know the family of an address. */
-    public static boolean isIpv6(InetAddress a) {
-        return !(a instanceof Inet4Address);
     }
 }

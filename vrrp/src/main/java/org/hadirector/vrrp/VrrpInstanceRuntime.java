@@ -113,8 +113,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
             icmp6.sendOnly();
         }
-        removeStaleVips();
-        source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress();
+        // One dump serves the stale-VIP sweep, the choice of source, and our own addresses.
+        List<RtNetlink.Address> present = netlink.addresses(0);
+        removeStaleVips(present);
+        source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
         if (source == null) {
             throw new IOException(name + ": interface " + config.interfaceName() + " has no "
                     + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
@@ -129,11 +131,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         List<InetAddress> vipAddresses = config.vips().stream().map(VirtualAddress::address).toList();
         List<InetAddress> own = new ArrayList<>();
-        for (RtNetlink.Address a : netlink.addresses(ifindex)) {
-            own.add(a.address());
+        for (RtNetlink.Address a : present) {
+            if (a.ifindex() == ifindex) {
+                own.add(a.address());
+            }
         }
         own.add(source);
-        own.removeAll(vipAddresses);
+        // VIPs (excluded ones too) are never our own source: a peer's adverts may carry them.
+        own.removeAll(allVips().stream().map(VirtualAddress::address).toList());
         VrrpSettings s = config.settings();
         filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
                 Advertisement.passwordBytes(config.authPassword()),
@@ -477,8 +482,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     /** VIPs left on the interface by a previous run that did not stop cleanly. */
-    private void removeStaleVips() throws NativeException {
-        List<RtNetlink.Address> present = netlink.addresses(0);
+    private void removeStaleVips(List<RtNetlink.Address> present) throws NativeException {
         for (VirtualAddress v : allVips()) {
             int idx = vipIndex(v);
             for (RtNetlink.Address a : present) {
@@ -500,9 +504,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return v.dev() == null ? ifindex : Interfaces.index(v.dev());
     }
 
-    private InetAddress primaryAddress() throws NativeException {
+    private InetAddress primaryAddress(List<RtNetlink.Address> present) {
         List<InetAddress> vipAddresses = allVips().stream().map(VirtualAddress::address).toList();
-        for (RtNetlink.Address a : netlink.addresses(ifindex)) {
+        for (RtNetlink.Address a : present) {
+            if (a.ifindex() != ifindex) {
+                continue;
+            }
             boolean family = config.isIpv6() ? a.address().isLinkLocalAddress() : a.address() instanceof Inet4Address;
             if (family && !vipAddresses.contains(a.address())) {
                 return a.address();

@@ -61,11 +61,6 @@ public record VrrpSettings(
                 downTimerAdverts, initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, a);
     }
 
-    public VrrpSettings withDownTimerAdverts(int n) {
-        return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, preempt, preemptDelayNanos,
-                n, initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, primaryAddress);
-    }
-
     public VrrpSettings withAdvertFlags(boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert) {
         return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, preempt, preemptDelayNanos,
                 downTimerAdverts, initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, primaryAddress);

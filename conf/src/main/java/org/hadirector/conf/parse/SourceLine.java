@@ -8,8 +8,4 @@ import org.hadirector.conf.Location;
  * name their column; for a line produced by substitution it is where the substituted line began.
  */
 public record SourceLine(String text, Location location, int column0) {
-
-    public SourceLine(String text, Location location) {
-        this(text, location, 0);
-    }
 }

@@ -76,10 +76,6 @@ public final class TrackerSet {
         return before != adjustment() || !java.util.Objects.equals(faultBefore, faultReason());
     }
 
-    public boolean tracks(String key) {
-        return entries.containsKey(key);
-    }
-
     public int adjustment() {
         int sum = 0;
         for (Entry e : entries.values()) {
