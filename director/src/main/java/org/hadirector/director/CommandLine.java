@@ -50,6 +50,11 @@ record CommandLine(
                 default -> { }
             }
         }
+        if (mode == Mode.GENHASH) {
+            // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
+            return new CommandLine(mode, file, false, false, false, false, null, pid, control,
+                    List.of(args).subList(1, args.length));
+        }
         for (; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -104,6 +109,8 @@ record CommandLine(
               hadirector --dump-config -f FILE  print the configuration as understood, in JSON
               hadirector status [--json] [--control S]
               hadirector ipvs -L -n [--stats|--rate|-c] [--control S]
+              hadirector genhash -s HOST -p PORT -u PATH [-S|--ssl] [-V VHOST] [--sni] [-t SECONDS] [-v]
+                                                the MD5 digest of a page, for HTTP_GET / SSL_GET digest
               hadirector --help | --version
 
             Options:

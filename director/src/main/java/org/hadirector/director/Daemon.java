@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running director. Today: the VRRP part (-P), as keepalived's VRRP process. SIGTERM (and
- * SIGINT) stop it gracefully: a master sends priority 0 and removes its VIPs.
+ * The running director. Today: the VRRP part (-P), as keepalived's VRRP process, or the health
+ * checks (-C), as its checker process. SIGTERM (and SIGINT) stop it gracefully: a master sends
+ * priority 0 and removes its VIPs; checks in flight are aborted.
  */
 final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -25,21 +26,18 @@ final class Daemon {
     }
 
     static int run(CommandLine cl, KeepalivedConfig c, PrintStream err) {
-        if (cl.checkersOnly()) {
-            err.println("hadirector: health checks (-C) are not built yet");
+        boolean checkers = cl.checkersOnly();
+        if (!cl.vrrpOnly() && !checkers && !c.virtualServers().isEmpty()) {
+            err.println("hadirector: this configuration has virtual_server blocks, but the DR table is not built yet; "
+                    + "run its VRRP part with -P and its health checks with -C (two processes, as keepalived's)");
             return Main.EXIT_USAGE;
         }
-        if (!cl.vrrpOnly() && !c.virtualServers().isEmpty()) {
-            err.println("hadirector: this configuration has virtual_server blocks, but health checks and the DR table "
-                    + "are not built yet; run with -P to run its VRRP part only");
-            return Main.EXIT_USAGE;
-        }
-        List<String> unsupported = VrrpConfigMapper.unsupported(c);
+        List<String> unsupported = checkers ? CheckerConfigMapper.unsupported(c) : VrrpConfigMapper.unsupported(c);
         if (!unsupported.isEmpty()) {
             unsupported.forEach(u -> err.println("hadirector: " + u));
             return Main.EXIT_USAGE;
         }
-        List<String> insecure = scriptProblems(c);
+        List<String> insecure = checkers ? checkerScriptProblems(c) : scriptProblems(c);
         if (!insecure.isEmpty()) {
             if (c.globalDefs().enableScriptSecurity()) {
                 insecure.forEach(u -> err.println("hadirector: script security: " + u));
@@ -47,50 +45,43 @@ final class Daemon {
             }
             insecure.forEach(u -> LOG.warn("script security (enable_script_security would refuse this): {}", u));
         }
-        if (c.vrrpInstances().isEmpty()) {
+        if (checkers && c.virtualServers().isEmpty()) {
+            err.println("hadirector: no virtual_server to check");
+            return Main.EXIT_USAGE;
+        }
+        if (!checkers && c.vrrpInstances().isEmpty()) {
             err.println("hadirector: no vrrp_instance to run");
             return Main.EXIT_USAGE;
         }
-        initTrackFiles(c);
-        Path sysClassNet = Path.of("/sys/class/net");
         List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
-        java.util.Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(c);
+        Checks checks = null;
         try {
-            for (VrrpInstance i : c.vrrpInstances()) {
-                VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
-                if (groupOf.containsKey(i.name())) {
-                    if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty()
-                            || !i.trackFiles().isEmpty())) {
-                        LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
-                                + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
-                    }
-                    r.joinSyncGroup(groupOf.get(i.name()));
-                }
-                runtimes.add(r);
-            }
-            for (VrrpInstanceRuntime r : runtimes) {
-                r.start();
+            if (checkers) {
+                checks = Checks.start(c);
+            } else {
+                startVrrp(c, runtimes);
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot start: {}", e.getMessage());
-            stopAll(runtimes);
+            stopAll(runtimes, checks);
             return Main.EXIT_FATAL;
         }
+        Checks running = checks;
         Path pid = Path.of(cl.pidFile());
         writePid(pid);
         ControlServer control;
         try {
-            control = new ControlServer(Path.of(cl.controlSocket()), request -> answer(request, runtimes));
+            control = new ControlServer(Path.of(cl.controlSocket()), request -> answer(request, runtimes, running));
         } catch (IOException e) {
             LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.toString());
-            stopAll(runtimes);
+            stopAll(runtimes, checks);
             return Main.EXIT_FATAL;
         }
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("stopping");
             control.close();
-            stopAll(runtimes);
+            stopAll(runtimes, running);
             try {
                 Files.deleteIfExists(pid);
             } catch (IOException ignored) {
@@ -99,13 +90,39 @@ final class Daemon {
             done.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        LOG.info("started {} vrrp_instance(s), router_id {}", runtimes.size(), c.globalDefs().routerId());
+        if (checkers) {
+            LOG.info("started health checks of {} virtual_server(s), router_id {}", c.virtualServers().size(),
+                    c.globalDefs().routerId());
+        } else {
+            LOG.info("started {} vrrp_instance(s), router_id {}", runtimes.size(), c.globalDefs().routerId());
+        }
         try {
             done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    private static void startVrrp(KeepalivedConfig c, List<VrrpInstanceRuntime> runtimes) throws IOException {
+        initTrackFiles(c);
+        Path sysClassNet = Path.of("/sys/class/net");
+        java.util.Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(c);
+        for (VrrpInstance i : c.vrrpInstances()) {
+            VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
+            if (groupOf.containsKey(i.name())) {
+                if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty()
+                        || !i.trackFiles().isEmpty())) {
+                    LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
+                            + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
+                }
+                r.joinSyncGroup(groupOf.get(i.name()));
+            }
+            runtimes.add(r);
+        }
+        for (VrrpInstanceRuntime r : runtimes) {
+            r.start();
+        }
     }
 
     /** init_file: write the initial value when the file is missing, or always with overwrite. */
@@ -146,7 +163,7 @@ final class Daemon {
     }
 
     /** Answers one control request; nothing here changes state. */
-    static String answer(String request, List<VrrpInstanceRuntime> runtimes) {
+    static String answer(String request, List<VrrpInstanceRuntime> runtimes, Checks checks) {
         boolean json;
         switch (request) {
             case "status" -> json = false;
@@ -163,7 +180,40 @@ final class Daemon {
                 all.add(s);
             }
         }
-        return json ? StatusReport.json(all) : StatusReport.text(all);
+        org.hadirector.healthcheck.HealthStatus health = checks == null ? null : checks.status(1000);
+        if (checks != null && health == null) {
+            return "error: the health checks did not answer within 1 s\n";
+        }
+        return json ? StatusReport.json(all, health) : StatusReport.text(all, health);
+    }
+
+    /** Every script the checkers would run (MISC_CHECK, notify_up / notify_down, quorum_up / quorum_down). */
+    static List<String> checkerScriptProblems(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        String globalUser = c.globalDefs().scriptUser();
+        for (var vs : c.virtualServers()) {
+            script(vs.displayName() + " quorum_up", vs.quorumUp(), globalUser, out);
+            script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
+            for (var rs : vs.realServers()) {
+                String n = vs.displayName() + " real_server "
+                        + org.hadirector.conf.model.Addresses.withPort(rs.address(), rs.port());
+                script(n + " notify_up", rs.notifyUp(), globalUser, out);
+                script(n + " notify_down", rs.notifyDown(), globalUser, out);
+                for (var k : rs.checkers()) {
+                    if (k instanceof org.hadirector.conf.model.MiscCheck m) {
+                        out.addAll(ScriptSecurity.problems(n + " MISC_CHECK", m.miscPath(),
+                                m.user() != null ? m.user() : globalUser));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void script(String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
+        if (s != null) {
+            out.addAll(ScriptSecurity.problems(what, s.command(), s.user() != null ? s.user() : globalUser));
+        }
     }
 
     /** Every script the VRRP part would run, checked as keepalived's enable_script_security does. */
@@ -186,14 +236,14 @@ final class Daemon {
     private static void notifyProblems(String what, org.hadirector.conf.model.Notifies n, String globalUser,
             List<String> out) {
         for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
-            if (script != null) {
-                out.addAll(ScriptSecurity.problems(what, script.command(),
-                        script.user() != null ? script.user() : globalUser));
-            }
+            script(what, script, globalUser, out);
         }
     }
 
-    private static void stopAll(List<VrrpInstanceRuntime> runtimes) {
+    private static void stopAll(List<VrrpInstanceRuntime> runtimes, Checks checks) {
+        if (checks != null) {
+            checks.close();
+        }
         for (VrrpInstanceRuntime r : runtimes) {
             try {
                 r.stop(3000);

@@ -23,7 +23,7 @@ final class ScriptSecurity {
     /** What is wrong with running {@code commandLine} as {@code user} (null: root). */
     static List<String> problems(String what, String commandLine, String user) {
         List<String> out = new ArrayList<>();
-        List<String> words = NotifyScripts.split(commandLine);
+        List<String> words = org.hadirector.sys.Scripts.split(commandLine);
         if (words.isEmpty()) {
             out.add(what + ": empty command");
             return out;

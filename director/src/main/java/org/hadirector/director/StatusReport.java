@@ -3,18 +3,19 @@ package org.hadirector.director;
 import java.util.List;
 
 import org.hadirector.conf.ConfigJson;
+import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.vrrp.InstanceStatus;
 
 /** The answer to `status`: human text, or JSON for scripts. */
 final class StatusReport {
-    /** The status of every instance, for JSON rendering. */
-    record Report(List<InstanceStatus> vrrpInstances) {
+    /** The status of every part that runs, for JSON rendering (a part not running is null). */
+    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks) {
     }
 
     private StatusReport() {
     }
 
-    static String text(List<InstanceStatus> all) {
+    static String text(List<InstanceStatus> all, HealthStatus health) {
         StringBuilder sb = new StringBuilder();
         for (InstanceStatus s : all) {
             sb.append(String.format("%s  %s  priority %d (configured %d)  master %s  interface %s%n", s.name(), s.state(),
@@ -26,10 +27,35 @@ final class StatusReport {
             sb.append("  dropped: ").append(s.drops().isEmpty() ? "none" : String.join(", ",
                     s.drops().stream().map(d -> d.reason() + " " + d.count()).toList())).append('\n');
         }
+        if (health != null) {
+            health(sb, health);
+        }
         return sb.toString();
     }
 
-    static String json(List<InstanceStatus> all) {
-        return ConfigJson.render(new Report(all)) + "\n";
+    private static void health(StringBuilder sb, HealthStatus h) {
+        for (HealthStatus.Service s : h.services()) {
+            sb.append(String.format("%s  quorum %s  table: %s%n", s.name(), s.quorum() ? "up" : "down",
+                    s.table().isEmpty() ? "empty" : String.join(", ",
+                            s.table().stream().map(e -> e.server() + " weight " + e.weight()).toList())));
+            for (HealthStatus.Server r : s.servers()) {
+                sb.append(String.format("  %s  %s  weight %d%n", r.name(), r.alive() ? "UP" : "DOWN", r.weight()));
+                for (HealthStatus.Checker c : r.checkers()) {
+                    String last = c.lastSuccess() == null ? "not run yet"
+                            : (c.lastSuccess() ? "ok" : "failed") + ": " + c.lastReason() + ", "
+                                    + c.lastEndedMillisAgo() + " ms ago, took " + c.lastDurationMicros() / 1000.0 + " ms";
+                    sb.append(String.format("    %s  %s  failures %d  last %s%n", c.check(), c.up() ? "up" : "down",
+                            c.failures(), last));
+                }
+            }
+        }
+        HealthStatus.Scheduler q = h.scheduler();
+        sb.append(String.format("checks run %d, in flight %d (at most %d), waiting %d; lateness p50 <= %d ms, "
+                + "p99 <= %d ms, max %.1f ms%n", q.runs(), q.inFlight(), q.maxInFlight(), q.waiting(), q.lateP50Millis(),
+                q.lateP99Millis(), q.lateMaxMillis()));
+    }
+
+    static String json(List<InstanceStatus> all, HealthStatus health) {
+        return ConfigJson.render(new Report(all, health)) + "\n";
     }
 }

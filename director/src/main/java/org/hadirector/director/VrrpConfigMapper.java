@@ -138,7 +138,7 @@ final class VrrpConfigMapper {
             int weight = ref.weight() != null ? ref.weight() : s.weight();
             String user = s.user() != null ? s.user() : c.globalDefs().scriptUser();
             String group = s.user() != null ? s.group() : c.globalDefs().scriptGroup();
-            out.add(new TrackedScript(s.name(), NotifyScripts.split(s.script()), s.interval().toNanos(),
+            out.add(new TrackedScript(s.name(), org.hadirector.sys.Scripts.split(s.script()), s.interval().toNanos(),
                     s.timeout().toNanos(), s.rise(), s.fall(), s.initFail(),
                     new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()), user, group));
         }

@@ -56,12 +56,12 @@ class ControlServerTest {
     @Test
     void unknownCommandsAreRefusedWithoutTouchingInstances() {
         assertEquals("error: unknown command 'demote VI_1'; known: status, status json\n",
-                Daemon.answer("demote VI_1", List.of()));
+                Daemon.answer("demote VI_1", List.of(), null));
         assertEquals("error: unknown command '?[2J'; known: status, status json\n",
-                Daemon.answer("\u001b[2J", List.of()));
-        assertEquals("", Daemon.answer("status", List.of()));
-        assertTrue(Daemon.answer("status json", List.of()).contains("\"vrrpInstances\" : []"),
-                Daemon.answer("status json", List.of()));
+                Daemon.answer("\u001b[2J", List.of(), null));
+        assertEquals("", Daemon.answer("status", List.of(), null));
+        assertTrue(Daemon.answer("status json", List.of(), null).contains("\"vrrpInstances\" : []"),
+                Daemon.answer("status json", List.of(), null));
         assertEquals(new String("".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), "");
     }
 

@@ -122,12 +122,36 @@ class MainTest {
     }
 
     @Test
+    void genhashPrintsTheDigestToPaste() throws Exception {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+        http.createContext("/", x -> {
+            byte[] b = ("host=" + x.getRequestHeaders().getFirst("Host") + "\n").getBytes();
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        http.start();
+        try {
+            String port = Integer.toString(http.getAddress().getPort());
+            assertEquals(0, run("genhash", "-s", "127.0.0.1", "-p", port, "-u", "/index.html", "-V", "www.example.test"));
+            String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest("host=www.example.test\n".getBytes()));
+            assertEquals("MD5SUM = " + want + "\n", out);
+        } finally {
+            http.stop(0);
+        }
+        assertEquals(1, run("genhash", "-s", "127.0.0.1"));
+        assertTrue(err.startsWith("hadirector genhash: -s SERVER and -u URL are required\n"), err);
+        assertEquals(1, run("genhash", "-s", "127.0.0.1", "-u", "/", "-p", "99999"));
+    }
+
+    @Test
     void partsNotBuiltRefuseClearly() throws Exception {
         Path f = write("good.conf", GOOD);
         assertEquals(1, run("-f", f.toString(), "-l"));
-        assertTrue(err.contains("health checks and the DR table are not built yet; run with -P"), err);
-        assertEquals(1, run("-f", f.toString(), "-C"));
-        assertTrue(err.contains("health checks (-C) are not built yet"), err);
+        assertTrue(err.contains("the DR table is not built yet; run its VRRP part with -P and its health checks with -C"),
+                err);
         assertEquals(1, run("status", "--control", dir.resolve("none.sock").toString()));
         assertTrue(err.startsWith("hadirector status: cannot reach the daemon at " + dir.resolve("none.sock")), err);
         assertEquals(1, run("ipvs", "-L", "-n"));

@@ -70,6 +70,11 @@ public final class CheckerState {
         return Change.NONE;
     }
 
+    /** A run that was due but did not happen (ha_suspend): the next one is a delay_loop away, nothing else changes. */
+    public void onSkipped(long now) {
+        nextRunAt = now + delayLoopNanos;
+    }
+
     /** Consecutive failures so far (for the status and the logs). */
     public int failures() {
         return failures;

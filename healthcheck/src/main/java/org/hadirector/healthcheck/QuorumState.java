@@ -34,7 +34,12 @@ public final class QuorumState {
 
     /** Starts from the members' initial state: quorum when their alive weight reaches it. */
     public void start(List<Member> members) {
-        hasQuorum = aliveWeight(members) >= quorum;
+        start(aliveWeight(members));
+    }
+
+    /** Starts from the alive weight of the members. */
+    public void start(long aliveWeight) {
+        hasQuorum = aliveWeight >= quorum;
     }
 
     public boolean hasQuorum() {
@@ -43,35 +48,48 @@ public final class QuorumState {
 
     /** Re-evaluates quorum; returns true when it was gained or lost (run quorum_up / quorum_down). */
     public boolean update(List<Member> members) {
-        long alive = aliveWeight(members);
-        if (hasQuorum && alive < (long) quorum - hysteresis) {
-            hasQuorum = false;
-            return true;
-        }
-        if (!hasQuorum && alive >= (long) quorum + hysteresis) {
-            hasQuorum = true;
+        return update(aliveWeight(members));
+    }
+
+    /** As {@link #update(List)}, from the members' alive weight kept by the caller. */
+    public boolean update(long alive) {
+        if (changes(alive)) {
+            hasQuorum = !hasQuorum;
             return true;
         }
         return false;
     }
 
+    /** Whether {@code alive} would gain or lose quorum. */
+    public boolean changes(long alive) {
+        return hasQuorum ? alive < (long) quorum - hysteresis : alive >= (long) quorum + hysteresis;
+    }
+
     /** The table this virtual server should have now. */
     public List<Entry> desired(List<Member> members) {
         List<Entry> out = new ArrayList<>();
-        boolean sorry = !hasQuorum && sorryServer != null;
         for (Member m : members) {
-            if (m.alive() && !sorry) {
-                out.add(new Entry(m.server(), m.weight()));
-            } else if (m.inhibitOnFailure()) {
-                out.add(new Entry(m.server(), 0));
+            Integer w = weightOf(m);
+            if (w != null) {
+                out.add(new Entry(m.server(), w));
             }
         }
+        boolean sorry = !hasQuorum && sorryServer != null;
         if (sorry) {
             out.add(new Entry(sorryServer, 1));
         } else if (sorryServer != null && sorryInhibit) {
             out.add(new Entry(sorryServer, 0));
         }
         return out;
+    }
+
+    /** The weight {@code m} should have in the table now, or null when it should not be there. */
+    public Integer weightOf(Member m) {
+        boolean sorry = !hasQuorum && sorryServer != null;
+        if (m.alive() && !sorry) {
+            return m.weight();
+        }
+        return m.inhibitOnFailure() ? 0 : null;
     }
 
     private static long aliveWeight(List<Member> members) {

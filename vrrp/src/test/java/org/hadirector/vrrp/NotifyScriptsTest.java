@@ -16,14 +16,14 @@ class NotifyScriptsTest {
 
     @Test
     void singleQuotesKeepWordsTogether() {
-        assertEquals(List.of("/usr/bin/notify", "a b", "c"), NotifyScripts.split("/usr/bin/notify 'a b'  c"));
+        assertEquals(List.of("/usr/bin/notify", "a b", "c"), org.hadirector.sys.Scripts.split("/usr/bin/notify 'a b'  c"));
     }
 
     @Test
     void anotherUserRunsThroughSetpriv() {
         assertEquals(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", "--", "/bin/true"),
-                NotifyScripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
-        assertEquals(List.of("/bin/true"), NotifyScripts.asUser(List.of("/bin/true"), "root", null));
+                org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
+        assertEquals(List.of("/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "root", null));
     }
 
     @Test

@@ -91,6 +91,41 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts nginx in {@code host}'s namespace on port 80 (one process, in the foreground), serving
+     * DIR/www-host; /health answers "ok". Waits (bounded) until it answers.
+     */
+    public Process nginx(String host) throws IOException, InterruptedException {
+        Path d = dir.resolve("www-" + host);
+        Files.createDirectories(d.resolve("html"));
+        Files.createDirectories(d.resolve("tmp"));
+        Files.writeString(d.resolve("html/health"), "ok\n");
+        Path conf = d.resolve("nginx.conf");
+        Files.writeString(conf, """
+                daemon off;
+                master_process off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 256; }
+                http {
+                    access_log off;
+                    default_type text/plain;
+                    client_body_temp_path %1$s/tmp;
+                    server { listen 80; root %1$s/html; }
+                }
+                """.formatted(d));
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns(host), "nginx", "-p", d.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(d.resolve("stdout.log").toFile()).start();
+        processes.add(p);
+        String address = hosts.get(host);
+        long ok = waitFor(10_000, quietly(() -> run("ip", "netns", "exec", ns(host), "curl", "-sf", "--max-time", "1",
+                "http://" + address + "/health").equals("ok\n")));
+        if (ok < 0) {
+            throw new IOException("nginx did not answer in " + host + ": " + Files.readString(d.resolve("stdout.log")));
+        }
+        return p;
+    }
+
     public String log(String host) throws IOException {
         Path p = dir.resolve(host + ".log");
         return Files.exists(p) ? Files.readString(p) : "";

@@ -62,7 +62,7 @@ public final class ScriptRunner implements AutoCloseable {
 
     /** The command, run as another user through setpriv(1) when the script names one. */
     static List<String> command(TrackedScript s) {
-        return org.hadirector.vrrp.NotifyScripts.asUser(s.command(), s.user(), s.group());
+        return org.hadirector.sys.Scripts.asUser(s.command(), s.user(), s.group());
     }
 
     @Override

@@ -1,0 +1,198 @@
+package org.hadirector.director;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hadirector.conf.model.Addresses;
+import org.hadirector.conf.model.Checker;
+import org.hadirector.conf.model.CheckerEndpoint;
+import org.hadirector.conf.model.CheckerTiming;
+import org.hadirector.conf.model.DnsCheck;
+import org.hadirector.conf.model.HttpGetCheck;
+import org.hadirector.conf.model.HttpUrl;
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.hadirector.conf.model.MiscCheck;
+import org.hadirector.conf.model.NotifyScript;
+import org.hadirector.conf.model.RealServer;
+import org.hadirector.conf.model.SmtpCheck;
+import org.hadirector.conf.model.SorryServer;
+import org.hadirector.conf.model.TcpCheck;
+import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.healthcheck.CheckSettings;
+import org.hadirector.healthcheck.CheckSpec;
+import org.hadirector.healthcheck.CheckTiming;
+import org.hadirector.healthcheck.ProbeIo;
+import org.hadirector.healthcheck.RealServerSpec;
+import org.hadirector.healthcheck.ServiceSpec;
+import org.hadirector.sys.Scripts;
+
+/**
+ * From virtual_server blocks to the pools the health checks run, refusing clearly what the
+ * checkers do not do (so that nothing is silently ignored). Names are the table's:
+ * {@code TCP 198.18.0.100:80} and {@code 198.18.0.21:80}.
+ */
+final class CheckerConfigMapper {
+    /** keepalived's default HELO name for SMTP_CHECK. */
+    static final String DEFAULT_HELO = "smtpchecker.keepalived.org";
+
+    private CheckerConfigMapper() {
+    }
+
+    /** What the checkers cannot honour in {@code c}, one message each, naming the real server and keyword. */
+    static List<String> unsupported(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        for (VirtualServer vs : c.virtualServers()) {
+            for (RealServer rs : vs.realServers()) {
+                String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port()) + ": ";
+                for (Checker k : rs.checkers()) {
+                    switch (k.type()) {
+                        case "UDP_CHECK", "PING_CHECK", "FILE_CHECK" ->
+                            out.add(where + k.type() + " is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
+                                    + "DNS_CHECK and SMTP_CHECK are)");
+                        case "BFD_CHECK" -> out.add(where + "BFD_CHECK: hadirector has no BFD");
+                        default -> { }
+                    }
+                    CheckerEndpoint e = endpoint(k);
+                    if (e != null && e.bindIf() != null) {
+                        out.add(where + k.type() + ": bind_if is not supported");
+                    }
+                    if (e != null && e.fwmark() != null) {
+                        out.add(where + k.type() + ": fwmark on checker sockets is not supported");
+                    }
+                    if (e != null || k instanceof HttpGetCheck) {
+                        Integer port = e != null && e.connectPort() != null ? e.connectPort()
+                                : rs.port() != null ? rs.port() : vs.port();
+                        if (port == null || port == 0) {
+                            out.add(where + k.type() + ": no port to connect to; set connect_port");
+                        }
+                    }
+                    if (k instanceof HttpGetCheck h && e != null && e.bindPort() != null) {
+                        out.add(where + h.type() + ": bind_port is not supported for HTTP_GET / SSL_GET "
+                                + "(async-http-client binds an address only)");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The client certificate of the top-level SSL block, or null. */
+    static ProbeIo.ClientCertificate clientCertificate(KeepalivedConfig c) {
+        if (c.ssl() == null || c.ssl().certificate() == null) {
+            return null;
+        }
+        return new ProbeIo.ClientCertificate(new File(c.ssl().certificate()),
+                c.ssl().key() != null ? new File(c.ssl().key()) : null, c.ssl().password());
+    }
+
+    static List<ServiceSpec> map(KeepalivedConfig c) {
+        String user = c.globalDefs().scriptUser();
+        String group = c.globalDefs().scriptGroup();
+        List<ServiceSpec> out = new ArrayList<>();
+        for (VirtualServer vs : c.virtualServers()) {
+            List<RealServerSpec> servers = new ArrayList<>();
+            for (RealServer rs : vs.realServers()) {
+                List<CheckSpec> checks = new ArrayList<>();
+                for (Checker k : rs.checkers()) {
+                    checks.add(check(k, vs, rs, user, group));
+                }
+                servers.add(new RealServerSpec(Addresses.withPort(rs.address(), rs.port()), rs.weight(),
+                        rs.inhibitOnFailure(), argv(rs.notifyUp(), user, group), argv(rs.notifyDown(), user, group),
+                        checks));
+            }
+            SorryServer sorry = vs.sorryServer();
+            out.add(new ServiceSpec(vs.displayName(), vs.quorum(), vs.hysteresis(),
+                    sorry == null ? null : Addresses.withPort(sorry.address(), sorry.port()),
+                    sorry != null && sorry.inhibit(), argv(vs.quorumUp(), user, group),
+                    argv(vs.quorumDown(), user, group), servers));
+        }
+        return out;
+    }
+
+    static List<String> argv(NotifyScript s, String user, String group) {
+        if (s == null) {
+            return null;
+        }
+        return Scripts.asUser(Scripts.split(s.command()), s.user() != null ? s.user() : user,
+                s.user() != null ? s.group() : group);
+    }
+
+    private static CheckSpec check(Checker k, VirtualServer vs, RealServer rs, String user, String group) {
+        if (k instanceof TcpCheck t) {
+            return new CheckSpec(new CheckSettings.Tcp(target(t.endpoint(), rs, vs), bind(t.endpoint()),
+                    timeout(t.timing())), timing(t.timing()));
+        }
+        if (k instanceof HttpGetCheck h) {
+            String vhost = h.virtualhost() != null ? h.virtualhost() : rs.virtualhost() != null ? rs.virtualhost()
+                    : vs.virtualhost();
+            List<CheckSettings.Url> urls = new ArrayList<>();
+            for (HttpUrl u : h.urls()) {
+                List<CheckSettings.StatusRange> codes = u.statusCodes() == null || u.statusCodes().isEmpty()
+                        ? List.of(new CheckSettings.StatusRange(200, 299))
+                        : u.statusCodes().stream().map(r -> new CheckSettings.StatusRange(r.from(), r.to())).toList();
+                urls.add(new CheckSettings.Url(u.path(), codes, u.digest(), u.regex(), u.regexNoMatch(), u.virtualhost()));
+            }
+            CheckerEndpoint e = h.endpoint();
+            return new CheckSpec(new CheckSettings.Http(h.ssl(), target(e, rs, vs), e != null ? e.bindto() : null,
+                    timeout(h.timing()), vhost, h.enableSni(), urls), timing(h.timing()));
+        }
+        if (k instanceof MiscCheck m) {
+            List<String> argv = Scripts.asUser(Scripts.split(m.miscPath()), m.user() != null ? m.user() : user,
+                    m.user() != null ? m.group() : group);
+            return new CheckSpec(new CheckSettings.Misc(argv, m.miscTimeout().toNanos(), m.miscDynamic()),
+                    timing(m.timing()));
+        }
+        if (k instanceof DnsCheck d) {
+            return new CheckSpec(new CheckSettings.Dns(target(d.endpoint(), rs, vs), bind(d.endpoint()),
+                    timeout(d.timing()), d.queryType(), d.name()), timing(d.timing()));
+        }
+        if (k instanceof SmtpCheck s) {
+            return new CheckSpec(new CheckSettings.Smtp(target(s.endpoint(), rs, vs), bind(s.endpoint()),
+                    timeout(s.timing()), s.heloName() != null ? s.heloName() : DEFAULT_HELO), timing(s.timing()));
+        }
+        throw new IllegalArgumentException(k.type() + " is not built yet");
+    }
+
+    private static CheckerEndpoint endpoint(Checker k) {
+        if (k instanceof TcpCheck t) {
+            return t.endpoint();
+        }
+        if (k instanceof HttpGetCheck h) {
+            return h.endpoint();
+        }
+        if (k instanceof DnsCheck d) {
+            return d.endpoint();
+        }
+        if (k instanceof SmtpCheck s) {
+            return s.endpoint();
+        }
+        return null;
+    }
+
+    /** connect_ip:connect_port, each defaulting to the real server's (its port, else the virtual server's). */
+    private static InetSocketAddress target(CheckerEndpoint e, RealServer rs, VirtualServer vs) {
+        InetAddress ip = e != null && e.connectIp() != null ? e.connectIp() : rs.address();
+        Integer port = e != null && e.connectPort() != null ? e.connectPort() : rs.port() != null ? rs.port() : vs.port();
+        return new InetSocketAddress(ip, port != null ? port : 0);
+    }
+
+    private static InetSocketAddress bind(CheckerEndpoint e) {
+        if (e == null || e.bindto() == null && e.bindPort() == null) {
+            return null;
+        }
+        return e.bindto() != null ? new InetSocketAddress(e.bindto(), e.bindPort() != null ? e.bindPort() : 0)
+                : new InetSocketAddress(e.bindPort());
+    }
+
+    private static long timeout(CheckerTiming t) {
+        return t.connectTimeout().toNanos();
+    }
+
+    private static CheckTiming timing(CheckerTiming t) {
+        return new CheckTiming(t.connectTimeout().toNanos(), t.retry(), t.delayBeforeRetry().toNanos(),
+                t.delayLoop().toNanos(), t.warmup().toNanos(), t.alpha(), t.logAllFailures());
+    }
+}

@@ -1,0 +1,105 @@
+package org.hadirector.director.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.hadirector.director.MainAccess;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `hadirector -f FILE -C` in a namespace with two nginx real servers: the checkers see both up,
+ * a stopped nginx goes down with its reason in the log and in `hadirector status`, and comes back.
+ */
+class HealthCheckDaemonTest {
+
+    static final String CONF = """
+            global_defs {
+                enable_script_security
+            }
+            virtual_server 198.18.0.100 80 {
+                delay_loop 0.5
+                lvs_sched rr
+                lvs_method DR
+                protocol TCP
+                real_server 198.18.0.21 80 {
+                    weight 2
+                    HTTP_GET {
+                        url {
+                            path /health
+                            digest eff5bc1ef8ec9d03e640fc4370f5eacd
+                        }
+                        connect_timeout 1
+                        retry 1
+                        delay_before_retry 0.2
+                    }
+                }
+                real_server 198.18.0.22 80 {
+                    weight 1
+                    TCP_CHECK {
+                        connect_timeout 1
+                        retry 1
+                        delay_before_retry 0.2
+                    }
+                    MISC_CHECK {
+                        misc_path "/usr/bin/test -e %s"
+                        misc_timeout 2
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void checkersFollowRealNginxServersAndStatusShowsWhy() throws Exception {
+        try (Lab lab = Lab.create("h", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22")) {
+            lab.nginx("rs1");
+            Process rs2 = lab.nginx("rs2");
+            Path flag = lab.write("rs2-enabled", "");
+            Path sock = lab.dir.resolve("d1.sock");
+            lab.director("director1", "-C", "-l", "-f", lab.write("d1.conf", CONF.formatted(flag)).toString(),
+                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", sock.toString());
+            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP")
+                    && status(sock).contains("HTTP_GET 198.18.0.21:80  up  failures 0  last ok"))) >= 0,
+                    lab.log("director1"));
+            String s = status(sock);
+            assertTrue(s.contains("table: 198.18.0.21:80 weight 2, 198.18.0.22:80 weight 1"), s);
+            assertTrue(lab.log("director1").contains("the DR table is not built yet"), "says what it does not do");
+
+            java.nio.file.Files.delete(flag);
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  DOWN"))) >= 0,
+                    lab.log("director1"));
+            assertTrue(lab.log("director1").contains("remove 198.18.0.22:80: MISC_CHECK /usr/bin/test -e " + flag
+                    + ": exit status 1"), lab.log("director1"));
+            lab.write("rs2-enabled", "");
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP"))) >= 0,
+                    lab.log("director1"));
+
+            rs2.destroy();
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  DOWN"))) >= 0,
+                    lab.log("director1"));
+            assertTrue(status(sock).contains("TCP_CHECK 198.18.0.22:80  down  failures 2  last failed: connect: "
+                    + "Connection refused"), status(sock));
+            assertTrue(status(sock).contains("table: 198.18.0.21:80 weight 2\n"), status(sock));
+            lab.nginx("rs2");
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP"))) >= 0,
+                    lab.log("director1"));
+            String json = run("status", "--json", "--control", sock.toString());
+            assertTrue(json.contains("\"healthChecks\""), json);
+            assertTrue(json.contains("\"alive\" : true") || json.contains("\"alive\":true"), json);
+        }
+    }
+
+    static String status(Path sock) {
+        return run("status", "--control", sock.toString());
+    }
+
+    static String run(String... args) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int code = new MainAccess().run(new java.io.PrintStream(b, true), args);
+        if (code != 0) {
+            throw new IllegalStateException("exit " + code + ": " + b); // Lab.quietly retries on exceptions
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,85 @@
+package org.hadirector.healthcheck;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * What one checker does, as settings built by the director from keepalived.conf (this module
+ * never sees the file). {@code target} is connect_ip:connect_port, defaulting to the real
+ * server; {@code bind} is bindto:bind_port, null for the system's choice.
+ */
+public sealed interface CheckSettings {
+
+    /** The checker's keyword and what it checks, for logs: {@code TCP_CHECK 198.18.0.21:80}. */
+    String describe();
+
+    static String hostPort(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        String host = ip instanceof java.net.Inet6Address ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
+        return host + ":" + a.getPort();
+    }
+
+    /** TCP_CHECK: the connection completes within the timeout. */
+    record Tcp(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos) implements CheckSettings {
+        @Override
+        public String describe() {
+            return "TCP_CHECK " + hostPort(target);
+        }
+    }
+
+    /** An inclusive status code range of a url block. */
+    record StatusRange(int from, int to) {
+        public boolean contains(int status) {
+            return status >= from && status <= to;
+        }
+
+        @Override
+        public String toString() {
+            return from == to ? Integer.toString(from) : from + "-" + to;
+        }
+    }
+
+    /**
+     * A url block: the status must fall in one of the ranges (default 200-299); with a digest the
+     * body's MD5 must equal it; with a regex the body must (or, with regexNoMatch, must not) match.
+     */
+    record Url(String path, List<StatusRange> statusCodes, String digest, String regex, boolean regexNoMatch,
+            String virtualhost) {
+    }
+
+    /** HTTP_GET, or SSL_GET with {@code ssl}: every url, in order, must pass. */
+    record Http(boolean ssl, InetSocketAddress target, InetAddress bindAddress, long timeoutNanos, String virtualhost,
+            boolean sni, List<Url> urls) implements CheckSettings {
+        @Override
+        public String describe() {
+            return (ssl ? "SSL_GET " : "HTTP_GET ") + hostPort(target);
+        }
+    }
+
+    /** MISC_CHECK: a program (never a shell) whose exit status decides; killed at its timeout. */
+    record Misc(List<String> argv, long timeoutNanos, boolean dynamic) implements CheckSettings {
+        @Override
+        public String describe() {
+            return "MISC_CHECK " + String.join(" ", argv);
+        }
+    }
+
+    /** DNS_CHECK: a UDP query of {@code type} for {@code name} must be answered. */
+    record Dns(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String type, String name)
+            implements CheckSettings {
+        @Override
+        public String describe() {
+            return "DNS_CHECK " + hostPort(target) + " " + type + " " + name;
+        }
+    }
+
+    /** SMTP_CHECK: a 2xx greeting, HELO answered 2xx, then QUIT. */
+    record Smtp(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String heloName)
+            implements CheckSettings {
+        @Override
+        public String describe() {
+            return "SMTP_CHECK " + hostPort(target);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package org.hadirector.healthcheck;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.SplittableRandom;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.hadirector.sys.Scripts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.channel.EventLoop;
+
+/**
+ * Runs every checker of every pool on one event loop: no thread per check, no locks. Each
+ * checker's next run is a timer on the loop; the first run waits a random part of warmup, which
+ * spreads the checks. At most {@code maxInFlight} checks run at once; the others queue in the
+ * order they fell due, and their lateness is measured. Results move the checker's
+ * {@link CheckerState}, then its {@link ServicePool}; table changes go to the listener (on the
+ * loop) and are logged with their reason. {@link #close} cancels the timers and aborts the
+ * checks in flight.
+ */
+public final class HealthCheckService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthCheckService.class);
+
+    private final EventLoop loop;
+    private final List<ServicePool> pools = new ArrayList<>();
+    private final List<Job> jobs = new ArrayList<>();
+    private final Consumer<HealthEvent> listener;
+    private final int maxInFlight;
+    private final ArrayDeque<Job> waiting = new ArrayDeque<>();
+    private final Lateness lateness = new Lateness();
+    private final SplittableRandom random = new SplittableRandom();
+    private int inFlight;
+    private long runs;
+    private boolean closed;
+
+    /** One checker of one server of one pool, and its schedule. */
+    private final class Job {
+        final ServicePool pool;
+        final int server;
+        final int index;
+        final Probe probe;
+        final CheckTiming timing;
+        final CheckerState state;
+        final String who;
+        ScheduledFuture<?> timer;
+        AutoCloseable running;
+        int generation;
+        long startedAt;
+        long endedAt;
+        long lastDuration;
+        ProbeResult last;
+        long runs;
+        boolean suspended;
+
+        Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing) {
+            this.pool = pool;
+            this.server = server;
+            this.index = index;
+            this.probe = probe;
+            this.timing = timing;
+            this.state = timing.newState();
+            this.who = pool.spec().name() + ": " + pool.spec().servers().get(server).name();
+        }
+    }
+
+    /**
+     * @param listener gets every table change, on the loop, in order
+     * @param maxInFlight how many checks may run at once
+     */
+    public HealthCheckService(List<ServiceSpec> services, ProbeIo io, Consumer<HealthEvent> listener, int maxInFlight) {
+        this(services, io.group().next(), io::probe, listener, maxInFlight);
+    }
+
+    /** With probes made by {@code probes} (tests use scripted ones) on {@code loop}. */
+    HealthCheckService(List<ServiceSpec> services, EventLoop loop, java.util.function.Function<CheckSettings, Probe> probes,
+            Consumer<HealthEvent> listener, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight " + maxInFlight);
+        }
+        this.loop = loop;
+        this.listener = listener;
+        this.maxInFlight = maxInFlight;
+        for (ServiceSpec s : services) {
+            ServicePool pool = new ServicePool(s);
+            pools.add(pool);
+            for (int r = 0; r < s.servers().size(); r++) {
+                List<CheckSpec> checks = s.servers().get(r).checks();
+                for (int c = 0; c < checks.size(); c++) {
+                    jobs.add(new Job(pool, r, c, probes.apply(checks.get(c).settings()), checks.get(c).timing()));
+                }
+            }
+        }
+    }
+
+    /** Announces each pool's initial table and schedules every checker's first run. */
+    public void start() {
+        loop.execute(() -> {
+            for (ServicePool p : pools) {
+                for (HealthEvent e : p.initialTable()) {
+                    LOG.info("{}: add {} weight {} (initial table)", e.service(), e.server(), e.weight());
+                    listener.accept(e);
+                }
+            }
+            long now = System.nanoTime();
+            for (Job j : jobs) {
+                long warmup = j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0;
+                j.state.start(now, warmup);
+                schedule(j, now);
+            }
+            LOG.info("{} checker(s) on {} virtual server(s) started; at most {} run at once", jobs.size(), pools.size(),
+                    maxInFlight);
+        });
+    }
+
+    /**
+     * ha_suspend: while a pool is suspended its checks do not run (their schedule goes on), and
+     * the table is left as it is.
+     */
+    public void suspend(String service, boolean suspended) {
+        loop.execute(() -> {
+            for (Job j : jobs) {
+                if (j.pool.spec().name().equals(service)) {
+                    j.suspended = suspended;
+                }
+            }
+            LOG.info("{}: checks {}", service, suspended ? "suspended (ha_suspend)" : "resumed");
+        });
+    }
+
+    private void schedule(Job j, long now) {
+        if (closed) {
+            return;
+        }
+        long delay = Math.max(0, j.state.nextRunAt() - now);
+        j.timer = loop.schedule(() -> due(j), delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void due(Job j) {
+        if (closed) {
+            return;
+        }
+        if (j.suspended) {
+            j.state.onSkipped(System.nanoTime());
+            schedule(j, System.nanoTime());
+            return;
+        }
+        if (inFlight >= maxInFlight) {
+            waiting.add(j);
+            return;
+        }
+        launch(j);
+    }
+
+    private void launch(Job j) {
+        long now = System.nanoTime();
+        lateness.record(now - j.state.nextRunAt());
+        inFlight++;
+        runs++;
+        j.runs++;
+        j.startedAt = now;
+        int generation = ++j.generation;
+        try {
+            AutoCloseable handle = j.probe.run(r -> {
+                if (loop.inEventLoop()) {
+                    finished(j, generation, r);
+                } else {
+                    loop.execute(() -> finished(j, generation, r));
+                }
+            });
+            if (j.generation == generation) { // not already answered
+                j.running = handle;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: {} could not start: {}", j.who, j.probe.describe(), e.toString());
+            finished(j, generation, ProbeResult.fail("could not start: " + e.getMessage()));
+        }
+    }
+
+    private void finished(Job j, int generation, ProbeResult r) {
+        if (closed || generation != j.generation) {
+            return;
+        }
+        j.generation++; // a second answer from the same run is ignored
+        j.running = null;
+        inFlight--;
+        long now = System.nanoTime();
+        j.endedAt = now;
+        j.lastDuration = now - j.startedAt;
+        j.last = r;
+        boolean wasUp = j.state.up();
+        CheckerState.Change change = j.state.onResult(r.success(), now);
+        if (!r.success() && change == CheckerState.Change.NONE && (wasUp || j.timing.logAllFailures())) {
+            if (wasUp) {
+                LOG.info("{}: {} failed ({}), retry {} of {} in {} ms", j.who, j.probe.describe(), r.reason(),
+                        j.state.failures(), j.timing.retry(), TimeUnit.NANOSECONDS.toMillis(j.timing.delayBeforeRetryNanos()));
+            } else {
+                LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
+            }
+        }
+        if (change != CheckerState.Change.NONE || r.weight() != null) {
+            if (change != CheckerState.Change.NONE) {
+                LOG.info("{}: {} {}: {}", j.who, j.probe.describe(), change == CheckerState.Change.UP ? "up" : "down",
+                        r.reason());
+            }
+            apply(j, r);
+        }
+        schedule(j, now);
+        while (inFlight < maxInFlight && !waiting.isEmpty()) {
+            launch(waiting.poll());
+        }
+    }
+
+    private void apply(Job j, ProbeResult r) {
+        String reason = j.probe.describe() + ": " + r.reason();
+        ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), reason);
+        RealServerSpec rs = j.pool.spec().servers().get(j.server);
+        if (u.serverUp() != null) {
+            LOG.info("{}: real server {} {}", j.pool.spec().name(), rs.name(), u.serverUp() ? "up" : "down");
+            List<String> script = u.serverUp() ? rs.notifyUp() : rs.notifyDown();
+            if (script != null) {
+                Scripts.launch(j.who, script);
+            }
+        }
+        if (u.quorumUp() != null) {
+            ServiceSpec s = j.pool.spec();
+            LOG.info("{}: quorum {} ({} required, hysteresis {})", s.name(), u.quorumUp() ? "gained" : "lost",
+                    s.quorum(), s.hysteresis());
+            List<String> script = u.quorumUp() ? s.quorumUp() : s.quorumDown();
+            if (script != null) {
+                Scripts.launch(s.name(), script);
+            }
+        }
+        for (HealthEvent e : u.ops()) {
+            switch (e.kind()) {
+                case ADD -> LOG.info("{}: add {} weight {}: {}", e.service(), e.server(), e.weight(), e.reason());
+                case REMOVE -> LOG.info("{}: remove {}: {}", e.service(), e.server(), e.reason());
+                case WEIGHT -> LOG.info("{}: set {} weight {}: {}", e.service(), e.server(), e.weight(), e.reason());
+            }
+            listener.accept(e);
+        }
+    }
+
+    /** Every pool and checker as they are now; taken on the loop. */
+    public CompletableFuture<HealthStatus> status() {
+        CompletableFuture<HealthStatus> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(snapshot(System.nanoTime()));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** Lateness so far, then reset (benchmarks read it once per interval). */
+    public CompletableFuture<HealthStatus.Scheduler> takeSchedulerStats() {
+        CompletableFuture<HealthStatus.Scheduler> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            f.complete(schedulerStats());
+            lateness.reset();
+        });
+        return f;
+    }
+
+    private HealthStatus.Scheduler schedulerStats() {
+        return new HealthStatus.Scheduler(runs, inFlight, waiting.size(), maxInFlight, lateness.percentileMillis(0.5),
+                lateness.percentileMillis(0.99), lateness.maxMillis());
+    }
+
+    private HealthStatus snapshot(long now) {
+        List<HealthStatus.Service> out = new ArrayList<>();
+        int next = 0;
+        for (ServicePool p : pools) {
+            List<HealthStatus.Server> servers = new ArrayList<>();
+            for (int s = 0; s < p.spec().servers().size(); s++) {
+                List<HealthStatus.Checker> checkers = new ArrayList<>();
+                for (int c = 0; c < p.spec().servers().get(s).checks().size(); c++) {
+                    Job j = jobs.get(next++);
+                    checkers.add(new HealthStatus.Checker(j.probe.describe(), j.state.up(), j.state.failures(),
+                            j.last == null ? null : j.last.success(), j.last == null ? null : j.last.reason(),
+                            j.last == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - j.endedAt),
+                            TimeUnit.NANOSECONDS.toMicros(j.lastDuration), j.runs));
+                }
+                servers.add(new HealthStatus.Server(p.spec().servers().get(s).name(), p.alive(s), p.weight(s), checkers));
+            }
+            List<HealthStatus.TableEntry> table = new ArrayList<>();
+            p.desired().forEach((n, w) -> table.add(new HealthStatus.TableEntry(n, w)));
+            out.add(new HealthStatus.Service(p.spec().name(), p.hasQuorum(), servers, table));
+        }
+        return new HealthStatus(out, schedulerStats());
+    }
+
+    /** Cancels every timer and aborts the checks in flight; returns when done (or after 5 s). */
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            closed = true;
+            for (Job j : jobs) {
+                if (j.timer != null) {
+                    j.timer.cancel(false);
+                }
+                if (j.running != null) {
+                    try {
+                        j.running.close();
+                    } catch (Exception e) {
+                        LOG.debug("{}: abort: {}", j.who, e.toString());
+                    }
+                }
+            }
+            waiting.clear();
+            done.complete(null);
+        });
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("checkers did not stop within 5 s: {}", e.toString());
+        }
+    }
+}

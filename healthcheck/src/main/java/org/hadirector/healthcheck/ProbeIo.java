@@ -1,0 +1,129 @@
+package org.hadirector.healthcheck;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.AsyncHttpClientConfig;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.Dsl;
+import org.asynchttpclient.SslEngineFactory;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The I/O every checker shares: one native epoll event loop group (one thread by default), one
+ * timer, and async-http-client instances on that same group (plain, TLS with SNI, TLS without).
+ * Connections are never pooled: each check opens its own, as keepalived's do. TLS trusts any
+ * certificate, as keepalived's SSL_GET does; a client certificate is presented when configured.
+ */
+public final class ProbeIo implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final HashedWheelTimer timer;
+    private final SslContext tls;
+    private AsyncHttpClient plain;
+    private AsyncHttpClient withSni;
+    private AsyncHttpClient withoutSni;
+
+    /** A client certificate for SSL_GET (the ssl block's certificate / key / password), or all null. */
+    public record ClientCertificate(File certificate, File key, String password) {
+    }
+
+    public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
+        this.group = new EpollEventLoopGroup(threads, new DefaultThreadFactory("checkers", true));
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
+        SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
+        if (cert != null && cert.certificate() != null && cert.key() != null) {
+            b.keyManager(cert.certificate(), cert.key(), cert.password());
+        }
+        this.tls = b.build();
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** The probe for {@code s}; clients are made on first use. */
+    public synchronized Probe probe(CheckSettings s) {
+        if (s instanceof CheckSettings.Tcp t) {
+            return new TcpChecker(t, group);
+        }
+        if (s instanceof CheckSettings.Http h) {
+            return new HttpGetChecker(h, http(h.ssl(), h.sni()));
+        }
+        if (s instanceof CheckSettings.Misc m) {
+            return new MiscChecker(m, group);
+        }
+        if (s instanceof CheckSettings.Dns d) {
+            throw new IllegalArgumentException("DNS_CHECK is not built yet");
+        }
+        throw new IllegalArgumentException("SMTP_CHECK is not built yet");
+    }
+
+    /** The client for plain HTTP, or TLS with or without a server name indication. */
+    public synchronized AsyncHttpClient http(boolean ssl, boolean sni) {
+        if (!ssl) {
+            if (plain == null) {
+                plain = client(null);
+            }
+            return plain;
+        }
+        if (sni) {
+            if (withSni == null) {
+                withSni = client(engineFactory(true));
+            }
+            return withSni;
+        }
+        if (withoutSni == null) {
+            withoutSni = client(engineFactory(false));
+        }
+        return withoutSni;
+    }
+
+    private AsyncHttpClient client(SslEngineFactory ssl) {
+        DefaultAsyncHttpClientConfig.Builder b = Dsl.config().setEventLoopGroup(group).setUseNativeTransport(true)
+                .setNettyTimer(timer).setKeepAlive(false).setFollowRedirect(false).setMaxRequestRetry(0)
+                .setDisableHttpsEndpointIdentificationAlgorithm(true).setUserAgent("hadirector");
+        if (ssl != null) {
+            b.setSslEngineFactory(ssl);
+        }
+        return Dsl.asyncHttpClient(b);
+    }
+
+    /** keepalived sends SNI (the virtualhost) only with enable_sni; the JDK would send any host name. */
+    private SslEngineFactory engineFactory(boolean sni) {
+        return new SslEngineFactory() {
+            @Override
+            public SSLEngine newSslEngine(AsyncHttpClientConfig config, String peerHost, int peerPort) {
+                // without a peer host the engine has no name to indicate
+                return sni ? tls.newEngine(ByteBufAllocator.DEFAULT, peerHost, peerPort)
+                        : tls.newEngine(ByteBufAllocator.DEFAULT);
+            }
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        for (AsyncHttpClient c : new AsyncHttpClient[] {plain, withSni, withoutSni}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (java.io.IOException ignored) {
+                    // closing
+                }
+            }
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        timer.stop();
+    }
+}

@@ -1,0 +1,16 @@
+package org.hadirector.healthcheck;
+
+/**
+ * The outcome of one check: success or not, why (for logs and status, e.g.
+ * {@code status 503, want 200-299}), and for MISC_CHECK with misc_dynamic the weight it asks for.
+ */
+public record ProbeResult(boolean success, String reason, Integer weight) {
+
+    public static ProbeResult ok(String reason) {
+        return new ProbeResult(true, reason, null);
+    }
+
+    public static ProbeResult fail(String reason) {
+        return new ProbeResult(false, reason, null);
+    }
+}

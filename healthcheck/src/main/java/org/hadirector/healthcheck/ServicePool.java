@@ -1,0 +1,183 @@
+package org.hadirector.healthcheck;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One virtual server's real servers under keepalived's rules, pure: a server is alive while
+ * every one of its checkers is up (one without checkers always is); misc_dynamic results set its
+ * weight; quorum and the sorry server are {@link QuorumState}'s. Each checker change yields the
+ * table operations that move the desired table from before to after, and the server and quorum
+ * transitions that run notify_up / notify_down / quorum_up / quorum_down.
+ */
+public final class ServicePool {
+
+    /** What one checker result changed. {@code serverUp} / {@code quorumUp} are null when unchanged. */
+    public record Update(List<HealthEvent> ops, Boolean serverUp, Boolean quorumUp) {
+        static final Update NONE = new Update(List.of(), null, null);
+    }
+
+    private final ServiceSpec spec;
+    private final boolean[][] checkerUp;
+    private final Integer[] dynamicWeight;
+    private final QuorumState quorum;
+    /** The sum of alive servers' weights, kept as checkers change so a result costs O(1), not O(servers). */
+    private long aliveWeight;
+
+    public ServicePool(ServiceSpec spec) {
+        this.spec = spec;
+        List<RealServerSpec> servers = spec.servers();
+        this.checkerUp = new boolean[servers.size()][];
+        this.dynamicWeight = new Integer[servers.size()];
+        for (int s = 0; s < servers.size(); s++) {
+            List<CheckSpec> checks = servers.get(s).checks();
+            checkerUp[s] = new boolean[checks.size()];
+            for (int c = 0; c < checks.size(); c++) {
+                checkerUp[s][c] = !checks.get(c).timing().alpha();
+            }
+        }
+        this.quorum = new QuorumState(spec.quorum(), spec.hysteresis(), spec.sorryServer(), spec.sorryInhibit());
+        for (int s = 0; s < servers.size(); s++) {
+            if (alive(s)) {
+                aliveWeight += weight(s);
+            }
+        }
+        quorum.start(aliveWeight);
+    }
+
+    public ServiceSpec spec() {
+        return spec;
+    }
+
+    /** The table to start from: every entry is an ADD. */
+    public List<HealthEvent> initialTable() {
+        List<HealthEvent> out = new ArrayList<>();
+        for (QuorumState.Entry e : quorum.desired(members())) {
+            out.add(new HealthEvent(spec.name(), e.server(), HealthEvent.Kind.ADD, e.weight(), "start"));
+        }
+        return out;
+    }
+
+    public boolean alive(int server) {
+        for (boolean up : checkerUp[server]) {
+            if (!up) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int weight(int server) {
+        return dynamicWeight[server] != null ? dynamicWeight[server] : spec.servers().get(server).weight();
+    }
+
+    public boolean hasQuorum() {
+        return quorum.hasQuorum();
+    }
+
+    /** The desired table now: server name to weight, in configuration order, the sorry server last. */
+    public Map<String, Integer> desired() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (QuorumState.Entry e : quorum.desired(members())) {
+            out.put(e.server(), e.weight());
+        }
+        return out;
+    }
+
+    /**
+     * Checker {@code checker} of server {@code server} is now {@code up}; a success with a
+     * misc_dynamic weight also sets the server's weight. {@code reason} explains the operations.
+     */
+    public Update onChecker(int server, int checker, boolean up, Integer weight, String reason) {
+        boolean wasAlive = alive(server);
+        int oldWeight = weight(server);
+        Integer oldEntry = quorum.weightOf(member(server));
+        Map<String, Integer> before = null;
+        checkerUp[server][checker] = up;
+        if (up && weight != null) {
+            dynamicWeight[server] = weight;
+        }
+        boolean isAlive = alive(server);
+        aliveWeight += (isAlive ? weight(server) : 0) - (wasAlive ? oldWeight : 0);
+        Boolean quorumChange = null;
+        if (quorum.changes(aliveWeight)) {
+            // the whole table may move (sorry server in or out): diff it all, rarely
+            before = wholeTableWith(server, oldEntry);
+            quorum.update(aliveWeight);
+            quorumChange = quorum.hasQuorum();
+        }
+        List<HealthEvent> ops;
+        if (before != null) {
+            ops = diff(before, desired(), reason);
+        } else {
+            ops = new ArrayList<>(1);
+            Integer now = quorum.weightOf(member(server));
+            String name = spec.servers().get(server).name();
+            if (oldEntry != null && now == null) {
+                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.REMOVE, 0, reason));
+            } else if (oldEntry == null && now != null) {
+                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.ADD, now, reason));
+            } else if (oldEntry != null && !oldEntry.equals(now)) {
+                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.WEIGHT, now, reason));
+            }
+        }
+        Boolean serverChange = wasAlive != isAlive ? isAlive : null;
+        if (ops.isEmpty() && serverChange == null && quorumChange == null) {
+            return Update.NONE;
+        }
+        return new Update(ops, serverChange, quorumChange);
+    }
+
+    /** The table as it was before this change: today's, with {@code server}'s entry as it was. */
+    private Map<String, Integer> wholeTableWith(int server, Integer oldEntry) {
+        Map<String, Integer> t = desired();
+        String name = spec.servers().get(server).name();
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int s = 0; s < checkerUp.length; s++) {
+            String n = spec.servers().get(s).name();
+            Integer w = s == server ? oldEntry : t.get(n);
+            if (w != null) {
+                out.put(n, w);
+            }
+        }
+        t.forEach((n, w) -> {
+            if (!out.containsKey(n) && !n.equals(name)) {
+                out.put(n, w);
+            }
+        });
+        return out;
+    }
+
+    private List<HealthEvent> diff(Map<String, Integer> before, Map<String, Integer> after, String reason) {
+        List<HealthEvent> ops = new ArrayList<>();
+        for (Map.Entry<String, Integer> b : before.entrySet()) {
+            Integer now = after.get(b.getKey());
+            if (now == null) {
+                ops.add(new HealthEvent(spec.name(), b.getKey(), HealthEvent.Kind.REMOVE, 0, reason));
+            } else if (!now.equals(b.getValue())) {
+                ops.add(new HealthEvent(spec.name(), b.getKey(), HealthEvent.Kind.WEIGHT, now, reason));
+            }
+        }
+        for (Map.Entry<String, Integer> a : after.entrySet()) {
+            if (!before.containsKey(a.getKey())) {
+                ops.add(new HealthEvent(spec.name(), a.getKey(), HealthEvent.Kind.ADD, a.getValue(), reason));
+            }
+        }
+        return ops;
+    }
+
+    private QuorumState.Member member(int s) {
+        RealServerSpec rs = spec.servers().get(s);
+        return new QuorumState.Member(rs.name(), weight(s), alive(s), rs.inhibitOnFailure());
+    }
+
+    private List<QuorumState.Member> members() {
+        List<QuorumState.Member> out = new ArrayList<>(checkerUp.length);
+        for (int s = 0; s < checkerUp.length; s++) {
+            out.add(member(s));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,153 @@
+package org.hadirector.healthcheck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+
+/** The scheduler on a real event loop with scripted probes: retries, the concurrency bound, clean stop. */
+class HealthCheckServiceTest {
+    private static final long MS = 1_000_000L;
+    private final EventLoop loop = new DefaultEventLoop();
+
+    @AfterEach
+    void stop() {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    static ServiceSpec service(int servers, int retry) {
+        List<RealServerSpec> rs = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            CheckSpec c = new CheckSpec(new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80 + i), null, 50 * MS),
+                    new CheckTiming(50 * MS, retry, 10 * MS, 20 * MS, 0, false, false));
+            rs.add(new RealServerSpec("198.18.0.21:" + (80 + i), 1, false, null, null, List.of(c)));
+        }
+        return new ServiceSpec("TCP 198.18.0.100:80", 0, 0, null, false, null, null, rs);
+    }
+
+    /** A probe whose answers the test gives; it counts runs and what is in flight. */
+    static final class Scripted implements Probe {
+        final AtomicInteger runs = new AtomicInteger();
+        static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+        final AtomicInteger maxInFlight;
+        final AtomicInteger aborted = new AtomicInteger();
+        final BlockingQueue<Consumer<ProbeResult>> pending = new LinkedBlockingQueue<>();
+        volatile Boolean autoAnswer;
+
+        Scripted(AtomicInteger maxInFlight, Boolean autoAnswer) {
+            this.maxInFlight = maxInFlight;
+            this.autoAnswer = autoAnswer;
+        }
+
+        @Override
+        public String describe() {
+            return "SCRIPTED";
+        }
+
+        @Override
+        public AutoCloseable run(Consumer<ProbeResult> done) {
+            runs.incrementAndGet();
+            maxInFlight.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+            Consumer<ProbeResult> answer = r -> {
+                IN_FLIGHT.decrementAndGet();
+                done.accept(r);
+            };
+            Boolean auto = autoAnswer;
+            if (auto != null) {
+                answer.accept(auto ? ProbeResult.ok("fine") : ProbeResult.fail("scripted failure"));
+            } else {
+                pending.add(answer);
+            }
+            return aborted::incrementAndGet;
+        }
+    }
+
+    @Test
+    void anUpServerLeavesAfterRetryPlusOneFailuresAndComesBackOnOneSuccess() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted probe = new Scripted(max, false);
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 2)), loop, x -> probe, events::add, 10);
+        s.start();
+        assertEquals(HealthEvent.Kind.ADD, events.poll(5, TimeUnit.SECONDS).kind(), "in the table at start");
+        HealthEvent down = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.REMOVE, down.kind());
+        assertEquals(3, probe.runs.get(), "retry 2: the third failure in a row removes it");
+        assertTrue(down.reason().contains("scripted failure"), down.reason());
+        probe.autoAnswer = true;
+        HealthEvent up = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.ADD, up.kind());
+        HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
+        assertTrue(st.services().get(0).servers().get(0).alive());
+        assertEquals(Boolean.TRUE, st.services().get(0).servers().get(0).checkers().get(0).lastSuccess());
+        s.close();
+    }
+
+    @Test
+    void noMoreThanMaxInFlightChecksRunAtOnceAndTheRestWait() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted.IN_FLIGHT.set(0);
+        List<Scripted> probes = new CopyOnWriteArrayList<>();
+        HealthCheckService s = new HealthCheckService(List.of(service(10, 1)), loop, x -> {
+            Scripted p = new Scripted(max, null);
+            probes.add(p);
+            return p;
+        }, e -> { }, 3);
+        s.start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (probes.stream().mapToInt(p -> p.pending.size()).sum() < 3 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(100);
+        HealthStatus.Scheduler q = s.status().get(5, TimeUnit.SECONDS).scheduler();
+        assertEquals(3, q.inFlight());
+        assertEquals(7, q.waiting(), "the other seven wait for a slot");
+        // answer everything for a while: all ten get their turn, never more than three at once
+        int answered = 0;
+        while (answered < 40 && System.nanoTime() < end) {
+            for (Scripted p : probes) {
+                Consumer<ProbeResult> c = p.pending.poll();
+                if (c != null) {
+                    loop.execute(() -> c.accept(ProbeResult.ok("fine")));
+                    answered++;
+                }
+            }
+            Thread.sleep(1);
+        }
+        assertTrue(answered >= 40, "answered " + answered);
+        assertTrue(probes.stream().allMatch(p -> p.runs.get() > 0), "every checker ran");
+        assertEquals(3, max.get());
+        s.close();
+    }
+
+    @Test
+    void closeAbortsTheChecksInFlightAndStopsTheSchedule() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted probe = new Scripted(max, null);
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 1)), loop, x -> probe, e -> { }, 10);
+        s.start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (probe.pending.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        s.close();
+        assertEquals(1, probe.aborted.get(), "the check in flight was aborted");
+        int runs = probe.runs.get();
+        Thread.sleep(100);
+        assertEquals(runs, probe.runs.get(), "nothing runs after close");
+    }
+}

@@ -1,0 +1,201 @@
+package org.hadirector.healthcheck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The checkers against a real nginx (Debian's nginx-light) on loopback: a stopped server leaves
+ * the table within its detection bound and rejoins when it is back; a 503 or a changed body
+ * (digest) takes it out; SSL_GET against a self-signed certificate made here by openssl, with
+ * and without SNI.
+ */
+class NginxCheckTest {
+    private static final long MS = 1_000_000L;
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static ProbeIo io;
+
+    @BeforeAll
+    static void up() throws Exception {
+        io = new ProbeIo(1, null);
+    }
+
+    @AfterAll
+    static void down() {
+        io.close();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String md5(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static ServiceSpec pool(CheckSettings settings, CheckTiming timing) {
+        return new ServiceSpec("TCP 198.18.0.100:80", 0, 0, null, false, null, null,
+                List.of(new RealServerSpec("rs1", 1, false, null, null, List.of(new CheckSpec(settings, timing)))));
+    }
+
+    static CheckSettings.Http http(int port, String path, String digest) {
+        return new CheckSettings.Http(false, new InetSocketAddress(LOOPBACK, port), null, 1000 * MS, null, false,
+                List.of(new CheckSettings.Url(path, List.of(new CheckSettings.StatusRange(200, 299)), digest, null, false,
+                        null)));
+    }
+
+    static HealthEvent next(BlockingQueue<HealthEvent> q, long seconds) throws InterruptedException {
+        HealthEvent e = q.poll(seconds, TimeUnit.SECONDS);
+        assertNotNull(e, "no table change within " + seconds + " s");
+        return e;
+    }
+
+    @Test
+    void aStoppedServerLeavesWithinItsBoundAndRejoinsWhenBack(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        String servers = "server { listen 127.0.0.1:%d; root %s/html; }".formatted(port, dir);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "ok\n");
+        // connect_timeout 1 s, retry 2, delay_before_retry 300 ms, delay_loop 500 ms
+        CheckTiming t = new CheckTiming(1000 * MS, 2, 300 * MS, 500 * MS, 0, false, false);
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        Nginx nginx = new Nginx(dir, servers, port);
+        nginx.start();
+        try (HealthCheckService s = new HealthCheckService(List.of(pool(http(port, "/health", md5("ok\n")), t)), io,
+                events::add, 16)) {
+            s.start();
+            assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
+            Thread.sleep(700); // a few good rounds
+            assertTrue(events.isEmpty(), "no change while nginx answers: " + events);
+            long stopped = System.nanoTime();
+            nginx.close();
+            HealthEvent out = next(events, 10);
+            long tookMs = (System.nanoTime() - stopped) / 1_000_000;
+            assertEquals(HealthEvent.Kind.REMOVE, out.kind());
+            assertTrue(out.reason().contains("connect: Connection refused"), out.reason());
+            // worst case: a round just passed (delay_loop), then retry + 1 failures delay_before_retry apart,
+            // each bounded by connect_timeout (a refused connect is immediate)
+            long bound = 500 + 2 * 300 + 3 * 1000 + 1000;
+            assertTrue(tookMs <= bound, "down after " + tookMs + " ms, bound " + bound + " ms");
+            long restarted = System.nanoTime();
+            nginx.start();
+            HealthEvent back = next(events, 10);
+            assertEquals(HealthEvent.Kind.ADD, back.kind());
+            long backMs = (System.nanoTime() - restarted) / 1_000_000;
+            assertTrue(backMs <= 500 + 1000 + 1000, "up after " + backMs + " ms: one success after a delay_loop");
+        } finally {
+            nginx.close();
+        }
+    }
+
+    @Test
+    void a503OrAChangedBodyTakesTheServerOut(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        String servers = """
+                server {
+                    listen 127.0.0.1:%d;
+                    root %s/html;
+                    location = /health {
+                        if (-f $document_root/maintenance) { return 503; }
+                    }
+                }""".formatted(port, dir);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "version 1\n");
+        CheckTiming t = new CheckTiming(1000 * MS, 1, 100 * MS, 200 * MS, 0, false, false);
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        try (Nginx nginx = new Nginx(dir, servers, port)) {
+            nginx.start();
+            try (HealthCheckService s = new HealthCheckService(List.of(pool(http(port, "/health", md5("version 1\n")), t)),
+                    io, events::add, 16)) {
+                s.start();
+                assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
+                Files.writeString(dir.resolve("html/maintenance"), "");
+                HealthEvent out = next(events, 5);
+                assertEquals(HealthEvent.Kind.REMOVE, out.kind());
+                assertTrue(out.reason().endsWith("/health: status 503, want 200-299"), out.reason());
+                Files.delete(dir.resolve("html/maintenance"));
+                assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
+                Files.writeString(dir.resolve("html/health"), "version 2\n");
+                HealthEvent changed = next(events, 5);
+                assertEquals(HealthEvent.Kind.REMOVE, changed.kind());
+                assertTrue(changed.reason().endsWith("/health: digest " + md5("version 2\n") + ", want "
+                        + md5("version 1\n")), changed.reason());
+                Files.writeString(dir.resolve("html/health"), "version 1\n");
+                assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
+                HealthStatus.Checker c = s.status().get(5, TimeUnit.SECONDS).services().get(0).servers().get(0)
+                        .checkers().get(0);
+                assertTrue(c.up());
+                assertEquals("HTTP_GET 127.0.0.1:" + port, c.check());
+            }
+        }
+    }
+
+    @Test
+    void sslGetAgainstASelfSignedCertificateWithAndWithoutSni(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("key.pem");
+        Path cert = dir.resolve("cert.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=rs1.example.test", "-keyout", key.toString(), "-out", cert.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0,
+                "openssl: " + Files.readString(dir.resolve("openssl.log")));
+        int port = freePort();
+        String servers = """
+                server {
+                    listen 127.0.0.1:%d ssl;
+                    ssl_certificate %s;
+                    ssl_certificate_key %s;
+                    root %s/html;
+                    location = /sni { return 200 "sni=$ssl_server_name\\n"; }
+                }""".formatted(port, cert, key, dir);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "secure\n");
+        try (Nginx nginx = new Nginx(dir, servers, port)) {
+            nginx.start();
+            CheckSettings.Url health = new CheckSettings.Url("/health", List.of(new CheckSettings.StatusRange(200, 299)),
+                    md5("secure\n"), null, false, null);
+            ProbeResult ok = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port), null,
+                    2000 * MS, null, false, List.of(health))));
+            assertTrue(ok.success(), "certificate not verified, as keepalived: " + ok.reason());
+            CheckSettings.Url sni = new CheckSettings.Url("/sni", List.of(new CheckSettings.StatusRange(200, 299)),
+                    md5("sni=rs1.example.test\n"), null, false, null);
+            ProbeResult withSni = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port), null,
+                    2000 * MS, "rs1.example.test", true, List.of(sni))));
+            assertTrue(withSni.success(), "enable_sni sends the virtualhost: " + withSni.reason());
+            ProbeResult withoutSni = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port),
+                    null, 2000 * MS, "rs1.example.test", false, List.of(sni))));
+            assertFalse(withoutSni.success());
+            assertEquals("/sni: digest " + md5("sni=\n") + ", want " + md5("sni=rs1.example.test\n"),
+                    withoutSni.reason(), "without enable_sni no server name is sent");
+        }
+    }
+
+    static ProbeResult once(Probe p) throws Exception {
+        CompletableFuture<ProbeResult> f = new CompletableFuture<>();
+        p.run(f::complete);
+        return f.get(10, TimeUnit.SECONDS);
+    }
+}
