@@ -53,9 +53,9 @@ public class CheckBenchmark {
                 long t1 = System.nanoTime();
                 System.gc();
                 long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                System.out.printf("cpu %.1f%% of one core, %.0f checks/s, lateness p50 <= %d ms p99 <= %d ms max %.1f ms,"
+                System.out.printf("%s; cpu %.1f%% of one core, %.0f checks/s, lateness p50 <= %d ms p99 <= %d ms max %.1f ms,"
                         + " in flight %d, heap after GC %d MB, RSS %d MB, table changes %d%n",
-                        100.0 * (cpu1 - cpu0) / (t1 - t0), (b.runs() - a.runs()) * 1e9 / (t1 - t0), b.lateP50Millis(),
+                        userSys(), 100.0 * (cpu1 - cpu0) / (t1 - t0), (b.runs() - a.runs()) * 1e9 / (t1 - t0), b.lateP50Millis(),
                         b.lateP99Millis(), b.lateMaxMillis(), b.inFlight(), heap >> 20, rssMb(),
                         events.get() - initialEvents);
             }
@@ -82,6 +82,20 @@ public class CheckBenchmark {
                 rs = new ArrayList<>();
             }
         }
+        return out;
+    }
+
+    static long[] last = {0, 0};
+
+    /** user and system CPU since the last call, in clock ticks (usually 10 ms), from /proc/self/stat. */
+    static String userSys() throws Exception {
+        String st = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        long u = Long.parseLong(f[11]);
+        long s = Long.parseLong(f[12]);
+        String out = "user " + (u - last[0]) + " ticks, system " + (s - last[1]) + " ticks";
+        last[0] = u;
+        last[1] = s;
         return out;
     }
 

@@ -103,10 +103,13 @@ public final class HealthCheckService implements AutoCloseable {
     public void start() {
         loop.execute(() -> {
             for (ServicePool p : pools) {
-                for (HealthEvent e : p.initialTable()) {
-                    LOG.info("{}: add {} weight {} (initial table)", e.service(), e.server(), e.weight());
+                List<HealthEvent> initial = p.initialTable();
+                for (HealthEvent e : initial) {
+                    LOG.debug("{}: add {} weight {} (initial table)", e.service(), e.server(), e.weight());
                     listener.accept(e);
                 }
+                LOG.info("{}: initial table of {} real server(s) of {}{}", p.spec().name(), initial.size(),
+                        p.spec().servers().size(), p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
             }
             long now = System.nanoTime();
             for (Job j : jobs) {
