@@ -65,7 +65,7 @@ public sealed interface CheckSettings {
         }
     }
 
-    /** DNS_CHECK: a UDP query of {@code type} for {@code name} must be answered. */
+    /** DNS_CHECK: a UDP query of {@code type} for {@code name} must be answered with RCODE NOERROR. */
     record Dns(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String type, String name)
             implements CheckSettings {
         @Override
@@ -74,7 +74,7 @@ public sealed interface CheckSettings {
         }
     }
 
-    /** SMTP_CHECK: a 2xx greeting, HELO answered 2xx, then QUIT. */
+    /** SMTP_CHECK: a 220 greeting, HELO answered 250, then QUIT answered (by anything), as keepalived's. */
     record Smtp(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String heloName)
             implements CheckSettings {
         @Override

@@ -65,9 +65,9 @@ public final class ProbeIo implements AutoCloseable {
             return new MiscChecker(m, group);
         }
         if (s instanceof CheckSettings.Dns d) {
-            throw new IllegalArgumentException("DNS_CHECK is not built yet");
+            return new DnsChecker(d, group);
         }
-        throw new IllegalArgumentException("SMTP_CHECK is not built yet");
+        return new SmtpChecker((CheckSettings.Smtp) s, group);
     }
 
     /** The client for plain HTTP, or TLS with or without a server name indication. */
