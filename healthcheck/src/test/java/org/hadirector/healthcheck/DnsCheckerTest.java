@@ -29,6 +29,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 
 /** DNS_CHECK over UDP against a scripted server of the test, on 127.0.0.1 only. */
+// Excluded from the build: once in six runs netty 4.1.115's connected epoll datagram read blocked the
+// event loop in recv (see the README); DNS_CHECK is refused by the daemon until that is understood.
+@org.junit.jupiter.api.Tag("known-hang")
 class DnsCheckerTest {
     private static final long MS = 1_000_000L;
     private static final InetAddress LOOPBACK = loopback();
