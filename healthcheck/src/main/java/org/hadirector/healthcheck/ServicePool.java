@@ -94,22 +94,27 @@ public final class ServicePool {
         boolean wasAlive = alive(server);
         int oldWeight = weight(server);
         Integer oldEntry = quorum.weightOf(member(server));
-        Map<String, Integer> before = null;
+        boolean wasUp = checkerUp[server][checker];
         checkerUp[server][checker] = up;
+        boolean isAlive = alive(server);
+        int newWeight = up && weight != null ? weight : oldWeight;
+        long newAliveWeight = aliveWeight + (isAlive ? newWeight : 0) - (wasAlive ? oldWeight : 0);
+        // when quorum flips the whole table may move (sorry server in or out): diff it all, rarely
+        Map<String, Integer> before = null;
+        if (quorum.changes(newAliveWeight)) {
+            checkerUp[server][checker] = wasUp;
+            before = desired();
+            checkerUp[server][checker] = up;
+        }
         if (up && weight != null) {
             dynamicWeight[server] = weight;
         }
-        boolean isAlive = alive(server);
-        aliveWeight += (isAlive ? weight(server) : 0) - (wasAlive ? oldWeight : 0);
+        aliveWeight = newAliveWeight;
         Boolean quorumChange = null;
-        if (quorum.changes(aliveWeight)) {
-            // the whole table may move (sorry server in or out): diff it all, rarely
-            before = wholeTableWith(server, oldEntry);
-            quorum.update(aliveWeight);
-            quorumChange = quorum.hasQuorum();
-        }
         List<HealthEvent> ops;
         if (before != null) {
+            quorum.update(aliveWeight);
+            quorumChange = quorum.hasQuorum();
             ops = diff(before, desired(), reason);
         } else {
             ops = new ArrayList<>(1);
@@ -128,26 +133,6 @@ public final class ServicePool {
             return Update.NONE;
         }
         return new Update(ops, serverChange, quorumChange);
-    }
-
-    /** The table as it was before this change: today's, with {@code server}'s entry as it was. */
-    private Map<String, Integer> wholeTableWith(int server, Integer oldEntry) {
-        Map<String, Integer> t = desired();
-        String name = spec.servers().get(server).name();
-        Map<String, Integer> out = new LinkedHashMap<>();
-        for (int s = 0; s < checkerUp.length; s++) {
-            String n = spec.servers().get(s).name();
-            Integer w = s == server ? oldEntry : t.get(n);
-            if (w != null) {
-                out.put(n, w);
-            }
-        }
-        t.forEach((n, w) -> {
-            if (!out.containsKey(n) && !n.equals(name)) {
-                out.put(n, w);
-            }
-        });
-        return out;
     }
 
     private List<HealthEvent> diff(Map<String, Integer> before, Map<String, Integer> after, String reason) {
