@@ -1,0 +1,31 @@
+package org.hadirector.ipvs;
+
+import java.io.Closeable;
+import java.util.List;
+
+/**
+ * Where the table takes effect: the kernel's IPVS, or the userspace DR forwarder. Methods may be
+ * called from one thread only (the director's table thread); implementations need not be safe
+ * for concurrent callers, but {@link #dump()} and {@link #connections()} may read state another
+ * thread updates.
+ */
+public interface Dataplane extends Closeable {
+
+    /** A short name for logs and status ("kernel IPVS", "userspace DR"). */
+    String name();
+
+    /** The table as the dataplane holds it now. */
+    ServiceTable table() throws DataplaneException;
+
+    /** Applies one operation; the table is unchanged when this throws. */
+    void apply(TableOp op) throws DataplaneException;
+
+    /** The table with counters and connection counts, for status and ipvsadm-style listings. */
+    TableDump dump() throws DataplaneException;
+
+    /** The connection table, templates included. */
+    List<Connection> connections() throws DataplaneException;
+
+    @Override
+    void close();
+}

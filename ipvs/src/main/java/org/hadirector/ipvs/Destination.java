@@ -1,0 +1,38 @@
+package org.hadirector.ipvs;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * A real server of one virtual service. A weight of 0 keeps the server's connections and gives it
+ * no new ones (quiescent); the thresholds are connection counts, 0 for none.
+ */
+public record Destination(InetAddress address, int port, ForwardMethod method, int weight, int upperThreshold,
+        int lowerThreshold) {
+
+    public Destination {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(method, "method");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port);
+        }
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight " + weight);
+        }
+        if (upperThreshold < 0 || lowerThreshold < 0) {
+            throw new IllegalArgumentException("thresholds " + upperThreshold + "/" + lowerThreshold);
+        }
+    }
+
+    public static Destination route(InetAddress address, int port, int weight) {
+        return new Destination(address, port, ForwardMethod.ROUTE, weight, 0, 0);
+    }
+
+    public Endpoint endpoint() {
+        return new Endpoint(address, port);
+    }
+
+    public Destination withWeight(int w) {
+        return new Destination(address, port, method, w, upperThreshold, lowerThreshold);
+    }
+}
