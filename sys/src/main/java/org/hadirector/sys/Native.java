@@ -41,6 +41,12 @@ final class Native {
     static final int IPV6_HOPLIMIT = 52;
     static final int IPV6_TCLASS = 67;
     static final int POLLIN = 1;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final int SO_ATTACH_FILTER = 26;
+    static final int SOL_PACKET = 263;
     static final int CLONE_NEWNET = 0x40000000;
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
@@ -87,6 +93,24 @@ final class Native {
 
         @SaveError
         int eventfd(int initval, int flags);
+
+        @SaveError
+        Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+
+        @SaveError
+        int munmap(Pointer address, long length);
+
+        @SaveError
+        int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+        @SaveError
+        int getsockopt(int fd, int level, int name, @Out byte[] value, @In @Out byte[] length);
+
+        @SaveError
+        long send(int fd, Pointer buffer, long length, int flags);
+
+        @SaveError
+        int ioctl(int fd, long request, @In @Out byte[] argument);
 
         int if_nametoindex(String name);
 

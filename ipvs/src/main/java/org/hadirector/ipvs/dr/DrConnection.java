@@ -1,0 +1,51 @@
+package org.hadirector.ipvs.dr;
+
+/**
+ * One entry of the forwarder's connection table: a client flow, or a persistence template
+ * (client network -> real server). Mutated only by the forwarder thread.
+ */
+final class DrConnection {
+    final int protocol;
+    final int clientAddress;
+    final int clientPort;
+    final int virtualAddress;
+    final int virtualPort;
+    final boolean template;
+    final DrService service;
+    final DrRealServer server;
+    /** The template that chose this connection's server, or null. */
+    DrConnection controller;
+    /** For a template: how many connections it controls; it does not expire while any live. */
+    int controlled;
+    int state;
+    int flags;
+    long expiresNs;
+    long packets;
+    DrConnection next;
+
+    DrConnection(int protocol, int clientAddress, int clientPort, int virtualAddress, int virtualPort,
+            boolean template, DrService service, DrRealServer server) {
+        this.protocol = protocol;
+        this.clientAddress = clientAddress;
+        this.clientPort = clientPort;
+        this.virtualAddress = virtualAddress;
+        this.virtualPort = virtualPort;
+        this.template = template;
+        this.service = service;
+        this.server = server;
+    }
+
+    boolean matches(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {
+        return clientAddress == caddr && virtualAddress == vaddr && clientPort == cport && virtualPort == vport
+                && protocol == proto && template == tmpl;
+    }
+
+    static int hash(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {
+        long h = (caddr & 0xffffffffL) * 0x9E3779B97F4A7C15L;
+        h ^= ((long) vaddr << 32 | (cport & 0xffff) << 16 | (vport & 0xffff)) * 0xC2B2AE3D27D4EB4FL;
+        h ^= proto * 0x165667B19E3779F9L + (tmpl ? 1 : 0);
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        return (int) (h ^ h >>> 32);
+    }
+}

@@ -1,0 +1,89 @@
+package org.hadirector.ipvs.dr;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.hadirector.ipvs.DataplaneException;
+
+/**
+ * Keeps the director's own IP stack from answering what the forwarder balances: an nftables
+ * table in the netdev family, hooked at ingress of the forwarder's interface, drops frames to
+ * the services' address:port. Packet sockets see a frame before the ingress hook, so the
+ * forwarder still gets its copy; without this the local stack would answer a SYN to the VIP
+ * with a reset. The table is the daemon's: made at start (replacing a stale one left by a crash)
+ * and deleted at stop. Changes go through the nft command.
+ */
+final class IngressGuard implements AutoCloseable {
+    private final String table;
+    private final String interfaceName;
+
+    private IngressGuard(String interfaceName) {
+        this.interfaceName = interfaceName;
+        this.table = "hadirector_dr_" + interfaceName.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    static IngressGuard install(String interfaceName) throws DataplaneException {
+        IngressGuard g = new IngressGuard(interfaceName);
+        g.nft("table netdev " + g.table + " {}\n"
+                + "delete table netdev " + g.table + "\n"
+                + "table netdev " + g.table + " {\n"
+                + "  set services { type ipv4_addr . inet_proto . inet_service; }\n"
+                + "  set services_any_port { type ipv4_addr . inet_proto; }\n"
+                + "  chain ingress {\n"
+                + "    type filter hook ingress device \"" + interfaceName + "\" priority -500; policy accept;\n"
+                + "    ip daddr . meta l4proto . th dport @services counter drop\n"
+                + "    ip daddr . meta l4proto @services_any_port counter drop\n"
+                + "  }\n"
+                + "}\n");
+        return g;
+    }
+
+    String tableName() {
+        return table;
+    }
+
+    void add(BpfProgram.Target t) throws DataplaneException {
+        nft("add element netdev " + table + " " + element(t) + "\n");
+    }
+
+    void remove(BpfProgram.Target t) throws DataplaneException {
+        nft("delete element netdev " + table + " " + element(t) + "\n");
+    }
+
+    private static String element(BpfProgram.Target t) {
+        String proto = t.protocol() == 6 ? "tcp" : "udp";
+        return t.port() == 0 ? "services_any_port { " + Ipv4.text(t.address()) + " . " + proto + " }"
+                : "services { " + Ipv4.text(t.address()) + " . " + proto + " . " + t.port() + " }";
+    }
+
+    @Override
+    public void close() {
+        try {
+            nft("delete table netdev " + table + "\n");
+        } catch (DataplaneException e) {
+            org.slf4j.LoggerFactory.getLogger(IngressGuard.class).warn("dr {}: {}", interfaceName, e.getMessage());
+        }
+    }
+
+    private void nft(String script) throws DataplaneException {
+        try {
+            Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
+            p.getOutputStream().write(script.getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readNBytes(8192);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new DataplaneException("nft did not finish in 10 s (" + table + ")");
+            }
+            if (p.exitValue() != 0) {
+                throw new DataplaneException("nft failed for " + table + ": "
+                        + new String(out, StandardCharsets.UTF_8).strip().replace('\n', ' '));
+            }
+        } catch (IOException e) {
+            throw new DataplaneException("cannot run nft (is nftables installed?): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted while running nft", e);
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package org.hadirector.ipvs.dr;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import jnr.ffi.Pointer;
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.Dataplane;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.TableDump;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.VirtualService;
+import org.hadirector.ipvs.sched.Scheduler;
+import org.hadirector.sys.NativeException;
+import org.hadirector.sys.PacketRing;
+import org.hadirector.sys.Poller;
+import org.hadirector.sys.RtNetlink;
+import org.hadirector.sys.WakeUp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The userspace DR dataplane: one thread reads the interface's frames from a PACKET_MMAP ring,
+ * lets {@link ForwardingCore} decide, and sends the chosen ones back out through the transmit
+ * ring with only the Ethernet addresses changed. A BPF filter admits just ARP and the services'
+ * frames; an nftables ingress rule ({@link IngressGuard}) keeps the local stack from answering
+ * them. Table operations, dumps and synced connections are handed to the thread and waited for.
+ *
+ * <p>Open it in the network namespace of the interface (the daemon runs inside it; tests open it
+ * from a thread that entered one).
+ */
+public final class UserspaceDr implements Dataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(UserspaceDr.class);
+    private static final int BATCH = 256;
+    private static final long HOUSEKEEPING_NS = 100_000_000L;
+    private static final long EXPIRY_NS = 1_000_000_000L;
+
+    /** Where and how: the interface, the address ARP requests come from (null: the interface's first). */
+    public record Settings(String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames) {
+        public static Settings of(String interfaceName) {
+            return new Settings(interfaceName, null, 2048, 4096, 2048);
+        }
+    }
+
+    /** What the forwarder has done, for status and metrics. */
+    public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
+            int neighbours) {
+    }
+
+    private final Settings settings;
+    private final PacketRing ring;
+    private final IngressGuard guard;
+    private final WakeUp wake;
+    private final Poller poller;
+    private final ForwardingCore core;
+    private final int arpSource;
+    private final long ownMac;
+    private final Pointer mem;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
+    private final long[] arp = new long[2];
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private int rxIndex;
+    private int txIndex;
+    private boolean txPending;
+    private long ringDropped;
+
+    private UserspaceDr(Settings settings, PacketRing ring, IngressGuard guard, WakeUp wake, ForwardingCore core,
+            int arpSource, long ownMac) {
+        this.settings = settings;
+        this.ring = ring;
+        this.guard = guard;
+        this.wake = wake;
+        this.core = core;
+        this.arpSource = arpSource;
+        this.ownMac = ownMac;
+        this.mem = ring.memory();
+        this.poller = new Poller(ring.fd(), wake.fd());
+        this.thread = new Thread(this::run, "dr-" + settings.interfaceName());
+        this.thread.setDaemon(true);
+    }
+
+    /** Opens the rings and the guard on the interface and starts the forwarder thread. */
+    public static UserspaceDr open(Settings settings, Function<String, Scheduler> schedulers)
+            throws DataplaneException {
+        PacketRing ring = null;
+        IngressGuard guard = null;
+        WakeUp wake = null;
+        try {
+            ring = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(), settings.txFrames());
+            ring.attachFilter(BpfProgram.build(List.of()));
+            long mac = Ipv4.mac(ring.hardwareAddress());
+            int source = arpSource(settings, ring.ifindex());
+            guard = IngressGuard.install(settings.interfaceName());
+            wake = new WakeUp();
+            UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, new ForwardingCore(schedulers, mac), source, mac);
+            dr.thread.start();
+            LOG.info("dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{} frames of {} bytes, nft table {})",
+                    settings.interfaceName(), Ipv4.macText(mac), Ipv4.text(source), ring.rxFrames(), ring.txFrames(),
+                    ring.frameSize(), guard.tableName());
+            return dr;
+        } catch (NativeException | RuntimeException | DataplaneException e) {
+            if (guard != null) {
+                guard.close();
+            }
+            if (ring != null) {
+                ring.close();
+            }
+            if (wake != null) {
+                wake.close();
+            }
+            if (e instanceof DataplaneException d) {
+                throw d;
+            }
+            throw new DataplaneException("userspace DR on " + settings.interfaceName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int arpSource(Settings s, int ifindex) throws NativeException, DataplaneException {
+        if (s.arpSource() != null) {
+            return Ipv4.of(s.arpSource());
+        }
+        try (RtNetlink nl = RtNetlink.open()) {
+            for (RtNetlink.Address a : nl.addresses(ifindex)) {
+                if (a.address() instanceof Inet4Address && a.scope() == 0) {
+                    return Ipv4.of(a.address());
+                }
+            }
+        }
+        throw new DataplaneException("interface " + s.interfaceName()
+                + " has no IPv4 address to send ARP requests from; give it one");
+    }
+
+    @Override
+    public String name() {
+        return "userspace DR on " + settings.interfaceName();
+    }
+
+    @Override
+    public ServiceTable table() throws DataplaneException {
+        return call(core::table);
+    }
+
+    @Override
+    public TableDump dump() throws DataplaneException {
+        return call(core::dump);
+    }
+
+    @Override
+    public List<Connection> connections() throws DataplaneException {
+        return call(() -> core.connections(System.nanoTime()));
+    }
+
+    public Counters counters() throws DataplaneException {
+        return call(() -> {
+            Map<String, Long> d = new java.util.LinkedHashMap<>();
+            core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size());
+        });
+    }
+
+    /** Sets tcp / tcpfin / udp timeouts in seconds (lvs_timeouts). */
+    public void timeouts(int tcp, int tcpFin, int udp) throws DataplaneException {
+        DrTimeouts t = new DrTimeouts(tcp, tcpFin, udp);
+        call(() -> {
+            core.timeouts(t);
+            return null;
+        });
+    }
+
+    /** New and changed connections go here (the sync master); null stops that. */
+    public void syncOut(ForwardingCore.SyncOut out) throws DataplaneException {
+        call(() -> {
+            core.syncOut(out);
+            return null;
+        });
+    }
+
+    /** Installs connections a sync master announced; returns how many named a known service and server. */
+    public int install(List<Connection> synced) throws DataplaneException {
+        return call(() -> {
+            long now = System.nanoTime();
+            int n = 0;
+            for (Connection c : synced) {
+                if (core.install(c, now)) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    /** Drops every connection and template (the services stay). */
+    public void flushConnections() throws DataplaneException {
+        call(() -> {
+            core.flushConnections();
+            return null;
+        });
+    }
+
+    @Override
+    public void apply(TableOp op) throws DataplaneException {
+        if (op instanceof TableOp.AddService a) {
+            ForwardingCore.checkSupported(a.service());
+        }
+        call(() -> {
+            core.apply(op);
+            return null;
+        });
+        if (op instanceof TableOp.AddService || op instanceof TableOp.DeleteService) {
+            refilter(op);
+        }
+        LOG.info("dr {}: {}", settings.interfaceName(), describe(op));
+    }
+
+    /** The BPF program and the nft set follow the services; on a failure the op is undone. */
+    private void refilter(TableOp op) throws DataplaneException {
+        BpfProgram.Target t;
+        boolean add = op instanceof TableOp.AddService;
+        ServiceKey key = add ? ((TableOp.AddService) op).service().key() : ((TableOp.DeleteService) op).key();
+        t = new BpfProgram.Target(key.protocol().number(), Ipv4.of(key.address()), key.port());
+        try {
+            if (add) {
+                targets.add(t);
+                ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+                guard.add(t);
+            } else {
+                guard.remove(t);
+                targets.remove(t);
+                ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+            }
+        } catch (NativeException | DataplaneException | RuntimeException e) {
+            if (add) {
+                targets.remove(t);
+                call(() -> {
+                    core.apply(new TableOp.DeleteService(key, "undo"));
+                    return null;
+                });
+            }
+            throw new DataplaneException("filter for " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(TableOp op) {
+        if (op instanceof TableOp.AddService a) {
+            VirtualService s = a.service();
+            return "add service " + s.key() + " " + s.scheduler()
+                    + (s.persistent() ? " persistent " + s.persistenceTimeout() : "") + " (" + op.reason() + ")";
+        }
+        if (op instanceof TableOp.EditService e) {
+            return "edit service " + e.service().key() + " " + e.service().scheduler() + " (" + op.reason() + ")";
+        }
+        if (op instanceof TableOp.DeleteService d) {
+            return "delete service " + d.key() + " (" + op.reason() + ")";
+        }
+        if (op instanceof TableOp.AddDestination a) {
+            return "add " + a.destination().endpoint() + " weight " + a.destination().weight() + " to " + a.service()
+                    + " (" + op.reason() + ")";
+        }
+        if (op instanceof TableOp.EditDestination e) {
+            return "set " + e.destination().endpoint() + " weight " + e.destination().weight() + " in " + e.service()
+                    + " (" + op.reason() + ")";
+        }
+        TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
+        return "remove " + d.destination() + " from " + d.service() + " (" + op.reason() + ")";
+    }
+
+    private <T> T call(Callable<T> work) throws DataplaneException {
+        if (Thread.currentThread() == thread) {
+            try {
+                return work.call();
+            } catch (DataplaneException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new DataplaneException(e.getMessage(), e);
+            }
+        }
+        if (!running) {
+            throw new DataplaneException(name() + " is stopped" + (failure == null ? "" : ": " + failure));
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        wake.signal();
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DataplaneException d) {
+                throw d;
+            }
+            throw new DataplaneException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new DataplaneException(name() + " did not answer in 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted", e);
+        }
+    }
+
+    // ---- the forwarder thread --------------------------------------------------------------
+
+    private void run() {
+        long nextHousekeeping = System.nanoTime();
+        long nextExpiry = nextHousekeeping + EXPIRY_NS;
+        try {
+            while (running) {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+                int n = receive();
+                if (txPending) {
+                    ring.kick();
+                    txPending = false;
+                }
+                long now = System.nanoTime();
+                if (now - nextHousekeeping >= 0) {
+                    nextHousekeeping = now + HOUSEKEEPING_NS;
+                    for (int address : core.neighbours().due(now)) {
+                        sendArpRequest(address);
+                    }
+                    if (now - nextExpiry >= 0) {
+                        nextExpiry = now + EXPIRY_NS;
+                        core.expire(now);
+                        ringDropped += ring.takeStatistics()[1];
+                    }
+                }
+                if (n == 0 && tasks.isEmpty()) {
+                    if ((poller.await(100) & 2) != 0) {
+                        wake.clear();
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            running = false;
+            LOG.error("dr {}: forwarder stopped: {}", settings.interfaceName(), t.toString(), t);
+        } finally {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+        }
+    }
+
+    /** Handles up to a batch of received frames; returns how many. */
+    private int receive() {
+        int n = 0;
+        long now = System.nanoTime();
+        while (n < BATCH) {
+            long hdr = ring.rxFrame(rxIndex);
+            int status = mem.getInt(hdr + PacketRing.HDR_STATUS);
+            if ((status & PacketRing.TP_STATUS_USER) == 0) {
+                break;
+            }
+            int len = mem.getInt(hdr + PacketRing.HDR_LEN);
+            int snap = mem.getInt(hdr + PacketRing.HDR_SNAPLEN);
+            long frame = hdr + Short.toUnsignedInt(mem.getShort(hdr + PacketRing.HDR_MAC));
+            if (snap < len) {
+                core.drop(ForwardingCore.Drop.TOO_BIG);
+            } else if (ArpFrames.sender(mem, frame, len, arp)) {
+                if (core.neighbours().heard((int) arp[0], arp[1], now)) {
+                    LOG.info("dr {}: {} is at {}", settings.interfaceName(), Ipv4.text((int) arp[0]), Ipv4.macText(arp[1]));
+                }
+            } else if (core.process(mem, frame, len, now)) {
+                if ((status & PacketRing.TP_STATUS_CSUMNOTREADY) != 0) {
+                    completeChecksum(frame);
+                }
+                transmit(frame, len);
+            }
+            mem.putInt(hdr + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_KERNEL);
+            rxIndex = rxIndex + 1 == ring.rxFrames() ? 0 : rxIndex + 1;
+            n++;
+        }
+        return n;
+    }
+
+    private void completeChecksum(long frame) {
+        long ip = frame + ForwardingCore.ETH_HLEN;
+        int ihl = (mem.getByte(ip) & 0x0f) * 4;
+        int total = Short.toUnsignedInt(Short.reverseBytes(mem.getShort(ip + 2)));
+        Checksums.complete(mem, ip + ihl, total - ihl, mem.getByte(ip + 9) & 0xff);
+    }
+
+    private void transmit(long frame, int len) {
+        long slot = freeTxSlot();
+        if (slot < 0 || len > ring.maxTxLength()) {
+            core.drop(slot < 0 ? ForwardingCore.Drop.TX_RING_FULL : ForwardingCore.Drop.TOO_BIG);
+            return;
+        }
+        mem.transferTo(frame, mem, slot + PacketRing.TX_DATA, len);
+        mem.putInt(slot + PacketRing.HDR_LEN, len);
+        mem.putInt(slot + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_SEND_REQUEST);
+        txPending = true;
+        if (txIndex % 64 == 0) {
+            // Keep the ring moving in long bursts rather than waiting for the batch's end.
+            kickQuietly();
+        }
+    }
+
+    private long freeTxSlot() {
+        long slot = ring.txFrame(txIndex);
+        int status = mem.getInt(slot + PacketRing.HDR_STATUS);
+        if (status != PacketRing.TP_STATUS_AVAILABLE && status != PacketRing.TP_STATUS_WRONG_FORMAT) {
+            kickQuietly();
+            status = mem.getInt(slot + PacketRing.HDR_STATUS);
+            if (status != PacketRing.TP_STATUS_AVAILABLE && status != PacketRing.TP_STATUS_WRONG_FORMAT) {
+                return -1;
+            }
+        }
+        txIndex = txIndex + 1 == ring.txFrames() ? 0 : txIndex + 1;
+        return slot;
+    }
+
+    private void kickQuietly() {
+        try {
+            ring.kick();
+            txPending = false;
+        } catch (NativeException e) {
+            LOG.warn("dr {}: {}", settings.interfaceName(), e.getMessage());
+        }
+    }
+
+    private void sendArpRequest(int address) {
+        long slot = freeTxSlot();
+        if (slot < 0) {
+            return;
+        }
+        int len = ArpFrames.request(mem, slot + PacketRing.TX_DATA, ownMac, arpSource, address);
+        mem.putInt(slot + PacketRing.HDR_LEN, len);
+        mem.putInt(slot + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_SEND_REQUEST);
+        txPending = true;
+    }
+
+    @Override
+    public void close() {
+        if (!running && failure == null && !thread.isAlive()) {
+            return;
+        }
+        running = false;
+        wake.signal();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        guard.close();
+        if (!thread.isAlive()) {
+            ring.close();
+        }
+        wake.close();
+        LOG.info("dr {}: userspace forwarder stopped", settings.interfaceName());
+    }
+}

@@ -1,0 +1,349 @@
+package org.hadirector.ipvs.dr;
+
+import static org.hadirector.ipvs.dr.Frames.ACK;
+import static org.hadirector.ipvs.dr.Frames.FIN;
+import static org.hadirector.ipvs.dr.Frames.RST;
+import static org.hadirector.ipvs.dr.Frames.SYN;
+import static org.hadirector.ipvs.dr.Frames.ip;
+import static org.hadirector.ipvs.dr.Frames.tcp;
+import static org.hadirector.ipvs.dr.Frames.udp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.Endpoint;
+import org.hadirector.ipvs.ForwardMethod;
+import org.hadirector.ipvs.IpProtocol;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.TcpState;
+import org.hadirector.ipvs.VirtualService;
+import org.hadirector.ipvs.sched.Backend;
+import org.hadirector.ipvs.sched.FlowRequest;
+import org.hadirector.ipvs.sched.Scheduler;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ForwardingCoreTest {
+    static final String VIP = "198.18.0.100";
+    static final String CLIENT = "198.18.0.10";
+    static final long RS1_MAC = 0x020000000021L;
+    static final long RS2_MAC = 0x020000000022L;
+    static final long S = 1_000_000_000L;
+    static final ServiceKey WEB = ServiceKey.of(IpProtocol.TCP, addr(VIP), 80);
+    static final ServiceKey DNS = ServiceKey.of(IpProtocol.UDP, addr(VIP), 53);
+
+    /** Plain rotation over usable backends: enough to see which server a flow is bound to. */
+    static final class Rotation implements Scheduler {
+        List<Backend> list = List.of();
+        int next;
+
+        public String name() {
+            return "rr";
+        }
+
+        public void update(List<Backend> backends) {
+            list = backends;
+        }
+
+        public Backend pick(FlowRequest flow) {
+            for (int i = 0; i < list.size(); i++) {
+                Backend b = list.get((next + i) % list.size());
+                if (b.weight() > 0 && !b.overloaded()) {
+                    next = (next + i + 1) % list.size();
+                    return b;
+                }
+            }
+            return null;
+        }
+    }
+
+    ForwardingCore core;
+    long now = 1_000 * S;
+
+    static InetAddress addr(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @BeforeEach
+    void table() throws DataplaneException {
+        core = new ForwardingCore(name -> new Rotation(), Frames.DIRECTOR_MAC);
+        core.apply(new TableOp.AddService(VirtualService.of(WEB, "rr"), "t"));
+        core.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.21"), 80, 1), "t"));
+        core.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.22"), 80, 1), "t"));
+        core.neighbours().heard(ip("198.18.0.21"), RS1_MAC, now);
+        core.neighbours().heard(ip("198.18.0.22"), RS2_MAC, now);
+    }
+
+    /** Sends a frame through the core; returns the destination MAC it got, or -1 when dropped. */
+    long send(ByteBuffer frame) {
+        boolean out = core.process(Frames.pointer(frame), 0, frame.limit(), now);
+        if (!out) {
+            return -1;
+        }
+        assertEquals(Frames.DIRECTOR_MAC, Frames.mac(frame, 6), "source MAC is the director's");
+        return Frames.mac(frame, 0);
+    }
+
+    Backend backend(String address) {
+        List<Backend> found = new ArrayList<>();
+        core.forEachService(s -> s.servers.values().forEach(r -> {
+            if (r.backend.destination().address().equals(addr(address))) {
+                found.add(r.backend);
+            }
+        }));
+        return found.get(0);
+    }
+
+    @Test
+    void newConnectionsAlternateAndStayOnTheirServer() {
+        assertEquals(RS1_MAC, send(tcp(CLIENT, 40000, VIP, 80, SYN, 0)));
+        assertEquals(RS2_MAC, send(tcp(CLIENT, 40001, VIP, 80, SYN, 0)));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(RS1_MAC, send(tcp(CLIENT, 40000, VIP, 80, ACK, 100)));
+            assertEquals(RS2_MAC, send(tcp(CLIENT, 40001, VIP, 80, ACK, 100)));
+        }
+        assertEquals(2, core.connectionCount());
+    }
+
+    @Test
+    void onlyTheIpDestinationMacChanges() {
+        ByteBuffer f = tcp(CLIENT, 40000, VIP, 80, SYN, 10);
+        ByteBuffer before = ByteBuffer.allocate(f.limit());
+        before.put(f.duplicate()).flip();
+        send(f);
+        assertEquals(before.slice(12, before.limit() - 12), f.slice(12, f.limit() - 12));
+    }
+
+    @Test
+    void tcpStatesCountActiveAndInactiveAsTheKernel() {
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        Backend b1 = backend("198.18.0.21");
+        assertEquals(0, b1.activeConnections());
+        assertEquals(1, b1.inactiveConnections());
+        assertEquals(TcpState.SYNACK.code(), state(40000));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        assertEquals(TcpState.ESTABLISHED.code(), state(40000));
+        assertEquals(1, b1.activeConnections());
+        assertEquals(0, b1.inactiveConnections());
+        send(tcp(CLIENT, 40000, VIP, 80, FIN | ACK, 0));
+        assertEquals(TcpState.FIN_WAIT.code(), state(40000));
+        assertEquals(0, b1.activeConnections());
+        assertEquals(1, b1.inactiveConnections());
+        send(tcp(CLIENT, 40000, VIP, 80, RST, 0));
+        assertEquals(TcpState.CLOSE.code(), state(40000));
+    }
+
+    int state(int port) {
+        return core.lookup(6, ip(CLIENT), port, ip(VIP), 80, false).state;
+    }
+
+    @Test
+    void connectionsExpireByTheirStateTimeout() {
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        now += 899 * S;
+        assertEquals(0, core.expire(now));
+        now += 2 * S;
+        assertEquals(1, core.expire(now));
+        assertEquals(0, backend("198.18.0.21").activeConnections());
+        // After expiry a non-SYN segment belongs to nothing we know.
+        assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, ACK, 0)));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NOT_SYN));
+    }
+
+    @Test
+    void lvsTimeoutsApply() {
+        core.timeouts(new DrTimeouts(10, 5, 3));
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        now += 11 * S;
+        assertEquals(1, core.expire(now));
+    }
+
+    @Test
+    void unknownTrafficIsCountedNotForwarded() {
+        assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 81, SYN, 0)));
+        assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, ACK, 0)));
+        assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, SYN | RST, 0)));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NO_SERVICE));
+        assertEquals(2L, core.drops().get(ForwardingCore.Drop.NOT_SYN));
+        assertEquals(0, core.connectionCount());
+    }
+
+    @Test
+    void fragmentsAndBadHeadersAreDropped() {
+        ByteBuffer f = tcp(CLIENT, 40000, VIP, 80, SYN, 0);
+        f.putShort(20, (short) 0x2000); // more fragments
+        assertEquals(-1, send(f));
+        ByteBuffer g = tcp(CLIENT, 40000, VIP, 80, SYN, 0);
+        g.putShort(16, (short) 9000); // total length beyond the frame
+        assertEquals(-1, send(g));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.FRAGMENT));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.MALFORMED));
+    }
+
+    @Test
+    void randomFramesNeverThrow() {
+        Random r = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            ByteBuffer f = r.nextBoolean() ? tcp(CLIENT, r.nextInt(65536), VIP, 80, r.nextInt(256), r.nextInt(64))
+                    : ByteBuffer.allocateDirect(r.nextInt(120));
+            int flips = r.nextInt(6);
+            for (int k = 0; k < flips && f.limit() > 0; k++) {
+                f.put(r.nextInt(f.limit()), (byte) r.nextInt(256));
+            }
+            core.process(Frames.pointer(f), 0, f.limit(), now);
+        }
+        assertTrue(core.connectionCount() > 0);
+    }
+
+    @Test
+    void noMacYetMeansDropUntilHeard() throws DataplaneException {
+        core.apply(new TableOp.AddDestination(DNS_SERVICE(), Destination.route(addr("198.18.0.23"), 53, 1), "t"));
+        assertEquals(-1, send(udp(CLIENT, 5000, VIP, 53, 20)));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NO_MAC));
+        assertEquals(List.of(ip("198.18.0.23")), core.neighbours().due(now).stream()
+                .filter(a -> a == ip("198.18.0.23")).toList());
+        core.neighbours().heard(ip("198.18.0.23"), 0x020000000023L, now);
+        assertEquals(0x020000000023L, send(udp(CLIENT, 5000, VIP, 53, 20)));
+    }
+
+    ServiceKey DNS_SERVICE() throws DataplaneException {
+        core.apply(new TableOp.AddService(VirtualService.of(DNS, "rr"), "t"));
+        return DNS;
+    }
+
+    @Test
+    void weightZeroKeepsConnectionsAndTakesNoNewOnes() throws DataplaneException {
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        core.apply(new TableOp.EditDestination(WEB, Destination.route(addr("198.18.0.21"), 80, 0), "drain"));
+        assertEquals(RS1_MAC, send(tcp(CLIENT, 40000, VIP, 80, ACK, 10)));
+        for (int p = 40001; p < 40005; p++) {
+            assertEquals(RS2_MAC, send(tcp(CLIENT, p, VIP, 80, SYN, 0)));
+        }
+    }
+
+    @Test
+    void aRemovedServerKeepsItsLiveConnectionsUntilTheyEnd() throws DataplaneException {
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        core.apply(new TableOp.DeleteDestination(WEB, new Endpoint(addr("198.18.0.21"), 80), "down"));
+        assertEquals(RS1_MAC, send(tcp(CLIENT, 40000, VIP, 80, ACK, 10)));
+        assertEquals(RS2_MAC, send(tcp(CLIENT, 40001, VIP, 80, SYN, 0)));
+        // A new SYN on the old flow's ports goes to a live server.
+        send(tcp(CLIENT, 40000, VIP, 80, RST, 0));
+        assertEquals(RS2_MAC, send(tcp(CLIENT, 40000, VIP, 80, SYN, 0)));
+    }
+
+    @Test
+    void persistenceSendsAClientToOneServerAndTemplatesOutliveTheirTimeoutWhileUsed() throws DataplaneException {
+        core.apply(new TableOp.EditService(VirtualService.of(WEB, "rr").withPersistence(300, 24), "t"));
+        long first = send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        for (int p = 40001; p < 40010; p++) {
+            assertEquals(first, send(tcp("198.18.0." + (10 + p % 5), p, VIP, 80, SYN, 0)), "same /24 -> same server");
+        }
+        Backend b = backend(first == RS1_MAC ? "198.18.0.21" : "198.18.0.22");
+        assertEquals(1, b.persistentConnections());
+        now += 301 * S;
+        core.expire(now);
+        // The established connection keeps its template alive.
+        assertNotNull(core.lookup(6, ip("198.18.0.0"), 0, ip(VIP), 80, true));
+        now += 900 * S;
+        core.expire(now);
+        core.expire(now);
+        assertNull(core.lookup(6, ip("198.18.0.0"), 0, ip(VIP), 80, true));
+        assertEquals(0, core.connectionCount());
+    }
+
+    @Test
+    void syncedConnectionsAreForwardedWithoutASyn() {
+        Connection c = new Connection(IpProtocol.TCP, addr(CLIENT), 45000, addr(VIP), 80, addr("198.18.0.22"), 80, 0,
+                ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
+        assertTrue(core.install(c, now));
+        assertEquals(RS2_MAC, send(tcp(CLIENT, 45000, VIP, 80, ACK, 100)));
+        assertEquals(1, backend("198.18.0.22").activeConnections());
+        Connection unknown = new Connection(IpProtocol.TCP, addr(CLIENT), 45001, addr(VIP), 80, addr("198.18.0.99"), 80,
+                0, ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
+        assertFalse(core.install(unknown, now));
+    }
+
+    @Test
+    void changesAreOfferedToSync() {
+        List<Connection> out = new ArrayList<>();
+        core.syncOut(out::add);
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        assertEquals(0, out.size(), "ESTABLISHED waits for the threshold packet (3)");
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        assertEquals(1, out.size());
+        Connection c = out.get(0);
+        assertEquals(TcpState.ESTABLISHED.code(), c.state());
+        assertEquals(addr("198.18.0.21"), c.destAddress());
+        assertEquals(ForwardMethod.ROUTE, c.method());
+        assertEquals(900, c.timeoutSeconds());
+        for (int i = 0; i < 59; i++) {
+            send(tcp(CLIENT, 40000, VIP, 80, ACK, 10));
+        }
+        assertEquals(2, out.size(), "one more at packet 53 (period 50, threshold 3)");
+        send(tcp(CLIENT, 40000, VIP, 80, FIN | ACK, 0));
+        assertEquals(3, out.size(), "entering FIN_WAIT is sent at once");
+        assertEquals(TcpState.FIN_WAIT.code(), out.get(2).state());
+    }
+
+    @Test
+    void unsupportedServicesAreRefusedClearly() {
+        DataplaneException e = assertThrows(DataplaneException.class, () -> core.apply(
+                new TableOp.AddService(VirtualService.of(ServiceKey.fwmark(false, 1), "rr"), "t")));
+        assertTrue(e.getMessage().contains("kernel IPVS"), e.getMessage());
+        e = assertThrows(DataplaneException.class, () -> core.apply(new TableOp.AddDestination(WEB,
+                Destination.route(addr("198.18.0.23"), 8080, 1), "t")));
+        assertTrue(e.getMessage().contains("cannot map ports"), e.getMessage());
+        e = assertThrows(DataplaneException.class, () -> core.apply(new TableOp.AddDestination(WEB,
+                new Destination(addr("198.18.0.23"), 80, ForwardMethod.MASQ, 1, 0, 0), "t")));
+        assertTrue(e.getMessage().contains("direct routing only"), e.getMessage());
+    }
+
+    @Test
+    void checksumCompletion() {
+        // A UDP datagram whose checksum field holds only the pseudo-header sum, as veth leaves it.
+        ByteBuffer f = udp("198.18.0.10", 1234, "198.18.0.100", 53, 5);
+        long pseudo = (ip("198.18.0.10") >>> 16) + (ip("198.18.0.10") & 0xffff) + (ip("198.18.0.100") >>> 16)
+                + (ip("198.18.0.100") & 0xffff) + 17 + 13;
+        while (pseudo >>> 16 != 0) {
+            pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+        }
+        f.putShort(14 + 20 + 6, (short) pseudo);
+        Checksums.complete(Frames.pointer(f), 34, 13, 17);
+        // Verifying the whole datagram with its pseudo-header must give 0xffff.
+        long sum = pseudo;
+        for (int i = 34; i < 34 + 13; i += 2) {
+            int hi = f.get(i) & 0xff;
+            int lo = i + 1 < 34 + 13 ? f.get(i + 1) & 0xff : 0;
+            sum += hi << 8 | lo;
+        }
+        sum -= pseudo; // the field's own value is already included; remove the helper's copy
+        sum += pseudo;
+        while (sum >>> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        assertEquals(0xffff, sum);
+    }
+}
