@@ -41,11 +41,6 @@ final class ForwardingCore {
         NOT_IPV4, MALFORMED, FRAGMENT, NO_SERVICE, NOT_SYN, NO_REAL_SERVER, NO_MAC, TOO_BIG, TX_RING_FULL
     }
 
-    /** One sync v1 message's worth: emitted connections go to the sync sender (may be null). */
-    interface SyncOut {
-        void offer(Connection c);
-    }
-
     static final int SYNC_THRESHOLD = 3;
     static final int SYNC_PERIOD = 50;
     static final int ETH_HLEN = 14;

@@ -16,10 +16,23 @@ import org.hadirector.ipvs.DataplaneException;
 final class IngressGuard implements AutoCloseable {
     private final String table;
     private final String interfaceName;
+    /**
+     * nft runs from a thread started here, so it acts on the namespace the guard was installed
+     * in even when a caller on another thread (a test, the control socket) asks for a change:
+     * a new thread inherits its creator's namespace, a child process its thread's.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor runner;
 
     private IngressGuard(String interfaceName) {
         this.interfaceName = interfaceName;
         this.table = "hadirector_dr_" + interfaceName.replaceAll("[^A-Za-z0-9_]", "_");
+        this.runner = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "nft-" + interfaceName);
+                    t.setDaemon(true);
+                    return t;
+                });
+        runner.prestartAllCoreThreads();
     }
 
     static IngressGuard install(String interfaceName) throws DataplaneException {
@@ -63,9 +76,31 @@ final class IngressGuard implements AutoCloseable {
         } catch (DataplaneException e) {
             org.slf4j.LoggerFactory.getLogger(IngressGuard.class).warn("dr {}: {}", interfaceName, e.getMessage());
         }
+        runner.shutdown();
     }
 
     private void nft(String script) throws DataplaneException {
+        java.util.concurrent.Future<?> f = runner.submit(() -> {
+            run(script);
+            return null;
+        });
+        try {
+            f.get(15, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof DataplaneException d) {
+                throw d;
+            }
+            throw new DataplaneException("nft: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw new DataplaneException("nft did not finish in 15 s (" + table + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted while running nft", e);
+        }
+    }
+
+    private void run(String script) throws DataplaneException {
         try {
             Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
             p.getOutputStream().write(script.getBytes(StandardCharsets.US_ASCII));

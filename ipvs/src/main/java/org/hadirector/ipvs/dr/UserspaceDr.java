@@ -184,7 +184,7 @@ public final class UserspaceDr implements Dataplane {
     }
 
     /** New and changed connections go here (the sync master); null stops that. */
-    public void syncOut(ForwardingCore.SyncOut out) throws DataplaneException {
+    public void syncOut(SyncOut out) throws DataplaneException {
         call(() -> {
             core.syncOut(out);
             return null;

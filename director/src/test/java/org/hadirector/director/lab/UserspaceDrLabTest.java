@@ -1,0 +1,152 @@
+package org.hadirector.director.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.IpProtocol;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.TableDump;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.VirtualService;
+import org.hadirector.ipvs.dr.UserspaceDr;
+import org.hadirector.ipvs.sched.Backend;
+import org.hadirector.ipvs.sched.FlowRequest;
+import org.hadirector.ipvs.sched.Scheduler;
+import org.hadirector.sys.NetNs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The userspace DR forwarder in the seed topology: a client, director1 holding the VIP on e0 and
+ * running the forwarder, rs1 and rs2 with nginx and the VIP on lo (arp_ignore=1,
+ * arp_announce=2). The client's requests to the VIP reach both real servers and the answers go
+ * straight back to the client.
+ */
+class UserspaceDrLabTest {
+    static final String VIP = "198.18.0.100";
+    static Lab lab;
+    static ExecutorService director;
+    static UserspaceDr dr;
+
+    static InetAddress ip(String s) throws Exception {
+        return InetAddress.getByName(s);
+    }
+
+    @BeforeAll
+    static void topology() throws Exception {
+        lab = Lab.create("dr", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22");
+        for (String rs : List.of("rs1", "rs2")) {
+            Lab.run("ip", "netns", "exec", lab.ns(rs), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
+                    "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.lo.arp_ignore=1", "net.ipv4.conf.lo.arp_announce=2");
+            Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
+            lab.nginx(rs);
+            Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
+            Files.write(lab.dir.resolve("www-" + rs + "/html/big"), new byte[200_000]);
+        }
+        Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
+        director = Executors.newSingleThreadExecutor();
+        dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0"), name -> new Rotation()));
+    }
+
+    /** Table calls may come from any thread; opening must happen inside the namespace. */
+    static <T> T inDirector(Callable<T> c) throws Exception {
+        return director.submit(() -> {
+            NetNs.enter(lab.ns("director1"));
+            return c.call();
+        }).get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void down() {
+        if (dr != null) {
+            dr.close();
+        }
+        if (director != null) {
+            director.shutdownNow();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** Round robin over weighted-in backends, until the schedulers land. */
+    static final class Rotation implements Scheduler {
+        List<Backend> list = List.of();
+        int next;
+
+        public String name() {
+            return "rr";
+        }
+
+        public void update(List<Backend> backends) {
+            list = backends;
+        }
+
+        public Backend pick(FlowRequest flow) {
+            for (int i = 0; i < list.size(); i++) {
+                Backend b = list.get((next + i) % list.size());
+                if (b.weight() > 0) {
+                    next = (next + i + 1) % list.size();
+                    return b;
+                }
+            }
+            return null;
+        }
+    }
+
+    static String curl(String path) throws Exception {
+        return Lab.run("ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3", "http://" + VIP + path);
+    }
+
+    static long rxBytes(String host) throws Exception {
+        // sysfs shows the namespace of whoever mounted it; ip netns exec mounts the host's own.
+        return Long.parseLong(Lab.run("ip", "netns", "exec", lab.ns(host), "cat", "/sys/class/net/e0/statistics/rx_bytes")
+                .strip());
+    }
+
+    @Test
+    void requestsToTheVipAlternateAndRepliesBypassTheDirector() throws Exception {
+        ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip(VIP), 80);
+        dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
+        dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.21"), 80, 1), "test"));
+        dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.22"), 80, 1), "test"));
+        assertTrue(Lab.run("ip", "netns", "exec", lab.ns("director1"), "nft", "list", "tables").contains("hadirector_dr_e0"));
+        // The forwarder learns the real servers' MACs with its own ARP requests.
+        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> curl("/who").startsWith("rs"))) >= 0, "no answer via the VIP");
+        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().neighbours() == 2
+                && curl("/who").startsWith("rs") && curl("/who").startsWith("rs"))) >= 0);
+        long noMacBefore = dr.counters().dropped().get("no_mac");
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(curl("/who").strip());
+        }
+        for (int i = 1; i < answers.size(); i++) {
+            assertFalse(answers.get(i).equals(answers.get(i - 1)), "rr alternates: " + answers);
+        }
+        long before = rxBytes("director1");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200_000, curl("/big").length());
+        }
+        long through = rxBytes("director1") - before;
+        // 1 MB went to the client; the director saw only the client's side (requests and ACKs).
+        assertTrue(through < 100_000, "director received " + through + " bytes for 1 MB of replies");
+        TableDump dump = dr.dump();
+        TableDump.ServiceDump s = dump.services().get(0);
+        assertTrue(s.stats().connections() >= 11, "connections counted: " + s.stats());
+        assertEquals(2, s.destinations().size());
+        UserspaceDr.Counters c = dr.counters();
+        assertTrue(c.forwarded() > 0);
+        assertEquals(noMacBefore, c.dropped().get("no_mac"), "drops once both MACs are known: " + c.dropped());
+    }
+}

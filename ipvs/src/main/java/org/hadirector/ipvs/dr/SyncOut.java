@@ -1,0 +1,10 @@
+package org.hadirector.ipvs.dr;
+
+import org.hadirector.ipvs.Connection;
+
+/** Where the forwarder hands new and changed connections for the sync master to send. */
+@FunctionalInterface
+public interface SyncOut {
+    /** Called on the forwarder thread; must not block. */
+    void offer(Connection c);
+}
