@@ -56,6 +56,7 @@ lab_up() {
     done
     # Real servers: the VIP on lo as /32, and no ARP answers for it (the seed documents' settings).
     for h in rs1 rs2; do
+        ip netns list | grep -q "^$(ns "$h")\b" || continue
         in_ns "$h" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1 \
             net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2
         ip -n "$(ns "$h")" addr add "$LAB_VIP/32" dev lo

@@ -69,9 +69,10 @@ public final class PacketRing implements Closeable {
     /**
      * Opens the rings on an interface of the calling thread's namespace. {@code frameSize} is a
      * power of two of at least 2048 (it bounds the largest frame received whole); the frame counts
-     * are rounded up to whole 64 KiB blocks.
+     * are rounded up to whole 64 KiB blocks. {@code filter} is the first BPF program (see
+     * {@link #attachFilter}), in place before any frame is received.
      */
-    public static PacketRing open(String interfaceName, int frameSize, int rxFrames, int txFrames)
+    public static PacketRing open(String interfaceName, int frameSize, int rxFrames, int txFrames, int[][] filter)
             throws NativeException {
         if (Integer.bitCount(frameSize) != 1 || frameSize < 2048 || frameSize > 65536) {
             throw new IllegalArgumentException("frame size " + frameSize);
@@ -96,7 +97,8 @@ public final class PacketRing implements Closeable {
                 throw new NativeException("mmap(PACKET ring" + on + ")", Native.errno());
             }
             Pointer memory = Native.RUNTIME.getMemoryManager().newPointer(map.address(), size);
-            // Bind last: frames start arriving only once the rings exist.
+            // Filter, then bind: frames start arriving only once the rings and the filter are there.
+            attach(fd, filter, interfaceName);
             byte[] sa = SockAddr.link(ETH_P_ALL, ifindex, new byte[6]);
             Native.check(Native.C.bind(fd, sa, sa.length), "bind(AF_PACKET" + on + ")");
             return new PacketRing(fd, ifindex, interfaceName, memory, size, frameSize, rxBlocks * perBlock,
@@ -119,6 +121,10 @@ public final class PacketRing implements Closeable {
      * struct sock_filter; the swap is atomic, so no frame sees a half-installed program.
      */
     public void attachFilter(int[][] program) throws NativeException {
+        attach(fd, program, interfaceName);
+    }
+
+    private static void attach(int fd, int[][] program, String interfaceName) throws NativeException {
         Pointer insns = Memory.allocateDirect(Native.RUNTIME, program.length * 8);
         for (int i = 0; i < program.length; i++) {
             insns.putShort(i * 8L, (short) program[i][0]);

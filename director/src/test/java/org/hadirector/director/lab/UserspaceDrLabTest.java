@@ -148,5 +148,11 @@ class UserspaceDrLabTest {
         UserspaceDr.Counters c = dr.counters();
         assertTrue(c.forwarded() > 0);
         assertEquals(noMacBefore, c.dropped().get("no_mac"), "drops once both MACs are known: " + c.dropped());
+        // The BPF filter admits only the services' frames: other traffic to the director costs no copy.
+        Lab.run("ip", "netns", "exec", lab.ns("client"), "ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.0.11");
+        Lab.run("ip", "netns", "exec", lab.ns("client"), "ping", "-c", "2", "-i", "0.2", "-W", "1", VIP);
+        UserspaceDr.Counters after = dr.counters();
+        assertEquals(c.dropped().get("no_service"), after.dropped().get("no_service"));
+        assertEquals(c.dropped().get("not_ipv4"), after.dropped().get("not_ipv4"));
     }
 }

@@ -102,8 +102,8 @@ public final class UserspaceDr implements Dataplane {
         IngressGuard guard = null;
         WakeUp wake = null;
         try {
-            ring = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(), settings.txFrames());
-            ring.attachFilter(BpfProgram.build(List.of()));
+            ring = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(), settings.txFrames(),
+                    BpfProgram.build(List.of()));
             long mac = Ipv4.mac(ring.hardwareAddress());
             int source = arpSource(settings, ring.ifindex());
             guard = IngressGuard.install(settings.interfaceName());

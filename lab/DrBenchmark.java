@@ -1,0 +1,54 @@
+import java.net.InetAddress;
+import java.util.List;
+import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.IpProtocol;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.VirtualService;
+import org.hadirector.ipvs.dr.UserspaceDr;
+import org.hadirector.ipvs.sched.Backend;
+import org.hadirector.ipvs.sched.FlowRequest;
+import org.hadirector.ipvs.sched.Scheduler;
+
+/**
+ * Runs the userspace DR forwarder on e0 of the namespace it is started in, with one UDP service
+ * VIP:9 to one real server, for the given seconds; lab/bench-dr drives traffic and counts at the
+ * real server. Prints the forwarder's own counters at the end.
+ * Args: VIP REAL_SERVER SECONDS
+ */
+public class DrBenchmark {
+    public static void main(String[] args) throws Exception {
+        InetAddress vip = InetAddress.getByName(args[0]);
+        InetAddress rs = InetAddress.getByName(args[1]);
+        long seconds = Long.parseLong(args[2]);
+        try (UserspaceDr dr = UserspaceDr.open(UserspaceDr.Settings.of("e0"), name -> new Scheduler() {
+            List<Backend> list = List.of();
+
+            public String name() {
+                return name;
+            }
+
+            public void update(List<Backend> backends) {
+                list = backends;
+            }
+
+            public Backend pick(FlowRequest flow) {
+                return list.isEmpty() ? null : list.get(0);
+            }
+        })) {
+            ServiceKey key = ServiceKey.of(IpProtocol.UDP, vip, 9);
+            dr.apply(new TableOp.AddService(VirtualService.of(key, "rr"), "bench"));
+            dr.apply(new TableOp.AddDestination(key, Destination.route(rs, 9, 1), "bench"));
+            System.out.println("READY");
+            System.out.flush();
+            // The script starts traffic now and counts at rs1 from 2 s on; this window starts at 3 s.
+            Thread.sleep(3000);
+            UserspaceDr.Counters a = dr.counters();
+            Thread.sleep(seconds * 1000);
+            UserspaceDr.Counters b = dr.counters();
+            System.out.println("forwarder: " + (b.forwarded() - a.forwarded()) / seconds + " packets/s forwarded, "
+                    + (b.ringDropped() - a.ringDropped()) / seconds + "/s dropped by the kernel for want of ring space, "
+                    + b.connections() + " connections in the table; drops since start " + b.dropped());
+        }
+    }
+}
