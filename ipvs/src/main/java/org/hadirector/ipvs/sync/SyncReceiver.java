@@ -1,0 +1,138 @@
+package org.hadirector.ipvs.sync;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.DataplaneException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backup side of connection sync: joins the group on the sync interface, reads each datagram
+ * as the kernel's backup does (size, sync id, version, entry checks) and hands the accepted
+ * connections to a consumer on its event loop. A bad datagram is counted by reason and logged
+ * now and then, never fatal.
+ */
+public final class SyncReceiver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncReceiver.class);
+
+    private final SyncSettings settings;
+    private final EpollEventLoopGroup group;
+    private final io.netty.channel.Channel channel;
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final Map<String, AtomicLong> dropped = new ConcurrentHashMap<>();
+
+    private SyncReceiver(SyncSettings settings, EpollEventLoopGroup group, io.netty.channel.Channel channel) {
+        this.settings = settings;
+        this.group = group;
+        this.channel = channel;
+    }
+
+    static NetworkInterface networkInterface(String name) throws DataplaneException {
+        NetworkInterface nif = SyncSender.networkInterfaceOrNull(name);
+        if (nif == null) {
+            throw new DataplaneException("sync interface " + name + " does not exist");
+        }
+        return nif;
+    }
+
+    /** Opens the socket in the calling thread's network namespace. */
+    public static SyncReceiver start(SyncSettings s, Consumer<List<Connection>> sink) throws DataplaneException {
+        NetworkInterface nif = networkInterface(s.interfaceName());
+        EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-backup", true));
+        SyncReceiver[] self = new SyncReceiver[1];
+        try {
+            EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                            self[0].receive(p, sink);
+                        }
+                    })
+                    .bind(new InetSocketAddress(s.port())).syncUninterruptibly().channel();
+            ch.joinGroup(new InetSocketAddress(s.group(), s.port()), nif).syncUninterruptibly();
+            self[0] = new SyncReceiver(s, group, ch);
+            LOG.info("sync backup on {}: sync id {}, {}:{}", s.interfaceName(), s.syncId(), s.group().getHostAddress(),
+                    s.port());
+            return self[0];
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new DataplaneException("sync backup on " + s.interfaceName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void receive(DatagramPacket p, Consumer<List<Connection>> sink) {
+        ByteBuf buf = p.content();
+        byte[] d = new byte[buf.readableBytes()];
+        buf.getBytes(buf.readerIndex(), d);
+        SyncMessage m;
+        try {
+            m = SyncCodec.decode(d, d.length, settings.syncId());
+        } catch (SyncFormatException e) {
+            drop(e.getMessage().startsWith("sync id") ? "sync id" : "malformed", e.getMessage(), p);
+            return;
+        }
+        if (m.truncatedBy() != null) {
+            drop("malformed", m.truncatedBy(), p);
+        }
+        if (m.skipped() > 0) {
+            dropped.computeIfAbsent("entry skipped", k -> new AtomicLong()).addAndGet(m.skipped());
+        }
+        accepted.incrementAndGet();
+        connections.addAndGet(m.connections().size());
+        if (!m.connections().isEmpty()) {
+            sink.accept(m.connections());
+        }
+    }
+
+    private void drop(String reason, String detail, DatagramPacket p) {
+        long n = dropped.computeIfAbsent(reason, k -> new AtomicLong()).getAndIncrement();
+        if (n % 1000 == 0) {
+            LOG.warn("sync backup on {}: dropped a message from {}: {} ({} so far)", settings.interfaceName(),
+                    p.sender().getAddress().getHostAddress(), detail, n + 1);
+        }
+    }
+
+    public long messagesAccepted() {
+        return accepted.get();
+    }
+
+    public long connectionsReceived() {
+        return connections.get();
+    }
+
+    /** Datagrams (or entries) dropped, by reason. */
+    public Map<String, Long> dropped() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        dropped.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        LOG.info("sync backup on {} stopped: {} messages, {} connections", settings.interfaceName(), accepted.get(),
+                connections.get());
+    }
+}

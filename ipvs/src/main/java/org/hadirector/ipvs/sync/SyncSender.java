@@ -1,0 +1,160 @@
+package org.hadirector.ipvs.sync;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.DataplaneException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master side of connection sync: connections offered from any thread are batched on one
+ * native epoll event loop and multicast out of the sync interface, from its address, as the
+ * kernel's master sync thread sends them.
+ */
+public final class SyncSender implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncSender.class);
+
+    private final SyncSettings settings;
+    private final EpollEventLoopGroup group;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final SyncBatcher batcher;
+    private final InetSocketAddress destination;
+    private ScheduledFuture<?> flushTimer;
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    private SyncSender(SyncSettings settings, EpollEventLoopGroup group, Channel channel) {
+        this.settings = settings;
+        this.group = group;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.batcher = new SyncBatcher(settings.syncId(), settings.maxlen(), settings.flushDelay().toNanos());
+        this.destination = new InetSocketAddress(settings.group(), settings.port());
+    }
+
+    /** Opens the socket in the calling thread's network namespace. */
+    public static SyncSender start(SyncSettings s) throws DataplaneException {
+        NetworkInterface nif = SyncReceiver.networkInterface(s.interfaceName());
+        InetAddress source = null;
+        for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+            if (a instanceof Inet4Address) {
+                source = a;
+                break;
+            }
+        }
+        if (source == null) {
+            throw new DataplaneException("sync interface " + s.interfaceName() + " has no IPv4 address to send from");
+        }
+        EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-master", true));
+        try {
+            Channel ch = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                    .option(ChannelOption.IP_MULTICAST_TTL, s.ttl())
+                    .option(ChannelOption.IP_MULTICAST_IF, nif)
+                    .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
+                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+                            // the master only sends
+                        }
+                    })
+                    .bind(new InetSocketAddress(source, 0)).syncUninterruptibly().channel();
+            LOG.info("sync master on {} (from {}): sync id {}, {}:{} ttl {}, messages up to {} bytes",
+                    s.interfaceName(), source.getHostAddress(), s.syncId(), s.group().getHostAddress(), s.port(), s.ttl(),
+                    s.maxlen());
+            return new SyncSender(s, group, ch);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new DataplaneException("sync master on " + s.interfaceName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Queues one connection; safe from any thread, never blocks. */
+    public void offer(Connection c) {
+        loop.execute(() -> {
+            long now = System.nanoTime();
+            send(batcher.add(c, now));
+            if (flushTimer == null && batcher.pending() > 0) {
+                flushTimer = loop.schedule(this::flushDue, Math.max(0, batcher.deadlineNs() - now), TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    private void flushDue() {
+        flushTimer = null;
+        long now = System.nanoTime();
+        send(batcher.due(now));
+        long next = batcher.deadlineNs();
+        if (next != -1) {
+            flushTimer = loop.schedule(this::flushDue, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void send(List<byte[]> out) {
+        for (byte[] m : out) {
+            int n = m[4] & 0xff;
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(m), destination)).addListener(f -> {
+                if (f.isSuccess()) {
+                    messages.incrementAndGet();
+                    connections.addAndGet(n);
+                } else if (errors.getAndIncrement() % 1000 == 0) {
+                    LOG.warn("sync master on {}: send failed: {}", settings.interfaceName(), f.cause().toString());
+                }
+            });
+        }
+    }
+
+    public long messagesSent() {
+        return messages.get();
+    }
+
+    public long connectionsSent() {
+        return connections.get();
+    }
+
+    public long sendErrors() {
+        return errors.get();
+    }
+
+    /** Sends what is pending, then stops. */
+    @Override
+    public void close() {
+        try {
+            loop.submit(() -> send(batcher.flush())).await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        LOG.info("sync master on {} stopped: {} messages, {} connections sent", settings.interfaceName(), messages.get(),
+                connections.get());
+    }
+
+    static NetworkInterface networkInterfaceOrNull(String name) {
+        try {
+            return NetworkInterface.getByName(name);
+        } catch (SocketException e) {
+            return null;
+        }
+    }
+}
