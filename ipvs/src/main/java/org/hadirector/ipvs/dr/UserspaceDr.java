@@ -57,7 +57,7 @@ public final class UserspaceDr implements Dataplane {
 
     /** What the forwarder has done, for status and metrics. */
     public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
-            int neighbours) {
+            int neighbours, long syncedInstalled, long syncedUnknown) {
     }
 
     private final Settings settings;
@@ -79,6 +79,8 @@ public final class UserspaceDr implements Dataplane {
     private int txIndex;
     private boolean txPending;
     private long ringDropped;
+    private long installed;
+    private long unknownSynced;
 
     private UserspaceDr(Settings settings, PacketRing ring, IngressGuard guard, WakeUp wake, ForwardingCore core,
             int arpSource, long ownMac) {
@@ -170,7 +172,8 @@ public final class UserspaceDr implements Dataplane {
         return call(() -> {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
-            return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size());
+            return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
+                    installed, unknownSynced);
         });
     }
 
@@ -203,6 +206,24 @@ public final class UserspaceDr implements Dataplane {
             }
             return n;
         });
+    }
+
+    /**
+     * Hands synced connections to the forwarder thread without waiting (the sync receiver's
+     * event loop must not block); those naming no known service or server are counted.
+     */
+    public void installLater(List<Connection> synced) {
+        tasks.add(() -> {
+            long now = System.nanoTime();
+            for (Connection c : synced) {
+                if (core.install(c, now)) {
+                    installed++;
+                } else {
+                    unknownSynced++;
+                }
+            }
+        });
+        wake.signal();
     }
 
     /** Drops every connection and template (the services stay). */

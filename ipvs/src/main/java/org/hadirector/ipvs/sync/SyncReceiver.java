@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -59,7 +60,8 @@ public final class SyncReceiver implements AutoCloseable {
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-backup", true));
         SyncReceiver[] self = new SyncReceiver[1];
         try {
-            EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+            EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap().group(group)
+                    .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)

@@ -10,6 +10,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
+import org.hadirector.sys.Interfaces;
+import org.hadirector.sys.NativeException;
+import org.hadirector.sys.RtNetlink;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
@@ -56,19 +60,14 @@ public final class SyncSender implements AutoCloseable {
     /** Opens the socket in the calling thread's network namespace. */
     public static SyncSender start(SyncSettings s) throws DataplaneException {
         NetworkInterface nif = SyncReceiver.networkInterface(s.interfaceName());
-        InetAddress source = null;
-        for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-            if (a instanceof Inet4Address) {
-                source = a;
-                break;
-            }
-        }
+        InetAddress source = primaryAddress(s.interfaceName());
         if (source == null) {
             throw new DataplaneException("sync interface " + s.interfaceName() + " has no IPv4 address to send from");
         }
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-master", true));
         try {
-            Channel ch = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+            Channel ch = new Bootstrap().group(group)
+                    .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.IP_MULTICAST_TTL, s.ttl())
                     .option(ChannelOption.IP_MULTICAST_IF, nif)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
@@ -148,6 +147,23 @@ public final class SyncSender implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         LOG.info("sync master on {} stopped: {} messages, {} connections sent", settings.interfaceName(), messages.get(),
                 connections.get());
+    }
+
+    /**
+     * The interface's primary IPv4 address, as the kernel's master binds to (inet_select_addr):
+     * the first global one in the kernel's order, which a VIP added later does not displace.
+     */
+    static InetAddress primaryAddress(String interfaceName) throws DataplaneException {
+        try (RtNetlink nl = RtNetlink.open()) {
+            for (RtNetlink.Address a : nl.addresses(Interfaces.index(interfaceName))) {
+                if (a.address() instanceof Inet4Address && a.scope() == 0) {
+                    return a.address();
+                }
+            }
+            return null;
+        } catch (NativeException e) {
+            throw new DataplaneException("sync interface " + interfaceName + ": " + e.getMessage(), e);
+        }
     }
 
     static NetworkInterface networkInterfaceOrNull(String name) {
