@@ -1,14 +1,10 @@
 import java.net.InetAddress;
-import java.util.List;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.dr.UserspaceDr;
-import org.hadirector.ipvs.sched.Backend;
-import org.hadirector.ipvs.sched.FlowRequest;
-import org.hadirector.ipvs.sched.Scheduler;
 
 /**
  * Runs the userspace DR forwarder on e0 of the namespace it is started in, with one UDP service
@@ -21,21 +17,7 @@ public class DrBenchmark {
         InetAddress vip = InetAddress.getByName(args[0]);
         InetAddress rs = InetAddress.getByName(args[1]);
         long seconds = Long.parseLong(args[2]);
-        try (UserspaceDr dr = UserspaceDr.open(UserspaceDr.Settings.of("e0"), name -> new Scheduler() {
-            List<Backend> list = List.of();
-
-            public String name() {
-                return name;
-            }
-
-            public void update(List<Backend> backends) {
-                list = backends;
-            }
-
-            public Backend pick(FlowRequest flow) {
-                return list.isEmpty() ? null : list.get(0);
-            }
-        })) {
+        try (UserspaceDr dr = UserspaceDr.open(UserspaceDr.Settings.of("e0"))) {
             ServiceKey key = ServiceKey.of(IpProtocol.UDP, vip, 9);
             dr.apply(new TableOp.AddService(VirtualService.of(key, "rr"), "bench"));
             dr.apply(new TableOp.AddDestination(key, Destination.route(rs, 9, 1), "bench"));

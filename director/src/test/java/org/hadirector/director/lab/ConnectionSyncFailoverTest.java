@@ -57,8 +57,7 @@ class ConnectionSyncFailoverTest {
     }
 
     static UserspaceDr director(String host) throws Exception {
-        UserspaceDr dr = in(host, () -> UserspaceDr.open(UserspaceDr.Settings.of("e0"),
-                name -> new UserspaceDrLabTest.Rotation()));
+        UserspaceDr dr = in(host, () -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, InetAddress.getByName(VIP), 80);
         dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
         dr.apply(new TableOp.AddDestination(web, Destination.route(InetAddress.getByName("198.18.0.21"), 80, 1), "test"));

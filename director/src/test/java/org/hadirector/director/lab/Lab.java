@@ -92,7 +92,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Starts nginx in {@code host}'s namespace on port 80 (one process, in the foreground), serving
+     * Starts nginx in {@code host}'s namespace on ports 80 and 8080 (one process, in the foreground), serving
      * DIR/www-host; /health answers "ok". Waits (bounded) until it answers.
      */
     public Process nginx(String host) throws IOException, InterruptedException {
@@ -111,7 +111,7 @@ public final class Lab implements AutoCloseable {
                     access_log off;
                     default_type text/plain;
                     client_body_temp_path %1$s/tmp;
-                    server { listen 80; root %1$s/html; }
+                    server { listen 80; listen 8080; root %1$s/html; }
                 }
                 """.formatted(d));
         Process p = new ProcessBuilder("ip", "netns", "exec", ns(host), "nginx", "-p", d.toString(), "-c", conf.toString())

@@ -19,9 +19,6 @@ import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.dr.UserspaceDr;
-import org.hadirector.ipvs.sched.Backend;
-import org.hadirector.ipvs.sched.FlowRequest;
-import org.hadirector.ipvs.sched.Scheduler;
 import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +53,7 @@ class UserspaceDrLabTest {
         }
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
         director = Executors.newSingleThreadExecutor();
-        dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0"), name -> new Rotation()));
+        dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
     }
 
     /** Table calls may come from any thread; opening must happen inside the namespace. */
@@ -77,31 +74,6 @@ class UserspaceDrLabTest {
         }
         if (lab != null) {
             lab.close();
-        }
-    }
-
-    /** Round robin over weighted-in backends, until the schedulers land. */
-    static final class Rotation implements Scheduler {
-        List<Backend> list = List.of();
-        int next;
-
-        public String name() {
-            return "rr";
-        }
-
-        public void update(List<Backend> backends) {
-            list = backends;
-        }
-
-        public Backend pick(FlowRequest flow) {
-            for (int i = 0; i < list.size(); i++) {
-                Backend b = list.get((next + i) % list.size());
-                if (b.weight() > 0) {
-                    next = (next + i + 1) % list.size();
-                    return b;
-                }
-            }
-            return null;
         }
     }
 
@@ -154,5 +126,27 @@ class UserspaceDrLabTest {
         UserspaceDr.Counters after = dr.counters();
         assertEquals(c.dropped().get("no_service"), after.dropped().get("no_service"));
         assertEquals(c.dropped().get("not_ipv4"), after.dropped().get("not_ipv4"));
+    }
+
+    /** The seed documents' wrr set-up: rs1 weight 2, rs2 weight 1, so two requests of three go to rs1. */
+    @Test
+    void wrrWeightsSetTheRatio() throws Exception {
+        ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip(VIP), 8080);
+        dr.apply(new TableOp.AddService(VirtualService.of(web, "wrr"), "test"));
+        try {
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.21"), 8080, 2), "test"));
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.22"), 8080, 1), "test"));
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                answers.add(Lab.run("ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3",
+                        "http://" + VIP + ":8080/who").strip());
+            }
+            assertEquals(6, answers.stream().filter("rs1"::equals).count(), "2:1 -> " + answers);
+            assertEquals(3, answers.stream().filter("rs2"::equals).count(), "2:1 -> " + answers);
+            // The kernel's wrr sequence for weight 2 added before weight 1 (see SchedulersTest).
+            assertEquals(List.of("rs2", "rs1", "rs1", "rs2", "rs1", "rs1", "rs2", "rs1", "rs1"), answers);
+        } finally {
+            dr.apply(new TableOp.DeleteService(web, "test"));
+        }
     }
 }

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
@@ -45,7 +45,7 @@ final class ForwardingCore {
     static final int SYNC_PERIOD = 50;
     static final int ETH_HLEN = 14;
 
-    private final Function<String, Scheduler> schedulers;
+    private final BiFunction<String, Integer, Scheduler> schedulers;
     private final Map<Long, DrService> services = new HashMap<>();
     private final Map<ServiceKey, DrService> byKey = new java.util.LinkedHashMap<>();
     private final Neighbours neighbours = new Neighbours();
@@ -62,7 +62,7 @@ final class ForwardingCore {
     private int connectionCount;
     private long forwarded;
 
-    ForwardingCore(Function<String, Scheduler> schedulers, long ownMac) {
+    ForwardingCore(BiFunction<String, Integer, Scheduler> schedulers, long ownMac) {
         this.schedulers = schedulers;
         this.ownMac = ownMac;
         for (Drop d : Drop.values()) {
@@ -119,7 +119,7 @@ final class ForwardingCore {
             if (byKey.containsKey(s.key())) {
                 throw new DataplaneException("service " + s.key() + " exists");
             }
-            DrService d = new DrService(s, schedulers.apply(s.scheduler()));
+            DrService d = new DrService(s, schedulers.apply(s.scheduler(), s.flags()));
             d.rescheduled();
             byKey.put(s.key(), d);
             services.put(serviceKey(d.protocol, d.address, d.port), d);
@@ -128,7 +128,7 @@ final class ForwardingCore {
             checkSupported(s);
             DrService d = service(s.key());
             if (!d.service.scheduler().equals(s.scheduler()) || d.service.flags() != s.flags()) {
-                d.scheduler = schedulers.apply(s.scheduler());
+                d.scheduler = schedulers.apply(s.scheduler(), s.flags());
             }
             d.service = s;
             d.rescheduled();

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.Dataplane;
@@ -24,6 +24,7 @@ import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.sched.Scheduler;
+import org.hadirector.ipvs.sched.Schedulers;
 import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketRing;
 import org.hadirector.sys.Poller;
@@ -98,7 +99,12 @@ public final class UserspaceDr implements Dataplane {
     }
 
     /** Opens the rings and the guard on the interface and starts the forwarder thread. */
-    public static UserspaceDr open(Settings settings, Function<String, Scheduler> schedulers)
+    public static UserspaceDr open(Settings settings) throws DataplaneException {
+        return open(settings, Schedulers::create);
+    }
+
+    /** With other schedulers (tests, benchmarks): name and service flags to a new scheduler. */
+    public static UserspaceDr open(Settings settings, java.util.function.BiFunction<String, Integer, Scheduler> schedulers)
             throws DataplaneException {
         PacketRing ring = null;
         IngressGuard guard = null;

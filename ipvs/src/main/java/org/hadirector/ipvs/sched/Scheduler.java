@@ -15,8 +15,9 @@ public interface Scheduler {
 
     /**
      * The service's backends changed (added, removed, weight edited), as ip_vs_sched's
-     * add_dest / del_dest / upd_dest. The list's order is the service's destination order
-     * (the kernel's: newest first is NOT used; the order they were added).
+     * add_dest / del_dest / upd_dest: one change per call, the list in the order the backends
+     * were added. (The kernel keeps the newest first, __ip_vs_update_dest adding at the head of
+     * svc->destinations; schedulers that walk the list do so in that order.)
      */
     void update(List<Backend> backends);
 

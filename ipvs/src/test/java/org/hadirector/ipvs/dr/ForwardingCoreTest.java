@@ -82,7 +82,7 @@ class ForwardingCoreTest {
 
     @BeforeEach
     void table() throws DataplaneException {
-        core = new ForwardingCore(name -> new Rotation(), Frames.DIRECTOR_MAC);
+        core = new ForwardingCore((name, flags) -> new Rotation(), Frames.DIRECTOR_MAC);
         core.apply(new TableOp.AddService(VirtualService.of(WEB, "rr"), "t"));
         core.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.21"), 80, 1), "t"));
         core.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.22"), 80, 1), "t"));

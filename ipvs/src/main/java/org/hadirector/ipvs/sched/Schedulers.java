@@ -1,0 +1,45 @@
+package org.hadirector.ipvs.sched;
+
+/**
+ * The schedulers by their ipvsadm names. Built: rr, wrr, lc, wlc, sed, nq, fo, ovf, sh, dh, each
+ * with the kernel's choices. mh, lblc and lblcr are refused by name (the kernel IPVS backend
+ * has them); twos is refused too.
+ */
+public final class Schedulers {
+    private Schedulers() {
+    }
+
+    /** A new scheduler for one service; throws IllegalArgumentException naming what is missing. */
+    public static Scheduler create(String name, int serviceFlags) {
+        switch (name) {
+            case "rr":
+                return new RoundRobinScheduler();
+            case "wrr":
+                return new WeightedRoundRobinScheduler();
+            case "lc":
+                return new LeastConnectionSchedulers.Lc();
+            case "wlc":
+                return new LeastConnectionSchedulers.Wlc();
+            case "sed":
+                return new LeastConnectionSchedulers.Sed();
+            case "nq":
+                return new LeastConnectionSchedulers.Nq();
+            case "fo":
+                return new LeastConnectionSchedulers.Fo();
+            case "ovf":
+                return new LeastConnectionSchedulers.Ovf();
+            case "sh":
+                return new HashSchedulers.Sh(serviceFlags);
+            case "dh":
+                return new HashSchedulers.Dh();
+            case "mh":
+            case "lblc":
+            case "lblcr":
+            case "twos":
+                throw new IllegalArgumentException("scheduler " + name
+                        + " is not built in the userspace forwarder yet; use the kernel IPVS backend or another scheduler");
+            default:
+                throw new IllegalArgumentException("unknown scheduler " + name);
+        }
+    }
+}
