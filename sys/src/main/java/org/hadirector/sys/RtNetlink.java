@@ -59,12 +59,14 @@ public final class RtNetlink implements Closeable {
         }
     }
 
+    private final NetlinkSocket socket;
     private final int fd;
-    private int seq;
-    private final byte[] rx = new byte[65536];
+    private final byte[] rx;
 
-    private RtNetlink(int fd) {
-        this.fd = fd;
+    private RtNetlink(NetlinkSocket socket) {
+        this.socket = socket;
+        this.fd = socket.fd();
+        this.rx = socket.rx();
     }
 
     /** A socket for requests. */
@@ -78,16 +80,7 @@ public final class RtNetlink implements Closeable {
     }
 
     private static RtNetlink open(int groups) throws NativeException {
-        int fd = Native.check(Native.C.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, NETLINK_ROUTE),
-                "socket(NETLINK_ROUTE)");
-        try {
-            byte[] sa = SockAddr.netlink(0, groups);
-            Native.check(Native.C.bind(fd, sa, sa.length), "bind(NETLINK_ROUTE)");
-            return new RtNetlink(fd);
-        } catch (NativeException e) {
-            Native.closeQuietly(fd);
-            throw e;
-        }
+        return new RtNetlink(NetlinkSocket.open(NETLINK_ROUTE, groups, "NETLINK_ROUTE"));
     }
 
     public int fd() {
@@ -188,9 +181,7 @@ public final class RtNetlink implements Closeable {
     }
 
     private ByteBuffer message(int type, int flags) {
-        ByteBuffer m = ByteBuffer.allocate(512).order(ByteOrder.nativeOrder());
-        m.putInt(0).putShort((short) type).putShort((short) flags).putInt(++seq).putInt(0);
-        return m;
+        return socket.message(type, flags, 512);
     }
 
     private static void ifaddrmsg(ByteBuffer m, InetAddress a, int prefix, int flags, int scope, int ifindex) {
@@ -199,69 +190,15 @@ public final class RtNetlink implements Closeable {
     }
 
     private static void attr(ByteBuffer m, int type, byte[] data) {
-        int len = 4 + data.length;
-        m.putShort((short) len).putShort((short) type).put(data);
-        while (m.position() % 4 != 0) {
-            m.put((byte) 0);
-        }
+        NetlinkSocket.attr(m, type, data);
     }
 
-    /** Sends {@code m}, reads replies until the ACK / DONE; returns 0 or the kernel's errno. */
     private int request(ByteBuffer m, Consumer<ByteBuffer> each) throws NativeException {
-        int len = m.position();
-        m.putInt(0, len);
-        byte[] out = new byte[len];
-        System.arraycopy(m.array(), 0, out, 0, len);
-        byte[] to = SockAddr.netlink(0, 0);
-        Native.check(Native.C.sendto(fd, out, len, 0, to, to.length), "sendto(NETLINK_ROUTE)");
-        int mySeq = seq;
-        int[] result = {Integer.MIN_VALUE};
-        for (int reads = 0; reads < 100_000 && result[0] == Integer.MIN_VALUE; reads++) {
-            long n = Native.C.recv(fd, rx, rx.length, 0);
-            if (n < 0) {
-                int errno = Native.errno();
-                if (errno == Native.EINTR) {
-                    continue;
-                }
-                throw new NativeException("recv(NETLINK_ROUTE)", errno);
-            }
-            forEach(ByteBuffer.wrap(rx, 0, (int) n).order(ByteOrder.nativeOrder()), msg -> {
-                int p = msg.position();
-                int type = msg.getShort(p + 4) & 0xffff;
-                int s = msg.getInt(p + 8);
-                if (s != mySeq) {
-                    return; // an event or a late answer: not ours
-                }
-                if (type == NLMSG_ERROR) {
-                    result[0] = -msg.getInt(p + 16);
-                } else if (type == NLMSG_DONE) {
-                    result[0] = 0;
-                } else if (each != null) {
-                    each.accept(msg);
-                    int flags = msg.getShort(p + 6) & 0xffff;
-                    if ((flags & NLM_F_MULTI) == 0) {
-                        result[0] = 0;
-                    }
-                }
-            });
-        }
-        return result[0] == Integer.MIN_VALUE ? 0 : result[0];
+        return socket.request(m, each);
     }
 
-    /** Calls {@code each} with a buffer positioned at each message of a datagram. */
     private static void forEach(ByteBuffer b, Consumer<ByteBuffer> each) {
-        int p = b.position();
-        int end = b.limit();
-        while (p + 16 <= end) {
-            int len = b.getInt(p);
-            if (len < 16 || p + len > end) {
-                return;
-            }
-            ByteBuffer msg = b.duplicate().order(ByteOrder.nativeOrder());
-            msg.position(p).limit(p + len);
-            each.accept(msg);
-            p += (len + 3) & ~3;
-        }
+        NetlinkSocket.forEach(b, each);
     }
 
     private static Address parseAddress(ByteBuffer msg) {
@@ -310,24 +247,12 @@ public final class RtNetlink implements Closeable {
         return new Link(ifindex, name[0], (flags & IFF_UP) != 0, (flags & IFF_LOWER_UP) != 0);
     }
 
-    /** Calls {@code each} with (type, payload) of every rtattr from {@code from} to the message's end. */
     private static void attributes(ByteBuffer msg, int from, java.util.function.BiConsumer<Integer, byte[]> each) {
-        int a = from;
-        while (a + 4 <= msg.limit()) {
-            int alen = msg.getShort(a) & 0xffff;
-            int type = msg.getShort(a + 2) & 0x7fff;
-            if (alen < 4 || a + alen > msg.limit()) {
-                return;
-            }
-            byte[] data = new byte[alen - 4];
-            msg.get(a + 4, data);
-            each.accept(type, data);
-            a += (alen + 3) & ~3;
-        }
+        NetlinkSocket.attributes(msg, from, each);
     }
 
     @Override
     public void close() {
-        Native.closeQuietly(fd);
+        socket.close();
     }
 }
