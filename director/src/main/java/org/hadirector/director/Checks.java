@@ -39,7 +39,7 @@ final class Checks implements AutoCloseable {
                             vs.displayName());
                 }
             }
-            LOG.warn("the DR table is not built yet: health events are logged and shown by 'hadirector status', "
+            LOG.warn("the daemon does not run the DR table yet: health events are logged and shown by 'hadirector status', "
                     + "not applied to a forwarding table");
             s.start();
             return new Checks(io, s);

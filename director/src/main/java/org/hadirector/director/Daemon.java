@@ -28,7 +28,7 @@ final class Daemon {
     static int run(CommandLine cl, KeepalivedConfig c, PrintStream err) {
         boolean checkers = cl.checkersOnly();
         if (!cl.vrrpOnly() && !checkers && !c.virtualServers().isEmpty()) {
-            err.println("hadirector: this configuration has virtual_server blocks, but the DR table is not built yet; "
+            err.println("hadirector: this configuration has virtual_server blocks, but the daemon does not run the DR table yet; "
                     + "run its VRRP part with -P and its health checks with -C (two processes, as keepalived's)");
             return Main.EXIT_USAGE;
         }

@@ -59,7 +59,7 @@ public final class Main {
             case DAEMON -> daemon(cl);
             case STATUS -> status(cl);
             case GENHASH -> Genhash.run(cl.rest(), out, err);
-            case IPVS -> notBuilt(cl);
+            case IPVS -> IpvsCommand.run(cl.rest(), out, err);
         };
     }
 
@@ -141,11 +141,6 @@ public final class Main {
         long n = e.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
         err.println("configuration has " + n + " error" + (n == 1 ? "" : "s"));
         return EXIT_CONFIG;
-    }
-
-    private int notBuilt(CommandLine cl) {
-        err.println("hadirector: 'hadirector ipvs' is not built yet. See README.md, 'What works today'.");
-        return EXIT_USAGE;
     }
 
     static String version() {

@@ -150,12 +150,16 @@ class MainTest {
     void partsNotBuiltRefuseClearly() throws Exception {
         Path f = write("good.conf", GOOD);
         assertEquals(1, run("-f", f.toString(), "-l"));
-        assertTrue(err.contains("the DR table is not built yet; run its VRRP part with -P and its health checks with -C"),
+        assertTrue(err.contains("the daemon does not run the DR table yet; run its VRRP part with -P and its health checks with -C"),
                 err);
         assertEquals(1, run("status", "--control", dir.resolve("none.sock").toString()));
         assertTrue(err.startsWith("hadirector status: cannot reach the daemon at " + dir.resolve("none.sock")), err);
-        assertEquals(1, run("ipvs", "-L", "-n"));
-        assertTrue(err.contains("'hadirector ipvs' is not built yet"), err);
+        if (!Files.exists(Path.of("/proc/net/ip_vs"))) {
+            assertEquals(1, run("ipvs", "-L", "-n"));
+            assertTrue(err.contains("this kernel has no IPVS"), err);
+        }
+        assertEquals(1, run("ipvs", "-X"));
+        assertTrue(err.contains("unknown option '-X'"), err);
     }
 
     @Test

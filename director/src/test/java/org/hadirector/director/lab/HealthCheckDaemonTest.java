@@ -64,7 +64,7 @@ class HealthCheckDaemonTest {
                     lab.log("director1"));
             String s = status(sock);
             assertTrue(s.contains("table: 198.18.0.21:80 weight 2, 198.18.0.22:80 weight 1"), s);
-            assertTrue(lab.log("director1").contains("the DR table is not built yet"), "says what it does not do");
+            assertTrue(lab.log("director1").contains("the daemon does not run the DR table yet"), "says what it does not do");
 
             java.nio.file.Files.delete(flag);
             assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  DOWN"))) >= 0,

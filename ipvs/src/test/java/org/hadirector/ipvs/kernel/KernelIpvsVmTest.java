@@ -73,6 +73,7 @@ class KernelIpvsVmTest {
         String cp = System.getProperty("java.class.path");
         String probe = javaBin + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp " + cp
                 + " org.hadirector.ipvs.kernel.KernelIpvsProbe";
+        String sync = javaBin + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + cp + " org.hadirector.ipvs.kernel.SyncProbe";
         String script = String.join("\n",
                 "set -e",
                 "for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh veth; do modprobe -d \"$HADIRECTOR_VM_KERNEL\" $m; done",
@@ -91,7 +92,31 @@ class KernelIpvsVmTest {
                 "ipvsadm -A -u 198.18.0.200:514 -s rr",
                 "echo '=== ipvsadm made'; ipvsadm -Ln",
                 probe + " list flush",
-                "echo '=== ipvsadm after flush'; ipvsadm -Ln");
+                "echo '=== ipvsadm after flush'; ipvsadm -Ln",
+                // Connection sync against the kernel's daemons. The peer namespace holds our side,
+                // the client namespace sends UDP through the kernel's IPVS (VIP on lo, DR).
+                "ip addr del 198.18.0.1/24 dev v0; ip addr add 198.18.0.1/25 dev v0",
+                "ip netns add peer; ip link set v1 netns peer",
+                "ip -n peer link set lo up; ip -n peer addr add 198.18.0.2/25 dev v1; ip -n peer link set v1 up",
+                "ip netns add client; ip link add c0 type veth peer name c1 netns client",
+                "ip addr add 198.18.0.129/25 dev c0; ip link set c0 up",
+                "ip -n client link set lo up; ip -n client addr add 198.18.0.130/25 dev c1; ip -n client link set c1 up",
+                "ip -n client route add default via 198.18.0.129",
+                "ip addr add 198.18.0.100/32 dev lo",
+                "ipvsadm -A -t 198.18.0.100:80 -s rr; ipvsadm -a -t 198.18.0.100:80 -r 198.18.0.21 -g",
+                "ipvsadm -A -u 198.18.0.100:53 -s rr; ipvsadm -a -u 198.18.0.100:53 -r 198.18.0.22 -g",
+                "ipvsadm --start-daemon backup --mcast-interface v0 --syncid 5",
+                "ip netns exec peer " + sync + " send v1 5",
+                "sleep 2",
+                "echo '=== kernel backup'; ipvsadm -Lnc",
+                "ipvsadm --stop-daemon backup",
+                "ipvsadm --start-daemon master --mcast-interface v0 --syncid 6",
+                "rm -f $HADIRECTOR_VM_SHARE/ready",
+                "(ip netns exec peer " + sync + " receive v1 6 120 $HADIRECTOR_VM_SHARE/ready > $HADIRECTOR_VM_SHARE/received 2>&1 &)",
+                "for i in $(seq 1 300); do [ -f $HADIRECTOR_VM_SHARE/ready ] && break; sleep 0.5; done",
+                "ip netns exec client bash -c 'exec 3>/dev/udp/198.18.0.100/53; for i in 1 2 3 4 5 6; do echo x >&3; sleep 0.1; done'",
+                "for i in $(seq 1 300); do grep -q -e done -e nothing $HADIRECTOR_VM_SHARE/received 2>/dev/null && break; sleep 0.5; done",
+                "echo '=== our backup'; grep -e received -e done -e nothing $HADIRECTOR_VM_SHARE/received");
         Path share = Files.createTempDirectory(Path.of("/var/tmp"), "hdvmtest");
         try {
             Process p = new ProcessBuilder(repo.resolve("lab/vm/run").toString(), "--timeout", "600", "--share",
@@ -119,6 +144,14 @@ class KernelIpvsVmTest {
             String flushed = s.get("ipvsadm after flush");
             assertTrue(flushed.startsWith("IP Virtual Server version"), out);
             assertTrue(!flushed.contains("TCP  ") && !flushed.contains("UDP  ") && !flushed.contains("FWM  "), out);
+            // The kernel's backup installed what our master sent ...
+            String kernelBackup = s.get("kernel backup");
+            assertTrue(kernelBackup.contains("TCP") && kernelBackup.contains("ESTABLISHED 198.18.0.130:40000 198.18.0.100:80    198.18.0.21:80"), out);
+            assertTrue(kernelBackup.contains("198.18.0.131:5353   198.18.0.100:53    198.18.0.22:53"), out);
+            // ... and our backup read what the kernel's master sent for the client's UDP flow.
+            String ours = s.get("our backup");
+            assertTrue(ours.contains("received UDP 198.18.0.130:") && ours.contains("-> 198.18.0.100:53 -> 198.18.0.22:53"), out);
+            assertTrue(ours.contains("done"), out);
         } finally {
             try (var files = Files.walk(share)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -1,0 +1,61 @@
+package org.hadirector.director;
+
+import java.io.PrintStream;
+import java.util.List;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.IpvsadmFormat;
+import org.hadirector.ipvs.kernel.IpvsGenl;
+import org.hadirector.ipvs.kernel.KernelIpvs;
+
+/**
+ * {@code hadirector ipvs -L -n [--stats|--rate|-c]}: the table in ipvsadm's format. With kernel
+ * IPVS the kernel is read directly, as ipvsadm reads it; the userspace forwarder's table lives in
+ * the daemon, which does not run it yet, so then the command says so.
+ */
+final class IpvsCommand {
+    private IpvsCommand() {
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
+        boolean connections = false;
+        boolean list = false;
+        for (String a : args) {
+            switch (a) {
+                case "-L", "-l", "--list" -> list = true;
+                case "-Ln", "-nL" -> list = true;
+                case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
+                case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
+                case "-c", "--connection", "-Lnc", "-Lc" -> {
+                    connections = true;
+                    list = true;
+                }
+                default -> {
+                    err.println("hadirector ipvs: unknown option '" + a + "' (usage: hadirector ipvs -L -n [--stats|--rate|-c])");
+                    return 1;
+                }
+            }
+        }
+        if (!list) {
+            err.println("hadirector ipvs: only listing is supported: hadirector ipvs -L -n [--stats|--rate|-c]");
+            return 1;
+        }
+        if (!KernelIpvs.available()) {
+            err.println("hadirector ipvs: this kernel has no IPVS (/proc/net/ip_vs is absent); the userspace "
+                    + "forwarder's table lives in the daemon, which does not run the DR table yet (issue 6)");
+            return 1;
+        }
+        try (KernelIpvs k = KernelIpvs.open()) {
+            if (connections) {
+                out.print(IpvsadmFormat.connections(k.connections()));
+            } else {
+                IpvsGenl.Info info = k.info();
+                out.print(IpvsadmFormat.table(k.dump(), mode, info.versionText(), info.connectionTableSize()));
+            }
+            return 0;
+        } catch (DataplaneException e) {
+            err.println("hadirector ipvs: " + e.getMessage());
+            return 1;
+        }
+    }
+}
