@@ -14,13 +14,14 @@ record CommandLine(
         String configId,
         String pidFile,
         String controlSocket,
+        Director.DataplaneChoice dataplane,
         List<String> rest) {
 
     static final String DEFAULT_CONFIG = "/etc/hadirector/hadirector.conf";
     static final String DEFAULT_PID_FILE = "/run/hadirector/hadirector.pid";
     static final String DEFAULT_CONTROL = "/run/hadirector/control.sock";
 
-    enum Mode { DAEMON, CONFIG_TEST, DUMP_CONFIG, HELP, VERSION, STATUS, IPVS, GENHASH }
+    enum Mode { DAEMON, CONFIG_TEST, DUMP_CONFIG, HELP, VERSION, STATUS, IPVS, GENHASH, ACTION }
 
     static final class UsageException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -40,6 +41,7 @@ record CommandLine(
         String id = null;
         String pid = DEFAULT_PID_FILE;
         String control = DEFAULT_CONTROL;
+        Director.DataplaneChoice dataplane = Director.DataplaneChoice.AUTO;
         List<String> rest = new ArrayList<>();
         int i = 0;
         if (args.length > 0) {
@@ -47,12 +49,13 @@ record CommandLine(
                 case "status" -> { mode = Mode.STATUS; i = 1; }
                 case "ipvs" -> { mode = Mode.IPVS; i = 1; }
                 case "genhash" -> { mode = Mode.GENHASH; i = 1; }
+                case "vrrp", "real-server" -> { mode = Mode.ACTION; i = 0; }
                 default -> { }
             }
         }
         if (mode == Mode.GENHASH) {
             // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
-            return new CommandLine(mode, file, false, false, false, false, null, pid, control,
+            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane,
                     List.of(args).subList(1, args.length));
         }
         for (; i < args.length; i++) {
@@ -66,6 +69,7 @@ record CommandLine(
                 case "-i", "--config-id" -> id = value(args, ++i, a);
                 case "--pid-file" -> pid = value(args, ++i, a);
                 case "--control" -> control = value(args, ++i, a);
+                case "--dataplane" -> dataplane = dataplane(value(args, ++i, a));
                 case "-t", "--config-test" -> mode = only(mode, Mode.CONFIG_TEST);
                 case "--dump-config" -> mode = only(mode, Mode.DUMP_CONFIG);
                 case "-h", "--help" -> mode = Mode.HELP;
@@ -73,7 +77,7 @@ record CommandLine(
                 default -> {
                     if (a.startsWith("--use-file=")) {
                         file = a.substring("--use-file=".length());
-                    } else if (mode == Mode.STATUS || mode == Mode.IPVS || mode == Mode.GENHASH) {
+                    } else if (mode == Mode.STATUS || mode == Mode.IPVS || mode == Mode.GENHASH || mode == Mode.ACTION) {
                         rest.add(a);
                     } else {
                         throw new UsageException("unknown option '" + a + "'");
@@ -84,7 +88,7 @@ record CommandLine(
         if (p && c) {
             throw new UsageException("-P (VRRP only) and -C (checkers only) exclude each other");
         }
-        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, List.copyOf(rest));
+        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, List.copyOf(rest));
     }
 
     private static Mode only(Mode current, Mode wanted) throws UsageException {
@@ -92,6 +96,15 @@ record CommandLine(
             throw new UsageException("--config-test and --dump-config exclude each other");
         }
         return wanted;
+    }
+
+    private static Director.DataplaneChoice dataplane(String v) throws UsageException {
+        return switch (v) {
+            case "auto" -> Director.DataplaneChoice.AUTO;
+            case "kernel" -> Director.DataplaneChoice.KERNEL;
+            case "userspace" -> Director.DataplaneChoice.USERSPACE;
+            default -> throw new UsageException("--dataplane takes auto, kernel or userspace, not '" + v + "'");
+        };
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -103,12 +116,16 @@ record CommandLine(
 
     static final String USAGE = """
             Usage:
-              hadirector -f FILE [-l] [-D] [-P|-C] [-i ID] [--pid-file P] [--control S]
+              hadirector -f FILE [-l] [-D] [-P|-C] [-i ID] [--pid-file P] [--control S] [--dataplane D]
                                                 run the director in the foreground
               hadirector --config-test -f FILE  check a configuration (exit 0 ok, 4 fatal, 5 errors)
               hadirector --dump-config -f FILE  print the configuration as understood, in JSON
               hadirector status [--json] [--control S]
               hadirector ipvs -L -n [--stats|--rate|-c] [--control S]
+              hadirector vrrp demote|promote NAME [--control S]
+                                                hand the master role over gracefully, or take it back
+              hadirector real-server drain|enable VS RS [--control S]
+                                                weight 0 (keeps connections, no new ones), or back
               hadirector genhash -s HOST -p PORT -u PATH [-S|--ssl] [-V VHOST] [--sni] [-t SECONDS] [-v]
                                                 the MD5 digest of a page, for HTTP_GET / SSL_GET digest
               hadirector --help | --version
@@ -122,5 +139,7 @@ record CommandLine(
               -C, --check           run only the health checkers
               --pid-file P          default %s
               --control S           control socket, default %s
+              --dataplane D         auto (kernel IPVS when loaded, else the userspace forwarder),
+                                    kernel or userspace
             """.formatted(DEFAULT_CONFIG, DEFAULT_PID_FILE, DEFAULT_CONTROL);
 }

@@ -10,14 +10,15 @@ import java.util.concurrent.CountDownLatch;
 
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.VrrpInstance;
-import org.hadirector.vrrp.VrrpInstanceRuntime;
+import org.hadirector.ipvs.DataplaneException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running director. Today: the VRRP part (-P), as keepalived's VRRP process, or the health
- * checks (-C), as its checker process. SIGTERM (and SIGINT) stop it gracefully: a master sends
- * priority 0 and removes its VIPs; checks in flight are aborted.
+ * The daemon's life: refuse what cannot run, start the {@link Director} (all of it, or its VRRP
+ * part with -P, or its checks and table with -C), the pid file and the control socket, tell
+ * systemd it is ready, and on SIGTERM (or SIGINT) stop gracefully: checks stop, a master sends
+ * priority 0 and removes its VIPs, the table is cleaned up per lvs_flush_on_stop.
  */
 final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -26,18 +27,27 @@ final class Daemon {
     }
 
     static int run(CommandLine cl, KeepalivedConfig c, PrintStream err) {
-        boolean checkers = cl.checkersOnly();
-        if (!cl.vrrpOnly() && !checkers && !c.virtualServers().isEmpty()) {
-            err.println("hadirector: this configuration has virtual_server blocks, but the daemon does not run the DR table yet; "
-                    + "run its VRRP part with -P and its health checks with -C (two processes, as keepalived's)");
-            return Main.EXIT_USAGE;
+        boolean checkers = !cl.vrrpOnly();
+        boolean vrrp = !cl.checkersOnly();
+        List<String> unsupported = new ArrayList<>();
+        if (vrrp) {
+            unsupported.addAll(VrrpConfigMapper.unsupported(c));
         }
-        List<String> unsupported = checkers ? CheckerConfigMapper.unsupported(c) : VrrpConfigMapper.unsupported(c);
+        if (checkers) {
+            unsupported.addAll(CheckerConfigMapper.unsupported(c));
+            unsupported.addAll(TableConfigMapper.unsupported(c));
+        }
         if (!unsupported.isEmpty()) {
             unsupported.forEach(u -> err.println("hadirector: " + u));
             return Main.EXIT_USAGE;
         }
-        List<String> insecure = checkers ? checkerScriptProblems(c) : scriptProblems(c);
+        List<String> insecure = new ArrayList<>();
+        if (vrrp) {
+            insecure.addAll(scriptProblems(c));
+        }
+        if (checkers) {
+            insecure.addAll(checkerScriptProblems(c));
+        }
         if (!insecure.isEmpty()) {
             if (c.globalDefs().enableScriptSecurity()) {
                 insecure.forEach(u -> err.println("hadirector: script security: " + u));
@@ -45,43 +55,43 @@ final class Daemon {
             }
             insecure.forEach(u -> LOG.warn("script security (enable_script_security would refuse this): {}", u));
         }
-        if (checkers && c.virtualServers().isEmpty()) {
+        if (cl.checkersOnly() && c.virtualServers().isEmpty()) {
             err.println("hadirector: no virtual_server to check");
             return Main.EXIT_USAGE;
         }
-        if (!checkers && c.vrrpInstances().isEmpty()) {
+        if (cl.vrrpOnly() && c.vrrpInstances().isEmpty()) {
             err.println("hadirector: no vrrp_instance to run");
             return Main.EXIT_USAGE;
         }
-        List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
-        Checks checks = null;
+        if (c.vrrpInstances().isEmpty() && c.virtualServers().isEmpty()) {
+            err.println("hadirector: nothing to run: no vrrp_instance and no virtual_server");
+            return Main.EXIT_USAGE;
+        }
+        Director director;
         try {
-            if (checkers) {
-                checks = Checks.start(c);
-            } else {
-                startVrrp(c, runtimes);
-            }
-        } catch (IOException | RuntimeException e) {
+            director = Director.start(c, vrrp, checkers, cl.dataplane());
+        } catch (IOException | DataplaneException | RuntimeException e) {
             LOG.error("cannot start: {}", e.getMessage());
-            stopAll(runtimes, checks);
+            err.println("hadirector: cannot start: " + e.getMessage());
             return Main.EXIT_FATAL;
         }
-        Checks running = checks;
         Path pid = Path.of(cl.pidFile());
         writePid(pid);
+        ControlCommands commands = new ControlCommands(director);
         ControlServer control;
         try {
-            control = new ControlServer(Path.of(cl.controlSocket()), request -> answer(request, runtimes, running));
+            control = new ControlServer(Path.of(cl.controlSocket()), commands::answer);
         } catch (IOException e) {
             LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.toString());
-            stopAll(runtimes, checks);
+            director.close();
             return Main.EXIT_FATAL;
         }
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("stopping");
+            notifySystemd("STOPPING=1");
             control.close();
-            stopAll(runtimes, running);
+            director.close();
             try {
                 Files.deleteIfExists(pid);
             } catch (IOException ignored) {
@@ -90,12 +100,10 @@ final class Daemon {
             done.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        if (checkers) {
-            LOG.info("started health checks of {} virtual_server(s), router_id {}", c.virtualServers().size(),
-                    c.globalDefs().routerId());
-        } else {
-            LOG.info("started {} vrrp_instance(s), router_id {}", runtimes.size(), c.globalDefs().routerId());
-        }
+        LOG.info("started: {} vrrp_instance(s), {} virtual_server(s){}, router_id {}", director.runtimes.size(),
+                director.runsChecks() ? c.virtualServers().size() : 0,
+                director.table() != null ? " on " + director.table().dataplane().name() : "", c.globalDefs().routerId());
+        notifySystemd("READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -104,29 +112,8 @@ final class Daemon {
         return Main.EXIT_OK;
     }
 
-    private static void startVrrp(KeepalivedConfig c, List<VrrpInstanceRuntime> runtimes) throws IOException {
-        initTrackFiles(c);
-        Path sysClassNet = Path.of("/sys/class/net");
-        java.util.Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(c);
-        for (VrrpInstance i : c.vrrpInstances()) {
-            VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), sysClassNet);
-            if (groupOf.containsKey(i.name())) {
-                if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty()
-                        || !i.trackFiles().isEmpty())) {
-                    LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
-                            + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
-                }
-                r.joinSyncGroup(groupOf.get(i.name()));
-            }
-            runtimes.add(r);
-        }
-        for (VrrpInstanceRuntime r : runtimes) {
-            r.start();
-        }
-    }
-
     /** init_file: write the initial value when the file is missing, or always with overwrite. */
-    private static void initTrackFiles(KeepalivedConfig c) {
+    static void initTrackFiles(KeepalivedConfig c) {
         for (var tf : c.trackFiles()) {
             if (tf.initValue() == null) {
                 continue;
@@ -143,7 +130,7 @@ final class Daemon {
     }
 
     /** Sync groups by member instance name. */
-    private static java.util.Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(KeepalivedConfig c) {
+    static java.util.Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(KeepalivedConfig c) {
         java.util.Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
         String u = c.globalDefs().scriptUser();
         String g = c.globalDefs().scriptGroup();
@@ -160,31 +147,6 @@ final class Daemon {
             }
         }
         return out;
-    }
-
-    /** Answers one control request; nothing here changes state. */
-    static String answer(String request, List<VrrpInstanceRuntime> runtimes, Checks checks) {
-        boolean json;
-        switch (request) {
-            case "status" -> json = false;
-            case "status json" -> json = true;
-            default -> {
-                String shown = request.length() > 60 ? request.substring(0, 60) + "..." : request;
-                return "error: unknown command '" + shown.replaceAll("\\p{Cntrl}", "?") + "'; known: status, status json\n";
-            }
-        }
-        List<org.hadirector.vrrp.InstanceStatus> all = new ArrayList<>();
-        for (VrrpInstanceRuntime r : runtimes) {
-            org.hadirector.vrrp.InstanceStatus s = r.status(1000);
-            if (s != null) {
-                all.add(s);
-            }
-        }
-        org.hadirector.healthcheck.HealthStatus health = checks == null ? null : checks.status(1000);
-        if (checks != null && health == null) {
-            return "error: the health checks did not answer within 1 s\n";
-        }
-        return json ? StatusReport.json(all, health) : StatusReport.text(all, health);
     }
 
     /** Every script the checkers would run (MISC_CHECK, notify_up / notify_down, quorum_up / quorum_down). */
@@ -240,16 +202,12 @@ final class Daemon {
         }
     }
 
-    private static void stopAll(List<VrrpInstanceRuntime> runtimes, Checks checks) {
-        if (checks != null) {
-            checks.close();
-        }
-        for (VrrpInstanceRuntime r : runtimes) {
-            try {
-                r.stop(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+    /** Type=notify: systemd waits for READY=1; without NOTIFY_SOCKET this does nothing. */
+    private static void notifySystemd(String state) {
+        try {
+            org.hadirector.sys.SystemdNotify.send(state);
+        } catch (IOException e) {
+            LOG.warn("cannot notify systemd: {}", e.getMessage());
         }
     }
 

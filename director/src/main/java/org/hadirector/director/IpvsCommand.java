@@ -8,15 +8,15 @@ import org.hadirector.ipvs.kernel.IpvsGenl;
 import org.hadirector.ipvs.kernel.KernelIpvs;
 
 /**
- * {@code hadirector ipvs -L -n [--stats|--rate|-c]}: the table in ipvsadm's format. With kernel
- * IPVS the kernel is read directly, as ipvsadm reads it; the userspace forwarder's table lives in
- * the daemon, which does not run it yet, so then the command says so.
+ * {@code hadirector ipvs -L -n [--stats|--rate|-c]}: the table in ipvsadm's format. The running
+ * daemon answers over the control socket (the userspace forwarder's table lives only there);
+ * without a daemon, a kernel with IPVS is read directly, as ipvsadm reads it.
  */
 final class IpvsCommand {
     private IpvsCommand() {
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    static int run(List<String> args, java.nio.file.Path control, PrintStream out, PrintStream err) {
         IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
         boolean connections = false;
         boolean list = false;
@@ -40,9 +40,20 @@ final class IpvsCommand {
             err.println("hadirector ipvs: only listing is supported: hadirector ipvs -L -n [--stats|--rate|-c]");
             return 1;
         }
+        String daemonError;
+        try {
+            String answer = ControlServer.request(control, "ipvs " + String.join(" ", args));
+            if (!answer.startsWith("error:")) {
+                out.print(answer);
+                return 0;
+            }
+            daemonError = answer.strip();
+        } catch (java.io.IOException e) {
+            daemonError = "no daemon at " + control + " (" + e.getMessage() + ")";
+        }
         if (!KernelIpvs.available()) {
-            err.println("hadirector ipvs: this kernel has no IPVS (/proc/net/ip_vs is absent); the userspace "
-                    + "forwarder's table lives in the daemon, which does not run the DR table yet (issue 6)");
+            err.println("hadirector ipvs: " + daemonError + "; and this kernel has no IPVS (/proc/net/ip_vs is absent) "
+                    + "to read directly");
             return 1;
         }
         try (KernelIpvs k = KernelIpvs.open()) {

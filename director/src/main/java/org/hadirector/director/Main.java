@@ -59,7 +59,8 @@ public final class Main {
             case DAEMON -> daemon(cl);
             case STATUS -> status(cl);
             case GENHASH -> Genhash.run(cl.rest(), out, err);
-            case IPVS -> IpvsCommand.run(cl.rest(), out, err);
+            case IPVS -> IpvsCommand.run(cl.rest(), Path.of(cl.controlSocket()), out, err);
+            case ACTION -> action(cl);
         };
     }
 
@@ -127,6 +128,19 @@ public final class Main {
             return answer.startsWith("error:") ? EXIT_USAGE : EXIT_OK;
         } catch (IOException e) {
             err.println("hadirector status: cannot reach the daemon at " + cl.controlSocket() + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+    }
+
+    /** vrrp demote|promote NAME, real-server drain|enable VS RS: the daemon checks and answers. */
+    private int action(CommandLine cl) {
+        String request = String.join(" ", cl.rest());
+        try {
+            String answer = ControlServer.request(Path.of(cl.controlSocket()), request);
+            (answer.startsWith("error:") ? err : out).print(answer);
+            return answer.startsWith("error:") ? EXIT_USAGE : EXIT_OK;
+        } catch (IOException e) {
+            err.println("hadirector: cannot reach the daemon at " + cl.controlSocket() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
     }

@@ -9,13 +9,22 @@ import org.hadirector.vrrp.InstanceStatus;
 /** The answer to `status`: human text, or JSON for scripts. */
 final class StatusReport {
     /** The status of every part that runs, for JSON rendering (a part not running is null). */
-    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks) {
+    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks, Table table) {
+    }
+
+    /** The DR table's keeper and the connection sync, when they run. */
+    record Table(String dataplane, long opsApplied, long opsFailed, String syncRole, long syncMessagesSent,
+            long syncMessagesReceived) {
     }
 
     private StatusReport() {
     }
 
     static String text(List<InstanceStatus> all, HealthStatus health) {
+        return text(all, health, null);
+    }
+
+    static String text(List<InstanceStatus> all, HealthStatus health, Table table) {
         StringBuilder sb = new StringBuilder();
         for (InstanceStatus s : all) {
             sb.append(String.format("%s  %s  priority %d (configured %d)  master %s  interface %s%n", s.name(), s.state(),
@@ -29,6 +38,12 @@ final class StatusReport {
         }
         if (health != null) {
             health(sb, health);
+        }
+        if (table != null) {
+            sb.append(String.format("dataplane: %s; table operations %d applied, %d failed; connection sync: %s%n",
+                    table.dataplane(), table.opsApplied(), table.opsFailed(), table.syncRole().equals("none") ? "off"
+                            : table.syncRole() + " (messages sent " + table.syncMessagesSent() + ", received "
+                                    + table.syncMessagesReceived() + ")"));
         }
         return sb.toString();
     }
@@ -56,6 +71,10 @@ final class StatusReport {
     }
 
     static String json(List<InstanceStatus> all, HealthStatus health) {
-        return ConfigJson.render(new Report(all, health)) + "\n";
+        return json(all, health, null);
+    }
+
+    static String json(List<InstanceStatus> all, HealthStatus health, Table table) {
+        return ConfigJson.render(new Report(all, health, table)) + "\n";
     }
 }

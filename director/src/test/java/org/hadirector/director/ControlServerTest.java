@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -51,18 +49,6 @@ class ControlServerTest {
             assertEquals(0, calls.get());
             assertEquals("ok\n", ControlServer.request(sock, "status"));
         }
-    }
-
-    @Test
-    void unknownCommandsAreRefusedWithoutTouchingInstances() {
-        assertEquals("error: unknown command 'demote VI_1'; known: status, status json\n",
-                Daemon.answer("demote VI_1", List.of(), null));
-        assertEquals("error: unknown command '?[2J'; known: status, status json\n",
-                Daemon.answer("\u001b[2J", List.of(), null));
-        assertEquals("", Daemon.answer("status", List.of(), null));
-        assertTrue(Daemon.answer("status json", List.of(), null).contains("\"vrrpInstances\" : []"),
-                Daemon.answer("status json", List.of(), null));
-        assertEquals(new String("".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), "");
     }
 
     @Test

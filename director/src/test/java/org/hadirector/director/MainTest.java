@@ -147,17 +147,15 @@ class MainTest {
     }
 
     @Test
-    void partsNotBuiltRefuseClearly() throws Exception {
-        Path f = write("good.conf", GOOD);
-        assertEquals(1, run("-f", f.toString(), "-l"));
-        assertTrue(err.contains("the daemon does not run the DR table yet; run its VRRP part with -P and its health checks with -C"),
-                err);
+    void commandsWithoutADaemonSaySo() throws Exception {
         assertEquals(1, run("status", "--control", dir.resolve("none.sock").toString()));
         assertTrue(err.startsWith("hadirector status: cannot reach the daemon at " + dir.resolve("none.sock")), err);
         if (!Files.exists(Path.of("/proc/net/ip_vs"))) {
             assertEquals(1, run("ipvs", "-L", "-n"));
-            assertTrue(err.contains("this kernel has no IPVS"), err);
+            assertTrue(err.contains("no daemon at") && err.contains("this kernel has no IPVS"), err);
         }
+        assertEquals(1, run("vrrp", "demote", "VI_1", "--control", dir.resolve("none.sock").toString()));
+        assertTrue(err.startsWith("hadirector: cannot reach the daemon at"), err);
         assertEquals(1, run("ipvs", "-X"));
         assertTrue(err.contains("unknown option '-X'"), err);
     }

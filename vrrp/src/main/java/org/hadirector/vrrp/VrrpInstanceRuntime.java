@@ -58,6 +58,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final GarpPlan garp;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<StateListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     private volatile boolean running = true;
     private volatile long advertsSent;
@@ -199,6 +200,31 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 }
             }
         }
+    }
+
+    /** Told of every state change, on the instance's thread, after the VIPs moved; must not block. */
+    @FunctionalInterface
+    public interface StateListener {
+        void stateChanged(String instance, VrrpState from, VrrpState to, String reason);
+    }
+
+    /** Adds a listener; call before {@link #start()} to see the first transition. */
+    public void addStateListener(StateListener l) {
+        listeners.add(l);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Operator handover (see {@link VrrpStateMachine#demote}); runs on the instance's thread. */
+    public void demote(String reason) {
+        post(() -> machine.demote(System.nanoTime(), reason));
+    }
+
+    /** Ends a demotion and takes the master role now (see {@link VrrpStateMachine#promote}). */
+    public void promote(String reason) {
+        post(() -> machine.promote(System.nanoTime(), reason));
     }
 
     /** Makes this instance a member of {@code g}; call before {@link #start()}. */
@@ -445,6 +471,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         if (group != null) {
             group.memberChanged(name, to);
+        }
+        for (StateListener l : listeners) {
+            try {
+                l.stateChanged(name, from, to, reason);
+            } catch (RuntimeException e) {
+                LOG.error("{}: state listener failed: {}", name, e.toString(), e);
+            }
         }
     }
 

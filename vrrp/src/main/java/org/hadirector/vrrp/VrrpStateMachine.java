@@ -35,6 +35,8 @@ public final class VrrpStateMachine {
     private boolean preemptWindowOpen;
     private InetAddress masterAddress;
     private int masterPriority;
+    /** An operator handed the router over (`hadirector vrrp demote`): we count as priority 1 until promoted. */
+    private boolean demoted;
 
     public VrrpStateMachine(VrrpSettings settings, VrrpActions actions) {
         this.settings = settings;
@@ -48,6 +50,9 @@ public final class VrrpStateMachine {
 
     /** Base priority plus tracker weights, clamped to 1..254; 255 (the address owner) is never adjusted. */
     public int effectivePriority() {
+        if (demoted) {
+            return 1;
+        }
         if (settings.basePriority() == 255) {
             return 255;
         }
@@ -222,6 +227,32 @@ public final class VrrpStateMachine {
         if (state == VrrpState.MASTER) {
             becomeBackup(now, reason);
         }
+    }
+
+    /**
+     * Graceful handover by an operator: a master sends priority 0 (the backup takes over after
+     * its Skew_Time, RFC 5798 6.4.2) and becomes backup; until {@link #promote} we count as
+     * priority 1, so that we neither preempt back nor win an election against a live peer, yet
+     * still take over if no peer does within Master_Down_Interval.
+     */
+    public void demote(long now, String reason) {
+        demoted = true;
+        if (state == VrrpState.MASTER) {
+            actions.sendAdvertisement(0);
+            becomeBackup(now, reason);
+        }
+    }
+
+    /** Ends a demotion; a backup becomes master at once (a lower-priority master yields to our advert). */
+    public void promote(long now, String reason) {
+        demoted = false;
+        if (state == VrrpState.BACKUP) {
+            becomeMaster(now, reason);
+        }
+    }
+
+    public boolean demoted() {
+        return demoted;
     }
 
     /** Sum of the weights of the trackers; takes effect in the next advert and timer. */

@@ -150,6 +150,41 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void demotedMasterReleasesStaysBackupBehindALowerPeerAndPromoteTakesBack() {
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.start(0);
+        runUntil(m, m.masterDownIntervalNanos());
+        assertEquals(VrrpState.MASTER, m.state());
+        actions.take();
+        m.demote(10 * S, "operator: vrrp demote");
+        assertEquals(VrrpState.BACKUP, m.state());
+        assertEquals(List.of("advert 0", "MASTER->BACKUP: operator: vrrp demote"), actions.take());
+        assertEquals(1, m.effectivePriority(), "a demoted instance counts as priority 1");
+        // The peer (priority 100) takes over; we follow it and do not preempt back.
+        for (long t = 11 * S; t < 60 * S; t += S) {
+            m.onAdvertisement(advert(100, 100), PEER, t);
+            m.onTimer(t);
+        }
+        assertEquals(VrrpState.BACKUP, m.state());
+        assertEquals(List.of(), actions.take());
+        m.promote(60 * S, "operator: vrrp promote");
+        assertEquals(VrrpState.MASTER, m.state());
+        assertEquals(List.of("advert 150", "BACKUP->MASTER: operator: vrrp promote"), actions.take());
+        assertEquals(150, m.effectivePriority());
+    }
+
+    @Test
+    void demotedBackupStillTakesOverWhenNoPeerDoes() {
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.start(0);
+        m.demote(0, "operator: vrrp demote");
+        assertEquals(VrrpState.BACKUP, m.state());
+        runUntil(m, 10 * S);
+        assertEquals(VrrpState.MASTER, m.state(), "without a live peer the demoted instance is still the last resort");
+        assertEquals(1, m.effectivePriority());
+    }
+
+    @Test
     void preemptingBackupIgnoresALowerMasterAndTakesOver() {
         VrrpStateMachine m = machine(v3(150, 100));
         m.start(0);

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `hadirector -f FILE -C` in a namespace with two nginx real servers: the checkers see both up,
- * a stopped nginx goes down with its reason in the log and in `hadirector status`, and comes back.
+ * a stopped nginx goes down with its reason in the log and in `hadirector status`, and comes back;
+ * the DR table (the userspace forwarder on e0, which holds the virtual server's address) follows.
  */
 class HealthCheckDaemonTest {
 
@@ -57,6 +58,7 @@ class HealthCheckDaemonTest {
             Process rs2 = lab.nginx("rs2");
             Path flag = lab.write("rs2-enabled", "");
             Path sock = lab.dir.resolve("d1.sock");
+            Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.100/32", "dev", "e0");
             lab.director("director1", "-C", "-l", "-f", lab.write("d1.conf", CONF.formatted(flag)).toString(),
                     "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", sock.toString());
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP")
@@ -64,7 +66,10 @@ class HealthCheckDaemonTest {
                     lab.log("director1"));
             String s = status(sock);
             assertTrue(s.contains("table: 198.18.0.21:80 weight 2, 198.18.0.22:80 weight 1"), s);
-            assertTrue(lab.log("director1").contains("the daemon does not run the DR table yet"), "says what it does not do");
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> run("ipvs", "-L", "-n", "--control", sock.toString())
+                    .contains("TCP  198.18.0.100:80 rr\n  -> 198.18.0.21:80               Route   2      0          0         \n"
+                            + "  -> 198.18.0.22:80               Route   1      0          0         \n"))) >= 0,
+                    run("ipvs", "-L", "-n", "--control", sock.toString()));
 
             java.nio.file.Files.delete(flag);
             assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  DOWN"))) >= 0,
@@ -81,6 +86,10 @@ class HealthCheckDaemonTest {
             assertTrue(status(sock).contains("TCP_CHECK 198.18.0.22:80  down  failures 2  last failed: connect: "
                     + "Connection refused"), status(sock));
             assertTrue(status(sock).contains("table: 198.18.0.21:80 weight 2\n"), status(sock));
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> !run("ipvs", "-L", "-n", "--control", sock.toString())
+                    .contains("198.18.0.22:80"))) >= 0, lab.log("director1"));
+            assertTrue(lab.log("director1").contains("table: remove 198.18.0.22:80 from TCP  198.18.0.100:80 (TCP_CHECK "),
+                    lab.log("director1"));
             lab.nginx("rs2");
             assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP"))) >= 0,
                     lab.log("director1"));

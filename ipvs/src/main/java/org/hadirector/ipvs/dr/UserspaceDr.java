@@ -252,7 +252,7 @@ public final class UserspaceDr implements Dataplane {
         if (op instanceof TableOp.AddService || op instanceof TableOp.DeleteService) {
             refilter(op);
         }
-        LOG.info("dr {}: {}", settings.interfaceName(), describe(op));
+        LOG.debug("dr {}: {}", settings.interfaceName(), op.describe());
     }
 
     /** The BPF program and the nft set follow the services; on a failure the op is undone. */
@@ -281,30 +281,6 @@ public final class UserspaceDr implements Dataplane {
             }
             throw new DataplaneException("filter for " + key + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String describe(TableOp op) {
-        if (op instanceof TableOp.AddService a) {
-            VirtualService s = a.service();
-            return "add service " + s.key() + " " + s.scheduler()
-                    + (s.persistent() ? " persistent " + s.persistenceTimeout() : "") + " (" + op.reason() + ")";
-        }
-        if (op instanceof TableOp.EditService e) {
-            return "edit service " + e.service().key() + " " + e.service().scheduler() + " (" + op.reason() + ")";
-        }
-        if (op instanceof TableOp.DeleteService d) {
-            return "delete service " + d.key() + " (" + op.reason() + ")";
-        }
-        if (op instanceof TableOp.AddDestination a) {
-            return "add " + a.destination().endpoint() + " weight " + a.destination().weight() + " to " + a.service()
-                    + " (" + op.reason() + ")";
-        }
-        if (op instanceof TableOp.EditDestination e) {
-            return "set " + e.destination().endpoint() + " weight " + e.destination().weight() + " in " + e.service()
-                    + " (" + op.reason() + ")";
-        }
-        TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
-        return "remove " + d.destination() + " from " + d.service() + " (" + op.reason() + ")";
     }
 
     private <T> T call(Callable<T> work) throws DataplaneException {

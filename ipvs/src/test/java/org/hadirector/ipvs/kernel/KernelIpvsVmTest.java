@@ -147,7 +147,7 @@ class KernelIpvsVmTest {
             // The kernel's backup installed what our master sent ...
             String kernelBackup = s.get("kernel backup");
             assertTrue(kernelBackup.contains("TCP") && kernelBackup.contains("ESTABLISHED 198.18.0.130:40000 198.18.0.100:80    198.18.0.21:80"), out);
-            assertTrue(kernelBackup.contains("198.18.0.131:5353   198.18.0.100:53    198.18.0.22:53"), out);
+            assertTrue(kernelBackup.contains("198.18.0.131:5353  198.18.0.100:53    198.18.0.22:53"), out);
             // ... and our backup read what the kernel's master sent for the client's UDP flow.
             String ours = s.get("our backup");
             assertTrue(ours.contains("received UDP 198.18.0.130:") && ours.contains("-> 198.18.0.100:53 -> 198.18.0.22:53"), out);

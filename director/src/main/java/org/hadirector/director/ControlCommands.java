@@ -1,0 +1,155 @@
+package org.hadirector.director;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.hadirector.healthcheck.HealthStatus;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.IpvsadmFormat;
+import org.hadirector.ipvs.kernel.IpvsGenl;
+import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.vrrp.InstanceStatus;
+import org.hadirector.vrrp.VrrpInstanceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the control socket understands. Every request is parsed in full before anything is done,
+ * and only a complete, valid action changes state; anything else gets one error line.
+ */
+final class ControlCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlCommands.class);
+    static final String KNOWN = "status, status json, ipvs -L -n [--stats|--rate|-c], vrrp demote|promote NAME, "
+            + "real-server drain|enable VS RS";
+
+    private final Director director;
+
+    ControlCommands(Director director) {
+        this.director = director;
+    }
+
+    String answer(String request) {
+        String[] w = request.strip().split("\\s+");
+        switch (w[0]) {
+            case "status" -> {
+                if (w.length == 1 || w.length == 2 && w[1].equals("json")) {
+                    return status(w.length == 2);
+                }
+            }
+            case "ipvs" -> {
+                return ipvs(w);
+            }
+            case "vrrp" -> {
+                if (w.length == 3 && (w[1].equals("demote") || w[1].equals("promote"))) {
+                    return vrrp(w[1], w[2]);
+                }
+                return "error: usage: vrrp demote NAME | vrrp promote NAME\n";
+            }
+            case "real-server" -> {
+                if ((w.length == 4 || w.length == 5) && (w[1].equals("drain") || w[1].equals("enable"))) {
+                    String vs = w.length == 5 ? w[2] + " " + w[3] : w[2];
+                    return realServer(w[1].equals("drain"), vs, w[w.length - 1]);
+                }
+                return "error: usage: real-server drain|enable VS RS (e.g. 198.18.0.100:80 198.18.0.21:80)\n";
+            }
+            default -> { }
+        }
+        return "error: unknown command '" + shown(request) + "'; known: " + KNOWN + "\n";
+    }
+
+    static String shown(String s) {
+        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private String status(boolean json) {
+        List<InstanceStatus> all = new ArrayList<>();
+        for (VrrpInstanceRuntime r : director.runtimes) {
+            InstanceStatus s = r.status(1000);
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        HealthStatus health = director.healthStatus(1000);
+        if (director.runsChecks() && health == null) {
+            return "error: the health checks did not answer within 1 s\n";
+        }
+        StatusReport.Table table = null;
+        TableKeeper t = director.table();
+        if (t != null) {
+            SyncRole sync = director.sync();
+            long[] sc = sync == null ? new long[2] : sync.counters();
+            table = new StatusReport.Table(t.dataplane().name(), t.opsApplied(), t.opsFailed(),
+                    sync == null ? "none" : sync.role(), sc[0], sc[1]);
+        }
+        return json ? StatusReport.json(all, health, table) : StatusReport.text(all, health, table);
+    }
+
+    private String ipvs(String[] w) {
+        IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
+        boolean connections = false;
+        for (int i = 1; i < w.length; i++) {
+            switch (w[i]) {
+                case "-L", "-l", "--list", "-n", "--numeric", "-Ln", "-nL" -> { }
+                case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
+                case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
+                case "-c", "--connection", "-Lnc", "-Lc" -> connections = true;
+                default -> {
+                    return "error: ipvs: unknown option '" + shown(w[i]) + "' (ipvs -L -n [--stats|--rate|-c])\n";
+                }
+            }
+        }
+        TableKeeper t = director.table();
+        if (t == null) {
+            return "error: this daemon runs no DR table (no virtual_server, or -P)\n";
+        }
+        try {
+            if (connections) {
+                return IpvsadmFormat.connections(t.call(() -> t.dataplane().connections()));
+            }
+            IpvsadmFormat.Mode m = mode;
+            return t.call(() -> {
+                if (t.dataplane() instanceof KernelIpvs k) {
+                    IpvsGenl.Info info = k.info();
+                    return IpvsadmFormat.table(k.dump(), m, info.versionText(), info.connectionTableSize());
+                }
+                // The userspace forwarder prints the kernel's header so that scripts reading ipvsadm's output work.
+                return IpvsadmFormat.table(t.dataplane().dump(), m, "1.2.1", 4096);
+            });
+        } catch (DataplaneException e) {
+            return "error: ipvs: " + e.getMessage() + "\n";
+        }
+    }
+
+    private String vrrp(String action, String name) {
+        VrrpInstanceRuntime r = director.instance(name);
+        if (r == null) {
+            return "error: no vrrp_instance '" + shown(name) + "' (known: "
+                    + String.join(", ", director.runtimes.stream().map(VrrpInstanceRuntime::name).toList()) + ")\n";
+        }
+        LOG.info("{}: operator asks to {}", name, action);
+        if (action.equals("demote")) {
+            r.demote("operator: vrrp demote");
+            return "ok: " + name + " demoted: a master sends priority 0 and becomes backup; it stays behind its peer "
+                    + "until 'vrrp promote " + name + "'\n";
+        }
+        r.promote("operator: vrrp promote");
+        return "ok: " + name + " promoted: it takes the master role now\n";
+    }
+
+    private String realServer(boolean drain, String vs, String rs) {
+        TableKeeper t = director.table();
+        if (t == null) {
+            return "error: this daemon runs no DR table (no virtual_server, or -P)\n";
+        }
+        try {
+            return t.drain(vs, rs, drain).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "error: interrupted\n";
+        } catch (Exception e) {
+            return "error: " + e.getMessage() + "\n";
+        }
+    }
+}

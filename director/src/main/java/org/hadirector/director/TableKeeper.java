@@ -1,0 +1,279 @@
+package org.hadirector.director;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.hadirector.conf.model.LvsFlushOnStop;
+import org.hadirector.healthcheck.HealthEvent;
+import org.hadirector.ipvs.Dataplane;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.Endpoint;
+import org.hadirector.ipvs.Reconciler;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.TableDump;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the dataplane's table equal to the {@link DesiredTable}, on one thread ("table") that
+ * alone talks to the dataplane. Health events and operator actions change the desired table; a
+ * reconcile follows, coalesced so that a burst of events (the initial table of thousands of
+ * servers) costs one diff. Only services this director owns are compared, so an operator's own
+ * services in the kernel's table are left alone. A failed operation is retried a second later.
+ */
+final class TableKeeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TableKeeper.class);
+
+    private final Dataplane dataplane;
+    private final DesiredTable desired;
+    private final Set<ServiceKey> owned = new HashSet<>();
+    private final ScheduledExecutorService thread;
+    /** Why each destination last changed, for the log line of its operation. */
+    private final Map<String, String> reasons = new HashMap<>();
+    private boolean reconcileQueued;
+    private volatile long opsApplied;
+    private volatile long opsFailed;
+    private volatile long unknownEvents;
+
+    TableKeeper(Dataplane dataplane, DesiredTable desired) {
+        this.dataplane = dataplane;
+        this.desired = desired;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "table");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    Dataplane dataplane() {
+        return dataplane;
+    }
+
+    /** Programs the configured services (no real server yet: the checks decide); errors are fatal. */
+    void start() throws DataplaneException {
+        call(() -> {
+            owned.addAll(desired.keys());
+            List<TableOp> ops = diff("configuration");
+            for (TableOp op : ops) {
+                dataplane.apply(op);
+                opsApplied++;
+                LOG.info("table: {}", op.describe());
+            }
+            return null;
+        });
+    }
+
+    /** A health event, from the checks' loop: never blocks it. */
+    void onHealth(HealthEvent e) {
+        thread.execute(() -> {
+            String error = desired.apply(e);
+            if (error != null) {
+                unknownEvents++;
+                LOG.warn("table: ignored health event {}: {}", e, error);
+                return;
+            }
+            reasons.put(e.service() + "|" + e.server(), e.reason());
+            reconcileSoon();
+        });
+    }
+
+    /** Drains or enables a real server; the answer is for the operator. */
+    CompletableFuture<String> drain(String service, String server, boolean drain) {
+        return CompletableFuture.supplyAsync(() -> {
+            String error = desired.drain(service, server, drain);
+            if (error != null) {
+                return "error: " + error + "\n";
+            }
+            String s = desired.resolveService(service);
+            reasons.put(s + "|" + server, "operator: real-server " + (drain ? "drain" : "enable"));
+            reconcile();
+            return "ok: " + server + " in " + s + (drain ? " drained (weight 0: keeps its connections, gets no new ones)"
+                    : " enabled (the weight its checks give)") + "\n";
+        }, thread);
+    }
+
+    /** Runs {@code work} on the table thread (the sync role, listings), waiting for it. */
+    <T> T call(Callable<T> work) throws DataplaneException {
+        try {
+            return thread.submit(work).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof DataplaneException d) {
+                throw d;
+            }
+            throw new DataplaneException(String.valueOf(e.getCause()), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new DataplaneException("the table thread did not answer in 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new DataplaneException("the table is stopped");
+        }
+    }
+
+    /** Runs {@code work} on the table thread without waiting. */
+    void execute(Runnable work) {
+        try {
+            thread.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("table stopped; dropped a task");
+        }
+    }
+
+    TableDump dump() throws DataplaneException {
+        return call(dataplane::dump);
+    }
+
+    long opsApplied() {
+        return opsApplied;
+    }
+
+    long opsFailed() {
+        return opsFailed;
+    }
+
+    private void reconcileSoon() {
+        if (!reconcileQueued) {
+            reconcileQueued = true;
+            thread.execute(() -> {
+                reconcileQueued = false;
+                reconcile();
+            });
+        }
+    }
+
+    private List<TableOp> diff(String reason) throws DataplaneException {
+        ServiceTable actual = ServiceTable.EMPTY;
+        for (ServiceTable.Entry e : dataplane.table().entries().values()) {
+            if (owned.contains(e.service().key())) {
+                actual = actual.withService(e.service(), e.destinationList());
+            }
+        }
+        return Reconciler.diff(desired.table(), actual, reason);
+    }
+
+    private void reconcile() {
+        List<TableOp> ops;
+        try {
+            ops = diff("configuration");
+        } catch (DataplaneException e) {
+            LOG.error("table: cannot read the {} table: {}; retrying in 1 s", dataplane.name(), e.getMessage());
+            retryLater();
+            return;
+        }
+        boolean failed = false;
+        for (TableOp op : ops) {
+            TableOp withWhy = withReason(op);
+            try {
+                dataplane.apply(withWhy);
+                opsApplied++;
+                LOG.info("table: {}", withWhy.describe());
+            } catch (DataplaneException e) {
+                opsFailed++;
+                failed = true;
+                LOG.error("table: {} failed: {}", withWhy.describe(), e.getMessage());
+            }
+        }
+        reasons.clear();
+        if (failed) {
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        try {
+            thread.schedule(this::reconcileSoon, 1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** The operation with the reason of the event that asked for it. */
+    private TableOp withReason(TableOp op) {
+        String svc = null;
+        Endpoint ep = null;
+        if (op instanceof TableOp.AddDestination a) {
+            svc = name(a.service());
+            ep = a.destination().endpoint();
+        } else if (op instanceof TableOp.EditDestination e) {
+            svc = name(e.service());
+            ep = e.destination().endpoint();
+        } else if (op instanceof TableOp.DeleteDestination d) {
+            svc = name(d.service());
+            ep = d.destination();
+        }
+        if (svc == null) {
+            return op;
+        }
+        String why = reasons.get(svc + "|" + Endpoint.format(ep.address(), ep.port()));
+        if (why == null) {
+            return op;
+        }
+        if (op instanceof TableOp.AddDestination a) {
+            return new TableOp.AddDestination(a.service(), a.destination(), why);
+        }
+        if (op instanceof TableOp.EditDestination e) {
+            return new TableOp.EditDestination(e.service(), e.destination(), why);
+        }
+        TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
+        return new TableOp.DeleteDestination(d.service(), d.destination(), why);
+    }
+
+    /** The health checks' name of a service key: "TCP 198.18.0.100:80". */
+    private static String name(ServiceKey k) {
+        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
+    }
+
+    /**
+     * Stops the thread after removing what this director put in the table, as lvs_flush_on_stop
+     * says: NONE and VS remove our services (with their connections), ALL flushes the kernel's
+     * whole table. The userspace forwarder's table goes with the forwarder either way.
+     */
+    void stop(LvsFlushOnStop mode) {
+        try {
+            call(() -> {
+                if (mode == LvsFlushOnStop.ALL && dataplane instanceof KernelIpvs k) {
+                    k.flush();
+                    LOG.info("table: flushed ({} ALL)", "lvs_flush_on_stop");
+                    return null;
+                }
+                List<ServiceKey> ours = new ArrayList<>();
+                for (ServiceKey k : dataplane.table().entries().keySet()) {
+                    if (owned.contains(k)) {
+                        ours.add(k);
+                    }
+                }
+                for (ServiceKey k : ours) {
+                    dataplane.apply(new TableOp.DeleteService(k, "stopping"));
+                }
+                LOG.info("table: removed {} service(s) on stop", ours.size());
+                return null;
+            });
+        } catch (DataplaneException e) {
+            LOG.warn("table: cannot clean up on stop: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dataplane.close();
+    }
+}

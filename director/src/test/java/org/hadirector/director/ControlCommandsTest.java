@@ -1,0 +1,41 @@
+package org.hadirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** Bad control requests get one error line and reach nothing; good ones on a director without parts say so. */
+class ControlCommandsTest {
+    final ControlCommands commands = new ControlCommands(new Director(null));
+
+    @Test
+    void unknownAndMalformedRequestsAreErrors() {
+        assertEquals("error: unknown command 'demote VI_1'; known: " + ControlCommands.KNOWN + "\n",
+                commands.answer("demote VI_1"));
+        assertEquals("error: unknown command '?[2J'; known: " + ControlCommands.KNOWN + "\n", commands.answer("\u001b[2J"));
+        assertEquals("error: unknown command ''; known: " + ControlCommands.KNOWN + "\n", commands.answer(""));
+        for (String bad : List.of("vrrp", "vrrp demote", "vrrp demote VI_1 now", "vrrp elect VI_1", "real-server drain",
+                "real-server drain 198.18.0.100:80", "real-server kill 198.18.0.100:80 198.18.0.21:80",
+                "real-server drain a b c d", "status xml", "status json please", "ipvs -Z", "ipvs -L -n --zero")) {
+            assertTrue(commands.answer(bad).startsWith("error: "), bad + " -> " + commands.answer(bad));
+        }
+        assertEquals("x".repeat(60) + "...", ControlCommands.shown("x".repeat(200)));
+    }
+
+    @Test
+    void actionsNameWhatIsMissing() {
+        assertEquals("error: no vrrp_instance 'VI_9' (known: )\n", commands.answer("vrrp demote VI_9"));
+        assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n",
+                commands.answer("real-server drain 198.18.0.100:80 198.18.0.21:80"));
+        assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n", commands.answer("ipvs -L -n"));
+    }
+
+    @Test
+    void statusOfANothingDirector() {
+        assertEquals("", commands.answer("status"));
+        assertTrue(commands.answer("status json").contains("\"vrrpInstances\" : []"), commands.answer("status json"));
+    }
+}

@@ -1,0 +1,166 @@
+package org.hadirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.hadirector.conf.model.LvsFlushOnStop;
+import org.hadirector.healthcheck.HealthEvent;
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.Dataplane;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.IpProtocol;
+import org.hadirector.ipvs.Reconciler;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.TableDump;
+import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.VirtualService;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Health events and operator actions against a table held in memory (a dataplane whose only
+ * logic is the reconciler's own apply): the operations made, their reasons, drains, and that
+ * services the director does not own are left alone.
+ */
+class TableKeeperTest {
+    static final ServiceKey WEB = ServiceKey.of(IpProtocol.TCP, ip("198.18.0.100"), 80);
+    static final ServiceKey OTHER = ServiceKey.of(IpProtocol.TCP, ip("198.18.0.200"), 443);
+
+    static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A table in memory; every applied op is recorded. */
+    static final class MemoryDataplane implements Dataplane {
+        ServiceTable table = ServiceTable.EMPTY;
+        final List<TableOp> ops = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "memory";
+        }
+
+        @Override
+        public synchronized ServiceTable table() {
+            return table;
+        }
+
+        @Override
+        public synchronized void apply(TableOp op) throws DataplaneException {
+            try {
+                table = Reconciler.apply(table, op);
+            } catch (IllegalArgumentException e) {
+                throw new DataplaneException(e.getMessage());
+            }
+            ops.add(op);
+        }
+
+        synchronized List<String> take() {
+            List<String> out = ops.stream().map(TableOp::describe).toList();
+            ops.clear();
+            return out;
+        }
+
+        @Override
+        public TableDump dump() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Connection> connections() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static TableConfigMapper.ServicePlan plan() {
+        Map<String, Destination> servers = new LinkedHashMap<>();
+        servers.put("198.18.0.21:80", Destination.route(ip("198.18.0.21"), 80, 2));
+        servers.put("198.18.0.22:80", Destination.route(ip("198.18.0.22"), 80, 1));
+        return new TableConfigMapper.ServicePlan("TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers);
+    }
+
+    static HealthEvent add(String rs, int w) {
+        return new HealthEvent("TCP 198.18.0.100:80", rs, HealthEvent.Kind.ADD, w, "HTTP_GET " + rs + " /health: ok");
+    }
+
+    @Test
+    void healthEventsBecomeTheFewestOpsWithTheirReasons() throws Exception {
+        MemoryDataplane dp = new MemoryDataplane();
+        dp.apply(new TableOp.AddService(VirtualService.of(OTHER, "rr"), "an operator's own service"));
+        dp.take();
+        TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+        k.start();
+        assertEquals(List.of("add service TCP  198.18.0.100:80 wrr (configuration)"), dp.take());
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.onHealth(add("198.18.0.22:80", 1));
+        k.call(() -> null);
+        k.call(() -> null);
+        assertEquals(List.of("add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)",
+                "add 198.18.0.22:80 weight 1 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"), dp.take());
+        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.22:80", HealthEvent.Kind.REMOVE, 0,
+                "HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299"));
+        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.99:80", HealthEvent.Kind.ADD, 1, "not configured"));
+        k.call(() -> null);
+        k.call(() -> null);
+        assertEquals(List.of("remove 198.18.0.22:80 from TCP  198.18.0.100:80 "
+                + "(HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299)"), dp.take());
+        assertTrue(dp.table().get(OTHER) != null, "the operator's service is not ours to remove");
+        assertEquals(4, k.opsApplied(), "the service and three destination changes");
+
+        k.stop(LvsFlushOnStop.NONE);
+        assertEquals(List.of("delete service TCP  198.18.0.100:80 (stopping)"), dp.take());
+        assertTrue(dp.table().get(OTHER) != null);
+        k.close();
+    }
+
+    @Test
+    void drainKeepsTheServerAtWeightZeroThroughHealthChangesUntilEnabled() throws Exception {
+        MemoryDataplane dp = new MemoryDataplane();
+        TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+        k.start();
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.call(() -> null);
+        k.call(() -> null);
+        dp.take();
+        assertEquals("ok: 198.18.0.21:80 in TCP 198.18.0.100:80 drained (weight 0: keeps its connections, gets no new ones)\n",
+                k.drain("198.18.0.100:80", "198.18.0.21:80", true).get());
+        assertEquals(List.of("set 198.18.0.21:80 weight 0 in TCP  198.18.0.100:80 (operator: real-server drain)"), dp.take());
+        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.21:80", HealthEvent.Kind.WEIGHT, 5, "misc_dynamic"));
+        k.call(() -> null);
+        k.call(() -> null);
+        assertEquals(List.of(), dp.take(), "a drained server stays at 0 whatever its checks say");
+        assertEquals("ok: 198.18.0.21:80 in TCP 198.18.0.100:80 enabled (the weight its checks give)\n",
+                k.drain("TCP 198.18.0.100:80", "198.18.0.21:80", false).get());
+        assertEquals(List.of("set 198.18.0.21:80 weight 5 in TCP  198.18.0.100:80 (operator: real-server enable)"), dp.take());
+        assertTrue(k.drain("198.18.0.100:81", "198.18.0.21:80", true).get().startsWith("error: no virtual_server"));
+        assertTrue(k.drain("198.18.0.100:80", "198.18.0.23:80", true).get().startsWith("error: TCP 198.18.0.100:80 has no"));
+        assertEquals(List.of(), dp.take(), "errors change nothing");
+        k.close();
+    }
+
+    @Test
+    void desiredTableResolvesServiceNames() {
+        DesiredTable d = new DesiredTable(List.of(plan()));
+        assertEquals("TCP 198.18.0.100:80", d.resolveService("198.18.0.100:80"));
+        assertEquals("TCP 198.18.0.100:80", d.resolveService("TCP 198.18.0.100:80"));
+        assertNull(d.resolveService("198.18.0.100"));
+        assertEquals("no virtual_server TCP 198.18.0.1:80", d.apply(new HealthEvent("TCP 198.18.0.1:80", "198.18.0.21:80",
+                HealthEvent.Kind.ADD, 1, "x")));
+    }
+}

@@ -1,0 +1,466 @@
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The failover drills of lab/drill, run in the client's namespace of the seed topology (the
+ * script builds it and writes both directors' configurations). For each drill: both directors
+ * start, director1 becomes master with both real servers in its table; the client keeps steady
+ * load on the VIP (keep-alive connections and new connections) and pings it every 5 ms; the
+ * failure is injected; then the report line and the drill's assertions.
+ *
+ * Usage (root): ip netns exec PREFIX-client java lab/Drill.java LABDIR PREFIX HADIRECTOR DRILL...
+ */
+public class Drill {
+    static final String VIP = "198.18.0.100";
+    static final int KEEPALIVE = 16;
+    static final int NEW_CONN_THREADS = 2;
+    static final long FAIL_AT_MS = 4_000;
+    static final long RESTORE_AT_MS = 9_000;
+    static final long END_AT_MS = 16_000;
+    /** A stopped real server leaves the table within delay_loop + connect_timeout + retry x (delay_before_retry + connect_timeout), plus 1 s. */
+    static final long DETECTION_BOUND_MS = 1_000 + 1_000 + 1 * (1_000 + 1_000) + 1_000;
+
+    static Path dir;
+    static String prefix;
+    static String bin;
+
+    record Result(long startNs, long endNs, boolean ok, boolean keepAlive, String error) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        dir = Path.of(args[0]);
+        prefix = args[1];
+        bin = args[2];
+        List<String> drills = List.of(args).subList(3, args.length);
+        List<String> lines = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (String d : drills) {
+            System.out.println("=== drill: " + d);
+            String line;
+            try {
+                line = drill(d, failures);
+            } catch (Exception e) {
+                failures.add(d + ": " + e);
+                line = String.format(Locale.ROOT, "| %s | did not run: %s |", d, e.getMessage());
+            }
+            System.out.println(line);
+            lines.add(line);
+        }
+        System.out.println();
+        System.out.println("| drill | client-visible outage (requests) | VIP ping outage | requests ok / failed "
+                + "| keep-alive connections survived / broke | real server left / rejoined the table |");
+        System.out.println("|---|---|---|---|---|---|");
+        lines.forEach(System.out::println);
+        System.out.println();
+        if (failures.isEmpty()) {
+            System.out.println("DRILLS PASSED: " + String.join(", ", drills));
+        } else {
+            failures.forEach(f -> System.out.println("FAILED: " + f));
+            System.exit(1);
+        }
+    }
+
+    static String drill(String name, List<String> failures) throws Exception {
+        cleanUp();
+        Process d1 = director("director1", name);
+        Process d2 = director("director2", name);
+        try {
+            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+                    && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
+                    "director1 master with both real servers, director2 backup");
+            run("ip", "neigh", "flush", "dev", "e0");
+            ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            int[] broke = new int[1];
+            for (int i = 0; i < KEEPALIVE; i++) {
+                Thread t = new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i);
+                threads.add(t);
+            }
+            for (int i = 0; i < NEW_CONN_THREADS; i++) {
+                threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
+            }
+            Process ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
+            long t0 = System.nanoTime();
+            threads.forEach(Thread::start);
+            sleepUntil(t0, FAIL_AT_MS);
+            long failNs = System.nanoTime();
+            inject(name, d1);
+            long[] table = {-1, -1};
+            boolean restored = false;
+            while (System.nanoTime() - t0 < END_AT_MS * 1_000_000L) {
+                long now = System.nanoTime();
+                if (!restored && now - t0 >= RESTORE_AT_MS * 1_000_000L) {
+                    restore(name);
+                    restored = true;
+                }
+                if (name.equals("rs-stop") || name.equals("rs-drain")) {
+                    String t = ipvs("director1");
+                    boolean in = name.equals("rs-stop") ? t.contains("198.18.0.22:80")
+                            : t.matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+[1-9].*");
+                    if (table[0] < 0 && !in) {
+                        table[0] = (now - failNs) / 1_000_000;
+                    } else if (table[0] >= 0 && table[1] < 0 && restored && in) {
+                        table[1] = (now - restoreNs) / 1_000_000;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(15_000);
+            }
+            ping.destroy();
+            ping.waitFor(5, TimeUnit.SECONDS);
+            return report(name, new ArrayList<>(results), broke[0], failNs, table, failures);
+        } finally {
+            stopDirector("director1", d1);
+            stopDirector("director2", d2);
+        }
+    }
+
+    static long restoreNs;
+
+    static void inject(String name, Process d1) throws Exception {
+        switch (name) {
+            case "link-down" -> run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
+            case "sigkill" -> run("kill", "-KILL", pid("director1"));
+            case "sigterm" -> run("kill", "-TERM", pid("director1"));
+            case "demote" -> expectOk(control("director1", "vrrp demote VI_1"));
+            case "rs-stop" -> run("kill", "-TERM", Files.readString(dir.resolve("nginx-rs2/nginx.pid")).strip());
+            case "rs-drain" -> expectOk(control("director1", "real-server drain 198.18.0.100:80 198.18.0.22:80"));
+            default -> throw new IllegalArgumentException("unknown drill " + name
+                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain)");
+        }
+    }
+
+    static void restore(String name) throws Exception {
+        restoreNs = System.nanoTime();
+        switch (name) {
+            case "rs-stop" -> {
+                Path conf = dir.resolve("nginx-rs2/nginx.conf");
+                new ProcessBuilder("ip", "netns", "exec", prefix + "-rs2", "nginx", "-c", conf.toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
+            }
+            case "rs-drain" -> expectOk(control("director1", "real-server enable 198.18.0.100:80 198.18.0.22:80"));
+            default -> { }
+        }
+    }
+
+    static String report(String name, List<Result> results, int broke, long failNs, long[] table, List<String> failures)
+            throws IOException {
+        results.sort((a, b) -> Long.compare(a.endNs, b.endNs));
+        long ok = results.stream().filter(Result::ok).count();
+        long failed = results.size() - ok;
+        long maxGap = 0;
+        long last = -1;
+        for (Result r : results) {
+            if (!r.ok) {
+                continue;
+            }
+            if (last >= 0) {
+                maxGap = Math.max(maxGap, r.endNs - last);
+            }
+            last = r.endNs;
+        }
+        long lateFailures = results.stream().filter(r -> !r.ok && r.startNs - failNs > DETECTION_BOUND_MS * 1_000_000L)
+                .count();
+        String pingOutage = pingOutage(dir.resolve("ping-" + name + ".log"));
+        String tableText = name.startsWith("rs-") ? (table[0] < 0 ? "never left" : table[0] + " ms") + " / "
+                + (table[1] < 0 ? "never rejoined" : table[1] + " ms") : "-";
+        String line = String.format(Locale.ROOT, "| %s | %d ms | %s | %d / %d | %d / %d | %s |", name, maxGap / 1_000_000,
+                pingOutage, ok, failed, KEEPALIVE - Math.min(broke, KEEPALIVE), Math.min(broke, KEEPALIVE), tableText);
+        results.stream().filter(r -> !r.ok).limit(5).forEach(r -> System.out.println("  failed at +"
+                + (r.startNs - failNs) / 1_000_000 + " ms (" + (r.keepAlive ? "keep-alive" : "new") + "): " + r.error));
+        switch (name) {
+            case "link-down" -> {
+                if (broke > 0) {
+                    failures.add(name + ": " + broke + " established connection(s) broke; connection sync should keep them");
+                }
+            }
+            case "demote", "rs-drain" -> {
+                if (failed > 0) {
+                    failures.add(name + ": " + failed + " request(s) failed; none may");
+                }
+            }
+            case "rs-stop" -> {
+                if (lateFailures > 0) {
+                    failures.add(name + ": " + lateFailures + " request(s) failed after the detection bound ("
+                            + DETECTION_BOUND_MS + " ms)");
+                }
+                if (table[0] < 0 || table[1] < 0) {
+                    failures.add(name + ": the stopped real server did not leave and rejoin the table");
+                }
+            }
+            default -> { }
+        }
+        if (table[0] < 0 && name.equals("rs-drain")) {
+            failures.add(name + ": the drained real server's weight never went to 0");
+        }
+        if (ok == 0) {
+            failures.add(name + ": no request succeeded");
+        }
+        return line;
+    }
+
+    /** The longest time between two echo replies (ping -D stamps each), in ms. */
+    static String pingOutage(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "-";
+        }
+        double prev = -1;
+        double worst = 0;
+        for (String l : Files.readAllLines(log)) {
+            if (!l.startsWith("[") || !l.contains("bytes from")) {
+                continue;
+            }
+            double t = Double.parseDouble(l.substring(1, l.indexOf(']')));
+            if (prev >= 0) {
+                worst = Math.max(worst, t - prev);
+            }
+            prev = t;
+        }
+        return prev < 0 ? "no replies" : Math.round(worst * 1000) + " ms";
+    }
+
+    // ---- load
+
+    static void keepAlive(ConcurrentLinkedQueue<Result> results, AtomicBoolean stop, int[] broke) {
+        Socket s = null;
+        boolean first = true;
+        while (!stop.get()) {
+            long start = System.nanoTime();
+            try {
+                if (s == null) {
+                    s = connect();
+                }
+                request(s, true);
+                results.add(new Result(start, System.nanoTime(), true, true, null));
+            } catch (IOException e) {
+                results.add(new Result(start, System.nanoTime(), false, true, e.toString()));
+                if (first) {
+                    synchronized (broke) {
+                        broke[0]++;
+                    }
+                    first = false;
+                }
+                close(s);
+                s = null;
+            }
+            sleep(50);
+        }
+        close(s);
+    }
+
+    static void newConnections(ConcurrentLinkedQueue<Result> results, AtomicBoolean stop) {
+        while (!stop.get()) {
+            long start = System.nanoTime();
+            try (Socket s = connect()) {
+                request(s, false);
+                results.add(new Result(start, System.nanoTime(), true, false, null));
+            } catch (IOException e) {
+                results.add(new Result(start, System.nanoTime(), false, false, e.toString()));
+            }
+            sleep(50);
+        }
+    }
+
+    /** Timeouts well above TCP's retransmissions over a failover, so that a slow request is slow, not failed. */
+    static Socket connect() throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(VIP, 80), 12_000);
+            s.setSoTimeout(12_000);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    static String request(Socket s, boolean keepAlive) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("GET / HTTP/1.1\r\nHost: vip\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed by the peer after " + head.size() + " bytes");
+            }
+            head.write(b);
+            if (head.size() > 8192) {
+                throw new IOException("header too long");
+            }
+        }
+        String h = head.toString(StandardCharsets.US_ASCII);
+        if (!h.startsWith("HTTP/1.1 200")) {
+            throw new IOException("status " + h.lines().findFirst().orElse(""));
+        }
+        int i = h.toLowerCase(Locale.ROOT).indexOf("content-length:");
+        int len = Integer.parseInt(h.substring(i + 15, h.indexOf("\r\n", i)).strip());
+        byte[] body = in.readNBytes(len);
+        if (body.length < len) {
+            throw new IOException("short body");
+        }
+        return new String(body, StandardCharsets.US_ASCII).strip();
+    }
+
+    // ---- directors
+
+    static Process director(String host, String drill) throws IOException {
+        Files.deleteIfExists(dir.resolve(host + ".sock"));
+        return new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f", dir.resolve(host + ".conf").toString(),
+                "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control", dir.resolve(host + ".sock").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
+    }
+
+    static void stopDirector(String host, Process p) throws Exception {
+        if (p.isAlive()) {
+            try {
+                run("kill", "-TERM", pid(host));
+            } catch (Exception e) {
+                p.destroy();
+            }
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** What a killed director leaves behind, and a downed link: back to the starting point. */
+    static void cleanUp() throws Exception {
+        for (String h : List.of("director1", "director2")) {
+            String ns = prefix + "-" + h;
+            quietly("ip", "netns", "exec", ns, "ip", "link", "set", "e0", "up");
+            quietly("ip", "netns", "exec", ns, "ip", "addr", "del", VIP + "/32", "dev", "e0");
+            quietly("ip", "netns", "exec", ns, "nft", "delete", "table", "netdev", "hadirector_dr_e0");
+        }
+        Path pid = dir.resolve("nginx-rs2/nginx.pid");
+        boolean up = false;
+        try {
+            up = Files.exists(pid) && ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).map(ProcessHandle::isAlive)
+                    .orElse(false);
+        } catch (NumberFormatException e) {
+            up = false;
+        }
+        if (!up) {
+            restoreNs = System.nanoTime();
+            new ProcessBuilder("ip", "netns", "exec", prefix + "-rs2", "nginx", "-c", dir.resolve("nginx-rs2/nginx.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
+            Thread.sleep(500);
+        }
+    }
+
+    static String pid(String host) throws IOException {
+        return Files.readString(dir.resolve(host + ".pid")).strip();
+    }
+
+    static String status(String host) {
+        return control(host, "status");
+    }
+
+    static String ipvs(String host) {
+        return control(host, "ipvs -L -n");
+    }
+
+    static void expectOk(String answer) {
+        if (!answer.startsWith("ok:")) {
+            throw new IllegalStateException(answer.strip());
+        }
+    }
+
+    /** One request on the director's control socket; "" when it does not answer. */
+    static String control(String host, String request) {
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve(host + ".sock")))) {
+            c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuffer b = ByteBuffer.allocate(8192);
+            while (c.read(b) >= 0) {
+                out.write(b.array(), 0, b.position());
+                b.clear();
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ---- small helpers
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void waitUntil(long millis, Check c, String what) throws Exception {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() - end < 0) {
+            if (c.ok()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("not reached within " + millis + " ms: " + what);
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + out.strip());
+        }
+    }
+
+    static void quietly(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // best effort
+        }
+    }
+
+    static void sleepUntil(long t0, long ms) {
+        long left = ms - (System.nanoTime() - t0) / 1_000_000;
+        if (left > 0) {
+            sleep(left);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void close(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+    }
+}
