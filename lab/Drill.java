@@ -146,8 +146,19 @@ public class Drill {
             case "demote" -> expectOk(control("director1", "vrrp demote VI_1"));
             case "rs-stop" -> run("kill", "-TERM", Files.readString(dir.resolve("nginx-rs2/nginx.pid")).strip());
             case "rs-drain" -> expectOk(control("director1", "real-server drain 198.18.0.100:80 198.18.0.22:80"));
+            case "reload" -> {
+                // SIGHUP with the file unchanged: no transition, no table operation.
+                long[] before = counters("director1");
+                hup("director1", name);
+                long[] after = counters("director1");
+                if (before[0] != after[0] || before[1] != after[1]) {
+                    reloadFailures.add("an unchanged reload changed something: transitions " + before[0] + " -> " + after[0]
+                            + ", table operations " + before[1] + " -> " + after[1]);
+                }
+                reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
+            }
             default -> throw new IllegalArgumentException("unknown drill " + name
-                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain)");
+                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload)");
         }
     }
 
@@ -160,7 +171,51 @@ public class Drill {
                         .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
             }
             case "rs-drain" -> expectOk(control("director1", "real-server enable 198.18.0.100:80 198.18.0.22:80"));
+            case "reload" -> {
+                // SIGHUP with rs2's weight changed from 1 to 3: exactly one table operation.
+                Path conf = dir.resolve("director1.conf");
+                String text = Files.readString(conf);
+                Files.writeString(conf, text.replace("real_server 198.18.0.22 80 {", "real_server 198.18.0.22 80 {\n        weight 3"));
+                long[] before = counters("director1");
+                hup("director1", name);
+                long[] after = counters("director1");
+                boolean weight3 = ipvs("director1").matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+3\\s.*");
+                if (before[0] != after[0] || after[1] - before[1] != 1 || !weight3) {
+                    reloadFailures.add("a reload with one weight changed: transitions " + before[0] + " -> " + after[0]
+                            + ", table operations " + before[1] + " -> " + after[1] + " (want +1), rs2 weight 3 in the table: "
+                            + weight3);
+                }
+                reloadReport += "; one weight changed: " + (after[1] - before[1]) + " op, " + (after[0] - before[0])
+                        + " transitions";
+                Files.writeString(conf, text);
+            }
             default -> { }
+        }
+    }
+
+    static final List<String> reloadFailures = new ArrayList<>();
+    static String reloadReport = "";
+
+    /** Transitions of VI_1 and table operations applied, from the director's status. */
+    static long[] counters(String host) {
+        String s = status(host);
+        java.util.regex.Matcher t = java.util.regex.Pattern.compile("transitions (\\d+)").matcher(s);
+        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s);
+        if (!t.find() || !o.find()) {
+            throw new IllegalStateException("no counters in the status of " + host + ": " + s);
+        }
+        return new long[] {Long.parseLong(t.group(1)), Long.parseLong(o.group(1))};
+    }
+
+    /** Sends SIGHUP and waits (10 s at most) for the log's next "reload done" or "reload rejected". */
+    static void hup(String host, String drill) throws Exception {
+        Path log = dir.resolve(host + "-" + drill + ".log");
+        long done = Files.readString(log).lines().filter(l -> l.contains("reload done") || l.contains("reload rejected")).count();
+        run("kill", "-HUP", pid(host));
+        waitUntil(10_000, () -> Files.readString(log).lines()
+                .filter(l -> l.contains("reload done") || l.contains("reload rejected")).count() > done, host + " reloaded");
+        if (Files.readString(log).contains("reload rejected")) {
+            throw new IllegalStateException(host + " rejected the reload; see " + log);
         }
     }
 
@@ -193,6 +248,13 @@ public class Drill {
             case "link-down" -> {
                 if (broke > 0) {
                     failures.add(name + ": " + broke + " established connection(s) broke; connection sync should keep them");
+                }
+            }
+            case "reload" -> {
+                failures.addAll(reloadFailures.stream().map(f -> name + ": " + f).toList());
+                System.out.println("  " + reloadReport);
+                if (failed > 0) {
+                    failures.add(name + ": " + failed + " request(s) failed; none may");
                 }
             }
             case "demote", "rs-drain" -> {

@@ -26,28 +26,45 @@ final class Daemon {
     private Daemon() {
     }
 
-    static int run(CommandLine cl, KeepalivedConfig c, PrintStream err) {
-        boolean checkers = !cl.vrrpOnly();
-        boolean vrrp = !cl.checkersOnly();
+    /** Loads the configuration file again, for a reload; throws with the file's errors. */
+    @FunctionalInterface
+    interface ConfigSource {
+        KeepalivedConfig load() throws Exception;
+    }
+
+    /** What keeps {@code c} from running in this mode: unsupported features, then insecure scripts. */
+    static List<String> unsupported(CommandLine cl, KeepalivedConfig c) {
         List<String> unsupported = new ArrayList<>();
-        if (vrrp) {
+        if (!cl.checkersOnly()) {
             unsupported.addAll(VrrpConfigMapper.unsupported(c));
         }
-        if (checkers) {
+        if (!cl.vrrpOnly()) {
             unsupported.addAll(CheckerConfigMapper.unsupported(c));
             unsupported.addAll(TableConfigMapper.unsupported(c));
         }
+        return unsupported;
+    }
+
+    static List<String> insecure(CommandLine cl, KeepalivedConfig c) {
+        List<String> insecure = new ArrayList<>();
+        if (!cl.checkersOnly()) {
+            insecure.addAll(scriptProblems(c));
+        }
+        if (!cl.vrrpOnly()) {
+            insecure.addAll(checkerScriptProblems(c));
+        }
+        return insecure;
+    }
+
+    static int run(CommandLine cl, KeepalivedConfig c, PrintStream err, ConfigSource source) {
+        boolean checkers = !cl.vrrpOnly();
+        boolean vrrp = !cl.checkersOnly();
+        List<String> unsupported = unsupported(cl, c);
         if (!unsupported.isEmpty()) {
             unsupported.forEach(u -> err.println("hadirector: " + u));
             return Main.EXIT_USAGE;
         }
-        List<String> insecure = new ArrayList<>();
-        if (vrrp) {
-            insecure.addAll(scriptProblems(c));
-        }
-        if (checkers) {
-            insecure.addAll(checkerScriptProblems(c));
-        }
+        List<String> insecure = insecure(cl, c);
         if (!insecure.isEmpty()) {
             if (c.globalDefs().enableScriptSecurity()) {
                 insecure.forEach(u -> err.println("hadirector: script security: " + u));
@@ -100,6 +117,16 @@ final class Daemon {
             done.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        java.util.concurrent.ExecutorService reloads = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "reload");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloads.execute(() -> reload(cl, director, source)));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP cannot be handled here ({}); reload needs a restart", e.getMessage());
+        }
         LOG.info("started: {} vrrp_instance(s), {} virtual_server(s){}, router_id {}", director.runtimes.size(),
                 director.runsChecks() ? c.virtualServers().size() : 0,
                 director.table() != null ? " on " + director.table().dataplane().name() : "", c.globalDefs().routerId());
@@ -110,6 +137,45 @@ final class Daemon {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * SIGHUP: the file is read and checked first; a file with errors, unsupported features or
+     * (with enable_script_security) insecure scripts is rejected and the running configuration
+     * stays. Otherwise the director applies only the differences.
+     */
+    static void reload(CommandLine cl, Director director, ConfigSource source) {
+        LOG.info("reload: reading {}", cl.configFile());
+        notifySystemd("RELOADING=1");
+        try {
+            KeepalivedConfig n;
+            try {
+                n = source.load();
+            } catch (Exception e) {
+                LOG.error("reload rejected, the running configuration stays: {}", e.getMessage());
+                return;
+            }
+            List<String> problems = unsupported(cl, n);
+            List<String> insecure = insecure(cl, n);
+            if (n.globalDefs().enableScriptSecurity()) {
+                insecure.forEach(u -> problems.add("script security: " + u));
+            } else {
+                insecure.forEach(u -> LOG.warn("script security (enable_script_security would refuse this): {}", u));
+            }
+            if (!problems.isEmpty()) {
+                LOG.error("reload rejected, the running configuration stays: {}", String.join("; ", problems));
+                return;
+            }
+            try {
+                LOG.info("reload done: {}", director.reload(n));
+            } catch (IllegalArgumentException e) {
+                LOG.error("reload rejected, the running configuration stays: {}", e.getMessage());
+            } catch (IOException | DataplaneException | RuntimeException e) {
+                LOG.error("reload failed part way: {}", e.toString(), e);
+            }
+        } finally {
+            notifySystemd("READY=1");
+        }
     }
 
     /** init_file: write the initial value when the file is missing, or always with overwrite. */

@@ -31,6 +31,31 @@ final class DesiredTable {
         }
     }
 
+    /**
+     * The table a reload wants: the new services; a service whose checks keep running (not in
+     * {@code restarted}) keeps the servers its checks put in, as long as they are still configured;
+     * a restarted one starts empty and is filled by its checks' initial table. Drains persist.
+     */
+    DesiredTable reloaded(List<TableConfigMapper.ServicePlan> services, Set<String> restarted) {
+        DesiredTable t = new DesiredTable(services);
+        for (TableConfigMapper.ServicePlan p : services) {
+            Map<String, Integer> was = present.get(p.name());
+            if (was != null && !restarted.contains(p.name())) {
+                was.forEach((server, weight) -> {
+                    if (p.servers().containsKey(server)) {
+                        t.present.get(p.name()).put(server, weight);
+                    }
+                });
+            }
+            for (String server : p.servers().keySet()) {
+                if (drained(p.name(), server)) {
+                    t.drained.add(p.name() + "|" + server);
+                }
+            }
+        }
+        return t;
+    }
+
     /** Applies a health event; returns an error for a service or server the config does not have. */
     String apply(HealthEvent e) {
         TableConfigMapper.ServicePlan p = plans.get(e.service());

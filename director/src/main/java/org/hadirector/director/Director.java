@@ -45,13 +45,17 @@ final class Director implements AutoCloseable {
     /** Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace forwarder. */
     enum DataplaneChoice { AUTO, KERNEL, USERSPACE }
 
-    final KeepalivedConfig config;
-    final List<VrrpInstanceRuntime> runtimes = new ArrayList<>();
-    private final List<VrrpInstanceRuntime> started = new ArrayList<>();
+    /** The configuration running now; a reload replaces it. */
+    private volatile KeepalivedConfig config;
+    final List<VrrpInstanceRuntime> runtimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<VrrpInstanceRuntime> started = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ProbeIo io;
     private HealthCheckService checks;
+    private List<org.hadirector.healthcheck.ServiceSpec> specs = List.of();
     private TableKeeper table;
     private SyncRole sync;
+    /** The vrrp_instance whose state the sync role follows, or null. */
+    private String syncInstance;
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
@@ -77,27 +81,27 @@ final class Director implements AutoCloseable {
             table.start();
             LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
-            checks = new HealthCheckService(CheckerConfigMapper.map(config), io, table::onHealth, MAX_IN_FLIGHT);
+            specs = CheckerConfigMapper.map(config);
+            checks = new HealthCheckService(specs, io, table::onHealth, MAX_IN_FLIGHT);
         }
         if (vrrp) {
             Daemon.initTrackFiles(config);
             Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(config);
-            Path sysClassNet = Path.of("/sys/class/net");
             for (VrrpInstance i : config.vrrpInstances()) {
-                VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, config), sysClassNet);
-                if (groupOf.containsKey(i.name())) {
-                    if (VrrpConfigMapper.zeroWeights(i, config) && (!i.trackScripts().isEmpty()
-                            || !i.trackInterfaces().isEmpty() || !i.trackFiles().isEmpty())) {
-                        LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
-                                + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
-                    }
-                    r.joinSyncGroup(groupOf.get(i.name()));
-                }
-                runtimes.add(r);
+                runtimes.add(newRuntime(i, config, groupOf));
             }
             if (checkers) {
                 wireSync();
-                wireHaSuspend();
+                for (VirtualServer vs : config.virtualServers()) {
+                    if (vs.haSuspend()) {
+                        if (haSuspendOwner(vs, config) == null) {
+                            LOG.warn("{}: ha_suspend has no effect: its address is not a VIP of any vrrp_instance",
+                                    vs.displayName());
+                        } else {
+                            checks.suspend(vs.displayName(), true);
+                        }
+                    }
+                }
             }
         } else if (checkers) {
             if (config.globalDefs().lvsSyncDaemon() != null) {
@@ -118,6 +122,40 @@ final class Director implements AutoCloseable {
         }
     }
 
+    private VrrpInstanceRuntime newRuntime(VrrpInstance i, KeepalivedConfig c, Map<String, org.hadirector.vrrp.SyncGroup> groupOf) {
+        VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), Path.of("/sys/class/net"));
+        if (groupOf.containsKey(i.name())) {
+            if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty()
+                    || !i.trackInterfaces().isEmpty() || !i.trackFiles().isEmpty())) {
+                LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
+                        + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
+            }
+            r.joinSyncGroup(groupOf.get(i.name()));
+        }
+        r.addStateListener(this::instanceChanged);
+        return r;
+    }
+
+    /** On the instance's thread: hand the sync role to the table thread; suspend or resume ha_suspend checks. */
+    private void instanceChanged(String name, VrrpState from, VrrpState to, String why) {
+        if (table != null && sync != null && name.equals(syncInstance)) {
+            table.execute(() -> sync.become(to == VrrpState.MASTER));
+        }
+        if (checks != null && (to == VrrpState.MASTER || from == VrrpState.MASTER)) {
+            KeepalivedConfig c = config;
+            for (VirtualServer vs : c.virtualServers()) {
+                VrrpInstance owner = vs.haSuspend() ? haSuspendOwner(vs, c) : null;
+                if (owner != null && owner.name().equals(name)) {
+                    checks.suspend(vs.displayName(), to != VrrpState.MASTER);
+                }
+            }
+        }
+    }
+
+    private static VrrpInstance haSuspendOwner(VirtualServer vs, KeepalivedConfig c) {
+        return vs.kind() == VirtualServerKind.ADDRESS ? instanceWithVip(vs.address(), c) : null;
+    }
+
     /** lvs_sync_daemon IF [inst VI]: the role follows VI (or the only instance). */
     private void wireSync() {
         LvsSyncDaemon d = config.globalDefs().lvsSyncDaemon();
@@ -136,34 +174,10 @@ final class Director implements AutoCloseable {
                             : "name the vrrp_instance it follows (inst NAME): there are " + config.vrrpInstances().size()));
         }
         sync = new SyncRole(table.dataplane(), SyncRole.settings(d, inst.virtualRouterId()));
-        String name = inst.name();
-        runtimes.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow()
-                .addStateListener((n, from, to, why) -> table.execute(() -> sync.become(to == VrrpState.MASTER)));
+        syncInstance = inst.name();
     }
 
-    /** ha_suspend: a virtual server's checks run only while the instance holding its address is master. */
-    private void wireHaSuspend() {
-        for (VirtualServer vs : config.virtualServers()) {
-            if (!vs.haSuspend()) {
-                continue;
-            }
-            VrrpInstance owner = vs.kind() == VirtualServerKind.ADDRESS ? instanceWithVip(vs.address()) : null;
-            if (owner == null) {
-                LOG.warn("{}: ha_suspend has no effect: its address is not a VIP of any vrrp_instance", vs.displayName());
-                continue;
-            }
-            String service = vs.displayName();
-            checks.suspend(service, true);
-            runtimes.stream().filter(r -> r.name().equals(owner.name())).findFirst().orElseThrow()
-                    .addStateListener((n, from, to, why) -> {
-                        if (to == VrrpState.MASTER || from == VrrpState.MASTER) {
-                            checks.suspend(service, to != VrrpState.MASTER);
-                        }
-                    });
-        }
-    }
-
-    private VrrpInstance instanceWithVip(InetAddress a) {
+    private static VrrpInstance instanceWithVip(InetAddress a, KeepalivedConfig config) {
         for (VrrpInstance i : config.vrrpInstances()) {
             for (VirtualIpAddress v : i.virtualIpaddresses()) {
                 if (v.address().equals(a)) {
@@ -192,13 +206,17 @@ final class Director implements AutoCloseable {
      * (a VIP's dev, else its instance's interface; else an interface that holds the address now).
      */
     String forwarderInterface() throws DataplaneException {
+        return forwarderInterface(config);
+    }
+
+    static String forwarderInterface(KeepalivedConfig config) throws DataplaneException {
         Set<String> found = new LinkedHashSet<>();
         for (VirtualServer vs : config.virtualServers()) {
             if (vs.kind() != VirtualServerKind.ADDRESS) {
                 throw new DataplaneException(vs.displayName() + ": the userspace forwarder serves address:port "
                         + "services only (fwmark and groups need kernel IPVS)");
             }
-            String ifname = vipInterface(vs.address());
+            String ifname = vipInterface(vs.address(), config);
             if (ifname == null) {
                 ifname = interfaceHolding(vs.address());
             }
@@ -215,7 +233,7 @@ final class Director implements AutoCloseable {
         return found.iterator().next();
     }
 
-    private String vipInterface(InetAddress a) {
+    private static String vipInterface(InetAddress a, KeepalivedConfig config) {
         for (VrrpInstance i : config.vrrpInstances()) {
             List<VirtualIpAddress> all = new ArrayList<>(i.virtualIpaddresses());
             all.addAll(i.virtualIpaddressesExcluded());
@@ -247,6 +265,130 @@ final class Director implements AutoCloseable {
             LOG.debug("cannot list addresses: {}", e.toString());
         }
         return null;
+    }
+
+    // ---- reload
+
+    /**
+     * Applies a new, already validated configuration: only what differs. A vrrp_instance whose
+     * block (and the VRRP parts it depends on: vrrp_scripts, track files, sync groups, global_defs)
+     * is unchanged keeps running untouched; a changed one is restarted (a master first sends
+     * priority 0), a new one started, a removed one stopped. Virtual servers go to the checks
+     * (unchanged ones untouched, see {@link HealthCheckService#reconfigure}) and the table, which
+     * applies exactly the difference. Returns one line for the log.
+     *
+     * @throws IllegalArgumentException for a change that needs a restart; nothing has changed then
+     */
+    synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
+        KeepalivedConfig old = config;
+        boolean vrrp = !started.isEmpty() || !runtimes.isEmpty();
+        if (table == null && checks == null && vrrp && !n.virtualServers().isEmpty() && !old.virtualServers().isEmpty()) {
+            throw new IllegalArgumentException("this daemon runs VRRP only (-P)");
+        }
+        if (table == null && !n.virtualServers().isEmpty() && old.virtualServers().isEmpty()) {
+            throw new IllegalArgumentException("virtual_server blocks were added to a director that started without any: "
+                    + "the checks and the DR table start with the daemon; restart it");
+        }
+        if (!vrrp && !n.vrrpInstances().isEmpty() && old.vrrpInstances().isEmpty()) {
+            throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
+        }
+        if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()
+                && !forwarderInterface(n).equals(forwarderInterface(old))) {
+            throw new IllegalArgumentException("the virtual servers moved to interface " + forwarderInterface(n)
+                    + ": the userspace forwarder stays on " + forwarderInterface(old) + " until a restart");
+        }
+        if (!java.util.Objects.equals(old.globalDefs().lvsSyncDaemon(), n.globalDefs().lvsSyncDaemon())) {
+            LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
+        }
+        List<String> vrrpDone = vrrp ? reloadVrrp(old, n) : List.of();
+        String checkDone = "";
+        if (checks != null) {
+            List<org.hadirector.healthcheck.ServiceSpec> newSpecs = CheckerConfigMapper.map(n);
+            Map<String, org.hadirector.healthcheck.ServiceSpec> before = new HashMap<>();
+            specs.forEach(x -> before.put(x.name(), x));
+            Set<String> changed = new LinkedHashSet<>();
+            for (var x : newSpecs) {
+                if (!x.equals(before.get(x.name()))) {
+                    changed.add(x.name());
+                }
+            }
+            table.reload(TableConfigMapper.map(n), changed);
+            config = n;
+            List<String> restarted;
+            try {
+                restarted = checks.reconfigure(newSpecs).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException("the checks did not take the new configuration: " + e, e);
+            }
+            specs = newSpecs;
+            long ops = table.reconcileNow();
+            for (VirtualServer vs : n.virtualServers()) {
+                VrrpInstance owner = vs.haSuspend() ? haSuspendOwner(vs, n) : null;
+                if (owner != null && restarted.contains(vs.displayName())) {
+                    VrrpInstanceRuntime r = instance(owner.name());
+                    checks.suspend(vs.displayName(), r == null || r.state() != VrrpState.MASTER);
+                }
+            }
+            checkDone = "; virtual servers " + (restarted.isEmpty() ? "unchanged" : "(re)started: " + String.join(", ", restarted))
+                    + "; table operations: " + ops;
+        }
+        config = n;
+        return "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
+    }
+
+    private List<String> reloadVrrp(KeepalivedConfig old, KeepalivedConfig n) throws IOException {
+        boolean commonSame = old.vrrpScripts().equals(n.vrrpScripts()) && old.trackFiles().equals(n.trackFiles())
+                && old.vrrpSyncGroups().equals(n.vrrpSyncGroups()) && old.globalDefs().equals(n.globalDefs());
+        Map<String, VrrpInstance> before = new HashMap<>();
+        old.vrrpInstances().forEach(i -> before.put(i.name(), i));
+        Set<String> restart = new LinkedHashSet<>();
+        for (VrrpInstance i : n.vrrpInstances()) {
+            VrrpInstance was = before.get(i.name());
+            if (was != null && (!commonSame || !was.equals(i))) {
+                restart.add(i.name());
+            }
+        }
+        // Sync group members share one group: restarting one restarts them all.
+        if (!restart.isEmpty() && !n.vrrpSyncGroups().isEmpty()) {
+            for (VrrpInstance i : n.vrrpInstances()) {
+                if (before.containsKey(i.name())) {
+                    restart.add(i.name());
+                }
+            }
+        }
+        List<String> done = new ArrayList<>();
+        for (VrrpInstanceRuntime r : List.copyOf(runtimes)) {
+            boolean gone = n.vrrpInstances().stream().noneMatch(i -> i.name().equals(r.name()));
+            if (gone || restart.contains(r.name())) {
+                stopRuntime(r);
+                done.add(r.name() + (gone ? " stopped" : " restarted"));
+            }
+        }
+        Daemon.initTrackFiles(n);
+        Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(n);
+        for (VrrpInstance i : n.vrrpInstances()) {
+            if (before.containsKey(i.name()) && !restart.contains(i.name())) {
+                continue;
+            }
+            VrrpInstanceRuntime r = newRuntime(i, n, groupOf);
+            runtimes.add(r);
+            r.start();
+            started.add(r);
+            if (!before.containsKey(i.name())) {
+                done.add(i.name() + " started");
+            }
+        }
+        return done;
+    }
+
+    private void stopRuntime(VrrpInstanceRuntime r) {
+        try {
+            r.stop(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runtimes.remove(r);
+        started.remove(r);
     }
 
     // ---- for the control socket and status
@@ -286,7 +428,7 @@ final class Director implements AutoCloseable {
      * their VIPs, the sync role ends, the table is cleaned up per lvs_flush_on_stop.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (checks != null) {
             checks.close();
         }

@@ -109,7 +109,15 @@ public final class Main {
     }
 
     private int daemon(CommandLine cl) {
-        return withConfig(cl, r -> Daemon.run(cl, r.config(), err));
+        return withConfig(cl, r -> Daemon.run(cl, r.config(), err, () -> {
+            try {
+                ConfigLoader.Result again = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
+                again.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger(Daemon.class).warn("reload: {}", w));
+                return again.config();
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(String.join("; ", e.diagnostics().stream().map(Object::toString).toList()));
+            }
+        }));
     }
 
     private int status(CommandLine cl) {

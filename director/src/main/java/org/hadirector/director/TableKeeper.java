@@ -37,7 +37,7 @@ final class TableKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TableKeeper.class);
 
     private final Dataplane dataplane;
-    private final DesiredTable desired;
+    private DesiredTable desired;
     private final Set<ServiceKey> owned = new HashSet<>();
     private final ScheduledExecutorService thread;
     /** Why each destination last changed, for the log line of its operation. */
@@ -86,6 +86,27 @@ final class TableKeeper implements AutoCloseable {
             }
             reasons.put(e.service() + "|" + e.server(), e.reason());
             reconcileSoon();
+        });
+    }
+
+    /**
+     * Reload, first step: the new desired table (see {@link DesiredTable#reloaded}); nothing is
+     * applied until {@link #reconcileNow}, so that restarted services' initial tables arrive first.
+     */
+    void reload(List<TableConfigMapper.ServicePlan> plans, Set<String> restarted) throws DataplaneException {
+        call(() -> {
+            desired = desired.reloaded(plans, restarted);
+            owned.addAll(desired.keys());
+            return null;
+        });
+    }
+
+    /** Reconciles now (after what is queued); returns how many operations were applied. */
+    long reconcileNow() throws DataplaneException {
+        return call(() -> {
+            long before = opsApplied;
+            reconcile();
+            return opsApplied - before;
         });
     }
 

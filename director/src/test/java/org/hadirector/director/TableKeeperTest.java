@@ -155,6 +155,34 @@ class TableKeeperTest {
     }
 
     @Test
+    void reloadAppliesExactlyTheDifference() throws Exception {
+        MemoryDataplane dp = new MemoryDataplane();
+        TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+        k.start();
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.onHealth(add("198.18.0.22:80", 1));
+        k.drain("198.18.0.100:80", "198.18.0.21:80", true).get();
+        dp.take();
+        k.reload(List.of(plan()), java.util.Set.of());
+        assertEquals(0, k.reconcileNow(), "the same configuration: nothing to do");
+        // rs2's weight becomes 3: its pool restarts, and its initial table arrives before the reconcile
+        Map<String, Destination> servers = new LinkedHashMap<>(plan().servers());
+        servers.put("198.18.0.22:80", Destination.route(ip("198.18.0.22"), 80, 3));
+        k.reload(List.of(new TableConfigMapper.ServicePlan("TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers)),
+                java.util.Set.of("TCP 198.18.0.100:80"));
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.onHealth(add("198.18.0.22:80", 3));
+        assertEquals(1, k.reconcileNow());
+        assertEquals(List.of("set 198.18.0.22:80 weight 3 in TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),
+                dp.take(), "the drained server stays drained");
+        // the service is gone from the configuration: it is removed
+        k.reload(List.of(), java.util.Set.of());
+        assertEquals(1, k.reconcileNow());
+        assertEquals(List.of("delete service TCP  198.18.0.100:80 (configuration)"), dp.take());
+        k.close();
+    }
+
+    @Test
     void desiredTableResolvesServiceNames() {
         DesiredTable d = new DesiredTable(List.of(plan()));
         assertEquals("TCP 198.18.0.100:80", d.resolveService("198.18.0.100:80"));

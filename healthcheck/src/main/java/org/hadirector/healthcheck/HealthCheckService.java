@@ -34,6 +34,7 @@ public final class HealthCheckService implements AutoCloseable {
     private final Consumer<HealthEvent> listener;
     private final int maxInFlight;
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
+    private final java.util.function.Function<CheckSettings, Probe> probes;
     private final Lateness lateness = new Lateness();
     private final SplittableRandom random = new SplittableRandom();
     private int inFlight;
@@ -58,14 +59,22 @@ public final class HealthCheckService implements AutoCloseable {
         ProbeResult last;
         long runs;
         boolean suspended;
+        /** Between launch and finished (or abort): counted in inFlight. */
+        boolean inFlightNow;
+        /** The spec it checks, to tell an unchanged checker on reload. */
+        CheckSpec spec;
 
         Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing) {
+            this(pool, server, index, probe, timing, timing.newState());
+        }
+
+        Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing, CheckerState state) {
             this.pool = pool;
             this.server = server;
             this.index = index;
             this.probe = probe;
             this.timing = timing;
-            this.state = timing.newState();
+            this.state = state;
             this.who = pool.spec().name() + ": " + pool.spec().servers().get(server).name();
         }
     }
@@ -87,16 +96,151 @@ public final class HealthCheckService implements AutoCloseable {
         this.loop = loop;
         this.listener = listener;
         this.maxInFlight = maxInFlight;
+        this.probes = probes;
         for (ServiceSpec s : services) {
             ServicePool pool = new ServicePool(s);
             pools.add(pool);
             for (int r = 0; r < s.servers().size(); r++) {
                 List<CheckSpec> checks = s.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
-                    jobs.add(new Job(pool, r, c, probes.apply(checks.get(c).settings()), checks.get(c).timing()));
+                    Job j = new Job(pool, r, c, probes.apply(checks.get(c).settings()), checks.get(c).timing());
+                    j.spec = checks.get(c);
+                    jobs.add(j);
                 }
             }
         }
+    }
+
+    /**
+     * Reload: pools whose spec is unchanged keep running untouched; a removed pool stops; a new or
+     * changed pool starts, announcing its initial table to the listener, and a checker of a real
+     * server that kept its name and its exact check keeps its state and schedule (as keepalived
+     * migrates unchanged checkers), so that a down server does not come back by a reload.
+     * Completes, on the loop, with the names of the pools that were started or restarted.
+     */
+    public CompletableFuture<List<String>> reconfigure(List<ServiceSpec> services) {
+        CompletableFuture<List<String>> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(doReconfigure(services));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private List<String> doReconfigure(List<ServiceSpec> services) {
+        long now = System.nanoTime();
+        java.util.Map<String, ServicePool> oldPools = new java.util.HashMap<>();
+        java.util.Map<ServicePool, List<Job>> oldJobs = new java.util.HashMap<>();
+        for (ServicePool p : pools) {
+            oldPools.put(p.spec().name(), p);
+            oldJobs.put(p, new ArrayList<>());
+        }
+        for (Job j : jobs) {
+            oldJobs.get(j.pool).add(j);
+        }
+        List<ServicePool> newPools = new ArrayList<>();
+        List<Job> newJobs = new ArrayList<>();
+        java.util.Set<Job> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<String> restarted = new ArrayList<>();
+        List<Job> toSchedule = new ArrayList<>();
+        for (ServiceSpec spec : services) {
+            ServicePool old = oldPools.get(spec.name());
+            if (old != null && old.spec().equals(spec)) {
+                newPools.add(old);
+                newJobs.addAll(oldJobs.get(old));
+                kept.addAll(oldJobs.get(old));
+                continue;
+            }
+            restarted.add(spec.name());
+            // Unchanged checkers of same-named servers carry their state over.
+            java.util.Map<String, List<Job>> byServer = new java.util.HashMap<>();
+            boolean suspended = false;
+            if (old != null) {
+                for (Job j : oldJobs.get(old)) {
+                    byServer.computeIfAbsent(old.spec().servers().get(j.server).name(), k -> new ArrayList<>()).add(j);
+                    suspended |= j.suspended;
+                }
+            }
+            boolean[][] initialUp = new boolean[spec.servers().size()][];
+            CheckerState[][] states = new CheckerState[spec.servers().size()][];
+            for (int r = 0; r < spec.servers().size(); r++) {
+                RealServerSpec rs = spec.servers().get(r);
+                List<Job> was = byServer.get(rs.name());
+                if (was != null && was.size() == rs.checks().size()
+                        && java.util.stream.IntStream.range(0, was.size()).allMatch(i -> rs.checks().get(i).equals(was.get(i).spec))) {
+                    initialUp[r] = new boolean[was.size()];
+                    states[r] = new CheckerState[was.size()];
+                    for (int c = 0; c < was.size(); c++) {
+                        initialUp[r][c] = was.get(c).state.up();
+                        states[r][c] = was.get(c).state;
+                    }
+                }
+            }
+            ServicePool pool = new ServicePool(spec, initialUp);
+            newPools.add(pool);
+            for (int r = 0; r < spec.servers().size(); r++) {
+                List<CheckSpec> checks = spec.servers().get(r).checks();
+                for (int c = 0; c < checks.size(); c++) {
+                    CheckSpec cs = checks.get(c);
+                    boolean carried = states[r] != null;
+                    Job j = carried ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
+                            : new Job(pool, r, c, probes.apply(cs.settings()), cs.timing());
+                    j.spec = cs;
+                    j.suspended = suspended;
+                    if (!carried) {
+                        j.state.start(now, j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0);
+                    }
+                    newJobs.add(j);
+                    toSchedule.add(j);
+                }
+            }
+            for (HealthEvent e : pool.initialTable()) {
+                listener.accept(e);
+            }
+            LOG.info("{}: {} by reload", spec.name(), old == null ? "started" : "restarted (its configuration changed)");
+        }
+        for (Job j : jobs) {
+            if (!kept.contains(j)) {
+                cancel(j);
+            }
+        }
+        for (ServicePool p : pools) {
+            if (!newPools.contains(p) && services.stream().noneMatch(x -> x.name().equals(p.spec().name()))) {
+                LOG.info("{}: stopped by reload (no longer configured)", p.spec().name());
+            }
+        }
+        pools.clear();
+        pools.addAll(newPools);
+        jobs.clear();
+        jobs.addAll(newJobs);
+        for (Job j : toSchedule) {
+            schedule(j, now);
+        }
+        return restarted;
+    }
+
+    /** Stops one job for good: its timer, its check in flight (a late answer is ignored), its place in the queue. */
+    private void cancel(Job j) {
+        if (j.timer != null) {
+            j.timer.cancel(false);
+        }
+        j.generation++;
+        if (j.inFlightNow) {
+            j.inFlightNow = false;
+            inFlight--;
+        }
+        if (j.running != null) {
+            try {
+                j.running.close();
+            } catch (Exception e) {
+                LOG.debug("{}: abort: {}", j.who, e.toString());
+            }
+            j.running = null;
+        }
+        waiting.remove(j);
     }
 
     /** Announces each pool's initial table and schedules every checker's first run. */
@@ -165,6 +309,7 @@ public final class HealthCheckService implements AutoCloseable {
         long now = System.nanoTime();
         lateness.record(now - j.state.nextRunAt());
         inFlight++;
+        j.inFlightNow = true;
         runs++;
         j.runs++;
         j.startedAt = now;
@@ -192,6 +337,7 @@ public final class HealthCheckService implements AutoCloseable {
         }
         j.generation++; // a second answer from the same run is ignored
         j.running = null;
+        j.inFlightNow = false;
         inFlight--;
         long now = System.nanoTime();
         j.endedAt = now;

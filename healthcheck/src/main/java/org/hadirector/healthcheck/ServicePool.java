@@ -27,6 +27,14 @@ public final class ServicePool {
     private long aliveWeight;
 
     public ServicePool(ServiceSpec spec) {
+        this(spec, null);
+    }
+
+    /**
+     * A pool whose checkers start as {@code initialUp[server][checker]} says (a reload carries
+     * unchanged checkers' states over); null, or a null row, means "up unless alpha".
+     */
+    public ServicePool(ServiceSpec spec, boolean[][] initialUp) {
         this.spec = spec;
         List<RealServerSpec> servers = spec.servers();
         this.checkerUp = new boolean[servers.size()][];
@@ -35,7 +43,7 @@ public final class ServicePool {
             List<CheckSpec> checks = servers.get(s).checks();
             checkerUp[s] = new boolean[checks.size()];
             for (int c = 0; c < checks.size(); c++) {
-                checkerUp[s][c] = !checks.get(c).timing().alpha();
+                checkerUp[s][c] = initialUp != null && initialUp[s] != null ? initialUp[s][c] : !checks.get(c).timing().alpha();
             }
         }
         this.quorum = new QuorumState(spec.quorum(), spec.hysteresis(), spec.sorryServer(), spec.sorryInhibit());

@@ -76,6 +76,54 @@ class HealthCheckServiceTest {
         }
     }
 
+    /** The same pool with server 0's weight changed. */
+    static ServiceSpec withWeight(ServiceSpec s, int weight) {
+        List<RealServerSpec> rs = new ArrayList<>(s.servers());
+        RealServerSpec r = rs.get(0);
+        rs.set(0, new RealServerSpec(r.name(), weight, r.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), r.checks()));
+        return new ServiceSpec(s.name(), s.quorum(), s.hysteresis(), s.sorryServer(), s.sorryInhibit(), s.quorumUp(),
+                s.quorumDown(), rs);
+    }
+
+    @Test
+    void reloadLeavesAnUnchangedPoolAloneAndCarriesUnchangedCheckersOfAChangedOne() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted probe = new Scripted(max, false);
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        ServiceSpec two = service(2, 0);
+        HealthCheckService s = new HealthCheckService(List.of(two), loop, x -> probe, events::add, 10);
+        s.start();
+        // both start in the table, both fail once (retry 0) and leave
+        List<HealthEvent> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(events.poll(5, TimeUnit.SECONDS));
+        }
+        assertEquals(2, seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE).count(), seen.toString());
+
+        assertEquals(List.of(), s.reconfigure(List.of(two)).get(5, TimeUnit.SECONDS), "unchanged: nothing restarted");
+        assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "and no event");
+
+        ServiceSpec changed = withWeight(two, 7);
+        assertEquals(List.of("TCP 198.18.0.100:80"), s.reconfigure(List.of(changed)).get(5, TimeUnit.SECONDS));
+        assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS),
+                "the down servers kept their checkers' state: a reload does not bring them back");
+        HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
+        assertEquals(2, st.services().get(0).servers().size());
+        assertTrue(!st.services().get(0).servers().get(0).alive());
+        probe.autoAnswer = true;
+        HealthEvent up = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.ADD, up.kind());
+        HealthEvent up2 = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(java.util.Set.of(7, 1), java.util.Set.of(up.weight(), up2.weight()), "the new weight applies");
+
+        assertEquals(List.of(), s.reconfigure(List.of()).get(5, TimeUnit.SECONDS));
+        assertEquals(List.of(), s.status().get(5, TimeUnit.SECONDS).services(), "a removed pool stops");
+        int runs = probe.runs.get();
+        Thread.sleep(200);
+        assertEquals(runs, probe.runs.get(), "its checks no longer run");
+        s.close();
+    }
+
     @Test
     void anUpServerLeavesAfterRetryPlusOneFailuresAndComesBackOnOneSuccess() throws Exception {
         AtomicInteger max = new AtomicInteger();
