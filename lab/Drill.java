@@ -129,6 +129,7 @@ public class Drill {
             }
             ping.destroy();
             ping.waitFor(5, TimeUnit.SECONDS);
+            checkMetrics(name, failures);
             return report(name, new ArrayList<>(results), broke[0], failNs, table, failures);
         } finally {
             stopDirector("director1", d1);
@@ -137,6 +138,24 @@ public class Drill {
     }
 
     static long restoreNs;
+
+    /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
+    static void checkMetrics(String drill, List<String> failures) throws Exception {
+        String master = List.of("link-down", "sigkill", "sigterm", "demote").contains(drill) ? "director2" : "director1";
+        Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + master, "curl", "-s", "--max-time", "5",
+                "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+        String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        java.util.regex.Matcher in = java.util.regex.Pattern.compile(
+                "hadirector_real_server_in_packets_total\\{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\"\\} (\\d+)")
+                .matcher(m);
+        if (!m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") || !in.find()
+                || Long.parseLong(in.group(1)) == 0) {
+            failures.add(drill + ": " + master + "'s /metrics does not show it master with packets through rs1:\n"
+                    + m.lines().filter(l -> l.startsWith("hadirector_vrrp_state") || l.contains("in_packets"))
+                            .reduce("", (a, b) -> a + b + "\n"));
+        }
+    }
 
     static void inject(String name, Process d1) throws Exception {
         switch (name) {
@@ -391,7 +410,8 @@ public class Drill {
     static Process director(String host, String drill) throws IOException {
         Files.deleteIfExists(dir.resolve(host + ".sock"));
         return new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f", dir.resolve(host + ".conf").toString(),
-                "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control", dir.resolve(host + ".sock").toString())
+                "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control", dir.resolve(host + ".sock").toString(),
+                "--metrics", "9650")
                 .redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
     }
 

@@ -15,6 +15,7 @@ record CommandLine(
         String pidFile,
         String controlSocket,
         Director.DataplaneChoice dataplane,
+        String metrics,
         List<String> rest) {
 
     static final String DEFAULT_CONFIG = "/etc/hadirector/hadirector.conf";
@@ -42,6 +43,7 @@ record CommandLine(
         String pid = DEFAULT_PID_FILE;
         String control = DEFAULT_CONTROL;
         Director.DataplaneChoice dataplane = Director.DataplaneChoice.AUTO;
+        String metrics = null;
         List<String> rest = new ArrayList<>();
         int i = 0;
         if (args.length > 0) {
@@ -55,7 +57,7 @@ record CommandLine(
         }
         if (mode == Mode.GENHASH) {
             // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
-            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane,
+            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null,
                     List.of(args).subList(1, args.length));
         }
         for (; i < args.length; i++) {
@@ -70,6 +72,14 @@ record CommandLine(
                 case "--pid-file" -> pid = value(args, ++i, a);
                 case "--control" -> control = value(args, ++i, a);
                 case "--dataplane" -> dataplane = dataplane(value(args, ++i, a));
+                case "--metrics" -> {
+                    metrics = value(args, ++i, a);
+                    try {
+                        HttpEndpoint.parse(metrics);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
                 case "-t", "--config-test" -> mode = only(mode, Mode.CONFIG_TEST);
                 case "--dump-config" -> mode = only(mode, Mode.DUMP_CONFIG);
                 case "-h", "--help" -> mode = Mode.HELP;
@@ -88,7 +98,7 @@ record CommandLine(
         if (p && c) {
             throw new UsageException("-P (VRRP only) and -C (checkers only) exclude each other");
         }
-        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, List.copyOf(rest));
+        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, List.copyOf(rest));
     }
 
     private static Mode only(Mode current, Mode wanted) throws UsageException {
@@ -117,6 +127,7 @@ record CommandLine(
     static final String USAGE = """
             Usage:
               hadirector -f FILE [-l] [-D] [-P|-C] [-i ID] [--pid-file P] [--control S] [--dataplane D]
+                  [--metrics [ADDR:]PORT]
                                                 run the director in the foreground
               hadirector --config-test -f FILE  check a configuration (exit 0 ok, 4 fatal, 5 errors)
               hadirector --dump-config -f FILE  print the configuration as understood, in JSON
@@ -141,5 +152,7 @@ record CommandLine(
               --control S           control socket, default %s
               --dataplane D         auto (kernel IPVS when loaded, else the userspace forwarder),
                                     kernel or userspace
+              --metrics [ADDR:]PORT  serve GET /metrics (Prometheus) and /status (JSON) over HTTP;
+                                    off unless given; ADDR defaults to 127.0.0.1
             """.formatted(DEFAULT_CONFIG, DEFAULT_PID_FILE, DEFAULT_CONTROL);
 }

@@ -63,7 +63,11 @@ final class ControlCommands {
         return t.replaceAll("\\p{Cntrl}", "?");
     }
 
-    private String status(boolean json) {
+    /** What `status` and the metrics show; {@code health} is null when the checks did not answer. */
+    record Snapshot(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table) {
+    }
+
+    Snapshot snapshot() {
         List<InstanceStatus> all = new ArrayList<>();
         for (VrrpInstanceRuntime r : director.runtimes) {
             InstanceStatus s = r.status(1000);
@@ -72,9 +76,6 @@ final class ControlCommands {
             }
         }
         HealthStatus health = director.healthStatus(1000);
-        if (director.runsChecks() && health == null) {
-            return "error: the health checks did not answer within 1 s\n";
-        }
         StatusReport.Table table = null;
         TableKeeper t = director.table();
         if (t != null) {
@@ -83,7 +84,30 @@ final class ControlCommands {
             table = new StatusReport.Table(t.dataplane().name(), t.opsApplied(), t.opsFailed(),
                     sync == null ? "none" : sync.role(), sc[0], sc[1]);
         }
-        return json ? StatusReport.json(all, health, table) : StatusReport.text(all, health, table);
+        return new Snapshot(all, health, table);
+    }
+
+    String status(boolean json) {
+        Snapshot s = snapshot();
+        if (director.runsChecks() && s.health() == null) {
+            return "error: the health checks did not answer within 1 s\n";
+        }
+        return json ? StatusReport.json(s.vrrp(), s.health(), s.table()) : StatusReport.text(s.vrrp(), s.health(), s.table());
+    }
+
+    /** Prometheus text: the status snapshot and the table's counters. */
+    String metrics() {
+        Snapshot s = snapshot();
+        org.hadirector.ipvs.TableDump dump = null;
+        TableKeeper t = director.table();
+        if (t != null) {
+            try {
+                dump = t.dump();
+            } catch (DataplaneException e) {
+                LOG.warn("metrics: cannot read the table: {}", e.getMessage());
+            }
+        }
+        return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump);
     }
 
     private String ipvs(String[] w) {

@@ -103,10 +103,25 @@ final class Daemon {
             director.close();
             return Main.EXIT_FATAL;
         }
+        HttpEndpoint http = null;
+        if (cl.metrics() != null) {
+            try {
+                http = HttpEndpoint.start(HttpEndpoint.parse(cl.metrics()), commands);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.error("cannot serve metrics at {}: {}", cl.metrics(), e.toString());
+                control.close();
+                director.close();
+                return Main.EXIT_FATAL;
+            }
+        }
+        HttpEndpoint metrics = http;
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             LOG.info("stopping");
             notifySystemd("STOPPING=1");
+            if (metrics != null) {
+                metrics.close();
+            }
             control.close();
             director.close();
             try {

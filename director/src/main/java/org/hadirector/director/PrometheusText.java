@@ -1,0 +1,194 @@
+package org.hadirector.director;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.hadirector.healthcheck.HealthStatus;
+import org.hadirector.ipvs.Endpoint;
+import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.TableDump;
+import org.hadirector.vrrp.InstanceStatus;
+import org.hadirector.vrrp.VrrpState;
+
+/**
+ * The director's state in Prometheus' text exposition format (version 0.0.4): one HELP and TYPE
+ * per family, label values escaped. Pure: built from the same snapshots `hadirector status` shows.
+ */
+final class PrometheusText {
+    private final StringBuilder sb = new StringBuilder();
+    private String family;
+
+    private PrometheusText() {
+    }
+
+    static String render(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, TableDump dump) {
+        PrometheusText p = new PrometheusText();
+        p.vrrp(vrrp);
+        if (health != null) {
+            p.health(health);
+        }
+        if (table != null) {
+            p.table(table);
+        }
+        if (dump != null) {
+            p.dump(dump);
+        }
+        return p.sb.toString();
+    }
+
+    private void vrrp(List<InstanceStatus> all) {
+        family("hadirector_vrrp_state", "gauge", "1 for the state the VRRP instance is in");
+        for (InstanceStatus s : all) {
+            for (VrrpState st : VrrpState.values()) {
+                sample("hadirector_vrrp_state", s.state() == st ? 1 : 0, "instance", s.name(), "state", st.name());
+            }
+        }
+        family("hadirector_vrrp_priority", "gauge", "effective priority (base plus trackers)");
+        all.forEach(s -> sample("hadirector_vrrp_priority", s.priority(), "instance", s.name()));
+        family("hadirector_vrrp_transitions_total", "counter", "state transitions since start");
+        all.forEach(s -> sample("hadirector_vrrp_transitions_total", s.transitions(), "instance", s.name()));
+        family("hadirector_vrrp_adverts_sent_total", "counter", "advertisements sent");
+        all.forEach(s -> sample("hadirector_vrrp_adverts_sent_total", s.advertsSent(), "instance", s.name()));
+        family("hadirector_vrrp_adverts_received_total", "counter", "advertisements received and accepted");
+        all.forEach(s -> sample("hadirector_vrrp_adverts_received_total", s.advertsReceived(), "instance", s.name()));
+        family("hadirector_vrrp_adverts_dropped_total", "counter", "packets dropped, by reason");
+        for (InstanceStatus s : all) {
+            for (InstanceStatus.DropCount d : s.drops()) {
+                sample("hadirector_vrrp_adverts_dropped_total", d.count(), "instance", s.name(), "reason", d.reason());
+            }
+        }
+    }
+
+    private void health(HealthStatus h) {
+        family("hadirector_real_server_up", "gauge", "1 while every checker of the real server passes");
+        each(h, (svc, rs) -> sample("hadirector_real_server_up", rs.alive() ? 1 : 0, "service", svc.name(), "server", rs.name()));
+        family("hadirector_real_server_weight", "gauge", "the weight the checks give the real server");
+        each(h, (svc, rs) -> sample("hadirector_real_server_weight", rs.weight(), "service", svc.name(), "server", rs.name()));
+        family("hadirector_check_up", "gauge", "1 while the checker passes");
+        checkers(h, (svc, rs, c) -> sample("hadirector_check_up", c.up() ? 1 : 0, labels(svc, rs, c)));
+        family("hadirector_check_runs_total", "counter", "checks run");
+        checkers(h, (svc, rs, c) -> sample("hadirector_check_runs_total", c.runs(), labels(svc, rs, c)));
+        family("hadirector_check_failures", "gauge", "failures in a row");
+        checkers(h, (svc, rs, c) -> sample("hadirector_check_failures", c.failures(), labels(svc, rs, c)));
+        family("hadirector_check_last_duration_seconds", "gauge", "how long the last check took");
+        checkers(h, (svc, rs, c) -> sample("hadirector_check_last_duration_seconds", c.lastDurationMicros() / 1e6,
+                labels(svc, rs, c)));
+        family("hadirector_service_quorum", "gauge", "1 while the virtual server has its quorum");
+        h.services().forEach(s -> sample("hadirector_service_quorum", s.quorum() ? 1 : 0, "service", s.name()));
+        HealthStatus.Scheduler q = h.scheduler();
+        family("hadirector_checks_in_flight", "gauge", "checks running now");
+        sample("hadirector_checks_in_flight", q.inFlight());
+        family("hadirector_checks_lateness_p99_seconds", "gauge", "99th percentile of how late checks started");
+        sample("hadirector_checks_lateness_p99_seconds", q.lateP99Millis() / 1e3);
+    }
+
+    private static String[] labels(HealthStatus.Service svc, HealthStatus.Server rs, HealthStatus.Checker c) {
+        return new String[] {"service", svc.name(), "server", rs.name(), "check", c.check()};
+    }
+
+    private void table(StatusReport.Table t) {
+        family("hadirector_table_operations_total", "counter", "table operations applied to the dataplane");
+        sample("hadirector_table_operations_total", t.opsApplied(), "result", "applied");
+        sample("hadirector_table_operations_total", t.opsFailed(), "result", "failed");
+        family("hadirector_sync_messages_total", "counter", "connection sync messages");
+        sample("hadirector_sync_messages_total", t.syncMessagesSent(), "direction", "sent");
+        sample("hadirector_sync_messages_total", t.syncMessagesReceived(), "direction", "received");
+        family("hadirector_sync_master", "gauge", "1 while this director sends connections (sync master)");
+        sample("hadirector_sync_master", t.syncRole().equals("master") ? 1 : 0);
+    }
+
+    private void dump(TableDump d) {
+        String[][] counters = {{"connections", "connections scheduled"}, {"in_packets", "packets in"},
+            {"out_packets", "packets out (0 with DR: replies go straight to the client)"}, {"in_bytes", "bytes in"},
+            {"out_bytes", "bytes out"}};
+        for (int i = 0; i < counters.length; i++) {
+            String name = "hadirector_service_" + counters[i][0] + "_total";
+            family(name, "counter", counters[i][1] + ", per virtual service");
+            for (TableDump.ServiceDump s : d.services()) {
+                sample(name, stat(s.stats(), i), "service", name(s.service().key()));
+            }
+            String rsName = "hadirector_real_server_" + counters[i][0] + "_total";
+            family(rsName, "counter", counters[i][1] + ", per real server");
+            for (TableDump.ServiceDump s : d.services()) {
+                for (TableDump.DestinationDump x : s.destinations()) {
+                    sample(rsName, stat(x.stats(), i), "service", name(s.service().key()), "server",
+                            Endpoint.format(x.destination().address(), x.destination().port()));
+                }
+            }
+        }
+        family("hadirector_real_server_connections", "gauge", "connections now, by IPVS's active / inactive count");
+        for (TableDump.ServiceDump s : d.services()) {
+            for (TableDump.DestinationDump x : s.destinations()) {
+                String rs = Endpoint.format(x.destination().address(), x.destination().port());
+                sample("hadirector_real_server_connections", x.activeConnections(), "service", name(s.service().key()),
+                        "server", rs, "state", "active");
+                sample("hadirector_real_server_connections", x.inactiveConnections(), "service", name(s.service().key()),
+                        "server", rs, "state", "inactive");
+            }
+        }
+    }
+
+    private static long stat(org.hadirector.ipvs.Stats s, int i) {
+        return switch (i) {
+            case 0 -> s.connections();
+            case 1 -> s.inPackets();
+            case 2 -> s.outPackets();
+            case 3 -> s.inBytes();
+            default -> s.outBytes();
+        };
+    }
+
+    private static String name(ServiceKey k) {
+        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
+    }
+
+    private interface ServerVisitor {
+        void visit(HealthStatus.Service s, HealthStatus.Server r);
+    }
+
+    private interface CheckerVisitor {
+        void visit(HealthStatus.Service s, HealthStatus.Server r, HealthStatus.Checker c);
+    }
+
+    private static void each(HealthStatus h, ServerVisitor v) {
+        h.services().forEach(s -> s.servers().forEach(r -> v.visit(s, r)));
+    }
+
+    private static void checkers(HealthStatus h, CheckerVisitor v) {
+        h.services().forEach(s -> s.servers().forEach(r -> r.checkers().forEach(c -> v.visit(s, r, c))));
+    }
+
+    private void family(String name, String type, String help) {
+        family = name;
+        sb.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void sample(String name, double value, String... labels) {
+        if (!name.equals(family)) {
+            throw new IllegalStateException(name + " outside its family " + family);
+        }
+        sb.append(name);
+        if (labels.length > 0) {
+            sb.append('{');
+            for (int i = 0; i < labels.length; i += 2) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
+            }
+            sb.append('}');
+        }
+        sb.append(' ');
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            sb.append((long) value);
+        } else {
+            sb.append(String.format(Locale.ROOT, "%s", value));
+        }
+        sb.append('\n');
+    }
+
+    static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
