@@ -16,6 +16,7 @@ record CommandLine(
         String controlSocket,
         Director.DataplaneChoice dataplane,
         String metrics,
+        String dumpDir,
         List<String> rest) {
 
     static final String DEFAULT_CONFIG = "/etc/hadirector/hadirector.conf";
@@ -44,6 +45,7 @@ record CommandLine(
         String control = DEFAULT_CONTROL;
         Director.DataplaneChoice dataplane = Director.DataplaneChoice.AUTO;
         String metrics = null;
+        String dumpDir = "/tmp";
         List<String> rest = new ArrayList<>();
         int i = 0;
         if (args.length > 0) {
@@ -57,7 +59,7 @@ record CommandLine(
         }
         if (mode == Mode.GENHASH) {
             // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
-            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null,
+            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null, dumpDir,
                     List.of(args).subList(1, args.length));
         }
         for (; i < args.length; i++) {
@@ -72,6 +74,7 @@ record CommandLine(
                 case "--pid-file" -> pid = value(args, ++i, a);
                 case "--control" -> control = value(args, ++i, a);
                 case "--dataplane" -> dataplane = dataplane(value(args, ++i, a));
+                case "--dump-dir" -> dumpDir = value(args, ++i, a);
                 case "--metrics" -> {
                     metrics = value(args, ++i, a);
                     try {
@@ -98,7 +101,7 @@ record CommandLine(
         if (p && c) {
             throw new UsageException("-P (VRRP only) and -C (checkers only) exclude each other");
         }
-        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, List.copyOf(rest));
+        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, dumpDir, List.copyOf(rest));
     }
 
     private static Mode only(Mode current, Mode wanted) throws UsageException {
@@ -127,7 +130,7 @@ record CommandLine(
     static final String USAGE = """
             Usage:
               hadirector -f FILE [-l] [-D] [-P|-C] [-i ID] [--pid-file P] [--control S] [--dataplane D]
-                  [--metrics [ADDR:]PORT]
+                  [--metrics [ADDR:]PORT] [--dump-dir DIR]
                                                 run the director in the foreground
               hadirector --config-test -f FILE  check a configuration (exit 0 ok, 4 fatal, 5 errors)
               hadirector --dump-config -f FILE  print the configuration as understood, in JSON
@@ -154,5 +157,7 @@ record CommandLine(
                                     kernel or userspace
               --metrics [ADDR:]PORT  serve GET /metrics (Prometheus) and /status (JSON) over HTTP;
                                     off unless given; ADDR defaults to 127.0.0.1
+              --dump-dir DIR        where SIGUSR1 writes hadirector.data and hadirector.json, and
+                                    SIGUSR2 hadirector.stats (default /tmp, as keepalived's files)
             """.formatted(DEFAULT_CONFIG, DEFAULT_PID_FILE, DEFAULT_CONTROL);
 }

@@ -84,6 +84,11 @@ final class Daemon {
             err.println("hadirector: nothing to run: no vrrp_instance and no virtual_server");
             return Main.EXIT_USAGE;
         }
+        String other = otherDaemon(Path.of(cl.pidFile()));
+        if (other != null) {
+            err.println("hadirector: " + other);
+            return Main.EXIT_FATAL;
+        }
         Director director;
         try {
             director = Director.start(c, vrrp, checkers, cl.dataplane());
@@ -139,8 +144,19 @@ final class Daemon {
         });
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloads.execute(() -> reload(cl, director, source)));
+            // keepalived: SIGUSR1 dumps its data (and its JSON signal, SIGRTMIN+2, which the JVM cannot
+            // catch, the JSON); SIGUSR2 its statistics.
+            Path dumps = Path.of(cl.dumpDir());
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> reloads.execute(() -> {
+                ControlCommands.Snapshot snap = commands.snapshot();
+                dump(dumps.resolve("hadirector.data"), StatusReport.text(snap.vrrp(), snap.health(), snap.table())
+                        + commands.answer("ipvs -L -n"));
+                dump(dumps.resolve("hadirector.json"), StatusReport.json(snap.vrrp(), snap.health(), snap.table()));
+            }));
+            sun.misc.Signal.handle(new sun.misc.Signal("USR2"), sig -> reloads.execute(
+                    () -> dump(dumps.resolve("hadirector.stats"), commands.metrics())));
         } catch (IllegalArgumentException e) {
-            LOG.warn("SIGHUP cannot be handled here ({}); reload needs a restart", e.getMessage());
+            LOG.warn("signal handling is not available here ({}); reload needs a restart", e.getMessage());
         }
         LOG.info("started: {} vrrp_instance(s), {} virtual_server(s){}, router_id {}", director.runtimes.size(),
                 director.runsChecks() ? c.virtualServers().size() : 0,
@@ -280,6 +296,51 @@ final class Daemon {
             List<String> out) {
         for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
             script(what, script, globalUser, out);
+        }
+    }
+
+    /** Writes a dump file whole (a temporary file moved in place), mode 0600. */
+    static void dump(Path to, String text) {
+        try {
+            Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, text);
+            Files.move(tmp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("dumped {}", to);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot write {}: {}", to, e.toString());
+        }
+    }
+
+    /**
+     * One daemon per network namespace: a pid file naming a live process in this namespace (same
+     * /proc/PID/ns/net) that is a hadirector stops this one; a stale file is replaced.
+     */
+    static String otherDaemon(Path pidFile) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return null;
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            if (pid == ProcessHandle.current().pid()) {
+                return null;
+            }
+            Path proc = Path.of("/proc", Long.toString(pid));
+            if (!Files.exists(proc)) {
+                return null;
+            }
+            String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+            if (!cmdline.contains("hadirector")) {
+                return null;
+            }
+            Object ours = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
+            Object theirs = Files.readSymbolicLink(proc.resolve("ns/net"));
+            return ours.equals(theirs) ? "another hadirector (pid " + pid + ") runs in this network namespace (pid file "
+                    + pidFile + ")" : null;
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return null;
         }
     }
 

@@ -60,7 +60,8 @@ class HealthCheckDaemonTest {
             Path sock = lab.dir.resolve("d1.sock");
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.100/32", "dev", "e0");
             lab.director("director1", "-C", "-l", "-f", lab.write("d1.conf", CONF.formatted(flag)).toString(),
-                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", sock.toString());
+                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", sock.toString(),
+                    "--dump-dir", lab.dir.toString());
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP")
                     && status(sock).contains("HTTP_GET 198.18.0.21:80  up  failures 0  last ok"))) >= 0,
                     lab.log("director1"));
@@ -96,6 +97,27 @@ class HealthCheckDaemonTest {
             String json = run("status", "--json", "--control", sock.toString());
             assertTrue(json.contains("\"healthChecks\""), json);
             assertTrue(json.contains("\"alive\" : true") || json.contains("\"alive\":true"), json);
+
+            // keepalived's signals: SIGUSR1 dumps the data (and the JSON), SIGUSR2 the statistics
+            String pid = java.nio.file.Files.readString(lab.dir.resolve("d1.pid")).strip();
+            Lab.run("kill", "-USR1", pid);
+            Lab.run("kill", "-USR2", pid);
+            Path data = lab.dir.resolve("hadirector.data");
+            Path stats = lab.dir.resolve("hadirector.stats");
+            assertTrue(Lab.waitFor(5_000, () -> java.nio.file.Files.exists(data) && java.nio.file.Files.exists(stats)
+                    && java.nio.file.Files.exists(lab.dir.resolve("hadirector.json"))) >= 0, lab.log("director1"));
+            assertTrue(java.nio.file.Files.readString(data).contains("TCP  198.18.0.100:80 rr"),
+                    java.nio.file.Files.readString(data));
+            assertTrue(java.nio.file.Files.readString(stats).contains("hadirector_real_server_up{service=\"TCP 198.18.0.100:80\""),
+                    java.nio.file.Files.readString(stats));
+
+            // one daemon per namespace: a second one with the same pid file refuses to start
+            Process second = lab.director("director1", "-C", "-l", "-f", lab.dir.resolve("d1.conf").toString(),
+                    "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
+            assertTrue(second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(4, second.exitValue());
+            assertTrue(lab.log("director1").contains("another hadirector (pid " + pid + ") runs in this network namespace"),
+                    lab.log("director1"));
         }
     }
 
