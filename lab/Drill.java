@@ -206,6 +206,16 @@ public class Drill {
                 }
                 reloadReport += "; one weight changed: " + (after[1] - before[1]) + " op, " + (after[0] - before[0])
                         + " transitions";
+                // the operations themselves, from the log since the last reload began
+                List<String> log = Files.readAllLines(dir.resolve("director1-" + name + ".log"));
+                int from = 0;
+                for (int i = 0; i < log.size(); i++) {
+                    if (log.get(i).contains("reload: reading")) {
+                        from = i;
+                    }
+                }
+                log.subList(from, log.size()).stream().filter(l -> l.contains("table:") || l.contains("reload"))
+                        .forEach(l -> System.out.println("  director1: " + l.replaceFirst("^\\S+ \\S+ ", "")));
                 Files.writeString(conf, text);
             }
             default -> { }

@@ -318,9 +318,11 @@ final class Director implements AutoCloseable {
             try {
                 restarted = checks.reconfigure(newSpecs).get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
+                table.reconcileNow();
                 throw new IOException("the checks did not take the new configuration: " + e, e);
             }
             specs = newSpecs;
+            // The restarted pools' initial tables were handed to the table thread before this runs.
             long ops = table.reconcileNow();
             for (VirtualServer vs : n.virtualServers()) {
                 VrrpInstance owner = vs.haSuspend() ? haSuspendOwner(vs, n) : null;

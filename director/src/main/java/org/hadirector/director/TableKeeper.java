@@ -43,6 +43,8 @@ final class TableKeeper implements AutoCloseable {
     /** Why each destination last changed, for the log line of its operation. */
     private final Map<String, String> reasons = new HashMap<>();
     private boolean reconcileQueued;
+    /** Between the two steps of a reload: events change the desired table, nothing is applied yet. */
+    private boolean holding;
     private volatile long opsApplied;
     private volatile long opsFailed;
     private volatile long unknownEvents;
@@ -97,6 +99,7 @@ final class TableKeeper implements AutoCloseable {
         call(() -> {
             desired = desired.reloaded(plans, restarted);
             owned.addAll(desired.keys());
+            holding = true;
             return null;
         });
     }
@@ -104,6 +107,7 @@ final class TableKeeper implements AutoCloseable {
     /** Reconciles now (after what is queued); returns how many operations were applied. */
     long reconcileNow() throws DataplaneException {
         return call(() -> {
+            holding = false;
             long before = opsApplied;
             reconcile();
             return opsApplied - before;
@@ -166,7 +170,7 @@ final class TableKeeper implements AutoCloseable {
     }
 
     private void reconcileSoon() {
-        if (!reconcileQueued) {
+        if (!reconcileQueued && !holding) {
             reconcileQueued = true;
             thread.execute(() -> {
                 reconcileQueued = false;

@@ -171,6 +171,9 @@ class TableKeeperTest {
         k.reload(List.of(new TableConfigMapper.ServicePlan("TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers)),
                 java.util.Set.of("TCP 198.18.0.100:80"));
         k.onHealth(add("198.18.0.21:80", 2));
+        k.call(() -> null);
+        k.call(() -> null);
+        assertEquals(List.of(), dp.take(), "nothing is applied between the two steps of a reload, however the events fall");
         k.onHealth(add("198.18.0.22:80", 3));
         assertEquals(1, k.reconcileNow());
         assertEquals(List.of("set 198.18.0.22:80 weight 3 in TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),

@@ -15,9 +15,12 @@ public final class Backend {
     private int inactiveConnections;
     private int persistentConnections;
     private boolean overloaded;
+    /** The latest non-zero weight (the weight when added, even 0), as the kernel keeps it for mh. */
+    private int lastWeight;
 
     public Backend(Destination destination) {
         this.destination = destination;
+        this.lastWeight = destination.weight();
     }
 
     public Destination destination() {
@@ -26,7 +29,15 @@ public final class Backend {
 
     public void destination(Destination d) {
         this.destination = d;
+        if (d.weight() != 0) {
+            lastWeight = d.weight();
+        }
         updateOverload();
+    }
+
+    /** __ip_vs_update_dest's last_weight: a quiesced (weight 0) server keeps its place in mh's table. */
+    public int lastWeight() {
+        return lastWeight;
     }
 
     public int weight() {

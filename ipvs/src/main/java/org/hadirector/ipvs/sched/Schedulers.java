@@ -1,9 +1,9 @@
 package org.hadirector.ipvs.sched;
 
 /**
- * The schedulers by their ipvsadm names. Built: rr, wrr, lc, wlc, sed, nq, fo, ovf, sh, dh, each
- * with the kernel's choices. mh, lblc and lblcr are refused by name (the kernel IPVS backend
- * has them); twos is refused too.
+ * The schedulers by their ipvsadm names: rr, wrr, lc, wlc, sed, nq, fo, ovf, sh, dh, mh, lblc and
+ * lblcr, each with the kernel's choices. twos (newer kernels' "power of two choices", random by
+ * design) is refused.
  */
 public final class Schedulers {
     private Schedulers() {
@@ -33,11 +33,14 @@ public final class Schedulers {
             case "dh":
                 return new HashSchedulers.Dh();
             case "mh":
+                return new MaglevScheduler(serviceFlags);
             case "lblc":
+                return new LocalitySchedulers.Lblc(LocalitySchedulers.DEFAULT_EXPIRATION);
             case "lblcr":
+                return new LocalitySchedulers.Lblcr(LocalitySchedulers.DEFAULT_EXPIRATION);
             case "twos":
-                throw new IllegalArgumentException("scheduler " + name
-                        + " is not built in the userspace forwarder yet; use the kernel IPVS backend or another scheduler");
+                throw new IllegalArgumentException("scheduler twos is not built in the userspace forwarder; "
+                        + "use the kernel IPVS backend or another scheduler");
             default:
                 throw new IllegalArgumentException("unknown scheduler " + name);
         }

@@ -158,7 +158,117 @@ class SchedulersTest {
     void unknownAndUnbuiltSchedulersAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedulers.create("xyz", 0));
         assertTrue(e.getMessage().contains("unknown scheduler xyz"));
-        e = assertThrows(IllegalArgumentException.class, () -> Schedulers.create("mh", 0));
+        e = assertThrows(IllegalArgumentException.class, () -> Schedulers.create("twos", 0));
         assertTrue(e.getMessage().contains("kernel IPVS"));
+    }
+
+    @Test
+    void sipHashMatchesTheReferenceVectors() {
+        // SipHash-2-4, key 00..0f, message 00..(n-1): the reference implementation's vectors.h
+        long k0 = 0x0706050403020100L;
+        long k1 = 0x0f0e0d0c0b0a0908L;
+        assertEquals(0x726fdb47dd0e0e31L, SipHash.hash(new byte[0], k0, k1, 2, 4));
+        byte[] fifteen = new byte[15];
+        for (int i = 0; i < 15; i++) {
+            fifteen[i] = (byte) i;
+        }
+        assertEquals(0xa129ca6149be45e5L, SipHash.hash(fifteen, k0, k1, 2, 4));
+        // hsiphash of a u32 on 64-bit kernels: SipHash-1-3 of its four little-endian bytes, truncated
+        assertEquals((int) SipHash.hash(new byte[] {0x78, 0x56, 0x34, 0x12}, 7, 7, 1, 3), SipHash.hsiphash32(0x12345678, 7));
+    }
+
+    @Test
+    void mhSharesTheTableByWeightKeepsQuiescedSlotsAndMovesLittleOnRemoval() {
+        MaglevScheduler mh = (MaglevScheduler) Schedulers.create("mh", 0);
+        Backend a = backend("21", 1);
+        Backend b = backend("22", 1);
+        Backend c = backend("23", 2);
+        addInOrder(mh, a, b, c);
+        assertEquals(MaglevScheduler.SIZE, mh.slots(a) + mh.slots(b) + mh.slots(c));
+        assertTrue(Math.abs(mh.slots(c) - 2 * mh.slots(a)) < 60, mh.slots(a) + " " + mh.slots(b) + " " + mh.slots(c));
+        // a quiesced server keeps its slots (its last weight counts) but gets no flow; with mh-fallback another does
+        Map<Integer, Backend> before = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            before.put(i, mh.pick(new FlowRequest().set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
+        }
+        int slotsA = mh.slots(a);
+        a.destination(a.destination().withWeight(0));
+        mh.update(List.of(a, b, c));
+        assertEquals(slotsA, mh.slots(a));
+        MaglevScheduler fb = (MaglevScheduler) Schedulers.create("mh", VirtualService.F_SCHED1);
+        fb.update(List.of(a, b, c));
+        for (int i = 0; i < 200; i++) {
+            FlowRequest f = new FlowRequest().set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0);
+            if (before.get(i) == a) {
+                assertNull(mh.pick(f), "no fallback: a flow of the quiesced server finds none");
+                assertTrue(fb.pick(f) == b || fb.pick(f) == c);
+            } else {
+                assertSame(before.get(i), mh.pick(f), "other flows do not move");
+            }
+        }
+        // removing a server moves only its own flows (Maglev's minimal disruption), give or take a few
+        MaglevScheduler two = (MaglevScheduler) Schedulers.create("mh", 0);
+        Backend x = backend("21", 1);
+        Backend y = backend("22", 1);
+        Backend z = backend("23", 1);
+        addInOrder(two, x, y, z);
+        Map<Integer, Backend> was = new HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            was.put(i, two.pick(new FlowRequest().set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
+        }
+        two.update(List.of(x, y));
+        int moved = 0;
+        for (int i = 0; i < 3000; i++) {
+            Backend now = two.pick(new FlowRequest().set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0));
+            if (was.get(i) != z && now != was.get(i)) {
+                moved++;
+            }
+        }
+        assertTrue(moved < 300, moved + " of the surviving servers' flows moved");
+    }
+
+    @Test
+    void lblcKeepsADestinationOnOneServerUntilItIsBusy() {
+        Scheduler lblc = Schedulers.create("lblc", 0);
+        Backend a = backend("21", 1);
+        Backend b = backend("22", 1);
+        addInOrder(lblc, a, b);
+        FlowRequest toX = new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 1}, 80, 6, 0);
+        FlowRequest toY = new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 2}, 80, 6, 0);
+        Backend first = lblc.pick(toX);
+        assertSame(b, first, "least loaded, the newest first on a tie");
+        first.countActive(1);
+        assertSame(a, lblc.pick(toY), "another destination goes to the least loaded");
+        assertSame(first, lblc.pick(toX), "the same destination stays");
+        first.countActive(1); // 2 active > weight 1, and a has fewer than half its weight: busy
+        assertSame(a, lblc.pick(toX));
+        assertSame(a, lblc.pick(toX), "and the new choice is remembered");
+    }
+
+    @Test
+    void lblcrGrowsTheSetWhenBusyAndShrinksItAfterTheExpiration() {
+        LocalitySchedulers.Lblcr lblcr = new LocalitySchedulers.Lblcr(10 * LocalitySchedulers.SECOND);
+        Backend a = backend("21", 1);
+        Backend b = backend("22", 1);
+        addInOrder(lblcr, a, b);
+        FlowRequest f = new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 1}, 80, 6, 0);
+        assertSame(b, lblcr.pick(f));
+        b.countActive(2);
+        assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, LocalitySchedulers.SECOND)),
+                "busy: the least loaded joins the set");
+        a.countActive(1);
+        assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 2 * LocalitySchedulers.SECOND)),
+                "the set's least loaded");
+        // long after the last change, the most loaded leaves the set
+        assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 20 * LocalitySchedulers.SECOND)));
+        b.countActive(-2);
+        a.countActive(5);
+        assertSame(b, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 21 * LocalitySchedulers.SECOND)),
+                "b left the set and comes back only as a new choice when a is busy");
+        assertEquals(1, lblcr.size());
+        // entries unused for the expiration go at the next full check (every 30th check of 60 s)
+        lblcr.pick(new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 9}, 80, 6,
+                31 * 60 * LocalitySchedulers.SECOND + 22 * LocalitySchedulers.SECOND));
+        assertEquals(1, lblcr.size(), "the old entry expired, the new one is there");
     }
 }
