@@ -53,8 +53,6 @@ final class CheckerConfigMapper {
                             out.add(where + k.type() + " is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
                                     + "DNS_CHECK and SMTP_CHECK are)");
                         case "BFD_CHECK" -> out.add(where + "BFD_CHECK: hadirector has no BFD");
-                        case "DNS_CHECK" -> out.add(where + "DNS_CHECK is refused for now: its probe once blocked the "
-                                + "checkers' event loop in a test (see README)");
                         default -> { }
                     }
                     CheckerEndpoint e = endpoint(k);

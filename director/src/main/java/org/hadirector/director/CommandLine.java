@@ -17,6 +17,7 @@ record CommandLine(
         Director.DataplaneChoice dataplane,
         String metrics,
         String dumpDir,
+        boolean keepTable,
         List<String> rest) {
 
     static final String DEFAULT_CONFIG = "/etc/hadirector/hadirector.conf";
@@ -46,6 +47,7 @@ record CommandLine(
         Director.DataplaneChoice dataplane = Director.DataplaneChoice.AUTO;
         String metrics = null;
         String dumpDir = "/tmp";
+        boolean keepTable = false;
         List<String> rest = new ArrayList<>();
         int i = 0;
         if (args.length > 0) {
@@ -59,7 +61,7 @@ record CommandLine(
         }
         if (mode == Mode.GENHASH) {
             // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
-            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null, dumpDir,
+            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null, dumpDir, false,
                     List.of(args).subList(1, args.length));
         }
         for (; i < args.length; i++) {
@@ -75,6 +77,7 @@ record CommandLine(
                 case "--control" -> control = value(args, ++i, a);
                 case "--dataplane" -> dataplane = dataplane(value(args, ++i, a));
                 case "--dump-dir" -> dumpDir = value(args, ++i, a);
+                case "-I", "--dont-release-ipvs" -> keepTable = true;
                 case "--metrics" -> {
                     metrics = value(args, ++i, a);
                     try {
@@ -101,7 +104,7 @@ record CommandLine(
         if (p && c) {
             throw new UsageException("-P (VRRP only) and -C (checkers only) exclude each other");
         }
-        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, dumpDir, List.copyOf(rest));
+        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, dumpDir, keepTable, List.copyOf(rest));
     }
 
     private static Mode only(Mode current, Mode wanted) throws UsageException {
@@ -157,6 +160,7 @@ record CommandLine(
                                     kernel or userspace
               --metrics [ADDR:]PORT  serve GET /metrics (Prometheus) and /status (JSON) over HTTP;
                                     off unless given; ADDR defaults to 127.0.0.1
+              -I, --dont-release-ipvs  on stop, leave the kernel's IPVS table as it is (keepalived's -I)
               --dump-dir DIR        where SIGUSR1 writes hadirector.data and hadirector.json, and
                                     SIGUSR2 hadirector.stats (default /tmp, as keepalived's files)
             """.formatted(DEFAULT_CONFIG, DEFAULT_PID_FILE, DEFAULT_CONTROL);

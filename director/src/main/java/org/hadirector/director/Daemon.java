@@ -92,6 +92,7 @@ final class Daemon {
         Director director;
         try {
             director = Director.start(c, vrrp, checkers, cl.dataplane());
+            director.keepTableOnStop(cl.keepTable());
         } catch (IOException | DataplaneException | RuntimeException e) {
             LOG.error("cannot start: {}", e.getMessage());
             err.println("hadirector: cannot start: " + e.getMessage());

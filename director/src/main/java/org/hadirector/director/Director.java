@@ -56,6 +56,8 @@ final class Director implements AutoCloseable {
     private SyncRole sync;
     /** The vrrp_instance whose state the sync role follows, or null. */
     private String syncInstance;
+    /** -I: a stop leaves the kernel's table as it is. */
+    private volatile boolean keepTableOnStop;
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
@@ -267,6 +269,10 @@ final class Director implements AutoCloseable {
         return null;
     }
 
+    void keepTableOnStop(boolean keep) {
+        this.keepTableOnStop = keep;
+    }
+
     // ---- reload
 
     /**
@@ -456,7 +462,11 @@ final class Director implements AutoCloseable {
                 }
             }
             LvsFlushOnStop mode = config.globalDefs().lvsFlushOnStop();
-            table.stop(mode == null ? LvsFlushOnStop.NONE : mode);
+            if (keepTableOnStop && table.dataplane() instanceof KernelIpvs) {
+                LOG.info("table: left as it is (-I, --dont-release-ipvs)");
+            } else {
+                table.stop(mode == null ? LvsFlushOnStop.NONE : mode);
+            }
             table.close();
         }
     }

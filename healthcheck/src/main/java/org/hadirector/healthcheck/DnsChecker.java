@@ -21,12 +21,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * DNS_CHECK on netty's native epoll transport: one query over UDP, judged as keepalived judges
+ * DNS_CHECK on netty over the JDK's NIO (its own loop, see {@link ProbeIo}): one query over UDP, judged as keepalived judges
  * it (see {@link DnsMessage}: a reply with the query's id and QR set decides; RCODE 0 passes,
  * any other fails; answers are not looked at). The socket is connected to the target, as
  * keepalived's is, so the kernel drops datagrams from any other address or port, and an ICMP
@@ -44,13 +44,13 @@ public final class DnsChecker implements Probe {
     private final int type;
     private final byte[] qname;
 
-    /** keepalived's defaults, SOA for ".", stand in for a missing type or name. */
+    /** keepalived's defaults, SOA for ".", stand in for a missing type or name; {@code group} must be NIO. */
     public DnsChecker(CheckSettings.Dns settings, EventLoopGroup group) {
         this.settings = settings;
         this.group = group;
         this.type = DnsMessage.type(settings.type() == null ? "SOA" : settings.type());
         this.qname = DnsMessage.qname(settings.name() == null ? "." : settings.name());
-        this.bootstrap = new Bootstrap().channel(EpollDatagramChannel.class);
+        this.bootstrap = new Bootstrap().channel(NioDatagramChannel.class);
     }
 
     @Override

@@ -29,6 +29,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 public final class ProbeIo implements AutoCloseable {
     private final EventLoopGroup group;
+    /**
+     * DNS_CHECK's own loop, on the JDK's NIO: netty 4.1.115's epoll datagram channel once left
+     * the shared loop stuck reading a connected UDP socket (1 CI run in 6), which would have
+     * frozen every check; started on first use.
+     */
+    private EventLoopGroup udp;
     private final HashedWheelTimer timer;
     private final SslContext tls;
     private AsyncHttpClient plain;
@@ -65,7 +71,10 @@ public final class ProbeIo implements AutoCloseable {
             return new MiscChecker(m, group);
         }
         if (s instanceof CheckSettings.Dns d) {
-            return new DnsChecker(d, group);
+            if (udp == null) {
+                udp = new io.netty.channel.nio.NioEventLoopGroup(1, new DefaultThreadFactory("dns-checkers", true));
+            }
+            return new DnsChecker(d, udp);
         }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
     }
@@ -124,6 +133,9 @@ public final class ProbeIo implements AutoCloseable {
             }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (udp != null) {
+            udp.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         timer.stop();
     }
 }
