@@ -59,9 +59,19 @@ class HealthCheckDaemonTest {
             Path flag = lab.write("rs2-enabled", "");
             Path sock = lab.dir.resolve("d1.sock");
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.100/32", "dev", "e0");
-            lab.director("director1", "-C", "-l", "-f", lab.write("d1.conf", CONF.formatted(flag)).toString(),
+            // systemd's Type=notify: the daemon says READY=1 on NOTIFY_SOCKET once it runs (socat stands in for systemd)
+            Path notify = lab.dir.resolve("notify.sock");
+            Path notified = lab.dir.resolve("notified");
+            Process systemd = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + notify, "CREATE:" + notified).start();
+            assertTrue(Lab.waitFor(5_000, () -> java.nio.file.Files.exists(notify)) >= 0, "socat listens");
+            lab.director("director1", java.util.Map.of("NOTIFY_SOCKET", notify.toString()), "-C", "-l", "-f",
+                    lab.write("d1.conf", CONF.formatted(flag)).toString(),
                     "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", sock.toString(),
                     "--dump-dir", lab.dir.toString());
+            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> java.nio.file.Files.readString(notified).contains("READY=1"))) >= 0,
+                    "READY=1 on NOTIFY_SOCKET\n" + lab.log("director1"));
+            assertTrue(java.nio.file.Files.readString(notified).contains("MAINPID="), java.nio.file.Files.readString(notified));
+            systemd.destroy();
             assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> status(sock).contains("198.18.0.22:80  UP")
                     && status(sock).contains("HTTP_GET 198.18.0.21:80  up  failures 0  last ok"))) >= 0,
                     lab.log("director1"));

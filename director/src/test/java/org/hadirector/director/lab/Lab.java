@@ -81,12 +81,19 @@ public final class Lab implements AutoCloseable {
 
     /** Starts hadirector inside {@code host}'s namespace; its output goes to DIR/host.log. */
     public Process director(String host, String... args) throws IOException {
+        return director(host, java.util.Map.of(), args);
+    }
+
+    /** As {@link #director(String, String...)}, with extra environment variables (NOTIFY_SOCKET). */
+    public Process director(String host, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(host),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xss512k",
                 "-cp", System.getProperty("java.class.path"), "org.hadirector.director.Main"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(host + ".log").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(host + ".log").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         processes.add(p);
         return p;
     }
