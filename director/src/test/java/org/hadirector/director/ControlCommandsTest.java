@@ -34,6 +34,30 @@ class ControlCommandsTest {
     }
 
     @Test
+    void randomLinesNeverThrowAndOnlyKnownCommandsAnswerOk() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        String[] words = {"status", "json", "ipvs", "-L", "-n", "-c", "--stats", "vrrp", "demote", "promote", "VI_1",
+            "real-server", "drain", "enable", "198.18.0.100:80", "TCP", "198.18.0.21:80", "\u0000", "\n", " ", "%s", "ok:"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = r.nextInt(6);
+            for (int w = 0; w < n; w++) {
+                if (r.nextInt(4) == 0) {
+                    for (int c = r.nextInt(8); c > 0; c--) {
+                        b.append((char) r.nextInt(0x3000));
+                    }
+                } else {
+                    b.append(words[r.nextInt(words.length)]);
+                }
+                b.append(' ');
+            }
+            String answer = commands.answer(b.toString());
+            assertTrue(answer.endsWith("\n") || answer.isEmpty(), answer);
+            assertTrue(!answer.startsWith("ok:"), "nothing to act on here, yet '" + b + "' got " + answer);
+        }
+    }
+
+    @Test
     void statusOfANothingDirector() {
         assertEquals("", commands.answer("status"));
         assertTrue(commands.answer("status json").contains("\"vrrpInstances\" : []"), commands.answer("status json"));
