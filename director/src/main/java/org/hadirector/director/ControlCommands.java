@@ -81,8 +81,18 @@ final class ControlCommands {
         if (t != null) {
             SyncRole sync = director.sync();
             long[] sc = sync == null ? new long[2] : sync.counters();
+            StatusReport.Forwarder fw = null;
+            if (t.dataplane() instanceof org.hadirector.ipvs.dr.UserspaceDr dr) {
+                try {
+                    var c = dr.counters();
+                    fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
+                            c.connections(), c.syncedInstalled(), c.syncedUnknown());
+                } catch (DataplaneException e) {
+                    LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
+                }
+            }
             table = new StatusReport.Table(t.dataplane().name(), t.opsApplied(), t.opsFailed(),
-                    sync == null ? "none" : sync.role(), sc[0], sc[1]);
+                    sync == null ? "none" : sync.role(), sc[0], sc[1], fw);
         }
         return new Snapshot(all, health, table);
     }

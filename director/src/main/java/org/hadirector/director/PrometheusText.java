@@ -95,6 +95,20 @@ final class PrometheusText {
         sample("hadirector_sync_messages_total", t.syncMessagesReceived(), "direction", "received");
         family("hadirector_sync_master", "gauge", "1 while this director sends connections (sync master)");
         sample("hadirector_sync_master", t.syncRole().equals("master") ? 1 : 0);
+        StatusReport.Forwarder f = t.forwarder();
+        if (f != null) {
+            family("hadirector_dr_forwarded_total", "counter", "frames the userspace forwarder sent to a real server");
+            sample("hadirector_dr_forwarded_total", f.forwarded());
+            family("hadirector_dr_dropped_total", "counter", "frames the userspace forwarder dropped, by reason");
+            f.dropped().forEach((reason, n) -> sample("hadirector_dr_dropped_total", n, "reason", reason));
+            family("hadirector_dr_ring_dropped_total", "counter", "frames the kernel dropped for want of ring space");
+            sample("hadirector_dr_ring_dropped_total", f.ringDropped());
+            family("hadirector_dr_connections", "gauge", "connections and templates in the forwarder's table");
+            sample("hadirector_dr_connections", f.connections());
+            family("hadirector_dr_synced_connections_total", "counter", "connections received from the sync master");
+            sample("hadirector_dr_synced_connections_total", f.syncedInstalled(), "result", "installed");
+            sample("hadirector_dr_synced_connections_total", f.syncedUnknown(), "result", "unknown");
+        }
     }
 
     private void dump(TableDump d) {

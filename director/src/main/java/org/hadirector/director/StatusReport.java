@@ -14,7 +14,12 @@ final class StatusReport {
 
     /** The DR table's keeper and the connection sync, when they run. */
     record Table(String dataplane, long opsApplied, long opsFailed, String syncRole, long syncMessagesSent,
-            long syncMessagesReceived) {
+            long syncMessagesReceived, Forwarder forwarder) {
+    }
+
+    /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
+    record Forwarder(long forwarded, java.util.Map<String, Long> dropped, long ringDropped, int connections,
+            long syncedInstalled, long syncedUnknown) {
     }
 
     private StatusReport() {
@@ -44,6 +49,14 @@ final class StatusReport {
                     table.dataplane(), table.opsApplied(), table.opsFailed(), table.syncRole().equals("none") ? "off"
                             : table.syncRole() + " (messages sent " + table.syncMessagesSent() + ", received "
                                     + table.syncMessagesReceived() + ")"));
+            Forwarder f = table.forwarder();
+            if (f != null) {
+                sb.append(String.format("forwarder: %d frames forwarded, %d connections; dropped: %s; ring drops %d; "
+                        + "synced connections installed %d (naming no known service or server %d)%n", f.forwarded(),
+                        f.connections(), f.dropped().isEmpty() ? "none" : String.join(", ", f.dropped().entrySet().stream()
+                                .map(e -> e.getKey() + " " + e.getValue()).toList()), f.ringDropped(), f.syncedInstalled(),
+                        f.syncedUnknown()));
+            }
         }
         return sb.toString();
     }

@@ -77,6 +77,7 @@ class HealthCheckDaemonTest {
                     lab.log("director1"));
             String s = status(sock);
             assertTrue(s.contains("table: 198.18.0.21:80 weight 2, 198.18.0.22:80 weight 1"), s);
+            assertTrue(s.contains("dataplane: userspace DR") && s.contains("\nforwarder: ") && s.contains("ring drops 0"), s);
             assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> run("ipvs", "-L", "-n", "--control", sock.toString())
                     .contains("TCP  198.18.0.100:80 rr\n  -> 198.18.0.21:80               Route   2      0          0         \n"
                             + "  -> 198.18.0.22:80               Route   1      0          0         \n"))) >= 0,
