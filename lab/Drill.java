@@ -100,7 +100,20 @@ public class Drill {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
             long t0 = System.nanoTime();
             threads.forEach(Thread::start);
+            sleepUntil(t0, 1_000);
+            long[] cpu0 = cpuTicks("director1");
+            long c0 = System.nanoTime();
+            long okBefore = results.stream().filter(Result::ok).count();
             sleepUntil(t0, FAIL_AT_MS);
+            long[] cpu1 = cpuTicks("director1");
+            long c1 = System.nanoTime();
+            long okAfter = results.stream().filter(Result::ok).count();
+            // the master's cost while it forwards the steady load (the 3 s before the failure)
+            System.out.printf(Locale.ROOT, "  steady load %.0f requests/s; director1 CPU %.1f%% of one core (user %.1f%%, "
+                    + "kernel %.1f%%), RSS %d MB%n", (okAfter - okBefore) * 1e9 / (c1 - c0),
+                    100.0 * (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
+                    100.0 * (cpu1[0] - cpu0[0]) / 100 / ((c1 - c0) / 1e9), 100.0 * (cpu1[1] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
+                    cpu1[2] / 1024);
             long failNs = System.nanoTime();
             inject(name, d1);
             long[] table = {-1, -1};
@@ -461,6 +474,20 @@ public class Drill {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
             Thread.sleep(500);
         }
+    }
+
+    /** utime and stime (clock ticks, 100 a second) and RSS (kB) of the host's director, from /proc. */
+    static long[] cpuTicks(String host) throws IOException {
+        String pid = pid(host);
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long rss = 0;
+        for (String l : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                rss = Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), rss};
     }
 
     static String pid(String host) throws IOException {
