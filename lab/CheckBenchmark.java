@@ -35,7 +35,7 @@ public class CheckBenchmark {
         services.addAll(pools("TCP", tcp, 1, 8080, i -> null, t));
         services.addAll(pools("HTTP", http, 2, 8081, i -> i, t));
         AtomicLong events = new AtomicLong();
-        try (ProbeIo io = new ProbeIo(1, null);
+        try (ProbeIo io = new ProbeIo(Integer.parseInt(System.getenv().getOrDefault("BENCH_IO_THREADS", "1")), null);
                 HealthCheckService s = new HealthCheckService(services, io, e -> events.incrementAndGet(), 2048)) {
             s.start();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
