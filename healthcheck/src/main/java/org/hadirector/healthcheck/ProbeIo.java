@@ -35,6 +35,8 @@ public final class ProbeIo implements AutoCloseable {
      * frozen every check; started on first use.
      */
     private EventLoopGroup udp;
+    /** TCP_CHECK's connects, on raw system calls (started on first use). */
+    private org.hadirector.sys.TcpConnector tcp;
     private final HashedWheelTimer timer;
     private final SslContext tls;
     private AsyncHttpClient plain;
@@ -62,7 +64,14 @@ public final class ProbeIo implements AutoCloseable {
     /** The probe for {@code s}; clients are made on first use. */
     public synchronized Probe probe(CheckSettings s) {
         if (s instanceof CheckSettings.Tcp t) {
-            return new TcpChecker(t, group);
+            if (tcp == null) {
+                try {
+                    tcp = org.hadirector.sys.TcpConnector.open("tcp-checks");
+                } catch (org.hadirector.sys.NativeException e) {
+                    throw new IllegalStateException("cannot start the TCP_CHECK connector: " + e.getMessage(), e);
+                }
+            }
+            return new TcpChecker(t, tcp);
         }
         if (s instanceof CheckSettings.Http h) {
             return new HttpGetChecker(h, http(h.ssl(), h.sni()));
@@ -135,6 +144,9 @@ public final class ProbeIo implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         if (udp != null) {
             udp.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (tcp != null) {
+            tcp.close();
         }
         timer.stop();
     }

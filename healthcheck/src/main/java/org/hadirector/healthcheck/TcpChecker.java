@@ -3,29 +3,21 @@ package org.hadirector.healthcheck;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
+import org.hadirector.sys.TcpConnector;
 
-/** TCP_CHECK on netty's native epoll transport: a connection that completes is a success, then it is closed. */
+/**
+ * TCP_CHECK as keepalived's: a connect that completes is a success, then the socket is closed.
+ * The connect runs on the shared {@link TcpConnector} (raw system calls on its own epoll thread:
+ * socket, connect, epoll_ctl, getsockopt, close), not on a netty channel, which costs about three
+ * times the system calls and many objects per check (see the README's health-check benchmark).
+ */
 public final class TcpChecker implements Probe {
     private final CheckSettings.Tcp settings;
-    private final Bootstrap bootstrap;
+    private final TcpConnector connector;
 
-    public TcpChecker(CheckSettings.Tcp settings, EventLoopGroup group) {
+    public TcpChecker(CheckSettings.Tcp settings, TcpConnector connector) {
         this.settings = settings;
-        this.bootstrap = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())))
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public boolean isSharable() {
-                        return true;
-                    }
-                });
+        this.connector = connector;
     }
 
     @Override
@@ -35,16 +27,15 @@ public final class TcpChecker implements Probe {
 
     @Override
     public AutoCloseable run(Consumer<ProbeResult> done) {
-        ChannelFuture f = settings.bind() != null ? bootstrap.connect(settings.target(), settings.bind())
-                : bootstrap.connect(settings.target());
-        f.addListener((ChannelFuture r) -> {
-            if (r.isSuccess()) {
-                r.channel().close();
+        return connector.connect(settings.target(), settings.bind(), settings.timeoutNanos(), (errno, call) -> {
+            if (errno == 0) {
                 done.accept(ProbeResult.ok("connected"));
+            } else if (errno == TcpConnector.TIMED_OUT) {
+                done.accept(ProbeResult.fail("connect timeout after " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())
+                        + " ms"));
             } else {
-                done.accept(ProbeResult.fail(Failures.describe(r.cause(), settings.timeoutNanos())));
+                done.accept(ProbeResult.fail(call + ": " + TcpConnector.describe(errno)));
             }
         });
-        return () -> f.channel().close();
     }
 }

@@ -52,6 +52,15 @@ final class Native {
     static final int O_CLOEXEC = 0x80000;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int EINPROGRESS = 115;
+    static final int ETIMEDOUT = 110;
+    static final int SOCK_STREAM = 1;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int SO_ERROR = 4;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLLIN = 0x1;
+    static final int EPOLLOUT = 0x4;
+    static final int EPOLLONESHOT = 1 << 30;
 
     /** The calls, as the C library declares them; pointers to structs are byte arrays or Pointers. */
     public interface LibC {
@@ -111,6 +120,18 @@ final class Native {
 
         @SaveError
         int ioctl(int fd, long request, @In @Out byte[] argument);
+
+        @SaveError
+        int connect(int fd, @In byte[] address, int length);
+
+        @SaveError
+        int epoll_create1(int flags);
+
+        @SaveError
+        int epoll_ctl(int epfd, int op, int fd, @In byte[] event);
+
+        @SaveError
+        int epoll_wait(int epfd, @Out byte[] events, int maxEvents, int timeoutMillis);
 
         int if_nametoindex(String name);
 

@@ -1,0 +1,240 @@
+package org.hadirector.sys;
+
+import java.io.Closeable;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * TCP connects and nothing else, for health checks: one thread, one epoll instance, and per
+ * attempt only socket, (bind,) connect, epoll_ctl, getsockopt(SO_ERROR) and close, the fewest
+ * system calls a completed connect can cost (a netty channel makes about 14). Every file
+ * descriptor is touched by the connector's thread only; other threads hand it work and aborts
+ * through a queue and an eventfd. Callbacks run on that thread and must not block.
+ */
+public final class TcpConnector implements Closeable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpConnector.class);
+    /** errno of the outcome: 0 connected, {@link #TIMED_OUT} for the deadline, else the connect's or bind's errno. */
+    @FunctionalInterface
+    public interface Callback {
+        void done(int errno, String call);
+    }
+
+    public static final int TIMED_OUT = -1;
+    /** struct epoll_event on x86_64: u32 events, u64 data, packed. */
+    private static final int EVENT_SIZE = 12;
+    private static final int BATCH = 256;
+
+    private final int epfd;
+    private final WakeUp wake;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final Map<Integer, Attempt> pending = new HashMap<>();
+    private final PriorityQueue<Attempt> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
+    private volatile boolean running = true;
+    /** True while the thread is in (or about to enter) epoll_wait: only then does a post need the eventfd. */
+    private final java.util.concurrent.atomic.AtomicBoolean sleeping = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** One connect in flight. */
+    public final class Attempt implements AutoCloseable {
+        private final Callback callback;
+        private long deadline;
+        private int fd = -1;
+        private boolean finished;
+
+        private Attempt(Callback callback) {
+            this.callback = callback;
+        }
+
+        /** Aborts it (no callback then); safe from any thread, at any time. */
+        @Override
+        public void close() {
+            post(() -> end(this, 0, null, false));
+        }
+    }
+
+    private TcpConnector(int epfd, WakeUp wake, String name) {
+        this.epfd = epfd;
+        this.wake = wake;
+        this.thread = new Thread(this::loop, name);
+        this.thread.setDaemon(true);
+    }
+
+    public static TcpConnector open(String threadName) throws NativeException {
+        int ep = Native.check(Native.C.epoll_create1(Native.O_CLOEXEC), "epoll_create1");
+        WakeUp w = null;
+        try {
+            w = new WakeUp();
+            Native.check(Native.C.epoll_ctl(ep, Native.EPOLL_CTL_ADD, w.fd(), event(Native.EPOLLIN, -1)), "epoll_ctl(eventfd)");
+            TcpConnector c = new TcpConnector(ep, w, threadName);
+            c.thread.start();
+            return c;
+        } catch (NativeException e) {
+            if (w != null) {
+                w.close();
+            }
+            Native.closeQuietly(ep);
+            throw e;
+        }
+    }
+
+    private static byte[] event(int events, int fd) {
+        ByteBuffer b = Bytes.nativeBuffer(EVENT_SIZE);
+        b.putInt(events);
+        b.putLong(fd);
+        return b.array();
+    }
+
+    /**
+     * Connects to {@code target} (from {@code bind} when not null) within {@code timeoutNanos};
+     * the callback gets the outcome once, on the connector's thread, unless the attempt is closed first.
+     */
+    public Attempt connect(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, Callback callback) {
+        Attempt a = new Attempt(callback);
+        post(() -> start(a, target, bind, timeoutNanos));
+        return a;
+    }
+
+    private void post(Runnable r) {
+        commands.add(r);
+        if (sleeping.compareAndSet(true, false)) {
+            wake.signal();
+        }
+    }
+
+    private void start(Attempt a, InetSocketAddress target, InetSocketAddress bind, long timeoutNanos) {
+        if (a.finished) {
+            return;
+        }
+        int family = target.getAddress() instanceof Inet6Address ? Native.AF_INET6 : Native.AF_INET;
+        int fd = Native.C.socket(family, Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            end(a, Native.errno(), "socket", true);
+            return;
+        }
+        a.fd = fd;
+        if (bind != null) {
+            byte[] b = SockAddr.of(bind.getAddress(), bind.getPort());
+            if (Native.C.bind(fd, b, b.length) < 0) {
+                end(a, Native.errno(), "bind", true);
+                return;
+            }
+        }
+        byte[] to = SockAddr.of(target.getAddress(), target.getPort());
+        if (Native.C.connect(fd, to, to.length) == 0) {
+            end(a, 0, "connect", true);
+            return;
+        }
+        int err = Native.errno();
+        if (err != Native.EINPROGRESS) {
+            end(a, err, "connect", true);
+            return;
+        }
+        if (Native.C.epoll_ctl(epfd, Native.EPOLL_CTL_ADD, fd, event(Native.EPOLLOUT | Native.EPOLLONESHOT, fd)) < 0) {
+            end(a, Native.errno(), "epoll_ctl", true);
+            return;
+        }
+        a.deadline = System.nanoTime() + timeoutNanos;
+        pending.put(fd, a);
+        deadlines.add(a);
+    }
+
+    /** Closes the attempt's socket (which also leaves epoll) and reports, once. */
+    private void end(Attempt a, int errno, String call, boolean report) {
+        if (a.finished) {
+            return;
+        }
+        a.finished = true;
+        if (a.fd >= 0) {
+            pending.remove(a.fd);
+            Native.closeQuietly(a.fd);
+            a.fd = -1;
+        }
+        // a finished attempt leaves the deadline queue lazily, when it comes to the head
+        if (report) {
+            try {
+                a.callback.done(errno, call);
+            } catch (RuntimeException e) {
+                // a callback's bug must not stop every other check
+                LOG.error("{}: callback failed: {}", thread.getName(), e.toString(), e);
+            }
+        }
+    }
+
+    private void loop() {
+        byte[] events = new byte[EVENT_SIZE * BATCH];
+        byte[] soError = new byte[4];
+        byte[] soErrorLen = new byte[4];
+        ByteBuffer ev = ByteBuffer.wrap(events).order(java.nio.ByteOrder.nativeOrder());
+        while (running) {
+            long now = System.nanoTime();
+            while (deadlines.peek() != null && deadlines.peek().finished) {
+                deadlines.poll();
+            }
+            Attempt first = deadlines.peek();
+            int timeout = first == null ? 1000 : (int) Math.max(0, Math.min(1000, (first.deadline - now + 999_999) / 1_000_000));
+            sleeping.set(true);
+            if (!commands.isEmpty() || !running) {
+                timeout = 0;
+            }
+            int n = Native.C.epoll_wait(epfd, events, BATCH, timeout);
+            sleeping.set(false);
+            if (n < 0) {
+                if (Native.errno() == Native.EINTR) {
+                    continue;
+                }
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                int fd = (int) ev.getLong(i * EVENT_SIZE + 4);
+                if (fd == -1) {
+                    wake.clear();
+                    continue;
+                }
+                Attempt a = pending.get(fd);
+                if (a == null) {
+                    continue;
+                }
+                ByteBuffer.wrap(soErrorLen).order(java.nio.ByteOrder.nativeOrder()).putInt(0, 4);
+                int err = Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, soError, soErrorLen) < 0
+                        ? Native.errno() : ByteBuffer.wrap(soError).order(java.nio.ByteOrder.nativeOrder()).getInt(0);
+                end(a, err, "connect", true);
+            }
+            now = System.nanoTime();
+            for (Attempt a; (a = deadlines.peek()) != null && (a.finished || a.deadline - now <= 0); ) {
+                deadlines.poll();
+                end(a, TIMED_OUT, "connect", true);
+            }
+            for (Runnable r; (r = commands.poll()) != null; ) {
+                r.run();
+            }
+        }
+        for (Attempt a : pending.values().toArray(new Attempt[0])) {
+            end(a, 0, null, false);
+        }
+    }
+
+    /** Stops the thread; attempts in flight end without a callback. */
+    @Override
+    public void close() {
+        running = false;
+        wake.signal();
+        sleeping.set(false);
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wake.close();
+        Native.closeQuietly(epfd);
+    }
+
+    /** The C library's text for an errno, for reasons in logs ("Connection refused"). */
+    public static String describe(int errno) {
+        return Native.strerror(errno);
+    }
+}
