@@ -36,6 +36,8 @@ public final class TcpConnector implements Closeable {
     private final Map<Integer, Attempt> pending = new HashMap<>();
     private final PriorityQueue<Attempt> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
     private volatile boolean running = true;
+    /** Set when epoll itself failed: every attempt then fails at once with this errno instead of hanging. */
+    private volatile int broken;
     /** True while the thread is in (or about to enter) epoll_wait: only then does a post need the eventfd. */
     private final java.util.concurrent.atomic.AtomicBoolean sleeping = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -95,6 +97,12 @@ public final class TcpConnector implements Closeable {
      */
     public Attempt connect(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, Callback callback) {
         Attempt a = new Attempt(callback);
+        int b = broken;
+        if (b != 0) {
+            a.finished = true;
+            callback.done(b, "epoll_wait");
+            return a;
+        }
         post(() -> start(a, target, bind, timeoutNanos));
         return a;
     }
@@ -108,6 +116,10 @@ public final class TcpConnector implements Closeable {
 
     private void start(Attempt a, InetSocketAddress target, InetSocketAddress bind, long timeoutNanos) {
         if (a.finished) {
+            return;
+        }
+        if (broken != 0) {
+            end(a, broken, "epoll_wait", true);
             return;
         }
         int family = target.getAddress() instanceof Inet6Address ? Native.AF_INET6 : Native.AF_INET;
@@ -184,8 +196,19 @@ public final class TcpConnector implements Closeable {
             int n = Native.C.epoll_wait(epfd, events, BATCH, timeout);
             sleeping.set(false);
             if (n < 0) {
-                if (Native.errno() == Native.EINTR) {
+                int errno = Native.errno();
+                if (errno == Native.EINTR) {
                     continue;
+                }
+                // Should never happen; if it does, fail every check loudly rather than leave them hanging.
+                LOG.error("{}: epoll_wait failed: {}; every TCP_CHECK fails from now on", thread.getName(),
+                        Native.strerror(errno));
+                broken = errno;
+                for (Attempt a : pending.values().toArray(new Attempt[0])) {
+                    end(a, errno, "epoll_wait", true);
+                }
+                for (Runnable r; (r = commands.poll()) != null; ) {
+                    safely(r);
                 }
                 break;
             }
@@ -210,7 +233,7 @@ public final class TcpConnector implements Closeable {
                 end(a, TIMED_OUT, "connect", true);
             }
             for (Runnable r; (r = commands.poll()) != null; ) {
-                r.run();
+                safely(r);
             }
         }
         for (Attempt a : pending.values().toArray(new Attempt[0])) {
@@ -218,9 +241,19 @@ public final class TcpConnector implements Closeable {
         }
     }
 
+    /** One queued command; a bug in one must not stop the thread every TCP check depends on. */
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.error("{}: {}", thread.getName(), e.toString(), e);
+        }
+    }
+
     /** Stops the thread; attempts in flight end without a callback. */
     @Override
     public void close() {
+        broken = 9; // EBADF: a connect after close fails at once instead of waiting for a thread that is gone
         running = false;
         wake.signal();
         sleeping.set(false);
