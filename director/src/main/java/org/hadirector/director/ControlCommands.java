@@ -6,9 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.IpvsadmFormat;
-import org.hadirector.ipvs.kernel.IpvsGenl;
-import org.hadirector.ipvs.kernel.KernelIpvs;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.slf4j.Logger;
@@ -121,36 +118,18 @@ final class ControlCommands {
     }
 
     private String ipvs(String[] w) {
-        IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
-        boolean connections = false;
-        for (int i = 1; i < w.length; i++) {
-            switch (w[i]) {
-                case "-L", "-l", "--list", "-n", "--numeric", "-Ln", "-nL" -> { }
-                case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
-                case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
-                case "-c", "--connection", "-Lnc", "-Lc" -> connections = true;
-                default -> {
-                    return "error: ipvs: unknown option '" + shown(w[i]) + "' (ipvs -L -n [--stats|--rate|-c])\n";
-                }
-            }
+        IpvsListing listing;
+        try {
+            listing = IpvsListing.parse(List.of(w).subList(1, w.length));
+        } catch (IllegalArgumentException e) {
+            return "error: ipvs: " + e.getMessage() + " (ipvs -L -n [--stats|--rate|-c])\n";
         }
         TableKeeper t = director.table();
         if (t == null) {
             return "error: this daemon runs no DR table (no virtual_server, or -P)\n";
         }
         try {
-            if (connections) {
-                return IpvsadmFormat.connections(t.call(() -> t.dataplane().connections()));
-            }
-            IpvsadmFormat.Mode m = mode;
-            return t.call(() -> {
-                if (t.dataplane() instanceof KernelIpvs k) {
-                    IpvsGenl.Info info = k.info();
-                    return IpvsadmFormat.table(k.dump(), m, info.versionText(), info.connectionTableSize());
-                }
-                // The userspace forwarder prints the kernel's header so that scripts reading ipvsadm's output work.
-                return IpvsadmFormat.table(t.dataplane().dump(), m, "1.2.1", 4096);
-            });
+            return t.call(() -> listing.render(t.dataplane()));
         } catch (DataplaneException e) {
             return "error: ipvs: " + e.getMessage() + "\n";
         }

@@ -2,7 +2,6 @@ package org.hadirector.director;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,7 +154,8 @@ final class Director implements AutoCloseable {
     }
 
     private static VrrpInstance haSuspendOwner(VirtualServer vs, KeepalivedConfig c) {
-        return vs.kind() == VirtualServerKind.ADDRESS ? instanceWithVip(vs.address(), c) : null;
+        Vip v = vs.kind() == VirtualServerKind.ADDRESS ? vip(vs.address(), c) : null;
+        return v == null ? null : v.instance();
     }
 
     /** lvs_sync_daemon IF [inst VI]: the role follows VI (or the only instance). */
@@ -179,16 +179,22 @@ final class Director implements AutoCloseable {
         syncInstance = inst.name();
     }
 
-    private static VrrpInstance instanceWithVip(InetAddress a, KeepalivedConfig config) {
+    /** A virtual_ipaddress (or _excluded) line and the instance that holds it. */
+    private record Vip(VrrpInstance instance, VirtualIpAddress address) {
+        /** The interface the address goes on: its dev, else the instance's. */
+        String interfaceName() {
+            return address.dev() != null ? address.dev() : instance.interfaceName();
+        }
+    }
+
+    /** The VIP {@code a} of some vrrp_instance, or null. */
+    private static Vip vip(InetAddress a, KeepalivedConfig config) {
         for (VrrpInstance i : config.vrrpInstances()) {
-            for (VirtualIpAddress v : i.virtualIpaddresses()) {
-                if (v.address().equals(a)) {
-                    return i;
-                }
-            }
-            for (VirtualIpAddress v : i.virtualIpaddressesExcluded()) {
-                if (v.address().equals(a)) {
-                    return i;
+            for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
+                for (VirtualIpAddress v : list) {
+                    if (v.address().equals(a)) {
+                        return new Vip(i, v);
+                    }
                 }
             }
         }
@@ -218,7 +224,8 @@ final class Director implements AutoCloseable {
                 throw new DataplaneException(vs.displayName() + ": the userspace forwarder serves address:port "
                         + "services only (fwmark and groups need kernel IPVS)");
             }
-            String ifname = vipInterface(vs.address(), config);
+            Vip v = vip(vs.address(), config);
+            String ifname = v != null ? v.interfaceName() : null;
             if (ifname == null) {
                 ifname = interfaceHolding(vs.address());
             }
@@ -235,32 +242,12 @@ final class Director implements AutoCloseable {
         return found.iterator().next();
     }
 
-    private static String vipInterface(InetAddress a, KeepalivedConfig config) {
-        for (VrrpInstance i : config.vrrpInstances()) {
-            List<VirtualIpAddress> all = new ArrayList<>(i.virtualIpaddresses());
-            all.addAll(i.virtualIpaddressesExcluded());
-            for (VirtualIpAddress v : all) {
-                if (v.address().equals(a)) {
-                    return v.dev() != null ? v.dev() : i.interfaceName();
-                }
-            }
-        }
-        return null;
-    }
-
     private static String interfaceHolding(InetAddress a) {
         try (RtNetlink nl = RtNetlink.open()) {
-            Map<Integer, String> names = new HashMap<>();
             for (RtNetlink.Address x : nl.addresses(0)) {
                 if (x.address().equals(a)) {
-                    Path net = Path.of("/sys/class/net");
-                    try (var dirs = Files.list(net)) {
-                        for (Path p : (Iterable<Path>) dirs::iterator) {
-                            String idx = Files.readString(p.resolve("ifindex")).strip();
-                            names.put(Integer.parseInt(idx), p.getFileName().toString());
-                        }
-                    }
-                    return names.get(x.ifindex());
+                    RtNetlink.Link l = nl.link(x.ifindex());
+                    return l == null ? null : l.name();
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -298,10 +285,13 @@ final class Director implements AutoCloseable {
         if (!vrrp && !n.vrrpInstances().isEmpty() && old.vrrpInstances().isEmpty()) {
             throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
         }
-        if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()
-                && !forwarderInterface(n).equals(forwarderInterface(old))) {
-            throw new IllegalArgumentException("the virtual servers moved to interface " + forwarderInterface(n)
-                    + ": the userspace forwarder stays on " + forwarderInterface(old) + " until a restart");
+        if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()) {
+            String now = forwarderInterface(old);
+            String wanted = forwarderInterface(n);
+            if (!wanted.equals(now)) {
+                throw new IllegalArgumentException("the virtual servers moved to interface " + wanted
+                        + ": the userspace forwarder stays on " + now + " until a restart");
+            }
         }
         if (!java.util.Objects.equals(old.globalDefs().lvsSyncDaemon(), n.globalDefs().lvsSyncDaemon())) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");

@@ -3,8 +3,6 @@ package org.hadirector.director;
 import java.io.PrintStream;
 import java.util.List;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.IpvsadmFormat;
-import org.hadirector.ipvs.kernel.IpvsGenl;
 import org.hadirector.ipvs.kernel.KernelIpvs;
 
 /**
@@ -17,26 +15,14 @@ final class IpvsCommand {
     }
 
     static int run(List<String> args, java.nio.file.Path control, PrintStream out, PrintStream err) {
-        IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
-        boolean connections = false;
-        boolean list = false;
-        for (String a : args) {
-            switch (a) {
-                case "-L", "-l", "--list" -> list = true;
-                case "-Ln", "-nL" -> list = true;
-                case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
-                case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
-                case "-c", "--connection", "-Lnc", "-Lc" -> {
-                    connections = true;
-                    list = true;
-                }
-                default -> {
-                    err.println("hadirector ipvs: unknown option '" + a + "' (usage: hadirector ipvs -L -n [--stats|--rate|-c])");
-                    return 1;
-                }
-            }
+        IpvsListing listing;
+        try {
+            listing = IpvsListing.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("hadirector ipvs: " + e.getMessage() + " (usage: hadirector ipvs -L -n [--stats|--rate|-c])");
+            return 1;
         }
-        if (!list) {
+        if (!listing.list()) {
             err.println("hadirector ipvs: only listing is supported: hadirector ipvs -L -n [--stats|--rate|-c]");
             return 1;
         }
@@ -57,12 +43,7 @@ final class IpvsCommand {
             return 1;
         }
         try (KernelIpvs k = KernelIpvs.open()) {
-            if (connections) {
-                out.print(IpvsadmFormat.connections(k.connections()));
-            } else {
-                IpvsGenl.Info info = k.info();
-                out.print(IpvsadmFormat.table(k.dump(), mode, info.versionText(), info.connectionTableSize()));
-            }
+            out.print(listing.render(k));
             return 0;
         } catch (DataplaneException e) {
             err.println("hadirector ipvs: " + e.getMessage());

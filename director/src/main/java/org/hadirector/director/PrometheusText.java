@@ -5,7 +5,6 @@ import java.util.Locale;
 
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.Endpoint;
-import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpState;
@@ -119,13 +118,13 @@ final class PrometheusText {
             String name = "hadirector_service_" + counters[i][0] + "_total";
             family(name, "counter", counters[i][1] + ", per virtual service");
             for (TableDump.ServiceDump s : d.services()) {
-                sample(name, stat(s.stats(), i), "service", name(s.service().key()));
+                sample(name, stat(s.stats(), i), "service", TableConfigMapper.serviceName(s.service().key()));
             }
             String rsName = "hadirector_real_server_" + counters[i][0] + "_total";
             family(rsName, "counter", counters[i][1] + ", per real server");
             for (TableDump.ServiceDump s : d.services()) {
                 for (TableDump.DestinationDump x : s.destinations()) {
-                    sample(rsName, stat(x.stats(), i), "service", name(s.service().key()), "server",
+                    sample(rsName, stat(x.stats(), i), "service", TableConfigMapper.serviceName(s.service().key()), "server",
                             Endpoint.format(x.destination().address(), x.destination().port()));
                 }
             }
@@ -134,9 +133,9 @@ final class PrometheusText {
         for (TableDump.ServiceDump s : d.services()) {
             for (TableDump.DestinationDump x : s.destinations()) {
                 String rs = Endpoint.format(x.destination().address(), x.destination().port());
-                sample("hadirector_real_server_connections", x.activeConnections(), "service", name(s.service().key()),
+                sample("hadirector_real_server_connections", x.activeConnections(), "service", TableConfigMapper.serviceName(s.service().key()),
                         "server", rs, "state", "active");
-                sample("hadirector_real_server_connections", x.inactiveConnections(), "service", name(s.service().key()),
+                sample("hadirector_real_server_connections", x.inactiveConnections(), "service", TableConfigMapper.serviceName(s.service().key()),
                         "server", rs, "state", "inactive");
             }
         }
@@ -152,9 +151,6 @@ final class PrometheusText {
         };
     }
 
-    private static String name(ServiceKey k) {
-        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
-    }
 
     private interface ServerVisitor {
         void visit(HealthStatus.Service s, HealthStatus.Server r);

@@ -15,6 +15,7 @@ import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
@@ -68,6 +69,14 @@ final class TableConfigMapper {
             out.add(new ServicePlan(vs.displayName(), service(vs), servers));
         }
         return out;
+    }
+
+    /**
+     * A service key by the name its virtual_server has in the health checks, the logs and the
+     * metrics ({@link VirtualServer#displayName}): "TCP 198.18.0.100:80", "FWM 1".
+     */
+    static String serviceName(ServiceKey k) {
+        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
     }
 
     static VirtualService service(VirtualServer vs) {

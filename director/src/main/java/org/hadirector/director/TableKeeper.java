@@ -230,13 +230,13 @@ final class TableKeeper implements AutoCloseable {
         String svc = null;
         Endpoint ep = null;
         if (op instanceof TableOp.AddDestination a) {
-            svc = name(a.service());
+            svc = TableConfigMapper.serviceName(a.service());
             ep = a.destination().endpoint();
         } else if (op instanceof TableOp.EditDestination e) {
-            svc = name(e.service());
+            svc = TableConfigMapper.serviceName(e.service());
             ep = e.destination().endpoint();
         } else if (op instanceof TableOp.DeleteDestination d) {
-            svc = name(d.service());
+            svc = TableConfigMapper.serviceName(d.service());
             ep = d.destination();
         }
         if (svc == null) {
@@ -256,10 +256,6 @@ final class TableKeeper implements AutoCloseable {
         return new TableOp.DeleteDestination(d.service(), d.destination(), why);
     }
 
-    /** The health checks' name of a service key: "TCP 198.18.0.100:80". */
-    private static String name(ServiceKey k) {
-        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
-    }
 
     /**
      * Stops the thread after removing what this director put in the table, as lvs_flush_on_stop

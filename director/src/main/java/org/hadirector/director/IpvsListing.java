@@ -1,0 +1,52 @@
+package org.hadirector.director;
+
+import java.util.List;
+
+import org.hadirector.ipvs.Dataplane;
+import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.IpvsadmFormat;
+import org.hadirector.ipvs.kernel.IpvsGenl;
+import org.hadirector.ipvs.kernel.KernelIpvs;
+
+/**
+ * What `ipvs -L -n [--stats|--rate|-c]` asks for, read the same way by the command line and by
+ * the control socket, and the listing of a dataplane in ipvsadm's format.
+ */
+record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
+
+    /** The options; throws IllegalArgumentException naming the first one not understood. */
+    static IpvsListing parse(List<String> options) {
+        IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
+        boolean connections = false;
+        boolean list = false;
+        for (String a : options) {
+            switch (a) {
+                case "-L", "-l", "--list", "-Ln", "-nL" -> list = true;
+                case "-n", "--numeric" -> { }
+                case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
+                case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
+                case "-c", "--connection", "-Lnc", "-Lc" -> {
+                    connections = true;
+                    list = true;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + ControlCommands.shown(a) + "'");
+            }
+        }
+        return new IpvsListing(mode, connections, list);
+    }
+
+    /**
+     * The listing; call it where the dataplane may be used (the table thread). The userspace
+     * forwarder prints the kernel's header so that scripts reading ipvsadm's output work.
+     */
+    String render(Dataplane d) throws DataplaneException {
+        if (connections) {
+            return IpvsadmFormat.connections(d.connections());
+        }
+        if (d instanceof KernelIpvs k) {
+            IpvsGenl.Info info = k.info();
+            return IpvsadmFormat.table(k.dump(), mode, info.versionText(), info.connectionTableSize());
+        }
+        return IpvsadmFormat.table(d.dump(), mode, "1.2.1", 4096);
+    }
+}
