@@ -57,16 +57,25 @@ final class Director implements AutoCloseable {
     private String syncInstance;
     /** -I: a stop leaves the kernel's table as it is. */
     private volatile boolean keepTableOnStop;
+    /** The parts this daemon runs, as -P / -C chose them: a reload never adds the other part. */
+    private final boolean runsVrrp;
+    private final boolean runsCheckers;
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
+        this(config, true, true);
+    }
+
+    Director(KeepalivedConfig config, boolean runsVrrp, boolean runsCheckers) {
         this.config = config;
+        this.runsVrrp = runsVrrp;
+        this.runsCheckers = runsCheckers;
     }
 
     /** Starts what {@code vrrp} and {@code checkers} ask for; on any failure stops what started and throws. */
     static Director start(KeepalivedConfig c, boolean vrrp, boolean checkers, DataplaneChoice choice)
             throws IOException, DataplaneException {
-        Director d = new Director(c);
+        Director d = new Director(c, vrrp, checkers);
         try {
             d.startParts(vrrp, checkers && !c.virtualServers().isEmpty(), choice);
             return d;
@@ -274,15 +283,12 @@ final class Director implements AutoCloseable {
      */
     synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
         KeepalivedConfig old = config;
-        boolean vrrp = !started.isEmpty() || !runtimes.isEmpty();
-        if (table == null && checks == null && vrrp && !n.virtualServers().isEmpty() && !old.virtualServers().isEmpty()) {
-            throw new IllegalArgumentException("this daemon runs VRRP only (-P)");
-        }
-        if (table == null && !n.virtualServers().isEmpty() && old.virtualServers().isEmpty()) {
+        // With -P the virtual servers are not this daemon's business, with -C the instances are not.
+        if (runsCheckers && table == null && !n.virtualServers().isEmpty()) {
             throw new IllegalArgumentException("virtual_server blocks were added to a director that started without any: "
                     + "the checks and the DR table start with the daemon; restart it");
         }
-        if (!vrrp && !n.vrrpInstances().isEmpty() && old.vrrpInstances().isEmpty()) {
+        if (runsVrrp && old.vrrpInstances().isEmpty() && !n.vrrpInstances().isEmpty()) {
             throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
         }
         if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()) {
@@ -296,7 +302,7 @@ final class Director implements AutoCloseable {
         if (!java.util.Objects.equals(old.globalDefs().lvsSyncDaemon(), n.globalDefs().lvsSyncDaemon())) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
-        List<String> vrrpDone = vrrp ? reloadVrrp(old, n) : List.of();
+        List<String> vrrpDone = runsVrrp ? reloadVrrp(old, n) : List.of();
         String checkDone = "";
         if (checks != null) {
             List<org.hadirector.healthcheck.ServiceSpec> newSpecs = CheckerConfigMapper.map(n);
