@@ -6,7 +6,6 @@ import java.util.SplittableRandom;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -18,8 +17,8 @@ import io.netty.channel.EventLoop;
 
 /**
  * Runs every checker of every pool on one event loop: no thread per check, no locks. Each
- * checker's next run is a timer on the loop; the first run waits a random part of warmup, which
- * spreads the checks. At most {@code maxInFlight} checks run at once; the others queue in the
+ * checker's next run is a timer on the loop, rounded up to a 1 ms tick so that the checks of a
+ * tick start together; the first run waits a random part of warmup, which spreads the checks. At most {@code maxInFlight} checks run at once; the others queue in the
  * order they fell due, and their lateness is measured. Results move the checker's
  * {@link CheckerState}, then its {@link ServicePool}; table changes go to the listener (on the
  * loop) and are logged with their reason. {@link #close} cancels the timers and aborts the
@@ -27,6 +26,8 @@ import io.netty.channel.EventLoop;
  */
 public final class HealthCheckService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthCheckService.class);
+    /** The scheduler's resolution: a check runs up to this late (the README's benchmark shows what it saves). */
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final EventLoop loop;
     private final List<ServicePool> pools = new ArrayList<>();
@@ -34,6 +35,14 @@ public final class HealthCheckService implements AutoCloseable {
     private final Consumer<HealthEvent> listener;
     private final int maxInFlight;
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
+    /** Jobs whose timer fired in this turn of the loop, launched together by {@link #launchDue}. */
+    private final ArrayDeque<Job> dueNow = new ArrayDeque<>();
+    private boolean launchQueued;
+    /** Results that came from other threads (the TCP connector's), run on the loop in one go. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean resultsQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Runs a piece of work that starts checks so that the I/O threads are woken once for all of them. */
+    private final Consumer<Runnable> batch;
     private final java.util.function.Function<CheckSettings, Probe> probes;
     private final Lateness lateness = new Lateness();
     private final SplittableRandom random = new SplittableRandom();
@@ -84,12 +93,17 @@ public final class HealthCheckService implements AutoCloseable {
      * @param maxInFlight how many checks may run at once
      */
     public HealthCheckService(List<ServiceSpec> services, ProbeIo io, Consumer<HealthEvent> listener, int maxInFlight) {
-        this(services, io.group().next(), io::probe, listener, maxInFlight);
+        this(services, io.group().next(), io::probe, io::batch, listener, maxInFlight);
     }
 
     /** With probes made by {@code probes} (tests use scripted ones) on {@code loop}. */
     HealthCheckService(List<ServiceSpec> services, EventLoop loop, java.util.function.Function<CheckSettings, Probe> probes,
             Consumer<HealthEvent> listener, int maxInFlight) {
+        this(services, loop, probes, Runnable::run, listener, maxInFlight);
+    }
+
+    private HealthCheckService(List<ServiceSpec> services, EventLoop loop, java.util.function.Function<CheckSettings, Probe> probes,
+            Consumer<Runnable> batch, Consumer<HealthEvent> listener, int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight " + maxInFlight);
         }
@@ -97,6 +111,7 @@ public final class HealthCheckService implements AutoCloseable {
         this.listener = listener;
         this.maxInFlight = maxInFlight;
         this.probes = probes;
+        this.batch = batch;
         for (ServiceSpec s : services) {
             ServicePool pool = new ServicePool(s);
             pools.add(pool);
@@ -241,6 +256,7 @@ public final class HealthCheckService implements AutoCloseable {
             j.running = null;
         }
         waiting.remove(j);
+        dueNow.remove(j);
     }
 
     /** Announces each pool's initial table and schedules every checker's first run. */
@@ -285,8 +301,17 @@ public final class HealthCheckService implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = Math.max(0, j.state.nextRunAt() - now);
-        j.timer = loop.schedule(() -> due(j), delay, TimeUnit.NANOSECONDS);
+        j.timer = loop.schedule(() -> due(j), untilTick(j.state.nextRunAt(), now), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * How long from {@code now} until the first tick at or after {@code at}: due times are rounded up
+     * to ticks so that checks falling due within one tick wake the loop (and the I/O threads after
+     * it) once, not once each.
+     */
+    private static long untilTick(long at, long now) {
+        long tick = Math.floorDiv(at + TICK_NANOS - 1, TICK_NANOS) * TICK_NANOS;
+        return Math.max(0, tick - now);
     }
 
     private void due(Job j) {
@@ -298,11 +323,41 @@ public final class HealthCheckService implements AutoCloseable {
             schedule(j, System.nanoTime());
             return;
         }
-        if (inFlight >= maxInFlight) {
-            waiting.add(j);
+        dueNow.add(j);
+        if (!launchQueued) {
+            // runs after every other timer that fell due in this turn of the loop
+            launchQueued = true;
+            loop.execute(this::launchDue);
+        }
+    }
+
+    private void launchDue() {
+        launchQueued = false;
+        if (closed) {
+            dueNow.clear();
             return;
         }
-        launch(j);
+        batch.accept(() -> {
+            for (Job j; (j = dueNow.poll()) != null; ) {
+                if (inFlight >= maxInFlight) {
+                    waiting.add(j);
+                } else {
+                    launch(j);
+                }
+            }
+        });
+    }
+
+    /** Runs the results queued by other threads, and the launches they allow, as one batch. */
+    private void drainResults() {
+        batch.accept(() -> {
+            do {
+                resultsQueued.set(false);
+                for (Runnable r; (r = results.poll()) != null; ) {
+                    r.run();
+                }
+            } while (!results.isEmpty() && resultsQueued.compareAndSet(false, true));
+        });
     }
 
     private void launch(Job j) {
@@ -317,9 +372,15 @@ public final class HealthCheckService implements AutoCloseable {
         try {
             AutoCloseable handle = j.probe.run(r -> {
                 if (loop.inEventLoop()) {
-                    finished(j, generation, r);
+                    finished(j, generation, r, System.nanoTime());
                 } else {
-                    loop.execute(() -> finished(j, generation, r));
+                    long at = System.nanoTime();
+                    results.add(() -> finished(j, generation, r, at));
+                    if (resultsQueued.compareAndSet(false, true)) {
+                        // Picked up at the next tick, when the loop wakes for the timers anyway:
+                        // waking it for each result would cost a write and a context switch each.
+                        loop.schedule(this::drainResults, untilTick(at, at), TimeUnit.NANOSECONDS);
+                    }
                 }
             });
             if (j.generation == generation) { // not already answered
@@ -327,11 +388,11 @@ public final class HealthCheckService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.error("{}: {} could not start: {}", j.who, j.probe.describe(), e.toString());
-            finished(j, generation, ProbeResult.fail("could not start: " + e.getMessage()));
+            finished(j, generation, ProbeResult.fail("could not start: " + e.getMessage()), System.nanoTime());
         }
     }
 
-    private void finished(Job j, int generation, ProbeResult r) {
+    private void finished(Job j, int generation, ProbeResult r, long now) {
         if (closed || generation != j.generation) {
             return;
         }
@@ -339,7 +400,6 @@ public final class HealthCheckService implements AutoCloseable {
         j.running = null;
         j.inFlightNow = false;
         inFlight--;
-        long now = System.nanoTime();
         j.endedAt = now;
         j.lastDuration = now - j.startedAt;
         j.last = r;

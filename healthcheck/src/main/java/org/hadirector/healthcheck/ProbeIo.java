@@ -35,8 +35,8 @@ public final class ProbeIo implements AutoCloseable {
      * frozen every check; started on first use.
      */
     private EventLoopGroup udp;
-    /** TCP_CHECK's connects, on raw system calls (started on first use). */
-    private org.hadirector.sys.TcpConnector tcp;
+    /** TCP_CHECK's connects, on raw system calls (started on first use; read by {@link #batch} without the lock). */
+    private volatile org.hadirector.sys.TcpConnector tcp;
     private final HashedWheelTimer timer;
     private final SslContext tls;
     private AsyncHttpClient plain;
@@ -86,6 +86,17 @@ public final class ProbeIo implements AutoCloseable {
             return new DnsChecker(d, udp);
         }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
+    }
+
+    /** Runs {@code r}, which starts checks, waking the I/O threads it involves once at its end. */
+    public void batch(Runnable r) {
+        // no lock: close() holds this object's monitor while it waits for the loop that calls here
+        org.hadirector.sys.TcpConnector c = tcp;
+        if (c == null) {
+            r.run();
+        } else {
+            c.batch(r);
+        }
     }
 
     /** The client for plain HTTP, or TLS with or without a server name indication. */

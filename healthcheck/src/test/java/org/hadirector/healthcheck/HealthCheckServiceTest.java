@@ -198,4 +198,48 @@ class HealthCheckServiceTest {
         Thread.sleep(100);
         assertEquals(runs, probe.runs.get(), "nothing runs after close");
     }
+
+    /** Results from another thread (as the TCP connector's are) are queued, applied on the loop, and the schedule goes on. */
+    @Test
+    void answersFromAnotherThreadAreAppliedInOrderAndTheScheduleGoesOn() throws Exception {
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            AtomicInteger runs = new AtomicInteger();
+            BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+            HealthCheckService s = new HealthCheckService(List.of(service(20, 1)), loop, x -> new Probe() {
+                @Override
+                public String describe() {
+                    return "ELSEWHERE";
+                }
+
+                @Override
+                public AutoCloseable run(Consumer<ProbeResult> done) {
+                    runs.incrementAndGet();
+                    other.execute(() -> done.accept(ProbeResult.fail("refused elsewhere")));
+                    return () -> { };
+                }
+            }, events::add, 10);
+            s.start();
+            List<HealthEvent> seen = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                HealthEvent e = events.poll(5, TimeUnit.SECONDS);
+                assertTrue(e != null, "events so far: " + seen);
+                seen.add(e);
+            }
+            assertEquals(20, seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE).count());
+            assertTrue(seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE)
+                    .allMatch(e -> e.reason().contains("refused elsewhere")), seen.toString());
+            HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
+            assertTrue(st.services().get(0).servers().stream().allMatch(r -> r.checkers().get(0).failures() >= 2));
+            int before = runs.get();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (runs.get() < before + 20 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertTrue(runs.get() >= before + 20, "the checks go on after a result from elsewhere: " + runs.get());
+            s.close();
+        } finally {
+            other.shutdownNow();
+        }
+    }
 }

@@ -60,6 +60,8 @@ final class Native {
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
+    static final int EPOLLERR = 0x8;
+    static final int EPOLLHUP = 0x10;
     static final int EPOLLONESHOT = 1 << 30;
 
     /** The calls, as the C library declares them; pointers to structs are byte arrays or Pointers. */

@@ -49,6 +49,43 @@ class TcpConnectorTest {
         }
     }
 
+    /** Connects started in a batch wait for its end to wake the connector, then all complete; nested batches just run. */
+    @Test
+    void aBatchWakesTheConnectorOnceAtItsEnd() throws Exception {
+        try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 200, LOOPBACK)) {
+            // let the connector go to sleep first: then only the batch's end can wake it
+            assertEquals(new Outcome(0, "connect"), once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
+            Thread.sleep(50);
+            int n = 100;
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicInteger ok = new AtomicInteger();
+            AtomicInteger endedInside = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean inside = new java.util.concurrent.atomic.AtomicBoolean(true);
+            c.batch(() -> {
+                for (int i = 0; i < n; i++) {
+                    c.batch(() -> c.connect(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 5 * SECOND, (e, call) -> {
+                        if (e == 0) {
+                            ok.incrementAndGet();
+                        }
+                        if (inside.get()) {
+                            endedInside.incrementAndGet();
+                        }
+                        done.countDown();
+                    }));
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.set(false);
+            });
+            assertTrue(done.await(10, TimeUnit.SECONDS), done.getCount() + " did not end");
+            assertEquals(n, ok.get());
+            assertEquals(0, endedInside.get(), "nothing started before the batch ended");
+        }
+    }
+
     @Test
     void manyAtOnceAllComplete() throws Exception {
         try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 4096, LOOPBACK)) {
