@@ -26,6 +26,18 @@ public interface Dataplane extends Closeable {
     /** The connection table, templates included. */
     List<Connection> connections() throws DataplaneException;
 
+    /**
+     * Why this dataplane cannot forward now (its link is down, its interface is gone, its I/O is
+     * being re-opened after a failure), or null while it can. The kernel's IPVS always can.
+     */
+    default String fault() {
+        return null;
+    }
+
+    /** Told, on the dataplane's own thread, each time {@link #fault()} changes; must not block. */
+    default void onFault(java.util.function.Consumer<String> listener) {
+    }
+
     @Override
     void close();
 }

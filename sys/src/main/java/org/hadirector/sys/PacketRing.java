@@ -32,6 +32,11 @@ public final class PacketRing implements Closeable {
     public static final int HDR_MAC = 12;
     /** Where a transmitted frame's data starts: TPACKET2_HDRLEN - sizeof(sockaddr_ll). */
     public static final int TX_DATA = 32;
+    /** errno values of a link that is down or gone. */
+    public static final int ENETDOWN = 100;
+    public static final int ENXIO = 6;
+    public static final int ENODEV = 19;
+    private static final int ENOBUFS = 105;
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
     public static final int TP_STATUS_LOSING = 4;
@@ -172,15 +177,36 @@ public final class PacketRing implements Closeable {
         return frameSize - TX_DATA;
     }
 
-    /** Asks the kernel to send every frame marked SEND_REQUEST; never blocks. */
-    public void kick() throws NativeException {
+    /**
+     * Asks the kernel to send every frame marked SEND_REQUEST; never blocks. Returns false when
+     * the link is down or gone (ENETDOWN, ENXIO, ENODEV): the frames wait in the ring, and the
+     * caller learns the link's state from {@link #takeError()} and the interface itself.
+     */
+    public boolean kick() throws NativeException {
         long rc = Native.C.send(fd, null, 0, Native.MSG_DONTWAIT);
         if (rc == -1) {
             int errno = Native.errno();
-            if (errno != Native.EAGAIN && errno != 105 /* ENOBUFS */) {
+            if (errno == ENETDOWN || errno == ENXIO || errno == ENODEV) {
+                return false;
+            }
+            if (errno != Native.EAGAIN && errno != ENOBUFS) {
                 throw new NativeException("send(PACKET_TX_RING on " + interfaceName + ")", errno);
             }
         }
+        return true;
+    }
+
+    /**
+     * Reads and clears the socket's pending error (SO_ERROR): the kernel latches ENETDOWN when the
+     * interface goes down or away, and poll(2) reports the socket ready until it is read.
+     * Returns 0 when there is none.
+     */
+    public int takeError() throws NativeException {
+        byte[] v = new byte[4];
+        byte[] len = Bytes.nativeInt(4);
+        Native.check(Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, v, len),
+                "getsockopt(SO_ERROR on " + interfaceName + ")");
+        return ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(0);
     }
 
     /** The kernel's counters since the last call: {received, dropped for want of ring space}. */

@@ -4,10 +4,12 @@ package org.hadirector.sys;
 public final class Poller {
     private final int[] fds;
     private final byte[] pollfds;
+    private final short[] revents;
 
     public Poller(int... fds) {
         this.fds = fds.clone();
         this.pollfds = new byte[8 * fds.length];
+        this.revents = new short[fds.length];
     }
 
     /**
@@ -30,11 +32,25 @@ public final class Poller {
             throw new NativeException("poll", errno);
         }
         long ready = 0;
-        for (int i = 0; i < fds.length && n > 0; i++) {
-            if (b.getShort(i * 8 + 6) != 0) {
+        for (int i = 0; i < fds.length; i++) {
+            revents[i] = n > 0 ? b.getShort(i * 8 + 6) : 0;
+            if (revents[i] != 0) {
                 ready |= 1L << i;
             }
         }
         return ready;
     }
+
+    /**
+     * True when the last {@link #await} saw an error or hang-up (POLLERR, POLLHUP, POLLNVAL) on
+     * the descriptor at {@code position}: such a descriptor stays "ready" until the error is
+     * read, so a loop that only reads data would spin.
+     */
+    public boolean failed(int position) {
+        return (revents[position] & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+    }
+
+    private static final int POLLERR = 0x8;
+    private static final int POLLHUP = 0x10;
+    private static final int POLLNVAL = 0x20;
 }

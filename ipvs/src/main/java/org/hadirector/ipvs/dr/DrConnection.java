@@ -22,6 +22,10 @@ final class DrConnection {
     long expiresNs;
     long packets;
     DrConnection next;
+    /** On the table's half-open list (TCP, handshake not done), with its neighbours there. */
+    boolean halfOpen;
+    DrConnection olderHalfOpen;
+    DrConnection newerHalfOpen;
 
     DrConnection(int protocol, int clientAddress, int clientPort, int virtualAddress, int virtualPort,
             boolean template, DrService service, DrRealServer server) {

@@ -38,8 +38,21 @@ final class ForwardingCore {
 
     /** Why a frame was not forwarded. */
     enum Drop {
-        NOT_IPV4, MALFORMED, FRAGMENT, NO_SERVICE, NOT_SYN, NO_REAL_SERVER, NO_MAC, TOO_BIG, TX_RING_FULL
+        NOT_IPV4, MALFORMED, FRAGMENT, NO_SERVICE, NOT_SYN, NO_REAL_SERVER, NO_MAC, TOO_BIG, TX_RING_FULL,
+        /** A new flow while the table is at its limit with no half-open entry to give way. */
+        TABLE_FULL
     }
+
+    /**
+     * What one table entry costs on the heap, rounded up generously (object, bucket slot, the
+     * collector's headroom): the default limit gives the table a quarter of the heap.
+     */
+    static final long BYTES_PER_ENTRY = 192;
+    /**
+     * Half-open entries' timeout while the table is over half full, instead of SYN_RECV's 60 s:
+     * a flood's entries leave fast, a real client's handshake completes in milliseconds.
+     */
+    static final long HALF_OPEN_UNDER_PRESSURE_NS = 5_000_000_000L;
 
     static final int SYNC_THRESHOLD = 3;
     static final int SYNC_PERIOD = 50;
@@ -58,16 +71,55 @@ final class ForwardingCore {
     private SyncOut syncOut;
     private long ownMac;
 
-    private DrConnection[] buckets = new DrConnection[1024];
+    /**
+     * Fixed at construction from the limit, never rehashed: a doubling rehash of a million
+     * entries would stall the rings for tens of milliseconds.
+     */
+    private final DrConnection[] buckets;
+    private final int limit;
     private int connectionCount;
     private long forwarded;
+    private long evicted;
+    private int expiryCursor;
+    /** Half-open TCP connections, oldest first: the first to give way when the table is full. */
+    private DrConnection halfOpenOldest;
+    private DrConnection halfOpenNewest;
 
     ForwardingCore(BiFunction<String, Integer, Scheduler> schedulers, long ownMac) {
+        this(schedulers, ownMac, defaultLimit(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** With a limit on connections plus templates (the table refuses new flows beyond it). */
+    ForwardingCore(BiFunction<String, Integer, Scheduler> schedulers, long ownMac, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("connection limit " + limit);
+        }
+        this.limit = limit;
+        this.buckets = new DrConnection[Math.max(1024, Integer.highestOneBit(Math.max(1, limit - 1)))];
         this.schedulers = schedulers;
         this.ownMac = ownMac;
         for (Drop d : Drop.values()) {
             drops.put(d, 0L);
         }
+    }
+
+    /** A quarter of the heap at {@link #BYTES_PER_ENTRY} each, at least 4,096 and at most 2^24. */
+    static int defaultLimit(long maxHeapBytes) {
+        return (int) Math.max(4096, Math.min(1 << 24, maxHeapBytes / 4 / BYTES_PER_ENTRY));
+    }
+
+    int connectionLimit() {
+        return limit;
+    }
+
+    /** Half-open connections that gave way to new flows while the table was full. */
+    long evicted() {
+        return evicted;
+    }
+
+    /** The interface's MAC changed (the interface was re-created). */
+    void ownMac(long mac) {
+        this.ownMac = mac;
     }
 
     void syncOut(SyncOut out) {
@@ -331,7 +383,8 @@ final class ForwardingCore {
                 setState(c, next);
                 changed = true;
             }
-            c.expiresNs = nowNs + timeouts.tcpNs(c.state);
+            c.expiresNs = nowNs + (c.halfOpen && connectionCount > limit / 2
+                    ? Math.min(HALF_OPEN_UNDER_PRESSURE_NS, timeouts.tcpNs(c.state)) : timeouts.tcpNs(c.state));
         } else {
             c.expiresNs = nowNs + timeouts.udpNs();
         }
@@ -410,6 +463,9 @@ final class ForwardingCore {
                 template = null;
             }
             if (template == null) {
+                if (connectionCount + 1 >= limit && !makeRoom(2)) {
+                    return null;
+                }
                 server = pick(svc, saddr, sport, daddr, dport, proto, nowNs);
                 if (server == null) {
                     return null;
@@ -428,6 +484,9 @@ final class ForwardingCore {
             if (server == null) {
                 return null;
             }
+        }
+        if (connectionCount >= limit && !makeRoom(1)) {
+            return null;
         }
         DrConnection c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
         c.flags = ForwardMethod.ROUTE.code() | Connection.F_NOOUTPUT | Connection.F_INACTIVE;
@@ -475,6 +534,69 @@ final class ForwardingCore {
             c.flags &= ~Connection.F_INACTIVE;
         }
         c.state = next;
+        trackHalfOpen(c);
+    }
+
+    private static boolean halfOpenState(int state) {
+        return state == TcpState.NONE.code() || state == TcpState.SYN_RECV.code() || state == TcpState.SYN_SENT.code()
+                || state == TcpState.SYNACK.code();
+    }
+
+    /** Keeps the half-open list to the TCP connections (not templates) whose handshake is not done. */
+    private void trackHalfOpen(DrConnection c) {
+        boolean should = c.protocol == 6 && !c.template && halfOpenState(c.state);
+        if (should == c.halfOpen) {
+            return;
+        }
+        if (should) {
+            c.halfOpen = true;
+            c.olderHalfOpen = halfOpenNewest;
+            c.newerHalfOpen = null;
+            if (halfOpenNewest != null) {
+                halfOpenNewest.newerHalfOpen = c;
+            } else {
+                halfOpenOldest = c;
+            }
+            halfOpenNewest = c;
+        } else {
+            leaveHalfOpen(c);
+        }
+    }
+
+    private void leaveHalfOpen(DrConnection c) {
+        if (!c.halfOpen) {
+            return;
+        }
+        if (c.olderHalfOpen != null) {
+            c.olderHalfOpen.newerHalfOpen = c.newerHalfOpen;
+        } else {
+            halfOpenOldest = c.newerHalfOpen;
+        }
+        if (c.newerHalfOpen != null) {
+            c.newerHalfOpen.olderHalfOpen = c.olderHalfOpen;
+        } else {
+            halfOpenNewest = c.olderHalfOpen;
+        }
+        c.olderHalfOpen = null;
+        c.newerHalfOpen = null;
+        c.halfOpen = false;
+    }
+
+    /**
+     * The table is at its limit: as the kernel's drop_entry defence, the oldest half-open
+     * connections give way (a SYN flood's entries, never an established flow). False, with the
+     * new flow counted as TABLE_FULL, when there is not room for {@code needed}.
+     */
+    private boolean makeRoom(int needed) {
+        while (connectionCount + needed > limit && halfOpenOldest != null) {
+            unlink(halfOpenOldest);
+            evicted++;
+        }
+        if (connectionCount + needed > limit) {
+            drop(Drop.TABLE_FULL);
+            return false;
+        }
+        return true;
     }
 
     private void sync(DrConnection c) {
@@ -519,6 +641,9 @@ final class ForwardingCore {
             c = null;
         }
         if (c == null) {
+            if (connectionCount >= limit && !makeRoom(1)) {
+                return false;
+            }
             c = new DrConnection(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template, svc, server);
             c.flags = template ? Connection.F_TEMPLATE | ForwardMethod.ROUTE.code()
                     : ForwardMethod.ROUTE.code() | Connection.F_NOOUTPUT | Connection.F_INACTIVE;
@@ -594,33 +719,16 @@ final class ForwardingCore {
     }
 
     private void link(DrConnection c) {
-        if (connectionCount >= buckets.length) {
-            grow();
-        }
         int i = index(c, buckets.length);
         c.next = buckets[i];
         buckets[i] = c;
         connectionCount++;
+        trackHalfOpen(c);
     }
 
     private static int index(DrConnection c, int size) {
         return DrConnection.hash(c.protocol, c.clientAddress, c.clientPort, c.virtualAddress, c.virtualPort, c.template)
                 & (size - 1);
-    }
-
-    private void grow() {
-        DrConnection[] old = buckets;
-        buckets = new DrConnection[old.length * 2];
-        for (DrConnection head : old) {
-            DrConnection c = head;
-            while (c != null) {
-                DrConnection next = c.next;
-                int i = index(c, buckets.length);
-                c.next = buckets[i];
-                buckets[i] = c;
-                c = next;
-            }
-        }
     }
 
     /** Removes one connection from the table and from its server's counts. */
@@ -642,6 +750,7 @@ final class ForwardingCore {
     }
 
     private void released(DrConnection c) {
+        leaveHalfOpen(c);
         Backend b = c.server.backend;
         if (c.template) {
             b.countPersistent(-1);
@@ -665,7 +774,11 @@ final class ForwardingCore {
     }
 
     private void removeConnections(java.util.function.Predicate<DrConnection> which) {
-        for (int i = 0; i < buckets.length; i++) {
+        removeConnections(which, 0, buckets.length);
+    }
+
+    private void removeConnections(java.util.function.Predicate<DrConnection> which, int from, int to) {
+        for (int i = from; i < to; i++) {
             DrConnection prev = null;
             DrConnection c = buckets[i];
             while (c != null) {
@@ -692,14 +805,35 @@ final class ForwardingCore {
      */
     int expire(long nowNs) {
         int before = connectionCount;
-        removeConnections(c -> c.expiresNs - nowNs <= 0 && c.controlled == 0);
+        removeConnections(c -> c.expiresNs - nowNs <= 0 && c.controlled == 0, 0, buckets.length);
+        sampleRates(nowNs);
+        return before - connectionCount;
+    }
+
+    /**
+     * Drops the expired connections of one slice of the table, {@code 1/slices} of its buckets
+     * after the last slice: called {@code slices} times a second, it passes over the whole table
+     * each second without ever holding the forwarder thread for the whole of it.
+     */
+    int expireSlice(long nowNs, int slices) {
+        int before = connectionCount;
+        int s = Math.max(1, slices);
+        int n = (buckets.length + s - 1) / s;
+        int from = expiryCursor;
+        int to = Math.min(buckets.length, from + n);
+        removeConnections(c -> c.expiresNs - nowNs <= 0 && c.controlled == 0, from, to);
+        expiryCursor = to == buckets.length ? 0 : to;
+        return before - connectionCount;
+    }
+
+    /** Refreshes the services' and real servers' rate estimates (once a second). */
+    void sampleRates(long nowNs) {
         for (DrService d : byKey.values()) {
             d.rates.sample(nowNs, d.connections, d.packets, 0, d.bytes, 0);
             for (DrRealServer r : d.servers.values()) {
                 r.rates.sample(nowNs, r.connections, r.packets, 0, r.bytes, 0);
             }
         }
-        return before - connectionCount;
     }
 
     /** Removes every connection (a flush of the table's state; services stay). */

@@ -48,6 +48,8 @@ public final class UserspaceDr implements Dataplane {
     private static final int BATCH = 256;
     private static final long HOUSEKEEPING_NS = 100_000_000L;
     private static final long EXPIRY_NS = 1_000_000_000L;
+    private static final long LINK_CHECK_NS = 200_000_000L;
+    private static final int ARP_LOGS = 5;
 
     /** Where and how: the interface, the address ARP requests come from (null: the interface's first). */
     public record Settings(String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames) {
@@ -58,24 +60,43 @@ public final class UserspaceDr implements Dataplane {
 
     /** What the forwarder has done, for status and metrics. */
     public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
-            int neighbours, long syncedInstalled, long syncedUnknown) {
+            int neighbours, long syncedInstalled, long syncedUnknown, int connectionLimit, long restarts,
+            long linkDowns) {
     }
 
     private final Settings settings;
-    private final PacketRing ring;
-    private final IngressGuard guard;
     private final WakeUp wake;
-    private final Poller poller;
     private final ForwardingCore core;
-    private final int arpSource;
-    private final long ownMac;
-    private final Pointer mem;
+    /**
+     * The interface's I/O: rings, filter and guard. Replaced whole by the forwarder thread when
+     * the interface is re-created or the I/O fails (null meanwhile); written under {@link #ioLock}
+     * (which {@link #refilter} also takes), read without it by the forwarder thread, its only writer.
+     */
+    private PacketRing ring;
+    private IngressGuard guard;
+    private Poller poller;
+    private Pointer mem;
+    private int arpSource;
+    private long ownMac;
+    private final Object ioLock = new Object();
+    /** Waits for tasks only, while the interface is away. */
+    private final Poller idle;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
     private final long[] arp = new long[2];
     private volatile boolean running = true;
     private volatile Throwable failure;
+    /** Why frames cannot be forwarded now (link down, interface gone, I/O failed), or null. */
+    private volatile String fault;
+    private volatile java.util.function.Consumer<String> faultListener = f -> { };
+    private volatile long restarts;
+    private volatile long linkDowns;
+    private boolean linkDown;
+    private long nextLinkCheck;
+    private long arpLogWindow;
+    private int arpLogs;
+    private int arpLogsSuppressed;
     private int rxIndex;
     private int txIndex;
     private boolean txPending;
@@ -86,16 +107,26 @@ public final class UserspaceDr implements Dataplane {
     private UserspaceDr(Settings settings, PacketRing ring, IngressGuard guard, WakeUp wake, ForwardingCore core,
             int arpSource, long ownMac) {
         this.settings = settings;
-        this.ring = ring;
-        this.guard = guard;
         this.wake = wake;
         this.core = core;
-        this.arpSource = arpSource;
-        this.ownMac = ownMac;
-        this.mem = ring.memory();
-        this.poller = new Poller(ring.fd(), wake.fd());
+        this.idle = new Poller(wake.fd());
+        use(ring, guard, arpSource, ownMac);
         this.thread = new Thread(this::run, "dr-" + settings.interfaceName());
         this.thread.setDaemon(true);
+    }
+
+    private void use(PacketRing r, IngressGuard g, int source, long mac) {
+        synchronized (ioLock) {
+            this.ring = r;
+            this.guard = g;
+            this.arpSource = source;
+            this.ownMac = mac;
+            this.mem = r.memory();
+            this.poller = new Poller(r.fd(), wake.fd());
+            this.rxIndex = 0;
+            this.txIndex = 0;
+            this.txPending = false;
+        }
     }
 
     /** Opens the rings and the guard on the interface and starts the forwarder thread. */
@@ -160,6 +191,16 @@ public final class UserspaceDr implements Dataplane {
     }
 
     @Override
+    public String fault() {
+        return running ? fault : "stopped" + (failure == null ? "" : ": " + failure);
+    }
+
+    @Override
+    public void onFault(java.util.function.Consumer<String> listener) {
+        faultListener = listener;
+    }
+
+    @Override
     public ServiceTable table() throws DataplaneException {
         return call(core::table);
     }
@@ -179,7 +220,7 @@ public final class UserspaceDr implements Dataplane {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
             return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
-                    installed, unknownSynced);
+                    installed, unknownSynced, core.connectionLimit(), restarts, linkDowns);
         });
     }
 
@@ -255,31 +296,40 @@ public final class UserspaceDr implements Dataplane {
         LOG.debug("dr {}: {}", settings.interfaceName(), op.describe());
     }
 
-    /** The BPF program and the nft set follow the services; on a failure the op is undone. */
+    /**
+     * The BPF program and the nft set follow the services; on a failure the op is undone. While
+     * the interface is away only the targets change: the next attachment builds both from them.
+     */
     private void refilter(TableOp op) throws DataplaneException {
         BpfProgram.Target t;
         boolean add = op instanceof TableOp.AddService;
         ServiceKey key = add ? ((TableOp.AddService) op).service().key() : ((TableOp.DeleteService) op).key();
         t = new BpfProgram.Target(key.protocol().number(), Ipv4.of(key.address()), key.port());
-        try {
-            if (add) {
-                targets.add(t);
-                ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
-                guard.add(t);
-            } else {
-                guard.remove(t);
-                targets.remove(t);
-                ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+        synchronized (ioLock) {
+            try {
+                if (add) {
+                    targets.add(t);
+                    if (ring != null) {
+                        ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+                        guard.add(t);
+                    }
+                } else {
+                    targets.remove(t);
+                    if (ring != null) {
+                        guard.remove(t);
+                        ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+                    }
+                }
+            } catch (NativeException | DataplaneException | RuntimeException e) {
+                if (add) {
+                    targets.remove(t);
+                    call(() -> {
+                        core.apply(new TableOp.DeleteService(key, "undo"));
+                        return null;
+                    });
+                }
+                throw new DataplaneException("filter for " + key + ": " + e.getMessage(), e);
             }
-        } catch (NativeException | DataplaneException | RuntimeException e) {
-            if (add) {
-                targets.remove(t);
-                call(() -> {
-                    core.apply(new TableOp.DeleteService(key, "undo"));
-                    return null;
-                });
-            }
-            throw new DataplaneException("filter for " + key + ": " + e.getMessage(), e);
         }
     }
 
@@ -322,46 +372,231 @@ public final class UserspaceDr implements Dataplane {
 
     // ---- the forwarder thread --------------------------------------------------------------
 
+    /**
+     * The forwarder thread: forwards until stopped. A link that goes down is waited for (the
+     * socket's latched error cleared, frames resume when it returns); an interface deleted and
+     * re-created, or I/O that fails, is re-attached by name with a backoff. Table work is served
+     * all along, so the table stays current while nothing is forwarded. An Error is not caught:
+     * it ends the process (see the daemon's uncaught-exception handler).
+     */
     private void run() {
-        long nextHousekeeping = System.nanoTime();
-        long nextExpiry = nextHousekeeping + EXPIRY_NS;
+        long backoffMs = 0;
+        String lastFailure = null;
         try {
             while (running) {
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    task.run();
-                }
-                int n = receive();
-                if (txPending) {
-                    ring.kick();
-                    txPending = false;
-                }
-                long now = System.nanoTime();
-                if (now - nextHousekeeping >= 0) {
-                    nextHousekeeping = now + HOUSEKEEPING_NS;
-                    for (int address : core.neighbours().due(now)) {
-                        sendArpRequest(address);
+                try {
+                    if (ring == null) {
+                        attach();
+                        restarts++;
+                        LOG.info("dr {}: re-attached to the interface (ifindex {}, mac {}); forwarding again",
+                                settings.interfaceName(), ring.ifindex(), Ipv4.macText(ownMac));
+                        setFault(null);
+                        backoffMs = 0;
+                        lastFailure = null;
                     }
-                    if (now - nextExpiry >= 0) {
-                        nextExpiry = now + EXPIRY_NS;
-                        core.expire(now);
-                        ringDropped += ring.takeStatistics()[1];
+                    forward();
+                } catch (NativeException | DataplaneException | RuntimeException e) {
+                    if (!running) {
+                        break;
                     }
-                }
-                if (n == 0 && tasks.isEmpty()) {
-                    if ((poller.await(100) & 2) != 0) {
-                        wake.clear();
+                    String why = e instanceof LinkLost ? e.getMessage() : "forwarder I/O failed: " + e.getMessage();
+                    if (!why.equals(lastFailure)) {
+                        LOG.error("dr {}: {}; re-attaching by name with a backoff", settings.interfaceName(), why);
+                        lastFailure = why;
                     }
+                    setFault(why);
+                    detach();
+                    backoffMs = backoffMs == 0 ? 100 : Math.min(5_000, backoffMs * 2);
+                    serveTasksFor(backoffMs);
                 }
             }
-        } catch (Throwable t) {
-            failure = t;
+        } catch (Error e) {
+            failure = e;
             running = false;
-            LOG.error("dr {}: forwarder stopped: {}", settings.interfaceName(), t.toString(), t);
+            LOG.error("dr {}: forwarder thread died: {}", settings.interfaceName(), e.toString());
+            throw e;
         } finally {
             Runnable task;
             while ((task = tasks.poll()) != null) {
                 task.run();
+            }
+        }
+    }
+
+    /** The interface went away or came back as another one: its I/O must be opened afresh. */
+    private static final class LinkLost extends RuntimeException {
+        LinkLost(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void forward() throws NativeException {
+        long nextHousekeeping = System.nanoTime();
+        long nextStatistics = nextHousekeeping + EXPIRY_NS;
+        while (running) {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+            int n = linkDown ? 0 : receive();
+            if (txPending) {
+                kick();
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + HOUSEKEEPING_NS;
+                if (!linkDown) {
+                    for (int address : core.neighbours().due(now)) {
+                        sendArpRequest(address);
+                    }
+                }
+                // A slice of the table each time: the whole table once per EXPIRY_NS, never at once.
+                core.expireSlice(now, (int) (EXPIRY_NS / HOUSEKEEPING_NS));
+                if (now - nextStatistics >= 0) {
+                    nextStatistics = now + EXPIRY_NS;
+                    core.sampleRates(now);
+                    ringDropped += ring.takeStatistics()[1];
+                }
+                if (linkDown && now - nextLinkCheck >= 0) {
+                    checkLink(now);
+                }
+            }
+            if (n == 0 && tasks.isEmpty()) {
+                long ready = poller.await(100);
+                if ((ready & 2) != 0) {
+                    wake.clear();
+                }
+                if (poller.failed(0)) {
+                    socketError(System.nanoTime());
+                }
+            }
+        }
+    }
+
+    private void kick() throws NativeException {
+        txPending = false;
+        if (!ring.kick() && !linkDown) {
+            socketError(System.nanoTime());
+        }
+    }
+
+    /** poll reported an error on the ring's socket (or a send failed): read it, then decide. */
+    private void socketError(long now) throws NativeException {
+        int errno = ring.takeError();
+        if (errno == 0 || linkDown) {
+            return;
+        }
+        if (errno != PacketRing.ENETDOWN && errno != PacketRing.ENXIO && errno != PacketRing.ENODEV) {
+            throw new NativeException("socket error on " + settings.interfaceName(), errno);
+        }
+        linkDowns++;
+        linkDown = true;
+        nextLinkCheck = now;
+        checkLink(now);
+        if (linkDown) {
+            LOG.warn("dr {}: link down; forwarding resumes when it returns", settings.interfaceName());
+            setFault("link " + settings.interfaceName() + " is down");
+        }
+    }
+
+    /** While the link is down: is it back (same interface), or gone or re-created (re-attach)? */
+    private void checkLink(long now) throws NativeException {
+        nextLinkCheck = now + LINK_CHECK_NS;
+        int index;
+        try {
+            index = org.hadirector.sys.Interfaces.index(settings.interfaceName());
+        } catch (NativeException e) {
+            throw new LinkLost("interface " + settings.interfaceName() + " is gone");
+        }
+        if (index != ring.ifindex()) {
+            throw new LinkLost("interface " + settings.interfaceName() + " was re-created (ifindex "
+                    + ring.ifindex() + " -> " + index + ")");
+        }
+        RtNetlink.Link l;
+        try (RtNetlink nl = RtNetlink.open()) {
+            l = nl.link(index);
+        }
+        if (l != null && l.usable()) {
+            ring.takeError();
+            linkDown = false;
+            LOG.info("dr {}: link up; forwarding again", settings.interfaceName());
+            setFault(null);
+        }
+    }
+
+    /** Opens the rings, the filter and the guard on the interface of that name, as it is now. */
+    private void attach() throws NativeException, DataplaneException {
+        synchronized (ioLock) {
+            PacketRing r = null;
+            IngressGuard g = null;
+            try {
+                r = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(),
+                        settings.txFrames(), BpfProgram.build(new ArrayList<>(targets)));
+                long mac = Ipv4.mac(r.hardwareAddress());
+                int source = arpSource(settings, r.ifindex());
+                g = IngressGuard.install(settings.interfaceName());
+                for (BpfProgram.Target t : targets) {
+                    g.add(t);
+                }
+                core.ownMac(mac);
+                use(r, g, source, mac);
+                linkDown = false;
+            } catch (NativeException | DataplaneException | RuntimeException e) {
+                if (g != null) {
+                    g.close();
+                }
+                if (r != null) {
+                    r.close();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void detach() {
+        synchronized (ioLock) {
+            if (guard != null) {
+                guard.close();
+                guard = null;
+            }
+            if (ring != null) {
+                ring.close();
+                ring = null;
+                mem = null;
+                poller = null;
+            }
+        }
+    }
+
+    /** Serves table work for {@code ms} while there is no interface to forward on. */
+    private void serveTasksFor(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        while (running) {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                if ((idle.await((int) Math.max(1, left / 1_000_000L)) & 1) != 0) {
+                    wake.clear();
+                }
+            } catch (NativeException e) {
+                return;
+            }
+        }
+    }
+
+    private void setFault(String why) {
+        if (!java.util.Objects.equals(fault, why)) {
+            fault = why;
+            try {
+                faultListener.accept(why);
+            } catch (RuntimeException e) {
+                LOG.warn("dr {}: fault listener: {}", settings.interfaceName(), e.toString());
             }
         }
     }
@@ -383,7 +618,7 @@ public final class UserspaceDr implements Dataplane {
                 core.drop(ForwardingCore.Drop.TOO_BIG);
             } else if (ArpFrames.sender(mem, frame, len, arp)) {
                 if (core.neighbours().heard((int) arp[0], arp[1], now)) {
-                    LOG.info("dr {}: {} is at {}", settings.interfaceName(), Ipv4.text((int) arp[0]), Ipv4.macText(arp[1]));
+                    logNeighbour((int) arp[0], arp[1], now);
                 }
             } else if (core.process(mem, frame, len, now)) {
                 if ((status & PacketRing.TP_STATUS_CSUMNOTREADY) != 0) {
@@ -396,6 +631,27 @@ public final class UserspaceDr implements Dataplane {
             n++;
         }
         return n;
+    }
+
+    /**
+     * One line per neighbour change, but at most ARP_LOGS a second: ARP replies are anyone's to
+     * send, and a spoofer alternating MACs must not flood the log from the forwarder thread.
+     */
+    private void logNeighbour(int address, long mac, long now) {
+        if (now - arpLogWindow >= 1_000_000_000L) {
+            if (arpLogsSuppressed > 0) {
+                LOG.warn("dr {}: {} more neighbour changes not logged in the last second", settings.interfaceName(),
+                        arpLogsSuppressed);
+            }
+            arpLogWindow = now;
+            arpLogs = 0;
+            arpLogsSuppressed = 0;
+        }
+        if (arpLogs++ < ARP_LOGS) {
+            LOG.info("dr {}: {} is at {}", settings.interfaceName(), Ipv4.text(address), Ipv4.macText(mac));
+        } else {
+            arpLogsSuppressed++;
+        }
     }
 
     private void completeChecksum(long frame) {
@@ -467,9 +723,13 @@ public final class UserspaceDr implements Dataplane {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        guard.close();
-        if (!thread.isAlive()) {
-            ring.close();
+        synchronized (ioLock) {
+            if (guard != null) {
+                guard.close();
+            }
+            if (!thread.isAlive() && ring != null) {
+                ring.close();
+            }
         }
         wake.close();
         LOG.info("dr {}: userspace forwarder stopped", settings.interfaceName());

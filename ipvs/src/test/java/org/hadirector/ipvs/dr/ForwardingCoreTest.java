@@ -346,4 +346,97 @@ class ForwardingCoreTest {
         }
         assertEquals(0xffff, sum);
     }
+
+    // ---- bounded state under floods --------------------------------------------------------
+
+    void limitedTable(int limit) throws DataplaneException {
+        core = new ForwardingCore((name, flags) -> new Rotation(), Frames.DIRECTOR_MAC, limit);
+        core.apply(new TableOp.AddService(VirtualService.of(WEB, "rr"), "t"));
+        core.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.21"), 80, 1), "t"));
+        core.neighbours().heard(ip("198.18.0.21"), RS1_MAC, now);
+    }
+
+    static String flooder(int i) {
+        return "198.18.0." + (100 + i % 100);
+    }
+
+    @Test
+    void aSynFloodNeverPushesOutEstablishedFlowsAndStaysAtTheLimit() throws DataplaneException {
+        limitedTable(100);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(RS1_MAC, send(tcp(CLIENT, 40000 + i, VIP, 80, SYN, 0)));
+            assertEquals(RS1_MAC, send(tcp(CLIENT, 40000 + i, VIP, 80, ACK, 0)));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            now += 1_000_000;
+            assertEquals(RS1_MAC, send(tcp(flooder(i), 1024 + i / 100, VIP, 80, SYN, 0)), "flood SYN " + i);
+        }
+        assertEquals(100, core.connectionCount());
+        assertEquals(10_000 - 90, core.evicted());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(RS1_MAC, send(tcp(CLIENT, 40000 + i, VIP, 80, ACK, 100)), "established flow " + i);
+        }
+        // A real client's handshake completes although the flood goes on: only the oldest give way.
+        assertEquals(RS1_MAC, send(tcp(CLIENT, 50000, VIP, 80, SYN, 0)));
+        for (int i = 0; i < 50; i++) {
+            send(tcp(flooder(i), 9000, VIP, 80, SYN, 0));
+        }
+        assertEquals(RS1_MAC, send(tcp(CLIENT, 50000, VIP, 80, ACK, 0)));
+        assertEquals(TcpState.ESTABLISHED.code(), state(50000));
+    }
+
+    @Test
+    void aFullTableOfEstablishedFlowsRefusesNewOnesAndCountsThem() throws DataplaneException {
+        limitedTable(20);
+        for (int i = 0; i < 20; i++) {
+            send(tcp(CLIENT, 40000 + i, VIP, 80, SYN, 0));
+            send(tcp(CLIENT, 40000 + i, VIP, 80, ACK, 0));
+        }
+        assertEquals(-1, send(tcp(CLIENT, 41000, VIP, 80, SYN, 0)));
+        assertEquals(1L, core.drops().get(ForwardingCore.Drop.TABLE_FULL));
+        assertEquals(20, core.connectionCount());
+        assertEquals(0, core.evicted());
+    }
+
+    @Test
+    void halfOpenEntriesLeaveFastWhileTheTableIsOverHalfFull() throws DataplaneException {
+        limitedTable(10);
+        for (int i = 0; i < 4; i++) {
+            send(tcp(flooder(i), 1000, VIP, 80, SYN, 0));
+        }
+        now += 6 * S;
+        assertEquals(0, core.expire(now), "under half full: SYN_RECV keeps its 60 s");
+        for (int i = 4; i < 8; i++) {
+            send(tcp(flooder(i), 1000, VIP, 80, SYN, 0));
+        }
+        now += 6 * S;
+        assertEquals(3, core.expire(now), "over half full: the half-open entries made then leave after 5 s");
+    }
+
+    @Test
+    void expiryPassesOverTheWholeTableInSlices() throws DataplaneException {
+        limitedTable(5000);
+        for (int i = 0; i < 3000; i++) {
+            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, SYN, 0));
+            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, RST, 0));
+        }
+        assertEquals(3000, core.connectionCount());
+        now += 11 * S;
+        int expired = 0;
+        for (int slice = 0; slice < 10; slice++) {
+            int n = core.expireSlice(now, 10);
+            assertTrue(n < 3000, "one slice never takes the whole table");
+            expired += n;
+        }
+        assertEquals(3000, expired);
+        assertEquals(0, core.connectionCount());
+    }
+
+    @Test
+    void theDefaultLimitIsAQuarterOfTheHeap() {
+        assertEquals(96L * 1024 * 1024 / 4 / ForwardingCore.BYTES_PER_ENTRY,
+                ForwardingCore.defaultLimit(96L * 1024 * 1024));
+        assertEquals(4096, ForwardingCore.defaultLimit(1024));
+        assertEquals(1 << 24, ForwardingCore.defaultLimit(Long.MAX_VALUE));
+    }
 }
