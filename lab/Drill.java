@@ -118,12 +118,13 @@ public class Drill {
             inject(name, d1);
             long[] table = {-1, -1};
             boolean restored = false;
-            while (System.nanoTime() - t0 < END_AT_MS * 1_000_000L) {
+            while (System.nanoTime() - t0 < endAt(name) * 1_000_000L) {
                 long now = System.nanoTime();
-                if (!restored && now - t0 >= RESTORE_AT_MS * 1_000_000L) {
+                if (!restored && now - t0 >= restoreAt(name) * 1_000_000L) {
                     restore(name);
                     restored = true;
                 }
+                during(name, (now - t0) / 1_000_000, d1);
                 if (name.equals("rs-stop") || name.equals("rs-drain")) {
                     String t = ipvs("director1");
                     boolean in = name.equals("rs-stop") ? t.contains("198.18.0.22:80")
@@ -142,9 +143,11 @@ public class Drill {
             }
             ping.destroy();
             ping.waitFor(5, TimeUnit.SECONDS);
+            FaultDrills.ended(name, d1);
             checkMetrics(name, failures);
             return report(name, new ArrayList<>(results), broke[0], failNs, table, failures);
         } finally {
+            FaultDrills.stopFlood();
             stopDirector("director1", d1);
             stopDirector("director2", d2);
         }
@@ -154,7 +157,8 @@ public class Drill {
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
     static void checkMetrics(String drill, List<String> failures) throws Exception {
-        String master = List.of("link-down", "sigkill", "sigterm", "demote").contains(drill) ? "director2" : "director1";
+        String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death").contains(drill) ? "director2"
+                : "director1";
         Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + master, "curl", "-s", "--max-time", "5",
                 "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
         String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -171,6 +175,10 @@ public class Drill {
     }
 
     static void inject(String name, Process d1) throws Exception {
+        if (FaultDrills.NAMES.contains(name)) {
+            FaultDrills.inject(name, d1);
+            return;
+        }
         switch (name) {
             case "link-down" -> run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
             case "sigkill" -> run("kill", "-KILL", pid("director1"));
@@ -190,12 +198,17 @@ public class Drill {
                 reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
             default -> throw new IllegalArgumentException("unknown drill " + name
-                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload)");
+                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, " + String.join(", ", FaultDrills.NAMES)
+                    + ")");
         }
     }
 
     static void restore(String name) throws Exception {
         restoreNs = System.nanoTime();
+        if (FaultDrills.NAMES.contains(name)) {
+            FaultDrills.restore(name);
+            return;
+        }
         switch (name) {
             case "rs-stop" -> {
                 Path conf = dir.resolve("nginx-rs2/nginx.conf");
@@ -262,7 +275,7 @@ public class Drill {
     }
 
     static String report(String name, List<Result> results, int broke, long failNs, long[] table, List<String> failures)
-            throws IOException {
+            throws Exception {
         results.sort((a, b) -> Long.compare(a.endNs, b.endNs));
         long ok = results.stream().filter(Result::ok).count();
         long failed = results.size() - ok;
@@ -286,6 +299,9 @@ public class Drill {
                 pingOutage, ok, failed, KEEPALIVE - Math.min(broke, KEEPALIVE), Math.min(broke, KEEPALIVE), tableText);
         results.stream().filter(r -> !r.ok).limit(5).forEach(r -> System.out.println("  failed at +"
                 + (r.startNs - failNs) / 1_000_000 + " ms (" + (r.keepAlive ? "keep-alive" : "new") + "): " + r.error));
+        if (FaultDrills.NAMES.contains(name)) {
+            FaultDrills.check(name, results, broke, failures);
+        }
         switch (name) {
             case "link-down" -> {
                 if (broke > 0) {
@@ -432,10 +448,30 @@ public class Drill {
 
     static Process director(String host, String drill) throws IOException {
         Files.deleteIfExists(dir.resolve(host + ".sock"));
-        return new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f", dir.resolve(host + ".conf").toString(),
+        ProcessBuilder b = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f", dir.resolve(host + ".conf").toString(),
                 "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control", dir.resolve(host + ".sock").toString(),
                 "--metrics", "9650")
-                .redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile());
+        if (drill.equals("part-death")) {
+            b.environment().put("HADIRECTOR_FAULT_INJECTION", "1");
+        }
+        return b.start();
+    }
+
+    /** When a drill restores what it broke, and when it ends (ms from its start). */
+    static long restoreAt(String name) {
+        return FaultDrills.NAMES.contains(name) ? FaultDrills.restoreAt(name) : RESTORE_AT_MS;
+    }
+
+    static long endAt(String name) {
+        return FaultDrills.NAMES.contains(name) ? FaultDrills.endAt(name) : END_AT_MS;
+    }
+
+    /** Steps of a drill between its failure and its restoration (part-death breaks several parts in turn). */
+    static void during(String name, long elapsedMs, Process d1) throws Exception {
+        if (FaultDrills.NAMES.contains(name)) {
+            FaultDrills.during(name, elapsedMs, d1);
+        }
     }
 
     static void stopDirector(String host, Process p) throws Exception {
@@ -454,6 +490,7 @@ public class Drill {
 
     /** What a killed director leaves behind, and a downed link: back to the starting point. */
     static void cleanUp() throws Exception {
+        FaultDrills.cleanUp();
         for (String h : List.of("director1", "director2")) {
             String ns = prefix + "-" + h;
             quietly("ip", "netns", "exec", ns, "ip", "link", "set", "e0", "up");
@@ -500,6 +537,12 @@ public class Drill {
 
     static String ipvs(String host) {
         return control(host, "ipvs -L -n");
+    }
+
+    static void expectOkPlain(String answer) {
+        if (!answer.startsWith("ok")) {
+            throw new IllegalStateException(answer.strip());
+        }
     }
 
     static void expectOk(String answer) {
@@ -581,5 +624,296 @@ public class Drill {
                 // closing
             }
         }
+    }
+}
+
+/**
+ * The fault drills of the reliability issue: faults of the host and of the daemon's own parts
+ * under the same steady load, each with its promise checked.
+ * <ul>
+ * <li>link-flap: director1's link down for 3 s. Promise: once the link is back, director1
+ * serves again (it preempts back) and no request that starts later than {@link #RECOVERY_MS} after
+ * the link returns fails.
+ * <li>iface-recreate: director1's e0 deleted and made again 2 s later (new ifindex, new MAC).
+ * Promise: VRRP and the forwarder follow it by name; the same bound as link-flap.
+ * <li>netlink-burst: 1,000 link events in director1's namespace within a second. Promise: nothing
+ * lost: no transition, no failed request, every part up.
+ * <li>syn-flood: 60 s of SYNs at the generator's full rate from random sources and ports.
+ * Promise: at least 99% of the legitimate requests succeed; the table stays within its limit and
+ * the director's RSS below {@link #RSS_BOUND_KB}.
+ * <li>part-death: director1's forwarder is made to fail (it re-attaches; its instance is FAULT
+ * meanwhile), then its VRRP loop (restarted), then an Error (the process exits 70 and director2
+ * takes over). Promise: each part comes back or the process exits; no request fails once
+ * director2 has taken over.
+ * </ul>
+ */
+class FaultDrills {
+    static final List<String> NAMES = List.of("link-flap", "iface-recreate", "netlink-burst", "syn-flood", "part-death");
+    /** A restored link serves within this: link up, then director1's preemption (3 x 1 s + skew) and GARP. */
+    static final long RECOVERY_MS = 5_000;
+    static final long RSS_BOUND_KB = 600 * 1024;
+    static final long FLOOD_MS = 60_000;
+    static String note = "";
+    static Process flood;
+    static long peakRssKb;
+    static int partStep;
+
+    static long restoreAt(String name) {
+        return switch (name) {
+            case "link-flap" -> Drill.FAIL_AT_MS + 3_000;
+            case "iface-recreate" -> Drill.FAIL_AT_MS + 2_000;
+            case "syn-flood" -> Drill.FAIL_AT_MS + FLOOD_MS;
+            default -> Drill.RESTORE_AT_MS;
+        };
+    }
+
+    static long endAt(String name) {
+        return switch (name) {
+            case "link-flap", "iface-recreate" -> restoreAt(name) + RECOVERY_MS + 6_000;
+            case "syn-flood" -> restoreAt(name) + 4_000;
+            case "part-death" -> 22_000;
+            default -> Drill.END_AT_MS;
+        };
+    }
+
+    static String d1() {
+        return Drill.prefix + "-director1";
+    }
+
+    static void inject(String name, Process d1) throws Exception {
+        note = "";
+        partStep = 0;
+        peakRssKb = 0;
+        switch (name) {
+            case "link-flap" -> Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "down");
+            case "iface-recreate" -> Drill.run("ip", "-n", Drill.prefix + "-sw", "link", "del", "p-director1");
+            case "netlink-burst" -> {
+                long[] before = Drill.counters("director1");
+                Path batch = Drill.dir.resolve("burst.ip");
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < 125; i++) {
+                    b.append("link add hdb").append(i).append(" type veth peer name hdc").append(i).append('\n');
+                }
+                for (int i = 0; i < 125; i++) {
+                    b.append("link set hdb").append(i).append(" up\nlink set hdc").append(i).append(" up\n");
+                }
+                for (int i = 0; i < 125; i++) {
+                    b.append("link set hdb").append(i).append(" down\n");
+                }
+                for (int i = 0; i < 125; i++) {
+                    b.append("link del hdb").append(i).append('\n');
+                }
+                Files.writeString(batch, b.toString());
+                long t = System.nanoTime();
+                Drill.run("ip", "-n", d1(), "-b", batch.toString());
+                note = String.format(Locale.ROOT, "1,000 link operations in %d ms", (System.nanoTime() - t) / 1_000_000);
+                Drill.sleep(1_000);
+                long[] after = Drill.counters("director1");
+                if (after[0] != before[0]) {
+                    note += "; TRANSITIONS " + before[0] + " -> " + after[0];
+                }
+            }
+            case "syn-flood" -> startFlood();
+            case "part-death" -> {
+                Drill.expectOkPlain(Drill.control("director1", "fault-inject dataplane"));
+                partStep = 1;
+            }
+            default -> throw new IllegalArgumentException(name);
+        }
+    }
+
+    static void during(String name, long elapsedMs, Process d1) throws Exception {
+        if (name.equals("syn-flood") && flood != null && flood.isAlive() && elapsedMs % 1000 < 60) {
+            peakRssKb = Math.max(peakRssKb, Drill.cpuTicks("director1")[2]);
+        }
+        if (name.equals("part-death") && partStep == 1 && elapsedMs >= Drill.FAIL_AT_MS + 3_000) {
+            Drill.expectOkPlain(Drill.control("director1", "fault-inject vrrp VI_1"));
+            partStep = 2;
+        }
+    }
+
+    static void restore(String name) throws Exception {
+        switch (name) {
+            case "link-flap" -> Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "up");
+            case "iface-recreate" -> {
+                String sw = Drill.prefix + "-sw";
+                Drill.run("ip", "-n", sw, "link", "add", "p-director1", "type", "veth", "peer", "name", "e0", "netns", d1());
+                Drill.run("ip", "-n", sw, "link", "set", "p-director1", "master", "br0", "up");
+                Drill.run("ip", "-n", d1(), "addr", "add", "198.18.0.11/24", "dev", "e0");
+                Drill.run("ip", "-n", d1(), "link", "set", "e0", "up");
+            }
+            case "syn-flood" -> stopFlood();
+            case "part-death" -> {
+                // The last step: an Error. The process must end (exit 70) and director2 take over.
+                Drill.expectOkPlain(Drill.control("director1", "fault-inject dataplane error"));
+                partStep = 3;
+            }
+            default -> { }
+        }
+    }
+
+    /** The drill's promise, checked on the requests it saw. */
+    static void check(String name, List<Drill.Result> results, int broke, List<String> failures) throws Exception {
+        long ok = results.stream().filter(Drill.Result::ok).count();
+        switch (name) {
+            case "link-flap", "iface-recreate" -> {
+                long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > RECOVERY_MS * 1_000_000L)
+                        .count();
+                Drill.Result firstOk = results.stream().filter(r -> r.ok() && !r.keepAlive() && r.startNs() > Drill.restoreNs)
+                        .findFirst().orElse(null);
+                String st = Drill.status("director1");
+                System.out.println("  " + (firstOk == null ? "no new connection succeeded after the restore"
+                        : "first new connection after the restore ended +" + (firstOk.endNs() - Drill.restoreNs) / 1_000_000
+                                + " ms") + "; director1: " + st.lines().filter(l -> l.startsWith("VI_1") || l.startsWith("parts")
+                                        || l.contains("re-attached")).map(String::strip).reduce((a, b) -> a + " | " + b).orElse(""));
+                if (late > 0) {
+                    failures.add(name + ": " + late + " request(s) failed more than " + RECOVERY_MS + " ms after the link returned");
+                }
+                if (!st.contains("VI_1  MASTER")) {
+                    failures.add(name + ": director1 did not take the VIP back after the link returned");
+                }
+                if (!st.contains("parts: all")) {
+                    failures.add(name + ": director1 has a part down: " + st.lines().filter(l -> l.startsWith("parts"))
+                            .findFirst().orElse("(no parts line)"));
+                }
+            }
+            case "netlink-burst" -> {
+                long failed = results.size() - ok;
+                String st = Drill.status("director1");
+                String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
+                long overruns = log.lines().filter(l -> l.contains("overran the netlink socket")).count();
+                System.out.println("  " + note + "; overrun warnings in the log: " + overruns);
+                if (note.contains("TRANSITIONS") || failed > 0 || !st.contains("VI_1  MASTER") || !st.contains("parts: all")) {
+                    failures.add(name + ": the burst changed something: " + note + ", " + failed + " failed request(s), status:\n"
+                            + st);
+                }
+            }
+            case "syn-flood" -> {
+                double share = results.isEmpty() ? 0 : 100.0 * ok / results.size();
+                String m = metrics("director1");
+                long conns = gauge(m, "hadirector_dr_connections");
+                long limit = gauge(m, "hadirector_dr_connection_limit");
+                long evicted = gauge(m, "hadirector_dr_half_open_evicted_total");
+                System.out.printf(Locale.ROOT, "  %s; legitimate requests ok %.2f%% (%d of %d); table %d of its limit %d "
+                        + "(half-open given way %d); director1 peak RSS %d MB%n", note, share, ok, results.size(), conns, limit,
+                        evicted, peakRssKb / 1024);
+                if (share < 99.0) {
+                    failures.add(name + String.format(Locale.ROOT, ": only %.2f%% of the legitimate requests succeeded", share));
+                }
+                if (limit <= 0 || conns > limit) {
+                    failures.add(name + ": the table holds " + conns + " entries, over its limit " + limit);
+                }
+                if (peakRssKb > RSS_BOUND_KB) {
+                    failures.add(name + ": director1's RSS reached " + peakRssKb / 1024 + " MB");
+                }
+            }
+            case "part-death" -> {
+                String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
+                boolean reattached = log.contains("re-attached to the interface");
+                boolean vrrpRestarted = log.contains("VI_1: restarted on e0");
+                System.out.println("  forwarder re-attached: " + reattached + "; VRRP loop restarted: " + vrrpRestarted
+                        + "; after the Error: " + note);
+                if (!reattached || !vrrpRestarted) {
+                    failures.add(name + ": a failed part was not restarted (forwarder " + reattached + ", VRRP " + vrrpRestarted + ")");
+                }
+                if (!note.startsWith("exit 70")) {
+                    failures.add(name + ": the Error did not end the process with 70: " + note);
+                }
+                long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > 5_000L * 1_000_000L).count();
+                if (late > 0) {
+                    failures.add(name + ": " + late + " request(s) failed after director2 should have taken over");
+                }
+                if (!Drill.status("director2").contains("VI_1  MASTER")) {
+                    failures.add(name + ": director2 did not take over");
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** After the drill's end: how director1 ended in part-death (it must have exited on the Error). */
+    static void ended(String name, Process d1) throws Exception {
+        if (name.equals("part-death")) {
+            note = d1.waitFor(10, TimeUnit.SECONDS) ? "exit " + d1.exitValue() : "still running";
+        }
+    }
+
+    static void startFlood() throws Exception {
+        String dmac = mac(d1());
+        String smac = mac(null);
+        StringBuilder cfg = new StringBuilder();
+        // 100 sources in the lab's range (198.18.0.150-249, no host has them), random source ports:
+        // millions of distinct half-open flows for the director's table.
+        for (int i = 0; i < 100; i++) {
+            cfg.append("{ eth(da=").append(dmac).append(", sa=").append(smac).append("), ipv4(sa=198.18.0.").append(150 + i)
+                    .append(", da=").append(Drill.VIP).append(", ttl=64), tcp(sp=drnd(), dp=80, seq=drnd(), syn) }\n");
+        }
+        Path conf = Drill.dir.resolve("synflood.cfg");
+        Files.writeString(conf, cfg.toString());
+        flood = new ProcessBuilder("trafgen", "--dev", "e0", "--conf", conf.toString(), "--cpus", "1", "--rand")
+                .redirectErrorStream(true).redirectOutput(Drill.dir.resolve("trafgen.log").toFile()).start();
+        Drill.sleep(500);
+        if (!flood.isAlive()) {
+            throw new IllegalStateException("trafgen did not start: " + Files.readString(Drill.dir.resolve("trafgen.log")));
+        }
+    }
+
+    static void stopFlood() throws Exception {
+        if (flood == null) {
+            return;
+        }
+        flood.destroy();
+        flood.waitFor(10, TimeUnit.SECONDS);
+        String log = Files.readString(Drill.dir.resolve("trafgen.log"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets outgoing").matcher(log);
+        long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
+        note = sent < 0 ? "trafgen's count not found" : String.format(Locale.ROOT, "%d SYNs in %d s (%.0f/s)", sent,
+                FLOOD_MS / 1000, sent * 1000.0 / FLOOD_MS);
+        flood = null;
+    }
+
+    /** The MAC of e0 in a namespace (null: this one, the client's). */
+    static String mac(String ns) throws Exception {
+        List<String> cmd = new ArrayList<>(ns == null ? List.of("ip") : List.of("ip", "-n", ns));
+        cmd.addAll(List.of("-br", "link", "show", "e0"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out.trim().split("\\s+")[2];
+    }
+
+    static String metrics(String host) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", Drill.prefix + "-" + host, "curl", "-s", "--max-time", "5",
+                "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+        String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return m;
+    }
+
+    static long gauge(String metrics, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + " (\\d+)").matcher(metrics);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** Between drills: no flood left running, director1's e0 present. */
+    static void cleanUp() throws Exception {
+        if (flood != null) {
+            flood.destroyForcibly();
+            flood = null;
+        }
+        Drill.quietly("pkill", "-f", "trafgen --dev e0 --conf " + Drill.dir);
+        Process p = new ProcessBuilder("ip", "-n", d1(), "link", "show", "e0").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (p.waitFor() != 0) {
+            restore("iface-recreate");
+        }
+        Path left = Drill.dir.resolve("burst-cleanup.ip");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 125; i++) {
+            b.append("link del hdb").append(i).append('\n');
+        }
+        Files.writeString(left, b.toString());
+        // what an interrupted burst left (-force: go on past the ones that are not there)
+        Drill.quietly("ip", "-force", "-n", d1(), "-b", left.toString());
     }
 }

@@ -50,9 +50,49 @@ final class ControlCommands {
                 }
                 return "error: usage: real-server drain|enable VS RS (e.g. 198.18.0.100:80 198.18.0.21:80)\n";
             }
+            case "fault-inject" -> {
+                if (w.length >= 2) {
+                    return faultInject(List.of(w).subList(1, w.length));
+                }
+            }
             default -> { }
         }
         return "error: unknown command '" + shown(request) + "'; known: " + KNOWN + "\n";
+    }
+
+    /** Set in the environment of a daemon that lab/drill may break on purpose; never in production. */
+    static final String FAULT_INJECTION_ENV = "HADIRECTOR_FAULT_INJECTION";
+
+    /**
+     * The part-death drill's lever: makes a part fail as a real fault would (an exception on its
+     * own thread, or an Error), so that supervision is tested on the real process. Refused unless
+     * the daemon was started with HADIRECTOR_FAULT_INJECTION=1.
+     */
+    private String faultInject(List<String> w) {
+        if (!"1".equals(System.getenv(FAULT_INJECTION_ENV))) {
+            return "error: fault injection is off (the daemon runs without " + FAULT_INJECTION_ENV + "=1)\n";
+        }
+        String what = String.join(" ", w);
+        if (what.equals("dataplane") || what.equals("dataplane error")) {
+            TableKeeper t = director.table();
+            if (t == null || !(t.dataplane() instanceof org.hadirector.ipvs.dr.UserspaceDr dr)) {
+                return "error: fault-inject dataplane needs the userspace forwarder\n";
+            }
+            dr.injectFailure(what.endsWith("error"));
+            LOG.warn("fault-inject: {}", what);
+            return "ok\n";
+        }
+        if (w.size() == 2 && w.get(0).equals("vrrp")) {
+            for (VrrpInstanceRuntime r : director.runtimes) {
+                if (r.name().equals(w.get(1))) {
+                    r.injectFailure();
+                    LOG.warn("fault-inject: {}", what);
+                    return "ok\n";
+                }
+            }
+            return "error: no vrrp_instance " + shown(w.get(1)) + "\n";
+        }
+        return "error: usage: fault-inject dataplane [error] | fault-inject vrrp NAME\n";
     }
 
     static String shown(String s) {
@@ -61,18 +101,33 @@ final class ControlCommands {
     }
 
     /** What `status` and the metrics show; {@code health} is null when the checks did not answer. */
-    record Snapshot(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table) {
+    record Snapshot(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, List<Parts.Part> parts) {
+        Snapshot(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table) {
+            this(vrrp, health, table, List.of());
+        }
     }
 
     Snapshot snapshot() {
         List<InstanceStatus> all = new ArrayList<>();
+        java.util.Map<String, String> silent = new java.util.HashMap<>();
         for (VrrpInstanceRuntime r : director.runtimes) {
             InstanceStatus s = r.status(1000);
             if (s != null) {
                 all.add(s);
+            } else {
+                silent.put("vrrp " + r.name(), "does not answer within 1 s");
             }
         }
         HealthStatus health = director.healthStatus(1000);
+        if (director.runsChecks() && health == null) {
+            silent.put("checks", "do not answer within 1 s");
+        }
+        // A part that does not answer is shown down, never left out.
+        List<Parts.Part> parts = new ArrayList<>();
+        for (Parts.Part p : director.parts.all()) {
+            String quiet = silent.get(p.name());
+            parts.add(quiet != null && p.up() ? new Parts.Part(p.name(), false, quiet, p.failures()) : p);
+        }
         StatusReport.Table table = null;
         TableKeeper t = director.table();
         if (t != null) {
@@ -83,7 +138,8 @@ final class ControlCommands {
                 try {
                     var c = dr.counters();
                     fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
-                            c.connections(), c.syncedInstalled(), c.syncedUnknown());
+                            c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.connectionLimit(), c.evicted(),
+                            c.restarts(), c.linkDowns());
                 } catch (DataplaneException e) {
                     LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
                 }
@@ -91,15 +147,13 @@ final class ControlCommands {
             table = new StatusReport.Table(t.dataplane().name(), t.opsApplied(), t.opsFailed(),
                     sync == null ? "none" : sync.role(), sc[0], sc[1], fw);
         }
-        return new Snapshot(all, health, table);
+        return new Snapshot(all, health, table, parts);
     }
 
     String status(boolean json) {
         Snapshot s = snapshot();
-        if (director.runsChecks() && s.health() == null) {
-            return "error: the health checks did not answer within 1 s\n";
-        }
-        return json ? StatusReport.json(s.vrrp(), s.health(), s.table()) : StatusReport.text(s.vrrp(), s.health(), s.table());
+        return json ? StatusReport.json(s.vrrp(), s.health(), s.table(), s.parts())
+                : StatusReport.text(s.vrrp(), s.health(), s.table(), s.parts());
     }
 
     /** Prometheus text: the status snapshot and the table's counters. */
@@ -114,7 +168,7 @@ final class ControlCommands {
                 LOG.warn("metrics: cannot read the table: {}", e.getMessage());
             }
         }
-        return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump);
+        return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts());
     }
 
     private String ipvs(String[] w) {

@@ -57,6 +57,7 @@ final class Daemon {
     }
 
     static int run(CommandLine cl, KeepalivedConfig c, PrintStream err, ConfigSource source) {
+        FatalErrors.install();
         boolean checkers = !cl.vrrpOnly();
         boolean vrrp = !cl.checkersOnly();
         List<String> unsupported = unsupported(cl, c);
@@ -150,9 +151,9 @@ final class Daemon {
             Path dumps = Path.of(cl.dumpDir());
             sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> reloads.execute(() -> {
                 ControlCommands.Snapshot snap = commands.snapshot();
-                dump(dumps.resolve("hadirector.data"), StatusReport.text(snap.vrrp(), snap.health(), snap.table())
+                dump(dumps.resolve("hadirector.data"), StatusReport.text(snap.vrrp(), snap.health(), snap.table(), snap.parts())
                         + commands.answer("ipvs -L -n"));
-                dump(dumps.resolve("hadirector.json"), StatusReport.json(snap.vrrp(), snap.health(), snap.table()));
+                dump(dumps.resolve("hadirector.json"), StatusReport.json(snap.vrrp(), snap.health(), snap.table(), snap.parts()));
             }));
             sun.misc.Signal.handle(new sun.misc.Signal("USR2"), sig -> reloads.execute(
                     () -> dump(dumps.resolve("hadirector.stats"), commands.metrics())));

@@ -60,6 +60,8 @@ final class Director implements AutoCloseable {
     /** The parts this daemon runs, as -P / -C chose them: a reload never adds the other part. */
     private final boolean runsVrrp;
     private final boolean runsCheckers;
+    /** Which parts run, for status and metrics. */
+    final Parts parts = new Parts();
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
@@ -88,6 +90,9 @@ final class Director implements AutoCloseable {
     private void startParts(boolean vrrp, boolean checkers, DataplaneChoice choice) throws IOException, DataplaneException {
         if (checkers) {
             table = new TableKeeper(openDataplane(choice), new DesiredTable(TableConfigMapper.map(config)));
+            parts.add("dataplane");
+            parts.add("checks");
+            table.dataplane().onFault(this::dataplaneFault);
             table.start();
             LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
@@ -143,7 +148,42 @@ final class Director implements AutoCloseable {
             r.joinSyncGroup(groupOf.get(i.name()));
         }
         r.addStateListener(this::instanceChanged);
+        String part = "vrrp " + i.name();
+        parts.add(part);
+        r.onFault(f -> parts.report(part, f));
+        String down = table == null ? null : table.dataplane().fault();
+        if (down != null && servesTable(i.name(), c)) {
+            r.dependency("dataplane", down);
+        }
         return r;
+    }
+
+    /**
+     * The dataplane cannot forward (link down, interface gone, I/O re-opening) or can again: the
+     * instances whose VIPs it serves go to FAULT meanwhile, so that the peer holds the VIP rather
+     * than a director that forwards nothing. On the dataplane's thread.
+     */
+    private void dataplaneFault(String fault) {
+        parts.report("dataplane", fault);
+        KeepalivedConfig c = config;
+        for (VrrpInstanceRuntime r : runtimes) {
+            if (servesTable(r.name(), c)) {
+                r.dependency("dataplane", fault);
+            }
+        }
+    }
+
+    /** Does instance {@code name} hold the address of a virtual server of the table? */
+    private static boolean servesTable(String name, KeepalivedConfig c) {
+        for (VirtualServer vs : c.virtualServers()) {
+            if (vs.kind() == VirtualServerKind.ADDRESS) {
+                Vip v = vip(vs.address(), c);
+                if (v != null && v.instance().name().equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** On the instance's thread: hand the sync role to the table thread; suspend or resume ha_suspend checks. */
@@ -393,6 +433,9 @@ final class Director implements AutoCloseable {
         }
         runtimes.remove(r);
         started.remove(r);
+        if (runtimes.stream().noneMatch(x -> x.name().equals(r.name()))) {
+            parts.remove("vrrp " + r.name());
+        }
     }
 
     // ---- for the control socket and status

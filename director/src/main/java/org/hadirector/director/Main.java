@@ -18,6 +18,8 @@ import org.hadirector.conf.model.KeepalivedConfig;
 public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_USAGE = 1;
+    /** `status`: the daemon answers, but one of its parts is down. */
+    static final int EXIT_DEGRADED = 3;
     static final int EXIT_FATAL = 4;
     static final int EXIT_CONFIG = 5;
     static final int EXIT_SCRIPT_SECURITY = 6;
@@ -133,7 +135,14 @@ public final class Main {
         try {
             String answer = ControlServer.request(Path.of(cl.controlSocket()), json ? "status json" : "status");
             out.print(answer);
-            return answer.startsWith("error:") ? EXIT_USAGE : EXIT_OK;
+            if (answer.startsWith("error:")) {
+                return EXIT_USAGE;
+            }
+            // A part that is down (a VRRP instance restarting, the forwarder without its link, ...)
+            // makes status fail, so that a monitoring check sees it.
+            boolean down = json ? !answer.contains("\"down\":[]") && answer.contains("\"down\":[")
+                    : answer.contains("\n" + StatusReport.PARTS_DOWN) || answer.startsWith(StatusReport.PARTS_DOWN);
+            return down ? EXIT_DEGRADED : EXIT_OK;
         } catch (IOException e) {
             err.println("hadirector status: cannot reach the daemon at " + cl.controlSocket() + ": " + e.getMessage());
             return EXIT_USAGE;

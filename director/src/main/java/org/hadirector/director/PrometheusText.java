@@ -21,7 +21,18 @@ final class PrometheusText {
     }
 
     static String render(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, TableDump dump) {
+        return render(vrrp, health, table, dump, List.of());
+    }
+
+    static String render(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, TableDump dump,
+            List<Parts.Part> parts) {
         PrometheusText p = new PrometheusText();
+        if (!parts.isEmpty()) {
+            p.family("hadirector_part_up", "gauge", "1 while the part runs (a VRRP instance, the dataplane, the checks)");
+            parts.forEach(x -> p.sample("hadirector_part_up", x.up() ? 1 : 0, "part", x.name()));
+            p.family("hadirector_part_failures_total", "counter", "times the part went down");
+            parts.forEach(x -> p.sample("hadirector_part_failures_total", x.failures(), "part", x.name()));
+        }
         p.vrrp(vrrp);
         if (health != null) {
             p.health(health);
@@ -107,6 +118,15 @@ final class PrometheusText {
             family("hadirector_dr_synced_connections_total", "counter", "connections received from the sync master");
             sample("hadirector_dr_synced_connections_total", f.syncedInstalled(), "result", "installed");
             sample("hadirector_dr_synced_connections_total", f.syncedUnknown(), "result", "unknown");
+            family("hadirector_dr_connection_limit", "gauge", "the most connections and templates the table holds");
+            sample("hadirector_dr_connection_limit", f.connectionLimit());
+            family("hadirector_dr_half_open_evicted_total", "counter",
+                    "half-open connections that gave way to new flows while the table was full");
+            sample("hadirector_dr_half_open_evicted_total", f.halfOpenEvicted());
+            family("hadirector_dr_reattached_total", "counter", "times the forwarder re-opened its interface");
+            sample("hadirector_dr_reattached_total", f.restarts());
+            family("hadirector_dr_link_down_total", "counter", "times the forwarder's link went down");
+            sample("hadirector_dr_link_down_total", f.linkDowns());
         }
     }
 

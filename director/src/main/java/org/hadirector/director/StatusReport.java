@@ -9,7 +9,8 @@ import org.hadirector.vrrp.InstanceStatus;
 /** The answer to `status`: human text, or JSON for scripts. */
 final class StatusReport {
     /** The status of every part that runs, for JSON rendering (a part not running is null). */
-    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks, Table table) {
+    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks, Table table, List<Parts.Part> parts,
+            List<String> down) {
     }
 
     /** The DR table's keeper and the connection sync, when they run. */
@@ -19,17 +20,25 @@ final class StatusReport {
 
     /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
     record Forwarder(long forwarded, java.util.Map<String, Long> dropped, long ringDropped, int connections,
-            long syncedInstalled, long syncedUnknown) {
+            long syncedInstalled, long syncedUnknown, int connectionLimit, long halfOpenEvicted, long restarts,
+            long linkDowns) {
     }
 
     private StatusReport() {
     }
 
     static String text(List<InstanceStatus> all, HealthStatus health) {
-        return text(all, health, null);
+        return text(all, health, null, List.of());
     }
 
     static String text(List<InstanceStatus> all, HealthStatus health, Table table) {
+        return text(all, health, table, List.of());
+    }
+
+    /** The line `hadirector status` looks for to exit non-zero. */
+    static final String PARTS_DOWN = "parts down: ";
+
+    static String text(List<InstanceStatus> all, HealthStatus health, Table table, List<Parts.Part> parts) {
         StringBuilder sb = new StringBuilder();
         for (InstanceStatus s : all) {
             sb.append(String.format("%s  %s  priority %d (configured %d)  master %s  interface %s%n", s.name(), s.state(),
@@ -56,9 +65,21 @@ final class StatusReport {
                         f.connections(), f.dropped().isEmpty() ? "none" : String.join(", ", f.dropped().entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).toList()), f.ringDropped(), f.syncedInstalled(),
                         f.syncedUnknown()));
+                sb.append(String.format("  connection limit %d (half-open given way %d); re-attached %d times, "
+                        + "link down %d times%n", f.connectionLimit(), f.halfOpenEvicted(), f.restarts(), f.linkDowns()));
             }
         }
+        if (!parts.isEmpty()) {
+            List<String> down = down(parts);
+            sb.append(down.isEmpty() ? "parts: all " + parts.size() + " up (" + String.join(", ",
+                    parts.stream().map(Parts.Part::name).toList()) + ")" : PARTS_DOWN + String.join("; ", down))
+                    .append('\n');
+        }
         return sb.toString();
+    }
+
+    static List<String> down(List<Parts.Part> parts) {
+        return parts.stream().filter(p -> !p.up()).map(p -> p.name() + ": " + p.fault()).toList();
     }
 
     private static void health(StringBuilder sb, HealthStatus h) {
@@ -84,10 +105,14 @@ final class StatusReport {
     }
 
     static String json(List<InstanceStatus> all, HealthStatus health) {
-        return json(all, health, null);
+        return json(all, health, null, List.of());
     }
 
     static String json(List<InstanceStatus> all, HealthStatus health, Table table) {
-        return ConfigJson.render(new Report(all, health, table)) + "\n";
+        return json(all, health, table, List.of());
+    }
+
+    static String json(List<InstanceStatus> all, HealthStatus health, Table table, List<Parts.Part> parts) {
+        return ConfigJson.render(new Report(all, health, table, parts, down(parts))) + "\n";
     }
 }

@@ -74,10 +74,25 @@ public final class RtNetlink implements Closeable {
         return open(0);
     }
 
-    /** A socket that also receives link change events (read them with {@link #readEvents}). */
+    /**
+     * A socket that also receives link change events (read them with {@link #readEvents}). Its
+     * receive buffer is {@link #MONITOR_RCVBUF} (forced past rmem_max where we may), as keepalived's
+     * vrrp_netlink_monitor_rcv_bufs sets it, so that a burst of link events rarely overruns it.
+     */
     public static RtNetlink monitorLinks() throws NativeException {
-        return open(RTMGRP_LINK);
+        RtNetlink nl = open(RTMGRP_LINK);
+        try {
+            Native.setInt(nl.fd, Native.SOL_SOCKET, SO_RCVBUFFORCE, MONITOR_RCVBUF, "SO_RCVBUFFORCE");
+        } catch (NativeException e) {
+            // Without CAP_NET_ADMIN: as much as rmem_max allows.
+            Native.setInt(nl.fd, Native.SOL_SOCKET, Native.SO_RCVBUF, MONITOR_RCVBUF, "SO_RCVBUF");
+        }
+        return nl;
     }
+
+    public static final int MONITOR_RCVBUF = 4 << 20;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final int ENOBUFS = 105;
 
     private static RtNetlink open(int groups) throws NativeException {
         return new RtNetlink(NetlinkSocket.open(NETLINK_ROUTE, groups, "NETLINK_ROUTE"));
@@ -159,13 +174,21 @@ public final class RtNetlink implements Closeable {
         return found[0];
     }
 
-    /** Reads what is waiting on a {@link #monitorLinks()} socket and hands over each link event. */
-    public void readEvents(Consumer<Link> events) throws NativeException {
+    /**
+     * Reads what is waiting on a {@link #monitorLinks()} socket and hands over each link event.
+     * Returns false when the socket overran (ENOBUFS: the kernel dropped events because the
+     * buffer was full): the caller must read the links' state afresh, as keepalived does, since
+     * some changes were lost. The socket goes on working.
+     */
+    public boolean readEvents(Consumer<Link> events) throws NativeException {
         long n = Native.C.recv(fd, rx, rx.length, 0x40 /* MSG_DONTWAIT */);
         if (n < 0) {
             int errno = Native.errno();
             if (errno == Native.EAGAIN || errno == Native.EINTR) {
-                return;
+                return true;
+            }
+            if (errno == ENOBUFS) {
+                return false;
             }
             throw new NativeException("recv(NETLINK_ROUTE events)", errno);
         }
@@ -178,6 +201,7 @@ public final class RtNetlink implements Closeable {
                 }
             }
         });
+        return true;
     }
 
     private ByteBuffer message(int type, int flags) {

@@ -81,6 +81,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private byte[] mac;
     private Thread thread;
     private boolean vipsInstalled;
+    private volatile java.util.function.Consumer<String> faultListener = f -> { };
+    private volatile String fault;
+    private volatile long restarts;
+    private final Map<String, String> dependencyReasons = new java.util.HashMap<>();
+    private long overrunLoggedAt = Long.MIN_VALUE;
+    private long overruns;
     private final TrackerSet trackers = new TrackerSet();
     /** Tracked interfaces by index, as link events name them. */
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
@@ -101,11 +107,79 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     /** Opens the sockets (errors surface here, before any thread runs) and starts the loop. */
     public void start() throws IOException {
+        wakeUp = new WakeUp();
+        try {
+            openIo();
+        } catch (IOException | RuntimeException e) {
+            closeIo();
+            wakeUp.close();
+            wakeUp = null;
+            throw e;
+        }
+        thread = new Thread(this::loop, "vrrp-" + name);
+        thread.start();
+    }
+
+    /**
+     * Told when the instance's own loop fails and while it is restarted (a reason), and when it
+     * runs again (null); on the instance's thread, must not block.
+     */
+    public void onFault(java.util.function.Consumer<String> listener) {
+        this.faultListener = listener;
+    }
+
+    /** Why the instance's loop is not running now (it failed and is being restarted), or null. */
+    public String fault() {
+        return fault;
+    }
+
+    public long restarts() {
+        return restarts;
+    }
+
+    /**
+     * A part this instance's VIP depends on (the forwarder that serves it) is down ({@code reason})
+     * or up again (null): like a tracked interface of weight 0, a down part means FAULT, so the
+     * peer takes the VIP instead of this director holding it while forwarding nothing.
+     */
+    public void dependency(String part, String reason) {
+        post(() -> {
+            String key = "part " + part;
+            boolean up = reason == null;
+            if (!trackers.contains(key)) {
+                trackers.add(key, new TrackedWeight(0, false), up);
+                dependencyReasons.put(key, reason);
+                if (!up) {
+                    LOG.warn("{}: {} is down ({}): FAULT until it is back", name, part, reason);
+                    applyTrackers(System.nanoTime());
+                }
+                return;
+            }
+            dependencyReasons.put(key, reason);
+            if (trackers.update(key, up)) {
+                if (up) {
+                    LOG.info("{}: {} is back", name, part);
+                } else {
+                    LOG.warn("{}: {} is down ({}): FAULT until it is back", name, part, reason);
+                }
+                applyTrackers(System.nanoTime());
+            }
+        });
+    }
+
+    /** Makes the loop fail as a real fault would (the part-death drill); it is restarted. */
+    public void injectFailure() {
+        post(() -> {
+            throw new IllegalStateException("injected failure (fault-inject vrrp " + name + ")");
+        });
+    }
+
+    /** Everything the loop needs of the host, opened by the interface's name as it is now. */
+    private void openIo() throws IOException {
         ifindex = Interfaces.index(config.interfaceName());
         socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
         netlink = RtNetlink.open();
         links = RtNetlink.monitorLinks();
-        wakeUp = new WakeUp();
         mac = Interfaces.mac(sysClassNet, config.interfaceName());
         if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
             packets = PacketSocket.open(config.interfaceName());
@@ -147,8 +221,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
                 java.util.Set.copyOf(own));
         setUpTrackers();
-        thread = new Thread(this::loop, "vrrp-" + name);
-        thread.start();
     }
 
     private void setUpTrackers() throws NativeException {
@@ -343,55 +415,174 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return machine == null ? VrrpState.INIT : machine.state();
     }
 
+    /**
+     * Runs the instance until it is stopped. A loop that fails (a socket error, its interface
+     * re-created) is restarted by name with a backoff: the VIPs are removed first (a master sends
+     * priority 0 when it still can), so a failed instance never holds them. An Error is not
+     * caught: it ends the process (see the daemon's uncaught-exception handler).
+     */
     private void loop() {
+        long backoffMs = 0;
+        String lastFailure = null;
+        try {
+            while (running) {
+                try {
+                    if (socket == null) {
+                        openIo();
+                        LOG.info("{}: restarted on {} (ifindex {})", name, config.interfaceName(), ifindex);
+                        setFault(null);
+                        lastFailure = null;
+                    }
+                    runMachine();
+                    backoffMs = 0;
+                } catch (IOException | RuntimeException e) {
+                    if (!running) {
+                        break;
+                    }
+                    restarts++;
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    if (!why.equals(lastFailure)) {
+                        LOG.error("{}: VRRP loop failed: {}; restarting it with a backoff", name, why, e);
+                        lastFailure = why;
+                    }
+                    setFault("VRRP loop failed: " + why);
+                    quietly(() -> machine.stop(System.nanoTime()));
+                    quietly(this::removeVips);
+                    closeIo();
+                    backoffMs = backoffMs == 0 ? 100 : Math.min(1_000, backoffMs * 2);
+                    serveCommandsFor(backoffMs);
+                }
+            }
+        } finally {
+            closeIo();
+            if (wakeUp != null) {
+                wakeUp.close();
+            }
+            stopped.countDown();
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException ignored) {
+            // best effort while failing
+        }
+    }
+
+    private void setFault(String why) {
+        if (!java.util.Objects.equals(fault, why)) {
+            fault = why;
+            try {
+                faultListener.accept(why);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: fault listener: {}", name, e.toString());
+            }
+        }
+    }
+
+    /** Between restarts: answer status and operator commands, wake up early on stop. */
+    private void serveCommandsFor(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        Poller idle = new Poller(wakeUp.fd());
+        while (running) {
+            for (Runnable r; (r = commands.poll()) != null; ) {
+                quietly(r);
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                if ((idle.await((int) Math.max(1, left / 1_000_000L)) & 1) != 0) {
+                    wakeUp.clear();
+                }
+            } catch (NativeException e) {
+                return;
+            }
+        }
+    }
+
+    /** One run of the state machine on the open sockets; returns when stopped, throws when failed. */
+    private void runMachine() throws IOException {
         byte[] buf = new byte[65536];
         RawIpSocket.Received rx = new RawIpSocket.Received();
         Poller poller = new Poller(socket.fd(), links.fd(), wakeUp.fd());
-        try {
-            long now = System.nanoTime();
-            applyTrackers(now);
-            machine.start(now);
-            if (!config.trackScripts().isEmpty()) {
-                scripts = new ScriptRunner();
-                for (TrackedScript s : config.trackScripts()) {
-                    scripts.schedule(name, s, this::scriptResult);
+        long now = System.nanoTime();
+        applyTrackers(now);
+        machine.start(now);
+        if (!config.trackScripts().isEmpty()) {
+            scripts = new ScriptRunner();
+            for (TrackedScript s : config.trackScripts()) {
+                scripts.schedule(name, s, this::scriptResult);
+            }
+        }
+        while (running) {
+            now = System.nanoTime();
+            long deadline = Math.min(machine.nextDeadlineNanos(), garp.nextDeadlineNanos(now));
+            long waitNanos = deadline == Long.MAX_VALUE ? 1_000_000_000L : Math.max(0, deadline - now);
+            int timeout = (int) Math.min(1000, (waitNanos + 999_999) / 1_000_000);
+            long ready = poller.await(timeout);
+            now = System.nanoTime();
+            if ((ready & 1) != 0 && socket.receive(buf, rx)) {
+                received(buf, rx, now);
+            }
+            if ((ready & 2) != 0) {
+                long t = now;
+                if (!links.readEvents(l -> linkChanged(l, t))) {
+                    overrun(now);
+                }
+                if (recreated != null) {
+                    String why = recreated;
+                    recreated = null;
+                    throw new IOException(why);
                 }
             }
-            while (running) {
-                now = System.nanoTime();
-                long deadline = Math.min(machine.nextDeadlineNanos(), garp.nextDeadlineNanos(now));
-                long waitNanos = deadline == Long.MAX_VALUE ? 1_000_000_000L : Math.max(0, deadline - now);
-                int timeout = (int) Math.min(1000, (waitNanos + 999_999) / 1_000_000);
-                long ready = poller.await(timeout);
-                now = System.nanoTime();
-                if ((ready & 1) != 0 && socket.receive(buf, rx)) {
-                    received(buf, rx, now);
-                }
-                if ((ready & 2) != 0) {
-                    long t = now;
-                    links.readEvents(l -> linkChanged(l, t));
-                }
-                if ((ready & 4) != 0) {
-                    wakeUp.clear();
-                }
-                for (Runnable r; (r = commands.poll()) != null; ) {
-                    r.run();
-                }
-                checkFiles(now);
-                machine.onTimer(now);
-                sendGarps(garp.due(now));
+            if ((ready & 4) != 0) {
+                wakeUp.clear();
             }
-            machine.stop(System.nanoTime());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("{}: VRRP loop failed: {}", name, e.toString(), e);
+            for (Runnable r; (r = commands.poll()) != null; ) {
+                r.run();
+            }
+            checkFiles(now);
+            machine.onTimer(now);
+            sendGarps(garp.due(now));
+        }
+        machine.stop(System.nanoTime());
+    }
+
+    /** Set by a link event that shows our interface re-created under its name (a new ifindex). */
+    private String recreated;
+
+    /**
+     * The link event socket overran: events were lost, so every tracked link (and our own
+     * interface's index) is read afresh, as keepalived does after its netlink overrun.
+     */
+    private void overrun(long now) throws NativeException {
+        overruns++;
+        if (now - overrunLoggedAt >= 10_000_000_000L || overrunLoggedAt == Long.MIN_VALUE) {
+            LOG.warn("{}: link events overran the netlink socket ({} times so far); reading the links afresh", name,
+                    overruns);
+            overrunLoggedAt = now;
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(trackedIndexes.values());
+        names.add(config.interfaceName());
+        for (String n : names) {
+            int idx;
             try {
-                removeVips();
-            } catch (RuntimeException ignored) {
-                // best effort
+                idx = Interfaces.index(n);
+            } catch (NativeException e) {
+                for (Map.Entry<Integer, String> en : List.copyOf(trackedIndexes.entrySet())) {
+                    if (en.getValue().equals(n)) {
+                        linkChanged(new RtNetlink.Link(en.getKey(), n, false, false), now);
+                    }
+                }
+                continue;
             }
-        } finally {
-            close();
-            stopped.countDown();
+            RtNetlink.Link l = netlink.link(idx);
+            if (l != null) {
+                linkChanged(l, now);
+            }
         }
     }
 
@@ -425,6 +616,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void linkChanged(RtNetlink.Link l, long now) {
+        if (l.name() != null && l.ifindex() != ifindex && l.name().equals(config.interfaceName())
+                && (l.up() || l.lowerUp())) {
+            // Our interface was deleted and made again: the sockets are bound to the old one.
+            recreated = "interface " + l.name() + " was re-created (ifindex " + ifindex + " -> " + l.ifindex() + ")";
+        }
+        if (l.name() != null && !trackedIndexes.containsKey(l.ifindex()) && trackedIndexes.containsValue(l.name())) {
+            // A tracked interface came back under a new index: follow it by name.
+            trackedIndexes.values().remove(l.name());
+            trackedIndexes.put(l.ifindex(), l.name());
+        }
         String ifname = trackedIndexes.get(l.ifindex());
         if (ifname != null && trackers.update("interface " + ifname, l.usable())) {
             LOG.info("{}: tracked interface {} is {}", name, ifname, l.usable() ? "up" : "down");
@@ -582,11 +783,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
-    private void close() {
+    /** Closes what {@link #openIo} opened (and the script runner), leaving nulls behind. */
+    private void closeIo() {
         if (scripts != null) {
             scripts.close();
+            scripts = null;
         }
-        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, icmp6, wakeUp}) {
+        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, icmp6}) {
             if (c != null) {
                 try {
                     c.close();
@@ -595,6 +798,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 }
             }
         }
+        socket = null;
+        sender = null;
+        netlink = null;
+        links = null;
+        packets = null;
+        icmp6 = null;
     }
 
     public long advertsSent() {

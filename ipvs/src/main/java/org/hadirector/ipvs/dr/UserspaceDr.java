@@ -60,8 +60,8 @@ public final class UserspaceDr implements Dataplane {
 
     /** What the forwarder has done, for status and metrics. */
     public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
-            int neighbours, long syncedInstalled, long syncedUnknown, int connectionLimit, long restarts,
-            long linkDowns) {
+            int neighbours, long syncedInstalled, long syncedUnknown, int connectionLimit, long evicted,
+            long restarts, long linkDowns) {
     }
 
     private final Settings settings;
@@ -220,7 +220,7 @@ public final class UserspaceDr implements Dataplane {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
             return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
-                    installed, unknownSynced, core.connectionLimit(), restarts, linkDowns);
+                    installed, unknownSynced, core.connectionLimit(), core.evicted(), restarts, linkDowns);
         });
     }
 
@@ -269,6 +269,20 @@ public final class UserspaceDr implements Dataplane {
                     unknownSynced++;
                 }
             }
+        });
+        wake.signal();
+    }
+
+    /**
+     * Makes the forwarder thread fail as a real fault would (the part-death drill): an exception,
+     * which the thread survives by re-attaching, or with {@code error} an Error, which ends the process.
+     */
+    public void injectFailure(boolean error) {
+        tasks.add(() -> {
+            if (error) {
+                throw new InternalError("injected failure (fault-inject dataplane error)");
+            }
+            throw new IllegalStateException("injected failure (fault-inject dataplane)");
         });
         wake.signal();
     }
@@ -574,7 +588,11 @@ public final class UserspaceDr implements Dataplane {
         while (running) {
             Runnable task;
             while ((task = tasks.poll()) != null) {
-                task.run();
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("dr {}: {}", settings.interfaceName(), e.toString());
+                }
             }
             long left = end - System.nanoTime();
             if (left <= 0) {

@@ -64,6 +64,10 @@ public final class TrackerSet {
         return before != adjustment() || !java.util.Objects.equals(faultBefore, faultReason());
     }
 
+    public boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
     /** Updates one object's state; true when the instance's priority or fault changed. */
     public boolean update(String key, boolean up) {
         Entry e = entries.get(key);
