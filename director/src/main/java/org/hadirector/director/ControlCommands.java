@@ -83,7 +83,7 @@ final class ControlCommands {
                 try {
                     var c = dr.counters();
                     fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
-                            c.connections(), c.syncedInstalled(), c.syncedUnknown());
+                            c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.syncedOverCap(), c.syncedShed());
                 } catch (DataplaneException e) {
                     LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
                 }

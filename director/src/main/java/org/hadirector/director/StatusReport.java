@@ -19,7 +19,7 @@ final class StatusReport {
 
     /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
     record Forwarder(long forwarded, java.util.Map<String, Long> dropped, long ringDropped, int connections,
-            long syncedInstalled, long syncedUnknown) {
+            long syncedInstalled, long syncedUnknown, long syncedOverCap, long syncedShed) {
     }
 
     private StatusReport() {
@@ -52,10 +52,11 @@ final class StatusReport {
             Forwarder f = table.forwarder();
             if (f != null) {
                 sb.append(String.format("forwarder: %d frames forwarded, %d connections; dropped: %s; ring drops %d; "
-                        + "synced connections installed %d (naming no known service or server %d)%n", f.forwarded(),
+                        + "synced connections installed %d (naming no known service or server %d, refused at the "
+                        + "sync cap %d, dropped at the hand-off bound %d)%n", f.forwarded(),
                         f.connections(), f.dropped().isEmpty() ? "none" : String.join(", ", f.dropped().entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).toList()), f.ringDropped(), f.syncedInstalled(),
-                        f.syncedUnknown()));
+                        f.syncedUnknown(), f.syncedOverCap(), f.syncedShed()));
             }
         }
         return sb.toString();

@@ -80,7 +80,7 @@ class HttpEndpointTest {
                 new HealthStatus.Scheduler(7, 0, 0, 2048, 0, 1, 1.5));
         String text = PrometheusText.render(List.of(vi), h,
                 new StatusReport.Table("userspace DR", 3, 0, "master", 4, 0,
-                        new StatusReport.Forwarder(100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0)), null);
+                        new StatusReport.Forwarder(100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0)), null);
         assertTrue(text.contains("hadirector_vrrp_state{instance=\"VI_\\\"1\",state=\"MASTER\"} 1\n"), text);
         assertTrue(text.contains("hadirector_vrrp_adverts_dropped_total{instance=\"VI_\\\"1\",reason=\"WRONG_AUTH\"} 3\n"), text);
         assertTrue(text.contains("hadirector_check_last_duration_seconds{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\","
