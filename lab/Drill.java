@@ -440,7 +440,12 @@ public class Drill {
             if (broke[0] > 0) {
                 failures.add(name + ": " + broke[0] + " keep-alive connection(s) broke across the failover after the flood");
             }
-            return report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
+            String line = report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
+            // director2's warnings and errors, since the flood's drop lines are the ones to read
+            Files.readAllLines(dir.resolve("director2-" + name + ".log")).stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("MASTER"))
+                    .limit(20).forEach(l -> System.out.println("  director2: " + l.replaceFirst("^\\S+ ", "")));
+            return line;
         } finally {
             stopDirector("director1", d1);
             stopDirector("director2", d2);
