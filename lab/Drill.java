@@ -414,6 +414,12 @@ public class Drill {
             if (!d2.isAlive()) {
                 failures.add(name + ": director2 died under the flood; see " + dir.resolve("director2-" + name + ".log"));
             }
+            // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
+            long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
+            java.util.regex.Matcher table = java.util.regex.Pattern.compile(", (\\d+) connections;").matcher(synced);
+            if (!table.find() || Long.parseLong(table.group(1)) > cap) {
+                failures.add(name + ": director2's table is not within the sync cap (" + cap + "): " + synced);
+            }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
                 failures.add(name + ": director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB + " + "
                         + FLOOD_NON_HEAP_MB + " MB)");

@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backup side of connection sync: listens to the group on the sync interface only, reads each datagram
- * as the kernel's backup does (size, sync id, version, entry checks) and hands the accepted
- * connections to a consumer on its event loop. A bad datagram is counted by reason and logged
+ * The backup side of connection sync: listens to the group on the sync interface only, reads
+ * each datagram as the kernel's backup does (size, sync id, version, entry checks) and hands the
+ * accepted connections to a consumer on its event loop. A bad datagram is counted by reason and logged
  * now and then, never fatal.
  */
 public final class SyncReceiver implements AutoCloseable {
