@@ -90,7 +90,7 @@ final class SyncRole implements AutoCloseable {
     private void userspace(UserspaceDr dr, boolean toMaster) throws DataplaneException {
         if (toMaster) {
             closeReceiver();
-            sender = SyncSender.start(settings);
+            sender = SyncSender.start(settings, limits.maxPending());
             dr.syncOut(sender::offer);
         } else {
             dr.syncOut(null);

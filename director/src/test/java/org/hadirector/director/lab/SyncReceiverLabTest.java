@@ -29,6 +29,7 @@ import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.dr.UserspaceDr;
 import org.hadirector.ipvs.sync.SyncCodec;
 import org.hadirector.ipvs.sync.SyncReceiver;
+import org.hadirector.ipvs.sync.SyncSender;
 import org.hadirector.ipvs.sync.SyncSettings;
 import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
@@ -215,5 +216,22 @@ class SyncReceiverLabTest {
         assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.connections().stream().anyMatch(c -> c.clientPort() == 52159)))
                 >= 0, "what was taken is installed");
         assertEquals(shed + 60, dr.counters().syncedShed());
+    }
+
+    /** The master's queue to its event loop is bounded too: over it offers are dropped and counted, never queued. */
+    @Test
+    void theMastersQueueIsBounded() throws Exception {
+        // another sync id: director2 ignores these
+        SyncSender master = in("director1", () -> SyncSender.start(SyncSettings.of("e0", SYNC_ID + 2), 1));
+        try {
+            Connection c = forged(53000, 900);
+            for (int i = 0; i < 1000; i++) {
+                master.offer(c);
+            }
+        } finally {
+            master.close();
+        }
+        assertEquals(1000, master.connectionsSent() + master.offersDropped(), "every offer sent or counted");
+        assertTrue(master.offersDropped() > 0, "a queue of 1 cannot take 1,000 offers in a burst");
     }
 }
