@@ -78,6 +78,9 @@ public class Drill {
 
     static String drill(String name, List<String> failures) throws Exception {
         cleanUp();
+        if (name.equals("sync-flood")) {
+            return syncFlood(name, failures);
+        }
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
@@ -198,8 +201,8 @@ public class Drill {
                 reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
             default -> throw new IllegalArgumentException("unknown drill " + name
-                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, " + String.join(", ", FaultDrills.NAMES)
-                    + ")");
+                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, sync-flood, "
+                    + String.join(", ", FaultDrills.NAMES) + ")");
         }
     }
 
@@ -358,6 +361,174 @@ public class Drill {
             prev = t;
         }
         return prev < 0 ? "no replies" : Math.round(worst * 1000) + " ms";
+    }
+
+    // ---- sync-flood: forged connection-sync multicast at the backup, then a failover
+
+    static final long FLOOD_MS = 30_000;
+    static final long FLOOD_AFTER_FAILOVER_MS = 12_000;
+    /** The directors' heap in this drill, so that "bounded" has a number: the launcher's options plus -Xmx. */
+    static final int FLOOD_HEAP_MB = 256;
+    /** Beyond the heap: metaspace, code, thread stacks, netty's buffers, the packet rings (12 MB). */
+    static final int FLOOD_NON_HEAP_MB = 192;
+    static final int SYNC_ID = 51;
+    static final String SYNC_GROUP = "224.0.0.81";
+    static final int SYNC_PORT = 8848;
+
+    /**
+     * The keep-alive and new-connection load runs; once director2 has installed the keep-alive
+     * connections from director1's sync, the client multicasts forged sync messages (valid ones,
+     * naming the VIP and both real servers, random clients, a timeout of 2^31 s) as fast as one
+     * thread sends for FLOOD_MS, while director2's RSS is sampled; then director1's link goes
+     * down. Promises: director2's RSS stays under its heap bound plus FLOOD_NON_HEAP_MB, it stays
+     * up and takes over, and every keep-alive connection survives the failover.
+     */
+    static String syncFlood(String name, List<String> failures) throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("HADIRECTOR_JAVA_OPTS",
+                "-XX:+UseSerialGC -Xss512k -Xmx" + FLOOD_HEAP_MB + "m -XX:+ExitOnOutOfMemoryError");
+        Process d1 = director("director1", name, env);
+        Process d2 = director("director2", name, env);
+        try {
+            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+                    && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
+                    "director1 master with both real servers, director2 backup");
+            run("ip", "neigh", "flush", "dev", "e0");
+            ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            int[] broke = new int[1];
+            for (int i = 0; i < KEEPALIVE; i++) {
+                threads.add(new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i));
+            }
+            for (int i = 0; i < NEW_CONN_THREADS; i++) {
+                threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
+            }
+            Process ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
+            long t0 = System.nanoTime();
+            threads.forEach(Thread::start);
+            sleepUntil(t0, 2_000);
+            waitUntil(10_000, () -> syncedInstalled("director2") >= KEEPALIVE,
+                    "director2 installed the " + KEEPALIVE + " keep-alive connections from director1's sync");
+            long rss0 = cpuTicks("director2")[2];
+            long[] sent = new long[2];
+            Thread flood = new Thread(() -> floodSync(FLOOD_MS, sent), "sync-flood");
+            long floodNs = System.nanoTime();
+            flood.start();
+            long rssMax = rss0;
+            while (flood.isAlive()) {
+                rssMax = Math.max(rssMax, cpuTicks("director2")[2]);
+                flood.join(500);
+            }
+            long floodSeconds = (System.nanoTime() - floodNs) / 1_000_000_000L;
+            rssMax = Math.max(rssMax, cpuTicks("director2")[2]);
+            String d2status = status("director2");
+            String synced = d2status.lines().filter(l -> l.startsWith("forwarder:")).findFirst().orElse("(no forwarder line)");
+            System.out.printf(Locale.ROOT, "  flood: %d messages (%d connections) in %d s from the client; director2 RSS %d MB "
+                    + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n", sent[0], sent[1], floodSeconds,
+                    rss0 / 1024, rssMax / 1024, FLOOD_HEAP_MB, synced.replaceFirst("^forwarder: ", ""));
+            if (!d2.isAlive()) {
+                failures.add(name + ": director2 died under the flood; see " + dir.resolve("director2-" + name + ".log"));
+            }
+            // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
+            long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
+            java.util.regex.Matcher table = java.util.regex.Pattern.compile(", (\\d+) connections;").matcher(synced);
+            if (!table.find() || Long.parseLong(table.group(1)) > cap) {
+                failures.add(name + ": director2's table is not within the sync cap (" + cap + "): " + synced);
+            }
+            if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
+                failures.add(name + ": director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB + " + "
+                        + FLOOD_NON_HEAP_MB + " MB)");
+            }
+            if (!d2status.contains("VI_1  BACKUP")) {
+                failures.add(name + ": director2 left BACKUP during the flood (master still up): "
+                        + d2status.lines().findFirst().orElse(""));
+            }
+            long failNs = System.nanoTime();
+            run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
+            long end = failNs + FLOOD_AFTER_FAILOVER_MS * 1_000_000L;
+            while (System.nanoTime() - end < 0) {
+                Thread.sleep(100);
+            }
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(15_000);
+            }
+            ping.destroy();
+            ping.waitFor(5, TimeUnit.SECONDS);
+            if (!status("director2").contains("VI_1  MASTER")) {
+                failures.add(name + ": director2 did not take over after director1's link went down");
+            }
+            if (broke[0] > 0) {
+                failures.add(name + ": " + broke[0] + " keep-alive connection(s) broke across the failover after the flood");
+            }
+            String line = report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
+            // director2's warnings and errors, since the flood's drop lines are the ones to read
+            Files.readAllLines(dir.resolve("director2-" + name + ".log")).stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("MASTER"))
+                    .limit(20).forEach(l -> System.out.println("  director2: " + l.replaceFirst("^\\S+ ", "")));
+            return line;
+        } finally {
+            stopDirector("director1", d1);
+            stopDirector("director2", d2);
+        }
+    }
+
+    /** "synced connections installed N" from the host's status, or -1. */
+    static long syncedInstalled(String host) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("synced connections installed (\\d+)").matcher(status(host));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Sends forged version 1 sync messages (net/netfilter/ipvs/ip_vs_sync.c's layout, built by
+     * hand: this file runs alone) to the group out of e0 for {@code millis}, as fast as the
+     * socket takes them: 40 IPv4 entries a message, TCP ESTABLISHED, DR, random clients in
+     * 198.19.0.0/16 (only data: nothing is sent to them), to the VIP and both real servers.
+     * {@code sent} gets messages and connections sent.
+     */
+    static void floodSync(long millis, long[] sent) {
+        int entries = 40;
+        int size = 8 + entries * 36;
+        java.util.Random random = new java.util.Random(13);
+        byte[] vip = {(byte) 198, 18, 0, 100};
+        try (java.net.MulticastSocket s = new java.net.MulticastSocket()) {
+            s.setNetworkInterface(java.net.NetworkInterface.getByName("e0"));
+            s.setTimeToLive(1);
+            java.net.InetAddress group = java.net.InetAddress.getByName(SYNC_GROUP);
+            ByteBuffer b = ByteBuffer.allocate(size);
+            java.net.DatagramPacket p = new java.net.DatagramPacket(b.array(), size, group, SYNC_PORT);
+            long end = System.nanoTime() + millis * 1_000_000L;
+            while (System.nanoTime() - end < 0) {
+                b.clear();
+                b.put((byte) 0).put((byte) SYNC_ID).putShort((short) size).put((byte) entries).put((byte) 1).putShort((short) 0);
+                for (int i = 0; i < entries; i++) {
+                    b.put((byte) 0).put((byte) 6).putShort((short) 36); // type IPv4, TCP, version 0 and size
+                    b.putInt(3); // IP_VS_CONN_F_DROUTE
+                    b.putShort((short) 1); // ESTABLISHED
+                    b.putShort((short) (1024 + random.nextInt(64_000))).putShort((short) 80).putShort((short) 80);
+                    b.putInt(0); // fwmark
+                    b.putInt(0x8000_0000); // timeout: 2^31 s
+                    b.put((byte) 198).put((byte) 19).put((byte) random.nextInt(256)).put((byte) random.nextInt(256));
+                    b.put(vip);
+                    b.put((byte) 198).put((byte) 18).put((byte) 0).put((byte) (random.nextBoolean() ? 21 : 22));
+                }
+                s.send(p);
+                sent[0]++;
+                sent[1] += entries;
+            }
+        } catch (IOException e) {
+            System.out.println("  flood sender stopped: " + e);
+        }
+    }
+
+    static Process director(String host, String drill, java.util.Map<String, String> env) throws IOException {
+        Files.deleteIfExists(dir.resolve(host + ".sock"));
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f",
+                dir.resolve(host + ".conf").toString(), "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control",
+                dir.resolve(host + ".sock").toString(), "--metrics", "9650");
+        pb.environment().putAll(env);
+        return pb.redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
     }
 
     // ---- load

@@ -138,8 +138,8 @@ final class ControlCommands {
                 try {
                     var c = dr.counters();
                     fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
-                            c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.connectionLimit(), c.evicted(),
-                            c.restarts(), c.linkDowns());
+                            c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.syncedOverCap(), c.syncedShed(),
+                            c.connectionLimit(), c.evicted(), c.restarts(), c.linkDowns());
                 } catch (DataplaneException e) {
                     LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
                 }

@@ -118,6 +118,8 @@ final class PrometheusText {
             family("hadirector_dr_synced_connections_total", "counter", "connections received from the sync master");
             sample("hadirector_dr_synced_connections_total", f.syncedInstalled(), "result", "installed");
             sample("hadirector_dr_synced_connections_total", f.syncedUnknown(), "result", "unknown");
+            sample("hadirector_dr_synced_connections_total", f.syncedOverCap(), "result", "dropped_cap");
+            sample("hadirector_dr_synced_connections_total", f.syncedShed(), "result", "dropped_backlog");
             family("hadirector_dr_connection_limit", "gauge", "the most connections and templates the table holds");
             sample("hadirector_dr_connection_limit", f.connectionLimit());
             family("hadirector_dr_half_open_evicted_total", "counter",

@@ -20,8 +20,8 @@ final class StatusReport {
 
     /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
     record Forwarder(long forwarded, java.util.Map<String, Long> dropped, long ringDropped, int connections,
-            long syncedInstalled, long syncedUnknown, int connectionLimit, long halfOpenEvicted, long restarts,
-            long linkDowns) {
+            long syncedInstalled, long syncedUnknown, long syncedOverCap, long syncedShed, int connectionLimit,
+            long halfOpenEvicted, long restarts, long linkDowns) {
     }
 
     private StatusReport() {
@@ -61,10 +61,11 @@ final class StatusReport {
             Forwarder f = table.forwarder();
             if (f != null) {
                 sb.append(String.format("forwarder: %d frames forwarded, %d connections; dropped: %s; ring drops %d; "
-                        + "synced connections installed %d (naming no known service or server %d)%n", f.forwarded(),
+                        + "synced connections installed %d (naming no known service or server %d, refused at the "
+                        + "sync cap %d, dropped at the hand-off bound %d)%n", f.forwarded(),
                         f.connections(), f.dropped().isEmpty() ? "none" : String.join(", ", f.dropped().entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).toList()), f.ringDropped(), f.syncedInstalled(),
-                        f.syncedUnknown()));
+                        f.syncedUnknown(), f.syncedOverCap(), f.syncedShed()));
                 sb.append(String.format("  connection limit %d (half-open given way %d); re-attached %d times, "
                         + "link down %d times%n", f.connectionLimit(), f.halfOpenEvicted(), f.restarts(), f.linkDowns()));
             }

@@ -8,6 +8,7 @@ import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.dr.UserspaceDr;
 import org.hadirector.ipvs.kernel.IpvsGenl;
 import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.ipvs.sync.SyncLimits;
 import org.hadirector.ipvs.sync.SyncReceiver;
 import org.hadirector.ipvs.sync.SyncSender;
 import org.hadirector.ipvs.sync.SyncSettings;
@@ -25,13 +26,20 @@ final class SyncRole implements AutoCloseable {
 
     private final Dataplane dataplane;
     private final SyncSettings settings;
+    private final SyncLimits limits;
     private Boolean master;
     private SyncSender sender;
     private SyncReceiver receiver;
 
+    /** Throws IllegalArgumentException for a bad hadirector.sync.* property (see SyncLimits). */
     SyncRole(Dataplane dataplane, SyncSettings settings) {
+        this(dataplane, settings, SyncLimits.configured());
+    }
+
+    SyncRole(Dataplane dataplane, SyncSettings settings, SyncLimits limits) {
         this.dataplane = dataplane;
         this.settings = settings;
+        this.limits = limits;
     }
 
     /** The settings of lvs_sync_daemon; the sync id defaults to the instance's VRID, as in keepalived. */
@@ -56,9 +64,11 @@ final class SyncRole implements AutoCloseable {
                 userspace(dr, toMaster);
             }
             master = toMaster;
-            LOG.info("sync: {} on {} (syncid {}, {}:{})", toMaster ? "sending connections (master)"
+            LOG.info("sync: {} on {} (syncid {}, {}:{}{})", toMaster ? "sending connections (master)"
                     : "receiving connections (backup)", settings.interfaceName(), settings.syncId(),
-                    settings.group().getHostAddress(), settings.port());
+                    settings.group().getHostAddress(), settings.port(), toMaster || !(dataplane instanceof UserspaceDr) ? ""
+                            : "; at most " + limits.maxEntries() + " table entries by sync, " + limits.maxPending()
+                                    + " waiting");
         } catch (DataplaneException | RuntimeException e) {
             LOG.error("sync: cannot become {} on {}: {}", toMaster ? "master" : "backup", settings.interfaceName(),
                     e.getMessage());
@@ -80,11 +90,12 @@ final class SyncRole implements AutoCloseable {
     private void userspace(UserspaceDr dr, boolean toMaster) throws DataplaneException {
         if (toMaster) {
             closeReceiver();
-            sender = SyncSender.start(settings);
+            sender = SyncSender.start(settings, limits.maxPending());
             dr.syncOut(sender::offer);
         } else {
             dr.syncOut(null);
             closeSender();
+            dr.syncLimits(limits.maxEntries(), limits.maxPending());
             receiver = SyncReceiver.start(settings, dr::installLater);
         }
     }

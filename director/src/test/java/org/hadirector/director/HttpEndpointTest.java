@@ -80,7 +80,7 @@ class HttpEndpointTest {
                 new HealthStatus.Scheduler(7, 0, 0, 2048, 0, 1, 1.5));
         String text = PrometheusText.render(List.of(vi), h,
                 new StatusReport.Table("userspace DR", 3, 0, "master", 4, 0,
-                        new StatusReport.Forwarder(100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 1000, 3, 1, 2)), null,
+                        new StatusReport.Forwarder(100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2)), null,
                 List.of(new Parts.Part("dataplane", false, "link e0 is down", 1), new Parts.Part("vrrp VI_1", true, null, 0)));
         assertTrue(text.contains("hadirector_part_up{part=\"dataplane\"} 0\n"), text);
         assertTrue(text.contains("hadirector_part_up{part=\"vrrp VI_1\"} 1\n"), text);

@@ -607,17 +607,43 @@ final class ForwardingCore {
 
     // ---- connections from the master's sync messages ------------------------------------------
 
+    /** What became of one synced connection. */
+    enum Synced {
+        /** Added to the table, or an entry already there updated. */
+        INSTALLED,
+        /** Names no service or real server of this table: nothing changed. */
+        UNKNOWN,
+        /** A new entry while the table already holds the synced-entry cap: refused. */
+        FULL
+    }
+
+    /**
+     * Synced installs stop adding entries once the table holds this many (updates to entries
+     * already there go on): forged sync messages cannot fill the heap, and the table keeps room
+     * for the connections the director schedules itself after a failover.
+     */
+    private int syncMaxEntries = Integer.MAX_VALUE;
+
+    void syncMaxEntries(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("sync entry cap " + n);
+        }
+        this.syncMaxEntries = n;
+    }
+
     /**
      * Installs or updates a connection the master announced, as the kernel's backup does
-     * (ip_vs_proc_conn). Returns false, changing nothing, when it names no service or real server
-     * of this table.
+     * (ip_vs_proc_conn), with two bounds the kernel lacks: a new entry is refused at the synced
+     * entry cap, and the timeout never exceeds what this table gives the entry's state (the
+     * service's persistence timeout for a template). A timeout of 0 (version 0 messages) takes
+     * the state's, as the kernel does. Changes nothing unless it returns INSTALLED.
      */
-    boolean install(Connection m, long nowNs) {
+    Synced install(Connection m, long nowNs) {
         if (m.fwmark() != 0 || !(m.clientAddress() instanceof java.net.Inet4Address)
                 || !(m.virtualAddress() instanceof java.net.Inet4Address)
                 || !(m.destAddress() instanceof java.net.Inet4Address)
                 || (m.protocol() != IpProtocol.TCP && m.protocol() != IpProtocol.UDP)) {
-            return false;
+            return Synced.UNKNOWN;
         }
         int proto = m.protocol().number();
         int vaddr = Ipv4.of(m.virtualAddress());
@@ -625,24 +651,28 @@ final class ForwardingCore {
         if (svc == null) {
             svc = services.get(serviceKey(proto, vaddr, 0));
         }
-        if (svc == null) {
-            return false;
+        boolean template = m.template();
+        if (svc == null || template && !svc.service.persistent()) {
+            return Synced.UNKNOWN;
         }
         DrRealServer server = svc.servers.get(new Endpoint(m.destAddress(), m.destPort()));
         if (server == null) {
-            return false;
+            return Synced.UNKNOWN;
         }
         int caddr = Ipv4.of(m.clientAddress());
-        long timeoutNs = Math.max(1, m.timeoutSeconds()) * 1_000_000_000L;
-        boolean template = m.template();
         DrConnection c = lookup(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template);
+        // Synced entries never take the last quarter of the table: a backup that becomes master
+        // needs room for the new connections it schedules itself.
+        if (c == null && connectionCount >= Math.min(syncMaxEntries, limit - limit / 4)) {
+            return Synced.FULL;
+        }
         if (c != null && c.server != server) {
             unlink(c);
             c = null;
         }
         if (c == null) {
             if (connectionCount >= limit && !makeRoom(1)) {
-                return false;
+                return Synced.FULL;
             }
             c = new DrConnection(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template, svc, server);
             c.flags = template ? Connection.F_TEMPLATE | ForwardMethod.ROUTE.code()
@@ -670,8 +700,25 @@ final class ForwardingCore {
                 setState(c, s.code());
             }
         }
-        c.expiresNs = nowNs + timeoutNs;
-        return true;
+        c.expiresNs = nowNs + syncedTimeoutNs(c, m.timeoutSeconds());
+        return Synced.INSTALLED;
+    }
+
+    /**
+     * The master's timeout, bounded by ours for the entry's state: the kernel takes what the
+     * message says (up to MAX_SCHEDULE_TIMEOUT), so one forged entry could sit for 68 years.
+     */
+    private long syncedTimeoutNs(DrConnection c, int sentSeconds) {
+        long limitNs;
+        if (c.template) {
+            limitNs = c.service.service.persistenceTimeout() * 1_000_000_000L;
+        } else if (c.protocol == 6) {
+            limitNs = timeouts.tcpNs(c.state);
+        } else {
+            limitNs = timeouts.udpNs();
+        }
+        long sentNs = Integer.toUnsignedLong(sentSeconds) * 1_000_000_000L;
+        return sentNs == 0 ? limitNs : Math.min(sentNs, limitNs);
     }
 
     Connection toConnection(DrConnection c) {

@@ -58,10 +58,13 @@ public final class UserspaceDr implements Dataplane {
         }
     }
 
-    /** What the forwarder has done, for status and metrics. */
+    /**
+     * What the forwarder has done, for status and metrics. Synced connections: installed (or
+     * updated), naming nothing known, refused at the entry cap, dropped at the hand-off bound.
+     */
     public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
-            int neighbours, long syncedInstalled, long syncedUnknown, int connectionLimit, long evicted,
-            long restarts, long linkDowns) {
+            int neighbours, long syncedInstalled, long syncedUnknown, long syncedOverCap, long syncedShed,
+            int connectionLimit, long evicted, long restarts, long linkDowns) {
     }
 
     private final Settings settings;
@@ -103,6 +106,15 @@ public final class UserspaceDr implements Dataplane {
     private long ringDropped;
     private long installed;
     private long unknownSynced;
+    /** Synced connections refused at the entry cap (forwarder thread only writes it). */
+    private volatile long syncOverCap;
+    /** Received connections waiting for the forwarder thread, and those dropped at the bound. */
+    private final java.util.concurrent.atomic.AtomicInteger syncPending = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong syncShed = new java.util.concurrent.atomic.AtomicLong();
+    private volatile int syncMaxPending = 32_768;
+    private static final long SYNC_LOG_NS = 10_000_000_000L;
+    private volatile long syncLoggedNs = System.nanoTime() - SYNC_LOG_NS;
+    private final long[] syncLogged = new long[2];
 
     private UserspaceDr(Settings settings, PacketRing ring, IngressGuard guard, WakeUp wake, ForwardingCore core,
             int arpSource, long ownMac) {
@@ -220,7 +232,8 @@ public final class UserspaceDr implements Dataplane {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
             return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
-                    installed, unknownSynced, core.connectionLimit(), core.evicted(), restarts, linkDowns);
+                    installed, unknownSynced, syncOverCap, syncShed.get(), core.connectionLimit(), core.evicted(), restarts,
+                    linkDowns);
         });
     }
 
@@ -241,13 +254,29 @@ public final class UserspaceDr implements Dataplane {
         });
     }
 
-    /** Installs connections a sync master announced; returns how many named a known service and server. */
+    /**
+     * Bounds what sync can make this forwarder hold: new synced entries are refused once the table
+     * holds {@code maxEntries}; {@link #installLater} drops messages while {@code maxPending}
+     * received connections wait for the forwarder thread.
+     */
+    public void syncLimits(int maxEntries, int maxPending) throws DataplaneException {
+        if (maxPending < 1) {
+            throw new DataplaneException("sync hand-off bound " + maxPending + " (1 or more)");
+        }
+        call(() -> {
+            core.syncMaxEntries(maxEntries);
+            return null;
+        });
+        syncMaxPending = maxPending;
+    }
+
+    /** Installs connections a sync master announced; returns how many were installed or updated. */
     public int install(List<Connection> synced) throws DataplaneException {
         return call(() -> {
             long now = System.nanoTime();
             int n = 0;
             for (Connection c : synced) {
-                if (core.install(c, now)) {
+                if (installOne(c, now)) {
                     n++;
                 }
             }
@@ -257,20 +286,59 @@ public final class UserspaceDr implements Dataplane {
 
     /**
      * Hands synced connections to the forwarder thread without waiting (the sync receiver's
-     * event loop must not block); those naming no known service or server are counted.
+     * event loop must not block). While the bound of waiting connections is reached the whole
+     * message is dropped and counted instead, so a flood cannot fill the heap; returns whether
+     * it was taken.
      */
-    public void installLater(List<Connection> synced) {
+    public boolean installLater(List<Connection> synced) {
+        int n = synced.size();
+        logSyncDrops();
+        if (syncPending.addAndGet(n) > syncMaxPending) {
+            syncPending.addAndGet(-n);
+            syncShed.addAndGet(n);
+            return false;
+        }
         tasks.add(() -> {
+            syncPending.addAndGet(-n);
             long now = System.nanoTime();
             for (Connection c : synced) {
-                if (core.install(c, now)) {
-                    installed++;
-                } else {
-                    unknownSynced++;
-                }
+                installOne(c, now);
             }
         });
         wake.signal();
+        return true;
+    }
+
+    /** At most one line per SYNC_LOG_NS, on the caller's thread (the receiver's, never the forwarder's). */
+    private void logSyncDrops() {
+        long now = System.nanoTime();
+        if (now - syncLoggedNs < SYNC_LOG_NS) {
+            return;
+        }
+        long overCap = syncOverCap;
+        long shed = syncShed.get();
+        if (overCap != syncLogged[0] || shed != syncLogged[1]) {
+            syncLoggedNs = now;
+            LOG.warn("dr {}: synced connections dropped: {} at the table's sync cap ({} new), {} at the hand-off bound ({} new)",
+                    settings.interfaceName(), overCap, overCap - syncLogged[0], shed, shed - syncLogged[1]);
+            syncLogged[0] = overCap;
+            syncLogged[1] = shed;
+        }
+    }
+
+    private boolean installOne(Connection c, long now) {
+        ForwardingCore.Synced r = core.install(c, now);
+        switch (r) {
+            case INSTALLED -> installed++;
+            case UNKNOWN -> unknownSynced++;
+            case FULL -> syncOverCap++;
+        }
+        return r == ForwardingCore.Synced.INSTALLED;
+    }
+
+    /** Synced connections refused at the entry cap, and dropped at the hand-off bound, so far. */
+    public long[] syncDropped() {
+        return new long[] {syncOverCap, syncShed.get()};
     }
 
     /**

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
@@ -21,13 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.sys.NativeException;
+import org.hadirector.sys.SocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backup side of connection sync: joins the group on the sync interface, reads each datagram
- * as the kernel's backup does (size, sync id, version, entry checks) and hands the accepted
- * connections to a consumer on its event loop. A bad datagram is counted by reason and logged
+ * The backup side of connection sync: listens to the group on the sync interface only, reads
+ * each datagram as the kernel's backup does (size, sync id, version, entry checks) and hands the
+ * accepted connections to a consumer on its event loop. A bad datagram is counted by reason and logged
  * now and then, never fatal.
  */
 public final class SyncReceiver implements AutoCloseable {
@@ -54,7 +55,12 @@ public final class SyncReceiver implements AutoCloseable {
         return nif;
     }
 
-    /** Opens the socket in the calling thread's network namespace. */
+    /**
+     * Opens the socket in the calling thread's network namespace as the kernel's backup does
+     * (make_receive_sock): bound to the sync interface (SO_BINDTODEVICE) and to the group's
+     * address and port, joined on that interface only. Datagrams sent by unicast to one of the
+     * host's addresses, or arriving on another interface, never reach it.
+     */
     public static SyncReceiver start(SyncSettings s, Consumer<List<Connection>> sink) throws DataplaneException {
         NetworkInterface nif = networkInterface(s.interfaceName());
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-backup", true));
@@ -63,7 +69,6 @@ public final class SyncReceiver implements AutoCloseable {
             EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap().group(group)
                     .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
@@ -71,14 +76,25 @@ public final class SyncReceiver implements AutoCloseable {
                             self[0].receive(p, sink);
                         }
                     })
-                    .bind(new InetSocketAddress(s.port())).syncUninterruptibly().channel();
-            ch.joinGroup(new InetSocketAddress(s.group(), s.port()), nif).syncUninterruptibly();
+                    .register().syncUninterruptibly().channel();
+            try {
+                SocketOptions.bindToDevice(ch.fd().intValue(), s.interfaceName());
+            } catch (NativeException e) {
+                ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+                throw new DataplaneException("sync backup on " + s.interfaceName() + ": " + e.getMessage(), e);
+            }
+            // Set before the first datagram can arrive: bind runs on the event loop after this write.
             self[0] = new SyncReceiver(s, group, ch);
-            LOG.info("sync backup on {}: sync id {}, {}:{}", s.interfaceName(), s.syncId(), s.group().getHostAddress(),
-                    s.port());
+            ch.bind(new InetSocketAddress(s.group(), s.port())).syncUninterruptibly();
+            ch.joinGroup(new InetSocketAddress(s.group(), s.port()), nif).syncUninterruptibly();
+            LOG.info("sync backup on {}: sync id {}, {}:{} (bound to the group on {} only)", s.interfaceName(), s.syncId(),
+                    s.group().getHostAddress(), s.port(), s.interfaceName());
             return self[0];
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | DataplaneException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (e instanceof DataplaneException d) {
+                throw d;
+            }
             throw new DataplaneException("sync backup on " + s.interfaceName() + ": " + e.getMessage(), e);
         }
     }

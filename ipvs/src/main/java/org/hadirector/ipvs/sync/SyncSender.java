@@ -23,6 +23,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
@@ -47,9 +48,16 @@ public final class SyncSender implements AutoCloseable {
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** Offers waiting for the event loop, their bound, and those dropped over it. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int maxQueued;
+    private final AtomicLong shed = new AtomicLong();
+    private long shedLogged;
+    private long shedLoggedNs;
 
-    private SyncSender(SyncSettings settings, EpollEventLoopGroup group, Channel channel) {
+    private SyncSender(SyncSettings settings, EpollEventLoopGroup group, Channel channel, int maxQueued) {
         this.settings = settings;
+        this.maxQueued = maxQueued;
         this.group = group;
         this.channel = channel;
         this.loop = channel.eventLoop();
@@ -57,8 +65,20 @@ public final class SyncSender implements AutoCloseable {
         this.destination = new InetSocketAddress(settings.group(), settings.port());
     }
 
-    /** Opens the socket in the calling thread's network namespace. */
+    /** Opens the socket in the calling thread's network namespace; at most 32,768 offers wait. */
     public static SyncSender start(SyncSettings s) throws DataplaneException {
+        return start(s, 32_768);
+    }
+
+    /**
+     * Opens the socket in the calling thread's network namespace. At most {@code maxQueued}
+     * offered connections wait for the event loop; more are dropped and counted, as the kernel's
+     * master stops queueing at sync_qlen_max.
+     */
+    public static SyncSender start(SyncSettings s, int maxQueued) throws DataplaneException {
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("sync master queue bound " + maxQueued);
+        }
         NetworkInterface nif = SyncReceiver.networkInterface(s.interfaceName());
         InetAddress source = primaryAddress(s.interfaceName());
         if (source == null) {
@@ -81,16 +101,22 @@ public final class SyncSender implements AutoCloseable {
             LOG.info("sync master on {} (from {}): sync id {}, {}:{} ttl {}, messages up to {} bytes",
                     s.interfaceName(), source.getHostAddress(), s.syncId(), s.group().getHostAddress(), s.port(), s.ttl(),
                     s.maxlen());
-            return new SyncSender(s, group, ch);
+            return new SyncSender(s, group, ch, maxQueued);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new DataplaneException("sync master on " + s.interfaceName() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Queues one connection; safe from any thread, never blocks. */
+    /** Queues one connection; safe from any thread, never blocks; dropped and counted over the bound. */
     public void offer(Connection c) {
+        if (queued.incrementAndGet() > maxQueued) {
+            queued.decrementAndGet();
+            shed.incrementAndGet();
+            return;
+        }
         loop.execute(() -> {
+            queued.decrementAndGet();
             long now = System.nanoTime();
             send(batcher.add(c, now));
             if (flushTimer == null && batcher.pending() > 0) {
@@ -102,6 +128,7 @@ public final class SyncSender implements AutoCloseable {
     private void flushDue() {
         flushTimer = null;
         long now = System.nanoTime();
+        logShed(now);
         send(batcher.due(now));
         long next = batcher.deadlineNs();
         if (next != -1) {
@@ -133,6 +160,22 @@ public final class SyncSender implements AutoCloseable {
 
     public long sendErrors() {
         return errors.get();
+    }
+
+    /** Connections dropped because the queue to the event loop was full. */
+    public long offersDropped() {
+        return shed.get();
+    }
+
+    /** On the event loop, at most once per 10 s. */
+    private void logShed(long now) {
+        long n = shed.get();
+        if (n != shedLogged && now - shedLoggedNs >= 10_000_000_000L) {
+            LOG.warn("sync master on {}: {} connections not sent, the queue being full ({} new)", settings.interfaceName(),
+                    n, n - shedLogged);
+            shedLogged = n;
+            shedLoggedNs = now;
+        }
     }
 
     /** Sends what is pending, then stops. */

@@ -277,12 +277,12 @@ class ForwardingCoreTest {
     void syncedConnectionsAreForwardedWithoutASyn() {
         Connection c = new Connection(IpProtocol.TCP, addr(CLIENT), 45000, addr(VIP), 80, addr("198.18.0.22"), 80, 0,
                 ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
-        assertTrue(core.install(c, now));
+        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(c, now));
         assertEquals(RS2_MAC, send(tcp(CLIENT, 45000, VIP, 80, ACK, 100)));
         assertEquals(1, backend("198.18.0.22").activeConnections());
         Connection unknown = new Connection(IpProtocol.TCP, addr(CLIENT), 45001, addr(VIP), 80, addr("198.18.0.99"), 80,
                 0, ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
-        assertFalse(core.install(unknown, now));
+        assertEquals(ForwardingCore.Synced.UNKNOWN, core.install(unknown, now));
     }
 
     @Test
