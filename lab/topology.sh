@@ -22,15 +22,21 @@ lab_need() {
     fi
 }
 
+# Runs from an EXIT trap under set -e: every command here must be allowed to fail (a pid file
+# whose process already exited made kill fail, which ended the trap and left the namespaces).
 lab_down() {
     [ -n "$LAB_DIR" ] || return 0
-    local h
-    local pidf
+    set +e
+    local h pidf pid
     for pidf in "$LAB_DIR"/*.pid "$LAB_DIR"/*/*.pid; do
-        [ -f "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null
+        [ -f "$pidf" ] || continue
+        pid=$(cat "$pidf" 2>/dev/null)
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null
     done
     wait 2>/dev/null
     for h in sw client director1 director2 rs1 rs2; do
+        # Whatever still runs in a namespace (a flood generator, a daemon) goes with it.
+        ip netns pids "$(ns "$h")" 2>/dev/null | xargs -r kill -9 2>/dev/null
         ip netns del "$(ns "$h")" 2>/dev/null
     done
     rm -rf "$LAB_DIR"
