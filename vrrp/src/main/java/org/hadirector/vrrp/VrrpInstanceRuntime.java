@@ -79,7 +79,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private InetAddress source;
     private AdvertisementFilter filter;
     private byte[] mac;
-    private Thread thread;
+    private volatile Thread thread;
+    private boolean opened;
+    private boolean closed;
     private boolean vipsInstalled;
     private final TrackerSet trackers = new TrackerSet();
     /** Tracked interfaces by index, as link events name them. */
@@ -99,54 +101,85 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.garp = new GarpPlan(config.garp());
     }
 
-    /** Opens the sockets (errors surface here, before any thread runs) and starts the loop. */
-    public void start() throws IOException {
-        ifindex = Interfaces.index(config.interfaceName());
-        socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
-        netlink = RtNetlink.open();
-        links = RtNetlink.monitorLinks();
-        wakeUp = new WakeUp();
-        mac = Interfaces.mac(sysClassNet, config.interfaceName());
-        if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
-            packets = PacketSocket.open(config.interfaceName());
-        }
-        if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
-            icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
-            icmp6.sendOnly();
-        }
-        // One dump serves the stale-VIP sweep, the choice of source, and our own addresses.
-        List<RtNetlink.Address> present = netlink.addresses(0);
-        removeStaleVips(present);
-        source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
-        if (source == null) {
-            throw new IOException(name + ": interface " + config.interfaceName() + " has no "
-                    + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
-        }
-        sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
-        sender.sendOnly();
-        sender.bind(source);
-        // The tie-break at equal priority compares primary addresses: ours is the one we send from.
-        machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
-        if (config.multicastGroup() != null) {
-            socket.joinGroup(config.multicastGroup());
-        }
-        List<InetAddress> vipAddresses = config.vips().stream().map(VirtualAddress::address).toList();
-        List<InetAddress> own = new ArrayList<>();
-        for (RtNetlink.Address a : present) {
-            if (a.ifindex() == ifindex) {
-                own.add(a.address());
+    /**
+     * Opens the sockets and resolves the interfaces, the source address and the advert filter;
+     * no thread runs and nothing on the host changes, so a reload can open a new instance while
+     * the old one still runs, and keep the old one when this fails. On failure everything opened
+     * is closed.
+     */
+    public void open() throws IOException {
+        try {
+            ifindex = Interfaces.index(config.interfaceName());
+            // A VIP whose dev is missing would leave a master without its address: an error now.
+            for (VirtualAddress v : allVips()) {
+                vipIndex(v);
             }
+            socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+            netlink = RtNetlink.open();
+            links = RtNetlink.monitorLinks();
+            wakeUp = new WakeUp();
+            mac = Interfaces.mac(sysClassNet, config.interfaceName());
+            if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
+                packets = PacketSocket.open(config.interfaceName());
+            }
+            if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
+                icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
+                icmp6.sendOnly();
+            }
+            // One dump serves the choice of source and our own addresses.
+            List<RtNetlink.Address> present = netlink.addresses(0);
+            source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
+            if (source == null) {
+                throw new IOException(name + ": interface " + config.interfaceName() + " has no "
+                        + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
+            }
+            sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+            sender.sendOnly();
+            sender.bind(source);
+            // The tie-break at equal priority compares primary addresses: ours is the one we send from.
+            machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
+            if (config.multicastGroup() != null) {
+                socket.joinGroup(config.multicastGroup());
+            }
+            List<InetAddress> vipAddresses = config.vips().stream().map(VirtualAddress::address).toList();
+            List<InetAddress> own = new ArrayList<>();
+            for (RtNetlink.Address a : present) {
+                if (a.ifindex() == ifindex) {
+                    own.add(a.address());
+                }
+            }
+            own.add(source);
+            // VIPs (excluded ones too) are never our own source: a peer's adverts may carry them.
+            own.removeAll(allVips().stream().map(VirtualAddress::address).toList());
+            VrrpSettings s = config.settings();
+            filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
+                    Advertisement.passwordBytes(config.authPassword()),
+                    s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
+                    java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
+                    java.util.Set.copyOf(own));
+            opened = true;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
-        own.add(source);
-        // VIPs (excluded ones too) are never our own source: a peer's adverts may carry them.
-        own.removeAll(allVips().stream().map(VirtualAddress::address).toList());
-        VrrpSettings s = config.settings();
-        filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
-                Advertisement.passwordBytes(config.authPassword()),
-                s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
-                java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
-                java.util.Set.copyOf(own));
-        setUpTrackers();
+    }
+
+    /**
+     * Starts the loop ({@link #open} first unless it was called): VIPs a previous run left are
+     * removed, the trackers read, the thread started. On failure everything opened is closed.
+     */
+    public void start() throws IOException {
+        if (!opened) {
+            open();
+        }
+        try {
+            // Only now: while a reload opens this instance, the old one may still hold these VIPs.
+            removeStaleVips(netlink.addresses(0));
+            setUpTrackers();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
         thread = new Thread(this::loop, "vrrp-" + name);
         thread.start();
     }
@@ -301,6 +334,15 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     /** Graceful stop: priority 0 if master, VIPs removed; waits up to {@code timeoutMillis}. */
     public void stop(long timeoutMillis) throws InterruptedException {
         running = false;
+        if (thread == null) {
+            // Opened (or not even that) but never started: no loop to end, only sockets to close.
+            close();
+            stopped.countDown();
+            return;
+        }
+        if (stopped.getCount() == 0) {
+            return;
+        }
         if (wakeUp != null) {
             wakeUp.signal();
         }
@@ -337,6 +379,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 config.settings().basePriority(), master == null ? null : master.getHostAddress(),
                 config.vips().stream().map(VirtualAddress::toString).toList(), advertsSent, advertsReceived,
                 transitions, lastTransition, d);
+    }
+
+    /** True from a successful {@link #start} until its loop ends (stopped, or failed). */
+    public boolean alive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
     }
 
     public VrrpState state() {
@@ -582,7 +630,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
-    private void close() {
+    /** Once only: a second close of a descriptor number could close one reused by someone else. */
+    private synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (scripts != null) {
             scripts.close();
         }
