@@ -109,10 +109,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      */
     public void open() throws IOException {
         try {
-            ifindex = Interfaces.index(config.interfaceName());
+            ifindex = existing(config.interfaceName(), "interface ");
             // A VIP whose dev is missing would leave a master without its address: an error now.
             for (VirtualAddress v : allVips()) {
-                vipIndex(v);
+                if (v.dev() != null) {
+                    existing(v.dev(), "virtual_ipaddress " + v + ": interface ");
+                }
             }
             socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
             netlink = RtNetlink.open();
@@ -161,6 +163,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private int existing(String ifname, String what) throws IOException {
+        try {
+            return Interfaces.index(ifname);
+        } catch (NativeException e) {
+            throw new IOException(name + ": " + what + ifname + " does not exist", e);
         }
     }
 
