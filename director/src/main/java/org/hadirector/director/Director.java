@@ -86,7 +86,7 @@ final class Director implements AutoCloseable {
         this.config = config;
         this.runsVrrp = runsVrrp;
         this.runsCheckers = runsCheckers;
-        this.startedWithInstances = !config.vrrpInstances().isEmpty();
+        this.startedWithInstances = config != null && !config.vrrpInstances().isEmpty();
     }
 
     /** Starts what {@code vrrp} and {@code checkers} ask for; on any failure stops what started and throws. */

@@ -51,7 +51,8 @@ class ReloadLabTest {
                     "--control", lab.dir.resolve("d1.sock").toString());
             lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "e0", "", "")).toString(),
                     "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    "director1 never became master:\n" + lab.log("director1") + "\ndirector2:\n" + lab.log("director2"));
             assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> status(lab, "d2.sock").startsWith("VI_1  BACKUP"))) >= 0,
                     lab.log("director2"));
             Thread.sleep(500);
