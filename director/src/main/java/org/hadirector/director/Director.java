@@ -337,6 +337,10 @@ final class Director implements AutoCloseable {
         if (sync != null && !java.util.Objects.equals(syncStartedWith, n.globalDefs().lvsSyncDaemon())) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
+        if (runsVrrp) {
+            // As at every reload before: init_file ... overwrite rewrites the file.
+            Daemon.initTrackFiles(n);
+        }
         List<String> failed = new ArrayList<>();
         List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, plan, opened, failed);
         String checkDone = "";
@@ -436,7 +440,6 @@ final class Director implements AutoCloseable {
             startedWith.remove(name);
             done.add(name + " stopped");
         }
-        Daemon.initTrackFiles(n);
         for (String name : plan.restart()) {
             VrrpInstanceRuntime was = instance(name);
             Started before = startedWith.remove(name);
