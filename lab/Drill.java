@@ -200,8 +200,9 @@ public class Drill {
                 }
                 reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
+            case "reload-bad" -> injectReloadBad(name);
             default -> throw new IllegalArgumentException("unknown drill " + name
-                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, sync-flood, "
+                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, reload-bad, sync-flood, "
                     + String.join(", ", FaultDrills.NAMES) + ")");
         }
     }
@@ -247,8 +248,105 @@ public class Drill {
                         .forEach(l -> System.out.println("  director1: " + l.replaceFirst("^\\S+ \\S+ ", "")));
                 Files.writeString(conf, text);
             }
+            case "reload-bad" -> restoreReloadBad(name);
             default -> { }
         }
+    }
+
+    // ---- reload-bad: a broken file changes nothing; the good file after it is a no-op
+
+    static final List<String> reloadBadFailures = new ArrayList<>();
+    static final List<String> reloadBadReport = new ArrayList<>();
+
+    /** SIGHUP with a file naming a missing interface, then with a syntax error: both rejected, nothing changed. */
+    static void injectReloadBad(String drill) throws Exception {
+        Path conf = dir.resolve("director1.conf");
+        String good = Files.readString(conf);
+        String[][] broken = {
+            {"missing interface", good.replaceFirst("(?m)^    interface e0$", "    interface e9"), "interface e9 does not exist"},
+            {"syntax error", good + "vrrp_instance VI_2 {\n", "unbalanced braces"},
+        };
+        try {
+            for (String[] b : broken) {
+                if (b[1].equals(good)) {
+                    throw new IllegalStateException("the drill's file has no \"interface e0\" line to break");
+                }
+                Files.writeString(conf, b[1]);
+                long[] before = reloadBadCounters();
+                String line = hupExpecting("director1", drill);
+                long[] after = reloadBadCounters();
+                System.out.println("  director1 (" + b[0] + "): " + line.replaceFirst("^\\S+ \\S+ ", ""));
+                if (!line.contains("reload rejected") || !line.contains(b[2])) {
+                    reloadBadFailures.add(b[0] + ": want a rejection naming \"" + b[2] + "\", the log says: " + line);
+                }
+                reloadBadCheck(b[0], before, after);
+            }
+        } finally {
+            Files.writeString(conf, good);
+        }
+    }
+
+    /** SIGHUP with the good file after the broken ones: a no-op. */
+    static void restoreReloadBad(String drill) throws Exception {
+        long[] before = reloadBadCounters();
+        String line = hupExpecting("director1", drill);
+        long[] after = reloadBadCounters();
+        System.out.println("  director1 (good file): " + line.replaceFirst("^\\S+ \\S+ ", ""));
+        if (!line.contains("reload done: vrrp_instances unchanged; virtual servers unchanged; table operations: 0")) {
+            reloadBadFailures.add("the good file after the broken ones: want a no-op, the log says: " + line);
+        }
+        reloadBadCheck("good file", before, after);
+    }
+
+    /**
+     * Transitions of VI_1 on director1 and director2 (-1: VI_1 is not in the status, it does not
+     * run), director1's table operations, and whether director1 holds the VIP (1) or not (0).
+     */
+    static long[] reloadBadCounters() throws Exception {
+        Process p = new ProcessBuilder("ip", "-n", prefix + "-director1", "-4", "addr", "show", "dev", "e0")
+                .redirectErrorStream(true).start();
+        String addrs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        String s1 = status("director1");
+        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s1);
+        return new long[] {vi1Transitions(s1), vi1Transitions(status("director2")), o.find() ? Long.parseLong(o.group(1)) : -1,
+            addrs.contains(" " + VIP + "/") ? 1 : 0};
+    }
+
+    static long vi1Transitions(String status) {
+        java.util.regex.Matcher t = java.util.regex.Pattern.compile("(?s)VI_1 .*?transitions (\\d+)").matcher(status);
+        return t.find() ? Long.parseLong(t.group(1)) : -1;
+    }
+
+    static void reloadBadCheck(String what, long[] before, long[] after) {
+        String seen = what + ": transitions director1 " + before[0] + " -> " + after[0] + ", director2 " + before[1]
+                + " -> " + after[1] + " (-1: VI_1 does not run), table operations " + before[2] + " -> " + after[2]
+                + ", VIP on director1: " + (after[3] == 1 ? "yes" : "no");
+        reloadBadReport.add(what + ": " + (after[2] - before[2]) + " ops, " + (after[0] - before[0] + after[1] - before[1])
+                + " transitions");
+        if (before[0] != after[0] || before[1] != after[1] || before[2] != after[2] || before[3] != 1 || after[3] != 1
+                || after[0] < 0 || after[1] < 0) {
+            reloadBadFailures.add("changed something: " + seen);
+        }
+    }
+
+    static void reportReloadBad(String name, long failed, List<String> failures) {
+        System.out.println("  " + String.join("; ", reloadBadReport));
+        failures.addAll(reloadBadFailures.stream().map(f -> name + ": " + f).toList());
+        if (failed > 0) {
+            failures.add(name + ": " + failed + " request(s) failed; none may");
+        }
+    }
+
+    /** Sends SIGHUP and returns the log line that ends that reload, whatever it says (10 s at most). */
+    static String hupExpecting(String host, String drill) throws Exception {
+        Path log = dir.resolve(host + "-" + drill + ".log");
+        java.util.function.Predicate<String> end = l -> l.contains("reload done") || l.contains("reload rejected")
+                || l.contains("reload incomplete") || l.contains("reload failed");
+        long before = Files.readString(log).lines().filter(end).count();
+        run("kill", "-HUP", pid(host));
+        waitUntil(10_000, () -> Files.readString(log).lines().filter(end).count() > before, host + " ended the reload");
+        return Files.readString(log).lines().filter(end).skip(before).findFirst().orElseThrow();
     }
 
     static final List<String> reloadFailures = new ArrayList<>();
@@ -318,6 +416,7 @@ public class Drill {
                     failures.add(name + ": " + failed + " request(s) failed; none may");
                 }
             }
+            case "reload-bad" -> reportReloadBad(name, failed, failures);
             case "demote", "rs-drain" -> {
                 if (failed > 0) {
                     failures.add(name + ": " + failed + " request(s) failed; none may");

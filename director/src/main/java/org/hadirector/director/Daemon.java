@@ -175,7 +175,9 @@ final class Daemon {
     /**
      * SIGHUP: the file is read and checked first; a file with errors, unsupported features or
      * (with enable_script_security) insecure scripts is rejected and the running configuration
-     * stays. Otherwise the director applies only the differences.
+     * stays. Otherwise the director checks the new configuration against the host and opens
+     * what it (re)starts before anything stops (see {@link Director#reload}), then applies only
+     * the differences from what runs.
      */
     static void reload(CommandLine cl, Director director, ConfigSource source) {
         LOG.info("reload: reading {}", cl.configFile());
@@ -203,7 +205,11 @@ final class Daemon {
                 LOG.info("reload done: {}", director.reload(n));
             } catch (IllegalArgumentException e) {
                 LOG.error("reload rejected, the running configuration stays: {}", e.getMessage());
-            } catch (IOException | DataplaneException | RuntimeException e) {
+            } catch (IOException e) {
+                // What failed was rolled back where it could be; the message says what runs. The next
+                // reload diffs against what runs, so it retries what did not take.
+                LOG.error("reload incomplete: {}", e.getMessage());
+            } catch (DataplaneException | RuntimeException e) {
                 LOG.error("reload failed part way: {}", e.toString(), e);
             }
         } finally {

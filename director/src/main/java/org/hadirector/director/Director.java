@@ -62,6 +62,22 @@ final class Director implements AutoCloseable {
     private final boolean runsCheckers;
     /** Which parts run, for status and metrics. */
     final Parts parts = new Parts();
+    /** Whether the daemon started with instances (and so wired the sync role and ha_suspend to them). */
+    private final boolean startedWithInstances;
+    /**
+     * What runs, for reload's diff: each instance started and not stopped since, with the
+     * block and the configuration its runtime was built from (not the last file read).
+     */
+    private final Map<String, Started> startedWith = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The lvs_sync_daemon the sync role was started with (a reload does not change it). */
+    private LvsSyncDaemon syncStartedWith;
+
+    /** An instance's block and the configuration its running runtime was built from. */
+    private record Started(VrrpInstance block, KeepalivedConfig config) {
+        VrrpReloadPlan.Basis basis() {
+            return VrrpReloadPlan.Basis.of(block, config);
+        }
+    }
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
@@ -72,6 +88,7 @@ final class Director implements AutoCloseable {
         this.config = config;
         this.runsVrrp = runsVrrp;
         this.runsCheckers = runsCheckers;
+        this.startedWithInstances = config != null && !config.vrrpInstances().isEmpty();
     }
 
     /** Starts what {@code vrrp} and {@code checkers} ask for; on any failure stops what started and throws. */
@@ -131,6 +148,8 @@ final class Director implements AutoCloseable {
         for (VrrpInstanceRuntime r : runtimes) {
             r.start();
             started.add(r);
+            config.vrrpInstances().stream().filter(i -> i.name().equals(r.name())).findFirst()
+                    .ifPresent(i -> startedWith.put(r.name(), new Started(i, config)));
         }
         if (checks != null) {
             checks.start();
@@ -226,6 +245,7 @@ final class Director implements AutoCloseable {
         }
         sync = new SyncRole(table.dataplane(), SyncRole.settings(d, inst.virtualRouterId()));
         syncInstance = inst.name();
+        syncStartedWith = d;
     }
 
     /** A virtual_ipaddress (or _excluded) line and the instance that holds it. */
@@ -312,14 +332,19 @@ final class Director implements AutoCloseable {
     // ---- reload
 
     /**
-     * Applies a new, already validated configuration: only what differs. A vrrp_instance whose
-     * block (and the VRRP parts it depends on: vrrp_scripts, track files, sync groups, global_defs)
-     * is unchanged keeps running untouched; a changed one is restarted (a master first sends
-     * priority 0), a new one started, a removed one stopped. Virtual servers go to the checks
-     * (unchanged ones untouched, see {@link HealthCheckService#reconfigure}) and the table, which
-     * applies exactly the difference. Returns one line for the log.
+     * Applies a new, already validated configuration: only what differs from what runs. A
+     * reload that fails changes nothing: everything that can be decided, mapped or checked
+     * against the host (interfaces of the instances to (re)start, the sync interface) is, and
+     * the new runtimes of changed and new instances are opened (sockets, source address), all
+     * before anything stops; a failure there rejects the reload. Then removed instances stop,
+     * a changed one is swapped (the old one stops, a master first sending priority 0, and the
+     * opened one starts; if that fails the old configuration is started again), new ones start.
+     * An unchanged vrrp_instance (see {@link VrrpReloadPlan}) keeps running untouched. Virtual
+     * servers go to the checks (unchanged ones untouched, see {@link HealthCheckService#reconfigure})
+     * and the table, which applies exactly the difference. Returns one line for the log.
      *
-     * @throws IllegalArgumentException for a change that needs a restart; nothing has changed then
+     * @throws IllegalArgumentException when the reload is rejected; nothing has changed then
+     * @throws IOException when part of it failed after something changed; the message says what runs
      */
     synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
         KeepalivedConfig old = config;
@@ -328,7 +353,7 @@ final class Director implements AutoCloseable {
             throw new IllegalArgumentException("virtual_server blocks were added to a director that started without any: "
                     + "the checks and the DR table start with the daemon; restart it");
         }
-        if (runsVrrp && old.vrrpInstances().isEmpty() && !n.vrrpInstances().isEmpty()) {
+        if (runsVrrp && !startedWithInstances && !n.vrrpInstances().isEmpty()) {
             throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
         }
         if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()) {
@@ -339,13 +364,27 @@ final class Director implements AutoCloseable {
                         + ": the userspace forwarder stays on " + now + " until a restart");
             }
         }
-        if (!java.util.Objects.equals(old.globalDefs().lvsSyncDaemon(), n.globalDefs().lvsSyncDaemon())) {
+        // Everything mapped and checked before anything changes.
+        List<org.hadirector.healthcheck.ServiceSpec> newSpecs = checks != null ? CheckerConfigMapper.map(n) : null;
+        List<TableConfigMapper.ServicePlan> newTable = checks != null ? TableConfigMapper.map(n) : null;
+        VrrpReloadPlan plan = runsVrrp ? VrrpReloadPlan.of(running(), n) : VrrpReloadPlan.NONE;
+        List<String> problems = ReloadPreflight.problems(n, plan.toOpen(), sync != null ? syncStartedWith : null,
+                syncInstance, Director::interfaceExists);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        Map<String, VrrpInstanceRuntime> opened = openAll(n, plan);
+        if (sync != null && !java.util.Objects.equals(syncStartedWith, n.globalDefs().lvsSyncDaemon())) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
-        List<String> vrrpDone = runsVrrp ? reloadVrrp(old, n) : List.of();
+        if (runsVrrp) {
+            // As at every reload before: init_file ... overwrite rewrites the file.
+            Daemon.initTrackFiles(n);
+        }
+        List<String> failed = new ArrayList<>();
+        List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, plan, opened, failed);
         String checkDone = "";
         if (checks != null) {
-            List<org.hadirector.healthcheck.ServiceSpec> newSpecs = CheckerConfigMapper.map(n);
             Map<String, org.hadirector.healthcheck.ServiceSpec> before = new HashMap<>();
             specs.forEach(x -> before.put(x.name(), x));
             Set<String> changed = new LinkedHashSet<>();
@@ -354,7 +393,7 @@ final class Director implements AutoCloseable {
                     changed.add(x.name());
                 }
             }
-            table.reload(TableConfigMapper.map(n), changed);
+            table.reload(newTable, changed);
             config = n;
             List<String> restarted;
             try {
@@ -377,52 +416,129 @@ final class Director implements AutoCloseable {
                     + "; table operations: " + ops;
         }
         config = n;
-        return "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
+        String summary = "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
+        if (!failed.isEmpty()) {
+            throw new IOException(summary + "; failed: " + String.join("; ", failed));
+        }
+        return summary;
     }
 
-    private List<String> reloadVrrp(KeepalivedConfig old, KeepalivedConfig n) throws IOException {
-        boolean commonSame = old.vrrpScripts().equals(n.vrrpScripts()) && old.trackFiles().equals(n.trackFiles())
-                && old.vrrpSyncGroups().equals(n.vrrpSyncGroups()) && old.globalDefs().equals(n.globalDefs());
-        Map<String, VrrpInstance> before = new HashMap<>();
-        old.vrrpInstances().forEach(i -> before.put(i.name(), i));
-        Set<String> restart = new LinkedHashSet<>();
-        for (VrrpInstance i : n.vrrpInstances()) {
-            VrrpInstance was = before.get(i.name());
-            if (was != null && (!commonSame || !was.equals(i))) {
-                restart.add(i.name());
+    /** The instances running now, each with the basis it was started with. */
+    private Map<String, VrrpReloadPlan.Basis> running() {
+        Map<String, VrrpReloadPlan.Basis> out = new java.util.LinkedHashMap<>();
+        for (VrrpInstanceRuntime r : runtimes) {
+            Started s = startedWith.get(r.name());
+            if (s != null && r.alive()) {
+                out.put(r.name(), s.basis());
             }
         }
-        // Sync group members share one group: restarting one restarts them all.
-        if (!restart.isEmpty() && !n.vrrpSyncGroups().isEmpty()) {
-            for (VrrpInstance i : n.vrrpInstances()) {
-                if (before.containsKey(i.name())) {
-                    restart.add(i.name());
-                }
-            }
+        return out;
+    }
+
+    private static boolean interfaceExists(String name) {
+        try {
+            org.hadirector.sys.Interfaces.index(name);
+            return true;
+        } catch (org.hadirector.sys.NativeException e) {
+            return false;
         }
-        List<String> done = new ArrayList<>();
-        for (VrrpInstanceRuntime r : List.copyOf(runtimes)) {
-            boolean gone = n.vrrpInstances().stream().noneMatch(i -> i.name().equals(r.name()));
-            if (gone || restart.contains(r.name())) {
-                stopRuntime(r);
-                done.add(r.name() + (gone ? " stopped" : " restarted"));
-            }
-        }
-        Daemon.initTrackFiles(n);
+    }
+
+    private static VrrpInstance block(KeepalivedConfig c, String name) {
+        return c.vrrpInstances().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Opens the runtimes of the instances the plan (re)starts, beside the running ones; on the
+     * first failure closes those opened and rejects the reload.
+     */
+    private Map<String, VrrpInstanceRuntime> openAll(KeepalivedConfig n, VrrpReloadPlan plan) {
         Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(n);
-        for (VrrpInstance i : n.vrrpInstances()) {
-            if (before.containsKey(i.name()) && !restart.contains(i.name())) {
+        Map<String, VrrpInstanceRuntime> opened = new java.util.LinkedHashMap<>();
+        for (String name : plan.toOpen()) {
+            try {
+                VrrpInstanceRuntime r = newRuntime(block(n, name), n, groupOf);
+                opened.put(name, r);
+                r.open();
+            } catch (IOException | RuntimeException e) {
+                opened.values().forEach(Director::discard);
+                throw new IllegalArgumentException("vrrp_instance " + name + ": cannot open: " + e.getMessage(), e);
+            }
+        }
+        return opened;
+    }
+
+    /** Stops, swaps and starts instances as planned; what fails is logged, added to {@code failed}, and rolled back. */
+    private List<String> applyVrrp(KeepalivedConfig n, VrrpReloadPlan plan, Map<String, VrrpInstanceRuntime> opened,
+            List<String> failed) {
+        List<String> done = new ArrayList<>();
+        for (String name : plan.stop()) {
+            VrrpInstanceRuntime r = instance(name);
+            if (r != null) {
+                stopRuntime(r);
+            }
+            startedWith.remove(name);
+            done.add(name + " stopped");
+        }
+        for (String name : plan.restart()) {
+            VrrpInstanceRuntime was = instance(name);
+            Started before = startedWith.remove(name);
+            stopRuntime(was);
+            String why = startOpened(opened.get(name), block(n, name), n);
+            if (why == null) {
+                done.add(name + " restarted");
                 continue;
             }
-            VrrpInstanceRuntime r = newRuntime(i, n, groupOf);
-            runtimes.add(r);
-            r.start();
-            started.add(r);
-            if (!before.containsKey(i.name())) {
-                done.add(i.name() + " started");
+            LOG.error("{}: the new configuration did not start ({}); starting the old one again", name, why);
+            String again = startOpened(newRuntime(before.block(), before.config(), Daemon.syncGroups(before.config())),
+                    before.block(), before.config());
+            if (again == null) {
+                failed.add(name + " kept its old configuration: the new one did not start: " + why);
+            } else {
+                LOG.error("{}: the old configuration did not start either ({}); the instance does not run "
+                        + "until a reload or a restart starts it", name, again);
+                failed.add(name + " does not run: the new configuration did not start (" + why
+                        + "), nor the old one (" + again + ")");
+            }
+        }
+        for (String name : plan.start()) {
+            VrrpInstanceRuntime dead = instance(name);
+            if (dead != null) {
+                // Its loop ended (it is not among what runs): cleared before its successor starts.
+                stopRuntime(dead);
+            }
+            String why = startOpened(opened.get(name), block(n, name), n);
+            if (why == null) {
+                done.add(name + " started");
+            } else {
+                LOG.error("{}: did not start: {}", name, why);
+                failed.add(name + " did not start: " + why);
             }
         }
         return done;
+    }
+
+    /** Starts {@code r} (opening it unless it is); null when it runs, else why not. */
+    private String startOpened(VrrpInstanceRuntime r, VrrpInstance block, KeepalivedConfig c) {
+        try {
+            r.start();
+        } catch (IOException | RuntimeException e) {
+            discard(r);
+            return e.getMessage() != null ? e.getMessage() : e.toString();
+        }
+        runtimes.add(r);
+        started.add(r);
+        startedWith.put(r.name(), new Started(block, c));
+        return null;
+    }
+
+    /** Closes a runtime that never started (its sockets, if opened). */
+    private static void discard(VrrpInstanceRuntime r) {
+        try {
+            r.stop(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void stopRuntime(VrrpInstanceRuntime r) {

@@ -79,7 +79,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private InetAddress source;
     private AdvertisementFilter filter;
     private byte[] mac;
-    private Thread thread;
+    private volatile Thread thread;
+    private boolean opened;
     private boolean vipsInstalled;
     private volatile java.util.function.Consumer<String> faultListener = f -> { };
     private volatile String fault;
@@ -105,19 +106,53 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.garp = new GarpPlan(config.garp());
     }
 
-    /** Opens the sockets (errors surface here, before any thread runs) and starts the loop. */
-    public void start() throws IOException {
-        wakeUp = new WakeUp();
+    /**
+     * Opens the sockets and resolves the interfaces, the source address and the advert filter;
+     * no thread runs and nothing on the host changes, so a reload can open a new instance while
+     * the old one still runs, and keep the old one when this fails. On failure everything opened
+     * is closed.
+     */
+    public void open() throws IOException {
+        if (wakeUp == null) {
+            wakeUp = new WakeUp();
+        }
         try {
             openIo();
+            opened = true;
         } catch (IOException | RuntimeException e) {
             closeIo();
             wakeUp.close();
             wakeUp = null;
             throw e;
         }
+    }
+
+    /**
+     * Starts the loop ({@link #open} first unless it was called): VIPs a previous run left are
+     * removed, the trackers read, the thread started. On failure everything opened is closed.
+     */
+    public void start() throws IOException {
+        if (!opened) {
+            open();
+        }
+        try {
+            prepareHost();
+        } catch (IOException | RuntimeException e) {
+            closeIo();
+            wakeUp.close();
+            wakeUp = null;
+            opened = false;
+            throw e;
+        }
         thread = new Thread(this::loop, "vrrp-" + name);
         thread.start();
+    }
+
+    /** What start (and a restart) does on the host: the stale-VIP sweep, the trackers read afresh. */
+    private void prepareHost() throws IOException {
+        // Only now: while a reload opens this instance, the old one may still hold these VIPs.
+        removeStaleVips(netlink.addresses(0));
+        setUpTrackers();
     }
 
     /**
@@ -176,7 +211,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     /** Everything the loop needs of the host, opened by the interface's name as it is now. */
     private void openIo() throws IOException {
-        ifindex = Interfaces.index(config.interfaceName());
+        ifindex = existing(config.interfaceName(), "interface ");
+        // A VIP whose dev is missing would leave a master without its address: an error now.
+        for (VirtualAddress v : allVips()) {
+            if (v.dev() != null) {
+                existing(v.dev(), "virtual_ipaddress " + v + ": interface ");
+            }
+        }
         socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
         netlink = RtNetlink.open();
         links = RtNetlink.monitorLinks();
@@ -188,9 +229,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
             icmp6.sendOnly();
         }
-        // One dump serves the stale-VIP sweep, the choice of source, and our own addresses.
+        // One dump serves the choice of source and our own addresses.
         List<RtNetlink.Address> present = netlink.addresses(0);
-        removeStaleVips(present);
         source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
         if (source == null) {
             throw new IOException(name + ": interface " + config.interfaceName() + " has no "
@@ -220,7 +260,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
                 java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
                 java.util.Set.copyOf(own));
-        setUpTrackers();
+    }
+
+    private int existing(String ifname, String what) throws IOException {
+        try {
+            return Interfaces.index(ifname);
+        } catch (NativeException e) {
+            throw new IOException(name + ": " + what + ifname + " does not exist", e);
+        }
     }
 
     private void setUpTrackers() throws NativeException {
@@ -373,6 +420,19 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     /** Graceful stop: priority 0 if master, VIPs removed; waits up to {@code timeoutMillis}. */
     public void stop(long timeoutMillis) throws InterruptedException {
         running = false;
+        if (thread == null) {
+            // Opened (or not even that) but never started: no loop to end, only sockets to close.
+            closeIo();
+            if (wakeUp != null) {
+                wakeUp.close();
+                wakeUp = null;
+            }
+            stopped.countDown();
+            return;
+        }
+        if (stopped.getCount() == 0) {
+            return;
+        }
         if (wakeUp != null) {
             wakeUp.signal();
         }
@@ -411,6 +471,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 transitions, lastTransition, d);
     }
 
+    /** True from a successful {@link #start} until its loop ends (stopped, or failed). */
+    public boolean alive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
     public VrrpState state() {
         return machine == null ? VrrpState.INIT : machine.state();
     }
@@ -428,7 +494,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             while (running) {
                 try {
                     if (socket == null) {
-                        openIo();
+                        try {
+                            openIo();
+                            prepareHost();
+                        } catch (IOException | RuntimeException e) {
+                            closeIo();
+                            throw e;
+                        }
                         LOG.info("{}: restarted on {} (ifindex {})", name, config.interfaceName(), ifindex);
                         setFault(null);
                         lastFailure = null;
