@@ -127,6 +127,11 @@ final class BoundedServer implements AutoCloseable {
         return listener.localAddress();
     }
 
+    /** Whether it still listens: false once closed (a supervisor may restart it then). */
+    boolean serving() {
+        return listener.isActive() && !group.isShuttingDown();
+    }
+
     Stats stats() {
         return new Stats(name, open.get(), connections.get(), overCap.get(), busy.get(), timedOut.get(), malformed.get(),
                 acceptErrors.get());

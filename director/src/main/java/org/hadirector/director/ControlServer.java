@@ -73,6 +73,10 @@ final class ControlServer implements AutoCloseable {
         return server.stats();
     }
 
+    boolean serving() {
+        return server.serving();
+    }
+
     /** One request line (at most MAX_REQUEST bytes, ended by a newline or by the client's half-close). */
     private final class Exchange extends OneRequestConnection {
         private final byte[] line = new byte[MAX_REQUEST];

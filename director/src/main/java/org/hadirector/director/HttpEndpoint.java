@@ -114,6 +114,10 @@ final class HttpEndpoint implements AutoCloseable {
         return server.stats();
     }
 
+    boolean serving() {
+        return server.serving();
+    }
+
     /** The endpoint's and the other servers' counters, in Prometheus text. */
     private String serverMetrics(BoundedServer srv) {
         List<BoundedServer.Stats> all = new ArrayList<>();

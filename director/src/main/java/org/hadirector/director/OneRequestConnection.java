@@ -117,9 +117,9 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
                 if (ch.isActive()) {
                     try {
                         reply = work.call();
-                    } catch (Exception | StackOverflowError e) {
+                    } catch (Exception e) {
                         LOG.error("{}: a request failed: {}", server.name, e.toString(), e);
-                        reply = failedAnswer(e instanceof Exception x ? x : new RuntimeException(e));
+                        reply = failedAnswer(e);
                     }
                 }
                 Object r = reply;

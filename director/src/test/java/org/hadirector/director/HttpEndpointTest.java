@@ -111,6 +111,7 @@ class HttpEndpointTest {
             }
             assertTrue(ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
             assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
+            assertTrue(e.serving());
             String m = ClientMix.exchange(at(e), GET, 5_000);
             assertTrue(m.contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 1\n"), m);
         }
@@ -155,6 +156,12 @@ class HttpEndpointTest {
                     .getBytes(StandardCharsets.US_ASCII), 5_000);
             assertTrue(ok(two), two);
             assertFalse(two.contains("vrrpInstances"), "one request per connection");
+            try (SocketChannel c = SocketChannel.open(at(e)); java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                c.write(ByteBuffer.wrap(GET));
+                c.shutdownOutput(); // as `printf ... | nc -N` does: the request, then end of input
+                String halfClosed = ClientMix.readAll(c, sel, 5_000);
+                assertTrue(ok(halfClosed), halfClosed);
+            }
             String head = ClientMix.exchange(at(e), "HEAD /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 5_000);
             assertTrue(head.startsWith("HTTP/1.1 200") && head.endsWith("\r\n\r\n") && !head.contains("content-length: 0"), head);
         }
