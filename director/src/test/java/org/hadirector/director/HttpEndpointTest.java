@@ -178,6 +178,11 @@ class HttpEndpointTest {
             assertEquals(200, m.statusCode());
             assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type").orElse(""));
             assertTrue(m.body().contains("# TYPE hadirector_vrrp_state gauge"), m.body());
+            assertTrue(m.body().contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 0\n"), m.body());
+            for (String line : m.body().split("\n")) {
+                assertTrue(line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
+                        || line.matches("hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"), line);
+            }
             HttpResponse<String> s = c.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, s.statusCode());
