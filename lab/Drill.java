@@ -44,6 +44,10 @@ public class Drill {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--abuse-http")) {
+            abuseHttpChild(args);
+            return;
+        }
         dir = Path.of(args[0]);
         prefix = args[1];
         bin = args[2];
@@ -77,6 +81,12 @@ public class Drill {
     }
 
     static String drill(String name, List<String> failures) throws Exception {
+        switch (name) {
+            case "metrics-abuse" -> {
+                return metricsAbuse(failures);
+            }
+            default -> { }
+        }
         cleanUp();
         if (name.equals("sync-flood")) {
             return syncFlood(name, failures);
@@ -203,7 +213,7 @@ public class Drill {
             case "reload-bad" -> injectReloadBad(name);
             default -> throw new IllegalArgumentException("unknown drill " + name
                     + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, reload-bad, sync-flood, "
-                    + String.join(", ", FaultDrills.NAMES) + ")");
+                    + "metrics-abuse, " + String.join(", ", FaultDrills.NAMES) + ")");
         }
     }
 
@@ -628,6 +638,320 @@ public class Drill {
                 dir.resolve(host + ".sock").toString(), "--metrics", "9650");
         pb.environment().putAll(env);
         return pb.redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
+    }
+
+    // ---- metrics-abuse: the master's HTTP endpoint and control socket under slow clients and 10,000 requests each
+
+    static final int ABUSE_REQUESTS = 10_000;
+    /** Slow clients held open at once: below the caps (64 HTTP, 128 control) with room for the other clients. */
+    static final int ABUSE_SLOW_HTTP = 40;
+    static final int ABUSE_SLOW_CONTROL = 100;
+    /** The master's descriptors may grow by at most both caps and some slack while abused, and must come back after. */
+    static final int ABUSE_FD_BOUND = 64 + 128 + 32;
+    static final int ABUSE_FD_AFTER = 8;
+
+    record Abuse(int ok, int refused, int failed, int slow, long ms, String sample) {
+    }
+
+    /**
+     * Both directors up, director1 master; then from director1's namespace (its /metrics listens on
+     * 127.0.0.1:9650 there) 10,000 HTTP connections (good, malformed, abandoned) beside 40 slow
+     * clients, and from here 100 parallel `status` requests and 10,000 control connections beside
+     * 100 slow ones. Meanwhile the master's descriptors are counted every 50 ms and /metrics is
+     * fetched every 500 ms. Promised: descriptors bounded and back afterwards, /metrics answers
+     * throughout, every well-formed request answered, and VRRP undisturbed (no transition).
+     */
+    static String metricsAbuse(List<String> failures) throws Exception {
+        String name = "metrics-abuse";
+        cleanUp();
+        Process d1 = director("director1", name);
+        Process d2 = director("director2", name);
+        try {
+            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP"),
+                    "director1 master, director2 backup");
+            String pid = pid("director1");
+            if (!masterMetrics("director1").startsWith("ok")) {
+                throw new IllegalStateException("director1's /metrics does not answer before the abuse");
+            }
+            long transitions = counters("director1")[0];
+            long before = fds(pid);
+            AtomicBoolean done = new AtomicBoolean();
+            long[] most = {before};
+            List<Long> probeMs = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> probeFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread sampler = new Thread(() -> {
+                while (!done.get()) {
+                    try {
+                        long n = fds(pid);
+                        synchronized (most) {
+                            most[0] = Math.max(most[0], n);
+                        }
+                    } catch (IOException e) {
+                        probeFailures.add("cannot count descriptors: " + e);
+                    }
+                    sleep(50);
+                }
+            }, "fd-sampler");
+            Thread prober = new Thread(() -> {
+                while (!done.get()) {
+                    long t = System.nanoTime();
+                    String m = masterMetrics("director1");
+                    probeMs.add((System.nanoTime() - t) / 1_000_000);
+                    if (!m.startsWith("ok")) {
+                        probeFailures.add(m);
+                    }
+                    sleep(500);
+                }
+            }, "metrics-prober");
+            sampler.start();
+            prober.start();
+            long t0 = System.nanoTime();
+            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "lab/Drill.java", "--abuse-http",
+                    "127.0.0.1", "9650", String.valueOf(ABUSE_REQUESTS), String.valueOf(ABUSE_SLOW_HTTP))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("abuse-http.log").toFile()).start();
+            java.net.SocketAddress sock = UnixDomainSocketAddress.of(dir.resolve("director1.sock"));
+            int parallelOk = parallelStatus(sock, 100);
+            Abuse control = abuse(sock, ABUSE_REQUESTS, "status\n".getBytes(StandardCharsets.US_ASCII), a -> a.contains("VI_1  MASTER"),
+                    a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(StandardCharsets.US_ASCII),
+                    "stat".getBytes(StandardCharsets.US_ASCII), ABUSE_SLOW_CONTROL);
+            if (!http.waitFor(300, TimeUnit.SECONDS)) {
+                http.destroyForcibly();
+                throw new IllegalStateException("the HTTP abuse did not end within 300 s; see " + dir.resolve("abuse-http.log"));
+            }
+            String httpOut = Files.readString(dir.resolve("abuse-http.log"));
+            long abuseMs = (System.nanoTime() - t0) / 1_000_000;
+            done.set(true);
+            sampler.join(5_000);
+            prober.join(15_000);
+            // closed connections linger at most 2 s, slow ones 5 s (HTTP) or 2 s (control)
+            long after = fds(pid);
+            for (int i = 0; i < 150 && after > before + ABUSE_FD_AFTER; i++) {
+                Thread.sleep(100);
+                after = fds(pid);
+            }
+            String m = masterMetrics("director1");
+            long transitionsAfter = counters("director1")[0];
+            java.util.regex.Matcher hm = java.util.regex.Pattern.compile("ABUSE ok=(\\d+) refused=(\\d+) failed=(\\d+) slow=(\\d+) ms=(\\d+)")
+                    .matcher(httpOut);
+            Abuse h = hm.find() ? new Abuse(Integer.parseInt(hm.group(1)), Integer.parseInt(hm.group(2)), Integer.parseInt(hm.group(3)),
+                    Integer.parseInt(hm.group(4)), Long.parseLong(hm.group(5)), "") : null;
+            long worst = probeMs.stream().mapToLong(Long::longValue).max().orElse(-1);
+            System.out.printf(Locale.ROOT, "  http (from director1's namespace): %s%n", h == null ? httpOut.strip() : h);
+            System.out.printf(Locale.ROOT, "  control: 100 parallel status: %d answered; %s%n", parallelOk, control);
+            System.out.printf(Locale.ROOT, "  director1 descriptors: %d before, at most %d during, %d after; /metrics fetched %d times "
+                    + "during the abuse, %d failed, worst %d ms; VRRP transitions %d -> %d; %d ms in all%n", before, most[0], after,
+                    probeMs.size(), probeFailures.size(), worst, transitions, transitionsAfter, abuseMs);
+            m.lines().filter(l -> l.startsWith("hadirector_endpoint_") && !l.contains(" 0") || l.startsWith("hadirector_endpoint_accept"))
+                    .forEach(l -> System.out.println("  director1: " + l));
+            int goodHttp = ABUSE_REQUESTS * 6 / 10;
+            if (h == null) {
+                failures.add(name + ": the HTTP abuse reported nothing: " + httpOut.strip());
+            } else if (h.ok() != goodHttp || h.failed() > 0) {
+                failures.add(name + ": HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, " + h.failed() + " failed; "
+                        + "see " + dir.resolve("abuse-http.log"));
+            }
+            if (parallelOk != 100) {
+                failures.add(name + ": " + parallelOk + " of 100 parallel status requests answered");
+            }
+            if (control.ok() != goodHttp || control.failed() > 0) {
+                failures.add(name + ": control: " + control.ok() + " of " + goodHttp + " good requests answered, " + control.failed()
+                        + " failed: " + control.sample());
+            }
+            if (most[0] > before + ABUSE_FD_BOUND) {
+                failures.add(name + ": director1's descriptors grew from " + before + " to " + most[0] + " (bound: +" + ABUSE_FD_BOUND + ")");
+            }
+            if (after > before + ABUSE_FD_AFTER) {
+                failures.add(name + ": director1 holds " + after + " descriptors after the abuse, " + before + " before");
+            }
+            if (!probeFailures.isEmpty() || probeMs.isEmpty() || !m.startsWith("ok")) {
+                failures.add(name + ": /metrics did not always answer: " + probeFailures.stream().limit(3).toList()
+                        + (m.startsWith("ok") ? "" : "; after: " + m.lines().findFirst().orElse("")));
+            }
+            if (transitionsAfter != transitions) {
+                failures.add(name + ": VRRP made " + (transitionsAfter - transitions) + " transition(s) under the abuse");
+            }
+            return String.format(Locale.ROOT, "| %s | /metrics answered throughout (worst %d ms) | - | %d / %d | - | descriptors %d / "
+                    + "at most %d / %d (before / during / after) |", name, worst, (h == null ? 0 : h.ok()) + control.ok() + parallelOk,
+                    (h == null ? 0 : h.failed()) + control.failed() + (100 - parallelOk), before, most[0], after);
+        } finally {
+            stopDirector("director1", d1);
+            stopDirector("director2", d2);
+        }
+    }
+
+    static long fds(String pid) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc", pid, "fd"))) {
+            return s.count();
+        }
+    }
+
+    /** "ok" and the text when the host's /metrics shows it master, else what went wrong. */
+    static String masterMetrics(String host) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, "curl", "-s", "-S", "--max-time", "5",
+                    "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+            String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return "curl failed: " + m.strip();
+            }
+            return m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") ? "ok\n" + m : "not master: " + m;
+        } catch (Exception e) {
+            return "curl: " + e;
+        }
+    }
+
+    /** {@code n} `status` requests at once on the control socket; how many were answered. */
+    static int parallelStatus(java.net.SocketAddress sock, int n) throws InterruptedException {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    if (exchange(sock, "status\n".getBytes(StandardCharsets.US_ASCII), 10_000).contains("VI_1  MASTER")) {
+                        ok.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    // not answered
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        return ok.get();
+    }
+
+    /** The HTTP half of metrics-abuse, run by the drill in director1's namespace: prints one ABUSE line. */
+    static void abuseHttpChild(String[] args) throws Exception {
+        java.net.SocketAddress at = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
+        Abuse a = abuse(at, Integer.parseInt(args[3]), "GET /metrics HTTP/1.1\r\nHost: director\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                r -> r.startsWith("HTTP/1.1 200") && r.contains("hadirector_vrrp_state{"), r -> r.startsWith("HTTP/1.1 503"),
+                "\u0000\u0001GARBAGE / \r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
+                "GET /metrics HTTP/1.1\r\nHost: director\r\n".getBytes(StandardCharsets.US_ASCII), Integer.parseInt(args[4]));
+        System.out.printf(Locale.ROOT, "ABUSE ok=%d refused=%d failed=%d slow=%d ms=%d %s%n", a.ok(), a.refused(), a.failed(), a.slow(),
+                a.ms(), a.sample());
+    }
+
+    /**
+     * {@code total} connections from 6 threads; of each ten: six good requests (checked by
+     * {@code good}; {@code refused} answers counted apart), two malformed, one abandoned after the
+     * request without reading, one abandoned before it. Meanwhile {@code slowAtOnce} clients send
+     * {@code partial} and wait to be closed, again and again until the rest is done.
+     */
+    static Abuse abuse(java.net.SocketAddress at, int total, byte[] request, java.util.function.Predicate<String> good,
+            java.util.function.Predicate<String> refused, byte[] malformed, byte[] partial, int slowAtOnce) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger slow = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> sample = new java.util.concurrent.atomic.AtomicReference<>("");
+        AtomicBoolean fastDone = new AtomicBoolean();
+        long t0 = System.nanoTime();
+        List<Thread> slowThreads = new ArrayList<>();
+        for (int t = 0; t < slowAtOnce; t++) {
+            slowThreads.add(new Thread(() -> {
+                while (!fastDone.get()) {
+                    try (SocketChannel c = SocketChannel.open(at)) {
+                        c.write(ByteBuffer.wrap(partial));
+                        slow.incrementAndGet();
+                        readAll(c, 30_000); // until the server's request deadline closes it
+                    } catch (IOException e) {
+                        failed.incrementAndGet();
+                        sample.compareAndSet("", "slow: " + e);
+                        sleep(100);
+                    }
+                }
+            }, "slow-" + t));
+        }
+        slowThreads.forEach(Thread::start);
+        sleep(200); // the slow clients are in before the rest starts
+        List<Thread> fast = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            fast.add(new Thread(() -> {
+                for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                    try {
+                        switch (i % 10) {
+                            case 6, 7 -> exchange(at, malformed, 10_000);
+                            case 8 -> {
+                                try (SocketChannel c = SocketChannel.open(at)) {
+                                    c.write(ByteBuffer.wrap(request));
+                                }
+                            }
+                            case 9 -> SocketChannel.open(at).close();
+                            default -> {
+                                String a = exchange(at, request, 10_000);
+                                if (good.test(a)) {
+                                    ok.incrementAndGet();
+                                } else if (refused.test(a)) {
+                                    busy.incrementAndGet();
+                                } else {
+                                    failed.incrementAndGet();
+                                    sample.compareAndSet("", a.length() > 200 ? a.substring(0, 200) : a);
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        if (i % 10 < 6) {
+                            failed.incrementAndGet();
+                            sample.compareAndSet("", e.toString());
+                        }
+                    }
+                }
+            }, "abuse-" + t));
+        }
+        fast.forEach(Thread::start);
+        for (Thread t : fast) {
+            t.join(600_000);
+        }
+        fastDone.set(true);
+        for (Thread t : slowThreads) {
+            t.join(60_000);
+        }
+        return new Abuse(ok.get(), busy.get(), failed.get(), slow.get(), (System.nanoTime() - t0) / 1_000_000, sample.get());
+    }
+
+    /** Writes {@code request}, reads until the server closes (or resets); at most {@code timeoutMillis}. */
+    static String exchange(java.net.SocketAddress at, byte[] request, long timeoutMillis) throws IOException {
+        try (SocketChannel c = SocketChannel.open(at)) {
+            c.write(ByteBuffer.wrap(request));
+            return readAll(c, timeoutMillis);
+        }
+    }
+
+    static String readAll(SocketChannel c, long timeoutMillis) throws IOException {
+        try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+            c.configureBlocking(false);
+            c.register(sel, java.nio.channels.SelectionKey.OP_READ);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuffer b = ByteBuffer.allocate(65536);
+            long end = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new IOException("no end of answer within " + timeoutMillis + " ms");
+                }
+                sel.select(left);
+                sel.selectedKeys().clear();
+                b.clear();
+                int n;
+                try {
+                    n = c.read(b);
+                } catch (IOException e) {
+                    break;
+                }
+                if (n < 0) {
+                    break;
+                }
+                out.write(b.array(), 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        }
     }
 
     // ---- load

@@ -1,50 +1,46 @@
 package org.hadirector.director;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The control socket: a unix domain socket, mode 0600, one request line per connection, one
- * answer. A request is at most 1 KiB and must arrive within 2 s; anything else gets an error
- * line and changes nothing. Requests are answered by {@code handler}.
+ * answer. A request is at most 1 KiB and must arrive within 2 s of the connect; anything else
+ * gets an error line or is closed, and changes nothing. Requests are answered by {@code handler}
+ * on a few workers; up to {@value #MAX_CONNECTIONS} clients at once wait their turn in its queue
+ * (one more is told "error: busy" and closed), and an idle client holds no worker
+ * ({@link BoundedServer}).
  */
 final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     static final int MAX_REQUEST = 1024;
+    static final int MAX_CONNECTIONS = 128;
+    static final BoundedServer.Limits LIMITS = new BoundedServer.Limits(MAX_CONNECTIONS, 2_000, 10_000, 2_000, 4);
+    private static final byte[] BUSY = "error: busy, try again\n".getBytes(StandardCharsets.UTF_8);
 
     private final Path path;
-    private final ServerSocketChannel server;
     private final Function<String, String> handler;
-    private final ExecutorService workers = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS,
-            new java.util.concurrent.SynchronousQueue<>(), r -> daemon(r, "control"));
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "control-timeout"));
-    private final Thread acceptor;
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
+    private final BoundedServer server;
 
     ControlServer(Path path, Function<String, String> handler) throws IOException {
+        this(path, handler, LIMITS);
+    }
+
+    ControlServer(Path path, Function<String, String> handler, BoundedServer.Limits limits) throws IOException {
         this.path = path;
         this.handler = handler;
         if (path.getParent() != null) {
@@ -61,98 +57,82 @@ final class ControlServer implements AutoCloseable {
             }
             Files.deleteIfExists(path);
         }
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        acceptor = daemon(this::accept, "control-accept");
-        acceptor.start();
-    }
-
-    private void accept() {
-        while (server.isOpen()) {
-            SocketChannel c;
-            try {
-                c = server.accept();
-            } catch (IOException e) {
-                return;
-            }
-            try {
-                workers.execute(() -> serve(c));
-            } catch (RejectedExecutionException e) {
-                reply(c, "error: busy, try again\n");
-            }
-        }
-    }
-
-    private void serve(SocketChannel c) {
-        var timeout = deadlines.schedule(() -> close(c), 2, TimeUnit.SECONDS);
+        server = BoundedServer.start("control", new DomainSocketAddress(path.toString()), limits,
+                (srv, ch) -> ch.pipeline().addLast(new Exchange(srv)), () -> Unpooled.wrappedBuffer(BUSY));
         try {
-            String request = readLine(c);
-            timeout.cancel(false);
-            String answer = request == null ? "error: request too long or not a line\n" : handler.apply(request.strip());
-            var drainLimit = deadlines.schedule(() -> close(c), 2, TimeUnit.SECONDS);
-            reply(c, answer);
-            drainLimit.cancel(false);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            LOG.debug("control connection: {}", e.getMessage());
-            close(c);
-        } catch (RuntimeException e) {
-            LOG.error("control request failed: {}", e.toString(), e);
-            reply(c, "error: internal: " + e + "\n");
+            server.close();
+            throw e;
         }
+        LOG.info("control socket {} (at most {} clients at once, {} ms for a request)", path, limits.maxConnections(),
+                limits.requestMillis());
     }
 
-    /** One line of at most MAX_REQUEST bytes; null when longer or not text. */
-    private static String readLine(SocketChannel c) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(MAX_REQUEST + 1);
-        while (b.hasRemaining()) {
-            int n = c.read(b);
-            if (n < 0) {
-                break;
-            }
-            for (int i = 0; i < b.position(); i++) {
-                if (b.get(i) == '\n') {
-                    return new String(b.array(), 0, i, StandardCharsets.UTF_8);
+    BoundedServer.Stats stats() {
+        return server.stats();
+    }
+
+    boolean serving() {
+        return server.serving();
+    }
+
+    /** One request line (at most MAX_REQUEST bytes, ended by a newline or by the client's half-close). */
+    private final class Exchange extends OneRequestConnection {
+        private final byte[] line = new byte[MAX_REQUEST];
+        private int length;
+
+        Exchange(BoundedServer srv) {
+            super(srv);
+        }
+
+        @Override
+        protected void read(Object msg) {
+            try {
+                if (!(msg instanceof ByteBuf b)) {
+                    return;
                 }
-            }
-        }
-        if (b.position() > MAX_REQUEST) {
-            return null;
-        }
-        return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Writes the answer, then reads and drops what the client still sends (at most 64 KiB), so
-     * that closing with unread input does not reset the connection before the answer is read.
-     */
-    private static void reply(SocketChannel c, String text) {
-        try (c) {
-            ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (out.hasRemaining()) {
-                c.write(out);
-            }
-            c.shutdownOutput();
-            ByteBuffer sink = ByteBuffer.allocate(4096);
-            for (int total = 0; total < 65536; ) {
-                sink.clear();
-                int n = c.read(sink);
-                if (n < 0) {
-                    break;
+                while (b.isReadable()) {
+                    byte c = b.readByte();
+                    if (c == '\n') {
+                        request();
+                        return;
+                    }
+                    if (length == MAX_REQUEST) {
+                        server.malformed.incrementAndGet();
+                        send(text("error: request too long or not a line\n"));
+                        return;
+                    }
+                    line[length++] = c;
                 }
-                total += n;
+            } finally {
+                ReferenceCountUtil.release(msg);
             }
-        } catch (IOException e) {
-            // the client went away
+        }
+
+        @Override
+        protected void inputEnded() {
+            request();
+        }
+
+        private void request() {
+            String request = new String(line, 0, length, StandardCharsets.UTF_8).strip();
+            answer(() -> text(handler.apply(request)));
+        }
+
+        @Override
+        protected Object busyAnswer() {
+            return Unpooled.wrappedBuffer(BUSY);
+        }
+
+        @Override
+        protected Object failedAnswer(Exception e) {
+            return text("error: internal: " + e + "\n");
         }
     }
 
-    private static void close(SocketChannel c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+    private static ByteBuf text(String s) {
+        return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends one request to a running daemon and returns its answer; gives up after 10 s. */
@@ -182,13 +162,7 @@ final class ControlServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        workers.shutdownNow();
-        deadlines.shutdownNow();
+        server.close();
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

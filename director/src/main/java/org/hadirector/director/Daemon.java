@@ -113,7 +113,7 @@ final class Daemon {
         HttpEndpoint http = null;
         if (cl.metrics() != null) {
             try {
-                http = HttpEndpoint.start(HttpEndpoint.parse(cl.metrics()), commands);
+                http = HttpEndpoint.start(HttpEndpoint.parse(cl.metrics()), commands, () -> java.util.List.of(control.stats()));
             } catch (IOException | IllegalArgumentException e) {
                 LOG.error("cannot serve metrics at {}: {}", cl.metrics(), e.toString());
                 control.close();

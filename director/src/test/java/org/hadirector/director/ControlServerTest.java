@@ -9,15 +9,122 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The control socket: 0600, one line in, one answer out; garbage gets an error and reaches no handler. */
+/**
+ * The control socket: 0600, one line in, one answer out; garbage gets an error and reaches no
+ * handler; parallel clients all answered, idle ones cut off without holding up others, and
+ * descriptors that come back after abuse.
+ */
 class ControlServerTest {
     @TempDir
     Path dir;
+
+    /** 100 clients at once, each answer taking 20 ms: all answered (the queue), none refused. */
+    @Test
+    void aHundredParallelRequestsAreAllAnswered() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        try (ControlServer s = new ControlServer(sock, r -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            return "status of " + r + "\n";
+        })) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<String> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String request = "status " + i;
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        answers.add(ControlServer.request(sock, request).equals("status of " + request + "\n") ? "ok" : "wrong");
+                    } catch (Exception e) {
+                        answers.add(e.toString());
+                    }
+                });
+                t.start();
+                clients.add(t);
+            }
+            go.countDown();
+            for (Thread t : clients) {
+                t.join(20_000);
+            }
+            assertEquals(100, answers.stream().filter("ok"::equals).count(), answers.toString());
+            assertEquals(0, s.stats().overCap() + s.stats().busy(), s.stats().toString());
+            assertTrue(most.get() > 1, "answered in parallel");
+        }
+    }
+
+    /** Idle clients hold no worker: a request is answered at once while they wait for their deadline. */
+    @Test
+    void idleClientsDoNotFreezeTheSocket() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        try (ControlServer s = new ControlServer(sock, r -> "ok\n")) {
+            List<SocketChannel> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+                    if (i % 2 == 0) {
+                        c.write(ByteBuffer.wrap("sta".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    }
+                    idle.add(c);
+                }
+                long t = System.nanoTime();
+                assertEquals("ok\n", ControlServer.request(sock, "status"));
+                assertTrue(System.nanoTime() - t < 500_000_000L, "waited " + (System.nanoTime() - t) / 1_000_000 + " ms");
+                for (SocketChannel c : idle) {
+                    try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                        assertEquals("", ClientMix.readAll(c, sel, 5_000));
+                    }
+                }
+                assertTrue(s.stats().timedOut() >= 20, s.stats().toString());
+            } finally {
+                for (SocketChannel c : idle) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** 10,000 connections (good, too long, abandoned) plus 100 that never end their line: descriptors back where they were. */
+    @Test
+    void tenThousandMixedRequestsLeaveNoDescriptorBehind() throws Exception {
+        Path sock = dir.resolve("c.sock");
+        try (ControlServer s = new ControlServer(sock, r -> r.equals("status") ? "ok\n" : "error: unknown\n",
+                new BoundedServer.Limits(128, 500, 5_000, 1_000, 4))) {
+            UnixDomainSocketAddress at = UnixDomainSocketAddress.of(sock);
+            assertEquals("ok\n", ControlServer.request(sock, "status"));
+            assertTrue(ClientMix.eventually(() -> s.stats().open() == 0));
+            long before = ClientMix.openFds();
+            long t0 = System.nanoTime();
+            ClientMix.Outcome o = ClientMix.run(at, 10_000, 6, "status\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "ok\n"::equals, a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "stat".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 100, 20);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ClientMix.eventually(() -> s.stats().open() == 0), s.stats().toString());
+            long after = ClientMix.openFds();
+            System.out.printf("control: 10,100 connections in %d ms: %s; %s; descriptors %d before, %d after%n", ms, o, s.stats(),
+                    before, after);
+            assertEquals(6_000, o.good(), o.toString());
+            assertEquals(0, o.failed(), o.toString());
+            assertTrue(after <= before + 4, "descriptors " + before + " before, " + after + " after");
+            assertTrue(s.stats().malformed() >= 2_000, s.stats().toString());
+            assertEquals("ok\n", ControlServer.request(sock, "status"));
+        }
+    }
 
     @Test
     void answersALineAndIsPrivate() throws Exception {

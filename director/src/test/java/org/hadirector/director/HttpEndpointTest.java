@@ -1,6 +1,7 @@
 package org.hadirector.director;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.hadirector.healthcheck.HealthStatus;
@@ -21,8 +25,147 @@ import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpState;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP endpoint on loopback: what it serves, what it refuses, and that nothing there changes state. */
+/**
+ * The HTTP endpoint on loopback: what it serves, what it refuses, that nothing there changes
+ * state, and its bounds: slow clients cut off without holding up others, a connection cap, and
+ * descriptors that come back after abuse.
+ */
 class HttpEndpointTest {
+    static final byte[] GET = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PARTIAL = "GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] GARBAGE = "\u0000\u0001GARBAGE / \r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    static HttpEndpoint start(BoundedServer.Limits limits) throws Exception {
+        return HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ControlCommands(new Director(null)),
+                List::of, limits);
+    }
+
+    static InetSocketAddress at(HttpEndpoint e) {
+        return new InetSocketAddress("127.0.0.1", e.port());
+    }
+
+    static boolean ok(String answer) {
+        return answer.startsWith("HTTP/1.1 200 OK") && answer.contains("# TYPE hadirector_vrrp_state gauge")
+                && answer.contains("hadirector_endpoint_connections_open{endpoint=\"http\"}");
+    }
+
+    /**
+     * Slowloris: 30 clients that withhold the end of their request or say nothing hold up none of
+     * 20 requests made meanwhile, and are closed at the 5 s deadline.
+     */
+    @Test
+    void slowClientsAreCutOffAndDoNotHoldUpOthers() throws Exception {
+        try (HttpEndpoint e = start(HttpEndpoint.LIMITS)) {
+            assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
+            List<SocketChannel> slow = new ArrayList<>();
+            try {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 30; i++) {
+                    SocketChannel c = SocketChannel.open(at(e));
+                    if (i % 2 == 0) {
+                        c.write(ByteBuffer.wrap(PARTIAL)); // the headers' end never comes
+                    }
+                    slow.add(c);
+                }
+                for (int i = 0; i < 20; i++) {
+                    String a = ClientMix.exchange(at(e), GET, 5_000);
+                    assertTrue(ok(a), a);
+                }
+                long served = System.nanoTime() - t0;
+                assertTrue(served < 4_000_000_000L, "20 requests took " + served / 1_000_000 + " ms beside 30 slow clients");
+                for (SocketChannel c : slow) {
+                    try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                        assertEquals("", ClientMix.readAll(c, sel, 10_000), "a slow client is closed without an answer");
+                    }
+                }
+                long closed = System.nanoTime() - t0;
+                assertTrue(closed > 4_900_000_000L && closed < 10_000_000_000L, "closed after " + closed / 1_000_000 + " ms");
+                assertEquals(30, e.stats().timedOut(), e.stats().toString());
+            } finally {
+                for (SocketChannel c : slow) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Over the cap a connection gets a 503 at once and is closed; it is counted, and the endpoint serves again after. */
+    @Test
+    void overTheCapAConnectionIsRefusedAtOnceAndCounted() throws Exception {
+        try (HttpEndpoint e = start(new BoundedServer.Limits(4, 3_000, 5_000, 1_000, 2))) {
+            List<SocketChannel> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    idle.add(SocketChannel.open(at(e)));
+                }
+                assertTrue(ClientMix.eventually(() -> e.stats().open() == 4), e.stats().toString());
+                long t = System.nanoTime();
+                String a = ClientMix.exchange(at(e), GET, 5_000);
+                assertTrue(a.startsWith("HTTP/1.1 503") && a.endsWith("too many connections\n"), a);
+                assertTrue(System.nanoTime() - t < 1_000_000_000L, "refused at once");
+                assertEquals(1, e.stats().overCap());
+            } finally {
+                for (SocketChannel c : idle) {
+                    c.close();
+                }
+            }
+            assertTrue(ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
+            assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
+            assertTrue(e.serving());
+            String m = ClientMix.exchange(at(e), GET, 5_000);
+            assertTrue(m.contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 1\n"), m);
+        }
+    }
+
+    /**
+     * 10,000 connections (good, malformed, abandoned before and after the request) plus 200 slow
+     * ones: every good request answered, and the process's descriptors back where they were.
+     */
+    @Test
+    void tenThousandMixedRequestsLeaveNoDescriptorBehind() throws Exception {
+        try (HttpEndpoint e = start(new BoundedServer.Limits(64, 500, 5_000, 1_000, 2))) {
+            assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
+            assertTrue(ClientMix.eventually(() -> e.stats().open() == 0));
+            long before = ClientMix.openFds();
+            long t0 = System.nanoTime();
+            ClientMix.Outcome o = ClientMix.run(at(e), 10_000, 6, GET, HttpEndpointTest::ok, a -> a.startsWith("HTTP/1.1 503"),
+                    GARBAGE, PARTIAL, 200, 20);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
+            long after = ClientMix.openFds();
+            System.out.printf("http: 10,200 connections in %d ms: %s; %s; descriptors %d before, %d after%n", ms, o, e.stats(),
+                    before, after);
+            assertEquals(6_000, o.good(), o.toString());
+            assertEquals(0, o.failed(), o.toString());
+            assertTrue(after <= before + 4, "descriptors " + before + " before, " + after + " after");
+            assertTrue(e.stats().timedOut() >= 200, e.stats().toString());
+            assertTrue(e.stats().malformed() >= 2_000, e.stats().toString());
+            assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
+        }
+    }
+
+    /** A client that sends a body, or more than its request, still gets its whole answer (the close lingers). */
+    @Test
+    void extraInputDoesNotDestroyTheAnswer() throws Exception {
+        try (HttpEndpoint e = start(HttpEndpoint.LIMITS)) {
+            byte[] post = ("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "y".repeat(100_000))
+                    .getBytes(StandardCharsets.US_ASCII);
+            String a = ClientMix.exchange(at(e), post, 5_000);
+            assertTrue(a.startsWith("HTTP/1.1 405"), a);
+            String two = ClientMix.exchange(at(e), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /status HTTP/1.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), 5_000);
+            assertTrue(ok(two), two);
+            assertFalse(two.contains("vrrpInstances"), "one request per connection");
+            try (SocketChannel c = SocketChannel.open(at(e)); java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                c.write(ByteBuffer.wrap(GET));
+                c.shutdownOutput(); // as `printf ... | nc -N` does: the request, then end of input
+                String halfClosed = ClientMix.readAll(c, sel, 5_000);
+                assertTrue(ok(halfClosed), halfClosed);
+            }
+            String head = ClientMix.exchange(at(e), "HEAD /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 5_000);
+            assertTrue(head.startsWith("HTTP/1.1 200") && head.endsWith("\r\n\r\n") && !head.contains("content-length: 0"), head);
+        }
+    }
 
     @Test
     void servesMetricsAndStatusAndRefusesTheRest() throws Exception {
@@ -35,6 +178,11 @@ class HttpEndpointTest {
             assertEquals(200, m.statusCode());
             assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type").orElse(""));
             assertTrue(m.body().contains("# TYPE hadirector_vrrp_state gauge"), m.body());
+            assertTrue(m.body().contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 0\n"), m.body());
+            for (String line : m.body().split("\n")) {
+                assertTrue(line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
+                        || line.matches("hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"), line);
+            }
             HttpResponse<String> s = c.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, s.statusCode());
