@@ -105,6 +105,8 @@ final class Daemon {
         ControlServer control;
         try {
             control = new ControlServer(Path.of(cl.controlSocket()), commands::answer);
+            ControlServer c0 = control;
+            director.parts.probe("control", c0::serving);
         } catch (IOException e) {
             LOG.error("cannot open the control socket {}: {}", cl.controlSocket(), e.toString());
             director.close();
@@ -114,6 +116,8 @@ final class Daemon {
         if (cl.metrics() != null) {
             try {
                 http = HttpEndpoint.start(HttpEndpoint.parse(cl.metrics()), commands, () -> java.util.List.of(control.stats()));
+                HttpEndpoint h0 = http;
+                director.parts.probe("http", h0::serving);
             } catch (IOException | IllegalArgumentException e) {
                 LOG.error("cannot serve metrics at {}: {}", cl.metrics(), e.toString());
                 control.close();

@@ -21,6 +21,14 @@ final class Parts {
     }
 
     private final Map<String, Part> parts = new ConcurrentSkipListMap<>();
+    /** Parts that do not report themselves: asked whether they run when the parts are listed. */
+    private final Map<String, java.util.function.BooleanSupplier> probes = new ConcurrentSkipListMap<>();
+
+    /** A part that is asked (a server: does it still listen?) instead of reporting. */
+    void probe(String name, java.util.function.BooleanSupplier runs) {
+        add(name);
+        probes.put(name, runs);
+    }
 
     /** Registers a part that runs. */
     void add(String name) {
@@ -46,6 +54,13 @@ final class Parts {
     }
 
     List<Part> all() {
+        probes.forEach((name, runs) -> {
+            boolean up = runs.getAsBoolean();
+            Part p = parts.get(name);
+            if (p != null && p.up() != up) {
+                report(name, up ? null : "no longer listens");
+            }
+        });
         return new ArrayList<>(parts.values());
     }
 
