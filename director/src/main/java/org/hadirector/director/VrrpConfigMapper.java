@@ -71,11 +71,46 @@ final class VrrpConfigMapper {
             if (i.virtualIpaddresses().isEmpty()) {
                 out.add(n + "an instance without virtual_ipaddress has nothing to own");
             }
+            strict(i, n, out);
+            for (UnicastPeer p : i.unicastPeers()) {
+                boolean min = p.minTtl() != null && p.minTtl() != 0;
+                boolean max = p.maxTtl() != null && p.maxTtl() != 255;
+                if (min || max) {
+                    out.add(n + "unicast_peer " + p.address().getHostAddress() + ": min_ttl / max_ttl are not built yet "
+                            + "(adverts from unicast peers are taken whatever their TTL); remove them");
+                }
+            }
         }
         if (!c.staticIpaddress().isEmpty() || !c.staticRoutes().isEmpty() || !c.staticRules().isEmpty()) {
             out.add("static_ipaddress / static_routes / static_rules are not built yet");
         }
         return out;
+    }
+
+    /**
+     * keepalived's strict mode (vrrp_strict, strict_mode): RFC-only VRRP. What it forbids is
+     * refused here by name (unicast peers, authentication); lower_prio_no_advert is forced in
+     * {@link #map}. Its other half, dropping traffic addressed to the VIPs on a master that is not
+     * their owner, is the same as no_accept and is not built: refused unless 'accept' is given.
+     * accept is what keepalived does without strict mode, and what a director needs: its VIPs
+     * take the traffic it forwards.
+     */
+    private static void strict(VrrpInstance i, String n, List<String> out) {
+        if (i.strictMode()) {
+            if (!i.unicastPeers().isEmpty()) {
+                out.add(n + "strict mode (vrrp_strict / strict_mode) forbids unicast_peer, as in keepalived");
+            }
+            if (i.authType() != AuthType.NONE && i.authType() != null) {
+                out.add(n + "strict mode (vrrp_strict / strict_mode) forbids authentication, as in keepalived");
+            }
+        }
+        if (!i.accept()) {
+            out.add(n + (i.strictMode() ? "strict mode (vrrp_strict / strict_mode) without 'accept'" : "no_accept")
+                    + " is not built: hadirector never drops traffic addressed to the VIPs (keepalived's "
+                    + "non-accept mode); add 'accept' (keepalived's default without strict mode, and what a "
+                    + "director forwarding to its VIPs needs) or remove "
+                    + (i.strictMode() ? "vrrp_strict / strict_mode" : "no_accept"));
+        }
     }
 
     /**
@@ -93,7 +128,7 @@ final class VrrpConfigMapper {
         int centis = (int) Math.max(1, i.advertInt().toMillis() / 10);
         VrrpSettings s = new VrrpSettings(i.name(), i.virtualRouterId(), i.version(), i.priority(), centis,
                 !i.nopreempt(), i.preemptDelay().toNanos(), i.downTimerAdverts(),
-                i.state() == org.hadirector.conf.model.InitialState.MASTER, i.lowerPrioNoAdvert(),
+                i.state() == org.hadirector.conf.model.InitialState.MASTER, i.lowerPrioNoAdvert() || i.strictMode(),
                 i.higherPrioSendAdvert(), null);
         boolean v6 = i.isIpv6();
         InetAddress group = null;

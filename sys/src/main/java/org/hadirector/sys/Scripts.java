@@ -3,6 +3,7 @@ package org.hadirector.sys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +19,40 @@ public final class Scripts {
     private Scripts() {
     }
 
-    /** {@code cmd} run as {@code user} through setpriv(1); unchanged for no user or root. */
+    /**
+     * The environment a script starts with, and nothing of the daemon's (JAVA_OPTS, NOTIFY_SOCKET,
+     * the operator's shell...): the PATH systemd gives services. Run through setpriv
+     * --reset-env, the script then gets its user's HOME, SHELL, USER and LOGNAME and setpriv's PATH.
+     */
+    public static final Map<String, String> ENVIRONMENT = Map.of("PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    /**
+     * {@code cmd} run as {@code user} (null: root) through setpriv(1): that user's uid, its group
+     * (or {@code group}), its supplementary groups (initgroups, never the daemon's) and a clean
+     * environment. A daemon that is not root cannot switch users: the command is run as it is.
+     */
     public static List<String> asUser(List<String> cmd, String user, String group) {
-        if (user == null || user.equals("root")) {
+        String u = user == null ? "root" : user;
+        if (!ROOT && u.equals("root")) {
             return new ArrayList<>(cmd);
         }
-        List<String> out = new ArrayList<>(List.of("setpriv", "--reuid=" + user,
-                "--regid=" + (group != null ? group : user), "--init-groups", "--"));
+        List<String> out = new ArrayList<>(List.of(SETPRIV, "--reuid=" + u,
+                "--regid=" + (group != null ? group : primaryGroup(u)), "--init-groups", "--reset-env", "--"));
         out.addAll(cmd);
         return out;
+    }
+
+    /** setpriv by its full path: the script's PATH is not the daemon's. */
+    private static final String SETPRIV = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setpriv"))
+            ? "/usr/bin/setpriv" : "setpriv";
+
+    /** The user's own primary group (setpriv --regid needs one); the user's name when unknown, as before. */
+    private static String primaryGroup(String user) {
+        Users.User u = Users.user(user);
+        return u == null ? user : Integer.toString(u.gid());
     }
 
     /** Words of a command line: white space separates, single quotes keep a word together. */
@@ -56,14 +82,17 @@ public final class Scripts {
         return out;
     }
 
-    /** Starts {@code argv} with output discarded; a failure or a non-zero exit is logged for {@code who}. */
+    /**
+     * Starts {@code argv} as keepalived starts a notify script (see {@link ScriptProcess}: its own
+     * process group, a clean environment, output discarded); a failure, a non-zero exit or a death
+     * by a signal is logged for {@code who}.
+     */
     public static void launch(String who, List<String> argv) {
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            ScriptProcess p = ScriptProcess.start(argv, ENVIRONMENT);
             p.onExit().thenAccept(done -> {
-                if (done.exitValue() != 0) {
-                    LOG.warn("{}: script {} exited with {}", who, argv, done.exitValue());
+                if (!done.success()) {
+                    LOG.warn("{}: script {} ended with {}", who, argv, done);
                 }
             });
         } catch (IOException e) {
