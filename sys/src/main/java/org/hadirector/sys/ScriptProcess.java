@@ -199,9 +199,12 @@ public final class ScriptProcess {
      * group. Does nothing once the group is gone.
      */
     public void killGroup() {
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+        // The descendants are listed first (they are the script's children only while it lives),
+        // the group killed next, so that the script never sees its children die and exits 0.
+        List<ProcessHandle> descendants = ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
         if (P.kill(-pid, SIGKILL) != 0 && RT.getLastError() != ESRCH && !reaped.get()) {
             P.kill(pid, SIGKILL);
         }
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -46,8 +46,10 @@ public final class ScriptRunner implements AutoCloseable {
                 return;
             }
             running[0] = true;
+            boolean[] timedOut = {false};
             ScheduledFuture<?> kill = timer.schedule(() -> {
                 if (p.isAlive()) {
+                    timedOut[0] = true;
                     LOG.warn("{}: vrrp_script {} timed out after {} ms; killed with its process group", instance,
                             s.name(), s.timeoutNanos() / 1_000_000);
                     p.killGroup();
@@ -56,8 +58,9 @@ public final class ScriptRunner implements AutoCloseable {
             p.onExit().thenAcceptAsync(done -> {
                 kill.cancel(false);
                 running[0] = false;
-                // keepalived: only an exit with status 0 is a success; a death by a signal is a failure.
-                results.accept(s, done.success());
+                // keepalived: only an exit with status 0 is a success; a death by a signal or a
+                // timeout is a failure, whatever the script managed to return while being killed.
+                results.accept(s, done.success() && !timedOut[0]);
             }, timer);
         }, 0, s.intervalNanos(), TimeUnit.NANOSECONDS));
     }
