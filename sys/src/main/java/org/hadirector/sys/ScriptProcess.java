@@ -100,7 +100,7 @@ public final class ScriptProcess {
     private static final int OPAQUE = 1024;
 
     private static final ExecutorService REAPER = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(null, r, "script-reaper", 64 * 1024);
+        Thread t = new Thread(null, r, "script-reaper", 256 * 1024);
         t.setDaemon(true);
         return t;
     });

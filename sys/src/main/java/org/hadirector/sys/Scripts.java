@@ -20,27 +20,29 @@ public final class Scripts {
     }
 
     /**
-     * The environment a script starts with, and nothing of the daemon's (JAVA_OPTS, NOTIFY_SOCKET,
-     * the operator's shell...): the PATH systemd gives services. Run through setpriv
-     * --reset-env, the script then gets its user's HOME, SHELL, USER and LOGNAME and setpriv's PATH.
+     * The environment a script starts with, and nothing else of the daemon's (JAVA_OPTS,
+     * NOTIFY_SOCKET, the operator's shell...): the PATH systemd gives services, and the HOME,
+     * USER and LOGNAME of the daemon's user, who runs the scripts without a user of their own.
+     * Scripts of another user go through setpriv --reset-env, which gives them that user's.
      */
-    public static final Map<String, String> ENVIRONMENT = Map.of("PATH",
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    public static final Map<String, String> ENVIRONMENT = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME", System.getProperty("user.home"),
+            "USER", System.getProperty("user.name"),
+            "LOGNAME", System.getProperty("user.name"));
 
     /**
-     * {@code cmd} run as {@code user} (null: root) through setpriv(1): that user's uid, its group
+     * {@code cmd} run as {@code user} through setpriv(1): that user's uid, its own primary group
      * (or {@code group}), its supplementary groups (initgroups, never the daemon's) and a clean
-     * environment. A daemon that is not root cannot switch users: the command is run as it is.
+     * environment. Unchanged for no user or root: the daemon runs as root with root's groups, and
+     * the log lines name the script as written.
      */
     public static List<String> asUser(List<String> cmd, String user, String group) {
-        String u = user == null ? "root" : user;
-        if (!ROOT && u.equals("root")) {
+        if (user == null || user.equals("root")) {
             return new ArrayList<>(cmd);
         }
-        List<String> out = new ArrayList<>(List.of(SETPRIV, "--reuid=" + u,
-                "--regid=" + (group != null ? group : primaryGroup(u)), "--init-groups", "--reset-env", "--"));
+        List<String> out = new ArrayList<>(List.of(SETPRIV, "--reuid=" + user,
+                "--regid=" + (group != null ? group : primaryGroup(user)), "--init-groups", "--reset-env", "--"));
         out.addAll(cmd);
         return out;
     }
