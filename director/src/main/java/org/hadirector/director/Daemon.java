@@ -324,7 +324,8 @@ final class Daemon {
     static String otherDaemon(Path pidFile) {
         String busy = org.hadirector.sys.NamespaceLock.acquire();
         if (busy != null) {
-            return busy;
+            String pid = pidFileOwner(pidFile);
+            return pid == null ? busy : busy + "; pid file " + pidFile + " names pid " + pid;
         }
         try {
             byte[] text = org.hadirector.sys.SmallFiles.readAtMostNoFollow(pidFile, 32);
@@ -350,6 +351,16 @@ final class Daemon {
         } catch (IOException | NumberFormatException | SecurityException e) {
             return null;
         }
+    }
+
+    /** The pid a pid file names, read without following a link, when that process lives; else null. */
+    private static String pidFileOwner(Path pidFile) {
+        byte[] text = org.hadirector.sys.SmallFiles.readAtMostNoFollow(pidFile, 32);
+        if (text == null) {
+            return null;
+        }
+        String pid = new String(text, java.nio.charset.StandardCharsets.US_ASCII).strip();
+        return pid.matches("[0-9]{1,10}") && Files.exists(Path.of("/proc", pid)) ? pid : null;
     }
 
     /**

@@ -66,7 +66,7 @@ class DaemonGuardsTest {
                 assertTrue(second.waitFor(1, TimeUnit.SECONDS), "the second daemon did not stop");
                 String out = Files.readString(log2);
                 assertEquals(4, second.exitValue(), out);
-                assertTrue(out.contains("another hadirector runs in this network namespace"), out);
+                assertTrue(out.contains("another hadirector runs in this network namespace (it holds the abstract socket @hadirector)"), out);
                 assertFalse(out.contains("VI_1"), "the second daemon started nothing: " + out);
                 assertFalse(Files.exists(lab.dir.resolve("b.pid")), "nor wrote a pid file");
                 for (int i = 0; i < 10; i++) {
