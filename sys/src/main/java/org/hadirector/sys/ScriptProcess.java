@@ -28,7 +28,10 @@ import jnr.ffi.byref.IntByReference;
  * (waitpid(2)), as the JDK's own process reaper does.
  */
 public final class ScriptProcess {
-    /** How it ended: {@code signal} non-zero for a death by that signal, else {@code code} is the exit status. */
+    /**
+     * How it ended: {@code signal} non-zero for a death by that signal, else {@code code} is the
+     * exit status; -1 when its end could not be read (a failure, never a misc_dynamic weight).
+     */
     public record Exit(int code, int signal) {
         public boolean signalled() {
             return signal != 0;
@@ -40,7 +43,7 @@ public final class ScriptProcess {
 
         @Override
         public String toString() {
-            return signal != 0 ? "killed by signal " + signal : "exit status " + code;
+            return signal != 0 ? "killed by signal " + signal : code < 0 ? "end unknown (waitpid failed)" : "exit status " + code;
         }
     }
 
@@ -132,7 +135,11 @@ public final class ScriptProcess {
             P.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", O_WRONLY, 0);
             P.posix_spawn_file_actions_addopen(actions, 2, "/dev/null", O_WRONLY, 0);
             // Not every descriptor of a JVM is close-on-exec; the JDK closes them in the child too.
-            P.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+            try {
+                P.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+            } catch (UnsatisfiedLinkError e) {
+                // glibc before 2.34: the JVM's own descriptors are close-on-exec for the most part.
+            }
             P.sigemptyset(empty);
             P.sigfillset(all);
             P.posix_spawnattr_setsigmask(attributes, empty);
@@ -168,7 +175,7 @@ public final class ScriptProcess {
             if (rc == -1 && RT.getLastError() == EINTR) {
                 continue;
             }
-            exit.complete(new Exit(255, 0));
+            exit.complete(new Exit(-1, 0));
             reaped.set(true);
             return;
         }
