@@ -72,14 +72,7 @@ final class VrrpConfigMapper {
                 out.add(n + "an instance without virtual_ipaddress has nothing to own");
             }
             strict(i, n, out);
-            for (UnicastPeer p : i.unicastPeers()) {
-                boolean min = p.minTtl() != null && p.minTtl() != 0;
-                boolean max = p.maxTtl() != null && p.maxTtl() != 255;
-                if (min || max) {
-                    out.add(n + "unicast_peer " + p.address().getHostAddress() + ": min_ttl / max_ttl are not built yet "
-                            + "(adverts from unicast peers are taken whatever their TTL); remove them");
-                }
-            }
+            ttlRange(i, n, out);
         }
         if (!c.staticIpaddress().isEmpty() || !c.staticRoutes().isEmpty() || !c.staticRules().isEmpty()) {
             out.add("static_ipaddress / static_routes / static_rules are not built yet");
@@ -111,6 +104,36 @@ final class VrrpConfigMapper {
                     + "director forwarding to its VIPs needs) or remove "
                     + (i.strictMode() ? "vrrp_strict / strict_mode" : "no_accept"));
         }
+    }
+
+    /**
+     * unicast_peer's min_ttl / max_ttl (keepalived: 0 / 255): a unicast advert whose TTL is outside
+     * the range is dropped and counted (BAD_TTL). The runtime holds one range per instance, so
+     * peers whose ranges differ are refused by name; so is a range that takes nothing.
+     */
+    private static void ttlRange(VrrpInstance i, String n, List<String> out) {
+        java.util.Set<List<Integer>> ranges = new java.util.LinkedHashSet<>();
+        for (UnicastPeer p : i.unicastPeers()) {
+            int min = p.minTtl() == null ? 0 : p.minTtl();
+            int max = p.maxTtl() == null ? 255 : p.maxTtl();
+            if (min > max) {
+                out.add(n + "unicast_peer " + p.address().getHostAddress() + ": min_ttl " + min + " is above max_ttl "
+                        + max + ": no advert could be taken");
+            }
+            ranges.add(List.of(min, max));
+        }
+        if (ranges.size() > 1) {
+            out.add(n + "unicast_peer: different min_ttl / max_ttl for different peers are not built yet "
+                    + "(one range per instance); give every peer the same");
+        }
+    }
+
+    /** The instance's unicast TTL range: the peers' one (checked to be one by {@link #ttlRange}), else 0..255. */
+    private static int[] ttls(VrrpInstance i) {
+        for (UnicastPeer p : i.unicastPeers()) {
+            return new int[] {p.minTtl() == null ? 0 : p.minTtl(), p.maxTtl() == null ? 255 : p.maxTtl()};
+        }
+        return new int[] {0, 255};
     }
 
     /**
@@ -150,7 +173,7 @@ final class VrrpConfigMapper {
                 i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
                 i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
                         new TrackedWeight(zero ? 0 : t.weight(), t.reverse()))).toList(),
-                trackedScripts(i, c, zero), trackedFiles(i, c, zero));
+                trackedScripts(i, c, zero), trackedFiles(i, c, zero), ttls(i)[0], ttls(i)[1]);
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */

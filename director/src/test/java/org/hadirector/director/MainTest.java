@@ -219,7 +219,7 @@ class MainTest {
     }
 
     @Test
-    void strictModeNoAcceptAndUnicastTtlsAreRefusedByName() throws Exception {
+    void strictModeNoAcceptAndUnbuiltTtlRangesAreRefusedByName() throws Exception {
         Path strict = write("strict.conf", "global_defs {\n vrrp_strict\n}\n" + INSTANCE.formatted(""));
         assertEquals(5, run("--config-test", "-f", strict.toString()));
         assertTrue(err.contains("vrrp_instance VI_1: strict mode (vrrp_strict / strict_mode) without 'accept' is not built"),
@@ -227,20 +227,26 @@ class MainTest {
         Path noAccept = write("noaccept.conf", INSTANCE.formatted("no_accept"));
         assertEquals(5, run("--config-test", "-f", noAccept.toString()));
         assertTrue(err.contains("vrrp_instance VI_1: no_accept is not built"), err);
-        Path ttl = write("ttl.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250\n }"));
+        Path ttl = write("ttl.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13\n }"));
         assertEquals(5, run("--config-test", "-f", ttl.toString()));
-        assertTrue(err.contains("vrrp_instance VI_1: unicast_peer 198.18.0.12: min_ttl / max_ttl are not built yet"), err);
+        assertTrue(err.contains("vrrp_instance VI_1: unicast_peer: different min_ttl / max_ttl for different peers are "
+                + "not built yet"), err);
+        Path empty = write("empty.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250 max_ttl 200\n }"));
+        assertEquals(5, run("--config-test", "-f", empty.toString()));
+        assertTrue(err.contains("unicast_peer 198.18.0.12: min_ttl 250 is above max_ttl 200"), err);
         Path strictUnicast = write("su.conf", INSTANCE.formatted("strict_mode\n accept\n unicast_peer {\n 198.18.0.12\n }"));
         assertEquals(5, run("--config-test", "-f", strictUnicast.toString()));
         assertTrue(err.contains("strict mode (vrrp_strict / strict_mode) forbids unicast_peer"), err);
     }
 
     @Test
-    void acceptAndStrictModeWithAcceptAndDefaultTtlsPass() throws Exception {
+    void acceptStrictModeWithAcceptAndOneTtlRangePass() throws Exception {
         assertEquals(0, run("--config-test", "-f", write("a.conf", INSTANCE.formatted("accept")).toString()), err);
         assertEquals(0, run("--config-test", "-f", write("sa.conf", INSTANCE.formatted("strict_mode\n accept")).toString()),
                 err);
         assertEquals(0, run("--config-test", "-f", write("t.conf", INSTANCE.formatted(
                 "unicast_peer {\n 198.18.0.12 min_ttl 0 max_ttl 255\n }")).toString()), err);
+        assertEquals(0, run("--config-test", "-f", write("t2.conf", INSTANCE.formatted(
+                "unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13 min_ttl 250 max_ttl 255\n }")).toString()), err);
     }
 }
