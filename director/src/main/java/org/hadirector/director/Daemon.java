@@ -367,7 +367,8 @@ final class Daemon {
      * SIGHUP reloads. Under nohup SIGHUP starts ignored, and the JVM then refuses a handler
      * (Signal.handle answers SIG_IGN and installs nothing), which would silently disable reload:
      * keepalived installs its handlers whatever it inherited, so the default is put back, the
-     * handler installed, and a warning says so.
+     * handler installed, and a warning says so. (A SIGHUP in the microseconds between the two
+     * would end the process, as it would a daemon started without nohup before its handler.)
      */
     private static void handleHup(sun.misc.SignalHandler handler) {
         sun.misc.Signal hup = new sun.misc.Signal("HUP");

@@ -126,4 +126,28 @@ class TrackersTest {
         java.nio.file.Files.writeString(big, "12" + "3".repeat(1_000_000));
         assertEquals(254, new TrackedFile("b", big, new TrackedWeight(1, false)).read(), "127 digits, clamped");
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aWatchedFileIsSeenToChangeWithoutReadingOnTheCallersThread() throws Exception {
+        java.nio.file.Path p = dir.resolve("value");
+        java.nio.file.Files.writeString(p, "3\n");
+        TrackedFile f = new TrackedFile("v", p, new TrackedWeight(1, false));
+        assertEquals(3, f.read());
+        assertTrue(!f.changed());
+        java.nio.file.Files.writeString(p, "12\n");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(f.changed());
+        assertEquals(12, f.read());
+        assertTrue(!f.changed());
+        java.nio.file.Files.delete(p);
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, f.read(), "a file that went away reads as 0");
+    }
 }
