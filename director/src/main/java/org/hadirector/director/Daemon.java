@@ -42,6 +42,7 @@ final class Daemon {
             unsupported.addAll(CheckerConfigMapper.unsupported(c));
             unsupported.addAll(TableConfigMapper.unsupported(c));
         }
+        unsupported.addAll(ScriptSecurity.unknownUsers(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         return unsupported;
     }
 
@@ -149,7 +150,7 @@ final class Daemon {
             return t;
         });
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloads.execute(() -> reload(cl, director, source)));
+            handleHup(sig -> reloads.execute(() -> reload(cl, director, source)));
             // keepalived: SIGUSR1 dumps its data (and its JSON signal, SIGRTMIN+2, which the JVM cannot
             // catch, the JSON); SIGUSR2 its statistics.
             Path dumps = Path.of(cl.dumpDir());
@@ -229,8 +230,9 @@ final class Daemon {
             }
             Path p = Path.of(tf.file());
             try {
-                if (tf.initOverwrite() || !Files.exists(p)) {
-                    Files.writeString(p, tf.initValue() + "\n");
+                // Written as keepalived writes it, but never through a link: a new file renamed in place.
+                if (tf.initOverwrite() || !org.hadirector.sys.SmallFiles.existsNoFollow(p)) {
+                    org.hadirector.sys.SmallFiles.writeReplacing(p, tf.initValue() + "\n", "rw-r--r--");
                 }
             } catch (IOException e) {
                 LOG.warn("track_file {}: cannot initialise {}: {}", tf.name(), p, e.getMessage());
@@ -311,15 +313,13 @@ final class Daemon {
         }
     }
 
-    /** Writes a dump file whole (a temporary file moved in place), mode 0600. */
+    /**
+     * Writes a dump file whole, mode 0600: a new file with a random name in the same directory,
+     * renamed in place; a symbolic link at the final name is refused (logged).
+     */
     static void dump(Path to, String text) {
         try {
-            Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, text);
-            Files.move(tmp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            org.hadirector.sys.SmallFiles.writeReplacing(to, text, "rw-------");
             LOG.info("dumped {}", to);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot write {}: {}", to, e.toString());
@@ -327,15 +327,23 @@ final class Daemon {
     }
 
     /**
-     * One daemon per network namespace: a pid file naming a live process in this namespace (same
-     * /proc/PID/ns/net) that is a hadirector stops this one; a stale file is replaced.
+     * One daemon per network namespace, decided before anything is touched: first the namespace's
+     * lock ({@link org.hadirector.sys.NamespaceLock}: an abstract socket, whatever the pid file),
+     * kept for the life of the process; then, for a daemon that predates the lock, a pid file naming
+     * a live hadirector in this namespace (same /proc/PID/ns/net). Null when this one may run.
      */
     static String otherDaemon(Path pidFile) {
+        String busy = org.hadirector.sys.NamespaceLock.acquire();
+        if (busy != null) {
+            String pid = pidFileOwner(pidFile);
+            return pid == null ? busy : busy + "; pid file " + pidFile + " names pid " + pid;
+        }
         try {
-            if (!Files.exists(pidFile)) {
+            byte[] text = org.hadirector.sys.SmallFiles.readAtMostNoFollow(pidFile, 32);
+            if (text == null) {
                 return null;
             }
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            long pid = Long.parseLong(new String(text, java.nio.charset.StandardCharsets.US_ASCII).strip());
             if (pid == ProcessHandle.current().pid()) {
                 return null;
             }
@@ -356,6 +364,40 @@ final class Daemon {
         }
     }
 
+    /** The pid a pid file names, read without following a link, when that process lives; else null. */
+    private static String pidFileOwner(Path pidFile) {
+        byte[] text = org.hadirector.sys.SmallFiles.readAtMostNoFollow(pidFile, 32);
+        if (text == null) {
+            return null;
+        }
+        String pid = new String(text, java.nio.charset.StandardCharsets.US_ASCII).strip();
+        return pid.matches("[0-9]{1,10}") && Files.exists(Path.of("/proc", pid)) ? pid : null;
+    }
+
+    /**
+     * SIGHUP reloads. Under nohup SIGHUP starts ignored, and the JVM then refuses a handler
+     * (Signal.handle answers SIG_IGN and installs nothing), which would silently disable reload:
+     * keepalived installs its handlers whatever it inherited, so the default is put back, the
+     * handler installed, and a warning says so. (A SIGHUP in the microseconds between the two
+     * would end the process, as it would a daemon started without nohup before its handler.)
+     */
+    private static void handleHup(sun.misc.SignalHandler handler) {
+        sun.misc.Signal hup = new sun.misc.Signal("HUP");
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(hup, handler);
+        if (before == sun.misc.SignalHandler.SIG_IGN) {
+            LOG.warn("SIGHUP was ignored when hadirector started (nohup?); installing the reload handler anyway, "
+                    + "as keepalived does: SIGHUP reloads");
+            if (!org.hadirector.sys.SignalDisposition.reset(hup.getNumber())) {
+                LOG.error("cannot reset SIGHUP to its default; SIGHUP will not reload, restart to reload");
+                return;
+            }
+            sun.misc.SignalHandler again = sun.misc.Signal.handle(hup, handler);
+            if (again == sun.misc.SignalHandler.SIG_IGN) {
+                LOG.error("SIGHUP stays ignored; SIGHUP will not reload, restart to reload");
+            }
+        }
+    }
+
     /** Type=notify: systemd waits for READY=1; without NOTIFY_SOCKET this does nothing. */
     private static void notifySystemd(String state) {
         try {
@@ -365,12 +407,13 @@ final class Daemon {
         }
     }
 
+    /** The pid file, written whole and never through a symbolic link (refused, with a log line). */
     private static void writePid(Path pid) {
         try {
             if (pid.getParent() != null) {
                 Files.createDirectories(pid.getParent());
             }
-            Files.writeString(pid, ProcessHandle.current().pid() + "\n");
+            org.hadirector.sys.SmallFiles.writeReplacing(pid, ProcessHandle.current().pid() + "\n", "rw-r--r--");
         } catch (IOException e) {
             LOG.warn("cannot write pid file {}: {}", pid, e.getMessage());
         }

@@ -96,6 +96,13 @@ public final class Main {
     private int configOk(CommandLine cl, ConfigLoader.Result r) {
         List<Diagnostic> warnings = r.warnings();
         KeepalivedConfig c = r.config();
+        // What the daemon would refuse at start (features not built, unknown script users) fails here too.
+        List<String> refused = Daemon.unsupported(cl, c);
+        if (!refused.isEmpty()) {
+            refused.forEach(u -> err.println(cl.configFile() + ": " + u));
+            err.println("configuration has " + refused.size() + " error" + (refused.size() == 1 ? "" : "s"));
+            return EXIT_CONFIG;
+        }
         int realServers = c.virtualServers().stream().mapToInt(v -> v.realServers().size()).sum();
         out.printf("%s: configuration OK: %d vrrp_instance, %d virtual_server, %d real_server; %d warning%s%n",
                 cl.configFile(), c.vrrpInstances().size(), c.virtualServers().size(), realServers,

@@ -14,10 +14,84 @@ import org.hadirector.vrrp.NotifyScripts;
 /**
  * keepalived's enable_script_security: a script run as root must not be replaceable by anyone
  * else, so the file and every directory above it must be owned by root and writable by no
- * group or other. Also finds scripts that do not exist.
+ * group (but root's) or other; root-owned symbolic links on the way are followed and their
+ * targets checked (/bin -> usr/bin on merged-/usr systems). Also finds scripts that do not exist.
  */
 final class ScriptSecurity {
     private ScriptSecurity() {
+    }
+
+    /**
+     * Every script's user and group that does not exist, checked when the file is read (at start,
+     * --config-test and reload), as keepalived does: a typo in script_user must be an error naming
+     * the user, not an instance in FAULT with no reason. {@code vrrp} / {@code checkers}: the parts
+     * that run.
+     */
+    static List<String> unknownUsers(org.hadirector.conf.model.KeepalivedConfig c, boolean vrrp, boolean checkers) {
+        List<String> out = new ArrayList<>();
+        var g = c.globalDefs();
+        user("global_defs script_user", g.scriptUser(), g.scriptGroup(), out);
+        if (vrrp) {
+            for (var s : c.vrrpScripts()) {
+                user("vrrp_script " + s.name() + " user", s.user(), s.group(), out);
+            }
+            for (var i : c.vrrpInstances()) {
+                notifies("vrrp_instance " + i.name(), i.notifies(), out);
+            }
+            for (var sg : c.vrrpSyncGroups()) {
+                notifies("vrrp_sync_group " + sg.name(), sg.notifies(), out);
+            }
+            fifo("vrrp_notify_fifo", g.vrrpNotifyFifo(), out);
+            fifo("notify_fifo", g.notifyFifo(), out);
+        }
+        if (checkers) {
+            fifo("lvs_notify_fifo", g.lvsNotifyFifo(), out);
+            for (var vs : c.virtualServers()) {
+                script(vs.displayName() + " quorum_up", vs.quorumUp(), out);
+                script(vs.displayName() + " quorum_down", vs.quorumDown(), out);
+                for (var rs : vs.realServers()) {
+                    String n = vs.displayName() + " real_server "
+                            + org.hadirector.conf.model.Addresses.withPort(rs.address(), rs.port());
+                    script(n + " notify_up", rs.notifyUp(), out);
+                    script(n + " notify_down", rs.notifyDown(), out);
+                    for (var k : rs.checkers()) {
+                        if (k instanceof org.hadirector.conf.model.MiscCheck m) {
+                            user(n + " MISC_CHECK user", m.user(), m.group(), out);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void notifies(String what, org.hadirector.conf.model.Notifies n, List<String> out) {
+        script(what + " notify_master", n.master(), out);
+        script(what + " notify_backup", n.backup(), out);
+        script(what + " notify_fault", n.fault(), out);
+        script(what + " notify_stop", n.stop(), out);
+        script(what + " notify", n.any(), out);
+        script(what + " notify_master_rx_lower_pri", n.masterRxLowerPri(), out);
+    }
+
+    private static void fifo(String what, org.hadirector.conf.model.NotifyFifo f, List<String> out) {
+        if (f != null) {
+            user(what + " user", f.user(), f.group(), out);
+            script(what + "_script", f.script(), out);
+        }
+    }
+
+    private static void script(String what, org.hadirector.conf.model.NotifyScript s, List<String> out) {
+        if (s != null) {
+            user(what, s.user(), s.group(), out);
+        }
+    }
+
+    private static void user(String what, String user, String group, List<String> out) {
+        String p = org.hadirector.sys.Users.problem(user, group);
+        if (p != null) {
+            out.add(what + ": " + p);
+        }
     }
 
     /** What is wrong with running {@code commandLine} as {@code user} (null: root). */
@@ -36,24 +110,111 @@ final class ScriptSecurity {
         if (user != null && !user.equals("root")) {
             return out;
         }
-        for (Path p = exe; p != null; p = p.getParent()) {
-            try {
-                PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                boolean writableByOthers = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
-                boolean sticky = a.isDirectory() && isSticky(p);
-                if (!a.owner().getName().equals("root") || (writableByOthers && !sticky)) {
-                    out.add(what + ": " + exe + " runs as root but " + p + " is "
-                            + (!a.owner().getName().equals("root") ? "owned by " + a.owner().getName() : "writable by group or others")
-                            + "; fix its ownership and mode, or run the script as another user (script_user)");
-                    break;
-                }
-            } catch (IOException e) {
-                out.add(what + ": cannot check " + p + ": " + e.getMessage());
-                break;
-            }
+        String problem = unsafeStep(exe);
+        if (problem != null) {
+            out.add(what + ": " + exe + " runs as root but " + problem
+                    + "; fix its ownership and mode, or run the script as another user (script_user)");
         }
         return out;
+    }
+
+    /** Symbolic links followed on the way to a script before giving up (the kernel's ELOOP limit). */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * Walks {@code exe} from / as the kernel resolves it, checking every directory and the file it
+     * reaches (keepalived checks the path and its realpath). A symbolic link owned by root is
+     * followed to its target, which is checked in turn (on merged-/usr systems /bin is one); a
+     * link owned by anyone else is refused (its owner chose where it points). Null when safe, else
+     * the first unsafe step.
+     */
+    static String unsafeStep(Path exe) {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        for (Path name : exe.toAbsolutePath().normalize()) {
+            todo.addLast(name.toString());
+        }
+        Path at = Path.of("/");
+        String bad = unsafe(at);
+        if (bad != null) {
+            return bad;
+        }
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.removeFirst();
+            if (name.equals(".") || name.isEmpty()) {
+                continue;
+            }
+            if (name.equals("..")) {
+                at = at.getParent() == null ? at : at.getParent();
+                continue;
+            }
+            Path next = at.resolve(name);
+            PosixFileAttributes a;
+            try {
+                a = Files.readAttributes(next, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                return "cannot check " + next + ": " + e.getMessage();
+            }
+            if (a.isSymbolicLink()) {
+                if (!a.owner().getName().equals("root")) {
+                    return "the symbolic link " + next + " is owned by " + a.owner().getName();
+                }
+                if (++links > MAX_LINKS) {
+                    return "too many symbolic links on the way to it";
+                }
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(next);
+                } catch (IOException e) {
+                    return "cannot read the symbolic link " + next + ": " + e.getMessage();
+                }
+                java.util.List<String> parts = new java.util.ArrayList<>();
+                target.forEach(t -> parts.add(t.toString()));
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(parts.get(i));
+                }
+                if (target.isAbsolute()) {
+                    at = Path.of("/");
+                }
+                continue;
+            }
+            bad = unsafe(next);
+            if (bad != null) {
+                return bad;
+            }
+            at = next;
+        }
+        return null;
+    }
+
+    /**
+     * keepalived's rule for one step: owned by root, and not writable by others, nor by a group
+     * other than root's, unless it is a directory with the sticky bit.
+     */
+    private static String unsafe(Path p) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.owner().getName().equals("root")) {
+                return p + " is owned by " + a.owner().getName();
+            }
+            boolean groupWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE) && gid(p) != 0;
+            boolean otherWrite = a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+            if ((groupWrite || otherWrite) && !(a.isDirectory() && isSticky(p))) {
+                return p + " is writable by group or others";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot check " + p + ": " + e.getMessage();
+        }
+    }
+
+    private static int gid(Path p) {
+        try {
+            Object gid = Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            return gid instanceof Integer g ? g : -1;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
     }
 
     private static boolean isSticky(Path dir) {

@@ -71,11 +71,69 @@ final class VrrpConfigMapper {
             if (i.virtualIpaddresses().isEmpty()) {
                 out.add(n + "an instance without virtual_ipaddress has nothing to own");
             }
+            strict(i, n, out);
+            ttlRange(i, n, out);
         }
         if (!c.staticIpaddress().isEmpty() || !c.staticRoutes().isEmpty() || !c.staticRules().isEmpty()) {
             out.add("static_ipaddress / static_routes / static_rules are not built yet");
         }
         return out;
+    }
+
+    /**
+     * keepalived's strict mode (vrrp_strict, strict_mode): RFC-only VRRP. What it forbids is
+     * refused here by name (unicast peers, authentication); lower_prio_no_advert is forced in
+     * {@link #map}. Its other half, dropping traffic addressed to the VIPs on a master that is not
+     * their owner, is the same as no_accept and is not built: refused unless 'accept' is given.
+     * accept is what keepalived does without strict mode, and what a director needs: its VIPs
+     * take the traffic it forwards.
+     */
+    private static void strict(VrrpInstance i, String n, List<String> out) {
+        if (i.strictMode()) {
+            if (!i.unicastPeers().isEmpty()) {
+                out.add(n + "strict mode (vrrp_strict / strict_mode) forbids unicast_peer, as in keepalived");
+            }
+            if (i.authType() != AuthType.NONE && i.authType() != null) {
+                out.add(n + "strict mode (vrrp_strict / strict_mode) forbids authentication, as in keepalived");
+            }
+        }
+        if (!i.accept()) {
+            out.add(n + (i.strictMode() ? "strict mode (vrrp_strict / strict_mode) without 'accept'" : "no_accept")
+                    + " is not built: hadirector never drops traffic addressed to the VIPs (keepalived's "
+                    + "non-accept mode); add 'accept' (keepalived's default without strict mode, and what a "
+                    + "director forwarding to its VIPs needs) or remove "
+                    + (i.strictMode() ? "vrrp_strict / strict_mode" : "no_accept"));
+        }
+    }
+
+    /**
+     * unicast_peer's min_ttl / max_ttl (keepalived: 0 / 255): a unicast advert whose TTL is outside
+     * the range is dropped and counted (BAD_TTL). The runtime holds one range per instance, so
+     * peers whose ranges differ are refused by name; so is a range that takes nothing.
+     */
+    private static void ttlRange(VrrpInstance i, String n, List<String> out) {
+        java.util.Set<List<Integer>> ranges = new java.util.LinkedHashSet<>();
+        for (UnicastPeer p : i.unicastPeers()) {
+            int min = p.minTtl() == null ? 0 : p.minTtl();
+            int max = p.maxTtl() == null ? 255 : p.maxTtl();
+            if (min > max) {
+                out.add(n + "unicast_peer " + p.address().getHostAddress() + ": min_ttl " + min + " is above max_ttl "
+                        + max + ": no advert could be taken");
+            }
+            ranges.add(List.of(min, max));
+        }
+        if (ranges.size() > 1) {
+            out.add(n + "unicast_peer: different min_ttl / max_ttl for different peers are not built yet "
+                    + "(one range per instance); give every peer the same");
+        }
+    }
+
+    /** The instance's unicast TTL range: the peers' one (checked to be one by {@link #ttlRange}), else 0..255. */
+    private static int[] ttls(VrrpInstance i) {
+        for (UnicastPeer p : i.unicastPeers()) {
+            return new int[] {p.minTtl() == null ? 0 : p.minTtl(), p.maxTtl() == null ? 255 : p.maxTtl()};
+        }
+        return new int[] {0, 255};
     }
 
     /**
@@ -93,7 +151,7 @@ final class VrrpConfigMapper {
         int centis = (int) Math.max(1, i.advertInt().toMillis() / 10);
         VrrpSettings s = new VrrpSettings(i.name(), i.virtualRouterId(), i.version(), i.priority(), centis,
                 !i.nopreempt(), i.preemptDelay().toNanos(), i.downTimerAdverts(),
-                i.state() == org.hadirector.conf.model.InitialState.MASTER, i.lowerPrioNoAdvert(),
+                i.state() == org.hadirector.conf.model.InitialState.MASTER, i.lowerPrioNoAdvert() || i.strictMode(),
                 i.higherPrioSendAdvert(), null);
         boolean v6 = i.isIpv6();
         InetAddress group = null;
@@ -115,7 +173,7 @@ final class VrrpConfigMapper {
                 i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
                 i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
                         new TrackedWeight(zero ? 0 : t.weight(), t.reverse()))).toList(),
-                trackedScripts(i, c, zero), trackedFiles(i, c, zero));
+                trackedScripts(i, c, zero), trackedFiles(i, c, zero), ttls(i)[0], ttls(i)[1]);
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */

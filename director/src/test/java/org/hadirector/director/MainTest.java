@@ -180,4 +180,73 @@ class MainTest {
         assertEquals(6, run("-P", "-f", f.toString()));
         assertTrue(err.contains("hadirector: script security: notify script of VI_1: " + script), err);
     }
+
+    private static final String INSTANCE = """
+            vrrp_instance VI_1 {
+                interface e0
+                virtual_router_id 51
+                %s
+                virtual_ipaddress {
+                    198.18.0.100
+                }
+            }
+            """;
+
+    @Test
+    void anUnknownScriptUserIsAConfigErrorNamingTheUser() throws Exception {
+        Path f = write("users.conf", """
+                global_defs {
+                    script_user no_such_user_hd
+                }
+                vrrp_script chk {
+                    script /bin/true
+                    user also_missing_hd
+                }
+                """ + INSTANCE.formatted("track_script {\n chk\n }\n notify_master \"/bin/true\" root no_such_group_hd"));
+        assertEquals(5, run("--config-test", "-f", f.toString()));
+        assertTrue(err.contains("global_defs script_user: user 'no_such_user_hd' does not exist"), err);
+        assertTrue(err.contains("vrrp_script chk user: user 'also_missing_hd' does not exist"), err);
+        assertTrue(err.contains("vrrp_instance VI_1 notify_master: group 'no_such_group_hd' does not exist"), err);
+        assertEquals(1, run("-P", "-f", f.toString()), "the daemon refuses it before starting anything");
+        assertTrue(err.contains("hadirector: global_defs script_user: user 'no_such_user_hd' does not exist"), err);
+    }
+
+    @Test
+    void aMiscCheckUserIsCheckedToo() throws Exception {
+        Path f = write("misc.conf", GOOD.replace("TCP_CHECK {", "MISC_CHECK {\n misc_path /bin/true\n user no_such_user_hd"));
+        assertEquals(5, run("--config-test", "-f", f.toString()));
+        assertTrue(err.contains("MISC_CHECK user: user 'no_such_user_hd' does not exist"), err);
+    }
+
+    @Test
+    void strictModeNoAcceptAndUnbuiltTtlRangesAreRefusedByName() throws Exception {
+        Path strict = write("strict.conf", "global_defs {\n vrrp_strict\n}\n" + INSTANCE.formatted(""));
+        assertEquals(5, run("--config-test", "-f", strict.toString()));
+        assertTrue(err.contains("vrrp_instance VI_1: strict mode (vrrp_strict / strict_mode) without 'accept' is not built"),
+                err);
+        Path noAccept = write("noaccept.conf", INSTANCE.formatted("no_accept"));
+        assertEquals(5, run("--config-test", "-f", noAccept.toString()));
+        assertTrue(err.contains("vrrp_instance VI_1: no_accept is not built"), err);
+        Path ttl = write("ttl.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13\n }"));
+        assertEquals(5, run("--config-test", "-f", ttl.toString()));
+        assertTrue(err.contains("vrrp_instance VI_1: unicast_peer: different min_ttl / max_ttl for different peers are "
+                + "not built yet"), err);
+        Path empty = write("empty.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250 max_ttl 200\n }"));
+        assertEquals(5, run("--config-test", "-f", empty.toString()));
+        assertTrue(err.contains("unicast_peer 198.18.0.12: min_ttl 250 is above max_ttl 200"), err);
+        Path strictUnicast = write("su.conf", INSTANCE.formatted("strict_mode\n accept\n unicast_peer {\n 198.18.0.12\n }"));
+        assertEquals(5, run("--config-test", "-f", strictUnicast.toString()));
+        assertTrue(err.contains("strict mode (vrrp_strict / strict_mode) forbids unicast_peer"), err);
+    }
+
+    @Test
+    void acceptStrictModeWithAcceptAndOneTtlRangePass() throws Exception {
+        assertEquals(0, run("--config-test", "-f", write("a.conf", INSTANCE.formatted("accept")).toString()), err);
+        assertEquals(0, run("--config-test", "-f", write("sa.conf", INSTANCE.formatted("strict_mode\n accept")).toString()),
+                err);
+        assertEquals(0, run("--config-test", "-f", write("t.conf", INSTANCE.formatted(
+                "unicast_peer {\n 198.18.0.12 min_ttl 0 max_ttl 255\n }")).toString()), err);
+        assertEquals(0, run("--config-test", "-f", write("t2.conf", INSTANCE.formatted(
+                "unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13 min_ttl 250 max_ttl 255\n }")).toString()), err);
+    }
 }

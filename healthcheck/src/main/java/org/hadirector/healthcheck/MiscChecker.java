@@ -7,12 +7,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.netty.util.concurrent.EventExecutorGroup;
+import org.hadirector.sys.ScriptProcess;
+import org.hadirector.sys.Scripts;
 
 /**
- * MISC_CHECK: runs the program (as its user, through setpriv) with its output discarded; the
- * exit status decides as keepalived reads it (see {@link MiscResult}). At misc_timeout the
- * program and its children are killed and the check fails. The exit is awaited by the JDK's
- * process reaper, not by a thread of ours.
+ * MISC_CHECK: runs the program (as its user, through setpriv) as keepalived runs it (see
+ * {@link ScriptProcess}: its own process group, a clean environment, output discarded); the exit
+ * status decides as keepalived reads it (see {@link MiscResult}), and a death by a signal is a
+ * failure. At misc_timeout its whole process group is killed and the check fails.
  */
 public final class MiscChecker implements Probe {
     private final CheckSettings.Misc settings;
@@ -33,12 +35,9 @@ public final class MiscChecker implements Probe {
 
     @Override
     public AutoCloseable run(Consumer<ProbeResult> done) {
-        Process p;
+        ScriptProcess p;
         try {
-            p = new ProcessBuilder(settings.argv()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(
-                            new java.io.File("/dev/null")))
-                    .start();
+            p = ScriptProcess.start(settings.argv(), Scripts.ENVIRONMENT);
         } catch (IOException e) {
             done.accept(ProbeResult.fail("cannot run: " + e.getMessage()));
             return () -> { };
@@ -47,28 +46,23 @@ public final class MiscChecker implements Probe {
         ScheduledFuture<?> kill = timer.schedule(() -> {
             if (p.isAlive()) {
                 timedOut.set(true);
-                killAll(p);
+                p.killGroup();
             }
         }, settings.timeoutNanos(), TimeUnit.NANOSECONDS);
         p.onExit().thenAccept(ended -> {
             kill.cancel(false);
             if (timedOut.get()) {
-                done.accept(ProbeResult.fail("timed out after " + settings.timeoutNanos() / 1_000_000 + " ms; killed"));
+                done.accept(ProbeResult.fail("timed out after " + settings.timeoutNanos() / 1_000_000
+                        + " ms; killed with its process group"));
                 return;
             }
-            int status = ended.exitValue();
-            MiscResult r = MiscResult.of(status, settings.dynamic());
-            String why = "exit status " + status + (r.weight() != null ? " (weight " + r.weight() + ")" : "");
+            MiscResult r = MiscResult.of(ended, settings.dynamic());
+            String why = ended + (r.weight() != null ? " (weight " + r.weight() + ")" : "");
             done.accept(new ProbeResult(r.success(), why, r.weight()));
         });
         return () -> {
             kill.cancel(false);
-            killAll(p);
+            p.killGroup();
         };
-    }
-
-    private static void killAll(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
     }
 }

@@ -208,7 +208,7 @@ class LoopbackCheckersTest {
         long start = System.nanoTime();
         ProbeResult r = once(io.probe(misc("sleep 30", 200 * MS, false)));
         assertFalse(r.success());
-        assertEquals("timed out after 200 ms; killed", r.reason());
+        assertEquals("timed out after 200 ms; killed with its process group", r.reason());
         assertTrue((System.nanoTime() - start) / 1_000_000 < 5000);
     }
 

@@ -29,7 +29,9 @@ public record InstanceConfig(
         NotifyScripts notifyScripts,
         List<TrackedInterface> trackInterfaces,
         List<org.hadirector.vrrp.track.TrackedScript> trackScripts,
-        List<org.hadirector.vrrp.track.TrackedFile> trackFiles) {
+        List<org.hadirector.vrrp.track.TrackedFile> trackFiles,
+        int unicastMinTtl,
+        int unicastMaxTtl) {
 
     /** A track_interface entry. */
     public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {

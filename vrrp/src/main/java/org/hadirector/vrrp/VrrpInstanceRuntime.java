@@ -258,7 +258,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
                 Advertisement.passwordBytes(config.authPassword()),
                 s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
-                java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), 0, 255,
+                java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), config.unicastMinTtl(), config.unicastMaxTtl(),
                 java.util.Set.copyOf(own));
     }
 

@@ -20,9 +20,14 @@ class NotifyScriptsTest {
     }
 
     @Test
-    void anotherUserRunsThroughSetpriv() {
-        assertEquals(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", "--", "/bin/true"),
-                org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
+    void scriptsRunThroughSetprivWithTheirUsersGroupsAndACleanEnvironment() {
+        assertEquals(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", "--reset-env", "--",
+                "/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
+        // Without a group: the user's own primary group (nobody's is nogroup, 65534), as keepalived takes pw_gid.
+        assertEquals(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=65534", "--init-groups", "--reset-env", "--",
+                "/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", null));
+        // Root: as written (the daemon is root; the environment is cleaned where it is started).
+        assertEquals(List.of("/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), null, null));
         assertEquals(List.of("/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "root", null));
     }
 

@@ -127,7 +127,8 @@ class HealthCheckDaemonTest {
                     "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
             assertTrue(second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(4, second.exitValue());
-            assertTrue(lab.log("director1").contains("another hadirector (pid " + pid + ") runs in this network namespace"),
+            assertTrue(lab.log("director1").contains("another hadirector runs in this network namespace (it holds the "
+                    + "abstract socket @hadirector); pid file " + lab.dir.resolve("d1.pid") + " names pid " + pid),
                     lab.log("director1"));
         }
     }

@@ -9,12 +9,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
+import org.hadirector.sys.ScriptProcess;
+import org.hadirector.sys.Scripts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tracked scripts every interval without blocking anyone: a process is started, its exit
- * is awaited asynchronously, and a timer kills it at its timeout (a timeout counts as failure).
+ * Runs tracked scripts every interval without blocking anyone: a process is started (as
+ * keepalived starts one: see {@link ScriptProcess}), its exit is awaited asynchronously, and a
+ * timer kills its whole process group at its timeout (a timeout counts as failure).
  * A script still running when its next turn comes is not started twice. Results go to
  * {@code results} (script, success) on the runner's thread.
  */
@@ -34,35 +37,37 @@ public final class ScriptRunner implements AutoCloseable {
             if (running[0]) {
                 return;
             }
-            Process p;
+            ScriptProcess p;
             try {
-                p = new ProcessBuilder(command(s)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                p = ScriptProcess.start(command(s), Scripts.ENVIRONMENT);
             } catch (IOException e) {
                 LOG.warn("{}: cannot run vrrp_script {}: {}", instance, s.name(), e.getMessage());
                 results.accept(s, false);
                 return;
             }
             running[0] = true;
+            boolean[] timedOut = {false};
             ScheduledFuture<?> kill = timer.schedule(() -> {
                 if (p.isAlive()) {
-                    LOG.warn("{}: vrrp_script {} timed out after {} ms; killed", instance, s.name(),
-                            s.timeoutNanos() / 1_000_000);
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
+                    timedOut[0] = true;
+                    LOG.warn("{}: vrrp_script {} timed out after {} ms; killed with its process group", instance,
+                            s.name(), s.timeoutNanos() / 1_000_000);
+                    p.killGroup();
                 }
             }, s.timeoutNanos(), TimeUnit.NANOSECONDS);
             p.onExit().thenAcceptAsync(done -> {
                 kill.cancel(false);
                 running[0] = false;
-                results.accept(s, done.exitValue() == 0);
+                // keepalived: only an exit with status 0 is a success; a death by a signal or a
+                // timeout is a failure, whatever the script managed to return while being killed.
+                results.accept(s, done.success() && !timedOut[0]);
             }, timer);
         }, 0, s.intervalNanos(), TimeUnit.NANOSECONDS));
     }
 
     /** The command, run as another user through setpriv(1) when the script names one. */
     static List<String> command(TrackedScript s) {
-        return org.hadirector.sys.Scripts.asUser(s.command(), s.user(), s.group());
+        return Scripts.asUser(s.command(), s.user(), s.group());
     }
 
     @Override

@@ -94,4 +94,60 @@ class TrackersTest {
         assertEquals(0, TrackedFile.parse(""));
         assertEquals(0, TrackedFile.parse("abc"));
     }
+
+    @Test
+    void fileValuesParseAsStrtolBaseZeroClamped() {
+        assertEquals(16, TrackedFile.parse("0x10"));
+        assertEquals(8, TrackedFile.parse("010"));
+        assertEquals(0, TrackedFile.parse("0x"));
+        assertEquals(254, TrackedFile.parse("99999999999999999999999"));
+        assertEquals(-254, TrackedFile.parse("-300"));
+        assertEquals(0, TrackedFile.parse("\0\0\0"));
+        assertEquals(5, TrackedFile.parse("\t+5"));
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aTrackFileThatIsALinkToDevZeroOrAFifoReadsPromptlyAsZero() throws Exception {
+        java.nio.file.Path zero = dir.resolve("zero");
+        java.nio.file.Files.createSymbolicLink(zero, java.nio.file.Path.of("/dev/zero"));
+        TrackedFile z = new TrackedFile("z", zero, new TrackedWeight(10, false));
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        TrackedFile f = new TrackedFile("f", fifo, new TrackedWeight(10, false));
+        long t0 = System.nanoTime();
+        assertEquals(0, z.read());
+        assertEquals(0, f.read());
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
+        java.nio.file.Path big = dir.resolve("big");
+        java.nio.file.Files.writeString(big, "12" + "3".repeat(1_000_000));
+        assertEquals(254, new TrackedFile("b", big, new TrackedWeight(1, false)).read(), "127 digits, clamped");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aWatchedFileIsSeenToChangeWithoutReadingOnTheCallersThread() throws Exception {
+        java.nio.file.Path p = dir.resolve("value");
+        java.nio.file.Files.writeString(p, "3\n");
+        TrackedFile f = new TrackedFile("v", p, new TrackedWeight(1, false));
+        assertEquals(3, f.read());
+        assertTrue(!f.changed());
+        java.nio.file.Files.writeString(p, "12\n");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(f.changed());
+        assertEquals(12, f.read());
+        assertTrue(!f.changed());
+        java.nio.file.Files.delete(p);
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, f.read(), "a file that went away reads as 0");
+    }
 }
