@@ -1388,6 +1388,10 @@ class FaultDrills {
                 long conns = gauge(m, "hadirector_dr_connections");
                 long limit = gauge(m, "hadirector_dr_connection_limit");
                 long evicted = gauge(m, "hadirector_dr_half_open_evicted_total");
+                long ringDrops = gauge(m, "hadirector_dr_ring_dropped_total");
+                java.util.regex.Matcher full = java.util.regex.Pattern.compile(
+                        "hadirector_dr_dropped_total\\{reason=\"table_full\"\\} (\\d+)").matcher(m);
+                note += "; ring drops " + ringDrops + ", table_full drops " + (full.find() ? full.group(1) : "?");
                 System.out.printf(Locale.ROOT, "  %s; legitimate requests ok %.2f%% (%d of %d); table %d of its limit %d "
                         + "(half-open given way %d); director1 peak RSS %d MB%n", note, share, ok, results.size(), conns, limit,
                         evicted, peakRssKb / 1024);
@@ -1456,12 +1460,17 @@ class FaultDrills {
         if (flood == null) {
             return;
         }
-        flood.destroy();
-        flood.waitFor(10, TimeUnit.SECONDS);
+        // SIGINT: trafgen prints its counts as it ends
+        Drill.quietly("kill", "-INT", Long.toString(flood.pid()));
+        if (!flood.waitFor(15, TimeUnit.SECONDS)) {
+            flood.destroyForcibly();
+            flood.waitFor(5, TimeUnit.SECONDS);
+        }
         String log = Files.readString(Drill.dir.resolve("trafgen.log"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets outgoing").matcher(log);
         long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
-        note = sent < 0 ? "trafgen's count not found" : String.format(Locale.ROOT, "%d SYNs in %d s (%.0f/s)", sent,
+        note = sent < 0 ? "trafgen's count not found in: " + log.strip().lines().reduce((a, b) -> b).orElse("(empty log)")
+                : String.format(Locale.ROOT, "%d SYNs in %d s (%.0f/s)", sent,
                 FLOOD_MS / 1000, sent * 1000.0 / FLOOD_MS);
         flood = null;
     }

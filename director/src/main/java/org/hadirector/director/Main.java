@@ -147,7 +147,7 @@ public final class Main {
             }
             // A part that is down (a VRRP instance restarting, the forwarder without its link, ...)
             // makes status fail, so that a monitoring check sees it.
-            boolean down = json ? !answer.contains("\"down\":[]") && answer.contains("\"down\":[")
+            boolean down = json ? StatusReport.jsonHasPartsDown(answer)
                     : answer.contains("\n" + StatusReport.PARTS_DOWN) || answer.startsWith(StatusReport.PARTS_DOWN);
             return down ? EXIT_DEGRADED : EXIT_OK;
         } catch (IOException e) {

@@ -79,6 +79,14 @@ final class StatusReport {
         return sb.toString();
     }
 
+    private static final java.util.regex.Pattern DOWN_FIELD = java.util.regex.Pattern.compile("\"down\"\\s*:\\s*\\[(\\s*\\])?");
+
+    /** Whether a `status json` answer lists a part that is down (its "down" field is a non-empty list). */
+    static boolean jsonHasPartsDown(String json) {
+        java.util.regex.Matcher m = DOWN_FIELD.matcher(json);
+        return m.find() && m.group(1) == null;
+    }
+
     static List<String> down(List<Parts.Part> parts) {
         return parts.stream().filter(p -> !p.up()).map(p -> p.name() + ": " + p.fault()).toList();
     }

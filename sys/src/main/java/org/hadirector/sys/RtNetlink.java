@@ -80,12 +80,22 @@ public final class RtNetlink implements Closeable {
      * vrrp_netlink_monitor_rcv_bufs sets it, so that a burst of link events rarely overruns it.
      */
     public static RtNetlink monitorLinks() throws NativeException {
+        return monitorLinks(MONITOR_RCVBUF);
+    }
+
+    /** As {@link #monitorLinks()} with another receive buffer (tests make it small to overrun it). */
+    static RtNetlink monitorLinks(int rcvbuf) throws NativeException {
         RtNetlink nl = open(RTMGRP_LINK);
         try {
-            Native.setInt(nl.fd, Native.SOL_SOCKET, SO_RCVBUFFORCE, MONITOR_RCVBUF, "SO_RCVBUFFORCE");
+            try {
+                Native.setInt(nl.fd, Native.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf, "SO_RCVBUFFORCE");
+            } catch (NativeException e) {
+                // Without CAP_NET_ADMIN: as much as rmem_max allows.
+                Native.setInt(nl.fd, Native.SOL_SOCKET, Native.SO_RCVBUF, rcvbuf, "SO_RCVBUF");
+            }
         } catch (NativeException e) {
-            // Without CAP_NET_ADMIN: as much as rmem_max allows.
-            Native.setInt(nl.fd, Native.SOL_SOCKET, Native.SO_RCVBUF, MONITOR_RCVBUF, "SO_RCVBUF");
+            nl.close();
+            throw e;
         }
         return nl;
     }

@@ -85,4 +85,45 @@ class RtNetlinkTest {
             assertTrue(seen.stream().anyMatch(l -> "e0".equals(l.name()) && !l.up()), seen.toString());
         }
     }
+
+    @Test
+    void anOverrunIsReportedAndTheSocketGoesOnWorking() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("ov")) {
+            boolean[] result = lab.in(lab.a, () -> {
+                try (RtNetlink monitor = RtNetlink.monitorLinks(4096)) {
+                    // 400 link events nobody reads: far more than 8 KiB of buffer holds.
+                    StringBuilder batch = new StringBuilder();
+                    for (int i = 0; i < 100; i++) {
+                        batch.append("link add ov").append(i).append(" type veth peer name ow").append(i).append('\n');
+                    }
+                    for (int i = 0; i < 100; i++) {
+                        batch.append("link del ov").append(i).append('\n');
+                    }
+                    java.nio.file.Path f = java.nio.file.Files.createTempFile("burst", ".ip");
+                    java.nio.file.Files.writeString(f, batch.toString());
+                    NetnsLab.ip("-n", lab.a, "-b", f.toString());
+                    java.nio.file.Files.delete(f);
+                    boolean overran = false;
+                    List<RtNetlink.Link> events = new ArrayList<>();
+                    Poller p = new Poller(monitor.fd());
+                    for (int i = 0; i < 1000 && p.await(100) != 0; i++) {
+                        if (!monitor.readEvents(events::add)) {
+                            overran = true;
+                        }
+                    }
+                    // After the overrun the socket still carries events.
+                    events.clear();
+                    NetnsLab.ip("-n", lab.a, "link", "set", "e0", "down");
+                    for (int i = 0; i < 50 && events.stream().noneMatch(l -> "e0".equals(l.name()) && !l.up()); i++) {
+                        if (p.await(100) != 0) {
+                            monitor.readEvents(events::add);
+                        }
+                    }
+                    return new boolean[] {overran, events.stream().anyMatch(l -> "e0".equals(l.name()) && !l.up())};
+                }
+            });
+            assertTrue(result[0], "the burst overran an 8 KiB buffer and readEvents said so");
+            assertTrue(result[1], "events still arrive after the overrun");
+        }
+    }
 }
