@@ -499,8 +499,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         long now = System.nanoTime();
         long lines = lowerPrioLog.admit(now);
         if (lines > 0) {
-            LOG.info("{}: advert from a master with lower priority {} (ours {}) at {}; re-asserting at most once an "
-                    + "advert interval{}", name, priority, machine.effectivePriority(), sourceOfAdvert.getHostAddress(),
+            LOG.info("{}: master with lower priority {} seen at {} (ours {}); re-asserting, at most once an advert "
+                    + "interval{}", name, priority, sourceOfAdvert.getHostAddress(), machine.effectivePriority(),
                     RateLimitedLog.notLogged(lines - 1, lowerPrioLog.total()));
         }
         if (reassert) {
