@@ -141,6 +141,9 @@ final class Daemon {
             } catch (IOException ignored) {
                 // best effort
             }
+            // the JVM ends once the hooks have run: the queued log lines (the transitions to
+            // STOP, "stopped") are written now or never
+            Main.flushLogs();
             done.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

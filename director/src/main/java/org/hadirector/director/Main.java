@@ -35,7 +35,19 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(System.out, System.err, Path.of("/sys/class/net")).run(args));
+        int code = new Main(System.out, System.err, Path.of("/sys/class/net")).run(args);
+        flushLogs();
+        System.exit(code);
+    }
+
+    /**
+     * Writes out what the log still holds and stops it: logback.xml queues events for a writer
+     * thread (AsyncAppender) that the JVM does not wait for. Call it last before the process ends.
+     */
+    static void flushLogs() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+            lc.stop();
+        }
     }
 
     int run(String[] args) {

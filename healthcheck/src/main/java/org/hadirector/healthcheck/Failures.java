@@ -38,7 +38,8 @@ final class Failures {
         String m = t.getMessage();
         if (m != null) {
             // netty's native transport says "finishConnect(..) failed: Connection refused: host/ip:port"
-            m = m.replaceFirst("^\\w+\\(\\.\\.\\) failed: ", "");
+            // (4.1) or "finishConnect(..) failed with error(-111): Connection refused" (4.2)
+            m = m.replaceFirst("^\\w+\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
             int cut = m.lastIndexOf(": ");
             if (cut > 0 && m.indexOf('/', cut) > 0) {
                 m = m.substring(0, cut);

@@ -14,7 +14,9 @@ import org.asynchttpclient.SslEngineFactory;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -48,7 +50,8 @@ public final class ProbeIo implements AutoCloseable {
     }
 
     public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
-        this.group = new EpollEventLoopGroup(threads, new DefaultThreadFactory("checkers", true));
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("checkers", true),
+                EpollIoHandler.newFactory());
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
         SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
         if (cert != null && cert.certificate() != null && cert.key() != null) {
@@ -81,7 +84,8 @@ public final class ProbeIo implements AutoCloseable {
         }
         if (s instanceof CheckSettings.Dns d) {
             if (udp == null) {
-                udp = new io.netty.channel.nio.NioEventLoopGroup(1, new DefaultThreadFactory("dns-checkers", true));
+                udp = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dns-checkers", true),
+                        NioIoHandler.newFactory());
             }
             return new DnsChecker(d, udp);
         }

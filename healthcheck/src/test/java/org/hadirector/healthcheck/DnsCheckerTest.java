@@ -47,7 +47,7 @@ class DnsCheckerTest {
 
     @BeforeAll
     static void up() {
-        group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
     }
 
     @AfterAll

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 
 /** SMTP_CHECK over TCP against scripted servers of the test, on 127.0.0.1 only. */
 class SmtpCheckerTest {
@@ -33,7 +34,7 @@ class SmtpCheckerTest {
 
     @BeforeAll
     static void up() {
-        group = new EpollEventLoopGroup(1);
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     }
 
     @AfterAll

@@ -12,8 +12,11 @@ public interface VrrpActions {
     void stateChanged(VrrpState from, VrrpState to, String reason);
 
     /**
-     * As MASTER we heard a lower-priority master (a split brain healing): keepalived re-sends its
-     * gratuitous ARPs (garp_lower_prio_delay / _repeat) so that the segment learns us again.
+     * As MASTER we heard a lower-priority master (a split brain healing, or a flood of valid
+     * adverts). {@code reassert}: the first such advert of an advert interval, which the machine
+     * answered (unless lower_prio_no_advert); keepalived then re-sends its gratuitous ARPs
+     * (garp_lower_prio_delay / _repeat) so that the segment learns us again. Otherwise one more
+     * of the same interval: to be counted, not answered.
      */
-    void lowerPriorityMasterSeen(InetAddress source, int priority);
+    void lowerPriorityMasterSeen(InetAddress source, int priority, boolean reassert);
 }

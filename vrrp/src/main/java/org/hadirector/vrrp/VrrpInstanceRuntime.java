@@ -16,6 +16,7 @@ import org.hadirector.sys.Interfaces;
 import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketSocket;
 import org.hadirector.sys.Poller;
+import org.hadirector.sys.RateLimitedLog;
 import org.hadirector.sys.RawIpSocket;
 import org.hadirector.sys.RtNetlink;
 import org.hadirector.sys.WakeUp;
@@ -664,13 +665,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             a = AdvertisementCodec.decode(buf, rx.payloadOffset, rx.length - rx.payloadOffset, rx.source,
                     rx.destination != null ? rx.destination : source, config.v3ChecksumAsV2());
         } catch (AdvertisementException e) {
-            drop(e.reason(), rx.source, e.getMessage());
+            drop(e.reason(), rx.source, e.getMessage(), now);
             return;
         }
         DropReason why = filter.check(a, rx.source, rx.ttl);
         if (why != null) {
             if (why != DropReason.OWN_PACKET && why != DropReason.WRONG_VRID) {
-                drop(why, rx.source, a.toString());
+                drop(why, rx.source, a.toString(), now);
             }
             return;
         }
@@ -678,12 +679,15 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         machine.onAdvertisement(a, rx.source, now);
     }
 
-    private void drop(DropReason reason, InetAddress from, String detail) {
+    /** Per drop reason: the first line at once, then one each 10 s with the count (a flood is not a log flood). */
+    private final Map<DropReason, RateLimitedLog> dropLogs = new EnumMap<>(DropReason.class);
+
+    private void drop(DropReason reason, InetAddress from, String detail, long now) {
         long n = drops.merge(reason, 1L, Long::sum);
-        // One line per event, but not a flood: the first of each reason, then every 1000th.
-        if (n == 1 || n % 1000 == 0) {
-            LOG.warn("{}: dropped packet from {} ({} so far): {}", name, from == null ? "?" : from.getHostAddress(), n,
-                    detail);
+        long lines = dropLogs.computeIfAbsent(reason, r -> RateLimitedLog.everyPeriod()).admit(now);
+        if (lines > 0) {
+            LOG.warn("{}: dropped packet from {}: {}{}", name, from == null ? "?" : from.getHostAddress(), detail,
+                    RateLimitedLog.notLogged(lines - 1, n));
         }
     }
 
@@ -721,7 +725,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 sender.send(payload, dst);
                 advertsSent++;
             } catch (NativeException e) {
-                LOG.warn("{}: cannot send advertisement to {}: {}", name, dst.getHostAddress(), e.getMessage());
+                long lines = sendFailureLog.admit(System.nanoTime());
+                if (lines > 0) {
+                    LOG.warn("{}: cannot send advertisement to {}: {}{}", name, dst.getHostAddress(), e.getMessage(),
+                            RateLimitedLog.notLogged(lines - 1, sendFailureLog.total()));
+                }
             }
         }
     }
@@ -754,11 +762,23 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
+    /** A send that fails fails each interval (a link down): one line each 10 s, counted. */
+    private final RateLimitedLog sendFailureLog = RateLimitedLog.everyPeriod();
+    /** Lower-priority adverts are anyone's to send at line rate: one line each 10 s, counted. */
+    private final RateLimitedLog lowerPrioLog = RateLimitedLog.everyPeriod();
+
     @Override
-    public void lowerPriorityMasterSeen(InetAddress sourceOfAdvert, int priority) {
-        LOG.info("{}: master with lower priority {} seen at {}; re-asserting", name, priority,
-                sourceOfAdvert.getHostAddress());
-        sendGarps(garp.lowerPriorityMasterSeen(System.nanoTime()));
+    public void lowerPriorityMasterSeen(InetAddress sourceOfAdvert, int priority, boolean reassert) {
+        long now = System.nanoTime();
+        long lines = lowerPrioLog.admit(now);
+        if (lines > 0) {
+            LOG.info("{}: master with lower priority {} seen at {} (ours {}); re-asserting, at most once an advert "
+                    + "interval{}", name, priority, sourceOfAdvert.getHostAddress(), machine.effectivePriority(),
+                    RateLimitedLog.notLogged(lines - 1, lowerPrioLog.total()));
+        }
+        if (reassert) {
+            sendGarps(garp.lowerPriorityMasterSeen(now));
+        }
     }
 
     private void addVips() {

@@ -35,6 +35,9 @@ public final class VrrpStateMachine {
     private boolean preemptWindowOpen;
     private InetAddress masterAddress;
     private int masterPriority;
+    /** As MASTER: when we last re-asserted against a lower-priority master (answers are one per interval). */
+    private boolean lowerPrioAnswered;
+    private long lowerPrioAnsweredAt;
     /** An operator handed the router over (`hadirector vrrp demote`): we count as priority 1 until promoted. */
     private boolean demoted;
 
@@ -177,12 +180,20 @@ public final class VrrpStateMachine {
                             : "equal priority " + ours + " from higher address " + source.getHostAddress();
                     becomeBackup(now, why);
                 } else {
-                    // A lower-priority master: re-assert at once, and let the runtime re-send GARP.
-                    if (!settings.lowerPrioNoAdvert()) {
-                        actions.sendAdvertisement(ours);
-                        arm(now + advertIntervalNanos());
+                    // A lower-priority master: re-assert at once (keepalived's answer, so that a
+                    // healing split brain ends without waiting for our timer) and let the runtime
+                    // re-send GARP; but once per advert interval: anyone on the segment can send
+                    // valid lower-priority adverts at line rate, and each answer is a packet out.
+                    boolean reassert = !lowerPrioAnswered || now - lowerPrioAnsweredAt >= advertIntervalNanos();
+                    if (reassert) {
+                        lowerPrioAnswered = true;
+                        lowerPrioAnsweredAt = now;
+                        if (!settings.lowerPrioNoAdvert()) {
+                            actions.sendAdvertisement(ours);
+                            arm(now + advertIntervalNanos());
+                        }
                     }
-                    actions.lowerPriorityMasterSeen(source, a.priority());
+                    actions.lowerPriorityMasterSeen(source, a.priority(), reassert);
                 }
             }
             default -> {
@@ -274,6 +285,7 @@ public final class VrrpStateMachine {
 
     private void becomeMaster(long now, String reason) {
         preemptWindowOpen = false;
+        lowerPrioAnswered = false;
         masterAddress = null;
         actions.sendAdvertisement(effectivePriority());
         arm(now + advertIntervalNanos());

@@ -33,8 +33,8 @@ class VrrpStateMachineTest {
         }
 
         @Override
-        public void lowerPriorityMasterSeen(InetAddress source, int priority) {
-            log.add("lower master " + source.getHostAddress() + " " + priority);
+        public void lowerPriorityMasterSeen(InetAddress source, int priority, boolean reassert) {
+            log.add("lower master " + source.getHostAddress() + " " + priority + (reassert ? "" : " (counted)"));
         }
 
         List<String> take() {
@@ -273,6 +273,64 @@ class VrrpStateMachineTest {
         actions.take();
         quiet.onAdvertisement(advert(100, 100), PEER, 5 * S);
         assertEquals(List.of("lower master 198.18.0.12 100"), actions.take(), "lower_prio_no_advert");
+    }
+
+    @Test
+    void aFloodOfLowerPriorityAdvertsIsAnsweredOnceAnAdvertInterval() {
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.start(0);
+        runUntil(m, 4 * S);
+        assertEquals(VrrpState.MASTER, m.state());
+        actions.take();
+        // 40,000 valid adverts a second for 10 s (the flood measured: 403,000 in 10 s), with our timer run
+        long t0 = 5 * S;
+        int answers = 0;
+        int adverts = 0;
+        int counted = 0;
+        for (int i = 0; i < 400_000; i++) {
+            long now = t0 + i * 25_000L;
+            runUntil(m, now);
+            m.onAdvertisement(advert(100, 100), PEER, now);
+            for (String line : actions.take()) {
+                if (line.equals("advert 150")) {
+                    adverts++;
+                } else if (line.equals("lower master 198.18.0.12 100")) {
+                    answers++;
+                } else if (line.equals("lower master 198.18.0.12 100 (counted)")) {
+                    counted++;
+                } else {
+                    throw new AssertionError(line);
+                }
+            }
+        }
+        assertEquals(VrrpState.MASTER, m.state());
+        assertEquals(10, answers, "one re-assertion an interval (1 s) for 10 s");
+        assertEquals(400_000 - 10, counted, "the rest counted, not answered");
+        // each answer restarts the advert timer, so the periodic adverts fall in between: at most
+        // two adverts an interval instead of one for each advert heard
+        assertTrue(adverts >= 10 && adverts <= 20, adverts + " adverts sent");
+    }
+
+    @Test
+    void theFirstLowerPriorityAdvertIsAnsweredAtOnceAndAgainAfterAnInterval() {
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.start(0);
+        runUntil(m, 4 * S);
+        actions.take();
+        m.onAdvertisement(advert(100, 100), PEER, 5 * S);
+        assertEquals(List.of("advert 150", "lower master 198.18.0.12 100"), actions.take());
+        m.onAdvertisement(advert(100, 100), PEER, 5 * S + 999 * MS);
+        assertEquals(List.of("lower master 198.18.0.12 100 (counted)"), actions.take(), "within the interval");
+        m.onAdvertisement(advert(100, 100), PEER, 6 * S);
+        assertEquals(List.of("advert 150", "lower master 198.18.0.12 100"), actions.take(), "an interval later");
+        // a new mastership answers its first lower-priority advert at once again
+        m.onAdvertisement(advert(200, 100), PEER, 6 * S + 10 * MS);
+        assertEquals(VrrpState.BACKUP, m.state());
+        m.promote(6 * S + 20 * MS, "operator");
+        assertEquals(VrrpState.MASTER, m.state());
+        actions.take();
+        m.onAdvertisement(advert(100, 100), PEER, 6 * S + 30 * MS);
+        assertEquals(List.of("advert 150", "lower master 198.18.0.12 100"), actions.take());
     }
 
     @Test

@@ -123,11 +123,17 @@ public final class SyncReceiver implements AutoCloseable {
         }
     }
 
+    /** Per drop reason: the first line at once, then one each 10 s with the count (forged floods are cheap). */
+    private final Map<String, org.hadirector.sys.RateLimitedLog> dropLogs = new ConcurrentHashMap<>();
+
     private void drop(String reason, String detail, DatagramPacket p) {
-        long n = dropped.computeIfAbsent(reason, k -> new AtomicLong()).getAndIncrement();
-        if (n % 1000 == 0) {
-            LOG.warn("sync backup on {}: dropped a message from {}: {} ({} so far)", settings.interfaceName(),
-                    p.sender().getAddress().getHostAddress(), detail, n + 1);
+        long n = dropped.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+        long lines = dropLogs.computeIfAbsent(reason, k -> org.hadirector.sys.RateLimitedLog.everyPeriod())
+                .admit(System.nanoTime());
+        if (lines > 0) {
+            LOG.warn("sync backup on {}: dropped a message from {}: {}{}", settings.interfaceName(),
+                    p.sender().getAddress().getHostAddress(), detail,
+                    org.hadirector.sys.RateLimitedLog.notLogged(lines - 1, n));
         }
     }
 

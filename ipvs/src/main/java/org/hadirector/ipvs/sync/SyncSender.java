@@ -136,6 +136,9 @@ public final class SyncSender implements AutoCloseable {
         }
     }
 
+    /** A failing send fails for every message (a link down): one line each 10 s, counted. */
+    private final org.hadirector.sys.RateLimitedLog sendFailureLog = org.hadirector.sys.RateLimitedLog.everyPeriod();
+
     private void send(List<byte[]> out) {
         for (byte[] m : out) {
             int n = m[4] & 0xff;
@@ -143,8 +146,13 @@ public final class SyncSender implements AutoCloseable {
                 if (f.isSuccess()) {
                     messages.incrementAndGet();
                     connections.addAndGet(n);
-                } else if (errors.getAndIncrement() % 1000 == 0) {
-                    LOG.warn("sync master on {}: send failed: {}", settings.interfaceName(), f.cause().toString());
+                } else {
+                    long all = errors.incrementAndGet();
+                    long lines = sendFailureLog.admit(System.nanoTime());
+                    if (lines > 0) {
+                        LOG.warn("sync master on {}: send failed: {}{}", settings.interfaceName(), f.cause().toString(),
+                                org.hadirector.sys.RateLimitedLog.notLogged(lines - 1, all));
+                    }
                 }
             });
         }
