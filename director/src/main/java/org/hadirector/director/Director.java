@@ -244,6 +244,8 @@ final class Director implements AutoCloseable {
                             : "name the vrrp_instance it follows (inst NAME): there are " + config.vrrpInstances().size()));
         }
         sync = new SyncRole(table.dataplane(), SyncRole.settings(d, inst.virtualRouterId()));
+        SyncRole role = sync;
+        table.every(SyncRole.CHECK_MS, role::check);
         syncInstance = inst.name();
         syncStartedWith = d;
     }

@@ -42,6 +42,11 @@ final class FatalErrors {
             } catch (InterruptedException ignored) {
                 // halting anyway
             }
+            try {
+                Main.flushLogs(); // the queued lines, the reason among them
+            } catch (Throwable ignored) {
+                // halting anyway
+            }
             Runtime.getRuntime().halt(EXIT_ERROR);
         }, "halt");
         halt.setDaemon(true);

@@ -28,6 +28,11 @@ final class SyncRole implements AutoCloseable {
     private final SyncSettings settings;
     private final SyncLimits limits;
     private Boolean master;
+    /** The role VRRP asked for last; {@link #check} brings it back when it is not what runs. */
+    private Boolean wanted;
+    /** The sync interface's index when the role started (-1: unknown). */
+    private int boundIndex = -1;
+    static final long CHECK_MS = 2_000;
     private SyncSender sender;
     private SyncReceiver receiver;
 
@@ -54,6 +59,7 @@ final class SyncRole implements AutoCloseable {
 
     /** Becomes the sender ({@code true}) or the receiver; repeating the current role does nothing. */
     void become(boolean toMaster) {
+        wanted = toMaster;
         if (master != null && master == toMaster) {
             return;
         }
@@ -64,6 +70,7 @@ final class SyncRole implements AutoCloseable {
                 userspace(dr, toMaster);
             }
             master = toMaster;
+            boundIndex = interfaceIndex();
             LOG.info("sync: {} on {} (syncid {}, {}:{}{})", toMaster ? "sending connections (master)"
                     : "receiving connections (backup)", settings.interfaceName(), settings.syncId(),
                     settings.group().getHostAddress(), settings.port(), toMaster || !(dataplane instanceof UserspaceDr) ? ""
@@ -72,6 +79,36 @@ final class SyncRole implements AutoCloseable {
         } catch (DataplaneException | RuntimeException e) {
             LOG.error("sync: cannot become {} on {}: {}", toMaster ? "master" : "backup", settings.interfaceName(),
                     e.getMessage());
+        }
+    }
+
+    /**
+     * On the table thread every {@link #CHECK_MS}: a role that failed to start (its interface was
+     * missing) is started again, and one whose interface was deleted and re-created (its socket
+     * bound to the old one) is opened afresh on the new one, as the forwarder and VRRP follow
+     * interfaces by name.
+     */
+    void check() {
+        if (wanted == null || !(dataplane instanceof UserspaceDr)) {
+            return;
+        }
+        int index = interfaceIndex();
+        boolean recreated = master != null && index > 0 && boundIndex > 0 && index != boundIndex;
+        if (index > 0 && (master == null || master.booleanValue() != wanted || recreated)) {
+            LOG.info("sync: {} on {}; starting the {} role again", recreated ? "interface re-created" : "role not running",
+                    settings.interfaceName(), wanted ? "master" : "backup");
+            closeSender();
+            closeReceiver();
+            master = null;
+            become(wanted);
+        }
+    }
+
+    private int interfaceIndex() {
+        try {
+            return org.hadirector.sys.Interfaces.index(settings.interfaceName());
+        } catch (org.hadirector.sys.NativeException e) {
+            return -1;
         }
     }
 

@@ -148,6 +148,21 @@ final class TableKeeper implements AutoCloseable {
         }
     }
 
+    /** Runs {@code work} on the table thread every {@code millis}, until the table stops. */
+    void every(long millis, Runnable work) {
+        try {
+            thread.scheduleWithFixedDelay(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("table: periodic task: {}", e.toString());
+                }
+            }, millis, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("table stopped; periodic task not scheduled");
+        }
+    }
+
     /** Runs {@code work} on the table thread without waiting. */
     void execute(Runnable work) {
         try {
