@@ -41,7 +41,13 @@ record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
      */
     String render(Dataplane d) throws DataplaneException {
         if (connections) {
-            return IpvsadmFormat.connections(d.connections());
+            java.util.List<org.hadirector.ipvs.Connection> list = d.connections();
+            String text = IpvsadmFormat.connections(list);
+            if (d instanceof org.hadirector.ipvs.dr.UserspaceDr && list.size() >= org.hadirector.ipvs.dr.UserspaceDr.LISTING_MAX) {
+                text += "(the first " + list.size() + " connections only: the listing is capped; `hadirector status` "
+                        + "gives the count)\n";
+            }
+            return text;
         }
         if (d instanceof KernelIpvs k) {
             IpvsGenl.Info info = k.info();

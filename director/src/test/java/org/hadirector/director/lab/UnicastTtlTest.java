@@ -48,6 +48,8 @@ class UnicastTtlTest {
             assertTrue(Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
             // director2 drops every advert of director1 (TTL 255 > max_ttl 254): it never hears a master.
             assertTrue(Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0, lab.log("director2"));
+            // With a short advert_int the VIP can come before the control socket opens.
+            assertTrue(Lab.waitFor(15_000, () -> java.nio.file.Files.exists(s2) && java.nio.file.Files.exists(s1)) >= 0);
             String st2 = HealthCheckDaemonTest.status(s2);
             assertTrue(st2.contains("MASTER") && st2.matches("(?s).*dropped: .*TTL.*"), st2);
             // director1 takes 255..255: director2's adverts (TTL 255) are heard, and director1 stays master.

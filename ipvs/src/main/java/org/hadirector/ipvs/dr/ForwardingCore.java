@@ -737,9 +737,14 @@ final class ForwardingCore {
     }
 
     List<Connection> connections(long nowNs) {
-        List<Connection> list = new ArrayList<>(connectionCount);
+        return connections(nowNs, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code max} of the connections (a listing must not need the table's size again in memory). */
+    List<Connection> connections(long nowNs, int max) {
+        List<Connection> list = new ArrayList<>(Math.min(connectionCount, max));
         for (DrConnection head : buckets) {
-            for (DrConnection c = head; c != null; c = c.next) {
+            for (DrConnection c = head; c != null && list.size() < max; c = c.next) {
                 Connection m = toConnection(c);
                 long left = Math.max(0, (c.expiresNs - nowNs) / 1_000_000_000L);
                 list.add(new Connection(m.protocol(), m.clientAddress(), m.clientPort(), m.virtualAddress(),

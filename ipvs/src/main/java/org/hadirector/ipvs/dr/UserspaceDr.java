@@ -222,9 +222,16 @@ public final class UserspaceDr implements Dataplane {
         return call(core::dump);
     }
 
+    /**
+     * The most connections a listing holds: the table may hold hundreds of thousands under a
+     * flood, and a listing of all of them would need as much memory again in the middle of it.
+     */
+    public static final int LISTING_MAX = 100_000;
+
+    /** The connection table, at most {@link #LISTING_MAX} entries of it. */
     @Override
     public List<Connection> connections() throws DataplaneException {
-        return call(() -> core.connections(System.nanoTime()));
+        return call(() -> core.connections(System.nanoTime(), LISTING_MAX));
     }
 
     public Counters counters() throws DataplaneException {

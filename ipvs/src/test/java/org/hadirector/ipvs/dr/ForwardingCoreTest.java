@@ -439,4 +439,14 @@ class ForwardingCoreTest {
         assertEquals(4096, ForwardingCore.defaultLimit(1024));
         assertEquals(1 << 24, ForwardingCore.defaultLimit(Long.MAX_VALUE));
     }
+
+    @Test
+    void aListingTakesAtMostItsLimit() throws DataplaneException {
+        limitedTable(100);
+        for (int i = 0; i < 30; i++) {
+            send(tcp(flooder(i), 1000, VIP, 80, SYN, 0));
+        }
+        assertEquals(30, core.connections(now).size());
+        assertEquals(7, core.connections(now, 7).size());
+    }
 }
