@@ -98,21 +98,10 @@ public class Drill {
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
-            ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> threads = new ArrayList<>();
-            int[] broke = new int[1];
-            for (int i = 0; i < KEEPALIVE; i++) {
-                Thread t = new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i);
-                threads.add(t);
-            }
-            for (int i = 0; i < NEW_CONN_THREADS; i++) {
-                threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
-            }
-            Process ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
-            long t0 = System.nanoTime();
-            threads.forEach(Thread::start);
+            Load load = new Load(name);
+            ConcurrentLinkedQueue<Result> results = load.results;
+            int[] broke = load.broke;
+            long t0 = load.startNs;
             sleepUntil(t0, 1_000);
             long[] cpu0 = cpuTicks("director1");
             long c0 = System.nanoTime();
@@ -150,12 +139,7 @@ public class Drill {
                 }
                 Thread.sleep(50);
             }
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(15_000);
-            }
-            ping.destroy();
-            ping.waitFor(5, TimeUnit.SECONDS);
+            load.stop();
             FaultDrills.ended(name, d1);
             checkMetrics(name, failures);
             return report(name, new ArrayList<>(results), broke[0], failNs, table, failures);
@@ -502,20 +486,10 @@ public class Drill {
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
-            ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> threads = new ArrayList<>();
-            int[] broke = new int[1];
-            for (int i = 0; i < KEEPALIVE; i++) {
-                threads.add(new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i));
-            }
-            for (int i = 0; i < NEW_CONN_THREADS; i++) {
-                threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
-            }
-            Process ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
-            long t0 = System.nanoTime();
-            threads.forEach(Thread::start);
+            Load load = new Load(name);
+            ConcurrentLinkedQueue<Result> results = load.results;
+            int[] broke = load.broke;
+            long t0 = load.startNs;
             sleepUntil(t0, 2_000);
             waitUntil(10_000, () -> syncedInstalled("director2") >= KEEPALIVE,
                     "director2 installed the " + KEEPALIVE + " keep-alive connections from director1's sync");
@@ -559,12 +533,7 @@ public class Drill {
             while (System.nanoTime() - end < 0) {
                 Thread.sleep(100);
             }
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(15_000);
-            }
-            ping.destroy();
-            ping.waitFor(5, TimeUnit.SECONDS);
+            load.stop();
             if (!status("director2").contains("VI_1  MASTER")) {
                 failures.add(name + ": director2 did not take over after director1's link went down");
             }
@@ -956,6 +925,38 @@ public class Drill {
 
     // ---- load
 
+    /** A drill's steady load on the VIP: keep-alive connections, new connections, a ping every 5 ms. */
+    static final class Load {
+        final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+        final int[] broke = new int[1];
+        final long startNs;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private final Process ping;
+
+        Load(String name) throws IOException {
+            for (int i = 0; i < KEEPALIVE; i++) {
+                threads.add(new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i));
+            }
+            for (int i = 0; i < NEW_CONN_THREADS; i++) {
+                threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
+            }
+            ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
+            startNs = System.nanoTime();
+            threads.forEach(Thread::start);
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(15_000);
+            }
+            ping.destroy();
+            ping.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
     static void keepAlive(ConcurrentLinkedQueue<Result> results, AtomicBoolean stop, int[] broke) {
         Socket s = null;
         boolean first = true;
@@ -1041,15 +1042,8 @@ public class Drill {
     // ---- directors
 
     static Process director(String host, String drill) throws IOException {
-        Files.deleteIfExists(dir.resolve(host + ".sock"));
-        ProcessBuilder b = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f", dir.resolve(host + ".conf").toString(),
-                "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control", dir.resolve(host + ".sock").toString(),
-                "--metrics", "9650")
-                .redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile());
-        if (drill.equals("part-death")) {
-            b.environment().put("HADIRECTOR_FAULT_INJECTION", "1");
-        }
-        return b.start();
+        return director(host, drill, drill.equals("part-death") ? java.util.Map.of("HADIRECTOR_FAULT_INJECTION", "1")
+                : java.util.Map.of());
     }
 
     /** When a drill restores what it broke, and when it ends (ms from its start). */

@@ -60,6 +60,19 @@ public final class WakeUp implements Closeable {
         }
     }
 
+    /**
+     * For the owner's thread when it has nothing else to wait on: waits up to
+     * {@code timeoutMillis} for a signal and consumes it. True when signalled; false on timeout
+     * or once closed.
+     */
+    public boolean await(int timeoutMillis) throws NativeException {
+        if (isClosed() || (new Poller(fd).await(timeoutMillis) & 1) == 0) {
+            return false;
+        }
+        clear();
+        return true;
+    }
+
     private boolean enter() {
         while (true) {
             int s = state.get();

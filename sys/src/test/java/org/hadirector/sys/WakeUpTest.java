@@ -107,4 +107,14 @@ class WakeUpTest {
             }
         }
     }
+
+    @Test
+    void awaitReturnsOnASignalConsumesItAndTimesOutOtherwise() throws Exception {
+        WakeUp w = new WakeUp();
+        w.signal();
+        org.junit.jupiter.api.Assertions.assertTrue(w.await(1_000), "a pending signal ends the wait");
+        org.junit.jupiter.api.Assertions.assertFalse(w.await(10), "it was consumed: the next wait times out");
+        w.close();
+        org.junit.jupiter.api.Assertions.assertFalse(w.await(10), "closed: no signal, no descriptor used");
+    }
 }

@@ -557,7 +557,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     /** Between restarts: answer status and operator commands, wake up early on stop. */
     private void serveCommandsFor(long ms) {
         long end = System.nanoTime() + ms * 1_000_000L;
-        Poller idle = new Poller(wakeUp.fd());
         while (running) {
             for (Runnable r; (r = commands.poll()) != null; ) {
                 quietly(r);
@@ -567,9 +566,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 return;
             }
             try {
-                if ((idle.await((int) Math.max(1, left / 1_000_000L)) & 1) != 0) {
-                    wakeUp.clear();
-                }
+                wakeUp.await((int) Math.max(1, left / 1_000_000L));
             } catch (NativeException e) {
                 return;
             }

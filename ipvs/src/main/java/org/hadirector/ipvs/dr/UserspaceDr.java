@@ -82,8 +82,6 @@ public final class UserspaceDr implements Dataplane {
     private int arpSource;
     private long ownMac;
     private final Object ioLock = new Object();
-    /** Waits for tasks only, while the interface is away. */
-    private final Poller idle;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
@@ -121,7 +119,6 @@ public final class UserspaceDr implements Dataplane {
         this.settings = settings;
         this.wake = wake;
         this.core = core;
-        this.idle = new Poller(wake.fd());
         use(ring, guard, arpSource, ownMac);
         this.thread = new Thread(this::run, "dr-" + settings.interfaceName());
         this.thread.setDaemon(true);
@@ -674,9 +671,7 @@ public final class UserspaceDr implements Dataplane {
                 return;
             }
             try {
-                if ((idle.await((int) Math.max(1, left / 1_000_000L)) & 1) != 0) {
-                    wake.clear();
-                }
+                wake.await((int) Math.max(1, left / 1_000_000L));
             } catch (NativeException e) {
                 return;
             }
