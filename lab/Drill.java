@@ -1230,7 +1230,8 @@ public class Drill {
  * Promise: at least 99% of the legitimate requests succeed; the table stays within its limit and
  * the director's RSS below {@link #RSS_BOUND_KB}.
  * <li>part-death: director1's forwarder is made to fail (it re-attaches; its instance is FAULT
- * meanwhile), then its VRRP loop (restarted), then an Error (the process exits 70 and director2
+ * meanwhile), then its VRRP loop (restarted), a checker's result handling and the table keeper's
+ * reconcile (each restarted), then an Error (the process exits 70 and director2
  * takes over). Promise: each part comes back or the process exits; no request fails once
  * director2 has taken over.
  * </ul>
@@ -1318,6 +1319,12 @@ class FaultDrills {
             Drill.expectOkPlain(Drill.control("director1", "fault-inject vrrp VI_1"));
             partStep = 2;
         }
+        if (name.equals("part-death") && partStep == 2 && elapsedMs >= Drill.FAIL_AT_MS + 4_000) {
+            // The checks and the table keeper: a failure in their work restarts it, the VIP stays.
+            Drill.expectOkPlain(Drill.control("director1", "fault-inject checks"));
+            Drill.expectOkPlain(Drill.control("director1", "fault-inject table"));
+            partStep = 3;
+        }
     }
 
     static void restore(String name) throws Exception {
@@ -1334,7 +1341,7 @@ class FaultDrills {
             case "part-death" -> {
                 // The last step: an Error. The process must end (exit 70) and director2 take over.
                 Drill.expectOkPlain(Drill.control("director1", "fault-inject dataplane error"));
-                partStep = 3;
+                partStep = 4;
             }
             default -> { }
         }
@@ -1403,10 +1410,14 @@ class FaultDrills {
                 String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
                 boolean reattached = log.contains("re-attached to the interface");
                 boolean vrrpRestarted = log.contains("VI_1: restarted on e0");
+                boolean checksRestarted = log.contains("part checks failed and was restarted");
+                boolean tableRestarted = log.contains("table: reconciled again");
                 System.out.println("  forwarder re-attached: " + reattached + "; VRRP loop restarted: " + vrrpRestarted
+                        + "; a checker restarted: " + checksRestarted + "; table reconciled again: " + tableRestarted
                         + "; after the Error: " + note);
-                if (!reattached || !vrrpRestarted) {
-                    failures.add(name + ": a failed part was not restarted (forwarder " + reattached + ", VRRP " + vrrpRestarted + ")");
+                if (!reattached || !vrrpRestarted || !checksRestarted || !tableRestarted) {
+                    failures.add(name + ": a failed part was not restarted (forwarder " + reattached + ", VRRP " + vrrpRestarted
+                            + ", checks " + checksRestarted + ", table " + tableRestarted + ")");
                 }
                 if (!note.startsWith("exit 70")) {
                     failures.add(name + ": the Error did not end the process with 70: " + note);

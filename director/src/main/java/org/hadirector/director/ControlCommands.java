@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.vrrp.InstanceStatus;
@@ -82,6 +83,20 @@ final class ControlCommands {
             LOG.warn("fault-inject: {}", what);
             return "ok\n";
         }
+        if (what.equals("table") || what.equals("checks")) {
+            TableKeeper t = director.table();
+            HealthCheckService c = director.checks();
+            if (t == null || c == null) {
+                return "error: fault-inject " + what + " needs virtual servers and their checks\n";
+            }
+            if (what.equals("table")) {
+                t.injectFailure();
+            } else {
+                c.injectFailure();
+            }
+            LOG.warn("fault-inject: {}", what);
+            return "ok\n";
+        }
         if (w.size() == 2 && w.get(0).equals("vrrp")) {
             for (VrrpInstanceRuntime r : director.runtimes) {
                 if (r.name().equals(w.get(1))) {
@@ -92,7 +107,8 @@ final class ControlCommands {
             }
             return "error: no vrrp_instance " + shown(w.get(1)) + "\n";
         }
-        return "error: usage: fault-inject dataplane [error] | fault-inject vrrp NAME\n";
+        return "error: usage: fault-inject dataplane [error] | fault-inject table | fault-inject checks"
+                + " | fault-inject vrrp NAME\n";
     }
 
     static String shown(String s) {
@@ -121,6 +137,10 @@ final class ControlCommands {
         HealthStatus health = director.healthStatus(1000);
         if (director.runsChecks() && health == null) {
             silent.put("checks", "do not answer within 1 s");
+        }
+        TableKeeper keeper = director.table();
+        if (keeper != null && !keeper.answers(1000)) {
+            silent.put("table", "does not answer within 1 s");
         }
         // A part that does not answer is shown down, never left out.
         List<Parts.Part> parts = new ArrayList<>();

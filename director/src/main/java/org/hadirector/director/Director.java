@@ -108,13 +108,16 @@ final class Director implements AutoCloseable {
         if (checkers) {
             table = new TableKeeper(openDataplane(choice), new DesiredTable(TableConfigMapper.map(config)));
             parts.add("dataplane");
+            parts.add("table");
             parts.add("checks");
             table.dataplane().onFault(this::dataplaneFault);
+            table.onFault(f -> parts.report("table", f));
             table.start();
             LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
             specs = CheckerConfigMapper.map(config);
             checks = new HealthCheckService(specs, io, table::onHealth, MAX_IN_FLIGHT);
+            checks.onRestart(why -> parts.restarted("checks", why));
         }
         if (vrrp) {
             Daemon.initTrackFiles(config);
@@ -574,6 +577,10 @@ final class Director implements AutoCloseable {
 
     boolean runsChecks() {
         return checks != null;
+    }
+
+    HealthCheckService checks() {
+        return checks;
     }
 
     TableKeeper table() {

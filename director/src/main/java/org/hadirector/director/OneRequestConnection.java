@@ -103,6 +103,9 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Error e) {
+            org.hadirector.sys.Escalate.error(e); // the event loop would log it and go on
+        }
         LOG.debug("{}: connection{}: {}", server.name, BoundedServer.from(ctx.channel()), cause.toString());
         close();
     }

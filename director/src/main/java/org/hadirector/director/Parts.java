@@ -53,6 +53,19 @@ final class Parts {
         parts.put(name, new Part(name, fault == null, fault, failures));
     }
 
+    /**
+     * The part failed and was restarted at once (a checker whose result handling threw): counted
+     * and logged, never shown down.
+     */
+    void restarted(String name, String why) {
+        Part before = parts.get(name);
+        if (before == null) {
+            return;
+        }
+        LOG.warn("part {} failed and was restarted: {}", name, why);
+        parts.put(name, new Part(name, before.up(), before.fault(), before.failures() + 1));
+    }
+
     List<Part> all() {
         probes.forEach((name, runs) -> {
             boolean up = runs.getAsBoolean();

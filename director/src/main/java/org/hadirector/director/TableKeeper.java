@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * alone talks to the dataplane. Health events and operator actions change the desired table; a
  * reconcile follows, coalesced so that a burst of events (the initial table of thousands of
  * servers) costs one diff. Only services this director owns are compared, so an operator's own
- * services in the kernel's table are left alone. A failed operation is retried a second later.
+ * services in the kernel's table are left alone. A failed operation, an unreadable table or a
+ * failure of the keeper's own work is reported as the part's fault and the reconcile runs again
+ * with a backoff (100 ms doubling to 5 s) until it succeeds, which clears the fault.
  */
 final class TableKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TableKeeper.class);
@@ -48,6 +50,13 @@ final class TableKeeper implements AutoCloseable {
     private volatile long opsApplied;
     private volatile long opsFailed;
     private volatile long unknownEvents;
+    private static final long BACKOFF_MIN_MS = 100;
+    private static final long BACKOFF_MAX_MS = 5_000;
+    /** Why the table is not as desired now; null when the last reconcile succeeded. On the thread. */
+    private String fault;
+    private long backoffMs = BACKOFF_MIN_MS;
+    private boolean retryQueued;
+    private volatile java.util.function.Consumer<String> onFault = f -> { };
 
     TableKeeper(Dataplane dataplane, DesiredTable desired) {
         this.dataplane = dataplane;
@@ -79,7 +88,7 @@ final class TableKeeper implements AutoCloseable {
 
     /** A health event, from the checks' loop: never blocks it. */
     void onHealth(HealthEvent e) {
-        thread.execute(() -> {
+        execute(() -> guarded("health event " + e, () -> {
             String error = desired.apply(e);
             if (error != null) {
                 unknownEvents++;
@@ -88,7 +97,74 @@ final class TableKeeper implements AutoCloseable {
             }
             reasons.put(e.service() + "|" + e.server(), e.reason());
             reconcileSoon();
-        });
+        }));
+    }
+
+    /** Told of the table's fault (a reason) and its end (null), on the table thread. */
+    void onFault(java.util.function.Consumer<String> listener) {
+        onFault = listener;
+    }
+
+    /** Does the table thread answer within {@code millis}? (A hung dataplane call would stop it.) */
+    boolean answers(long millis) {
+        try {
+            thread.submit(() -> { }).get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The part-death drill's lever: the keeper's next piece of work fails, as a bug would. */
+    void injectFailure() {
+        execute(() -> guarded("reconcile", () -> {
+            throw new IllegalStateException("injected failure (fault-inject table)");
+        }));
+    }
+
+    /**
+     * Runs a piece of the keeper's work: an exception is the part's fault and the table is
+     * reconciled again after the backoff (the desired table is whole, so a full reconcile is the
+     * restart); an Error goes to the process's handler, which the executor would not call.
+     */
+    private void guarded(String what, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            failed(what + " failed: " + e);
+        } catch (Error e) {
+            throw org.hadirector.sys.Escalate.error(e);
+        }
+    }
+
+    private void failed(String why) {
+        boolean first = fault == null;
+        fault = why;
+        LOG.error("table: {}; reconciling again in {} ms", why, backoffMs);
+        if (first) {
+            onFault.accept(why);
+        }
+        if (!retryQueued) {
+            retryQueued = true;
+            try {
+                thread.schedule(() -> {
+                    retryQueued = false;
+                    guarded("reconcile", this::reconcileSoon);
+                }, backoffMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+            backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+        }
+    }
+
+    private void succeeded() {
+        backoffMs = BACKOFF_MIN_MS;
+        if (fault != null) {
+            fault = null;
+            LOG.info("table: reconciled again; the table is as desired");
+            onFault.accept(null);
+        }
     }
 
     /**
@@ -187,9 +263,9 @@ final class TableKeeper implements AutoCloseable {
     private void reconcileSoon() {
         if (!reconcileQueued && !holding) {
             reconcileQueued = true;
-            thread.execute(() -> {
+            execute(() -> {
                 reconcileQueued = false;
-                reconcile();
+                guarded("reconcile", this::reconcile);
             });
         }
     }
@@ -209,11 +285,11 @@ final class TableKeeper implements AutoCloseable {
         try {
             ops = diff("configuration");
         } catch (DataplaneException e) {
-            LOG.error("table: cannot read the {} table: {}; retrying in 1 s", dataplane.name(), e.getMessage());
-            retryLater();
+            failed("cannot read the " + dataplane.name() + " table: " + e.getMessage());
             return;
         }
-        boolean failed = false;
+        int failed = 0;
+        String firstError = null;
         for (TableOp op : ops) {
             TableOp withWhy = withReason(op);
             try {
@@ -222,21 +298,18 @@ final class TableKeeper implements AutoCloseable {
                 LOG.info("table: {}", withWhy.describe());
             } catch (DataplaneException e) {
                 opsFailed++;
-                failed = true;
+                failed++;
                 LOG.error("table: {} failed: {}", withWhy.describe(), e.getMessage());
+                if (firstError == null) {
+                    firstError = withWhy.describe() + ": " + e.getMessage();
+                }
             }
         }
         reasons.clear();
-        if (failed) {
-            retryLater();
-        }
-    }
-
-    private void retryLater() {
-        try {
-            thread.schedule(this::reconcileSoon, 1, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // stopping
+        if (failed > 0) {
+            failed(failed + " of " + ops.size() + " operation(s) failed, the first " + firstError);
+        } else {
+            succeeded();
         }
     }
 

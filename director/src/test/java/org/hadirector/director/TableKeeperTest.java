@@ -46,6 +46,8 @@ class TableKeeperTest {
     static final class MemoryDataplane implements Dataplane {
         ServiceTable table = ServiceTable.EMPTY;
         final List<TableOp> ops = new ArrayList<>();
+        /** How many of the next applies throw (a bug in the dataplane, not a refused operation). */
+        int breakNext;
 
         @Override
         public String name() {
@@ -59,6 +61,10 @@ class TableKeeperTest {
 
         @Override
         public synchronized void apply(TableOp op) throws DataplaneException {
+            if (breakNext > 0) {
+                breakNext--;
+                throw new IllegalStateException("dataplane bug");
+            }
             try {
                 table = Reconciler.apply(table, op);
             } catch (IllegalArgumentException e) {
@@ -126,6 +132,35 @@ class TableKeeperTest {
         k.stop(LvsFlushOnStop.NONE);
         assertEquals(List.of("delete service TCP  198.18.0.100:80 (stopping)"), dp.take());
         assertTrue(dp.table().get(OTHER) != null);
+        k.close();
+    }
+
+    /** A failure of the keeper's work is the part's fault until a reconcile, retried with backoff, succeeds. */
+    @Test
+    void aFailedReconcileIsAFaultAndIsRetriedUntilTheTableIsAsDesired() throws Exception {
+        MemoryDataplane dp = new MemoryDataplane();
+        TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+        java.util.concurrent.BlockingQueue<java.util.Optional<String>> faults = new java.util.concurrent.LinkedBlockingQueue<>();
+        k.onFault(f -> faults.add(java.util.Optional.ofNullable(f)));
+        k.start();
+        dp.take();
+        synchronized (dp) {
+            dp.breakNext = 2;
+        }
+        k.onHealth(add("198.18.0.21:80", 2));
+        java.util.Optional<String> down = faults.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(down != null && down.isPresent() && down.get().contains("dataplane bug"), String.valueOf(down));
+        java.util.Optional<String> up = faults.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(java.util.Optional.empty(), up, "cleared by the reconcile that succeeded");
+        assertEquals(List.of("add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)"),
+                dp.take(), "applied by the retry, with the event's reason");
+        assertTrue(k.answers(1000));
+
+        k.injectFailure();
+        down = faults.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(down != null && down.get().contains("injected failure"), String.valueOf(down));
+        assertEquals(java.util.Optional.empty(), faults.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of(), dp.take(), "nothing to do: the table was as desired");
         k.close();
     }
 

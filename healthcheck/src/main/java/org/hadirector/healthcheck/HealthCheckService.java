@@ -49,6 +49,15 @@ public final class HealthCheckService implements AutoCloseable {
     private int inFlight;
     private long runs;
     private boolean closed;
+    /** Checkers restarted by supervision: an exception in their result handling, a hung probe, a lost timer. */
+    private volatile long restarts;
+    private volatile Consumer<String> onRestart = why -> { };
+    /** fault-inject checks: the next result handled throws, as a bug in a checker's rules would. */
+    private volatile boolean failNext;
+    private long watchdogPeriodNanos = TimeUnit.SECONDS.toNanos(1);
+    /** A probe still in flight this long after its connect_timeout is hung (every probe bounds itself by it). */
+    private long hungGraceNanos = TimeUnit.SECONDS.toNanos(10);
+    private ScheduledFuture<?> watchdog;
 
     /** One checker of one server of one pool, and its schedule. */
     private final class Job {
@@ -279,6 +288,7 @@ public final class HealthCheckService implements AutoCloseable {
             }
             LOG.info("{} checker(s) on {} virtual server(s) started; at most {} run at once", jobs.size(), pools.size(),
                     maxInFlight);
+            watchdog = loop.scheduleWithFixedDelay(this::watch, watchdogPeriodNanos, watchdogPeriodNanos, TimeUnit.NANOSECONDS);
         });
     }
 
@@ -403,6 +413,25 @@ public final class HealthCheckService implements AutoCloseable {
         j.endedAt = now;
         j.lastDuration = now - j.startedAt;
         j.last = r;
+        try {
+            onResult(j, r, now);
+        } catch (RuntimeException e) {
+            // One checker's failure must not stop its schedule (it would never run again) nor the others.
+            restarted(j, "its result could not be handled: " + e);
+        } catch (Error e) {
+            throw org.hadirector.sys.Escalate.error(e); // the loop would log it and go on
+        }
+        schedule(j, now);
+        while (inFlight < maxInFlight && !waiting.isEmpty()) {
+            launch(waiting.poll());
+        }
+    }
+
+    private void onResult(Job j, ProbeResult r, long now) {
+        if (failNext) {
+            failNext = false;
+            throw new IllegalStateException("injected failure (fault-inject checks)");
+        }
         boolean wasUp = j.state.up();
         CheckerState.Change change = j.state.onResult(r.success(), now);
         if (!r.success() && change == CheckerState.Change.NONE && (wasUp || j.timing.logAllFailures())) {
@@ -420,10 +449,69 @@ public final class HealthCheckService implements AutoCloseable {
             }
             apply(j, r);
         }
-        schedule(j, now);
-        while (inFlight < maxInFlight && !waiting.isEmpty()) {
-            launch(waiting.poll());
+    }
+
+    private void restarted(Job j, String why) {
+        restarts++;
+        LOG.error("{}: {} failed and was restarted: {}", j.who, j.probe.describe(), why);
+        onRestart.accept(j.who + ": " + j.probe.describe() + ": " + why);
+    }
+
+    /**
+     * Supervision of every checker, once a second on the loop: a probe in flight long after its own
+     * timeout is aborted and counted as a failed check; a checker that is neither running, queued
+     * nor timed (its schedule lost) is scheduled again. Both are logged as restarts.
+     */
+    private void watch() {
+        if (closed) {
+            return;
         }
+        long now = System.nanoTime();
+        java.util.Set<Job> queued = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        queued.addAll(waiting);
+        queued.addAll(dueNow);
+        for (Job j : List.copyOf(jobs)) {
+            if (j.inFlightNow) {
+                long bound = j.timing.connectTimeoutNanos() + hungGraceNanos;
+                if (now - j.startedAt > bound) {
+                    AutoCloseable handle = j.running;
+                    if (handle != null) {
+                        try {
+                            handle.close();
+                        } catch (Exception e) {
+                            LOG.debug("{}: abort: {}", j.who, e.toString());
+                        }
+                    }
+                    restarted(j, "no answer " + TimeUnit.NANOSECONDS.toMillis(now - j.startedAt) + " ms after it started");
+                    finished(j, j.generation, ProbeResult.fail("no answer within "
+                            + TimeUnit.NANOSECONDS.toMillis(bound) + " ms (aborted)"), now);
+                }
+            } else if ((j.timer == null || j.timer.isDone()) && !queued.contains(j)) {
+                restarted(j, "its schedule was lost");
+                schedule(j, now);
+            }
+        }
+    }
+
+    /** How many checkers supervision restarted. */
+    public long restarts() {
+        return restarts;
+    }
+
+    /** Told (on the loop) of each restart, with the checker and the reason. */
+    public void onRestart(Consumer<String> listener) {
+        onRestart = listener;
+    }
+
+    /** Makes the next result handled fail, as a bug would (the part-death drill's lever). */
+    public void injectFailure() {
+        failNext = true;
+    }
+
+    /** Tests: a faster watchdog and a shorter grace for hung probes. */
+    void watchdog(long periodNanos, long graceNanos) {
+        watchdogPeriodNanos = periodNanos;
+        hungGraceNanos = graceNanos;
     }
 
     private void apply(Job j, ProbeResult r) {
@@ -513,6 +601,9 @@ public final class HealthCheckService implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             closed = true;
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
             for (Job j : jobs) {
                 if (j.timer != null) {
                     j.timer.cancel(false);

@@ -242,4 +242,59 @@ class HealthCheckServiceTest {
             other.shutdownNow();
         }
     }
+
+    /** A failure in a checker's result handling (here the table's listener throws) restarts it; its schedule goes on. */
+    @Test
+    void aCheckerWhoseResultHandlingThrowsIsRestartedAndKeepsRunning() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted probe = new Scripted(max, false);
+        BlockingQueue<String> restarts = new LinkedBlockingQueue<>();
+        AtomicInteger thrown = new AtomicInteger();
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 0)), loop, x -> probe, e -> {
+            if (e.kind() == HealthEvent.Kind.REMOVE && thrown.getAndIncrement() == 0) {
+                throw new IllegalStateException("listener bug");
+            }
+        }, 10);
+        s.onRestart(restarts::add);
+        s.start();
+        String why = restarts.poll(5, TimeUnit.SECONDS);
+        assertTrue(why != null && why.contains("listener bug"), String.valueOf(why));
+        int runs = probe.runs.get();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (probe.runs.get() < runs + 5 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertTrue(probe.runs.get() >= runs + 5, "the checker runs on after the failure: " + probe.runs.get());
+        s.injectFailure();
+        String injected = restarts.poll(5, TimeUnit.SECONDS);
+        assertTrue(injected != null && injected.contains("injected failure"), String.valueOf(injected));
+        assertEquals(2, s.restarts());
+        s.close();
+    }
+
+    /** A probe that never answers (a bug: every probe bounds itself by connect_timeout) is aborted and counted as failed. */
+    @Test
+    void aHungProbeIsAbortedAndCountsAsAFailedCheck() throws Exception {
+        AtomicInteger max = new AtomicInteger();
+        Scripted probe = new Scripted(max, null);
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        BlockingQueue<String> restarts = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 0)), loop, x -> probe, events::add, 10);
+        s.watchdog(20 * MS, 100 * MS);
+        s.onRestart(restarts::add);
+        s.start();
+        assertEquals(HealthEvent.Kind.ADD, events.poll(5, TimeUnit.SECONDS).kind());
+        String why = restarts.poll(5, TimeUnit.SECONDS);
+        assertTrue(why != null && why.contains("no answer"), String.valueOf(why));
+        HealthEvent down = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.REMOVE, down.kind(), String.valueOf(down));
+        assertTrue(down.reason().contains("aborted"), down.reason());
+        assertTrue(probe.aborted.get() >= 1, "the hung probe was closed");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (probe.runs.get() < 2 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertTrue(probe.runs.get() >= 2, "it runs again");
+        s.close();
+    }
 }
