@@ -154,7 +154,8 @@ public class Drill {
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
     static void checkMetrics(String drill, List<String> failures) throws Exception {
-        String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death").contains(drill) ? "director2"
+        String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death", "sync-recreate").contains(drill)
+                ? "director2"
                 : "director1";
         Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + master, "curl", "-s", "--max-time", "5",
                 "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
@@ -1224,6 +1225,9 @@ public class Drill {
  * the link returns fails.
  * <li>iface-recreate: director1's e0 deleted and made again 2 s later (new ifindex, new MAC).
  * Promise: VRRP and the forwarder follow it by name; the same bound as link-flap.
+ * <li>sync-recreate: director2's (the backup's) e0 deleted and made again 2 s later, then, 7 s after,
+ * director1's link goes down. Promise: director2's sync receiver follows the new interface (it
+ * installs connections again) and every keep-alive connection survives the failover.
  * <li>netlink-burst: 1,000 link events in director1's namespace within a second. Promise: nothing
  * lost: no transition, no failed request, every part up.
  * <li>syn-flood: 60 s of SYNs at the generator's full rate from random sources and ports.
@@ -1237,7 +1241,11 @@ public class Drill {
  * </ul>
  */
 class FaultDrills {
-    static final List<String> NAMES = List.of("link-flap", "iface-recreate", "netlink-burst", "syn-flood", "part-death");
+    static final List<String> NAMES = List.of("link-flap", "iface-recreate", "sync-recreate", "netlink-burst", "syn-flood",
+            "part-death");
+    /** sync-recreate: director1 fails this long after director2's interface came back. */
+    static final long SYNC_SETTLE_MS = 7_000;
+    static long syncedAtRestore;
     /** A restored link serves within this: link up, then director1's preemption (3 x 1 s + skew) and GARP. */
     static final long RECOVERY_MS = 5_000;
     static final long RSS_BOUND_KB = 600 * 1024;
@@ -1250,7 +1258,7 @@ class FaultDrills {
     static long restoreAt(String name) {
         return switch (name) {
             case "link-flap" -> Drill.FAIL_AT_MS + 3_000;
-            case "iface-recreate" -> Drill.FAIL_AT_MS + 2_000;
+            case "iface-recreate", "sync-recreate" -> Drill.FAIL_AT_MS + 2_000;
             case "syn-flood" -> Drill.FAIL_AT_MS + FLOOD_MS;
             default -> Drill.RESTORE_AT_MS;
         };
@@ -1260,6 +1268,7 @@ class FaultDrills {
         return switch (name) {
             case "link-flap", "iface-recreate" -> restoreAt(name) + RECOVERY_MS + 6_000;
             case "syn-flood" -> restoreAt(name) + 4_000;
+            case "sync-recreate" -> restoreAt(name) + SYNC_SETTLE_MS + 8_000;
             case "part-death" -> 22_000;
             default -> Drill.END_AT_MS;
         };
@@ -1269,13 +1278,33 @@ class FaultDrills {
         return Drill.prefix + "-director1";
     }
 
+    static String d2() {
+        return Drill.prefix + "-director2";
+    }
+
+    /** Deletes a director's veth (its e0 goes with it). */
+    static void deleteE0(String host) throws Exception {
+        Drill.run("ip", "-n", Drill.prefix + "-sw", "link", "del", "p-" + host);
+    }
+
+    /** Makes a director's e0 again (a new ifindex, a new MAC), as iface-recreate's restore does. */
+    static void recreateE0(String host, String address) throws Exception {
+        String sw = Drill.prefix + "-sw";
+        String ns = Drill.prefix + "-" + host;
+        Drill.run("ip", "-n", sw, "link", "add", "p-" + host, "type", "veth", "peer", "name", "e0", "netns", ns);
+        Drill.run("ip", "-n", sw, "link", "set", "p-" + host, "master", "br0", "up");
+        Drill.run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "e0");
+        Drill.run("ip", "-n", ns, "link", "set", "e0", "up");
+    }
+
     static void inject(String name, Process d1) throws Exception {
         note = "";
         partStep = 0;
         peakRssKb = 0;
         switch (name) {
             case "link-flap" -> Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "down");
-            case "iface-recreate" -> Drill.run("ip", "-n", Drill.prefix + "-sw", "link", "del", "p-director1");
+            case "iface-recreate" -> deleteE0("director1");
+            case "sync-recreate" -> deleteE0("director2");
             case "netlink-burst" -> {
                 long[] before = Drill.counters("director1");
                 Path batch = Drill.dir.resolve("burst.ip");
@@ -1315,6 +1344,14 @@ class FaultDrills {
         if (name.equals("syn-flood") && flood != null && flood.isAlive() && elapsedMs % 1000 < 60) {
             peakRssKb = Math.max(peakRssKb, Drill.cpuTicks("director1")[2]);
         }
+        if (name.equals("sync-recreate") && partStep == 0 && elapsedMs >= restoreAt(name) + SYNC_SETTLE_MS) {
+            // director2's sync receiver must have followed its re-created interface: the master fails now.
+            long synced = Drill.syncedInstalled("director2");
+            note = "director2 installed " + (synced - syncedAtRestore) + " synced connection(s) after its interface came back";
+            Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "down");
+            Drill.restoreNs = System.nanoTime();
+            partStep = 1;
+        }
         if (name.equals("part-death") && partStep == 1 && elapsedMs >= Drill.FAIL_AT_MS + 3_000) {
             Drill.expectOkPlain(Drill.control("director1", "fault-inject vrrp VI_1"));
             partStep = 2;
@@ -1330,12 +1367,10 @@ class FaultDrills {
     static void restore(String name) throws Exception {
         switch (name) {
             case "link-flap" -> Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "up");
-            case "iface-recreate" -> {
-                String sw = Drill.prefix + "-sw";
-                Drill.run("ip", "-n", sw, "link", "add", "p-director1", "type", "veth", "peer", "name", "e0", "netns", d1());
-                Drill.run("ip", "-n", sw, "link", "set", "p-director1", "master", "br0", "up");
-                Drill.run("ip", "-n", d1(), "addr", "add", "198.18.0.11/24", "dev", "e0");
-                Drill.run("ip", "-n", d1(), "link", "set", "e0", "up");
+            case "iface-recreate" -> recreateE0("director1", "198.18.0.11");
+            case "sync-recreate" -> {
+                recreateE0("director2", "198.18.0.12");
+                syncedAtRestore = Drill.syncedInstalled("director2");
             }
             case "syn-flood" -> stopFlood();
             case "part-death" -> {
@@ -1404,6 +1439,20 @@ class FaultDrills {
                 }
                 if (peakRssKb > RSS_BOUND_KB) {
                     failures.add(name + ": director1's RSS reached " + peakRssKb / 1024 + " MB");
+                }
+            }
+            case "sync-recreate" -> {
+                String log = Files.readString(Drill.dir.resolve("director2-" + name + ".log"));
+                boolean followed = log.lines().anyMatch(l -> l.matches(".*sync: .* on e0; starting the .* role again.*"));
+                System.out.println("  " + note + "; director2's sync role followed the interface: " + followed);
+                if (!followed || !note.contains("installed") || note.contains("installed 0 ") || note.contains("installed -")) {
+                    failures.add(name + ": director2's sync receiver did not follow its re-created interface: " + note);
+                }
+                if (broke > 0) {
+                    failures.add(name + ": " + broke + " keep-alive connection(s) broke at the failover after the re-creation");
+                }
+                if (!Drill.status("director2").contains("VI_1  MASTER")) {
+                    failures.add(name + ": director2 did not take over");
                 }
             }
             case "part-death" -> {
@@ -1522,10 +1571,13 @@ class FaultDrills {
             flood = null;
         }
         Drill.quietly("pkill", "-f", "trafgen --dev e0 --conf " + Drill.dir);
-        Process p = new ProcessBuilder("ip", "-n", d1(), "link", "show", "e0").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (p.waitFor() != 0) {
-            restore("iface-recreate");
+        for (String[] h : new String[][] {{"director1", "198.18.0.11"}, {"director2", "198.18.0.12"}}) {
+            Process p = new ProcessBuilder("ip", "-n", Drill.prefix + "-" + h[0], "link", "show", "e0")
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                recreateE0(h[0], h[1]);
+            }
         }
         Path left = Drill.dir.resolve("burst-cleanup.ip");
         StringBuilder b = new StringBuilder();
