@@ -1,6 +1,6 @@
 package org.hadirector.conf;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package org.hadirector.conf;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;

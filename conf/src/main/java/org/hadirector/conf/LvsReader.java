@@ -1,6 +1,6 @@
 package org.hadirector.conf;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -324,7 +324,7 @@ final class LvsReader {
         if (kind == VirtualServerKind.GROUP) {
             return "group " + b.get("group");
         }
-        return org.hadirector.conf.model.Addresses.withPort((InetAddress) b.get("address"), (Integer) b.get("port"));
+        return Addresses.withPort((InetAddress) b.get("address"), (Integer) b.get("port"));
     }
 
     private RealServer realServer(Statement s, RecordBuilder<VirtualServer> vs, CheckerReader.Defaults vsDefaults, String vsName) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.DnsCheck;
 import org.hadirector.conf.model.ForwardingMethod;

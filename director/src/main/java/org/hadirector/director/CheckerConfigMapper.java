@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
 import org.hadirector.conf.model.CheckerTiming;

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,7 +273,7 @@ final class Daemon {
             script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
             for (var rs : vs.realServers()) {
                 String n = vs.displayName() + " real_server "
-                        + org.hadirector.conf.model.Addresses.withPort(rs.address(), rs.port());
+                        + Addresses.withPort(rs.address(), rs.port());
                 script(n + " notify_up", rs.notifyUp(), globalUser, out);
                 script(n + " notify_down", rs.notifyDown(), globalUser, out);
                 for (var k : rs.checkers()) {

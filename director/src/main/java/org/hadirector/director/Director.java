@@ -27,6 +27,7 @@ import org.hadirector.ipvs.kernel.KernelIpvs;
 import org.hadirector.sys.RtNetlink;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.hadirector.vrrp.VrrpState;
+import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -305,7 +306,7 @@ final class Director implements AutoCloseable {
             }
             if (ifname == null) {
                 throw new DataplaneException(vs.displayName() + ": cannot tell which interface receives "
-                        + vs.address().getHostAddress() + " (make it a vrrp_instance's virtual_ipaddress)");
+                        + Addresses.format(vs.address()) + " (make it a vrrp_instance's virtual_ipaddress)");
             }
             found.add(ifname);
         }

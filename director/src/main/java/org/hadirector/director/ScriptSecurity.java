@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.hadirector.vrrp.NotifyScripts;
+import org.hadirector.sys.Addresses;
 
 /**
  * keepalived's enable_script_security: a script run as root must not be replaceable by anyone
@@ -51,7 +52,7 @@ final class ScriptSecurity {
                 script(vs.displayName() + " quorum_down", vs.quorumDown(), out);
                 for (var rs : vs.realServers()) {
                     String n = vs.displayName() + " real_server "
-                            + org.hadirector.conf.model.Addresses.withPort(rs.address(), rs.port());
+                            + Addresses.withPort(rs.address(), rs.port());
                     script(n + " notify_up", rs.notifyUp(), out);
                     script(n + " notify_down", rs.notifyDown(), out);
                     for (var k : rs.checkers()) {

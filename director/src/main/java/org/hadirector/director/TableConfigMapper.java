@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.hadirector.conf.model.Addresses;
+import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;

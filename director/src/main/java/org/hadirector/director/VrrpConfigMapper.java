@@ -24,6 +24,7 @@ import org.hadirector.vrrp.VrrpSettings;
 import org.hadirector.vrrp.track.TrackedFile;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
+import org.hadirector.sys.Addresses;
 
 /**
  * From the configuration model to what the VRRP runtime takes, refusing clearly what the
@@ -117,7 +118,7 @@ final class VrrpConfigMapper {
             int min = p.minTtl() == null ? 0 : p.minTtl();
             int max = p.maxTtl() == null ? 255 : p.maxTtl();
             if (min > max) {
-                out.add(n + "unicast_peer " + p.address().getHostAddress() + ": min_ttl " + min + " is above max_ttl "
+                out.add(n + "unicast_peer " + Addresses.format(p.address()) + ": min_ttl " + min + " is above max_ttl "
                         + max + ": no advert could be taken");
             }
             ranges.add(List.of(min, max));

@@ -3,6 +3,7 @@ package org.hadirector.healthcheck;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.hadirector.sys.Addresses;
 
 /**
  * What one checker does, as settings built by the director from keepalived.conf (this module
@@ -15,9 +16,7 @@ public sealed interface CheckSettings {
     String describe();
 
     static String hostPort(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        String host = ip instanceof java.net.Inet6Address ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
-        return host + ":" + a.getPort();
+        return Addresses.withPort(a.getAddress(), a.getPort());
     }
 
     /** TCP_CHECK: the connection completes within the timeout. */

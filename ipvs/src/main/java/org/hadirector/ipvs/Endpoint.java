@@ -1,18 +1,15 @@
 package org.hadirector.ipvs;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
+
+import org.hadirector.sys.Addresses;
 
 /** An address and port, printed as ipvsadm prints them (IPv6 in brackets). */
 public record Endpoint(InetAddress address, int port) {
 
+    /** As ipvsadm prints it (inet_ntop: IPv6 in RFC 5952 form), the same as the configuration's names. */
     public static String format(InetAddress address, int port) {
-        String host = address.getHostAddress();
-        if (address instanceof Inet6Address) {
-            int pct = host.indexOf('%');
-            return "[" + (pct < 0 ? host : host.substring(0, pct)) + "]:" + port;
-        }
-        return host + ":" + port;
+        return Addresses.withPort(address, port);
     }
 
     @Override

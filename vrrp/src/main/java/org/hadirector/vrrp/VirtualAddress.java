@@ -2,6 +2,7 @@ package org.hadirector.vrrp;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import org.hadirector.sys.Addresses;
 
 /**
  * A VIP as the runtime installs it: {@code dev} null means the instance's interface; scope in
@@ -16,6 +17,6 @@ public record VirtualAddress(InetAddress address, int prefixLength, String dev, 
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength + (dev == null ? "" : " dev " + dev);
+        return Addresses.format(address) + "/" + prefixLength + (dev == null ? "" : " dev " + dev);
     }
 }

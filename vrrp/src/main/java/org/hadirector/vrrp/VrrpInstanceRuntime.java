@@ -31,6 +31,7 @@ import org.hadirector.vrrp.track.ScriptState;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
 import org.hadirector.vrrp.track.TrackerSet;
+import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -467,7 +468,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         List<InstanceStatus.DropCount> d = new ArrayList<>();
         drops.forEach((k, v) -> d.add(new InstanceStatus.DropCount(k.name(), v)));
         return new InstanceStatus(name, config.interfaceName(), machine.state(), machine.effectivePriority(),
-                config.settings().basePriority(), master == null ? null : master.getHostAddress(),
+                config.settings().basePriority(), master == null ? null : Addresses.format(master),
                 config.vips().stream().map(VirtualAddress::toString).toList(), advertsSent, advertsReceived,
                 transitions, lastTransition, d);
     }
@@ -683,7 +684,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         long n = drops.merge(reason, 1L, Long::sum);
         long lines = dropLogs.computeIfAbsent(reason, r -> RateLimitedLog.everyPeriod()).admit(now);
         if (lines > 0) {
-            LOG.warn("{}: dropped packet from {}: {}{}", name, from == null ? "?" : from.getHostAddress(), detail,
+            LOG.warn("{}: dropped packet from {}: {}{}", name, from == null ? "?" : Addresses.format(from), detail,
                     RateLimitedLog.notLogged(lines - 1, n));
         }
     }
@@ -724,7 +725,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             } catch (NativeException e) {
                 long lines = sendFailureLog.admit(System.nanoTime());
                 if (lines > 0) {
-                    LOG.warn("{}: cannot send advertisement to {}: {}{}", name, dst.getHostAddress(), e.getMessage(),
+                    LOG.warn("{}: cannot send advertisement to {}: {}{}", name, Addresses.format(dst), e.getMessage(),
                             RateLimitedLog.notLogged(lines - 1, sendFailureLog.total()));
                 }
             }
@@ -770,7 +771,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         long lines = lowerPrioLog.admit(now);
         if (lines > 0) {
             LOG.info("{}: master with lower priority {} seen at {} (ours {}); re-asserting, at most once an advert "
-                    + "interval{}", name, priority, sourceOfAdvert.getHostAddress(), machine.effectivePriority(),
+                    + "interval{}", name, priority, Addresses.format(sourceOfAdvert), machine.effectivePriority(),
                     RateLimitedLog.notLogged(lines - 1, lowerPrioLog.total()));
         }
         if (reassert) {
@@ -853,7 +854,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                     try {
                         icmp6.send(na, ALL_NODES);
                     } catch (NativeException e) {
-                        LOG.warn("{}: cannot send neighbour advertisement for {}: {}", name, v6.getHostAddress(),
+                        LOG.warn("{}: cannot send neighbour advertisement for {}: {}", name, Addresses.format(v6),
                                 e.getMessage());
                         break;
                     }
@@ -864,7 +865,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                     try {
                         packets.send(frame, GratuitousArp.ETHERTYPE_ARP);
                     } catch (NativeException e) {
-                        LOG.warn("{}: cannot send gratuitous ARP for {}: {}", name, v4.getHostAddress(), e.getMessage());
+                        LOG.warn("{}: cannot send gratuitous ARP for {}: {}", name, Addresses.format(v4), e.getMessage());
                         return;
                     }
                 }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 
 import org.hadirector.vrrp.codec.Advertisement;
+import org.hadirector.sys.Addresses;
 
 /**
  * The VRRP protocol state machine of RFC 5798 section 6.4 (and RFC 3768 for version 2), with
@@ -133,7 +134,7 @@ public final class VrrpStateMachine {
                     // The master is leaving: take over after Skew_Time only (RFC 5798 6.4.2).
                     masterAddress = source;
                     masterPriority = 0;
-                    downReason = "master " + source.getHostAddress() + " released the virtual router (priority 0)";
+                    downReason = "master " + Addresses.format(source) + " released the virtual router (priority 0)";
                     arm(now + skewNanos());
                     return;
                 }
@@ -152,7 +153,7 @@ public final class VrrpStateMachine {
                     }
                     masterAddress = source;
                     masterPriority = a.priority();
-                    downReason = "no advertisement from master " + source.getHostAddress() + " for "
+                    downReason = "no advertisement from master " + Addresses.format(source) + " for "
                             + masterDownIntervalNanos() / 1_000_000 + " ms (Master_Down_Interval)";
                     arm(now + masterDownIntervalNanos());
                 }
@@ -176,8 +177,8 @@ public final class VrrpStateMachine {
                     masterAddress = source;
                     masterPriority = a.priority();
                     String why = a.priority() > ours
-                            ? "higher priority " + a.priority() + " (ours " + ours + ") from " + source.getHostAddress()
-                            : "equal priority " + ours + " from higher address " + source.getHostAddress();
+                            ? "higher priority " + a.priority() + " (ours " + ours + ") from " + Addresses.format(source)
+                            : "equal priority " + ours + " from higher address " + Addresses.format(source);
                     becomeBackup(now, why);
                 } else {
                     // A lower-priority master: re-assert at once (keepalived's answer, so that a
@@ -299,7 +300,7 @@ public final class VrrpStateMachine {
             masterAdverIntervalCentis = settings.advertIntervalCentis();
         }
         downReason = masterAddress != null
-                ? "no advertisement from master " + masterAddress.getHostAddress() + " for Master_Down_Interval"
+                ? "no advertisement from master " + Addresses.format(masterAddress) + " for Master_Down_Interval"
                 : "no master heard for Master_Down_Interval (" + masterDownIntervalNanos() / 1_000_000 + " ms)";
         arm(now + masterDownIntervalNanos());
         transition(VrrpState.BACKUP, reason);

@@ -1,5 +1,7 @@
 package org.hadirector.conf.model;
 
+import org.hadirector.sys.Addresses;
+
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,13 @@
-package org.hadirector.conf.model;
+package org.hadirector.sys;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 
-/** Address formatting shared by the model and its users. */
+/**
+ * The one way the project writes an address, in logs, names, status, metrics and ipvsadm-style
+ * listings: dotted quad, or IPv6 in RFC 5952's canonical form (2001:db8::1, never Java's
+ * 2001:db8:0:0:0:0:0:1), so that a service has one name from the configuration to /metrics.
+ */
 public final class Addresses {
     private Addresses() {
     }
@@ -51,7 +55,7 @@ public final class Addresses {
         return sb.toString();
     }
 
-    /** 10.0.0.1:80, [2001:db8::1]:80, or the bare address when the port is null. */
+    /** 10.0.0.1:80, [2001:db8::1]:80 (ipvsadm's form), or the bare address when the port is null. */
     public static String withPort(InetAddress address, Integer port) {
         String a = address == null ? "?" : format(address);
         if (port == null) {
