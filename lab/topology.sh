@@ -1,4 +1,5 @@
-# The seed topology of shared/LAB.md as network namespaces; sourced by lab scripts.
+# The lab's seed topology (client, two directors, two real servers on one bridge; docs/testing.md)
+# as network namespaces; sourced by lab scripts.
 # One namespace holds a bridge; each host is a namespace with a veth e0 on that bridge.
 # Only 198.18.0.0/24 is used, and nothing touches the root namespace's interfaces.
 

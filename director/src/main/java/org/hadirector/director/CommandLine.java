@@ -3,7 +3,7 @@ package org.hadirector.director;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The command line of hadirector, as DESIGN.md fixes it. Parsing only; no side effects. */
+/** The command line of hadirector (docs/operations.md). Parsing only; no side effects. */
 record CommandLine(
         Mode mode,
         String configFile,
