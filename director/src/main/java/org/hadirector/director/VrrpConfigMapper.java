@@ -32,15 +32,6 @@ import org.hadirector.sys.Addresses;
  */
 final class VrrpConfigMapper {
 
-    /** A configuration the runtime cannot honour; the message names the instance and the keyword. */
-    static final class Unsupported extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Unsupported(String message) {
-            super(message);
-        }
-    }
-
     private VrrpConfigMapper() {
     }
 

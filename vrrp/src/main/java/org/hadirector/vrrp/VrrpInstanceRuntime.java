@@ -23,6 +23,7 @@ import org.hadirector.sys.WakeUp;
 import org.hadirector.vrrp.codec.Advertisement;
 import org.hadirector.vrrp.codec.AdvertisementCodec;
 import org.hadirector.vrrp.codec.AdvertisementException;
+import org.hadirector.vrrp.codec.Checksum;
 import org.hadirector.vrrp.codec.DropReason;
 import org.hadirector.vrrp.codec.GratuitousArp;
 import org.hadirector.vrrp.codec.NeighborAdvertisement;
@@ -42,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpInstanceRuntime implements VrrpActions {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstanceRuntime.class);
-    public static final int IPPROTO_VRRP = 112;
     private static final InetAddress ALL_NODES = allNodes();
 
     private static InetAddress allNodes() {
@@ -220,7 +220,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 existing(v.dev(), "virtual_ipaddress " + v + ": interface ");
             }
         }
-        socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+        socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), Checksum.IPPROTO_VRRP);
         netlink = RtNetlink.open();
         links = RtNetlink.monitorLinks();
         mac = Interfaces.mac(sysClassNet, config.interfaceName());
@@ -238,7 +238,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             throw new IOException(name + ": interface " + config.interfaceName() + " has no "
                     + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
         }
-        sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), IPPROTO_VRRP);
+        sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
         sender.bind(source);
         // The tie-break at equal priority compares primary addresses: ours is the one we send from.
