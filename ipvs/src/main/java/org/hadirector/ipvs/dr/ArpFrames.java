@@ -1,9 +1,11 @@
 package org.hadirector.ipvs.dr;
 
 import jnr.ffi.Pointer;
+import org.hadirector.sys.ArpFrame;
 
-/** ARP over Ethernet for IPv4 (RFC 826): the requests the forwarder sends and what it reads back. */
+/** ARP over Ethernet for IPv4 (RFC 826) in ring memory: the requests the forwarder sends ({@link ArpFrame}) and what it reads back. */
 final class ArpFrames {
+    /** The ARP payload's end: a frame shorter than this is not ARP for IPv4 over Ethernet. */
     static final int LENGTH = 42;
 
     private ArpFrames() {
@@ -11,19 +13,9 @@ final class ArpFrames {
 
     /** Writes a broadcast "who has target? tell sender" request at {@code at}; returns its length. */
     static int request(Pointer p, long at, long senderMac, int senderIp, int targetIp) {
-        putMac(p, at, 0xffffffffffffL);
-        putMac(p, at + 6, senderMac);
-        p.putShort(at + 12, Short.reverseBytes((short) 0x0806));
-        p.putShort(at + 14, Short.reverseBytes((short) 1));
-        p.putShort(at + 16, Short.reverseBytes((short) 0x0800));
-        p.putByte(at + 18, (byte) 6);
-        p.putByte(at + 19, (byte) 4);
-        p.putShort(at + 20, Short.reverseBytes((short) 1));
-        putMac(p, at + 22, senderMac);
-        p.putInt(at + 28, Integer.reverseBytes(senderIp));
-        putMac(p, at + 32, 0);
-        p.putInt(at + 38, Integer.reverseBytes(targetIp));
-        return LENGTH;
+        byte[] f = ArpFrame.request(macBytes(senderMac), intBytes(senderIp), intBytes(targetIp));
+        p.put(at, f, 0, f.length);
+        return f.length;
     }
 
     /**
@@ -52,9 +44,15 @@ final class ArpFrames {
         return true;
     }
 
-    private static void putMac(Pointer p, long at, long mac) {
+    private static byte[] macBytes(long mac) {
+        byte[] b = new byte[6];
         for (int i = 0; i < 6; i++) {
-            p.putByte(at + i, (byte) (mac >>> (40 - 8 * i)));
+            b[i] = (byte) (mac >>> (40 - 8 * i));
         }
+        return b;
+    }
+
+    private static byte[] intBytes(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 }

@@ -1,6 +1,7 @@
 package org.hadirector.ipvs.dr;
 
 import jnr.ffi.Pointer;
+import org.hadirector.sys.InternetChecksum;
 
 /**
  * Completing a transport checksum the sender's offload left unfinished. A frame made on this host
@@ -19,18 +20,7 @@ final class Checksums {
         if (length < field + 2) {
             return;
         }
-        long sum = 0;
-        int i = 0;
-        for (; i + 1 < length; i += 2) {
-            sum += Short.toUnsignedInt(Short.reverseBytes(p.getShort(l4 + i)));
-        }
-        if (i < length) {
-            sum += (p.getByte(l4 + i) & 0xff) << 8;
-        }
-        while (sum >>> 16 != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        int csum = ~(int) sum & 0xffff;
+        int csum = InternetChecksum.fold(InternetChecksum.add(0, p, l4, length));
         if (protocol == 17 && csum == 0) {
             csum = 0xffff;
         }
