@@ -1,6 +1,5 @@
 package org.hadirector.healthcheck;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.SplittableRandom;
 import java.util.List;
@@ -16,13 +15,15 @@ import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 
 /**
- * Runs every checker of every pool on one event loop: no thread per check, no locks. Each
- * checker's next run is a timer on the loop, rounded up to a 1 ms tick so that the checks of a
- * tick start together; the first run waits a random part of warmup, which spreads the checks. At most {@code maxInFlight} checks run at once; the others queue in the
- * order they fell due, and their lateness is measured. Results move the checker's
- * {@link CheckerState}, then its {@link ServicePool}; table changes go to the listener (on the
- * loop) and are logged with their reason. {@link #close} cancels the timers and aborts the
- * checks in flight.
+ * Runs every checker of every pool on one event loop: no thread per check, no locks. When each
+ * checker runs is the {@link CheckSchedule}'s to say (pure: due times rounded up to a 1 ms tick
+ * so that the checks of a tick start together, at most {@code maxInFlight} in flight, the others
+ * waiting in the order they fell due); this class keeps one timer on the loop for its next
+ * wake-up and starts what it hands out. The first run waits a random part of warmup, which
+ * spreads the checks; lateness is measured. Results move the checker's {@link CheckerState},
+ * then its {@link ServicePool}; table changes go to the listener (on the loop) and are logged
+ * with their reason. A watchdog restarts a checker whose probe hangs or whose schedule was lost.
+ * {@link #close} stops the timer and aborts the checks in flight.
  */
 public final class HealthCheckService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthCheckService.class);
@@ -34,10 +35,11 @@ public final class HealthCheckService implements AutoCloseable {
     private final List<Job> jobs = new ArrayList<>();
     private final Consumer<HealthEvent> listener;
     private final int maxInFlight;
-    private final ArrayDeque<Job> waiting = new ArrayDeque<>();
-    /** Jobs whose timer fired in this turn of the loop, launched together by {@link #launchDue}. */
-    private final ArrayDeque<Job> dueNow = new ArrayDeque<>();
-    private boolean launchQueued;
+    /** Which checks start when (pure); this class runs what it decides on the loop. */
+    private final CheckSchedule<Job> schedule;
+    /** The loop's one timer: the schedule's next wake-up, and when it is set for. */
+    private ScheduledFuture<?> wake;
+    private long wakeAt;
     /** Results that came from other threads (the TCP connector's), run on the loop in one go. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean resultsQueued = new java.util.concurrent.atomic.AtomicBoolean();
@@ -46,7 +48,6 @@ public final class HealthCheckService implements AutoCloseable {
     private final java.util.function.Function<CheckSettings, Probe> probes;
     private final Lateness lateness = new Lateness();
     private final SplittableRandom random = new SplittableRandom();
-    private int inFlight;
     private long runs;
     private boolean closed;
     /** Checkers restarted by supervision: an exception in their result handling, a hung probe, a lost timer. */
@@ -68,7 +69,6 @@ public final class HealthCheckService implements AutoCloseable {
         final CheckTiming timing;
         final CheckerState state;
         final String who;
-        ScheduledFuture<?> timer;
         AutoCloseable running;
         int generation;
         long startedAt;
@@ -77,8 +77,6 @@ public final class HealthCheckService implements AutoCloseable {
         ProbeResult last;
         long runs;
         boolean suspended;
-        /** Between launch and finished (or abort): counted in inFlight. */
-        boolean inFlightNow;
         /** The spec it checks, to tell an unchanged checker on reload. */
         CheckSpec spec;
 
@@ -119,6 +117,7 @@ public final class HealthCheckService implements AutoCloseable {
         this.loop = loop;
         this.listener = listener;
         this.maxInFlight = maxInFlight;
+        this.schedule = new CheckSchedule<>(maxInFlight, TICK_NANOS);
         this.probes = probes;
         this.batch = batch;
         for (ServiceSpec s : services) {
@@ -246,16 +245,10 @@ public final class HealthCheckService implements AutoCloseable {
         return restarted;
     }
 
-    /** Stops one job for good: its timer, its check in flight (a late answer is ignored), its place in the queue. */
+    /** Stops one job for good: its place in the schedule, its check in flight (a late answer is ignored). */
     private void cancel(Job j) {
-        if (j.timer != null) {
-            j.timer.cancel(false);
-        }
         j.generation++;
-        if (j.inFlightNow) {
-            j.inFlightNow = false;
-            inFlight--;
-        }
+        List<Job> next = schedule.remove(j);
         if (j.running != null) {
             try {
                 j.running.close();
@@ -264,8 +257,9 @@ public final class HealthCheckService implements AutoCloseable {
             }
             j.running = null;
         }
-        waiting.remove(j);
-        dueNow.remove(j);
+        if (!closed) {
+            next.forEach(this::launch);
+        }
     }
 
     /** Announces each pool's initial table and schedules every checker's first run. */
@@ -307,11 +301,26 @@ public final class HealthCheckService implements AutoCloseable {
         });
     }
 
+    /** Puts an idle job in the schedule at its checker's next run. */
     private void schedule(Job j, long now) {
         if (closed) {
             return;
         }
-        j.timer = loop.schedule(() -> due(j), untilTick(j.state.nextRunAt(), now), TimeUnit.NANOSECONDS);
+        schedule.add(j, j.state.nextRunAt());
+        arm(now);
+    }
+
+    /** Sets the loop's timer for the schedule's next wake-up, unless it is already set for then or earlier. */
+    private void arm(long now) {
+        long at = schedule.nextWakeAt();
+        if (at == Long.MAX_VALUE || (wake != null && !wake.isDone() && wakeAt - at <= 0)) {
+            return;
+        }
+        if (wake != null) {
+            wake.cancel(false);
+        }
+        wakeAt = at;
+        wake = loop.schedule(this::wake, Math.max(0, at - now), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -324,38 +333,22 @@ public final class HealthCheckService implements AutoCloseable {
         return Math.max(0, tick - now);
     }
 
-    private void due(Job j) {
+    /** The timer fired: starts what is due (a suspended pool's checks are skipped, their schedule goes on). */
+    private void wake() {
+        wake = null;
         if (closed) {
             return;
         }
-        if (j.suspended) {
-            j.state.onSkipped(System.nanoTime());
-            schedule(j, System.nanoTime());
-            return;
+        long now = System.nanoTime();
+        CheckSchedule.Due<Job> due = schedule.due(now, j -> !j.suspended);
+        for (Job j : due.skipped()) {
+            j.state.onSkipped(now);
+            schedule.add(j, j.state.nextRunAt());
         }
-        dueNow.add(j);
-        if (!launchQueued) {
-            // runs after every other timer that fell due in this turn of the loop
-            launchQueued = true;
-            loop.execute(this::launchDue);
+        if (!due.start().isEmpty()) {
+            batch.accept(() -> due.start().forEach(this::launch));
         }
-    }
-
-    private void launchDue() {
-        launchQueued = false;
-        if (closed) {
-            dueNow.clear();
-            return;
-        }
-        batch.accept(() -> {
-            for (Job j; (j = dueNow.poll()) != null; ) {
-                if (inFlight >= maxInFlight) {
-                    waiting.add(j);
-                } else {
-                    launch(j);
-                }
-            }
-        });
+        arm(now);
     }
 
     /** Runs the results queued by other threads, and the launches they allow, as one batch. */
@@ -373,8 +366,6 @@ public final class HealthCheckService implements AutoCloseable {
     private void launch(Job j) {
         long now = System.nanoTime();
         lateness.record(now - j.state.nextRunAt());
-        inFlight++;
-        j.inFlightNow = true;
         runs++;
         j.runs++;
         j.startedAt = now;
@@ -408,8 +399,7 @@ public final class HealthCheckService implements AutoCloseable {
         }
         j.generation++; // a second answer from the same run is ignored
         j.running = null;
-        j.inFlightNow = false;
-        inFlight--;
+        List<Job> next = schedule.finished(j);
         j.endedAt = now;
         j.lastDuration = now - j.startedAt;
         j.last = r;
@@ -422,9 +412,7 @@ public final class HealthCheckService implements AutoCloseable {
             throw org.hadirector.sys.Escalate.error(e); // the loop would log it and go on
         }
         schedule(j, now);
-        while (inFlight < maxInFlight && !waiting.isEmpty()) {
-            launch(waiting.poll());
-        }
+        next.forEach(this::launch);
     }
 
     private void onResult(Job j, ProbeResult r, long now) {
@@ -467,11 +455,8 @@ public final class HealthCheckService implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        java.util.Set<Job> queued = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        queued.addAll(waiting);
-        queued.addAll(dueNow);
         for (Job j : List.copyOf(jobs)) {
-            if (j.inFlightNow) {
+            if (schedule.inFlight(j)) {
                 long bound = j.timing.connectTimeoutNanos() + hungGraceNanos;
                 if (now - j.startedAt > bound) {
                     AutoCloseable handle = j.running;
@@ -486,11 +471,18 @@ public final class HealthCheckService implements AutoCloseable {
                     finished(j, j.generation, ProbeResult.fail("no answer within "
                             + TimeUnit.NANOSECONDS.toMillis(bound) + " ms (aborted)"), now);
                 }
-            } else if ((j.timer == null || j.timer.isDone()) && !queued.contains(j)) {
+            } else if (schedule.idle(j)) {
                 restarted(j, "its schedule was lost");
                 schedule(j, now);
             }
         }
+    }
+
+    /** How many checkers are due, waiting or in flight (tests: after close or a pool's removal, none). */
+    CompletableFuture<Integer> scheduled() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(schedule.size()));
+        return f;
     }
 
     /** How many checkers supervision restarted. */
@@ -568,7 +560,7 @@ public final class HealthCheckService implements AutoCloseable {
     }
 
     private HealthStatus.Scheduler schedulerStats() {
-        return new HealthStatus.Scheduler(runs, inFlight, waiting.size(), maxInFlight, lateness.percentileMillis(0.5),
+        return new HealthStatus.Scheduler(runs, schedule.inFlight(), schedule.waiting(), maxInFlight, lateness.percentileMillis(0.5),
                 lateness.percentileMillis(0.99), lateness.maxMillis());
     }
 
@@ -604,19 +596,12 @@ public final class HealthCheckService implements AutoCloseable {
             if (watchdog != null) {
                 watchdog.cancel(false);
             }
-            for (Job j : jobs) {
-                if (j.timer != null) {
-                    j.timer.cancel(false);
-                }
-                if (j.running != null) {
-                    try {
-                        j.running.close();
-                    } catch (Exception e) {
-                        LOG.debug("{}: abort: {}", j.who, e.toString());
-                    }
-                }
+            if (wake != null) {
+                wake.cancel(false);
             }
-            waiting.clear();
+            for (Job j : jobs) {
+                cancel(j);
+            }
             done.complete(null);
         });
         try {
