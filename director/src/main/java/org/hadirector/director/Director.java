@@ -102,7 +102,8 @@ final class Director implements AutoCloseable {
 
     private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice) throws IOException, DataplaneException {
         if (checkers) {
-            table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(TableConfigMapper.map(config)));
+            table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface),
+                    new DesiredTable(TableConfigMapper.map(config)));
             parts.add("dataplane");
             parts.add("table");
             parts.add("checks");
