@@ -1,5 +1,6 @@
 import java.net.InetAddress;
 import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.ForwarderCounters;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.TableOp;
@@ -25,9 +26,9 @@ public class DrBenchmark {
             System.out.flush();
             // The script starts traffic now and counts at rs1 from 2 s on; this window starts at 3 s.
             Thread.sleep(3000);
-            UserspaceDr.Counters a = dr.counters();
+            ForwarderCounters a = dr.counters();
             Thread.sleep(seconds * 1000);
-            UserspaceDr.Counters b = dr.counters();
+            ForwarderCounters b = dr.counters();
             System.out.println("forwarder: " + (b.forwarded() - a.forwarded()) / seconds + " packets/s forwarded, "
                     + (b.ringDropped() - a.ringDropped()) / seconds + "/s dropped by the kernel for want of ring space, "
                     + b.connections() + " connections in the table; drops since start " + b.dropped());

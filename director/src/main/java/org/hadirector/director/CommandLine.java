@@ -3,6 +3,8 @@ package org.hadirector.director;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.hadirector.ipvs.Dataplanes;
+
 /** The command line of hadirector (docs/operations.md). Parsing only; no side effects. */
 record CommandLine(
         Mode mode,
@@ -14,7 +16,7 @@ record CommandLine(
         String configId,
         String pidFile,
         String controlSocket,
-        Director.DataplaneChoice dataplane,
+        Dataplanes.Choice dataplane,
         String metrics,
         String dumpDir,
         boolean keepTable,
@@ -44,7 +46,7 @@ record CommandLine(
         String id = null;
         String pid = DEFAULT_PID_FILE;
         String control = DEFAULT_CONTROL;
-        Director.DataplaneChoice dataplane = Director.DataplaneChoice.AUTO;
+        Dataplanes.Choice dataplane = Dataplanes.Choice.AUTO;
         String metrics = null;
         String dumpDir = "/tmp";
         boolean keepTable = false;
@@ -114,11 +116,11 @@ record CommandLine(
         return wanted;
     }
 
-    private static Director.DataplaneChoice dataplane(String v) throws UsageException {
+    private static Dataplanes.Choice dataplane(String v) throws UsageException {
         return switch (v) {
-            case "auto" -> Director.DataplaneChoice.AUTO;
-            case "kernel" -> Director.DataplaneChoice.KERNEL;
-            case "userspace" -> Director.DataplaneChoice.USERSPACE;
+            case "auto" -> Dataplanes.Choice.AUTO;
+            case "kernel" -> Dataplanes.Choice.KERNEL;
+            case "userspace" -> Dataplanes.Choice.USERSPACE;
             default -> throw new UsageException("--dataplane takes auto, kernel or userspace, not '" + v + "'");
         };
     }

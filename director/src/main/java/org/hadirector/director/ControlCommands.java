@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.Forwarder;
+import org.hadirector.ipvs.ForwarderCounters;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.slf4j.Logger;
@@ -76,10 +78,11 @@ final class ControlCommands {
         String what = String.join(" ", w);
         if (what.equals("dataplane") || what.equals("dataplane error")) {
             TableKeeper t = director.table();
-            if (t == null || !(t.dataplane() instanceof org.hadirector.ipvs.dr.UserspaceDr dr)) {
+            Forwarder fw = t == null ? null : t.dataplane().forwarder().orElse(null);
+            if (fw == null) {
                 return "error: fault-inject dataplane needs the userspace forwarder\n";
             }
-            dr.injectFailure(what.endsWith("error"));
+            fw.injectFailure(what.endsWith("error"));
             LOG.warn("fault-inject: {}", what);
             return "ok\n";
         }
@@ -154,9 +157,10 @@ final class ControlCommands {
             SyncRole sync = director.sync();
             long[] sc = sync == null ? new long[2] : sync.counters();
             StatusReport.Forwarder fw = null;
-            if (t.dataplane() instanceof org.hadirector.ipvs.dr.UserspaceDr dr) {
+            Forwarder forwarder = t.dataplane().forwarder().orElse(null);
+            if (forwarder != null) {
                 try {
-                    var c = dr.counters();
+                    ForwarderCounters c = forwarder.counters();
                     fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
                             c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.syncedOverCap(), c.syncedShed(),
                             c.connectionLimit(), c.evicted(), c.restarts(), c.linkDowns());

@@ -20,10 +20,9 @@ import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.healthcheck.ProbeIo;
-import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.dr.UserspaceDr;
-import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.ipvs.Dataplanes;
+import org.hadirector.ipvs.Forwarder;
 import org.hadirector.sys.RtNetlink;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.hadirector.vrrp.VrrpState;
@@ -41,9 +40,6 @@ final class Director implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Director.class);
     /** Checks allowed in flight at once: far above a loaded director's need, far below the fd limit. */
     static final int MAX_IN_FLIGHT = 2048;
-
-    /** Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace forwarder. */
-    enum DataplaneChoice { AUTO, KERNEL, USERSPACE }
 
     /** The configuration running now; a reload replaces it. */
     private volatile KeepalivedConfig config;
@@ -93,7 +89,7 @@ final class Director implements AutoCloseable {
     }
 
     /** Starts what {@code vrrp} and {@code checkers} ask for; on any failure stops what started and throws. */
-    static Director start(KeepalivedConfig c, boolean vrrp, boolean checkers, DataplaneChoice choice)
+    static Director start(KeepalivedConfig c, boolean vrrp, boolean checkers, Dataplanes.Choice choice)
             throws IOException, DataplaneException {
         Director d = new Director(c, vrrp, checkers);
         try {
@@ -105,9 +101,10 @@ final class Director implements AutoCloseable {
         }
     }
 
-    private void startParts(boolean vrrp, boolean checkers, DataplaneChoice choice) throws IOException, DataplaneException {
+    private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice) throws IOException, DataplaneException {
         if (checkers) {
-            table = new TableKeeper(openDataplane(choice), new DesiredTable(TableConfigMapper.map(config)));
+            table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface),
+                    new DesiredTable(TableConfigMapper.map(config)));
             parts.add("dataplane");
             parts.add("table");
             parts.add("checks");
@@ -276,14 +273,6 @@ final class Director implements AutoCloseable {
         return null;
     }
 
-    private Dataplane openDataplane(DataplaneChoice choice) throws DataplaneException {
-        boolean kernel = choice == DataplaneChoice.KERNEL || choice == DataplaneChoice.AUTO && KernelIpvs.available();
-        if (kernel) {
-            return KernelIpvs.open();
-        }
-        return UserspaceDr.open(UserspaceDr.Settings.of(forwarderInterface()));
-    }
-
     /**
      * The interface the userspace forwarder listens on: where the virtual servers' addresses live
      * (a VIP's dev, else its instance's interface; else an interface that holds the address now).
@@ -353,7 +342,6 @@ final class Director implements AutoCloseable {
      * @throws IOException when part of it failed after something changed; the message says what runs
      */
     synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
-        KeepalivedConfig old = config;
         // With -P the virtual servers are not this daemon's business, with -C the instances are not.
         if (runsCheckers && table == null && !n.virtualServers().isEmpty()) {
             throw new IllegalArgumentException("virtual_server blocks were added to a director that started without any: "
@@ -362,8 +350,9 @@ final class Director implements AutoCloseable {
         if (runsVrrp && !startedWithInstances && !n.vrrpInstances().isEmpty()) {
             throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
         }
-        if (table != null && table.dataplane() instanceof UserspaceDr && !n.virtualServers().isEmpty()) {
-            String now = forwarderInterface(old);
+        Forwarder forwarder = table == null ? null : table.dataplane().forwarder().orElse(null);
+        if (forwarder != null && !n.virtualServers().isEmpty()) {
+            String now = forwarder.interfaceName();
             String wanted = forwarderInterface(n);
             if (!wanted.equals(now)) {
                 throw new IllegalArgumentException("the virtual servers moved to interface " + wanted
@@ -627,7 +616,8 @@ final class Director implements AutoCloseable {
                 }
             }
             LvsFlushOnStop mode = config.globalDefs().lvsFlushOnStop();
-            if (keepTableOnStop && table.dataplane() instanceof KernelIpvs) {
+            // -I keeps a table that outlives us; the forwarder's goes with it anyway.
+            if (keepTableOnStop && table.dataplane().persistentTable().isPresent()) {
                 LOG.info("table: left as it is (-I, --dont-release-ipvs)");
             } else {
                 table.stop(mode == null ? LvsFlushOnStop.NONE : mode);

@@ -2,8 +2,9 @@ package org.hadirector.director;
 
 import java.io.PrintStream;
 import java.util.List;
+import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.ipvs.Dataplanes;
 
 /**
  * {@code hadirector ipvs -L -n [--stats|--rate|-c]}: the table in ipvsadm's format. The running
@@ -37,12 +38,12 @@ final class IpvsCommand {
         } catch (java.io.IOException e) {
             daemonError = "no daemon at " + control + " (" + e.getMessage() + ")";
         }
-        if (!KernelIpvs.available()) {
+        if (!Dataplanes.kernelAvailable()) {
             err.println("hadirector ipvs: " + daemonError + "; and this kernel has no IPVS (/proc/net/ip_vs is absent) "
                     + "to read directly");
             return 1;
         }
-        try (KernelIpvs k = KernelIpvs.open()) {
+        try (Dataplane k = Dataplanes.openKernel()) {
             out.print(listing.render(k));
             return 0;
         } catch (DataplaneException e) {

@@ -5,8 +5,7 @@ import java.util.List;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.IpvsadmFormat;
-import org.hadirector.ipvs.kernel.IpvsGenl;
-import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.ipvs.ListingHeader;
 
 /**
  * What `ipvs -L -n [--stats|--rate|-c]` asks for, read the same way by the command line and by
@@ -36,23 +35,20 @@ record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
     }
 
     /**
-     * The listing; call it where the dataplane may be used (the table thread). The userspace
-     * forwarder prints the kernel's header so that scripts reading ipvsadm's output work.
+     * The listing; call it where the dataplane may be used (the table thread). A dataplane that
+     * is not the kernel's prints the kernel's default header (see {@link ListingHeader}).
      */
     String render(Dataplane d) throws DataplaneException {
         if (connections) {
             java.util.List<org.hadirector.ipvs.Connection> list = d.connections();
             String text = IpvsadmFormat.connections(list);
-            if (d instanceof org.hadirector.ipvs.dr.UserspaceDr && list.size() >= org.hadirector.ipvs.dr.UserspaceDr.LISTING_MAX) {
+            if (list.size() >= d.connectionsMax()) {
                 text += "(the first " + list.size() + " connections only: the listing is capped; `hadirector status` "
                         + "gives the count)\n";
             }
             return text;
         }
-        if (d instanceof KernelIpvs k) {
-            IpvsGenl.Info info = k.info();
-            return IpvsadmFormat.table(k.dump(), mode, info.versionText(), info.connectionTableSize());
-        }
-        return IpvsadmFormat.table(d.dump(), mode, "1.2.1", 4096);
+        ListingHeader header = d.listingHeader();
+        return IpvsadmFormat.table(d.dump(), mode, header.version(), header.connectionTableSize());
     }
 }

@@ -1,13 +1,13 @@
 package org.hadirector.director;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.dr.UserspaceDr;
-import org.hadirector.ipvs.kernel.IpvsGenl;
-import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.hadirector.ipvs.SyncDaemons;
+import org.hadirector.ipvs.SyncHooks;
 import org.hadirector.ipvs.sync.SyncLimits;
 import org.hadirector.ipvs.sync.SyncReceiver;
 import org.hadirector.ipvs.sync.SyncSender;
@@ -17,14 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connection sync follows the VRRP instance named by lvs_sync_daemon, as keepalived does it: a
- * master sends its connections, any other state receives them. With kernel IPVS the kernel's
- * own sync daemons are switched; with the userspace forwarder our sender and receiver are. Runs
- * on the table thread.
+ * master sends its connections, any other state receives them. A dataplane with its own sync
+ * daemons (kernel IPVS) has them switched; one whose sync runs in this process (the userspace
+ * forwarder) gets our sender and receiver, through its hooks. Runs on the table thread.
  */
 final class SyncRole implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRole.class);
 
-    private final Dataplane dataplane;
+    /** Exactly one of the two is present for a dataplane that syncs; neither for one that does not. */
+    private final Optional<SyncDaemons> daemons;
+    private final Optional<SyncHooks> hooks;
     private final SyncSettings settings;
     private final SyncLimits limits;
     private Boolean master;
@@ -42,7 +44,8 @@ final class SyncRole implements AutoCloseable {
     }
 
     SyncRole(Dataplane dataplane, SyncSettings settings, SyncLimits limits) {
-        this.dataplane = dataplane;
+        this.daemons = dataplane.syncDaemons();
+        this.hooks = dataplane.syncHooks();
         this.settings = settings;
         this.limits = limits;
     }
@@ -64,16 +67,16 @@ final class SyncRole implements AutoCloseable {
             return;
         }
         try {
-            if (dataplane instanceof KernelIpvs k) {
-                kernel(k, toMaster);
-            } else if (dataplane instanceof UserspaceDr dr) {
-                userspace(dr, toMaster);
+            if (daemons.isPresent()) {
+                daemons.get().startSyncDaemon(toMaster, settings);
+            } else if (hooks.isPresent()) {
+                inProcess(hooks.get(), toMaster);
             }
             master = toMaster;
             boundIndex = interfaceIndex();
             LOG.info("sync: {} on {} (syncid {}, {}:{}{})", toMaster ? "sending connections (master)"
                     : "receiving connections (backup)", settings.interfaceName(), settings.syncId(),
-                    settings.group().getHostAddress(), settings.port(), toMaster || !(dataplane instanceof UserspaceDr) ? ""
+                    settings.group().getHostAddress(), settings.port(), toMaster || hooks.isEmpty() ? ""
                             : "; at most " + limits.maxEntries() + " table entries by sync, " + limits.maxPending()
                                     + " waiting");
         } catch (DataplaneException | RuntimeException e) {
@@ -86,10 +89,11 @@ final class SyncRole implements AutoCloseable {
      * On the table thread every {@link #CHECK_MS}: a role that failed to start (its interface was
      * missing) is started again, and one whose interface was deleted and re-created (its socket
      * bound to the old one) is opened afresh on the new one, as the forwarder and VRRP follow
-     * interfaces by name.
+     * interfaces by name. Only our own sender and receiver need it: the kernel's daemons are
+     * not watched here.
      */
     void check() {
-        if (wanted == null || !(dataplane instanceof UserspaceDr)) {
+        if (wanted == null || hooks.isEmpty()) {
             return;
         }
         int index = interfaceIndex();
@@ -112,28 +116,16 @@ final class SyncRole implements AutoCloseable {
         }
     }
 
-    private void kernel(KernelIpvs k, boolean toMaster) throws DataplaneException {
-        int stop = toMaster ? IpvsGenl.Daemon.BACKUP : IpvsGenl.Daemon.MASTER;
-        int start = toMaster ? IpvsGenl.Daemon.MASTER : IpvsGenl.Daemon.BACKUP;
-        for (IpvsGenl.Daemon d : k.daemons()) {
-            if (d.state() == stop || d.state() == start) {
-                k.stopDaemon(d.state());
-            }
-        }
-        k.startDaemon(new IpvsGenl.Daemon(start, settings.interfaceName(), settings.syncId(), settings.maxlen(),
-                settings.group(), settings.port(), settings.ttl()));
-    }
-
-    private void userspace(UserspaceDr dr, boolean toMaster) throws DataplaneException {
+    private void inProcess(SyncHooks table, boolean toMaster) throws DataplaneException {
         if (toMaster) {
             closeReceiver();
             sender = SyncSender.start(settings, limits.maxPending());
-            dr.syncOut(sender::offer);
+            table.syncOut(sender::offer);
         } else {
-            dr.syncOut(null);
+            table.syncOut(null);
             closeSender();
-            dr.syncLimits(limits.maxEntries(), limits.maxPending());
-            receiver = SyncReceiver.start(settings, dr::installLater);
+            table.syncLimits(limits.maxEntries(), limits.maxPending());
+            receiver = SyncReceiver.start(settings, table::installLater);
         }
     }
 
@@ -164,18 +156,18 @@ final class SyncRole implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dataplane instanceof UserspaceDr dr) {
+        if (hooks.isPresent()) {
             try {
-                dr.syncOut(null);
+                hooks.get().syncOut(null);
             } catch (DataplaneException e) {
                 // the forwarder is stopping too
             }
         }
         closeSender();
         closeReceiver();
-        if (dataplane instanceof KernelIpvs k && master != null) {
+        if (daemons.isPresent() && master != null) {
             try {
-                k.stopDaemon(master ? IpvsGenl.Daemon.MASTER : IpvsGenl.Daemon.BACKUP);
+                daemons.get().stopSyncDaemon(master);
             } catch (DataplaneException e) {
                 LOG.warn("sync: cannot stop the kernel's sync daemon: {}", e.getMessage());
             }

@@ -17,12 +17,12 @@ import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Endpoint;
+import org.hadirector.ipvs.PersistentTable;
 import org.hadirector.ipvs.Reconciler;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
-import org.hadirector.ipvs.kernel.KernelIpvs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,13 +348,15 @@ final class TableKeeper implements AutoCloseable {
     /**
      * Stops the thread after removing what this director put in the table, as lvs_flush_on_stop
      * says: NONE and VS remove our services (with their connections), ALL flushes the kernel's
-     * whole table. The userspace forwarder's table goes with the forwarder either way.
+     * whole table (a {@link PersistentTable}'s). The userspace forwarder's table goes with the
+     * forwarder either way.
      */
     void stop(LvsFlushOnStop mode) {
         try {
             call(() -> {
-                if (mode == LvsFlushOnStop.ALL && dataplane instanceof KernelIpvs k) {
-                    k.flush();
+                PersistentTable lasting = mode == LvsFlushOnStop.ALL ? dataplane.persistentTable().orElse(null) : null;
+                if (lasting != null) {
+                    lasting.flush();
                     LOG.info("table: flushed ({} ALL)", "lvs_flush_on_stop");
                     return null;
                 }

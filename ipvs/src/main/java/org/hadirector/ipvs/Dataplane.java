@@ -2,12 +2,16 @@ package org.hadirector.ipvs;
 
 import java.io.Closeable;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where the table takes effect: the kernel's IPVS, or the userspace DR forwarder. Methods may be
  * called from one thread only (the director's table thread); implementations need not be safe
  * for concurrent callers, but {@link #dump()} and {@link #connections()} may read state another
  * thread updates.
+ *
+ * <p>What only some dataplanes can do is asked for through the optional capabilities below,
+ * so that callers need not know which dataplane they hold.
  */
 public interface Dataplane extends Closeable {
 
@@ -36,6 +40,39 @@ public interface Dataplane extends Closeable {
 
     /** Told, on the dataplane's own thread, each time {@link #fault()} changes; must not block. */
     default void onFault(java.util.function.Consumer<String> listener) {
+    }
+
+    /**
+     * The most entries {@link #connections()} returns; a listing that reaches it is cut short.
+     * Unbounded unless the dataplane says otherwise.
+     */
+    default int connectionsMax() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** The first line of an ipvsadm-style listing of this dataplane. */
+    default ListingHeader listingHeader() throws DataplaneException {
+        return ListingHeader.KERNEL_DEFAULT;
+    }
+
+    /** Present when the table outlives this process (see {@link PersistentTable}). */
+    default Optional<PersistentTable> persistentTable() {
+        return Optional.empty();
+    }
+
+    /** Present when connection sync runs in the dataplane's own daemons (the kernel's). */
+    default Optional<SyncDaemons> syncDaemons() {
+        return Optional.empty();
+    }
+
+    /** Present when connection sync runs in this process and meets the table here (the forwarder's). */
+    default Optional<SyncHooks> syncHooks() {
+        return Optional.empty();
+    }
+
+    /** Present when the dataplane forwards the frames itself, in this process. */
+    default Optional<Forwarder> forwarder() {
+        return Optional.empty();
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.ForwarderCounters;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.TableDump;
@@ -117,13 +118,13 @@ class UserspaceDrLabTest {
         TableDump.ServiceDump s = dump.services().get(0);
         assertTrue(s.stats().connections() >= 11, "connections counted: " + s.stats());
         assertEquals(2, s.destinations().size());
-        UserspaceDr.Counters c = dr.counters();
+        ForwarderCounters c = dr.counters();
         assertTrue(c.forwarded() > 0);
         assertEquals(noMacBefore, c.dropped().get("no_mac"), "drops once both MACs are known: " + c.dropped());
         // The BPF filter admits only the services' frames: other traffic to the director costs no copy.
         Lab.run("ip", "netns", "exec", lab.ns("client"), "ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.0.11");
         Lab.run("ip", "netns", "exec", lab.ns("client"), "ping", "-c", "2", "-i", "0.2", "-W", "1", VIP);
-        UserspaceDr.Counters after = dr.counters();
+        ForwarderCounters after = dr.counters();
         assertEquals(c.dropped().get("no_service"), after.dropped().get("no_service"));
         assertEquals(c.dropped().get("not_ipv4"), after.dropped().get("not_ipv4"));
     }

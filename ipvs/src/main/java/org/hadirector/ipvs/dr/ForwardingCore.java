@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.SyncOut;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.ForwardMethod;

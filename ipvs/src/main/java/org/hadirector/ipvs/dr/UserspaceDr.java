@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +19,12 @@ import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.ipvs.Forwarder;
+import org.hadirector.ipvs.ForwarderCounters;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.SyncHooks;
+import org.hadirector.ipvs.SyncOut;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.VirtualService;
@@ -43,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Open it in the network namespace of the interface (the daemon runs inside it; tests open it
  * from a thread that entered one).
  */
-public final class UserspaceDr implements Dataplane {
+public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceDr.class);
     private static final int BATCH = 256;
     private static final long HOUSEKEEPING_NS = 100_000_000L;
@@ -56,15 +61,6 @@ public final class UserspaceDr implements Dataplane {
         public static Settings of(String interfaceName) {
             return new Settings(interfaceName, null, 2048, 4096, 2048);
         }
-    }
-
-    /**
-     * What the forwarder has done, for status and metrics. Synced connections: installed (or
-     * updated), naming nothing known, refused at the entry cap, dropped at the hand-off bound.
-     */
-    public record Counters(long forwarded, Map<String, Long> dropped, long ringDropped, int connections,
-            int neighbours, long syncedInstalled, long syncedUnknown, long syncedOverCap, long syncedShed,
-            int connectionLimit, long evicted, long restarts, long linkDowns) {
     }
 
     private final Settings settings;
@@ -200,6 +196,21 @@ public final class UserspaceDr implements Dataplane {
     }
 
     @Override
+    public String interfaceName() {
+        return settings.interfaceName();
+    }
+
+    @Override
+    public Optional<Forwarder> forwarder() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public Optional<SyncHooks> syncHooks() {
+        return Optional.of(this);
+    }
+
+    @Override
     public String fault() {
         return running ? fault : "stopped" + (failure == null ? "" : ": " + failure);
     }
@@ -231,11 +242,17 @@ public final class UserspaceDr implements Dataplane {
         return call(() -> core.connections(System.nanoTime(), LISTING_MAX));
     }
 
-    public Counters counters() throws DataplaneException {
+    @Override
+    public int connectionsMax() {
+        return LISTING_MAX;
+    }
+
+    @Override
+    public ForwarderCounters counters() throws DataplaneException {
         return call(() -> {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
-            return new Counters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
+            return new ForwarderCounters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
                     installed, unknownSynced, syncOverCap, syncShed.get(), core.connectionLimit(), core.evicted(), restarts,
                     linkDowns);
         });
@@ -251,6 +268,7 @@ public final class UserspaceDr implements Dataplane {
     }
 
     /** New and changed connections go here (the sync master); null stops that. */
+    @Override
     public void syncOut(SyncOut out) throws DataplaneException {
         call(() -> {
             core.syncOut(out);
@@ -263,6 +281,7 @@ public final class UserspaceDr implements Dataplane {
      * holds {@code maxEntries}; {@link #installLater} drops messages while {@code maxPending}
      * received connections wait for the forwarder thread.
      */
+    @Override
     public void syncLimits(int maxEntries, int maxPending) throws DataplaneException {
         if (maxPending < 1) {
             throw new DataplaneException("sync hand-off bound " + maxPending + " (1 or more)");
@@ -294,6 +313,7 @@ public final class UserspaceDr implements Dataplane {
      * message is dropped and counted instead, so a flood cannot fill the heap; returns whether
      * it was taken.
      */
+    @Override
     public boolean installLater(List<Connection> synced) {
         int n = synced.size();
         logSyncDrops();
@@ -349,6 +369,7 @@ public final class UserspaceDr implements Dataplane {
      * Makes the forwarder thread fail as a real fault would (the part-death drill): an exception,
      * which the thread survives by re-attaching, or with {@code error} an Error, which ends the process.
      */
+    @Override
     public void injectFailure(boolean error) {
         tasks.add(() -> {
             if (error) {

@@ -6,14 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.ListingHeader;
+import org.hadirector.ipvs.PersistentTable;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.SyncDaemons;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.sync.SyncSettings;
 import org.hadirector.sys.GenericNetlink;
 import org.hadirector.sys.NativeException;
 import org.slf4j.Logger;
@@ -25,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * a refusal comes back as a DataplaneException naming the operation, the object and the kernel's
  * error text. One caller thread at a time.
  */
-public final class KernelIpvs implements Dataplane {
+public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons {
     private static final Logger LOG = LoggerFactory.getLogger(KernelIpvs.class);
 
     private final GenericNetlink nl;
@@ -180,7 +185,25 @@ public final class KernelIpvs implements Dataplane {
         }
     }
 
+    @Override
+    public Optional<PersistentTable> persistentTable() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public Optional<SyncDaemons> syncDaemons() {
+        return Optional.of(this);
+    }
+
+    /** The kernel's own version and connection table size. */
+    @Override
+    public ListingHeader listingHeader() throws DataplaneException {
+        IpvsGenl.Info info = info();
+        return new ListingHeader(info.versionText(), info.connectionTableSize());
+    }
+
     /** ipvsadm -C: every service and real server goes. */
+    @Override
     public void flush() throws DataplaneException {
         call(IpvsGenl.CMD_FLUSH, null, "flush");
     }
@@ -214,6 +237,24 @@ public final class KernelIpvs implements Dataplane {
     public void stopDaemon(int state) throws DataplaneException {
         call(IpvsGenl.CMD_DEL_DAEMON, IpvsGenl.daemon(new IpvsGenl.Daemon(state, null, 0, 0, null, 0, 0)),
                 "stop " + (state == IpvsGenl.Daemon.MASTER ? "master" : "backup") + " sync daemon");
+    }
+
+    @Override
+    public void startSyncDaemon(boolean master, SyncSettings settings) throws DataplaneException {
+        int stop = master ? IpvsGenl.Daemon.BACKUP : IpvsGenl.Daemon.MASTER;
+        int start = master ? IpvsGenl.Daemon.MASTER : IpvsGenl.Daemon.BACKUP;
+        for (IpvsGenl.Daemon d : daemons()) {
+            if (d.state() == stop || d.state() == start) {
+                stopDaemon(d.state());
+            }
+        }
+        startDaemon(new IpvsGenl.Daemon(start, settings.interfaceName(), settings.syncId(), settings.maxlen(),
+                settings.group(), settings.port(), settings.ttl()));
+    }
+
+    @Override
+    public void stopSyncDaemon(boolean master) throws DataplaneException {
+        stopDaemon(master ? IpvsGenl.Daemon.MASTER : IpvsGenl.Daemon.BACKUP);
     }
 
     public List<IpvsGenl.Daemon> daemons() throws DataplaneException {

@@ -1,6 +1,4 @@
-package org.hadirector.ipvs.dr;
-
-import org.hadirector.ipvs.Connection;
+package org.hadirector.ipvs;
 
 /** Where the forwarder hands new and changed connections for the sync master to send. */
 @FunctionalInterface
