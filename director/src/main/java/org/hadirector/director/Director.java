@@ -111,6 +111,7 @@ final class Director implements AutoCloseable {
             table.dataplane().onFault(this::dataplaneFault);
             table.onFault(f -> parts.report("table", f));
             table.start();
+            applyTimeouts(config.globalDefs().lvsTimeouts());
             LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
             specs = CheckerConfigMapper.map(config);
@@ -341,6 +342,27 @@ final class Director implements AutoCloseable {
      * @throws IllegalArgumentException when the reload is rejected; nothing has changed then
      * @throws IOException when part of it failed after something changed; the message says what runs
      */
+    /**
+     * lvs_timeouts, as keepalived sets them at start and at a reload that changes them: on the
+     * table's dataplane (the kernel's, or the forwarder's, whose synced entries are clamped to
+     * them too); an absent or 0 value leaves that timeout as it is.
+     */
+    private void applyTimeouts(org.hadirector.conf.model.LvsTimeouts t) throws DataplaneException {
+        if (t == null || (zero(t.tcp()) && zero(t.tcpFin()) && zero(t.udp()))) {
+            return;
+        }
+        table.call(() -> {
+            table.dataplane().timeouts(t.tcp(), t.tcpFin(), t.udp());
+            return null;
+        });
+        LOG.info("table: lvs_timeouts set on {}: tcp {}, tcpfin {}, udp {} (0 or absent: left as it was)",
+                table.dataplane().name(), t.tcp(), t.tcpFin(), t.udp());
+    }
+
+    private static boolean zero(Integer v) {
+        return v == null || v == 0;
+    }
+
     synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
         // With -P the virtual servers are not this daemon's business, with -C the instances are not.
         if (runsCheckers && table == null && !n.virtualServers().isEmpty()) {
@@ -389,6 +411,9 @@ final class Director implements AutoCloseable {
                 }
             }
             table.reload(newTable, changed);
+            if (!java.util.Objects.equals(config.globalDefs().lvsTimeouts(), n.globalDefs().lvsTimeouts())) {
+                applyTimeouts(n.globalDefs().lvsTimeouts());
+            }
             config = n;
             List<String> restarted;
             try {

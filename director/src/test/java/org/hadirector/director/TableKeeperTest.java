@@ -85,6 +85,11 @@ class TableKeeperTest {
         }
 
         @Override
+        public void timeouts(Integer tcp, Integer tcpFin, Integer udp) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public List<Connection> connections() {
             return List.of();
         }

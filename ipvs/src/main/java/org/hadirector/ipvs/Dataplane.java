@@ -31,6 +31,13 @@ public interface Dataplane extends Closeable {
     List<Connection> connections() throws DataplaneException;
 
     /**
+     * lvs_timeouts, ipvsadm --set: the timeouts in seconds of established TCP connections, of
+     * TCP connections in FIN_WAIT and of UDP; a null or 0 leaves that one as it is (as the
+     * kernel's IPVS_CMD_SET_CONFIG does with 0).
+     */
+    void timeouts(Integer tcp, Integer tcpFin, Integer udp) throws DataplaneException;
+
+    /**
      * Why this dataplane cannot forward now (its link is down, its interface is gone, its I/O is
      * being re-opened after a failure), or null while it can. The kernel's IPVS always can.
      */

@@ -58,6 +58,7 @@ class KernelDirectorVmTest {
             global_defs {
                 router_id director1
                 lvs_sync_daemon e0 VI_1 id 51
+                lvs_timeouts tcp 1000 udp 290
             }
             vrrp_instance VI_1 {
                 state MASTER
@@ -166,6 +167,7 @@ class KernelDirectorVmTest {
                             + " i=$((i+1)); [ $i -lt 60 ] || { echo TIMEOUT vip; break; }; sleep 1; done",
                     "echo '=== ipvsadm'; ip netns exec director1 ipvsadm -Ln",
                     "echo '=== ours'; ip netns exec director1 " + java + " ipvs -L -n --control /tmp/d1.sock",
+                    "echo '=== timeout'; ip netns exec director1 ipvsadm -L --timeout",
                     "echo '=== daemon'; i=0; until ip netns exec director1 ipvsadm -L --daemon | grep -q master; do"
                             + " i=$((i+1)); [ $i -lt 30 ] || break; sleep 1; done; ip netns exec director1 ipvsadm -L --daemon",
                     "echo '=== curl'; for i in 1 2 3 4; do ip netns exec client curl -s --max-time 10 http://198.18.0.100/; done",
@@ -192,6 +194,8 @@ class KernelDirectorVmTest {
                     && table.contains("198.18.0.22:80               Route   1"), all);
             assertEquals(table, sec.get("ours"), "our listing through the daemon equals ipvsadm's\n" + all);
             assertTrue(sec.getOrDefault("daemon", "").contains("master sync daemon (mcast=e0, syncid=51,"), all);
+            assertTrue(sec.getOrDefault("timeout", "").contains("Timeout (tcp tcpfin udp): 1000 120 290"),
+                    "lvs_timeouts set, tcpfin left at the kernel's 120\n" + all);
             String curl = sec.getOrDefault("curl", "");
             assertTrue(curl.contains("rs1") && curl.contains("rs2"), "both real servers answer through the kernel\n" + all);
             String after = sec.getOrDefault("after rs2 stopped", "");

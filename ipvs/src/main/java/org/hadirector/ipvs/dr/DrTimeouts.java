@@ -16,6 +16,12 @@ record DrTimeouts(int tcp, int tcpFin, int udp) {
         }
     }
 
+    /** These with the given values instead, where one is neither null nor 0 (lvs_timeouts: 0 keeps the value). */
+    DrTimeouts with(Integer newTcp, Integer newTcpFin, Integer newUdp) {
+        return new DrTimeouts(newTcp == null || newTcp == 0 ? tcp : newTcp, newTcpFin == null || newTcpFin == 0 ? tcpFin : newTcpFin,
+                newUdp == null || newUdp == 0 ? udp : newUdp);
+    }
+
     long tcpNs(int state) {
         int s;
         if (state == TcpState.ESTABLISHED.code()) {

@@ -258,11 +258,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         });
     }
 
-    /** Sets tcp / tcpfin / udp timeouts in seconds (lvs_timeouts). */
-    public void timeouts(int tcp, int tcpFin, int udp) throws DataplaneException {
-        DrTimeouts t = new DrTimeouts(tcp, tcpFin, udp);
+    @Override
+    public void timeouts(Integer tcp, Integer tcpFin, Integer udp) throws DataplaneException {
         call(() -> {
-            core.timeouts(t);
+            core.timeouts(core.timeouts().with(tcp, tcpFin, udp));
             return null;
         });
     }

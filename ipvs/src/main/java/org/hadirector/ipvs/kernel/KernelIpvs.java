@@ -216,6 +216,12 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
         }
     }
 
+    @Override
+    public void timeouts(Integer tcp, Integer tcpFin, Integer udp) throws DataplaneException {
+        // the kernel leaves a 0 as it is
+        timeouts(new IpvsGenl.Timeouts(tcp == null ? 0 : tcp, tcpFin == null ? 0 : tcpFin, udp == null ? 0 : udp));
+    }
+
     public void timeouts(IpvsGenl.Timeouts t) throws DataplaneException {
         call(IpvsGenl.CMD_SET_CONFIG, IpvsGenl.timeouts(t), "set timeouts");
     }

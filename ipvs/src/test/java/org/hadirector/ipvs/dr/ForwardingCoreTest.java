@@ -176,6 +176,14 @@ class ForwardingCoreTest {
         assertEquals(1, core.expire(now));
     }
 
+    /** lvs_timeouts' absent or 0 values leave those timeouts as they were, as the kernel's set_config does. */
+    @Test
+    void lvsTimeoutsLeaveAbsentOrZeroValuesAsTheyWere() {
+        DrTimeouts t = DrTimeouts.DEFAULT.with(1000, null, 0);
+        assertEquals(new DrTimeouts(1000, DrTimeouts.DEFAULT.tcpFin(), DrTimeouts.DEFAULT.udp()), t);
+        assertEquals(new DrTimeouts(1000, 7, DrTimeouts.DEFAULT.udp()), t.with(0, 7, null));
+    }
+
     @Test
     void unknownTrafficIsCountedNotForwarded() {
         assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 81, SYN, 0)));
