@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +42,15 @@ final class Director implements AutoCloseable {
 
     /** The configuration running now; a reload replaces it. */
     private volatile KeepalivedConfig config;
+    /** What runs, decided from {@link #config} once: a reload replaces both together. */
+    private volatile DirectorPlan plan;
     final List<VrrpInstanceRuntime> runtimes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<VrrpInstanceRuntime> started = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ProbeIo io;
     private HealthCheckService checks;
-    private List<org.hadirector.healthcheck.ServiceSpec> specs = List.of();
     private TableKeeper table;
     private SyncRole sync;
-    /** The vrrp_instance whose state the sync role follows, or null. */
+    /** The vrrp_instance whose state the sync role follows (as started: a reload does not move it), or null. */
     private String syncInstance;
     /** -I: a stop leaves the kernel's table as it is. */
     private volatile boolean keepTableOnStop;
@@ -69,10 +69,10 @@ final class Director implements AutoCloseable {
     /** The lvs_sync_daemon the sync role was started with (a reload does not change it). */
     private LvsSyncDaemon syncStartedWith;
 
-    /** An instance's block and the configuration its running runtime was built from. */
-    private record Started(VrrpInstance block, KeepalivedConfig config) {
+    /** An instance's plan and the configuration (and its plan) its running runtime was built from. */
+    private record Started(DirectorPlan.InstancePlan instance, KeepalivedConfig config, DirectorPlan plan) {
         VrrpReloadPlan.Basis basis() {
-            return VrrpReloadPlan.Basis.of(block, config);
+            return instance.basis();
         }
     }
 
@@ -85,6 +85,8 @@ final class Director implements AutoCloseable {
         this.config = config;
         this.runsVrrp = runsVrrp;
         this.runsCheckers = runsCheckers;
+        // throws what cannot run (an lvs_sync_daemon that names no instance) before anything starts
+        this.plan = config == null ? null : DirectorPlan.compile(config, runsVrrp, runsCheckers);
         this.startedWithInstances = config != null && !config.vrrpInstances().isEmpty();
     }
 
@@ -93,6 +95,7 @@ final class Director implements AutoCloseable {
             throws IOException, DataplaneException {
         Director d = new Director(c, vrrp, checkers);
         try {
+            d.plan.warnings().forEach(w -> LOG.warn("{}", w));
             d.startParts(vrrp, checkers && !c.virtualServers().isEmpty(), choice);
             return d;
         } catch (IOException | DataplaneException | RuntimeException e) {
@@ -103,69 +106,48 @@ final class Director implements AutoCloseable {
 
     private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice) throws IOException, DataplaneException {
         if (checkers) {
-            table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface),
-                    new DesiredTable(TableConfigMapper.map(config)));
+            table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(plan.table()));
             parts.add("dataplane");
             parts.add("table");
             parts.add("checks");
             table.dataplane().onFault(this::dataplaneFault);
             table.onFault(f -> parts.report("table", f));
             table.start();
-            applyTimeouts(config.globalDefs().lvsTimeouts());
+            applyTimeouts(plan.timeouts());
             LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
-            specs = CheckerConfigMapper.map(config);
-            checks = new HealthCheckService(specs, io, table::onHealth, MAX_IN_FLIGHT);
+            checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
         }
         if (vrrp) {
             Daemon.initTrackFiles(config);
             Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(config);
-            for (VrrpInstance i : config.vrrpInstances()) {
-                runtimes.add(newRuntime(i, config, groupOf));
+            for (DirectorPlan.InstancePlan i : plan.instances()) {
+                runtimes.add(newRuntime(i, groupOf, plan));
             }
             if (checkers) {
                 wireSync();
-                for (VirtualServer vs : config.virtualServers()) {
-                    if (vs.haSuspend()) {
-                        if (haSuspendOwner(vs, config) == null) {
-                            LOG.warn("{}: ha_suspend has no effect: its address is not a VIP of any vrrp_instance",
-                                    vs.displayName());
-                        } else {
-                            checks.suspend(vs.displayName(), true);
-                        }
-                    }
-                }
-            }
-        } else if (checkers) {
-            if (config.globalDefs().lvsSyncDaemon() != null) {
-                LOG.warn("lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run");
-            }
-            for (VirtualServer vs : config.virtualServers()) {
-                if (vs.haSuspend()) {
-                    LOG.warn("{}: ha_suspend has no effect with -C (no VRRP instance runs here)", vs.displayName());
-                }
+                plan.haSuspendOwner().keySet().forEach(service -> checks.suspend(service, true));
             }
         }
         for (VrrpInstanceRuntime r : runtimes) {
             r.start();
             started.add(r);
-            config.vrrpInstances().stream().filter(i -> i.name().equals(r.name())).findFirst()
-                    .ifPresent(i -> startedWith.put(r.name(), new Started(i, config)));
+            DirectorPlan.InstancePlan i = plan.instance(r.name());
+            if (i != null) {
+                startedWith.put(r.name(), new Started(i, config, plan));
+            }
         }
         if (checks != null) {
             checks.start();
         }
     }
 
-    private VrrpInstanceRuntime newRuntime(VrrpInstance i, KeepalivedConfig c, Map<String, org.hadirector.vrrp.SyncGroup> groupOf) {
-        VrrpInstanceRuntime r = new VrrpInstanceRuntime(VrrpConfigMapper.map(i, c), Path.of("/sys/class/net"));
+    /** A runtime for one instance of {@code p}, joined to its sync group's object in {@code groupOf}. */
+    private VrrpInstanceRuntime newRuntime(DirectorPlan.InstancePlan i, Map<String, org.hadirector.vrrp.SyncGroup> groupOf,
+            DirectorPlan p) {
+        VrrpInstanceRuntime r = new VrrpInstanceRuntime(i.runtime(), Path.of("/sys/class/net"));
         if (groupOf.containsKey(i.name())) {
-            if (VrrpConfigMapper.zeroWeights(i, c) && (!i.trackScripts().isEmpty()
-                    || !i.trackInterfaces().isEmpty() || !i.trackFiles().isEmpty())) {
-                LOG.warn("{}: in sync group {}, tracking weights are set to 0, as keepalived does "
-                        + "(sync_group_tracking_weight keeps them)", i.name(), groupOf.get(i.name()).name());
-            }
             r.joinSyncGroup(groupOf.get(i.name()));
         }
         r.addStateListener(this::instanceChanged);
@@ -173,7 +155,7 @@ final class Director implements AutoCloseable {
         parts.add(part);
         r.onFault(f -> parts.report(part, f));
         String down = table == null ? null : table.dataplane().fault();
-        if (down != null && servesTable(i.name(), c)) {
+        if (down != null && p.tableInstances().contains(i.name())) {
             r.dependency("dataplane", down);
         }
         return r;
@@ -186,70 +168,39 @@ final class Director implements AutoCloseable {
      */
     private void dataplaneFault(String fault) {
         parts.report("dataplane", fault);
-        KeepalivedConfig c = config;
+        DirectorPlan p = plan;
         for (VrrpInstanceRuntime r : runtimes) {
-            if (servesTable(r.name(), c)) {
+            if (p.tableInstances().contains(r.name())) {
                 r.dependency("dataplane", fault);
             }
         }
     }
 
-    /** Does instance {@code name} hold the address of a virtual server of the table? */
-    private static boolean servesTable(String name, KeepalivedConfig c) {
-        for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() == VirtualServerKind.ADDRESS) {
-                Vip v = vip(vs.address(), c);
-                if (v != null && v.instance().name().equals(name)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** On the instance's thread: hand the sync role to the table thread; suspend or resume ha_suspend checks. */
     private void instanceChanged(String name, VrrpState from, VrrpState to, String why) {
-        if (table != null && sync != null && name.equals(syncInstance)) {
-            table.execute(() -> sync.become(to == VrrpState.MASTER));
+        DirectorPlan p = plan;
+        SyncRole role = sync;
+        if (table != null && role != null && name.equals(syncInstance)) {
+            table.execute(() -> role.become(to == VrrpState.MASTER));
         }
         if (checks != null && (to == VrrpState.MASTER || from == VrrpState.MASTER)) {
-            KeepalivedConfig c = config;
-            for (VirtualServer vs : c.virtualServers()) {
-                VrrpInstance owner = vs.haSuspend() ? haSuspendOwner(vs, c) : null;
-                if (owner != null && owner.name().equals(name)) {
-                    checks.suspend(vs.displayName(), to != VrrpState.MASTER);
-                }
+            for (String service : p.suspendedBy(name)) {
+                checks.suspend(service, to != VrrpState.MASTER);
             }
         }
     }
 
-    private static VrrpInstance haSuspendOwner(VirtualServer vs, KeepalivedConfig c) {
-        Vip v = vs.kind() == VirtualServerKind.ADDRESS ? vip(vs.address(), c) : null;
-        return v == null ? null : v.instance();
-    }
-
-    /** lvs_sync_daemon IF [inst VI]: the role follows VI (or the only instance). */
+    /** The sync role, as the plan says (it follows one instance, and keeps its first settings until a restart). */
     private void wireSync() {
-        LvsSyncDaemon d = config.globalDefs().lvsSyncDaemon();
-        if (d == null) {
+        DirectorPlan.SyncPlan s = plan.sync();
+        if (s == null) {
             return;
         }
-        VrrpInstance inst = null;
-        if (d.vrrpInstance() != null) {
-            inst = config.vrrpInstances().stream().filter(i -> i.name().equals(d.vrrpInstance())).findFirst().orElse(null);
-        } else if (config.vrrpInstances().size() == 1) {
-            inst = config.vrrpInstances().get(0);
-        }
-        if (inst == null) {
-            throw new IllegalArgumentException("lvs_sync_daemon " + d.interfaceName() + ": "
-                    + (d.vrrpInstance() != null ? "no vrrp_instance " + d.vrrpInstance()
-                            : "name the vrrp_instance it follows (inst NAME): there are " + config.vrrpInstances().size()));
-        }
-        sync = new SyncRole(table.dataplane(), SyncRole.settings(d, inst.virtualRouterId()));
+        sync = new SyncRole(table.dataplane(), s.settings());
         SyncRole role = sync;
         table.every(SyncRole.CHECK_MS, role::check);
-        syncInstance = inst.name();
-        syncStartedWith = d;
+        syncInstance = s.instance();
+        syncStartedWith = s.daemon();
     }
 
     /** A virtual_ipaddress (or _excluded) line and the instance that holds it. */
@@ -381,17 +332,18 @@ final class Director implements AutoCloseable {
                         + ": the userspace forwarder stays on " + now + " until a restart");
             }
         }
-        // Everything mapped and checked before anything changes.
-        List<org.hadirector.healthcheck.ServiceSpec> newSpecs = checks != null ? CheckerConfigMapper.map(n) : null;
-        List<TableConfigMapper.ServicePlan> newTable = checks != null ? TableConfigMapper.map(n) : null;
-        VrrpReloadPlan plan = runsVrrp ? VrrpReloadPlan.of(running(), n) : VrrpReloadPlan.NONE;
+        // Everything mapped and checked before anything changes: the new plan, and its difference
+        // from what runs.
+        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
+        PlanDiff diff = PlanDiff.between(this.plan, next, running(), n);
+        VrrpReloadPlan plan = diff.vrrp();
         List<String> problems = ReloadPreflight.problems(n, plan.toOpen(), sync != null ? syncStartedWith : null,
                 syncInstance, Director::interfaceExists);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        Map<String, VrrpInstanceRuntime> opened = openAll(n, plan);
-        if (sync != null && !java.util.Objects.equals(syncStartedWith, n.globalDefs().lvsSyncDaemon())) {
+        Map<String, VrrpInstanceRuntime> opened = openAll(n, next, plan);
+        if (sync != null && diff.syncChanged()) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
         if (runsVrrp) {
@@ -399,43 +351,36 @@ final class Director implements AutoCloseable {
             Daemon.initTrackFiles(n);
         }
         List<String> failed = new ArrayList<>();
-        List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, plan, opened, failed);
+        List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, next, plan, opened, failed);
         String checkDone = "";
         if (checks != null) {
-            Map<String, org.hadirector.healthcheck.ServiceSpec> before = new HashMap<>();
-            specs.forEach(x -> before.put(x.name(), x));
-            Set<String> changed = new LinkedHashSet<>();
-            for (var x : newSpecs) {
-                if (!x.equals(before.get(x.name()))) {
-                    changed.add(x.name());
-                }
-            }
-            table.reload(newTable, changed);
-            if (!java.util.Objects.equals(config.globalDefs().lvsTimeouts(), n.globalDefs().lvsTimeouts())) {
-                applyTimeouts(n.globalDefs().lvsTimeouts());
+            table.reload(next.table(), new LinkedHashSet<>(diff.servicesChanged()));
+            if (diff.timeoutsChanged()) {
+                applyTimeouts(next.timeouts());
             }
             config = n;
+            this.plan = next;
             List<String> restarted;
             try {
-                restarted = checks.reconfigure(newSpecs).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                restarted = checks.reconfigure(next.checks()).get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 table.reconcileNow();
                 throw new IOException("the checks did not take the new configuration: " + e, e);
             }
-            specs = newSpecs;
             // The restarted pools' initial tables were handed to the table thread before this runs.
             long ops = table.reconcileNow();
-            for (VirtualServer vs : n.virtualServers()) {
-                VrrpInstance owner = vs.haSuspend() ? haSuspendOwner(vs, n) : null;
-                if (owner != null && restarted.contains(vs.displayName())) {
-                    VrrpInstanceRuntime r = instance(owner.name());
-                    checks.suspend(vs.displayName(), r == null || r.state() != VrrpState.MASTER);
+            next.haSuspendOwner().forEach((service, owner) -> {
+                if (restarted.contains(service)) {
+                    VrrpInstanceRuntime r = instance(owner);
+                    checks.suspend(service, r == null || r.state() != VrrpState.MASTER);
                 }
-            }
+            });
             checkDone = "; virtual servers " + (restarted.isEmpty() ? "unchanged" : "(re)started: " + String.join(", ", restarted))
                     + "; table operations: " + ops;
         }
         config = n;
+        this.plan = next;
+        next.warnings().forEach(w -> LOG.warn("reload: {}", w));
         String summary = "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
         if (!failed.isEmpty()) {
             throw new IOException(summary + "; failed: " + String.join("; ", failed));
@@ -464,20 +409,16 @@ final class Director implements AutoCloseable {
         }
     }
 
-    private static VrrpInstance block(KeepalivedConfig c, String name) {
-        return c.vrrpInstances().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
-    }
-
     /**
      * Opens the runtimes of the instances the plan (re)starts, beside the running ones; on the
      * first failure closes those opened and rejects the reload.
      */
-    private Map<String, VrrpInstanceRuntime> openAll(KeepalivedConfig n, VrrpReloadPlan plan) {
+    private Map<String, VrrpInstanceRuntime> openAll(KeepalivedConfig n, DirectorPlan next, VrrpReloadPlan plan) {
         Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(n);
         Map<String, VrrpInstanceRuntime> opened = new java.util.LinkedHashMap<>();
         for (String name : plan.toOpen()) {
             try {
-                VrrpInstanceRuntime r = newRuntime(block(n, name), n, groupOf);
+                VrrpInstanceRuntime r = newRuntime(next.instance(name), groupOf, next);
                 opened.put(name, r);
                 r.open();
             } catch (IOException | RuntimeException e) {
@@ -489,8 +430,8 @@ final class Director implements AutoCloseable {
     }
 
     /** Stops, swaps and starts instances as planned; what fails is logged, added to {@code failed}, and rolled back. */
-    private List<String> applyVrrp(KeepalivedConfig n, VrrpReloadPlan plan, Map<String, VrrpInstanceRuntime> opened,
-            List<String> failed) {
+    private List<String> applyVrrp(KeepalivedConfig n, DirectorPlan next, VrrpReloadPlan plan,
+            Map<String, VrrpInstanceRuntime> opened, List<String> failed) {
         List<String> done = new ArrayList<>();
         for (String name : plan.stop()) {
             VrrpInstanceRuntime r = instance(name);
@@ -504,14 +445,14 @@ final class Director implements AutoCloseable {
             VrrpInstanceRuntime was = instance(name);
             Started before = startedWith.remove(name);
             stopRuntime(was);
-            String why = startOpened(opened.get(name), block(n, name), n);
+            String why = startOpened(opened.get(name), new Started(next.instance(name), n, next));
             if (why == null) {
                 done.add(name + " restarted");
                 continue;
             }
             LOG.error("{}: the new configuration did not start ({}); starting the old one again", name, why);
-            String again = startOpened(newRuntime(before.block(), before.config(), Daemon.syncGroups(before.config())),
-                    before.block(), before.config());
+            String again = startOpened(newRuntime(before.instance(), Daemon.syncGroups(before.config()), before.plan()),
+                    before);
             if (again == null) {
                 failed.add(name + " kept its old configuration: the new one did not start: " + why);
             } else {
@@ -527,7 +468,7 @@ final class Director implements AutoCloseable {
                 // Its loop ended (it is not among what runs): cleared before its successor starts.
                 stopRuntime(dead);
             }
-            String why = startOpened(opened.get(name), block(n, name), n);
+            String why = startOpened(opened.get(name), new Started(next.instance(name), n, next));
             if (why == null) {
                 done.add(name + " started");
             } else {
@@ -539,7 +480,7 @@ final class Director implements AutoCloseable {
     }
 
     /** Starts {@code r} (opening it unless it is); null when it runs, else why not. */
-    private String startOpened(VrrpInstanceRuntime r, VrrpInstance block, KeepalivedConfig c) {
+    private String startOpened(VrrpInstanceRuntime r, Started with) {
         try {
             r.start();
         } catch (IOException | RuntimeException e) {
@@ -548,7 +489,7 @@ final class Director implements AutoCloseable {
         }
         runtimes.add(r);
         started.add(r);
-        startedWith.put(r.name(), new Started(block, c));
+        startedWith.put(r.name(), with);
         return null;
     }
 

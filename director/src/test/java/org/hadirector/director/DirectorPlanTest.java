@@ -1,0 +1,199 @@
+package org.hadirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plan compiled from a file, and the difference a reload applies: pure, so each rule is
+ * shown here in milliseconds rather than by the reload drill alone.
+ */
+class DirectorPlanTest {
+    /** Two instances, a sync group, the sync role on VI_2, ha_suspend on the first VIP's service. */
+    static String file(String vi1Priority, String rs1Weight, String timeouts) {
+        return """
+                global_defs {
+                    lvs_sync_daemon e0 VI_2 id 7
+                    %3$s
+                }
+                vrrp_sync_group G {
+                    group {
+                        VI_1
+                        VI_3
+                    }
+                }
+                vrrp_instance VI_1 {
+                    interface e0
+                    virtual_router_id 51
+                    priority %1$s
+                    virtual_ipaddress {
+                        198.18.0.100
+                    }
+                }
+                vrrp_instance VI_2 {
+                    interface e0
+                    virtual_router_id 52
+                    virtual_ipaddress {
+                        198.18.0.101
+                    }
+                    virtual_ipaddress_excluded {
+                        2001:db8::100
+                    }
+                }
+                vrrp_instance VI_3 {
+                    interface e0
+                    virtual_router_id 53
+                    virtual_ipaddress {
+                        198.18.0.103
+                    }
+                }
+                virtual_server 198.18.0.100 80 {
+                    lvs_sched rr
+                    lvs_method DR
+                    protocol TCP
+                    ha_suspend
+                    real_server 198.18.0.21 80 {
+                        weight %2$s
+                        TCP_CHECK {
+                            connect_timeout 1
+                        }
+                    }
+                }
+                virtual_server 2001:db8:0::100 443 {
+                    lvs_sched rr
+                    lvs_method DR
+                    protocol TCP
+                    real_server 2001:db8::21 443 {
+                        TCP_CHECK {
+                            connect_timeout 1
+                        }
+                    }
+                }
+                virtual_server 198.18.0.200 80 {
+                    lvs_sched rr
+                    lvs_method DR
+                    protocol TCP
+                    ha_suspend
+                    real_server 198.18.0.22 80 {
+                    }
+                }
+                """.formatted(vi1Priority, rs1Weight, timeouts);
+    }
+
+    static KeepalivedConfig config(String text) throws Exception {
+        return DirectorReloadTest.config(text);
+    }
+
+    static DirectorPlan plan(String text) throws Exception {
+        return DirectorPlan.compile(config(text), true, true);
+    }
+
+    @Test
+    void thePlanSaysWhoDrivesSyncWhoseTransitionsSuspendWhichChecksAndWhoDependsOnTheDataplane() throws Exception {
+        DirectorPlan p = plan(file("100", "1", ""));
+        assertEquals(List.of("VI_1", "VI_2", "VI_3"), p.instances().stream().map(DirectorPlan.InstancePlan::name).toList());
+        assertEquals("G", p.instance("VI_1").syncGroup());
+        assertNull(p.instance("VI_2").syncGroup());
+        assertEquals("VI_2", p.sync().instance(), "lvs_sync_daemon ... VI_2 follows VI_2");
+        assertEquals(7, p.sync().settings().syncId());
+        assertEquals(Map.of("TCP 198.18.0.100:80", "VI_1"), p.haSuspendOwner(),
+                "198.18.0.200 is nobody's VIP: its ha_suspend has no owner");
+        assertEquals(List.of("TCP 198.18.0.100:80"), p.suspendedBy("VI_1"));
+        assertEquals(List.of(), p.suspendedBy("VI_2"));
+        assertEquals(Set.of("VI_1", "VI_2"), p.tableInstances(), "an excluded VIP counts: VI_2 holds the IPv6 service's address");
+        assertTrue(p.warnings().stream().anyMatch(w -> w.startsWith("TCP 198.18.0.200:80: ha_suspend has no effect")),
+                p.warnings().toString());
+        assertEquals(List.of("TCP 198.18.0.100:80", "TCP [2001:db8::100]:443", "TCP 198.18.0.200:80"),
+                p.checks().stream().map(s -> s.name()).toList(), "one RFC 5952 name per service");
+        assertEquals(p.checks().stream().map(s -> s.name()).toList(), p.table().stream().map(t -> t.name()).toList());
+    }
+
+    @Test
+    void theModeDecidesWhatIsPlanned() throws Exception {
+        DirectorPlan vrrpOnly = DirectorPlan.compile(config(file("100", "1", "")), true, false);
+        assertEquals(3, vrrpOnly.instances().size());
+        assertEquals(List.of(), vrrpOnly.checks());
+        assertNull(vrrpOnly.sync(), "the sync role meets the table, which -P does not run");
+        DirectorPlan checkersOnly = DirectorPlan.compile(config(file("100", "1", "")), false, true);
+        assertEquals(List.of(), checkersOnly.instances());
+        assertEquals(3, checkersOnly.checks().size());
+        assertNull(checkersOnly.sync());
+        assertTrue(checkersOnly.warnings().contains(
+                "lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run"));
+    }
+
+    @Test
+    void aSyncDaemonThatNamesNoInstanceCannotRun() throws Exception {
+        String twoInstances = file("100", "1", "").replace("lvs_sync_daemon e0 VI_2 id 7", "lvs_sync_daemon e0");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(twoInstances));
+        assertEquals("lvs_sync_daemon e0: name the vrrp_instance it follows (inst NAME): there are 3", e.getMessage());
+    }
+
+    @Test
+    void theSameFileChangesNothing() throws Exception {
+        DirectorPlan a = plan(file("100", "1", ""));
+        KeepalivedConfig c = config(file("100", "1", ""));
+        DirectorPlan b = DirectorPlan.compile(c, true, true);
+        PlanDiff d = PlanDiff.between(a, b, running(a), c);
+        assertTrue(d.changesNothing(), d.toString());
+        assertEquals(List.of("VI_1", "VI_2", "VI_3"), d.vrrp().keep());
+    }
+
+    @Test
+    void aWeightChangeRestartsThatServicesChecksOnly() throws Exception {
+        DirectorPlan a = plan(file("100", "1", ""));
+        KeepalivedConfig c = config(file("100", "5", ""));
+        PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
+        assertEquals(List.of("TCP 198.18.0.100:80"), d.servicesChanged());
+        assertEquals(List.of(), d.servicesAdded());
+        assertTrue(d.vrrp().changesNothing());
+        assertTrue(!d.timeoutsChanged() && !d.syncChanged());
+    }
+
+    @Test
+    void aPriorityChangeRestartsTheInstanceAndItsSyncGroupOnly() throws Exception {
+        DirectorPlan a = plan(file("100", "1", ""));
+        KeepalivedConfig c = config(file("120", "1", ""));
+        PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
+        assertEquals(List.of("VI_1", "VI_3"), d.vrrp().restart(), "VI_3 shares VI_1's sync group");
+        assertEquals(List.of("VI_2"), d.vrrp().keep());
+        assertEquals(List.of(), d.servicesChanged());
+    }
+
+    @Test
+    void anInstanceThatDoesNotRunIsStartedAgainByAnUnchangedFile() throws Exception {
+        DirectorPlan a = plan(file("100", "1", ""));
+        Map<String, VrrpReloadPlan.Basis> running = new java.util.LinkedHashMap<>(running(a));
+        running.remove("VI_2");
+        KeepalivedConfig c = config(file("100", "1", ""));
+        PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running, c);
+        assertEquals(List.of("VI_2"), d.vrrp().start());
+    }
+
+    @Test
+    void timeoutsAndServicesAddedAndRemovedAreSeen() throws Exception {
+        DirectorPlan a = plan(file("100", "1", ""));
+        String text = file("100", "1", "lvs_timeouts tcp 900").replaceFirst("(?s)virtual_server 198\\.18\\.0\\.200 80 \\{.*",
+                "virtual_server 198.18.0.101 8080 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n real_server 198.18.0.23 8080 {\n }\n}\n");
+        KeepalivedConfig c = config(text);
+        PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
+        assertTrue(d.timeoutsChanged());
+        assertEquals(List.of("TCP 198.18.0.101:8080"), d.servicesAdded());
+        assertEquals(List.of("TCP 198.18.0.101:8080"), d.servicesChanged(), "a new service starts its checks");
+        assertEquals(List.of("TCP 198.18.0.200:80"), d.servicesRemoved());
+    }
+
+    static Map<String, VrrpReloadPlan.Basis> running(DirectorPlan p) {
+        Map<String, VrrpReloadPlan.Basis> out = new java.util.LinkedHashMap<>();
+        p.instances().forEach(i -> out.put(i.name(), i.basis()));
+        return out;
+    }
+}
