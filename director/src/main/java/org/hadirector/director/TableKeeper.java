@@ -270,6 +270,7 @@ final class TableKeeper implements AutoCloseable {
         }
     }
 
+    /** The operations, each with the reason of the event that asked for it, else {@code reason}. */
     private List<TableOp> diff(String reason) throws DataplaneException {
         ServiceTable actual = ServiceTable.EMPTY;
         for (ServiceTable.Entry e : dataplane.table().entries().values()) {
@@ -277,7 +278,12 @@ final class TableKeeper implements AutoCloseable {
                 actual = actual.withService(e.service(), e.destinationList());
             }
         }
-        return Reconciler.diff(desired.table(), actual, reason);
+        return Reconciler.diff(desired.table(), actual, (service, destination) -> {
+            String why = destination == null ? null
+                    : reasons.get(TableConfigMapper.serviceName(service) + "|" + Endpoint.format(destination.address(),
+                            destination.port()));
+            return why != null ? why : reason;
+        });
     }
 
     private void reconcile() {
@@ -291,17 +297,16 @@ final class TableKeeper implements AutoCloseable {
         int failed = 0;
         String firstError = null;
         for (TableOp op : ops) {
-            TableOp withWhy = withReason(op);
             try {
-                dataplane.apply(withWhy);
+                dataplane.apply(op);
                 opsApplied++;
-                LOG.info("table: {}", withWhy.describe());
+                LOG.info("table: {}", op.describe());
             } catch (DataplaneException e) {
                 opsFailed++;
                 failed++;
-                LOG.error("table: {} failed: {}", withWhy.describe(), e.getMessage());
+                LOG.error("table: {} failed: {}", op.describe(), e.getMessage());
                 if (firstError == null) {
-                    firstError = withWhy.describe() + ": " + e.getMessage();
+                    firstError = op.describe() + ": " + e.getMessage();
                 }
             }
         }
@@ -312,38 +317,6 @@ final class TableKeeper implements AutoCloseable {
             succeeded();
         }
     }
-
-    /** The operation with the reason of the event that asked for it. */
-    private TableOp withReason(TableOp op) {
-        String svc = null;
-        Endpoint ep = null;
-        if (op instanceof TableOp.AddDestination a) {
-            svc = TableConfigMapper.serviceName(a.service());
-            ep = a.destination().endpoint();
-        } else if (op instanceof TableOp.EditDestination e) {
-            svc = TableConfigMapper.serviceName(e.service());
-            ep = e.destination().endpoint();
-        } else if (op instanceof TableOp.DeleteDestination d) {
-            svc = TableConfigMapper.serviceName(d.service());
-            ep = d.destination();
-        }
-        if (svc == null) {
-            return op;
-        }
-        String why = reasons.get(svc + "|" + Endpoint.format(ep.address(), ep.port()));
-        if (why == null) {
-            return op;
-        }
-        if (op instanceof TableOp.AddDestination a) {
-            return new TableOp.AddDestination(a.service(), a.destination(), why);
-        }
-        if (op instanceof TableOp.EditDestination e) {
-            return new TableOp.EditDestination(e.service(), e.destination(), why);
-        }
-        TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
-        return new TableOp.DeleteDestination(d.service(), d.destination(), why);
-    }
-
 
     /**
      * Stops the thread after removing what this director put in the table, as lvs_flush_on_stop

@@ -16,7 +16,19 @@ public final class Reconciler {
     private Reconciler() {
     }
 
+    /** Why an operation is made, for its log line: per service, and per destination (null for the service's own). */
+    @FunctionalInterface
+    public interface Reasons {
+        String of(ServiceKey service, Endpoint destination);
+    }
+
+    /** The operations, each with the one {@code reason}. */
     public static List<TableOp> diff(ServiceTable desired, ServiceTable actual, String reason) {
+        return diff(desired, actual, (s, d) -> reason);
+    }
+
+    /** The operations, each with its own reason (a destination's: the check that moved it). */
+    public static List<TableOp> diff(ServiceTable desired, ServiceTable actual, Reasons why) {
         List<TableOp> services = new ArrayList<>();
         List<TableOp> deletes = new ArrayList<>();
         List<TableOp> edits = new ArrayList<>();
@@ -27,27 +39,27 @@ public final class Reconciler {
             ServiceTable.Entry have = actual.get(s.key());
             Map<Endpoint, Destination> haveDests = have == null ? Map.of() : have.destinations();
             if (have == null) {
-                services.add(new TableOp.AddService(s, reason));
+                services.add(new TableOp.AddService(s, why.of(s.key(), null)));
             } else if (!have.service().equals(s)) {
-                services.add(new TableOp.EditService(s, reason));
+                services.add(new TableOp.EditService(s, why.of(s.key(), null)));
             }
             for (Destination d : haveDests.values()) {
                 if (!want.destinations().containsKey(d.endpoint())) {
-                    deletes.add(new TableOp.DeleteDestination(s.key(), d.endpoint(), reason));
+                    deletes.add(new TableOp.DeleteDestination(s.key(), d.endpoint(), why.of(s.key(), d.endpoint())));
                 }
             }
             for (Destination d : want.destinations().values()) {
                 Destination current = haveDests.get(d.endpoint());
                 if (current == null) {
-                    adds.add(new TableOp.AddDestination(s.key(), d, reason));
+                    adds.add(new TableOp.AddDestination(s.key(), d, why.of(s.key(), d.endpoint())));
                 } else if (!current.equals(d)) {
-                    edits.add(new TableOp.EditDestination(s.key(), d, reason));
+                    edits.add(new TableOp.EditDestination(s.key(), d, why.of(s.key(), d.endpoint())));
                 }
             }
         }
         for (ServiceTable.Entry have : actual.entries().values()) {
             if (desired.get(have.service().key()) == null) {
-                gone.add(new TableOp.DeleteService(have.service().key(), reason));
+                gone.add(new TableOp.DeleteService(have.service().key(), why.of(have.service().key(), null)));
             }
         }
         List<TableOp> ops = new ArrayList<>(services.size() + deletes.size() + edits.size() + adds.size() + gone.size());

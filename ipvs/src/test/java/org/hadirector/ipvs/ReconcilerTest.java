@@ -36,6 +36,18 @@ class ReconcilerTest {
         assertEquals(new TableOp.AddDestination(WEB, RS2, "config"), ops.get(2));
     }
 
+    /** Each operation carries its own reason: a destination's is the check that moved it, the service's its own. */
+    @Test
+    void eachOperationCarriesTheReasonForItsDestination() {
+        ServiceTable have = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "rr"), List.of(RS1));
+        ServiceTable want = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wrr"), List.of(RS2));
+        List<TableOp> ops = Reconciler.diff(want, have, (service, destination) -> destination == null ? "configuration"
+                : "HTTP_GET " + destination + ": " + (destination.equals(RS1.endpoint()) ? "status 503" : "ok"));
+        assertEquals(List.of(new TableOp.EditService(VirtualService.of(WEB, "wrr"), "configuration"),
+                new TableOp.DeleteDestination(WEB, RS1.endpoint(), "HTTP_GET 198.18.0.21:80: status 503"),
+                new TableOp.AddDestination(WEB, RS2, "HTTP_GET 198.18.0.22:80: ok")), ops);
+    }
+
     @Test
     void sameTableGivesNothing() {
         ServiceTable t = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "rr"), List.of(RS1, RS2));
