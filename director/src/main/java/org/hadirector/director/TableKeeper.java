@@ -23,6 +23,7 @@ import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
+import org.hadirector.sys.Mailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,9 +109,12 @@ final class TableKeeper implements AutoCloseable {
     /** Does the table thread answer within {@code millis}? (A hung dataplane call would stop it.) */
     boolean answers(long millis) {
         try {
-            thread.submit(() -> { }).get(millis, TimeUnit.MILLISECONDS);
+            Mailbox.call(thread, () -> null, millis);
             return true;
-        } catch (Exception e) {
+        } catch (Mailbox.NoAnswer e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -208,19 +212,21 @@ final class TableKeeper implements AutoCloseable {
     /** Runs {@code work} on the table thread (the sync role, listings), waiting for it. */
     <T> T call(Callable<T> work) throws DataplaneException {
         try {
-            return thread.submit(work).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return Mailbox.call(thread, work, 30_000);
+        } catch (Mailbox.NoAnswer e) {
             if (e.getCause() instanceof DataplaneException d) {
                 throw d;
             }
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw new DataplaneException("the table thread did not answer in 30 s");
+            }
+            if (e.getCause() instanceof java.util.concurrent.RejectedExecutionException) {
+                throw new DataplaneException("the table is stopped");
+            }
             throw new DataplaneException(String.valueOf(e.getCause()), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new DataplaneException("the table thread did not answer in 30 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataplaneException("interrupted");
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new DataplaneException("the table is stopped");
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +18,7 @@ import org.hadirector.sys.Poller;
 import org.hadirector.sys.RateLimitedLog;
 import org.hadirector.sys.RawIpSocket;
 import org.hadirector.sys.RtNetlink;
+import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.WakeUp;
 import org.hadirector.vrrp.codec.Advertisement;
 import org.hadirector.vrrp.codec.AdvertisementCodec;
@@ -58,7 +58,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Path sysClassNet;
     private VrrpStateMachine machine;
     private final GarpPlan garp;
-    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Operator commands, status requests and events of other threads, run on the instance's loop. */
+    private final Mailbox commands = new Mailbox(this::signal);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<StateListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
@@ -381,7 +382,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void post(Runnable r) {
-        commands.add(r);
+        commands.post(r);
+    }
+
+    private void signal() {
         WakeUp w = wakeUp;
         if (w != null) {
             w.signal();
@@ -446,16 +450,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      * answer within {@code timeoutMillis} (stopped, or stuck).
      */
     public InstanceStatus status(long timeoutMillis) {
-        java.util.concurrent.CompletableFuture<InstanceStatus> f = new java.util.concurrent.CompletableFuture<>();
-        commands.add(() -> f.complete(snapshot()));
-        WakeUp w = wakeUp;
-        if (w == null || !running) {
+        if (wakeUp == null || !running) {
             return null;
         }
-        w.signal();
         try {
-            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return commands.call(this::snapshot, timeoutMillis);
+        } catch (Mailbox.NoAnswer e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -559,8 +559,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private void serveCommandsFor(long ms) {
         long end = System.nanoTime() + ms * 1_000_000L;
         while (running) {
-            for (Runnable r; (r = commands.poll()) != null; ) {
-                quietly(r);
+            for (boolean more = true; more; ) {
+                try {
+                    more = commands.runOne();
+                } catch (RuntimeException ignored) {
+                    // best effort while failing
+                }
             }
             long left = end - System.nanoTime();
             if (left <= 0) {
@@ -612,9 +616,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             if ((ready & 4) != 0) {
                 wakeUp.clear();
             }
-            for (Runnable r; (r = commands.poll()) != null; ) {
-                r.run();
-            }
+            commands.drain();
             checkFiles(now);
             machine.onTimer(now);
             sendGarps(garp.due(now));

@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -34,6 +31,7 @@ import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketRing;
 import org.hadirector.sys.Poller;
 import org.hadirector.sys.RtNetlink;
+import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.WakeUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +76,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private int arpSource;
     private long ownMac;
     private final Object ioLock = new Object();
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Table operations, listings and synced connections, run on the forwarder's thread between frames. */
+    private final Mailbox tasks;
     private final Thread thread;
     private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
     private final long[] arp = new long[2];
@@ -114,6 +113,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             int arpSource, long ownMac) {
         this.settings = settings;
         this.wake = wake;
+        this.tasks = new Mailbox(wake::signal);
         this.core = core;
         use(ring, guard, arpSource, ownMac);
         this.thread = new Thread(this::run, "dr-" + settings.interfaceName());
@@ -321,14 +321,13 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             syncShed.addAndGet(n);
             return false;
         }
-        tasks.add(() -> {
+        tasks.post(() -> {
             syncPending.addAndGet(-n);
             long now = System.nanoTime();
             for (Connection c : synced) {
                 installOne(c, now);
             }
         });
-        wake.signal();
         return true;
     }
 
@@ -370,13 +369,12 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
      */
     @Override
     public void injectFailure(boolean error) {
-        tasks.add(() -> {
+        tasks.post(() -> {
             if (error) {
                 throw new InternalError("injected failure (fault-inject dataplane error)");
             }
             throw new IllegalStateException("injected failure (fault-inject dataplane)");
         });
-        wake.signal();
     }
 
     /** Drops every connection and template (the services stay). */
@@ -452,24 +450,16 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         if (!running) {
             throw new DataplaneException(name() + " is stopped" + (failure == null ? "" : ": " + failure));
         }
-        CompletableFuture<T> f = new CompletableFuture<>();
-        tasks.add(() -> {
-            try {
-                f.complete(work.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        wake.signal();
         try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
+            return tasks.call(work, 10_000);
+        } catch (Mailbox.NoAnswer e) {
             if (e.getCause() instanceof DataplaneException d) {
                 throw d;
             }
-            throw new DataplaneException(String.valueOf(e.getCause().getMessage()), e.getCause());
-        } catch (TimeoutException e) {
-            throw new DataplaneException(name() + " did not answer in 10 s");
+            if (e.getCause() instanceof TimeoutException) {
+                throw new DataplaneException(name() + " did not answer in 10 s");
+            }
+            throw new DataplaneException(e.getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataplaneException("interrupted", e);
@@ -522,10 +512,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             LOG.error("dr {}: forwarder thread died: {}", settings.interfaceName(), e.toString());
             throw e;
         } finally {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                task.run();
-            }
+            tasks.drain();
         }
     }
 
@@ -540,10 +527,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         long nextHousekeeping = System.nanoTime();
         long nextStatistics = nextHousekeeping + EXPIRY_NS;
         while (running) {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                task.run();
-            }
+            tasks.drain();
             int n = linkDown ? 0 : receive();
             if (txPending) {
                 kick();
@@ -678,10 +662,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private void serveTasksFor(long ms) {
         long end = System.nanoTime() + ms * 1_000_000L;
         while (running) {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
+            for (boolean more = true; more; ) {
                 try {
-                    task.run();
+                    more = tasks.runOne();
                 } catch (RuntimeException e) {
                     LOG.warn("dr {}: {}", settings.interfaceName(), e.toString());
                 }
