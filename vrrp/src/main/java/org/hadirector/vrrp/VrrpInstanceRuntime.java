@@ -27,6 +27,7 @@ import org.hadirector.vrrp.codec.Checksum;
 import org.hadirector.vrrp.codec.DropReason;
 import org.hadirector.vrrp.codec.GratuitousArp;
 import org.hadirector.vrrp.codec.NeighborAdvertisement;
+import org.hadirector.vrrp.track.InstanceTracking;
 import org.hadirector.vrrp.track.ScriptRunner;
 import org.hadirector.vrrp.track.ScriptState;
 import org.hadirector.vrrp.track.TrackedScript;
@@ -88,19 +89,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private volatile java.util.function.Consumer<String> faultListener = f -> { };
     private volatile String fault;
     private volatile long restarts;
-    private final Map<String, String> dependencyReasons = new java.util.HashMap<>();
     private long overrunLoggedAt = Long.MIN_VALUE;
     private long overruns;
-    private final TrackerSet trackers = new TrackerSet();
+    /** Tracked objects, dependencies and the sync group's verdict, combined (pure). */
+    private final InstanceTracking tracking = new InstanceTracking();
+    private final TrackerSet trackers = tracking.trackers();
     /** Tracked interfaces by index, as link events name them. */
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private ScriptRunner scripts;
     private SyncGroup group;
-    private boolean ownFault;
-    private String ownFaultReason;
-    private boolean groupFault;
-    private String groupFaultReason;
 
     public VrrpInstanceRuntime(InstanceConfig config, Path sysClassNet) {
         this.config = config;
@@ -182,20 +180,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      */
     public void dependency(String part, String reason) {
         post(() -> {
-            String key = "part " + part;
-            boolean up = reason == null;
-            if (!trackers.contains(key)) {
-                trackers.add(key, new TrackedWeight(0, false), up);
-                dependencyReasons.put(key, reason);
-                if (!up) {
-                    LOG.warn("{}: {} is down ({}): FAULT until it is back", name, part, reason);
-                    applyTrackers(System.nanoTime());
-                }
-                return;
-            }
-            dependencyReasons.put(key, reason);
-            if (trackers.update(key, up)) {
-                if (up) {
+            if (tracking.dependency(part, reason)) {
+                if (reason == null) {
                     LOG.info("{}: {} is back", name, part);
                 } else {
                     LOG.warn("{}: {} is down ({}): FAULT until it is back", name, part, reason);
@@ -373,9 +359,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             @Override
             public void groupFault(boolean fault, String reason) {
                 post(() -> {
-                    groupFault = fault;
-                    groupFaultReason = reason;
-                    applyFault(System.nanoTime());
+                    tracking.groupFault(fault ? reason : null);
+                    applyTrackers(System.nanoTime());
                 });
             }
         });
@@ -394,21 +379,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     /** The trackers' verdict, handed to the state machine (and to the sync group, if any). */
     private void applyTrackers(long now) {
-        machine.setPriorityAdjustment(trackers.adjustment());
-        String fault = trackers.faultReason();
-        boolean changed = ownFault != (fault != null);
-        ownFault = fault != null;
-        ownFaultReason = fault;
-        applyFault(now);
-        if (group != null && changed) {
-            group.ownFault(name, ownFault, fault);
+        InstanceTracking.Verdict v = tracking.verdict();
+        machine.setPriorityAdjustment(v.adjustment());
+        machine.setFault(v.fault() != null, v.reason(), now);
+        if (group != null && v.ownFaultChanged()) {
+            group.ownFault(name, v.ownFault() != null, v.ownFault());
         }
-    }
-
-    private void applyFault(long now) {
-        boolean fault = ownFault || (group != null && groupFault);
-        String reason = ownFault ? ownFaultReason : groupFault ? groupFaultReason : "tracked objects are up";
-        machine.setFault(fault, reason, now);
     }
 
     private void scriptResult(TrackedScript s, boolean success) {
