@@ -43,6 +43,79 @@ public class Drill {
     record Result(long startNs, long endNs, boolean ok, boolean keepAlive, String error) {
     }
 
+    /** What a drill found broken: the kind of promise it failed, one per check. */
+    enum FailureKind {
+        /** The drill threw before it could check anything. */
+        DID_NOT_RUN,
+        /** Requests failed where none may, or fewer succeeded than promised. */
+        REQUESTS_FAILED,
+        /** Not one request succeeded. */
+        NOTHING_SERVED,
+        /** Requests still failed after the drill's bound (detection, recovery, takeover). */
+        OUTAGE_TOO_LONG,
+        /** Established (keep-alive) connections broke where connection sync should keep them. */
+        KEEPALIVE_BROKE,
+        /** A director that should hold VI_1 as master does not. */
+        NOT_MASTER,
+        /** The backup left BACKUP while the master was up. */
+        NOT_BACKUP,
+        /** VRRP made transitions where none may happen. */
+        VRRP_TRANSITION,
+        /** The director lists a part that is down. */
+        PART_DOWN,
+        /** A part made to fail was not restarted. */
+        NOT_RESTARTED,
+        /** The backup's sync receiver did not follow its re-created interface. */
+        SYNC_NOT_FOLLOWED,
+        /** The process did not end as promised (part-death's Error: exit 70). */
+        WRONG_EXIT,
+        /** A director died. */
+        DIRECTOR_DIED,
+        /** A real server did not leave or rejoin the table, or its weight did not change, as it should. */
+        TABLE_NOT_UPDATED,
+        /** Memory, table entries or descriptors beyond their bound. */
+        OVER_BOUND,
+        /** A reload that must change nothing changed something. */
+        RELOAD_NOT_NOOP,
+        /** A reload that must make one change did not make exactly it. */
+        RELOAD_NOT_APPLIED,
+        /** A broken file was not rejected with the expected reason. */
+        RELOAD_NOT_REJECTED,
+        /** /metrics does not show what the drill left. */
+        METRICS_WRONG,
+        /** Well-formed requests to the endpoints went unanswered. */
+        NOT_ANSWERED,
+    }
+
+    /** One failed promise of one drill; the report prints "FAILED: drill: detail". */
+    record Failure(String drill, FailureKind kind, String detail) {
+        @Override
+        public String toString() {
+            return drill + ": " + detail;
+        }
+    }
+
+    /** The failures of a run, in the order the checks found them. */
+    static final class Failures {
+        private final List<Failure> all = new ArrayList<>();
+
+        void add(String drill, FailureKind kind, String detail) {
+            all.add(new Failure(drill, kind, detail));
+        }
+
+        void addAll(List<Failure> more) {
+            all.addAll(more);
+        }
+
+        boolean isEmpty() {
+            return all.isEmpty();
+        }
+
+        List<Failure> all() {
+            return all;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--abuse-http")) {
             abuseHttpChild(args);
@@ -53,14 +126,14 @@ public class Drill {
         bin = args[2];
         List<String> drills = List.of(args).subList(3, args.length);
         List<String> lines = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
+        Failures failures = new Failures();
         for (String d : drills) {
             System.out.println("=== drill: " + d);
             String line;
             try {
                 line = drill(d, failures);
             } catch (Exception e) {
-                failures.add(d + ": " + e);
+                failures.add(d, FailureKind.DID_NOT_RUN, e.toString());
                 line = String.format(Locale.ROOT, "| %s | did not run: %s |", d, e.getMessage());
             }
             System.out.println(line);
@@ -75,12 +148,12 @@ public class Drill {
         if (failures.isEmpty()) {
             System.out.println("DRILLS PASSED: " + String.join(", ", drills));
         } else {
-            failures.forEach(f -> System.out.println("FAILED: " + f));
+            failures.all().forEach(f -> System.out.println("FAILED: " + f));
             System.exit(1);
         }
     }
 
-    static String drill(String name, List<String> failures) throws Exception {
+    static String drill(String name, Failures failures) throws Exception {
         switch (name) {
             case "metrics-abuse" -> {
                 return metricsAbuse(failures);
@@ -153,7 +226,7 @@ public class Drill {
     static long restoreNs;
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
-    static void checkMetrics(String drill, List<String> failures) throws Exception {
+    static void checkMetrics(String drill, Failures failures) throws Exception {
         String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death", "sync-recreate").contains(drill)
                 ? "director2"
                 : "director1";
@@ -166,7 +239,7 @@ public class Drill {
                 .matcher(m);
         if (!m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") || !in.find()
                 || Long.parseLong(in.group(1)) == 0) {
-            failures.add(drill + ": " + master + "'s /metrics does not show it master with packets through rs1:\n"
+            failures.add(drill, FailureKind.METRICS_WRONG, master + "'s /metrics does not show it master with packets through rs1:\n"
                     + m.lines().filter(l -> l.startsWith("hadirector_vrrp_state") || l.contains("in_packets"))
                             .reduce("", (a, b) -> a + b + "\n"));
         }
@@ -190,8 +263,9 @@ public class Drill {
                 hup("director1", name);
                 long[] after = counters("director1");
                 if (before[0] != after[0] || before[1] != after[1]) {
-                    reloadFailures.add("an unchanged reload changed something: transitions " + before[0] + " -> " + after[0]
-                            + ", table operations " + before[1] + " -> " + after[1]);
+                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_NOOP, "an unchanged reload changed something: transitions "
+                            + before[0] + " -> " + after[0]
+                            + ", table operations " + before[1] + " -> " + after[1]));
                 }
                 reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
@@ -225,9 +299,10 @@ public class Drill {
                 long[] after = counters("director1");
                 boolean weight3 = ipvs("director1").matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+3\\s.*");
                 if (before[0] != after[0] || after[1] - before[1] != 1 || !weight3) {
-                    reloadFailures.add("a reload with one weight changed: transitions " + before[0] + " -> " + after[0]
+                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_APPLIED, "a reload with one weight changed: transitions "
+                            + before[0] + " -> " + after[0]
                             + ", table operations " + before[1] + " -> " + after[1] + " (want +1), rs2 weight 3 in the table: "
-                            + weight3);
+                            + weight3));
                 }
                 reloadReport += "; one weight changed: " + (after[1] - before[1]) + " op, " + (after[0] - before[0])
                         + " transitions";
@@ -250,7 +325,7 @@ public class Drill {
 
     // ---- reload-bad: a broken file changes nothing; the good file after it is a no-op
 
-    static final List<String> reloadBadFailures = new ArrayList<>();
+    static final List<Failure> reloadBadFailures = new ArrayList<>();
     static final List<String> reloadBadReport = new ArrayList<>();
 
     /** SIGHUP with a file naming a missing interface, then with a syntax error: both rejected, nothing changed. */
@@ -272,9 +347,10 @@ public class Drill {
                 long[] after = reloadBadCounters();
                 System.out.println("  director1 (" + b[0] + "): " + line.replaceFirst("^\\S+ \\S+ ", ""));
                 if (!line.contains("reload rejected") || !line.contains(b[2])) {
-                    reloadBadFailures.add(b[0] + ": want a rejection naming \"" + b[2] + "\", the log says: " + line);
+                    reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_REJECTED, b[0] + ": want a rejection naming \""
+                            + b[2] + "\", the log says: " + line));
                 }
-                reloadBadCheck(b[0], before, after);
+                reloadBadCheck(drill, b[0], before, after);
             }
         } finally {
             Files.writeString(conf, good);
@@ -288,9 +364,10 @@ public class Drill {
         long[] after = reloadBadCounters();
         System.out.println("  director1 (good file): " + line.replaceFirst("^\\S+ \\S+ ", ""));
         if (!line.contains("reload done: vrrp_instances unchanged; virtual servers unchanged; table operations: 0")) {
-            reloadBadFailures.add("the good file after the broken ones: want a no-op, the log says: " + line);
+            reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP,
+                    "the good file after the broken ones: want a no-op, the log says: " + line));
         }
-        reloadBadCheck("good file", before, after);
+        reloadBadCheck(drill, "good file", before, after);
     }
 
     /**
@@ -313,7 +390,7 @@ public class Drill {
         return t.find() ? Long.parseLong(t.group(1)) : -1;
     }
 
-    static void reloadBadCheck(String what, long[] before, long[] after) {
+    static void reloadBadCheck(String drill, String what, long[] before, long[] after) {
         String seen = what + ": transitions director1 " + before[0] + " -> " + after[0] + ", director2 " + before[1]
                 + " -> " + after[1] + " (-1: VI_1 does not run), table operations " + before[2] + " -> " + after[2]
                 + ", VIP on director1: " + (after[3] == 1 ? "yes" : "no");
@@ -321,15 +398,15 @@ public class Drill {
                 + " transitions");
         if (before[0] != after[0] || before[1] != after[1] || before[2] != after[2] || before[3] != 1 || after[3] != 1
                 || after[0] < 0 || after[1] < 0) {
-            reloadBadFailures.add("changed something: " + seen);
+            reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP, "changed something: " + seen));
         }
     }
 
-    static void reportReloadBad(String name, long failed, List<String> failures) {
+    static void reportReloadBad(String name, long failed, Failures failures) {
         System.out.println("  " + String.join("; ", reloadBadReport));
-        failures.addAll(reloadBadFailures.stream().map(f -> name + ": " + f).toList());
+        failures.addAll(reloadBadFailures);
         if (failed > 0) {
-            failures.add(name + ": " + failed + " request(s) failed; none may");
+            failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
         }
     }
 
@@ -344,7 +421,7 @@ public class Drill {
         return Files.readString(log).lines().filter(end).skip(before).findFirst().orElseThrow();
     }
 
-    static final List<String> reloadFailures = new ArrayList<>();
+    static final List<Failure> reloadFailures = new ArrayList<>();
     static String reloadReport = "";
 
     /** Transitions of VI_1 and table operations applied, from the director's status. */
@@ -370,7 +447,7 @@ public class Drill {
         }
     }
 
-    static String report(String name, List<Result> results, int broke, long failNs, long[] table, List<String> failures)
+    static String report(String name, List<Result> results, int broke, long failNs, long[] table, Failures failures)
             throws Exception {
         results.sort((a, b) -> Long.compare(a.endNs, b.endNs));
         long ok = results.stream().filter(Result::ok).count();
@@ -401,38 +478,39 @@ public class Drill {
         switch (name) {
             case "link-down" -> {
                 if (broke > 0) {
-                    failures.add(name + ": " + broke + " established connection(s) broke; connection sync should keep them");
+                    failures.add(name, FailureKind.KEEPALIVE_BROKE, broke
+                            + " established connection(s) broke; connection sync should keep them");
                 }
             }
             case "reload" -> {
-                failures.addAll(reloadFailures.stream().map(f -> name + ": " + f).toList());
+                failures.addAll(reloadFailures);
                 System.out.println("  " + reloadReport);
                 if (failed > 0) {
-                    failures.add(name + ": " + failed + " request(s) failed; none may");
+                    failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
                 }
             }
             case "reload-bad" -> reportReloadBad(name, failed, failures);
             case "demote", "rs-drain" -> {
                 if (failed > 0) {
-                    failures.add(name + ": " + failed + " request(s) failed; none may");
+                    failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
                 }
             }
             case "rs-stop" -> {
                 if (lateFailures > 0) {
-                    failures.add(name + ": " + lateFailures + " request(s) failed after the detection bound ("
+                    failures.add(name, FailureKind.OUTAGE_TOO_LONG, lateFailures + " request(s) failed after the detection bound ("
                             + DETECTION_BOUND_MS + " ms)");
                 }
                 if (table[0] < 0 || table[1] < 0) {
-                    failures.add(name + ": the stopped real server did not leave and rejoin the table");
+                    failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the stopped real server did not leave and rejoin the table");
                 }
             }
             default -> { }
         }
         if (table[0] < 0 && name.equals("rs-drain")) {
-            failures.add(name + ": the drained real server's weight never went to 0");
+            failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the drained real server's weight never went to 0");
         }
         if (ok == 0) {
-            failures.add(name + ": no request succeeded");
+            failures.add(name, FailureKind.NOTHING_SERVED, "no request succeeded");
         }
         return line;
     }
@@ -477,7 +555,7 @@ public class Drill {
      * down. Promises: director2's RSS stays under its heap bound plus FLOOD_NON_HEAP_MB, it stays
      * up and takes over, and every keep-alive connection survives the failover.
      */
-    static String syncFlood(String name, List<String> failures) throws Exception {
+    static String syncFlood(String name, Failures failures) throws Exception {
         java.util.Map<String, String> env = java.util.Map.of("HADIRECTOR_JAVA_OPTS",
                 "-XX:+UseSerialGC -Xss512k -Xmx" + FLOOD_HEAP_MB + "m -XX:+ExitOnOutOfMemoryError");
         Process d1 = director("director1", name, env);
@@ -512,20 +590,22 @@ public class Drill {
                     + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n", sent[0], sent[1], floodSeconds,
                     rss0 / 1024, rssMax / 1024, FLOOD_HEAP_MB, synced.replaceFirst("^forwarder: ", ""));
             if (!d2.isAlive()) {
-                failures.add(name + ": director2 died under the flood; see " + dir.resolve("director2-" + name + ".log"));
+                failures.add(name, FailureKind.DIRECTOR_DIED, "director2 died under the flood; see "
+                        + dir.resolve("director2-" + name + ".log"));
             }
             // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
             long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
             java.util.regex.Matcher table = java.util.regex.Pattern.compile(", (\\d+) connections;").matcher(synced);
             if (!table.find() || Long.parseLong(table.group(1)) > cap) {
-                failures.add(name + ": director2's table is not within the sync cap (" + cap + "): " + synced);
+                failures.add(name, FailureKind.OVER_BOUND, "director2's table is not within the sync cap (" + cap + "): " + synced);
             }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
-                failures.add(name + ": director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB + " + "
+                failures.add(name, FailureKind.OVER_BOUND, "director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB
+                        + " + "
                         + FLOOD_NON_HEAP_MB + " MB)");
             }
             if (!d2status.contains("VI_1  BACKUP")) {
-                failures.add(name + ": director2 left BACKUP during the flood (master still up): "
+                failures.add(name, FailureKind.NOT_BACKUP, "director2 left BACKUP during the flood (master still up): "
                         + d2status.lines().findFirst().orElse(""));
             }
             long failNs = System.nanoTime();
@@ -536,10 +616,11 @@ public class Drill {
             }
             load.stop();
             if (!status("director2").contains("VI_1  MASTER")) {
-                failures.add(name + ": director2 did not take over after director1's link went down");
+                failures.add(name, FailureKind.NOT_MASTER, "director2 did not take over after director1's link went down");
             }
             if (broke[0] > 0) {
-                failures.add(name + ": " + broke[0] + " keep-alive connection(s) broke across the failover after the flood");
+                failures.add(name, FailureKind.KEEPALIVE_BROKE, broke[0]
+                        + " keep-alive connection(s) broke across the failover after the flood");
             }
             String line = report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
             // director2's warnings and errors, since the flood's drop lines are the ones to read
@@ -631,7 +712,7 @@ public class Drill {
      * fetched every 500 ms. Promised: descriptors bounded and back afterwards, /metrics answers
      * throughout, every well-formed request answered, and VRRP undisturbed (no transition).
      */
-    static String metricsAbuse(List<String> failures) throws Exception {
+    static String metricsAbuse(Failures failures) throws Exception {
         String name = "metrics-abuse";
         cleanUp();
         Process d1 = director("director1", name);
@@ -715,30 +796,35 @@ public class Drill {
                     .forEach(l -> System.out.println("  director1: " + l));
             int goodHttp = ABUSE_REQUESTS * 6 / 10;
             if (h == null) {
-                failures.add(name + ": the HTTP abuse reported nothing: " + httpOut.strip());
+                failures.add(name, FailureKind.NOT_ANSWERED, "the HTTP abuse reported nothing: " + httpOut.strip());
             } else if (h.ok() != goodHttp || h.failed() > 0) {
-                failures.add(name + ": HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, " + h.failed() + " failed; "
+                failures.add(name, FailureKind.NOT_ANSWERED, "HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, "
+                        + h.failed() + " failed; "
                         + "see " + dir.resolve("abuse-http.log"));
             }
             if (parallelOk != 100) {
-                failures.add(name + ": " + parallelOk + " of 100 parallel status requests answered");
+                failures.add(name, FailureKind.NOT_ANSWERED, parallelOk + " of 100 parallel status requests answered");
             }
             if (control.ok() != goodHttp || control.failed() > 0) {
-                failures.add(name + ": control: " + control.ok() + " of " + goodHttp + " good requests answered, " + control.failed()
+                failures.add(name, FailureKind.NOT_ANSWERED, "control: " + control.ok() + " of " + goodHttp + " good requests answered, "
+                        + control.failed()
                         + " failed: " + control.sample());
             }
             if (most[0] > before + ABUSE_FD_BOUND) {
-                failures.add(name + ": director1's descriptors grew from " + before + " to " + most[0] + " (bound: +" + ABUSE_FD_BOUND + ")");
+                failures.add(name, FailureKind.OVER_BOUND, "director1's descriptors grew from " + before + " to " + most[0] + " (bound: +"
+                        + ABUSE_FD_BOUND + ")");
             }
             if (after > before + ABUSE_FD_AFTER) {
-                failures.add(name + ": director1 holds " + after + " descriptors after the abuse, " + before + " before");
+                failures.add(name, FailureKind.OVER_BOUND, "director1 holds " + after + " descriptors after the abuse, " + before
+                        + " before");
             }
             if (!probeFailures.isEmpty() || probeMs.isEmpty() || !m.startsWith("ok")) {
-                failures.add(name + ": /metrics did not always answer: " + probeFailures.stream().limit(3).toList()
+                failures.add(name, FailureKind.NOT_ANSWERED, "/metrics did not always answer: " + probeFailures.stream().limit(3).toList()
                         + (m.startsWith("ok") ? "" : "; after: " + m.lines().findFirst().orElse("")));
             }
             if (transitionsAfter != transitions) {
-                failures.add(name + ": VRRP made " + (transitionsAfter - transitions) + " transition(s) under the abuse");
+                failures.add(name, FailureKind.VRRP_TRANSITION, "VRRP made " + (transitionsAfter - transitions)
+                        + " transition(s) under the abuse");
             }
             return String.format(Locale.ROOT, "| %s | /metrics answered throughout (worst %d ms) | - | %d / %d | - | descriptors %d / "
                     + "at most %d / %d (before / during / after) |", name, worst, (h == null ? 0 : h.ok()) + control.ok() + parallelOk,
@@ -1383,7 +1469,7 @@ class FaultDrills {
     }
 
     /** The drill's promise, checked on the requests it saw. */
-    static void check(String name, List<Drill.Result> results, int broke, List<String> failures) throws Exception {
+    static void check(String name, List<Drill.Result> results, int broke, Drill.Failures failures) throws Exception {
         long ok = results.stream().filter(Drill.Result::ok).count();
         switch (name) {
             case "link-flap", "iface-recreate" -> {
@@ -1397,13 +1483,15 @@ class FaultDrills {
                                 + " ms") + "; director1: " + st.lines().filter(l -> l.startsWith("VI_1") || l.startsWith("parts")
                                         || l.contains("re-attached")).map(String::strip).reduce((a, b) -> a + " | " + b).orElse(""));
                 if (late > 0) {
-                    failures.add(name + ": " + late + " request(s) failed more than " + RECOVERY_MS + " ms after the link returned");
+                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late + " request(s) failed more than " + RECOVERY_MS
+                            + " ms after the link returned");
                 }
                 if (!st.contains("VI_1  MASTER")) {
-                    failures.add(name + ": director1 did not take the VIP back after the link returned");
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director1 did not take the VIP back after the link returned");
                 }
                 if (!st.contains("parts: all")) {
-                    failures.add(name + ": director1 has a part down: " + st.lines().filter(l -> l.startsWith("parts"))
+                    failures.add(name, Drill.FailureKind.PART_DOWN, "director1 has a part down: "
+                            + st.lines().filter(l -> l.startsWith("parts"))
                             .findFirst().orElse("(no parts line)"));
                 }
             }
@@ -1413,9 +1501,15 @@ class FaultDrills {
                 String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
                 long overruns = log.lines().filter(l -> l.contains("overran the netlink socket")).count();
                 System.out.println("  " + note + "; overrun warnings in the log: " + overruns);
-                if (note.contains("TRANSITIONS") || failed > 0 || !st.contains("VI_1  MASTER") || !st.contains("parts: all")) {
-                    failures.add(name + ": the burst changed something: " + note + ", " + failed + " failed request(s), status:\n"
-                            + st);
+                String changed = "the burst changed something: " + note + ", " + failed + " failed request(s), status:\n" + st;
+                if (note.contains("TRANSITIONS")) {
+                    failures.add(name, Drill.FailureKind.VRRP_TRANSITION, changed);
+                } else if (failed > 0) {
+                    failures.add(name, Drill.FailureKind.REQUESTS_FAILED, changed);
+                } else if (!st.contains("VI_1  MASTER")) {
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, changed);
+                } else if (!st.contains("parts: all")) {
+                    failures.add(name, Drill.FailureKind.PART_DOWN, changed);
                 }
             }
             case "syn-flood" -> {
@@ -1432,13 +1526,14 @@ class FaultDrills {
                         + "(half-open given way %d); director1 peak RSS %d MB%n", note, share, ok, results.size(), conns, limit,
                         evicted, peakRssKb / 1024);
                 if (share < 99.0) {
-                    failures.add(name + String.format(Locale.ROOT, ": only %.2f%% of the legitimate requests succeeded", share));
+                    failures.add(name, Drill.FailureKind.REQUESTS_FAILED,
+                            String.format(Locale.ROOT, "only %.2f%% of the legitimate requests succeeded", share));
                 }
                 if (limit <= 0 || conns > limit) {
-                    failures.add(name + ": the table holds " + conns + " entries, over its limit " + limit);
+                    failures.add(name, Drill.FailureKind.OVER_BOUND, "the table holds " + conns + " entries, over its limit " + limit);
                 }
                 if (peakRssKb > RSS_BOUND_KB) {
-                    failures.add(name + ": director1's RSS reached " + peakRssKb / 1024 + " MB");
+                    failures.add(name, Drill.FailureKind.OVER_BOUND, "director1's RSS reached " + peakRssKb / 1024 + " MB");
                 }
             }
             case "sync-recreate" -> {
@@ -1446,13 +1541,15 @@ class FaultDrills {
                 boolean followed = log.lines().anyMatch(l -> l.matches(".*sync: .* on e0; starting the .* role again.*"));
                 System.out.println("  " + note + "; director2's sync role followed the interface: " + followed);
                 if (!followed || !note.contains("installed") || note.contains("installed 0 ") || note.contains("installed -")) {
-                    failures.add(name + ": director2's sync receiver did not follow its re-created interface: " + note);
+                    failures.add(name, Drill.FailureKind.SYNC_NOT_FOLLOWED, "director2's sync receiver did not follow its re-created "
+                            + "interface: " + note);
                 }
                 if (broke > 0) {
-                    failures.add(name + ": " + broke + " keep-alive connection(s) broke at the failover after the re-creation");
+                    failures.add(name, Drill.FailureKind.KEEPALIVE_BROKE, broke
+                            + " keep-alive connection(s) broke at the failover after the re-creation");
                 }
                 if (!Drill.status("director2").contains("VI_1  MASTER")) {
-                    failures.add(name + ": director2 did not take over");
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
             case "part-death" -> {
@@ -1465,18 +1562,20 @@ class FaultDrills {
                         + "; a checker restarted: " + checksRestarted + "; table reconciled again: " + tableRestarted
                         + "; after the Error: " + note);
                 if (!reattached || !vrrpRestarted || !checksRestarted || !tableRestarted) {
-                    failures.add(name + ": a failed part was not restarted (forwarder " + reattached + ", VRRP " + vrrpRestarted
+                    failures.add(name, Drill.FailureKind.NOT_RESTARTED, "a failed part was not restarted (forwarder " + reattached
+                            + ", VRRP " + vrrpRestarted
                             + ", checks " + checksRestarted + ", table " + tableRestarted + ")");
                 }
                 if (!note.startsWith("exit 70")) {
-                    failures.add(name + ": the Error did not end the process with 70: " + note);
+                    failures.add(name, Drill.FailureKind.WRONG_EXIT, "the Error did not end the process with 70: " + note);
                 }
                 long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > 5_000L * 1_000_000L).count();
                 if (late > 0) {
-                    failures.add(name + ": " + late + " request(s) failed after director2 should have taken over");
+                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late
+                            + " request(s) failed after director2 should have taken over");
                 }
                 if (!Drill.status("director2").contains("VI_1  MASTER")) {
-                    failures.add(name + ": director2 did not take over");
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
             default -> { }
