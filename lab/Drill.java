@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * load on the VIP (keep-alive connections and new connections) and pings it every 5 ms; the
  * failure is injected; then the report line and the drill's assertions.
  *
- * Usage (root): ip netns exec PREFIX-client java lab/Drill.java LABDIR PREFIX HADIRECTOR DRILL...
+ * Usage (root): ip netns exec PREFIX-client java -cp director/target/hadirector.jar lab/Drill.java LABDIR PREFIX
+ * HADIRECTOR DRILL... (the jar: typesafe-config reads the directors' `status json`). The build compiles
+ * this file (module lab) against the modules; lab/drill runs it as a source file.
  */
 public class Drill {
     static final String VIP = "198.18.0.100";
@@ -167,7 +169,7 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
@@ -379,15 +381,9 @@ public class Drill {
                 .redirectErrorStream(true).start();
         String addrs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
-        String s1 = status("director1");
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s1);
-        return new long[] {vi1Transitions(s1), vi1Transitions(status("director2")), o.find() ? Long.parseLong(o.group(1)) : -1,
+        Status s1 = status("director1");
+        return new long[] {s1.transitions("VI_1"), status("director2").transitions("VI_1"), s1.opsApplied(),
             addrs.contains(" " + VIP + "/") ? 1 : 0};
-    }
-
-    static long vi1Transitions(String status) {
-        java.util.regex.Matcher t = java.util.regex.Pattern.compile("(?s)VI_1 .*?transitions (\\d+)").matcher(status);
-        return t.find() ? Long.parseLong(t.group(1)) : -1;
     }
 
     static void reloadBadCheck(String drill, String what, long[] before, long[] after) {
@@ -426,13 +422,11 @@ public class Drill {
 
     /** Transitions of VI_1 and table operations applied, from the director's status. */
     static long[] counters(String host) {
-        String s = status(host);
-        java.util.regex.Matcher t = java.util.regex.Pattern.compile("transitions (\\d+)").matcher(s);
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s);
-        if (!t.find() || !o.find()) {
-            throw new IllegalStateException("no counters in the status of " + host + ": " + s);
+        Status s = status(host);
+        if (s.transitions("VI_1") < 0 || s.opsApplied() < 0) {
+            throw new IllegalStateException("no counters in the status of " + host + ": " + s.answer());
         }
-        return new long[] {Long.parseLong(t.group(1)), Long.parseLong(o.group(1))};
+        return new long[] {s.transitions("VI_1"), s.opsApplied()};
     }
 
     /** Sends SIGHUP and waits (10 s at most) for the log's next "reload done" or "reload rejected". */
@@ -561,7 +555,7 @@ public class Drill {
         Process d1 = director("director1", name, env);
         Process d2 = director("director2", name, env);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
@@ -584,8 +578,8 @@ public class Drill {
             }
             long floodSeconds = (System.nanoTime() - floodNs) / 1_000_000_000L;
             rssMax = Math.max(rssMax, cpuTicks("director2")[2]);
-            String d2status = status("director2");
-            String synced = d2status.lines().filter(l -> l.startsWith("forwarder:")).findFirst().orElse("(no forwarder line)");
+            Status d2status = status("director2");
+            String synced = d2status.forwarderLine();
             System.out.printf(Locale.ROOT, "  flood: %d messages (%d connections) in %d s from the client; director2 RSS %d MB "
                     + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n", sent[0], sent[1], floodSeconds,
                     rss0 / 1024, rssMax / 1024, FLOOD_HEAP_MB, synced.replaceFirst("^forwarder: ", ""));
@@ -595,8 +589,8 @@ public class Drill {
             }
             // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
             long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
-            java.util.regex.Matcher table = java.util.regex.Pattern.compile(", (\\d+) connections;").matcher(synced);
-            if (!table.find() || Long.parseLong(table.group(1)) > cap) {
+            long connections = d2status.forwarder("connections");
+            if (connections < 0 || connections > cap) {
                 failures.add(name, FailureKind.OVER_BOUND, "director2's table is not within the sync cap (" + cap + "): " + synced);
             }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
@@ -604,9 +598,9 @@ public class Drill {
                         + " + "
                         + FLOOD_NON_HEAP_MB + " MB)");
             }
-            if (!d2status.contains("VI_1  BACKUP")) {
+            if (!d2status.vi1("BACKUP")) {
                 failures.add(name, FailureKind.NOT_BACKUP, "director2 left BACKUP during the flood (master still up): "
-                        + d2status.lines().findFirst().orElse(""));
+                        + d2status.vi1Line());
             }
             long failNs = System.nanoTime();
             run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
@@ -615,7 +609,7 @@ public class Drill {
                 Thread.sleep(100);
             }
             load.stop();
-            if (!status("director2").contains("VI_1  MASTER")) {
+            if (!status("director2").vi1("MASTER")) {
                 failures.add(name, FailureKind.NOT_MASTER, "director2 did not take over after director1's link went down");
             }
             if (broke[0] > 0) {
@@ -634,10 +628,9 @@ public class Drill {
         }
     }
 
-    /** "synced connections installed N" from the host's status, or -1. */
+    /** The forwarder's synced connections installed, from the host's status, or -1. */
     static long syncedInstalled(String host) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("synced connections installed (\\d+)").matcher(status(host));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return status(host).forwarder("syncedInstalled");
     }
 
     /**
@@ -718,7 +711,7 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP"),
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP"),
                     "director1 master, director2 backup");
             String pid = pid("director1");
             if (!masterMetrics("director1").startsWith("ok")) {
@@ -757,12 +750,14 @@ public class Drill {
             sampler.start();
             prober.start();
             long t0 = System.nanoTime();
-            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "lab/Drill.java", "--abuse-http",
+            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "-cp",
+                    System.getProperty("java.class.path"), "lab/Drill.java", "--abuse-http",
                     "127.0.0.1", "9650", String.valueOf(ABUSE_REQUESTS), String.valueOf(ABUSE_SLOW_HTTP))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("abuse-http.log").toFile()).start();
             java.net.SocketAddress sock = UnixDomainSocketAddress.of(dir.resolve("director1.sock"));
             int parallelOk = parallelStatus(sock, 100);
-            Abuse control = abuse(sock, ABUSE_REQUESTS, "status\n".getBytes(StandardCharsets.US_ASCII), a -> a.contains("VI_1  MASTER"),
+            Abuse control = abuse(sock, ABUSE_REQUESTS, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII),
+                    a -> Status.parse(a).vi1("MASTER"),
                     a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(StandardCharsets.US_ASCII),
                     "stat".getBytes(StandardCharsets.US_ASCII), ABUSE_SLOW_CONTROL);
             if (!http.waitFor(300, TimeUnit.SECONDS)) {
@@ -865,7 +860,7 @@ public class Drill {
             Thread t = new Thread(() -> {
                 try {
                     go.await();
-                    if (exchange(sock, "status\n".getBytes(StandardCharsets.US_ASCII), 10_000).contains("VI_1  MASTER")) {
+                    if (Status.parse(exchange(sock, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII), 10_000)).vi1("MASTER")) {
                         ok.incrementAndGet();
                     }
                 } catch (Exception e) {
@@ -1206,8 +1201,120 @@ public class Drill {
         return Files.readString(dir.resolve(host + ".pid")).strip();
     }
 
-    static String status(String host) {
-        return control(host, "status");
+    /** The control command the drills read a director's state with: the JSON form of `status`. */
+    static final String STATUS = "status json";
+
+    static Status status(String host) {
+        return Status.parse(control(host, STATUS));
+    }
+
+    /**
+     * A director's answer to `status json` (StatusReport.json: vrrpInstances, table with its
+     * forwarder, parts and down), read with typesafe-config's JSON parser, which the director's
+     * jar on the drill's classpath brings. An answer that is not JSON (none: the director is down
+     * or busy) reads as a status with nothing in it: no instance, every counter -1.
+     */
+    record Status(String answer, java.util.Map<String, Object> json) {
+        static Status parse(String answer) {
+            try {
+                return new Status(answer, com.typesafe.config.ConfigFactory.parseString(answer,
+                        com.typesafe.config.ConfigParseOptions.defaults().setSyntax(com.typesafe.config.ConfigSyntax.JSON))
+                        .root().unwrapped());
+            } catch (com.typesafe.config.ConfigException e) {
+                return new Status(answer, java.util.Map.of());
+            }
+        }
+
+        /** The named vrrp_instance's fields, or an empty map when it does not run. */
+        java.util.Map<String, Object> instance(String name) {
+            for (Object i : list(json.get("vrrpInstances"))) {
+                if (i instanceof java.util.Map<?, ?> m && name.equals(m.get("name"))) {
+                    return cast(m);
+                }
+            }
+            return java.util.Map.of();
+        }
+
+        /** Whether VI_1 runs in {@code state} (MASTER, BACKUP, FAULT, INIT). */
+        boolean vi1(String state) {
+            return state.equals(instance("VI_1").get("state"));
+        }
+
+        /** The instance's transitions, or -1 when it does not run. */
+        long transitions(String instance) {
+            return number(instance(instance).get("transitions"));
+        }
+
+        /** Table operations applied by the table keeper, or -1 when no table runs. */
+        long opsApplied() {
+            return number(map(json.get("table")).get("opsApplied"));
+        }
+
+        /** A counter of the userspace forwarder (StatusReport.Forwarder's field), or -1 when there is none. */
+        long forwarder(String field) {
+            return number(map(map(json.get("table")).get("forwarder")).get(field));
+        }
+
+        /** Parts are listed and none is down (the text's "parts: all N up"). */
+        boolean allPartsUp() {
+            return !list(json.get("parts")).isEmpty() && json.get("down") instanceof List<?> d && d.isEmpty();
+        }
+
+        /** VI_1 in a line, for reports: "VI_1 MASTER, priority 150, transitions 1", or what was answered instead. */
+        String vi1Line() {
+            java.util.Map<String, Object> i = instance("VI_1");
+            return i.isEmpty() ? "no VI_1 in the status (" + shown() + ")"
+                    : "VI_1 " + i.get("state") + ", priority " + i.get("priority") + ", transitions " + i.get("transitions");
+        }
+
+        /** The parts in a line, for reports: "parts: all N up (names)", "parts down: ...", or "no parts listed". */
+        String partsLine() {
+            List<?> parts = list(json.get("parts"));
+            if (parts.isEmpty()) {
+                return "no parts listed (" + shown() + ")";
+            }
+            return allPartsUp() ? "parts: all " + parts.size() + " up (" + String.join(", ", parts.stream()
+                    .map(p -> String.valueOf(map(p).get("name"))).toList()) + ")" : "parts down: " + json.get("down");
+        }
+
+        /** The forwarder's counters in a line, for reports. */
+        String forwarderLine() {
+            java.util.Map<String, Object> f = map(map(json.get("table")).get("forwarder"));
+            return f.isEmpty() ? "(no forwarder in the status: " + shown() + ")" : String.format(Locale.ROOT,
+                    "forwarder: %s frames forwarded, %s connections; dropped: %s; ring drops %s; synced connections installed %s "
+                    + "(naming no known service or server %s, refused at the sync cap %s, dropped at the hand-off bound %s); "
+                    + "re-attached %s times, link down %s times", f.get("forwarded"), f.get("connections"), f.get("dropped"),
+                    f.get("ringDropped"), f.get("syncedInstalled"), f.get("syncedUnknown"), f.get("syncedOverCap"),
+                    f.get("syncedShed"), f.get("restarts"), f.get("linkDowns"));
+        }
+
+        /** VI_1, the parts and the forwarder's restarts: what a report shows of a director. */
+        String summary() {
+            long restarts = forwarder("restarts");
+            return vi1Line() + " | " + partsLine() + (restarts < 0 ? "" : " | forwarder re-attached " + restarts + " times");
+        }
+
+        private String shown() {
+            String a = answer.strip();
+            return a.isEmpty() ? "no answer" : a.length() > 120 ? a.substring(0, 120) + "..." : a;
+        }
+
+        private static long number(Object o) {
+            return o instanceof Number n ? n.longValue() : -1;
+        }
+
+        private static List<?> list(Object o) {
+            return o instanceof List<?> l ? l : List.of();
+        }
+
+        private static java.util.Map<String, Object> map(Object o) {
+            return o instanceof java.util.Map<?, ?> m ? cast(m) : java.util.Map.of();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static java.util.Map<String, Object> cast(java.util.Map<?, ?> m) {
+            return (java.util.Map<String, Object>) m;
+        }
     }
 
     static String ipvs(String host) {
@@ -1477,38 +1584,36 @@ class FaultDrills {
                         .count();
                 Drill.Result firstOk = results.stream().filter(r -> r.ok() && !r.keepAlive() && r.startNs() > Drill.restoreNs)
                         .findFirst().orElse(null);
-                String st = Drill.status("director1");
+                Drill.Status st = Drill.status("director1");
                 System.out.println("  " + (firstOk == null ? "no new connection succeeded after the restore"
                         : "first new connection after the restore ended +" + (firstOk.endNs() - Drill.restoreNs) / 1_000_000
-                                + " ms") + "; director1: " + st.lines().filter(l -> l.startsWith("VI_1") || l.startsWith("parts")
-                                        || l.contains("re-attached")).map(String::strip).reduce((a, b) -> a + " | " + b).orElse(""));
+                                + " ms") + "; director1: " + st.summary());
                 if (late > 0) {
                     failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late + " request(s) failed more than " + RECOVERY_MS
                             + " ms after the link returned");
                 }
-                if (!st.contains("VI_1  MASTER")) {
+                if (!st.vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, "director1 did not take the VIP back after the link returned");
                 }
-                if (!st.contains("parts: all")) {
-                    failures.add(name, Drill.FailureKind.PART_DOWN, "director1 has a part down: "
-                            + st.lines().filter(l -> l.startsWith("parts"))
-                            .findFirst().orElse("(no parts line)"));
+                if (!st.allPartsUp()) {
+                    failures.add(name, Drill.FailureKind.PART_DOWN, "director1 has a part down: " + st.partsLine());
                 }
             }
             case "netlink-burst" -> {
                 long failed = results.size() - ok;
-                String st = Drill.status("director1");
+                Drill.Status st = Drill.status("director1");
                 String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
                 long overruns = log.lines().filter(l -> l.contains("overran the netlink socket")).count();
                 System.out.println("  " + note + "; overrun warnings in the log: " + overruns);
-                String changed = "the burst changed something: " + note + ", " + failed + " failed request(s), status:\n" + st;
+                String changed = "the burst changed something: " + note + ", " + failed + " failed request(s), status: "
+                        + st.summary();
                 if (note.contains("TRANSITIONS")) {
                     failures.add(name, Drill.FailureKind.VRRP_TRANSITION, changed);
                 } else if (failed > 0) {
                     failures.add(name, Drill.FailureKind.REQUESTS_FAILED, changed);
-                } else if (!st.contains("VI_1  MASTER")) {
+                } else if (!st.vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, changed);
-                } else if (!st.contains("parts: all")) {
+                } else if (!st.allPartsUp()) {
                     failures.add(name, Drill.FailureKind.PART_DOWN, changed);
                 }
             }
@@ -1548,7 +1653,7 @@ class FaultDrills {
                     failures.add(name, Drill.FailureKind.KEEPALIVE_BROKE, broke
                             + " keep-alive connection(s) broke at the failover after the re-creation");
                 }
-                if (!Drill.status("director2").contains("VI_1  MASTER")) {
+                if (!Drill.status("director2").vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
@@ -1574,7 +1679,7 @@ class FaultDrills {
                     failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late
                             + " request(s) failed after director2 should have taken over");
                 }
-                if (!Drill.status("director2").contains("VI_1  MASTER")) {
+                if (!Drill.status("director2").vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
