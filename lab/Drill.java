@@ -595,8 +595,7 @@ public class Drill {
             }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
                 failures.add(name, FailureKind.OVER_BOUND, "director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB
-                        + " + "
-                        + FLOOD_NON_HEAP_MB + " MB)");
+                        + " + " + FLOOD_NON_HEAP_MB + " MB)");
             }
             if (!d2status.vi1("BACKUP")) {
                 failures.add(name, FailureKind.NOT_BACKUP, "director2 left BACKUP during the flood (master still up): "
