@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * load on the VIP (keep-alive connections and new connections) and pings it every 5 ms; the
  * failure is injected; then the report line and the drill's assertions.
  *
- * Usage (root): ip netns exec PREFIX-client java lab/Drill.java LABDIR PREFIX HADIRECTOR DRILL...
+ * Usage (root): ip netns exec PREFIX-client java -cp director/target/hadirector.jar lab/Drill.java LABDIR PREFIX
+ * HADIRECTOR DRILL... (the jar: typesafe-config reads the directors' `status json`). The build compiles
+ * this file (module lab) against the modules; lab/drill runs it as a source file.
  */
 public class Drill {
     static final String VIP = "198.18.0.100";
@@ -43,6 +45,79 @@ public class Drill {
     record Result(long startNs, long endNs, boolean ok, boolean keepAlive, String error) {
     }
 
+    /** What a drill found broken: the kind of promise it failed, one per check. */
+    enum FailureKind {
+        /** The drill threw before it could check anything. */
+        DID_NOT_RUN,
+        /** Requests failed where none may, or fewer succeeded than promised. */
+        REQUESTS_FAILED,
+        /** Not one request succeeded. */
+        NOTHING_SERVED,
+        /** Requests still failed after the drill's bound (detection, recovery, takeover). */
+        OUTAGE_TOO_LONG,
+        /** Established (keep-alive) connections broke where connection sync should keep them. */
+        KEEPALIVE_BROKE,
+        /** A director that should hold VI_1 as master does not. */
+        NOT_MASTER,
+        /** The backup left BACKUP while the master was up. */
+        NOT_BACKUP,
+        /** VRRP made transitions where none may happen. */
+        VRRP_TRANSITION,
+        /** The director lists a part that is down. */
+        PART_DOWN,
+        /** A part made to fail was not restarted. */
+        NOT_RESTARTED,
+        /** The backup's sync receiver did not follow its re-created interface. */
+        SYNC_NOT_FOLLOWED,
+        /** The process did not end as promised (part-death's Error: exit 70). */
+        WRONG_EXIT,
+        /** A director died. */
+        DIRECTOR_DIED,
+        /** A real server did not leave or rejoin the table, or its weight did not change, as it should. */
+        TABLE_NOT_UPDATED,
+        /** Memory, table entries or descriptors beyond their bound. */
+        OVER_BOUND,
+        /** A reload that must change nothing changed something. */
+        RELOAD_NOT_NOOP,
+        /** A reload that must make one change did not make exactly it. */
+        RELOAD_NOT_APPLIED,
+        /** A broken file was not rejected with the expected reason. */
+        RELOAD_NOT_REJECTED,
+        /** /metrics does not show what the drill left. */
+        METRICS_WRONG,
+        /** Well-formed requests to the endpoints went unanswered. */
+        NOT_ANSWERED,
+    }
+
+    /** One failed promise of one drill; the report prints "FAILED: drill: detail". */
+    record Failure(String drill, FailureKind kind, String detail) {
+        @Override
+        public String toString() {
+            return drill + ": " + detail;
+        }
+    }
+
+    /** The failures of a run, in the order the checks found them. */
+    static final class Failures {
+        private final List<Failure> all = new ArrayList<>();
+
+        void add(String drill, FailureKind kind, String detail) {
+            all.add(new Failure(drill, kind, detail));
+        }
+
+        void addAll(List<Failure> more) {
+            all.addAll(more);
+        }
+
+        boolean isEmpty() {
+            return all.isEmpty();
+        }
+
+        List<Failure> all() {
+            return all;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--abuse-http")) {
             abuseHttpChild(args);
@@ -53,14 +128,14 @@ public class Drill {
         bin = args[2];
         List<String> drills = List.of(args).subList(3, args.length);
         List<String> lines = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
+        Failures failures = new Failures();
         for (String d : drills) {
             System.out.println("=== drill: " + d);
             String line;
             try {
                 line = drill(d, failures);
             } catch (Exception e) {
-                failures.add(d + ": " + e);
+                failures.add(d, FailureKind.DID_NOT_RUN, e.toString());
                 line = String.format(Locale.ROOT, "| %s | did not run: %s |", d, e.getMessage());
             }
             System.out.println(line);
@@ -75,12 +150,12 @@ public class Drill {
         if (failures.isEmpty()) {
             System.out.println("DRILLS PASSED: " + String.join(", ", drills));
         } else {
-            failures.forEach(f -> System.out.println("FAILED: " + f));
+            failures.all().forEach(f -> System.out.println("FAILED: " + f));
             System.exit(1);
         }
     }
 
-    static String drill(String name, List<String> failures) throws Exception {
+    static String drill(String name, Failures failures) throws Exception {
         switch (name) {
             case "metrics-abuse" -> {
                 return metricsAbuse(failures);
@@ -94,7 +169,7 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
@@ -153,7 +228,7 @@ public class Drill {
     static long restoreNs;
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
-    static void checkMetrics(String drill, List<String> failures) throws Exception {
+    static void checkMetrics(String drill, Failures failures) throws Exception {
         String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death", "sync-recreate").contains(drill)
                 ? "director2"
                 : "director1";
@@ -166,7 +241,7 @@ public class Drill {
                 .matcher(m);
         if (!m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") || !in.find()
                 || Long.parseLong(in.group(1)) == 0) {
-            failures.add(drill + ": " + master + "'s /metrics does not show it master with packets through rs1:\n"
+            failures.add(drill, FailureKind.METRICS_WRONG, master + "'s /metrics does not show it master with packets through rs1:\n"
                     + m.lines().filter(l -> l.startsWith("hadirector_vrrp_state") || l.contains("in_packets"))
                             .reduce("", (a, b) -> a + b + "\n"));
         }
@@ -190,8 +265,9 @@ public class Drill {
                 hup("director1", name);
                 long[] after = counters("director1");
                 if (before[0] != after[0] || before[1] != after[1]) {
-                    reloadFailures.add("an unchanged reload changed something: transitions " + before[0] + " -> " + after[0]
-                            + ", table operations " + before[1] + " -> " + after[1]);
+                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_NOOP, "an unchanged reload changed something: transitions "
+                            + before[0] + " -> " + after[0]
+                            + ", table operations " + before[1] + " -> " + after[1]));
                 }
                 reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
@@ -225,9 +301,10 @@ public class Drill {
                 long[] after = counters("director1");
                 boolean weight3 = ipvs("director1").matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+3\\s.*");
                 if (before[0] != after[0] || after[1] - before[1] != 1 || !weight3) {
-                    reloadFailures.add("a reload with one weight changed: transitions " + before[0] + " -> " + after[0]
+                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_APPLIED, "a reload with one weight changed: transitions "
+                            + before[0] + " -> " + after[0]
                             + ", table operations " + before[1] + " -> " + after[1] + " (want +1), rs2 weight 3 in the table: "
-                            + weight3);
+                            + weight3));
                 }
                 reloadReport += "; one weight changed: " + (after[1] - before[1]) + " op, " + (after[0] - before[0])
                         + " transitions";
@@ -250,7 +327,7 @@ public class Drill {
 
     // ---- reload-bad: a broken file changes nothing; the good file after it is a no-op
 
-    static final List<String> reloadBadFailures = new ArrayList<>();
+    static final List<Failure> reloadBadFailures = new ArrayList<>();
     static final List<String> reloadBadReport = new ArrayList<>();
 
     /** SIGHUP with a file naming a missing interface, then with a syntax error: both rejected, nothing changed. */
@@ -272,9 +349,10 @@ public class Drill {
                 long[] after = reloadBadCounters();
                 System.out.println("  director1 (" + b[0] + "): " + line.replaceFirst("^\\S+ \\S+ ", ""));
                 if (!line.contains("reload rejected") || !line.contains(b[2])) {
-                    reloadBadFailures.add(b[0] + ": want a rejection naming \"" + b[2] + "\", the log says: " + line);
+                    reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_REJECTED, b[0] + ": want a rejection naming \""
+                            + b[2] + "\", the log says: " + line));
                 }
-                reloadBadCheck(b[0], before, after);
+                reloadBadCheck(drill, b[0], before, after);
             }
         } finally {
             Files.writeString(conf, good);
@@ -288,9 +366,10 @@ public class Drill {
         long[] after = reloadBadCounters();
         System.out.println("  director1 (good file): " + line.replaceFirst("^\\S+ \\S+ ", ""));
         if (!line.contains("reload done: vrrp_instances unchanged; virtual servers unchanged; table operations: 0")) {
-            reloadBadFailures.add("the good file after the broken ones: want a no-op, the log says: " + line);
+            reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP,
+                    "the good file after the broken ones: want a no-op, the log says: " + line));
         }
-        reloadBadCheck("good file", before, after);
+        reloadBadCheck(drill, "good file", before, after);
     }
 
     /**
@@ -302,18 +381,12 @@ public class Drill {
                 .redirectErrorStream(true).start();
         String addrs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
-        String s1 = status("director1");
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s1);
-        return new long[] {vi1Transitions(s1), vi1Transitions(status("director2")), o.find() ? Long.parseLong(o.group(1)) : -1,
+        Status s1 = status("director1");
+        return new long[] {s1.transitions("VI_1"), status("director2").transitions("VI_1"), s1.opsApplied(),
             addrs.contains(" " + VIP + "/") ? 1 : 0};
     }
 
-    static long vi1Transitions(String status) {
-        java.util.regex.Matcher t = java.util.regex.Pattern.compile("(?s)VI_1 .*?transitions (\\d+)").matcher(status);
-        return t.find() ? Long.parseLong(t.group(1)) : -1;
-    }
-
-    static void reloadBadCheck(String what, long[] before, long[] after) {
+    static void reloadBadCheck(String drill, String what, long[] before, long[] after) {
         String seen = what + ": transitions director1 " + before[0] + " -> " + after[0] + ", director2 " + before[1]
                 + " -> " + after[1] + " (-1: VI_1 does not run), table operations " + before[2] + " -> " + after[2]
                 + ", VIP on director1: " + (after[3] == 1 ? "yes" : "no");
@@ -321,15 +394,15 @@ public class Drill {
                 + " transitions");
         if (before[0] != after[0] || before[1] != after[1] || before[2] != after[2] || before[3] != 1 || after[3] != 1
                 || after[0] < 0 || after[1] < 0) {
-            reloadBadFailures.add("changed something: " + seen);
+            reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP, "changed something: " + seen));
         }
     }
 
-    static void reportReloadBad(String name, long failed, List<String> failures) {
+    static void reportReloadBad(String name, long failed, Failures failures) {
         System.out.println("  " + String.join("; ", reloadBadReport));
-        failures.addAll(reloadBadFailures.stream().map(f -> name + ": " + f).toList());
+        failures.addAll(reloadBadFailures);
         if (failed > 0) {
-            failures.add(name + ": " + failed + " request(s) failed; none may");
+            failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
         }
     }
 
@@ -344,18 +417,16 @@ public class Drill {
         return Files.readString(log).lines().filter(end).skip(before).findFirst().orElseThrow();
     }
 
-    static final List<String> reloadFailures = new ArrayList<>();
+    static final List<Failure> reloadFailures = new ArrayList<>();
     static String reloadReport = "";
 
     /** Transitions of VI_1 and table operations applied, from the director's status. */
     static long[] counters(String host) {
-        String s = status(host);
-        java.util.regex.Matcher t = java.util.regex.Pattern.compile("transitions (\\d+)").matcher(s);
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("table operations (\\d+) applied").matcher(s);
-        if (!t.find() || !o.find()) {
-            throw new IllegalStateException("no counters in the status of " + host + ": " + s);
+        Status s = status(host);
+        if (s.transitions("VI_1") < 0 || s.opsApplied() < 0) {
+            throw new IllegalStateException("no counters in the status of " + host + ": " + s.answer());
         }
-        return new long[] {Long.parseLong(t.group(1)), Long.parseLong(o.group(1))};
+        return new long[] {s.transitions("VI_1"), s.opsApplied()};
     }
 
     /** Sends SIGHUP and waits (10 s at most) for the log's next "reload done" or "reload rejected". */
@@ -370,7 +441,7 @@ public class Drill {
         }
     }
 
-    static String report(String name, List<Result> results, int broke, long failNs, long[] table, List<String> failures)
+    static String report(String name, List<Result> results, int broke, long failNs, long[] table, Failures failures)
             throws Exception {
         results.sort((a, b) -> Long.compare(a.endNs, b.endNs));
         long ok = results.stream().filter(Result::ok).count();
@@ -401,38 +472,39 @@ public class Drill {
         switch (name) {
             case "link-down" -> {
                 if (broke > 0) {
-                    failures.add(name + ": " + broke + " established connection(s) broke; connection sync should keep them");
+                    failures.add(name, FailureKind.KEEPALIVE_BROKE, broke
+                            + " established connection(s) broke; connection sync should keep them");
                 }
             }
             case "reload" -> {
-                failures.addAll(reloadFailures.stream().map(f -> name + ": " + f).toList());
+                failures.addAll(reloadFailures);
                 System.out.println("  " + reloadReport);
                 if (failed > 0) {
-                    failures.add(name + ": " + failed + " request(s) failed; none may");
+                    failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
                 }
             }
             case "reload-bad" -> reportReloadBad(name, failed, failures);
             case "demote", "rs-drain" -> {
                 if (failed > 0) {
-                    failures.add(name + ": " + failed + " request(s) failed; none may");
+                    failures.add(name, FailureKind.REQUESTS_FAILED, failed + " request(s) failed; none may");
                 }
             }
             case "rs-stop" -> {
                 if (lateFailures > 0) {
-                    failures.add(name + ": " + lateFailures + " request(s) failed after the detection bound ("
+                    failures.add(name, FailureKind.OUTAGE_TOO_LONG, lateFailures + " request(s) failed after the detection bound ("
                             + DETECTION_BOUND_MS + " ms)");
                 }
                 if (table[0] < 0 || table[1] < 0) {
-                    failures.add(name + ": the stopped real server did not leave and rejoin the table");
+                    failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the stopped real server did not leave and rejoin the table");
                 }
             }
             default -> { }
         }
         if (table[0] < 0 && name.equals("rs-drain")) {
-            failures.add(name + ": the drained real server's weight never went to 0");
+            failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the drained real server's weight never went to 0");
         }
         if (ok == 0) {
-            failures.add(name + ": no request succeeded");
+            failures.add(name, FailureKind.NOTHING_SERVED, "no request succeeded");
         }
         return line;
     }
@@ -477,13 +549,13 @@ public class Drill {
      * down. Promises: director2's RSS stays under its heap bound plus FLOOD_NON_HEAP_MB, it stays
      * up and takes over, and every keep-alive connection survives the failover.
      */
-    static String syncFlood(String name, List<String> failures) throws Exception {
+    static String syncFlood(String name, Failures failures) throws Exception {
         java.util.Map<String, String> env = java.util.Map.of("HADIRECTOR_JAVA_OPTS",
                 "-XX:+UseSerialGC -Xss512k -Xmx" + FLOOD_HEAP_MB + "m -XX:+ExitOnOutOfMemoryError");
         Process d1 = director("director1", name, env);
         Process d2 = director("director2", name, env);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP")
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
                     && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
@@ -506,27 +578,28 @@ public class Drill {
             }
             long floodSeconds = (System.nanoTime() - floodNs) / 1_000_000_000L;
             rssMax = Math.max(rssMax, cpuTicks("director2")[2]);
-            String d2status = status("director2");
-            String synced = d2status.lines().filter(l -> l.startsWith("forwarder:")).findFirst().orElse("(no forwarder line)");
+            Status d2status = status("director2");
+            String synced = d2status.forwarderLine();
             System.out.printf(Locale.ROOT, "  flood: %d messages (%d connections) in %d s from the client; director2 RSS %d MB "
                     + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n", sent[0], sent[1], floodSeconds,
                     rss0 / 1024, rssMax / 1024, FLOOD_HEAP_MB, synced.replaceFirst("^forwarder: ", ""));
             if (!d2.isAlive()) {
-                failures.add(name + ": director2 died under the flood; see " + dir.resolve("director2-" + name + ".log"));
+                failures.add(name, FailureKind.DIRECTOR_DIED, "director2 died under the flood; see "
+                        + dir.resolve("director2-" + name + ".log"));
             }
             // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
             long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
-            java.util.regex.Matcher table = java.util.regex.Pattern.compile(", (\\d+) connections;").matcher(synced);
-            if (!table.find() || Long.parseLong(table.group(1)) > cap) {
-                failures.add(name + ": director2's table is not within the sync cap (" + cap + "): " + synced);
+            long connections = d2status.forwarder("connections");
+            if (connections < 0 || connections > cap) {
+                failures.add(name, FailureKind.OVER_BOUND, "director2's table is not within the sync cap (" + cap + "): " + synced);
             }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
-                failures.add(name + ": director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB + " + "
-                        + FLOOD_NON_HEAP_MB + " MB)");
+                failures.add(name, FailureKind.OVER_BOUND, "director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB
+                        + " + " + FLOOD_NON_HEAP_MB + " MB)");
             }
-            if (!d2status.contains("VI_1  BACKUP")) {
-                failures.add(name + ": director2 left BACKUP during the flood (master still up): "
-                        + d2status.lines().findFirst().orElse(""));
+            if (!d2status.vi1("BACKUP")) {
+                failures.add(name, FailureKind.NOT_BACKUP, "director2 left BACKUP during the flood (master still up): "
+                        + d2status.vi1Line());
             }
             long failNs = System.nanoTime();
             run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
@@ -535,11 +608,12 @@ public class Drill {
                 Thread.sleep(100);
             }
             load.stop();
-            if (!status("director2").contains("VI_1  MASTER")) {
-                failures.add(name + ": director2 did not take over after director1's link went down");
+            if (!status("director2").vi1("MASTER")) {
+                failures.add(name, FailureKind.NOT_MASTER, "director2 did not take over after director1's link went down");
             }
             if (broke[0] > 0) {
-                failures.add(name + ": " + broke[0] + " keep-alive connection(s) broke across the failover after the flood");
+                failures.add(name, FailureKind.KEEPALIVE_BROKE, broke[0]
+                        + " keep-alive connection(s) broke across the failover after the flood");
             }
             String line = report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
             // director2's warnings and errors, since the flood's drop lines are the ones to read
@@ -553,10 +627,9 @@ public class Drill {
         }
     }
 
-    /** "synced connections installed N" from the host's status, or -1. */
+    /** The forwarder's synced connections installed, from the host's status, or -1. */
     static long syncedInstalled(String host) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("synced connections installed (\\d+)").matcher(status(host));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return status(host).forwarder("syncedInstalled");
     }
 
     /**
@@ -631,13 +704,13 @@ public class Drill {
      * fetched every 500 ms. Promised: descriptors bounded and back afterwards, /metrics answers
      * throughout, every well-formed request answered, and VRRP undisturbed (no transition).
      */
-    static String metricsAbuse(List<String> failures) throws Exception {
+    static String metricsAbuse(Failures failures) throws Exception {
         String name = "metrics-abuse";
         cleanUp();
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").contains("VI_1  MASTER") && status("director2").contains("VI_1  BACKUP"),
+            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP"),
                     "director1 master, director2 backup");
             String pid = pid("director1");
             if (!masterMetrics("director1").startsWith("ok")) {
@@ -676,12 +749,14 @@ public class Drill {
             sampler.start();
             prober.start();
             long t0 = System.nanoTime();
-            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "lab/Drill.java", "--abuse-http",
+            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "-cp",
+                    System.getProperty("java.class.path"), "lab/Drill.java", "--abuse-http",
                     "127.0.0.1", "9650", String.valueOf(ABUSE_REQUESTS), String.valueOf(ABUSE_SLOW_HTTP))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("abuse-http.log").toFile()).start();
             java.net.SocketAddress sock = UnixDomainSocketAddress.of(dir.resolve("director1.sock"));
             int parallelOk = parallelStatus(sock, 100);
-            Abuse control = abuse(sock, ABUSE_REQUESTS, "status\n".getBytes(StandardCharsets.US_ASCII), a -> a.contains("VI_1  MASTER"),
+            Abuse control = abuse(sock, ABUSE_REQUESTS, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII),
+                    a -> Status.parse(a).vi1("MASTER"),
                     a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(StandardCharsets.US_ASCII),
                     "stat".getBytes(StandardCharsets.US_ASCII), ABUSE_SLOW_CONTROL);
             if (!http.waitFor(300, TimeUnit.SECONDS)) {
@@ -715,30 +790,35 @@ public class Drill {
                     .forEach(l -> System.out.println("  director1: " + l));
             int goodHttp = ABUSE_REQUESTS * 6 / 10;
             if (h == null) {
-                failures.add(name + ": the HTTP abuse reported nothing: " + httpOut.strip());
+                failures.add(name, FailureKind.NOT_ANSWERED, "the HTTP abuse reported nothing: " + httpOut.strip());
             } else if (h.ok() != goodHttp || h.failed() > 0) {
-                failures.add(name + ": HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, " + h.failed() + " failed; "
+                failures.add(name, FailureKind.NOT_ANSWERED, "HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, "
+                        + h.failed() + " failed; "
                         + "see " + dir.resolve("abuse-http.log"));
             }
             if (parallelOk != 100) {
-                failures.add(name + ": " + parallelOk + " of 100 parallel status requests answered");
+                failures.add(name, FailureKind.NOT_ANSWERED, parallelOk + " of 100 parallel status requests answered");
             }
             if (control.ok() != goodHttp || control.failed() > 0) {
-                failures.add(name + ": control: " + control.ok() + " of " + goodHttp + " good requests answered, " + control.failed()
+                failures.add(name, FailureKind.NOT_ANSWERED, "control: " + control.ok() + " of " + goodHttp + " good requests answered, "
+                        + control.failed()
                         + " failed: " + control.sample());
             }
             if (most[0] > before + ABUSE_FD_BOUND) {
-                failures.add(name + ": director1's descriptors grew from " + before + " to " + most[0] + " (bound: +" + ABUSE_FD_BOUND + ")");
+                failures.add(name, FailureKind.OVER_BOUND, "director1's descriptors grew from " + before + " to " + most[0] + " (bound: +"
+                        + ABUSE_FD_BOUND + ")");
             }
             if (after > before + ABUSE_FD_AFTER) {
-                failures.add(name + ": director1 holds " + after + " descriptors after the abuse, " + before + " before");
+                failures.add(name, FailureKind.OVER_BOUND, "director1 holds " + after + " descriptors after the abuse, " + before
+                        + " before");
             }
             if (!probeFailures.isEmpty() || probeMs.isEmpty() || !m.startsWith("ok")) {
-                failures.add(name + ": /metrics did not always answer: " + probeFailures.stream().limit(3).toList()
+                failures.add(name, FailureKind.NOT_ANSWERED, "/metrics did not always answer: " + probeFailures.stream().limit(3).toList()
                         + (m.startsWith("ok") ? "" : "; after: " + m.lines().findFirst().orElse("")));
             }
             if (transitionsAfter != transitions) {
-                failures.add(name + ": VRRP made " + (transitionsAfter - transitions) + " transition(s) under the abuse");
+                failures.add(name, FailureKind.VRRP_TRANSITION, "VRRP made " + (transitionsAfter - transitions)
+                        + " transition(s) under the abuse");
             }
             return String.format(Locale.ROOT, "| %s | /metrics answered throughout (worst %d ms) | - | %d / %d | - | descriptors %d / "
                     + "at most %d / %d (before / during / after) |", name, worst, (h == null ? 0 : h.ok()) + control.ok() + parallelOk,
@@ -779,7 +859,7 @@ public class Drill {
             Thread t = new Thread(() -> {
                 try {
                     go.await();
-                    if (exchange(sock, "status\n".getBytes(StandardCharsets.US_ASCII), 10_000).contains("VI_1  MASTER")) {
+                    if (Status.parse(exchange(sock, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII), 10_000)).vi1("MASTER")) {
                         ok.incrementAndGet();
                     }
                 } catch (Exception e) {
@@ -1120,8 +1200,120 @@ public class Drill {
         return Files.readString(dir.resolve(host + ".pid")).strip();
     }
 
-    static String status(String host) {
-        return control(host, "status");
+    /** The control command the drills read a director's state with: the JSON form of `status`. */
+    static final String STATUS = "status json";
+
+    static Status status(String host) {
+        return Status.parse(control(host, STATUS));
+    }
+
+    /**
+     * A director's answer to `status json` (StatusReport.json: vrrpInstances, table with its
+     * forwarder, parts and down), read with typesafe-config's JSON parser, which the director's
+     * jar on the drill's classpath brings. An answer that is not JSON (none: the director is down
+     * or busy) reads as a status with nothing in it: no instance, every counter -1.
+     */
+    record Status(String answer, java.util.Map<String, Object> json) {
+        static Status parse(String answer) {
+            try {
+                return new Status(answer, com.typesafe.config.ConfigFactory.parseString(answer,
+                        com.typesafe.config.ConfigParseOptions.defaults().setSyntax(com.typesafe.config.ConfigSyntax.JSON))
+                        .root().unwrapped());
+            } catch (com.typesafe.config.ConfigException e) {
+                return new Status(answer, java.util.Map.of());
+            }
+        }
+
+        /** The named vrrp_instance's fields, or an empty map when it does not run. */
+        java.util.Map<String, Object> instance(String name) {
+            for (Object i : list(json.get("vrrpInstances"))) {
+                if (i instanceof java.util.Map<?, ?> m && name.equals(m.get("name"))) {
+                    return cast(m);
+                }
+            }
+            return java.util.Map.of();
+        }
+
+        /** Whether VI_1 runs in {@code state} (MASTER, BACKUP, FAULT, INIT). */
+        boolean vi1(String state) {
+            return state.equals(instance("VI_1").get("state"));
+        }
+
+        /** The instance's transitions, or -1 when it does not run. */
+        long transitions(String instance) {
+            return number(instance(instance).get("transitions"));
+        }
+
+        /** Table operations applied by the table keeper, or -1 when no table runs. */
+        long opsApplied() {
+            return number(map(json.get("table")).get("opsApplied"));
+        }
+
+        /** A counter of the userspace forwarder (StatusReport.Forwarder's field), or -1 when there is none. */
+        long forwarder(String field) {
+            return number(map(map(json.get("table")).get("forwarder")).get(field));
+        }
+
+        /** Parts are listed and none is down (the text's "parts: all N up"). */
+        boolean allPartsUp() {
+            return !list(json.get("parts")).isEmpty() && json.get("down") instanceof List<?> d && d.isEmpty();
+        }
+
+        /** VI_1 in a line, for reports: "VI_1 MASTER, priority 150, transitions 1", or what was answered instead. */
+        String vi1Line() {
+            java.util.Map<String, Object> i = instance("VI_1");
+            return i.isEmpty() ? "no VI_1 in the status (" + shown() + ")"
+                    : "VI_1 " + i.get("state") + ", priority " + i.get("priority") + ", transitions " + i.get("transitions");
+        }
+
+        /** The parts in a line, for reports: "parts: all N up (names)", "parts down: ...", or "no parts listed". */
+        String partsLine() {
+            List<?> parts = list(json.get("parts"));
+            if (parts.isEmpty()) {
+                return "no parts listed (" + shown() + ")";
+            }
+            return allPartsUp() ? "parts: all " + parts.size() + " up (" + String.join(", ", parts.stream()
+                    .map(p -> String.valueOf(map(p).get("name"))).toList()) + ")" : "parts down: " + json.get("down");
+        }
+
+        /** The forwarder's counters in a line, for reports. */
+        String forwarderLine() {
+            java.util.Map<String, Object> f = map(map(json.get("table")).get("forwarder"));
+            return f.isEmpty() ? "(no forwarder in the status: " + shown() + ")" : String.format(Locale.ROOT,
+                    "forwarder: %s frames forwarded, %s connections; dropped: %s; ring drops %s; synced connections installed %s "
+                    + "(naming no known service or server %s, refused at the sync cap %s, dropped at the hand-off bound %s); "
+                    + "re-attached %s times, link down %s times", f.get("forwarded"), f.get("connections"), f.get("dropped"),
+                    f.get("ringDropped"), f.get("syncedInstalled"), f.get("syncedUnknown"), f.get("syncedOverCap"),
+                    f.get("syncedShed"), f.get("restarts"), f.get("linkDowns"));
+        }
+
+        /** VI_1, the parts and the forwarder's restarts: what a report shows of a director. */
+        String summary() {
+            long restarts = forwarder("restarts");
+            return vi1Line() + " | " + partsLine() + (restarts < 0 ? "" : " | forwarder re-attached " + restarts + " times");
+        }
+
+        private String shown() {
+            String a = answer.strip();
+            return a.isEmpty() ? "no answer" : a.length() > 120 ? a.substring(0, 120) + "..." : a;
+        }
+
+        private static long number(Object o) {
+            return o instanceof Number n ? n.longValue() : -1;
+        }
+
+        private static List<?> list(Object o) {
+            return o instanceof List<?> l ? l : List.of();
+        }
+
+        private static java.util.Map<String, Object> map(Object o) {
+            return o instanceof java.util.Map<?, ?> m ? cast(m) : java.util.Map.of();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static java.util.Map<String, Object> cast(java.util.Map<?, ?> m) {
+            return (java.util.Map<String, Object>) m;
+        }
     }
 
     static String ipvs(String host) {
@@ -1383,7 +1575,7 @@ class FaultDrills {
     }
 
     /** The drill's promise, checked on the requests it saw. */
-    static void check(String name, List<Drill.Result> results, int broke, List<String> failures) throws Exception {
+    static void check(String name, List<Drill.Result> results, int broke, Drill.Failures failures) throws Exception {
         long ok = results.stream().filter(Drill.Result::ok).count();
         switch (name) {
             case "link-flap", "iface-recreate" -> {
@@ -1391,31 +1583,37 @@ class FaultDrills {
                         .count();
                 Drill.Result firstOk = results.stream().filter(r -> r.ok() && !r.keepAlive() && r.startNs() > Drill.restoreNs)
                         .findFirst().orElse(null);
-                String st = Drill.status("director1");
+                Drill.Status st = Drill.status("director1");
                 System.out.println("  " + (firstOk == null ? "no new connection succeeded after the restore"
                         : "first new connection after the restore ended +" + (firstOk.endNs() - Drill.restoreNs) / 1_000_000
-                                + " ms") + "; director1: " + st.lines().filter(l -> l.startsWith("VI_1") || l.startsWith("parts")
-                                        || l.contains("re-attached")).map(String::strip).reduce((a, b) -> a + " | " + b).orElse(""));
+                                + " ms") + "; director1: " + st.summary());
                 if (late > 0) {
-                    failures.add(name + ": " + late + " request(s) failed more than " + RECOVERY_MS + " ms after the link returned");
+                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late + " request(s) failed more than " + RECOVERY_MS
+                            + " ms after the link returned");
                 }
-                if (!st.contains("VI_1  MASTER")) {
-                    failures.add(name + ": director1 did not take the VIP back after the link returned");
+                if (!st.vi1("MASTER")) {
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director1 did not take the VIP back after the link returned");
                 }
-                if (!st.contains("parts: all")) {
-                    failures.add(name + ": director1 has a part down: " + st.lines().filter(l -> l.startsWith("parts"))
-                            .findFirst().orElse("(no parts line)"));
+                if (!st.allPartsUp()) {
+                    failures.add(name, Drill.FailureKind.PART_DOWN, "director1 has a part down: " + st.partsLine());
                 }
             }
             case "netlink-burst" -> {
                 long failed = results.size() - ok;
-                String st = Drill.status("director1");
+                Drill.Status st = Drill.status("director1");
                 String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
                 long overruns = log.lines().filter(l -> l.contains("overran the netlink socket")).count();
                 System.out.println("  " + note + "; overrun warnings in the log: " + overruns);
-                if (note.contains("TRANSITIONS") || failed > 0 || !st.contains("VI_1  MASTER") || !st.contains("parts: all")) {
-                    failures.add(name + ": the burst changed something: " + note + ", " + failed + " failed request(s), status:\n"
-                            + st);
+                String changed = "the burst changed something: " + note + ", " + failed + " failed request(s), status: "
+                        + st.summary();
+                if (note.contains("TRANSITIONS")) {
+                    failures.add(name, Drill.FailureKind.VRRP_TRANSITION, changed);
+                } else if (failed > 0) {
+                    failures.add(name, Drill.FailureKind.REQUESTS_FAILED, changed);
+                } else if (!st.vi1("MASTER")) {
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, changed);
+                } else if (!st.allPartsUp()) {
+                    failures.add(name, Drill.FailureKind.PART_DOWN, changed);
                 }
             }
             case "syn-flood" -> {
@@ -1432,13 +1630,14 @@ class FaultDrills {
                         + "(half-open given way %d); director1 peak RSS %d MB%n", note, share, ok, results.size(), conns, limit,
                         evicted, peakRssKb / 1024);
                 if (share < 99.0) {
-                    failures.add(name + String.format(Locale.ROOT, ": only %.2f%% of the legitimate requests succeeded", share));
+                    failures.add(name, Drill.FailureKind.REQUESTS_FAILED,
+                            String.format(Locale.ROOT, "only %.2f%% of the legitimate requests succeeded", share));
                 }
                 if (limit <= 0 || conns > limit) {
-                    failures.add(name + ": the table holds " + conns + " entries, over its limit " + limit);
+                    failures.add(name, Drill.FailureKind.OVER_BOUND, "the table holds " + conns + " entries, over its limit " + limit);
                 }
                 if (peakRssKb > RSS_BOUND_KB) {
-                    failures.add(name + ": director1's RSS reached " + peakRssKb / 1024 + " MB");
+                    failures.add(name, Drill.FailureKind.OVER_BOUND, "director1's RSS reached " + peakRssKb / 1024 + " MB");
                 }
             }
             case "sync-recreate" -> {
@@ -1446,13 +1645,15 @@ class FaultDrills {
                 boolean followed = log.lines().anyMatch(l -> l.matches(".*sync: .* on e0; starting the .* role again.*"));
                 System.out.println("  " + note + "; director2's sync role followed the interface: " + followed);
                 if (!followed || !note.contains("installed") || note.contains("installed 0 ") || note.contains("installed -")) {
-                    failures.add(name + ": director2's sync receiver did not follow its re-created interface: " + note);
+                    failures.add(name, Drill.FailureKind.SYNC_NOT_FOLLOWED, "director2's sync receiver did not follow its re-created "
+                            + "interface: " + note);
                 }
                 if (broke > 0) {
-                    failures.add(name + ": " + broke + " keep-alive connection(s) broke at the failover after the re-creation");
+                    failures.add(name, Drill.FailureKind.KEEPALIVE_BROKE, broke
+                            + " keep-alive connection(s) broke at the failover after the re-creation");
                 }
-                if (!Drill.status("director2").contains("VI_1  MASTER")) {
-                    failures.add(name + ": director2 did not take over");
+                if (!Drill.status("director2").vi1("MASTER")) {
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
             case "part-death" -> {
@@ -1465,18 +1666,20 @@ class FaultDrills {
                         + "; a checker restarted: " + checksRestarted + "; table reconciled again: " + tableRestarted
                         + "; after the Error: " + note);
                 if (!reattached || !vrrpRestarted || !checksRestarted || !tableRestarted) {
-                    failures.add(name + ": a failed part was not restarted (forwarder " + reattached + ", VRRP " + vrrpRestarted
+                    failures.add(name, Drill.FailureKind.NOT_RESTARTED, "a failed part was not restarted (forwarder " + reattached
+                            + ", VRRP " + vrrpRestarted
                             + ", checks " + checksRestarted + ", table " + tableRestarted + ")");
                 }
                 if (!note.startsWith("exit 70")) {
-                    failures.add(name + ": the Error did not end the process with 70: " + note);
+                    failures.add(name, Drill.FailureKind.WRONG_EXIT, "the Error did not end the process with 70: " + note);
                 }
                 long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > 5_000L * 1_000_000L).count();
                 if (late > 0) {
-                    failures.add(name + ": " + late + " request(s) failed after director2 should have taken over");
+                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late
+                            + " request(s) failed after director2 should have taken over");
                 }
-                if (!Drill.status("director2").contains("VI_1  MASTER")) {
-                    failures.add(name + ": director2 did not take over");
+                if (!Drill.status("director2").vi1("MASTER")) {
+                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
             default -> { }
