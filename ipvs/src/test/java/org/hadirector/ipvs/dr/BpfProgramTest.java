@@ -1,0 +1,126 @@
+package org.hadirector.ipvs.dr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forwarder's socket filter run on frames by a small classic-BPF interpreter with the
+ * kernel's semantics for the instructions it uses (net/core/filter.c; a load past the frame's
+ * end drops it): which frames the kernel copies to the forwarder, and which it never sees.
+ */
+class BpfProgramTest {
+    static final int PACKET_HOST = 0;
+    static final int PACKET_OTHERHOST = 3;
+    static final int ACCEPT = 0x40000;
+
+    /** Runs {@code prog} on {@code f} as the kernel would for a frame of type {@code pktType}; returns the bytes kept. */
+    static int run(int[][] prog, ByteBuffer f, int pktType) {
+        int a = 0;
+        int x = 0;
+        int len = f.limit();
+        for (int pc = 0; pc < prog.length; pc++) {
+            int[] i = prog[pc];
+            int k = i[3];
+            switch (i[0]) {
+                case 0x20 -> { // ld [k]
+                    if (k == 0xfffff000 + 4) {
+                        a = pktType;
+                    } else if (k + 4 > len) {
+                        return 0;
+                    } else {
+                        a = f.getInt(k);
+                    }
+                }
+                case 0x28 -> { // ldh [k]
+                    if (k + 2 > len) {
+                        return 0;
+                    }
+                    a = Short.toUnsignedInt(f.getShort(k));
+                }
+                case 0x30 -> { // ldb [k]
+                    if (k + 1 > len) {
+                        return 0;
+                    }
+                    a = f.get(k) & 0xff;
+                }
+                case 0xb1 -> { // ldxb 4*([k]&0xf)
+                    if (k + 1 > len) {
+                        return 0;
+                    }
+                    x = 4 * (f.get(k) & 0xf);
+                }
+                case 0x48 -> { // ldh [x+k]
+                    if (x + k + 2 > len) {
+                        return 0;
+                    }
+                    a = Short.toUnsignedInt(f.getShort(x + k));
+                }
+                case 0x15 -> pc += a == k ? i[1] : i[2]; // jeq #k
+                case 0x45 -> pc += (a & k) != 0 ? i[1] : i[2]; // jset #k
+                case 0x06 -> {
+                    return k; // ret #k
+                }
+                default -> throw new IllegalStateException("instruction " + Integer.toHexString(i[0]) + " not expected");
+            }
+        }
+        throw new IllegalStateException("ran off the end");
+    }
+
+    static final int VIP = Frames.ip("198.18.0.100");
+    static final int[][] PROG = BpfProgram.build(List.of(new BpfProgram.Target(6, VIP, 80),
+            new BpfProgram.Target(17, VIP, 0)));
+
+    static ByteBuffer arp() {
+        byte[] f = org.hadirector.sys.ArpFrame.request(new byte[] {2, 0, 0, 0, 0, 0x15}, new byte[] {(byte) 198, 18, 0, 21},
+                new byte[] {(byte) 198, 18, 0, 11});
+        return ByteBuffer.wrap(f);
+    }
+
+    @Test
+    void theServicesTrafficAndArpReachTheForwarderAndNothingElse() {
+        assertEquals(ACCEPT, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_HOST));
+        assertEquals(ACCEPT, run(PROG, arp(), PACKET_HOST), "ARP: the real servers' MACs");
+        assertEquals(ACCEPT, run(PROG, Frames.udp("198.18.0.10", 5353, "198.18.0.100", 53, 10), PACKET_HOST),
+                "port 0 in a target: every port of that protocol");
+        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.SYN, 0), PACKET_HOST),
+                "another port");
+        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.SYN, 0), PACKET_HOST),
+                "another address");
+        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_OTHERHOST),
+                "not addressed to this host's MAC");
+    }
+
+    @Test
+    void laterFragmentsAndOptionsAreReadRight() {
+        ByteBuffer frag = Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 8);
+        frag.putShort(20, (short) 0x0001); // fragment offset 8: no ports in it
+        assertEquals(0, run(PROG, frag, PACKET_HOST), "a later fragment goes to the local stack");
+        // IHL 6 (4 bytes of options): the port is read after them (ldxb 4*([14]&0xf))
+        ByteBuffer plain = Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0);
+        ByteBuffer opt = ByteBuffer.allocate(plain.limit() + 4);
+        for (int i = 0; i < 34; i++) {
+            opt.put(i, plain.get(i));
+        }
+        opt.put(14, (byte) 0x46);
+        for (int i = 34; i < plain.limit(); i++) {
+            opt.put(i + 4, plain.get(i));
+        }
+        assertEquals(ACCEPT, run(PROG, opt, PACKET_HOST));
+        assertEquals(0, run(PROG, ByteBuffer.wrap(new byte[20]), PACKET_HOST), "too short to be anything");
+    }
+
+    @Test
+    void aProgramHasAtMostTheKernels4096Instructions() {
+        List<BpfProgram.Target> many = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            many.add(new BpfProgram.Target(6, VIP + i, 80));
+        }
+        assertThrows(IllegalArgumentException.class, () -> BpfProgram.build(many));
+    }
+}
