@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
+import org.hadirector.ipvs.ConnectionCursor;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Forwarder;
 import org.hadirector.ipvs.ForwarderCounters;
@@ -29,16 +30,21 @@ final class ControlCommands {
         this.director = director;
     }
 
-    String answer(String request) {
+    /** The answer to one request: a connection listing is streamed, anything else is one text. */
+    ControlAnswer answer(String request) {
         String[] w = request.strip().split("\\s+");
+        if (w[0].equals("ipvs")) {
+            return ipvs(w);
+        }
+        return ControlAnswer.text(text(w, request));
+    }
+
+    private String text(String[] w, String request) {
         switch (w[0]) {
             case "status" -> {
                 if (w.length == 1 || w.length == 2 && w[1].equals("json")) {
                     return status(w.length == 2);
                 }
-            }
-            case "ipvs" -> {
-                return ipvs(w);
             }
             case "vrrp" -> {
                 if (w.length == 3 && (w[1].equals("demote") || w[1].equals("promote"))) {
@@ -195,22 +201,44 @@ final class ControlCommands {
         return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts());
     }
 
-    private String ipvs(String[] w) {
+    private ControlAnswer ipvs(String[] w) {
         IpvsListing listing;
         try {
             listing = IpvsListing.parse(List.of(w).subList(1, w.length));
         } catch (IllegalArgumentException e) {
-            return "error: ipvs: " + e.getMessage() + " (ipvs -L -n [--stats|--rate|-c])\n";
+            return ControlAnswer.text("error: ipvs: " + e.getMessage() + " (ipvs -L -n [--stats|--rate|-c])\n");
         }
         TableKeeper t = director.table();
         if (t == null) {
-            return "error: this daemon runs no DR table (no virtual_server, or -P)\n";
+            return ControlAnswer.text("error: this daemon runs no DR table (no virtual_server, or -P)\n");
         }
         try {
-            return t.call(() -> listing.render(t.dataplane()));
+            if (listing.connections()) {
+                ConnectionCursor c = t.call(() -> t.dataplane().connections(ConnectionListing.PAGE));
+                return new ConnectionListing(onTableThread(t, c));
+            }
+            return ControlAnswer.text(t.call(() -> listing.table(t.dataplane())));
         } catch (DataplaneException e) {
-            return "error: ipvs: " + e.getMessage() + "\n";
+            return ControlAnswer.text("error: ipvs: " + e.getMessage() + "\n");
         }
+    }
+
+    /**
+     * The cursor with each page read on the table thread, as the dataplane's other calls are: a
+     * page at a time, so that the table's work goes on between the pages of a long listing.
+     */
+    private static ConnectionCursor onTableThread(TableKeeper t, ConnectionCursor c) {
+        return new ConnectionCursor() {
+            @Override
+            public List<org.hadirector.ipvs.Connection> next() throws DataplaneException {
+                return t.call(c::next);
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
     }
 
     private String vrrp(String action, String name) {

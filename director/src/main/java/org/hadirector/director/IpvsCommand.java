@@ -29,12 +29,16 @@ final class IpvsCommand {
         }
         String daemonError;
         try {
-            String answer = ControlServer.request(control, "ipvs " + String.join(" ", args));
-            if (!answer.startsWith("error:")) {
-                out.print(answer);
+            // Copied as it arrives: a connection listing may be as long as a table of millions.
+            ControlServer.Copied answer = ControlServer.copy(control, "ipvs " + String.join(" ", args), out);
+            if (answer.error() == null) {
+                if (answer.brokenOff() != null) {
+                    err.println("hadirector ipvs: the listing is incomplete: " + answer.brokenOff());
+                    return 1;
+                }
                 return 0;
             }
-            daemonError = answer.strip();
+            daemonError = answer.error().strip();
         } catch (java.io.IOException e) {
             daemonError = "no daemon at " + control + " (" + e.getMessage() + ")";
         }
@@ -44,7 +48,11 @@ final class IpvsCommand {
             return 1;
         }
         try (Dataplane k = Dataplanes.openKernel()) {
-            out.print(listing.render(k));
+            if (listing.connections()) {
+                new ConnectionListing(k.connections(ConnectionListing.PAGE)).print(out);
+            } else {
+                out.print(listing.table(k));
+            }
             return 0;
         } catch (DataplaneException e) {
             err.println("hadirector ipvs: " + e.getMessage());

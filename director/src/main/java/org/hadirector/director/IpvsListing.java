@@ -35,19 +35,11 @@ record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
     }
 
     /**
-     * The listing; call it where the dataplane may be used (the table thread). A dataplane that
-     * is not the kernel's prints the kernel's default header (see {@link ListingHeader}).
+     * The table's listing (not the connections', which {@link ConnectionListing} streams); call
+     * it where the dataplane may be used (the table thread). A dataplane that is not the
+     * kernel's prints the kernel's default header (see {@link ListingHeader}).
      */
-    String render(Dataplane d) throws DataplaneException {
-        if (connections) {
-            java.util.List<org.hadirector.ipvs.Connection> list = d.connections();
-            String text = IpvsadmFormat.connections(list);
-            if (list.size() >= d.connectionsMax()) {
-                text += "(the first " + list.size() + " connections only: the listing is capped; `hadirector status` "
-                        + "gives the count)\n";
-            }
-            return text;
-        }
+    String table(Dataplane d) throws DataplaneException {
         ListingHeader header = d.listingHeader();
         return IpvsadmFormat.table(d.dump(), mode, header.version(), header.connectionTableSize());
     }

@@ -22,12 +22,16 @@ import org.slf4j.LoggerFactory;
  * <li>reading: the whole request within {@code requestMillis} of the accept (a client that
  * trickles its request, or says nothing, is closed then);
  * <li>answering: computed by a worker and written within {@code answerMillis} (a client that does
- * not read its answer is closed then);
+ * not read its answer is closed then); a {@link Stream}ed answer has that long for each piece,
+ * made by a worker once the one before is written (a client that stops reading for that long is
+ * closed, a slow one that reads gets the whole answer, and the connection holds one piece in
+ * memory and no thread while its client reads);
  * <li>lingering: after the answer the output is shut down and what the client still sends is read
  * and dropped (closing with unread input would reset the connection and could destroy the answer
  * before the client reads it), until the client closes, 64 KiB or {@code lingerMillis}.
  * </ol>
- * Subclasses decode the request in {@link #read} and call {@link #answer} or {@link #send}.
+ * Subclasses decode the request in {@link #read} and call {@link #answer} or {@link #send}; the
+ * work given to {@link #answer} may return a {@link Stream}.
  * Everything here runs on the connection's event loop except the work handed to {@link #answer}.
  */
 abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
@@ -35,6 +39,18 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
     private static final int LINGER_BYTES = 65536;
 
     private enum Phase { READING, ANSWERING, LINGERING, CLOSED }
+
+    /**
+     * An answer written a piece at a time: {@link #next} runs on a worker once the piece before is
+     * written, so at most one piece waits in the channel, whatever the whole answer's length.
+     */
+    interface Stream {
+        /** The next piece (what {@link #send} would take), or null after the last. */
+        Object next() throws Exception;
+
+        /** Frees what the stream holds; called exactly once, at its end or when the connection ends first. */
+        void close();
+    }
 
     protected final BoundedServer server;
     private ChannelHandlerContext ctx;
@@ -110,7 +126,10 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
         close();
     }
 
-    /** Computes the answer on a worker, then sends it; stops reading meanwhile. */
+    /**
+     * Computes the answer on a worker, then sends it; stops reading meanwhile. An answer that is a
+     * {@link Stream} is sent piece by piece.
+     */
     protected final void answer(Callable<Object> work) {
         startAnswering();
         Channel ch = ctx.channel();
@@ -125,6 +144,10 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
                         reply = failedAnswer(e);
                     }
                 }
+                if (reply instanceof Stream s) {
+                    produce(s);
+                    return;
+                }
                 Object r = reply;
                 try {
                     ch.eventLoop().execute(() -> send(r));
@@ -136,6 +159,83 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
             server.busy.incrementAndGet();
             send(busyAnswer());
         }
+    }
+
+    /**
+     * On a worker: makes the stream's next piece and hands it to the event loop. A failure after
+     * pieces were sent cannot become a fresh answer: its {@link #failedAnswer} is the last piece.
+     */
+    private void produce(Stream s) {
+        Channel ch = ctx.channel();
+        if (!ch.isActive()) {
+            s.close();
+            return;
+        }
+        Object piece;
+        boolean last;
+        try {
+            piece = s.next();
+            last = piece == null;
+        } catch (Exception e) {
+            LOG.error("{}: a streamed answer failed: {}", server.name, e.toString(), e);
+            piece = failedAnswer(e);
+            last = true;
+        }
+        if (last) {
+            s.close();
+        }
+        Object p = piece;
+        boolean end = last;
+        try {
+            ch.eventLoop().execute(() -> writePiece(s, p, end));
+        } catch (RejectedExecutionException e) {
+            ReferenceCountUtil.release(p); // the server is closing
+            if (!end) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * On the event loop: writes one piece (null: none, the stream ended); once it is written, the
+     * deadline starts again and a worker makes the next one. Waiting for the write is the
+     * backpressure: a client that reads slowly slows the making, never fills the daemon's memory.
+     */
+    private void writePiece(Stream s, Object piece, boolean last) {
+        if (phase != Phase.ANSWERING || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(piece);
+            if (!last) {
+                s.close();
+            }
+            close();
+            return;
+        }
+        if (piece == null) {
+            linger();
+            return;
+        }
+        ctx.writeAndFlush(piece).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                LOG.debug("{}: connection{}: a piece of the answer not written: {}", server.name,
+                        BoundedServer.from(ctx.channel()), String.valueOf(f.cause()), f.cause());
+                if (!last) {
+                    s.close();
+                }
+                close();
+            } else if (last) {
+                linger();
+            } else if (phase == Phase.ANSWERING) {
+                arm(server.limits.answerMillis(), "answer not taken");
+                try {
+                    server.workers.execute(() -> produce(s));
+                } catch (RejectedExecutionException e) {
+                    s.close(); // the server is closing
+                    close();
+                }
+            } else {
+                s.close();
+            }
+        });
     }
 
     /** Writes the answer (on the event loop), then lingers and closes. */

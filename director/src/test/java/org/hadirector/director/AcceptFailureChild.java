@@ -23,7 +23,7 @@ public final class AcceptFailureChild {
 
     public static void main(String[] args) throws Exception {
         Path sock = Path.of(args[0]).resolve("c.sock");
-        ControlServer control = new ControlServer(sock, r -> "ok " + r + "\n");
+        ControlServer control = new ControlServer(sock, r -> ControlAnswer.text("ok " + r + "\n"));
         HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new ControlCommands(new Director(null)), () -> List.of(control.stats()));
         // Every class a request needs is loaded before the table is full.

@@ -11,26 +11,31 @@ import org.junit.jupiter.api.Test;
 class ControlCommandsTest {
     final ControlCommands commands = new ControlCommands(new Director(null));
 
+    /** Without a table nothing is streamed: every answer is one text. */
+    String answer(String request) {
+        return ((ControlAnswer.Text) commands.answer(request)).text();
+    }
+
     @Test
     void unknownAndMalformedRequestsAreErrors() {
         assertEquals("error: unknown command 'demote VI_1'; known: " + ControlCommands.KNOWN + "\n",
-                commands.answer("demote VI_1"));
-        assertEquals("error: unknown command '?[2J'; known: " + ControlCommands.KNOWN + "\n", commands.answer("\u001b[2J"));
-        assertEquals("error: unknown command ''; known: " + ControlCommands.KNOWN + "\n", commands.answer(""));
+                answer("demote VI_1"));
+        assertEquals("error: unknown command '?[2J'; known: " + ControlCommands.KNOWN + "\n", answer("\u001b[2J"));
+        assertEquals("error: unknown command ''; known: " + ControlCommands.KNOWN + "\n", answer(""));
         for (String bad : List.of("vrrp", "vrrp demote", "vrrp demote VI_1 now", "vrrp elect VI_1", "real-server drain",
                 "real-server drain 198.18.0.100:80", "real-server kill 198.18.0.100:80 198.18.0.21:80",
                 "real-server drain a b c d", "status xml", "status json please", "ipvs -Z", "ipvs -L -n --zero")) {
-            assertTrue(commands.answer(bad).startsWith("error: "), bad + " -> " + commands.answer(bad));
+            assertTrue(answer(bad).startsWith("error: "), bad + " -> " + answer(bad));
         }
         assertEquals("x".repeat(60) + "...", ControlCommands.shown("x".repeat(200)));
     }
 
     @Test
     void actionsNameWhatIsMissing() {
-        assertEquals("error: no vrrp_instance 'VI_9' (known: )\n", commands.answer("vrrp demote VI_9"));
+        assertEquals("error: no vrrp_instance 'VI_9' (known: )\n", answer("vrrp demote VI_9"));
         assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n",
-                commands.answer("real-server drain 198.18.0.100:80 198.18.0.21:80"));
-        assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n", commands.answer("ipvs -L -n"));
+                answer("real-server drain 198.18.0.100:80 198.18.0.21:80"));
+        assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n", answer("ipvs -L -n"));
     }
 
     @Test
@@ -51,7 +56,7 @@ class ControlCommandsTest {
                 }
                 b.append(' ');
             }
-            String answer = commands.answer(b.toString());
+            String answer = answer(b.toString());
             assertTrue(answer.endsWith("\n") || answer.isEmpty(), answer);
             assertTrue(!answer.startsWith("ok:"), "nothing to act on here, yet '" + b + "' got " + answer);
         }
@@ -59,7 +64,7 @@ class ControlCommandsTest {
 
     @Test
     void statusOfANothingDirector() {
-        assertEquals("", commands.answer("status"));
-        assertTrue(commands.answer("status json").contains("\"vrrpInstances\" : []"), commands.answer("status json"));
+        assertEquals("", answer("status"));
+        assertTrue(answer("status json").contains("\"vrrpInstances\" : []"), answer("status json"));
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.ConnectionCursor;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Destination;
@@ -90,8 +91,17 @@ class TableKeeperTest {
         }
 
         @Override
-        public List<Connection> connections() {
-            return List.of();
+        public ConnectionCursor connections(int pageSize) {
+            return new ConnectionCursor() {
+                @Override
+                public List<Connection> next() {
+                    return List.of();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
         }
 
         @Override

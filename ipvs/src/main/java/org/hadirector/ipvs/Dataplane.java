@@ -1,13 +1,14 @@
 package org.hadirector.ipvs;
 
 import java.io.Closeable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where the table takes effect: the kernel's IPVS, or the userspace DR forwarder. Methods may be
  * called from one thread only (the director's table thread); implementations need not be safe
- * for concurrent callers, but {@link #dump()} and {@link #connections()} may read state another
+ * for concurrent callers, but {@link #dump()} and {@link #connections(int)} may read state another
  * thread updates.
  *
  * <p>What only some dataplanes can do is asked for through the optional capabilities below,
@@ -27,8 +28,26 @@ public interface Dataplane extends Closeable {
     /** The table with counters and connection counts, for status and ipvsadm-style listings. */
     TableDump dump() throws DataplaneException;
 
-    /** The connection table, templates included. */
-    List<Connection> connections() throws DataplaneException;
+    /**
+     * The connection table, templates included, a page of at most {@code pageSize} entries at a
+     * time: memory bounded by the page, however large the table (listings read it this way). The
+     * cursor's pages are read from the same thread as the dataplane's other methods.
+     */
+    ConnectionCursor connections(int pageSize) throws DataplaneException;
+
+    /**
+     * The whole connection table in one list: for tests and checks of a few entries. A listing
+     * reads {@link #connections(int)} instead, which needs no memory for the table's size.
+     */
+    default List<Connection> connections() throws DataplaneException {
+        List<Connection> all = new ArrayList<>();
+        try (ConnectionCursor c = connections(4096)) {
+            for (List<Connection> page = c.next(); !page.isEmpty(); page = c.next()) {
+                all.addAll(page);
+            }
+        }
+        return all;
+    }
 
     /**
      * lvs_timeouts, ipvsadm --set: the timeouts in seconds of established TCP connections, of
@@ -47,14 +66,6 @@ public interface Dataplane extends Closeable {
 
     /** Told, on the dataplane's own thread, each time {@link #fault()} changes; must not block. */
     default void onFault(java.util.function.Consumer<String> listener) {
-    }
-
-    /**
-     * The most entries {@link #connections()} returns; a listing that reaches it is cut short.
-     * Unbounded unless the dataplane says otherwise.
-     */
-    default int connectionsMax() {
-        return Integer.MAX_VALUE;
     }
 
     /** The first line of an ipvsadm-style listing of this dataplane. */

@@ -99,10 +99,18 @@ public final class IpvsadmFormat {
         }
     }
 
-    /** ipvsadm -L -n -c. */
+    /** ipvsadm -L -n -c, whole (a listing of a large table is written as {@link #CONNECTIONS_HEADER} and pages). */
     public static String connections(List<Connection> list) {
-        StringBuilder out = new StringBuilder("IPVS connection entries\n");
-        out.append("pro expire state       source             virtual            destination\n");
+        return CONNECTIONS_HEADER + connectionLines(list);
+    }
+
+    /** The first lines of ipvsadm -L -n -c. */
+    public static final String CONNECTIONS_HEADER = "IPVS connection entries\n"
+            + "pro expire state       source             virtual            destination\n";
+
+    /** One line of ipvsadm -L -n -c per connection. */
+    public static String connectionLines(List<Connection> list) {
+        StringBuilder out = new StringBuilder(list.size() * 80);
         for (Connection c : list) {
             String state = c.protocol() == IpProtocol.TCP && !c.template()
                     ? (TcpState.of(c.state()) == null ? "ERR!" : TcpState.of(c.state()).ipvsName())

@@ -737,22 +737,75 @@ final class ForwardingCore {
                 c.protocol == 6 && !c.template ? c.state : 0, (int) timeout);
     }
 
+    /** The whole table in one list (tests); listings read it by {@link #page}. */
     List<Connection> connections(long nowNs) {
-        return connections(nowNs, Integer.MAX_VALUE);
-    }
-
-    /** At most {@code max} of the connections (a listing must not need the table's size again in memory). */
-    List<Connection> connections(long nowNs, int max) {
-        List<Connection> list = new ArrayList<>(Math.min(connectionCount, max));
-        for (DrConnection head : buckets) {
-            for (DrConnection c = head; c != null && list.size() < max; c = c.next) {
-                Connection m = toConnection(c);
-                long left = Math.max(0, (c.expiresNs - nowNs) / 1_000_000_000L);
-                list.add(new Connection(m.protocol(), m.clientAddress(), m.clientPort(), m.virtualAddress(),
-                        m.virtualPort(), m.destAddress(), m.destPort(), 0, m.flags(), m.state(), (int) left));
+        List<Connection> all = new ArrayList<>(connectionCount);
+        for (Page p = page(nowNs, Page.FIRST, Integer.MAX_VALUE); ; p = page(nowNs, p, Integer.MAX_VALUE)) {
+            all.addAll(p.connections());
+            if (p.last()) {
+                return all;
             }
         }
-        return list;
+    }
+
+    /**
+     * One page of a listing: its entries, and where the next one starts (a bucket, and how many
+     * entries of that bucket's chain were listed already).
+     */
+    record Page(List<Connection> connections, int bucket, int skip, boolean last) {
+        static final Page FIRST = new Page(List.of(), 0, 0, false);
+    }
+
+    /**
+     * The page after {@code after}: at most {@code max} entries, whole buckets while they fit (a
+     * chain is split only when it alone is longer than a page), so that the caller can take the
+     * table a page per short visit to the forwarder thread, which forwards between them. Between
+     * pages the table changes: an entry added to or removed from a bucket not yet reached shows
+     * or not, as with the kernel's /proc/net/ip_vs_conn; one that stays shows once (unless its
+     * own chain was split and changed in between, where it may show twice or not at all).
+     */
+    Page page(long nowNs, Page after, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("page size " + max);
+        }
+        List<Connection> list = new ArrayList<>(Math.min(max, Math.max(16, connectionCount)));
+        int b = after.bucket();
+        int skip = after.skip();
+        for (; b < buckets.length; b++, skip = 0) {
+            int chain = 0;
+            for (DrConnection c = buckets[b]; c != null; c = c.next) {
+                chain++;
+            }
+            int left = Math.max(0, chain - skip);
+            if (list.size() + left > max) {
+                if (!list.isEmpty()) {
+                    return new Page(list, b, skip, false);
+                }
+                // A chain longer than a page: this page ends inside it.
+                addChain(list, buckets[b], skip, max, nowNs);
+                return new Page(list, b, skip + max, false);
+            }
+            addChain(list, buckets[b], skip, left, nowNs);
+        }
+        return new Page(list, buckets.length, 0, true);
+    }
+
+    private void addChain(List<Connection> list, DrConnection head, int skip, int count, long nowNs) {
+        DrConnection c = head;
+        for (int i = 0; i < skip && c != null; i++) {
+            c = c.next;
+        }
+        for (int i = 0; i < count && c != null; i++, c = c.next) {
+            list.add(listed(c, nowNs));
+        }
+    }
+
+    /** An entry as a listing shows it: its timeout is the time it has left. */
+    private Connection listed(DrConnection c, long nowNs) {
+        Connection m = toConnection(c);
+        long left = Math.max(0, (c.expiresNs - nowNs) / 1_000_000_000L);
+        return new Connection(m.protocol(), m.clientAddress(), m.clientPort(), m.virtualAddress(), m.virtualPort(),
+                m.destAddress(), m.destPort(), 0, m.flags(), m.state(), (int) left);
     }
 
     // ---- the connection hash table -----------------------------------------------------------

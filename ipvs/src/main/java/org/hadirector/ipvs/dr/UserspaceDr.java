@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.ConnectionCursor;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Forwarder;
@@ -231,20 +232,33 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     /**
-     * The most connections a listing holds: the table may hold hundreds of thousands under a
-     * flood, and a listing of all of them would need as much memory again in the middle of it.
+     * The connection table a page at a time, each page taken in one visit to the forwarder
+     * thread, which forwards between them: a listing of the whole table neither needs its size
+     * again in memory nor stops the forwarding while it is written.
      */
-    public static final int LISTING_MAX = 100_000;
-
-    /** The connection table, at most {@link #LISTING_MAX} entries of it. */
     @Override
-    public List<Connection> connections() throws DataplaneException {
-        return call(() -> core.connections(System.nanoTime(), LISTING_MAX));
-    }
+    public ConnectionCursor connections(int pageSize) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("page size " + pageSize);
+        }
+        return new ConnectionCursor() {
+            private ForwardingCore.Page at = ForwardingCore.Page.FIRST;
 
-    @Override
-    public int connectionsMax() {
-        return LISTING_MAX;
+            @Override
+            public List<Connection> next() throws DataplaneException {
+                if (at.last()) {
+                    return List.of();
+                }
+                ForwardingCore.Page after = at;
+                at = call(() -> core.page(System.nanoTime(), after, pageSize));
+                return at.connections();
+            }
+
+            @Override
+            public void close() {
+                // nothing held between pages
+            }
+        };
     }
 
     @Override

@@ -2,12 +2,13 @@ package org.hadirector.ipvs.kernel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.ConnectionCursor;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Destination;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons {
     private static final Logger LOG = LoggerFactory.getLogger(KernelIpvs.class);
+    private static final Path PROC_CONN = Path.of("/proc/net/ip_vs_conn");
 
     private final GenericNetlink nl;
     private final int family;
@@ -176,12 +178,14 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
         return t;
     }
 
+    /** /proc/net/ip_vs_conn, read a page at a time (see {@link ProcConnections#pages}). */
     @Override
-    public List<Connection> connections() throws DataplaneException {
+    public ConnectionCursor connections(int pageSize) throws DataplaneException {
         try {
-            return ProcConnections.parse(Files.readString(Path.of("/proc/net/ip_vs_conn")));
+            return ProcConnections.pages(Files.newBufferedReader(PROC_CONN, StandardCharsets.US_ASCII), pageSize,
+                    PROC_CONN.toString());
         } catch (IOException e) {
-            throw new DataplaneException("read /proc/net/ip_vs_conn: " + e.getMessage(), e);
+            throw new DataplaneException("read " + PROC_CONN + ": " + e.getMessage(), e);
         }
     }
 

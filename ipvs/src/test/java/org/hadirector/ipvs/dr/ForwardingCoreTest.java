@@ -449,12 +449,71 @@ class ForwardingCoreTest {
     }
 
     @Test
-    void aListingTakesAtMostItsLimit() throws DataplaneException {
+    void aListingPagesThroughTheWholeTableEachEntryOnceInBoundedPages() throws DataplaneException {
+        limitedTable(30_000);
+        java.util.Set<Integer> sent = new java.util.HashSet<>();
+        for (int i = 0; i < 20_000; i++) {
+            int port = 1024 + i / 100;
+            send(tcp(flooder(i), port, VIP, 80, SYN, 0));
+            sent.add((100 + i % 100) << 16 | port);
+        }
+        assertEquals(20_000, core.connectionCount());
+        java.util.Set<Integer> listed = new java.util.HashSet<>();
+        int pages = 0;
+        for (ForwardingCore.Page p = core.page(now, ForwardingCore.Page.FIRST, 300); ; p = core.page(now, p, 300)) {
+            assertTrue(p.connections().size() <= 300, "a page holds at most its size: " + p.connections().size());
+            assertTrue(p.last() || !p.connections().isEmpty(), "only the last page may be empty");
+            for (Connection c : p.connections()) {
+                int key = (c.clientAddress().getAddress()[3] & 0xff) << 16 | c.clientPort();
+                assertTrue(listed.add(key), "listed once: " + c);
+            }
+            pages++;
+            if (p.last()) {
+                break;
+            }
+        }
+        assertEquals(sent, listed);
+        assertTrue(pages >= 20_000 / 300, pages + " pages");
+        assertEquals(20_000, core.connections(now).size());
+    }
+
+    @Test
+    void aChainLongerThanAPageIsSplitAcrossPages() throws DataplaneException {
         limitedTable(100);
         for (int i = 0; i < 30; i++) {
             send(tcp(flooder(i), 1000, VIP, 80, SYN, 0));
         }
-        assertEquals(30, core.connections(now).size());
-        assertEquals(7, core.connections(now, 7).size());
+        List<Connection> all = new ArrayList<>();
+        for (ForwardingCore.Page p = core.page(now, ForwardingCore.Page.FIRST, 1); ; p = core.page(now, p, 1)) {
+            assertTrue(p.connections().size() <= 1);
+            all.addAll(p.connections());
+            if (p.last()) {
+                break;
+            }
+        }
+        assertEquals(30, all.size());
+        assertEquals(30, new java.util.HashSet<>(all).size());
+        assertThrows(IllegalArgumentException.class, () -> core.page(now, ForwardingCore.Page.FIRST, 0));
+    }
+
+    @Test
+    void entriesThatLeaveBetweenPagesAreNotListedAndTheRestAreOnce() throws DataplaneException {
+        limitedTable(5000);
+        for (int i = 0; i < 3000; i++) {
+            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, SYN, 0));
+            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, RST, 0));
+        }
+        ForwardingCore.Page first = core.page(now, ForwardingCore.Page.FIRST, 500);
+        now += 11 * S;
+        core.expire(now); // every entry expires between the pages
+        int rest = 0;
+        for (ForwardingCore.Page p = core.page(now, first, 500); ; p = core.page(now, p, 500)) {
+            rest += p.connections().size();
+            if (p.last()) {
+                break;
+            }
+        }
+        assertEquals(500, first.connections().size());
+        assertEquals(0, rest);
     }
 }
