@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.hadirector.healthcheck.CheckSettings;
 import org.hadirector.healthcheck.CheckSpec;
 import org.hadirector.healthcheck.CheckTiming;
@@ -42,7 +41,8 @@ public class CheckBenchmark {
             Thread.sleep(5000);
             long initialEvents = tcp + http;
             s.takeSchedulerStats().get(5, TimeUnit.SECONDS);
-            System.out.printf("%d TCP_CHECK + %d HTTP_GET real servers, delay_loop 1 s; %d s warm-up done%n", tcp, http, 5);
+            System.out.printf(
+                    "%d TCP_CHECK + %d HTTP_GET real servers, delay_loop 1 s; %d s warm-up done%n", tcp, http, 5);
             for (int i = 0; i < seconds / 10; i++) {
                 long cpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
@@ -52,33 +52,68 @@ public class CheckBenchmark {
                 long cpu1 = os.getProcessCpuTime();
                 long t1 = System.nanoTime();
                 System.gc();
-                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                System.out.printf("%s; cpu %.1f%% of one core, %.0f checks/s, lateness p50 <= %d ms p99 <= %d ms max %.1f ms,"
-                        + " in flight %d, heap after GC %d MB, RSS %d MB, table changes %d%n",
-                        userSys(), 100.0 * (cpu1 - cpu0) / (t1 - t0), (b.runs() - a.runs()) * 1e9 / (t1 - t0), b.lateP50Millis(),
-                        b.lateP99Millis(), b.lateMaxMillis(), b.inFlight(), heap >> 20, rssMb(),
+                long heap =
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                System.out.printf(
+                        "%s; cpu %.1f%% of one core, %.0f checks/s, lateness p50 <= %d ms p99 <= %d ms max %.1f ms,"
+                                + " in flight %d, heap after GC %d MB, RSS %d MB, table changes %d%n",
+                        userSys(),
+                        100.0 * (cpu1 - cpu0) / (t1 - t0),
+                        (b.runs() - a.runs()) * 1e9 / (t1 - t0),
+                        b.lateP50Millis(),
+                        b.lateP99Millis(),
+                        b.lateMaxMillis(),
+                        b.inFlight(),
+                        heap >> 20,
+                        rssMb(),
                         events.get() - initialEvents);
             }
             HealthStatus st = s.status().get(10, TimeUnit.SECONDS);
-            long down = st.services().stream().flatMap(v -> v.servers().stream()).filter(r -> !r.alive()).count();
+            long down = st.services().stream()
+                    .flatMap(v -> v.servers().stream())
+                    .filter(r -> !r.alive())
+                    .count();
             System.out.println("real servers down at the end: " + down);
         }
     }
 
-    static List<ServiceSpec> pools(String kind, int n, int net, int port, java.util.function.IntFunction<Integer> http,
-            CheckTiming t) throws Exception {
+    static List<ServiceSpec> pools(
+            String kind, int n, int net, int port, java.util.function.IntFunction<Integer> http, CheckTiming t)
+            throws Exception {
         List<ServiceSpec> out = new ArrayList<>();
         List<RealServerSpec> rs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            InetAddress a = InetAddress.getByAddress(new byte[] {127, (byte) net, (byte) (i / 250), (byte) (1 + i % 250)});
+            InetAddress a =
+                    InetAddress.getByAddress(new byte[] {127, (byte) net, (byte) (i / 250), (byte) (1 + i % 250)});
             InetSocketAddress target = new InetSocketAddress(a, port);
-            CheckSettings c = http.apply(i) == null ? new CheckSettings.Tcp(target, null, 3 * S)
-                    : new CheckSettings.Http(false, target, null, 3 * S, null, false, List.of(new CheckSettings.Url(
-                            "/health", List.of(new CheckSettings.StatusRange(200, 299)), null, null, false, null)));
-            rs.add(new RealServerSpec(a.getHostAddress() + ":" + port, 1, false, null, null, List.of(new CheckSpec(c, t))));
+            CheckSettings c = http.apply(i) == null
+                    ? new CheckSettings.Tcp(target, null, 3 * S)
+                    : new CheckSettings.Http(
+                            false,
+                            target,
+                            null,
+                            3 * S,
+                            null,
+                            false,
+                            List.of(new CheckSettings.Url(
+                                    "/health",
+                                    List.of(new CheckSettings.StatusRange(200, 299)),
+                                    null,
+                                    null,
+                                    false,
+                                    null)));
+            rs.add(new RealServerSpec(
+                    a.getHostAddress() + ":" + port, 1, false, null, null, List.of(new CheckSpec(c, t))));
             if (rs.size() == 100 || i == n - 1) {
-                out.add(new ServiceSpec(kind + " 198.18.0.100:" + (10000 + out.size() + net * 1000), 0, 0, null, false,
-                        null, null, rs));
+                out.add(new ServiceSpec(
+                        kind + " 198.18.0.100:" + (10000 + out.size() + net * 1000),
+                        0,
+                        0,
+                        null,
+                        false,
+                        null,
+                        null,
+                        rs));
                 rs = new ArrayList<>();
             }
         }

@@ -3,7 +3,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.Arrays;
-
 import org.hadirector.conf.ConfigLoader;
 import org.hadirector.conf.model.KeepalivedConfig;
 
@@ -20,7 +19,9 @@ public final class ConfigBenchmark {
         long first = System.nanoTime();
         KeepalivedConfig c = ConfigLoader.load(file, options).config();
         double coldMs = (System.nanoTime() - first) / 1e6;
-        int rs = c.virtualServers().stream().mapToInt(v -> v.realServers().size()).sum();
+        int rs = c.virtualServers().stream()
+                .mapToInt(v -> v.realServers().size())
+                .sum();
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -35,14 +36,18 @@ public final class ConfigBenchmark {
         }
         // What stays: the model alone, measured after a full collection with it still referenced.
         System.gc();
-        long retained = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        long retained =
+                Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        System.out.printf("virtual_servers=%d real_servers=%d%n", c.virtualServers().size(), rs);
+        System.out.printf(
+                "virtual_servers=%d real_servers=%d%n", c.virtualServers().size(), rs);
         System.out.printf("first_load_ms=%.0f (includes JIT warm-up)%n", coldMs);
-        System.out.printf("warm_load_ms min=%.0f median=%.0f max=%.0f over %d runs%n",
+        System.out.printf(
+                "warm_load_ms min=%.0f median=%.0f max=%.0f over %d runs%n",
                 sorted[0], sorted[runs / 2], sorted[runs - 1], runs);
-        System.out.printf("peak_heap_used_mb=%.0f (sum of per-pool peaks, an upper bound) max_heap_mb=%d%n",
+        System.out.printf(
+                "peak_heap_used_mb=%.0f (sum of per-pool peaks, an upper bound) max_heap_mb=%d%n",
                 peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
         System.out.printf("retained_after_gc_mb=%.0f (the model of %d real servers)%n", retained / 1048576.0, rs);
         if (c.virtualServers().isEmpty()) {

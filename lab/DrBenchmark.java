@@ -30,7 +30,8 @@ public class DrBenchmark {
             Thread.sleep(seconds * 1000);
             ForwarderCounters b = dr.counters();
             System.out.println("forwarder: " + (b.forwarded() - a.forwarded()) / seconds + " packets/s forwarded, "
-                    + (b.ringDropped() - a.ringDropped()) / seconds + "/s dropped by the kernel for want of ring space, "
+                    + (b.ringDropped() - a.ringDropped()) / seconds
+                    + "/s dropped by the kernel for want of ring space, "
                     + b.connections() + " connections in the table; drops since start " + b.dropped());
         }
     }

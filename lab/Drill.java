@@ -42,8 +42,7 @@ public class Drill {
     static String prefix;
     static String bin;
 
-    record Result(long startNs, long endNs, boolean ok, boolean keepAlive, String error) {
-    }
+    record Result(long startNs, long endNs, boolean ok, boolean keepAlive, String error) {}
 
     /** What a drill found broken: the kind of promise it failed, one per check. */
     enum FailureKind {
@@ -160,7 +159,7 @@ public class Drill {
             case "metrics-abuse" -> {
                 return metricsAbuse(failures);
             }
-            default -> { }
+            default -> {}
         }
         cleanUp();
         if (name.equals("sync-flood")) {
@@ -169,8 +168,12 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
-                    && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
+            waitUntil(
+                    30_000,
+                    () -> status("director1").vi1("MASTER")
+                            && status("director2").vi1("BACKUP")
+                            && ipvs("director1").contains("198.18.0.21:80")
+                            && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
             Load load = new Load(name);
@@ -186,10 +189,14 @@ public class Drill {
             long c1 = System.nanoTime();
             long okAfter = results.stream().filter(Result::ok).count();
             // the master's cost while it forwards the steady load (the 3 s before the failure)
-            System.out.printf(Locale.ROOT, "  steady load %.0f requests/s; director1 CPU %.1f%% of one core (user %.1f%%, "
-                    + "kernel %.1f%%), RSS %d MB%n", (okAfter - okBefore) * 1e9 / (c1 - c0),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  steady load %.0f requests/s; director1 CPU %.1f%% of one core (user %.1f%%, "
+                            + "kernel %.1f%%), RSS %d MB%n",
+                    (okAfter - okBefore) * 1e9 / (c1 - c0),
                     100.0 * (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
-                    100.0 * (cpu1[0] - cpu0[0]) / 100 / ((c1 - c0) / 1e9), 100.0 * (cpu1[1] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
+                    100.0 * (cpu1[0] - cpu0[0]) / 100 / ((c1 - c0) / 1e9),
+                    100.0 * (cpu1[1] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
                     cpu1[2] / 1024);
             long failNs = System.nanoTime();
             inject(name, d1);
@@ -204,7 +211,8 @@ public class Drill {
                 during(name, (now - t0) / 1_000_000, d1);
                 if (name.equals("rs-stop") || name.equals("rs-drain")) {
                     String t = ipvs("director1");
-                    boolean in = name.equals("rs-stop") ? t.contains("198.18.0.22:80")
+                    boolean in = name.equals("rs-stop")
+                            ? t.contains("198.18.0.22:80")
                             : t.matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+[1-9].*");
                     if (table[0] < 0 && !in) {
                         table[0] = (now - failNs) / 1_000_000;
@@ -229,21 +237,37 @@ public class Drill {
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
     static void checkMetrics(String drill, Failures failures) throws Exception {
-        String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death", "sync-recreate").contains(drill)
+        String master = List.of("link-down", "sigkill", "sigterm", "demote", "part-death", "sync-recreate")
+                        .contains(drill)
                 ? "director2"
                 : "director1";
-        Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + master, "curl", "-s", "--max-time", "5",
-                "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        prefix + "-" + master,
+                        "curl",
+                        "-s",
+                        "--max-time",
+                        "5",
+                        "http://127.0.0.1:9650/metrics")
+                .redirectErrorStream(true)
+                .start();
         String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         java.util.regex.Matcher in = java.util.regex.Pattern.compile(
-                "hadirector_real_server_in_packets_total\\{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\"\\} (\\d+)")
+                        "hadirector_real_server_in_packets_total\\{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\"\\} (\\d+)")
                 .matcher(m);
-        if (!m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") || !in.find()
+        if (!m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1")
+                || !in.find()
                 || Long.parseLong(in.group(1)) == 0) {
-            failures.add(drill, FailureKind.METRICS_WRONG, master + "'s /metrics does not show it master with packets through rs1:\n"
-                    + m.lines().filter(l -> l.startsWith("hadirector_vrrp_state") || l.contains("in_packets"))
-                            .reduce("", (a, b) -> a + b + "\n"));
+            failures.add(
+                    drill,
+                    FailureKind.METRICS_WRONG,
+                    master + "'s /metrics does not show it master with packets through rs1:\n"
+                            + m.lines()
+                                    .filter(l -> l.startsWith("hadirector_vrrp_state") || l.contains("in_packets"))
+                                    .reduce("", (a, b) -> a + b + "\n"));
         }
     }
 
@@ -257,7 +281,11 @@ public class Drill {
             case "sigkill" -> run("kill", "-KILL", pid("director1"));
             case "sigterm" -> run("kill", "-TERM", pid("director1"));
             case "demote" -> expectOk(control("director1", "vrrp demote VI_1"));
-            case "rs-stop" -> run("kill", "-TERM", Files.readString(dir.resolve("nginx-rs2/nginx.pid")).strip());
+            case "rs-stop" ->
+                run(
+                        "kill",
+                        "-TERM",
+                        Files.readString(dir.resolve("nginx-rs2/nginx.pid")).strip());
             case "rs-drain" -> expectOk(control("director1", "real-server drain 198.18.0.100:80 198.18.0.22:80"));
             case "reload" -> {
                 // SIGHUP with the file unchanged: no transition, no table operation.
@@ -265,16 +293,21 @@ public class Drill {
                 hup("director1", name);
                 long[] after = counters("director1");
                 if (before[0] != after[0] || before[1] != after[1]) {
-                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_NOOP, "an unchanged reload changed something: transitions "
-                            + before[0] + " -> " + after[0]
-                            + ", table operations " + before[1] + " -> " + after[1]));
+                    reloadFailures.add(new Failure(
+                            name,
+                            FailureKind.RELOAD_NOT_NOOP,
+                            "an unchanged reload changed something: transitions "
+                                    + before[0] + " -> " + after[0]
+                                    + ", table operations " + before[1] + " -> " + after[1]));
                 }
-                reloadReport = "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
+                reloadReport =
+                        "unchanged: " + (after[1] - before[1]) + " ops, " + (after[0] - before[0]) + " transitions";
             }
             case "reload-bad" -> injectReloadBad(name);
-            default -> throw new IllegalArgumentException("unknown drill " + name
-                    + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, reload-bad, sync-flood, "
-                    + "metrics-abuse, " + String.join(", ", FaultDrills.NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException("unknown drill " + name
+                        + " (link-down, sigkill, sigterm, demote, rs-stop, rs-drain, reload, reload-bad, sync-flood, "
+                        + "metrics-abuse, " + String.join(", ", FaultDrills.NAMES) + ")");
         }
     }
 
@@ -288,23 +321,31 @@ public class Drill {
             case "rs-stop" -> {
                 Path conf = dir.resolve("nginx-rs2/nginx.conf");
                 new ProcessBuilder("ip", "netns", "exec", prefix + "-rs2", "nginx", "-c", conf.toString())
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile())
+                        .start();
             }
             case "rs-drain" -> expectOk(control("director1", "real-server enable 198.18.0.100:80 198.18.0.22:80"));
             case "reload" -> {
                 // SIGHUP with rs2's weight changed from 1 to 3: exactly one table operation.
                 Path conf = dir.resolve("director1.conf");
                 String text = Files.readString(conf);
-                Files.writeString(conf, text.replace("real_server 198.18.0.22 80 {", "real_server 198.18.0.22 80 {\n        weight 3"));
+                Files.writeString(
+                        conf,
+                        text.replace("real_server 198.18.0.22 80 {", "real_server 198.18.0.22 80 {\n        weight 3"));
                 long[] before = counters("director1");
                 hup("director1", name);
                 long[] after = counters("director1");
                 boolean weight3 = ipvs("director1").matches("(?s).*198\\.18\\.0\\.22:80\\s+Route\\s+3\\s.*");
                 if (before[0] != after[0] || after[1] - before[1] != 1 || !weight3) {
-                    reloadFailures.add(new Failure(name, FailureKind.RELOAD_NOT_APPLIED, "a reload with one weight changed: transitions "
-                            + before[0] + " -> " + after[0]
-                            + ", table operations " + before[1] + " -> " + after[1] + " (want +1), rs2 weight 3 in the table: "
-                            + weight3));
+                    reloadFailures.add(new Failure(
+                            name,
+                            FailureKind.RELOAD_NOT_APPLIED,
+                            "a reload with one weight changed: transitions "
+                                    + before[0] + " -> " + after[0]
+                                    + ", table operations " + before[1] + " -> " + after[1]
+                                    + " (want +1), rs2 weight 3 in the table: "
+                                    + weight3));
                 }
                 reloadReport += "; one weight changed: " + (after[1] - before[1]) + " op, " + (after[0] - before[0])
                         + " transitions";
@@ -316,12 +357,13 @@ public class Drill {
                         from = i;
                     }
                 }
-                log.subList(from, log.size()).stream().filter(l -> l.contains("table:") || l.contains("reload"))
+                log.subList(from, log.size()).stream()
+                        .filter(l -> l.contains("table:") || l.contains("reload"))
                         .forEach(l -> System.out.println("  director1: " + l.replaceFirst("^\\S+ \\S+ ", "")));
                 Files.writeString(conf, text);
             }
             case "reload-bad" -> restoreReloadBad(name);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -335,7 +377,11 @@ public class Drill {
         Path conf = dir.resolve("director1.conf");
         String good = Files.readString(conf);
         String[][] broken = {
-            {"missing interface", good.replaceFirst("(?m)^    interface e0$", "    interface e9"), "interface e9 does not exist"},
+            {
+                "missing interface",
+                good.replaceFirst("(?m)^    interface e0$", "    interface e9"),
+                "interface e9 does not exist"
+            },
             {"syntax error", good + "vrrp_instance VI_2 {\n", "unbalanced braces"},
         };
         try {
@@ -349,8 +395,10 @@ public class Drill {
                 long[] after = reloadBadCounters();
                 System.out.println("  director1 (" + b[0] + "): " + line.replaceFirst("^\\S+ \\S+ ", ""));
                 if (!line.contains("reload rejected") || !line.contains(b[2])) {
-                    reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_REJECTED, b[0] + ": want a rejection naming \""
-                            + b[2] + "\", the log says: " + line));
+                    reloadBadFailures.add(new Failure(
+                            drill,
+                            FailureKind.RELOAD_NOT_REJECTED,
+                            b[0] + ": want a rejection naming \"" + b[2] + "\", the log says: " + line));
                 }
                 reloadBadCheck(drill, b[0], before, after);
             }
@@ -366,7 +414,9 @@ public class Drill {
         long[] after = reloadBadCounters();
         System.out.println("  director1 (good file): " + line.replaceFirst("^\\S+ \\S+ ", ""));
         if (!line.contains("reload done: vrrp_instances unchanged; virtual servers unchanged; table operations: 0")) {
-            reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP,
+            reloadBadFailures.add(new Failure(
+                    drill,
+                    FailureKind.RELOAD_NOT_NOOP,
                     "the good file after the broken ones: want a no-op, the log says: " + line));
         }
         reloadBadCheck(drill, "good file", before, after);
@@ -378,22 +428,32 @@ public class Drill {
      */
     static long[] reloadBadCounters() throws Exception {
         Process p = new ProcessBuilder("ip", "-n", prefix + "-director1", "-4", "addr", "show", "dev", "e0")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String addrs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         Status s1 = status("director1");
-        return new long[] {s1.transitions("VI_1"), status("director2").transitions("VI_1"), s1.opsApplied(),
-            addrs.contains(" " + VIP + "/") ? 1 : 0};
+        return new long[] {
+            s1.transitions("VI_1"),
+            status("director2").transitions("VI_1"),
+            s1.opsApplied(),
+            addrs.contains(" " + VIP + "/") ? 1 : 0
+        };
     }
 
     static void reloadBadCheck(String drill, String what, long[] before, long[] after) {
         String seen = what + ": transitions director1 " + before[0] + " -> " + after[0] + ", director2 " + before[1]
                 + " -> " + after[1] + " (-1: VI_1 does not run), table operations " + before[2] + " -> " + after[2]
                 + ", VIP on director1: " + (after[3] == 1 ? "yes" : "no");
-        reloadBadReport.add(what + ": " + (after[2] - before[2]) + " ops, " + (after[0] - before[0] + after[1] - before[1])
-                + " transitions");
-        if (before[0] != after[0] || before[1] != after[1] || before[2] != after[2] || before[3] != 1 || after[3] != 1
-                || after[0] < 0 || after[1] < 0) {
+        reloadBadReport.add(what + ": " + (after[2] - before[2]) + " ops, "
+                + (after[0] - before[0] + after[1] - before[1]) + " transitions");
+        if (before[0] != after[0]
+                || before[1] != after[1]
+                || before[2] != after[2]
+                || before[3] != 1
+                || after[3] != 1
+                || after[0] < 0
+                || after[1] < 0) {
             reloadBadFailures.add(new Failure(drill, FailureKind.RELOAD_NOT_NOOP, "changed something: " + seen));
         }
     }
@@ -409,12 +469,19 @@ public class Drill {
     /** Sends SIGHUP and returns the log line that ends that reload, whatever it says (10 s at most). */
     static String hupExpecting(String host, String drill) throws Exception {
         Path log = dir.resolve(host + "-" + drill + ".log");
-        java.util.function.Predicate<String> end = l -> l.contains("reload done") || l.contains("reload rejected")
-                || l.contains("reload incomplete") || l.contains("reload failed");
+        java.util.function.Predicate<String> end = l -> l.contains("reload done")
+                || l.contains("reload rejected")
+                || l.contains("reload incomplete")
+                || l.contains("reload failed");
         long before = Files.readString(log).lines().filter(end).count();
         run("kill", "-HUP", pid(host));
         waitUntil(10_000, () -> Files.readString(log).lines().filter(end).count() > before, host + " ended the reload");
-        return Files.readString(log).lines().filter(end).skip(before).findFirst().orElseThrow();
+        return Files.readString(log)
+                .lines()
+                .filter(end)
+                .skip(before)
+                .findFirst()
+                .orElseThrow();
     }
 
     static final List<Failure> reloadFailures = new ArrayList<>();
@@ -432,10 +499,19 @@ public class Drill {
     /** Sends SIGHUP and waits (10 s at most) for the log's next "reload done" or "reload rejected". */
     static void hup(String host, String drill) throws Exception {
         Path log = dir.resolve(host + "-" + drill + ".log");
-        long done = Files.readString(log).lines().filter(l -> l.contains("reload done") || l.contains("reload rejected")).count();
+        long done = Files.readString(log)
+                .lines()
+                .filter(l -> l.contains("reload done") || l.contains("reload rejected"))
+                .count();
         run("kill", "-HUP", pid(host));
-        waitUntil(10_000, () -> Files.readString(log).lines()
-                .filter(l -> l.contains("reload done") || l.contains("reload rejected")).count() > done, host + " reloaded");
+        waitUntil(
+                10_000,
+                () -> Files.readString(log)
+                                .lines()
+                                .filter(l -> l.contains("reload done") || l.contains("reload rejected"))
+                                .count()
+                        > done,
+                host + " reloaded");
         if (Files.readString(log).contains("reload rejected")) {
             throw new IllegalStateException(host + " rejected the reload; see " + log);
         }
@@ -457,23 +533,40 @@ public class Drill {
             }
             last = r.endNs;
         }
-        long lateFailures = results.stream().filter(r -> !r.ok && r.startNs - failNs > DETECTION_BOUND_MS * 1_000_000L)
+        long lateFailures = results.stream()
+                .filter(r -> !r.ok && r.startNs - failNs > DETECTION_BOUND_MS * 1_000_000L)
                 .count();
         String pingOutage = pingOutage(dir.resolve("ping-" + name + ".log"));
-        String tableText = name.startsWith("rs-") ? (table[0] < 0 ? "never left" : table[0] + " ms") + " / "
-                + (table[1] < 0 ? "never rejoined" : table[1] + " ms") : "-";
-        String line = String.format(Locale.ROOT, "| %s | %d ms | %s | %d / %d | %d / %d | %s |", name, maxGap / 1_000_000,
-                pingOutage, ok, failed, KEEPALIVE - Math.min(broke, KEEPALIVE), Math.min(broke, KEEPALIVE), tableText);
-        results.stream().filter(r -> !r.ok).limit(5).forEach(r -> System.out.println("  failed at +"
-                + (r.startNs - failNs) / 1_000_000 + " ms (" + (r.keepAlive ? "keep-alive" : "new") + "): " + r.error));
+        String tableText = name.startsWith("rs-")
+                ? (table[0] < 0 ? "never left" : table[0] + " ms") + " / "
+                        + (table[1] < 0 ? "never rejoined" : table[1] + " ms")
+                : "-";
+        String line = String.format(
+                Locale.ROOT,
+                "| %s | %d ms | %s | %d / %d | %d / %d | %s |",
+                name,
+                maxGap / 1_000_000,
+                pingOutage,
+                ok,
+                failed,
+                KEEPALIVE - Math.min(broke, KEEPALIVE),
+                Math.min(broke, KEEPALIVE),
+                tableText);
+        results.stream()
+                .filter(r -> !r.ok)
+                .limit(5)
+                .forEach(r -> System.out.println("  failed at +" + (r.startNs - failNs) / 1_000_000 + " ms ("
+                        + (r.keepAlive ? "keep-alive" : "new") + "): " + r.error));
         if (FaultDrills.NAMES.contains(name)) {
             FaultDrills.check(name, results, broke, failures);
         }
         switch (name) {
             case "link-down" -> {
                 if (broke > 0) {
-                    failures.add(name, FailureKind.KEEPALIVE_BROKE, broke
-                            + " established connection(s) broke; connection sync should keep them");
+                    failures.add(
+                            name,
+                            FailureKind.KEEPALIVE_BROKE,
+                            broke + " established connection(s) broke; connection sync should keep them");
                 }
             }
             case "reload" -> {
@@ -491,14 +584,20 @@ public class Drill {
             }
             case "rs-stop" -> {
                 if (lateFailures > 0) {
-                    failures.add(name, FailureKind.OUTAGE_TOO_LONG, lateFailures + " request(s) failed after the detection bound ("
-                            + DETECTION_BOUND_MS + " ms)");
+                    failures.add(
+                            name,
+                            FailureKind.OUTAGE_TOO_LONG,
+                            lateFailures + " request(s) failed after the detection bound (" + DETECTION_BOUND_MS
+                                    + " ms)");
                 }
                 if (table[0] < 0 || table[1] < 0) {
-                    failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the stopped real server did not leave and rejoin the table");
+                    failures.add(
+                            name,
+                            FailureKind.TABLE_NOT_UPDATED,
+                            "the stopped real server did not leave and rejoin the table");
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (table[0] < 0 && name.equals("rs-drain")) {
             failures.add(name, FailureKind.TABLE_NOT_UPDATED, "the drained real server's weight never went to 0");
@@ -537,6 +636,7 @@ public class Drill {
     static final int FLOOD_HEAP_MB = 256;
     /** Beyond the heap: metaspace, code, thread stacks, netty's buffers, the packet rings (12 MB). */
     static final int FLOOD_NON_HEAP_MB = 192;
+
     static final int SYNC_ID = 51;
     static final String SYNC_GROUP = "224.0.0.81";
     static final int SYNC_PORT = 8848;
@@ -550,13 +650,18 @@ public class Drill {
      * up and takes over, and every keep-alive connection survives the failover.
      */
     static String syncFlood(String name, Failures failures) throws Exception {
-        java.util.Map<String, String> env = java.util.Map.of("HADIRECTOR_JAVA_OPTS",
+        java.util.Map<String, String> env = java.util.Map.of(
+                "HADIRECTOR_JAVA_OPTS",
                 "-XX:+UseSerialGC -Xss512k -Xmx" + FLOOD_HEAP_MB + "m -XX:+ExitOnOutOfMemoryError");
         Process d1 = director("director1", name, env);
         Process d2 = director("director2", name, env);
         try {
-            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP")
-                    && ipvs("director1").contains("198.18.0.21:80") && ipvs("director1").contains("198.18.0.22:80"),
+            waitUntil(
+                    30_000,
+                    () -> status("director1").vi1("MASTER")
+                            && status("director2").vi1("BACKUP")
+                            && ipvs("director1").contains("198.18.0.21:80")
+                            && ipvs("director1").contains("198.18.0.22:80"),
                     "director1 master with both real servers, director2 backup");
             run("ip", "neigh", "flush", "dev", "e0");
             Load load = new Load(name);
@@ -564,7 +669,9 @@ public class Drill {
             int[] broke = load.broke;
             long t0 = load.startNs;
             sleepUntil(t0, 2_000);
-            waitUntil(10_000, () -> syncedInstalled("director2") >= KEEPALIVE,
+            waitUntil(
+                    10_000,
+                    () -> syncedInstalled("director2") >= KEEPALIVE,
                     "director2 installed the " + KEEPALIVE + " keep-alive connections from director1's sync");
             long rss0 = cpuTicks("director2")[2];
             long[] sent = new long[2];
@@ -580,26 +687,44 @@ public class Drill {
             rssMax = Math.max(rssMax, cpuTicks("director2")[2]);
             Status d2status = status("director2");
             String synced = d2status.forwarderLine();
-            System.out.printf(Locale.ROOT, "  flood: %d messages (%d connections) in %d s from the client; director2 RSS %d MB "
-                    + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n", sent[0], sent[1], floodSeconds,
-                    rss0 / 1024, rssMax / 1024, FLOOD_HEAP_MB, synced.replaceFirst("^forwarder: ", ""));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  flood: %d messages (%d connections) in %d s from the client; director2 RSS %d MB "
+                            + "before, at most %d MB during (heap bound %d MB)%n  director2 %s%n",
+                    sent[0],
+                    sent[1],
+                    floodSeconds,
+                    rss0 / 1024,
+                    rssMax / 1024,
+                    FLOOD_HEAP_MB,
+                    synced.replaceFirst("^forwarder: ", ""));
             if (!d2.isAlive()) {
-                failures.add(name, FailureKind.DIRECTOR_DIED, "director2 died under the flood; see "
-                        + dir.resolve("director2-" + name + ".log"));
+                failures.add(
+                        name,
+                        FailureKind.DIRECTOR_DIED,
+                        "director2 died under the flood; see " + dir.resolve("director2-" + name + ".log"));
             }
             // the default sync cap: a quarter of the heap at 128 bytes an entry (SyncLimits)
             long cap = FLOOD_HEAP_MB * 1024L * 1024 / 4 / 128;
             long connections = d2status.forwarder("connections");
             if (connections < 0 || connections > cap) {
-                failures.add(name, FailureKind.OVER_BOUND, "director2's table is not within the sync cap (" + cap + "): " + synced);
+                failures.add(
+                        name,
+                        FailureKind.OVER_BOUND,
+                        "director2's table is not within the sync cap (" + cap + "): " + synced);
             }
             if (rssMax / 1024 > FLOOD_HEAP_MB + FLOOD_NON_HEAP_MB) {
-                failures.add(name, FailureKind.OVER_BOUND, "director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB
-                        + " + " + FLOOD_NON_HEAP_MB + " MB)");
+                failures.add(
+                        name,
+                        FailureKind.OVER_BOUND,
+                        "director2's RSS reached " + rssMax / 1024 + " MB (bound " + FLOOD_HEAP_MB + " + "
+                                + FLOOD_NON_HEAP_MB + " MB)");
             }
             if (!d2status.vi1("BACKUP")) {
-                failures.add(name, FailureKind.NOT_BACKUP, "director2 left BACKUP during the flood (master still up): "
-                        + d2status.vi1Line());
+                failures.add(
+                        name,
+                        FailureKind.NOT_BACKUP,
+                        "director2 left BACKUP during the flood (master still up): " + d2status.vi1Line());
             }
             long failNs = System.nanoTime();
             run("ip", "netns", "exec", prefix + "-director1", "ip", "link", "set", "e0", "down");
@@ -609,17 +734,21 @@ public class Drill {
             }
             load.stop();
             if (!status("director2").vi1("MASTER")) {
-                failures.add(name, FailureKind.NOT_MASTER, "director2 did not take over after director1's link went down");
+                failures.add(
+                        name, FailureKind.NOT_MASTER, "director2 did not take over after director1's link went down");
             }
             if (broke[0] > 0) {
-                failures.add(name, FailureKind.KEEPALIVE_BROKE, broke[0]
-                        + " keep-alive connection(s) broke across the failover after the flood");
+                failures.add(
+                        name,
+                        FailureKind.KEEPALIVE_BROKE,
+                        broke[0] + " keep-alive connection(s) broke across the failover after the flood");
             }
             String line = report(name, new ArrayList<>(results), broke[0], failNs, new long[] {-1, -1}, failures);
             // director2's warnings and errors, since the flood's drop lines are the ones to read
             Files.readAllLines(dir.resolve("director2-" + name + ".log")).stream()
                     .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("MASTER"))
-                    .limit(20).forEach(l -> System.out.println("  director2: " + l.replaceFirst("^\\S+ ", "")));
+                    .limit(20)
+                    .forEach(l -> System.out.println("  director2: " + l.replaceFirst("^\\S+ ", "")));
             return line;
         } finally {
             stopDirector("director1", d1);
@@ -653,15 +782,25 @@ public class Drill {
             long end = System.nanoTime() + millis * 1_000_000L;
             while (System.nanoTime() - end < 0) {
                 b.clear();
-                b.put((byte) 0).put((byte) SYNC_ID).putShort((short) size).put((byte) entries).put((byte) 1).putShort((short) 0);
+                b.put((byte) 0)
+                        .put((byte) SYNC_ID)
+                        .putShort((short) size)
+                        .put((byte) entries)
+                        .put((byte) 1)
+                        .putShort((short) 0);
                 for (int i = 0; i < entries; i++) {
                     b.put((byte) 0).put((byte) 6).putShort((short) 36); // type IPv4, TCP, version 0 and size
                     b.putInt(3); // IP_VS_CONN_F_DROUTE
                     b.putShort((short) 1); // ESTABLISHED
-                    b.putShort((short) (1024 + random.nextInt(64_000))).putShort((short) 80).putShort((short) 80);
+                    b.putShort((short) (1024 + random.nextInt(64_000)))
+                            .putShort((short) 80)
+                            .putShort((short) 80);
                     b.putInt(0); // fwmark
                     b.putInt(0x8000_0000); // timeout: 2^31 s
-                    b.put((byte) 198).put((byte) 19).put((byte) random.nextInt(256)).put((byte) random.nextInt(256));
+                    b.put((byte) 198)
+                            .put((byte) 19)
+                            .put((byte) random.nextInt(256))
+                            .put((byte) random.nextInt(256));
                     b.put(vip);
                     b.put((byte) 198).put((byte) 18).put((byte) 0).put((byte) (random.nextBoolean() ? 21 : 22));
                 }
@@ -676,11 +815,25 @@ public class Drill {
 
     static Process director(String host, String drill, java.util.Map<String, String> env) throws IOException {
         Files.deleteIfExists(dir.resolve(host + ".sock"));
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, bin, "-f",
-                dir.resolve(host + ".conf").toString(), "-l", "--pid-file", dir.resolve(host + ".pid").toString(), "--control",
-                dir.resolve(host + ".sock").toString(), "--metrics", "9650");
+        ProcessBuilder pb = new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                prefix + "-" + host,
+                bin,
+                "-f",
+                dir.resolve(host + ".conf").toString(),
+                "-l",
+                "--pid-file",
+                dir.resolve(host + ".pid").toString(),
+                "--control",
+                dir.resolve(host + ".sock").toString(),
+                "--metrics",
+                "9650");
         pb.environment().putAll(env);
-        return pb.redirectErrorStream(true).redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile()).start();
+        return pb.redirectErrorStream(true)
+                .redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile())
+                .start();
     }
 
     // ---- metrics-abuse: the master's HTTP endpoint and control socket under slow clients and 10,000 requests each
@@ -688,13 +841,14 @@ public class Drill {
     static final int ABUSE_REQUESTS = 10_000;
     /** Slow clients held open at once: below the caps (64 HTTP, 128 control) with room for the other clients. */
     static final int ABUSE_SLOW_HTTP = 40;
+
     static final int ABUSE_SLOW_CONTROL = 100;
     /** The master's descriptors may grow by at most both caps and some slack while abused, and must come back after. */
     static final int ABUSE_FD_BOUND = 64 + 128 + 32;
+
     static final int ABUSE_FD_AFTER = 8;
 
-    record Abuse(int ok, int refused, int failed, int slow, long ms, String sample) {
-    }
+    record Abuse(int ok, int refused, int failed, int slow, long ms, String sample) {}
 
     /**
      * Both directors up, director1 master; then from director1's namespace (its /metrics listens on
@@ -710,7 +864,10 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(30_000, () -> status("director1").vi1("MASTER") && status("director2").vi1("BACKUP"),
+            waitUntil(
+                    30_000,
+                    () -> status("director1").vi1("MASTER")
+                            && status("director2").vi1("BACKUP"),
                     "director1 master, director2 backup");
             String pid = pid("director1");
             if (!masterMetrics("director1").startsWith("ok")) {
@@ -722,46 +879,69 @@ public class Drill {
             long[] most = {before};
             List<Long> probeMs = java.util.Collections.synchronizedList(new ArrayList<>());
             List<String> probeFailures = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread sampler = new Thread(() -> {
-                while (!done.get()) {
-                    try {
-                        long n = fds(pid);
-                        synchronized (most) {
-                            most[0] = Math.max(most[0], n);
+            Thread sampler = new Thread(
+                    () -> {
+                        while (!done.get()) {
+                            try {
+                                long n = fds(pid);
+                                synchronized (most) {
+                                    most[0] = Math.max(most[0], n);
+                                }
+                            } catch (IOException e) {
+                                probeFailures.add("cannot count descriptors: " + e);
+                            }
+                            sleep(50);
                         }
-                    } catch (IOException e) {
-                        probeFailures.add("cannot count descriptors: " + e);
-                    }
-                    sleep(50);
-                }
-            }, "fd-sampler");
-            Thread prober = new Thread(() -> {
-                while (!done.get()) {
-                    long t = System.nanoTime();
-                    String m = masterMetrics("director1");
-                    probeMs.add((System.nanoTime() - t) / 1_000_000);
-                    if (!m.startsWith("ok")) {
-                        probeFailures.add(m);
-                    }
-                    sleep(500);
-                }
-            }, "metrics-prober");
+                    },
+                    "fd-sampler");
+            Thread prober = new Thread(
+                    () -> {
+                        while (!done.get()) {
+                            long t = System.nanoTime();
+                            String m = masterMetrics("director1");
+                            probeMs.add((System.nanoTime() - t) / 1_000_000);
+                            if (!m.startsWith("ok")) {
+                                probeFailures.add(m);
+                            }
+                            sleep(500);
+                        }
+                    },
+                    "metrics-prober");
             sampler.start();
             prober.start();
             long t0 = System.nanoTime();
-            Process http = new ProcessBuilder("ip", "netns", "exec", prefix + "-director1", "java", "-cp",
-                    System.getProperty("java.class.path"), "lab/Drill.java", "--abuse-http",
-                    "127.0.0.1", "9650", String.valueOf(ABUSE_REQUESTS), String.valueOf(ABUSE_SLOW_HTTP))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("abuse-http.log").toFile()).start();
+            Process http = new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            prefix + "-director1",
+                            "java",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "lab/Drill.java",
+                            "--abuse-http",
+                            "127.0.0.1",
+                            "9650",
+                            String.valueOf(ABUSE_REQUESTS),
+                            String.valueOf(ABUSE_SLOW_HTTP))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("abuse-http.log").toFile())
+                    .start();
             java.net.SocketAddress sock = UnixDomainSocketAddress.of(dir.resolve("director1.sock"));
             int parallelOk = parallelStatus(sock, 100);
-            Abuse control = abuse(sock, ABUSE_REQUESTS, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII),
+            Abuse control = abuse(
+                    sock,
+                    ABUSE_REQUESTS,
+                    (STATUS + "\n").getBytes(StandardCharsets.US_ASCII),
                     a -> Status.parse(a).vi1("MASTER"),
-                    a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(StandardCharsets.US_ASCII),
-                    "stat".getBytes(StandardCharsets.US_ASCII), ABUSE_SLOW_CONTROL);
+                    a -> a.startsWith("error: busy"),
+                    "x".repeat(5000).getBytes(StandardCharsets.US_ASCII),
+                    "stat".getBytes(StandardCharsets.US_ASCII),
+                    ABUSE_SLOW_CONTROL);
             if (!http.waitFor(300, TimeUnit.SECONDS)) {
                 http.destroyForcibly();
-                throw new IllegalStateException("the HTTP abuse did not end within 300 s; see " + dir.resolve("abuse-http.log"));
+                throw new IllegalStateException(
+                        "the HTTP abuse did not end within 300 s; see " + dir.resolve("abuse-http.log"));
             }
             String httpOut = Files.readString(dir.resolve("abuse-http.log"));
             long abuseMs = (System.nanoTime() - t0) / 1_000_000;
@@ -776,53 +956,101 @@ public class Drill {
             }
             String m = masterMetrics("director1");
             long transitionsAfter = counters("director1")[0];
-            java.util.regex.Matcher hm = java.util.regex.Pattern.compile("ABUSE ok=(\\d+) refused=(\\d+) failed=(\\d+) slow=(\\d+) ms=(\\d+)")
+            java.util.regex.Matcher hm = java.util.regex.Pattern.compile(
+                            "ABUSE ok=(\\d+) refused=(\\d+) failed=(\\d+) slow=(\\d+) ms=(\\d+)")
                     .matcher(httpOut);
-            Abuse h = hm.find() ? new Abuse(Integer.parseInt(hm.group(1)), Integer.parseInt(hm.group(2)), Integer.parseInt(hm.group(3)),
-                    Integer.parseInt(hm.group(4)), Long.parseLong(hm.group(5)), "") : null;
+            Abuse h = hm.find()
+                    ? new Abuse(
+                            Integer.parseInt(hm.group(1)),
+                            Integer.parseInt(hm.group(2)),
+                            Integer.parseInt(hm.group(3)),
+                            Integer.parseInt(hm.group(4)),
+                            Long.parseLong(hm.group(5)),
+                            "")
+                    : null;
             long worst = probeMs.stream().mapToLong(Long::longValue).max().orElse(-1);
-            System.out.printf(Locale.ROOT, "  http (from director1's namespace): %s%n", h == null ? httpOut.strip() : h);
+            System.out.printf(
+                    Locale.ROOT, "  http (from director1's namespace): %s%n", h == null ? httpOut.strip() : h);
             System.out.printf(Locale.ROOT, "  control: 100 parallel status: %d answered; %s%n", parallelOk, control);
-            System.out.printf(Locale.ROOT, "  director1 descriptors: %d before, at most %d during, %d after; /metrics fetched %d times "
-                    + "during the abuse, %d failed, worst %d ms; VRRP transitions %d -> %d; %d ms in all%n", before, most[0], after,
-                    probeMs.size(), probeFailures.size(), worst, transitions, transitionsAfter, abuseMs);
-            m.lines().filter(l -> l.startsWith("hadirector_endpoint_") && !l.contains(" 0") || l.startsWith("hadirector_endpoint_accept"))
+            System.out.printf(
+                    Locale.ROOT,
+                    "  director1 descriptors: %d before, at most %d during, %d after; /metrics fetched %d times "
+                            + "during the abuse, %d failed, worst %d ms; VRRP transitions %d -> %d; %d ms in all%n",
+                    before,
+                    most[0],
+                    after,
+                    probeMs.size(),
+                    probeFailures.size(),
+                    worst,
+                    transitions,
+                    transitionsAfter,
+                    abuseMs);
+            m.lines()
+                    .filter(l -> l.startsWith("hadirector_endpoint_") && !l.contains(" 0")
+                            || l.startsWith("hadirector_endpoint_accept"))
                     .forEach(l -> System.out.println("  director1: " + l));
             int goodHttp = ABUSE_REQUESTS * 6 / 10;
             if (h == null) {
                 failures.add(name, FailureKind.NOT_ANSWERED, "the HTTP abuse reported nothing: " + httpOut.strip());
             } else if (h.ok() != goodHttp || h.failed() > 0) {
-                failures.add(name, FailureKind.NOT_ANSWERED, "HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, "
-                        + h.failed() + " failed; "
-                        + "see " + dir.resolve("abuse-http.log"));
+                failures.add(
+                        name,
+                        FailureKind.NOT_ANSWERED,
+                        "HTTP: " + h.ok() + " of " + goodHttp + " good requests answered, "
+                                + h.failed() + " failed; "
+                                + "see " + dir.resolve("abuse-http.log"));
             }
             if (parallelOk != 100) {
                 failures.add(name, FailureKind.NOT_ANSWERED, parallelOk + " of 100 parallel status requests answered");
             }
             if (control.ok() != goodHttp || control.failed() > 0) {
-                failures.add(name, FailureKind.NOT_ANSWERED, "control: " + control.ok() + " of " + goodHttp + " good requests answered, "
-                        + control.failed()
-                        + " failed: " + control.sample());
+                failures.add(
+                        name,
+                        FailureKind.NOT_ANSWERED,
+                        "control: " + control.ok() + " of " + goodHttp + " good requests answered, "
+                                + control.failed()
+                                + " failed: " + control.sample());
             }
             if (most[0] > before + ABUSE_FD_BOUND) {
-                failures.add(name, FailureKind.OVER_BOUND, "director1's descriptors grew from " + before + " to " + most[0] + " (bound: +"
-                        + ABUSE_FD_BOUND + ")");
+                failures.add(
+                        name,
+                        FailureKind.OVER_BOUND,
+                        "director1's descriptors grew from " + before + " to " + most[0] + " (bound: +" + ABUSE_FD_BOUND
+                                + ")");
             }
             if (after > before + ABUSE_FD_AFTER) {
-                failures.add(name, FailureKind.OVER_BOUND, "director1 holds " + after + " descriptors after the abuse, " + before
-                        + " before");
+                failures.add(
+                        name,
+                        FailureKind.OVER_BOUND,
+                        "director1 holds " + after + " descriptors after the abuse, " + before + " before");
             }
             if (!probeFailures.isEmpty() || probeMs.isEmpty() || !m.startsWith("ok")) {
-                failures.add(name, FailureKind.NOT_ANSWERED, "/metrics did not always answer: " + probeFailures.stream().limit(3).toList()
-                        + (m.startsWith("ok") ? "" : "; after: " + m.lines().findFirst().orElse("")));
+                failures.add(
+                        name,
+                        FailureKind.NOT_ANSWERED,
+                        "/metrics did not always answer: "
+                                + probeFailures.stream().limit(3).toList()
+                                + (m.startsWith("ok")
+                                        ? ""
+                                        : "; after: " + m.lines().findFirst().orElse("")));
             }
             if (transitionsAfter != transitions) {
-                failures.add(name, FailureKind.VRRP_TRANSITION, "VRRP made " + (transitionsAfter - transitions)
-                        + " transition(s) under the abuse");
+                failures.add(
+                        name,
+                        FailureKind.VRRP_TRANSITION,
+                        "VRRP made " + (transitionsAfter - transitions) + " transition(s) under the abuse");
             }
-            return String.format(Locale.ROOT, "| %s | /metrics answered throughout (worst %d ms) | - | %d / %d | - | descriptors %d / "
-                    + "at most %d / %d (before / during / after) |", name, worst, (h == null ? 0 : h.ok()) + control.ok() + parallelOk,
-                    (h == null ? 0 : h.failed()) + control.failed() + (100 - parallelOk), before, most[0], after);
+            return String.format(
+                    Locale.ROOT,
+                    "| %s | /metrics answered throughout (worst %d ms) | - | %d / %d | - | descriptors %d / "
+                            + "at most %d / %d (before / during / after) |",
+                    name,
+                    worst,
+                    (h == null ? 0 : h.ok()) + control.ok() + parallelOk,
+                    (h == null ? 0 : h.failed()) + control.failed() + (100 - parallelOk),
+                    before,
+                    most[0],
+                    after);
         } finally {
             stopDirector("director1", d1);
             stopDirector("director2", d2);
@@ -838,13 +1066,26 @@ public class Drill {
     /** "ok" and the text when the host's /metrics shows it master, else what went wrong. */
     static String masterMetrics(String host) {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", prefix + "-" + host, "curl", "-s", "-S", "--max-time", "5",
-                    "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            prefix + "-" + host,
+                            "curl",
+                            "-s",
+                            "-S",
+                            "--max-time",
+                            "5",
+                            "http://127.0.0.1:9650/metrics")
+                    .redirectErrorStream(true)
+                    .start();
             String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 return "curl failed: " + m.strip();
             }
-            return m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1") ? "ok\n" + m : "not master: " + m;
+            return m.contains("hadirector_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1")
+                    ? "ok\n" + m
+                    : "not master: " + m;
         } catch (Exception e) {
             return "curl: " + e;
         }
@@ -859,7 +1100,8 @@ public class Drill {
             Thread t = new Thread(() -> {
                 try {
                     go.await();
-                    if (Status.parse(exchange(sock, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII), 10_000)).vi1("MASTER")) {
+                    if (Status.parse(exchange(sock, (STATUS + "\n").getBytes(StandardCharsets.US_ASCII), 10_000))
+                            .vi1("MASTER")) {
                         ok.incrementAndGet();
                     }
                 } catch (Exception e) {
@@ -879,12 +1121,24 @@ public class Drill {
     /** The HTTP half of metrics-abuse, run by the drill in director1's namespace: prints one ABUSE line. */
     static void abuseHttpChild(String[] args) throws Exception {
         java.net.SocketAddress at = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
-        Abuse a = abuse(at, Integer.parseInt(args[3]), "GET /metrics HTTP/1.1\r\nHost: director\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-                r -> r.startsWith("HTTP/1.1 200") && r.contains("hadirector_vrrp_state{"), r -> r.startsWith("HTTP/1.1 503"),
+        Abuse a = abuse(
+                at,
+                Integer.parseInt(args[3]),
+                "GET /metrics HTTP/1.1\r\nHost: director\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                r -> r.startsWith("HTTP/1.1 200") && r.contains("hadirector_vrrp_state{"),
+                r -> r.startsWith("HTTP/1.1 503"),
                 "\u0000\u0001GARBAGE / \r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
-                "GET /metrics HTTP/1.1\r\nHost: director\r\n".getBytes(StandardCharsets.US_ASCII), Integer.parseInt(args[4]));
-        System.out.printf(Locale.ROOT, "ABUSE ok=%d refused=%d failed=%d slow=%d ms=%d %s%n", a.ok(), a.refused(), a.failed(), a.slow(),
-                a.ms(), a.sample());
+                "GET /metrics HTTP/1.1\r\nHost: director\r\n".getBytes(StandardCharsets.US_ASCII),
+                Integer.parseInt(args[4]));
+        System.out.printf(
+                Locale.ROOT,
+                "ABUSE ok=%d refused=%d failed=%d slow=%d ms=%d %s%n",
+                a.ok(),
+                a.refused(),
+                a.failed(),
+                a.slow(),
+                a.ms(),
+                a.sample());
     }
 
     /**
@@ -893,67 +1147,80 @@ public class Drill {
      * request without reading, one abandoned before it. Meanwhile {@code slowAtOnce} clients send
      * {@code partial} and wait to be closed, again and again until the rest is done.
      */
-    static Abuse abuse(java.net.SocketAddress at, int total, byte[] request, java.util.function.Predicate<String> good,
-            java.util.function.Predicate<String> refused, byte[] malformed, byte[] partial, int slowAtOnce) throws InterruptedException {
+    static Abuse abuse(
+            java.net.SocketAddress at,
+            int total,
+            byte[] request,
+            java.util.function.Predicate<String> good,
+            java.util.function.Predicate<String> refused,
+            byte[] malformed,
+            byte[] partial,
+            int slowAtOnce)
+            throws InterruptedException {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger slow = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<String> sample = new java.util.concurrent.atomic.AtomicReference<>("");
+        java.util.concurrent.atomic.AtomicReference<String> sample =
+                new java.util.concurrent.atomic.AtomicReference<>("");
         AtomicBoolean fastDone = new AtomicBoolean();
         long t0 = System.nanoTime();
         List<Thread> slowThreads = new ArrayList<>();
         for (int t = 0; t < slowAtOnce; t++) {
-            slowThreads.add(new Thread(() -> {
-                while (!fastDone.get()) {
-                    try (SocketChannel c = SocketChannel.open(at)) {
-                        c.write(ByteBuffer.wrap(partial));
-                        slow.incrementAndGet();
-                        readAll(c, 30_000); // until the server's request deadline closes it
-                    } catch (IOException e) {
-                        failed.incrementAndGet();
-                        sample.compareAndSet("", "slow: " + e);
-                        sleep(100);
-                    }
-                }
-            }, "slow-" + t));
+            slowThreads.add(new Thread(
+                    () -> {
+                        while (!fastDone.get()) {
+                            try (SocketChannel c = SocketChannel.open(at)) {
+                                c.write(ByteBuffer.wrap(partial));
+                                slow.incrementAndGet();
+                                readAll(c, 30_000); // until the server's request deadline closes it
+                            } catch (IOException e) {
+                                failed.incrementAndGet();
+                                sample.compareAndSet("", "slow: " + e);
+                                sleep(100);
+                            }
+                        }
+                    },
+                    "slow-" + t));
         }
         slowThreads.forEach(Thread::start);
         sleep(200); // the slow clients are in before the rest starts
         List<Thread> fast = new ArrayList<>();
         for (int t = 0; t < 6; t++) {
-            fast.add(new Thread(() -> {
-                for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                    try {
-                        switch (i % 10) {
-                            case 6, 7 -> exchange(at, malformed, 10_000);
-                            case 8 -> {
-                                try (SocketChannel c = SocketChannel.open(at)) {
-                                    c.write(ByteBuffer.wrap(request));
+            fast.add(new Thread(
+                    () -> {
+                        for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                            try {
+                                switch (i % 10) {
+                                    case 6, 7 -> exchange(at, malformed, 10_000);
+                                    case 8 -> {
+                                        try (SocketChannel c = SocketChannel.open(at)) {
+                                            c.write(ByteBuffer.wrap(request));
+                                        }
+                                    }
+                                    case 9 -> SocketChannel.open(at).close();
+                                    default -> {
+                                        String a = exchange(at, request, 10_000);
+                                        if (good.test(a)) {
+                                            ok.incrementAndGet();
+                                        } else if (refused.test(a)) {
+                                            busy.incrementAndGet();
+                                        } else {
+                                            failed.incrementAndGet();
+                                            sample.compareAndSet("", a.length() > 200 ? a.substring(0, 200) : a);
+                                        }
+                                    }
                                 }
-                            }
-                            case 9 -> SocketChannel.open(at).close();
-                            default -> {
-                                String a = exchange(at, request, 10_000);
-                                if (good.test(a)) {
-                                    ok.incrementAndGet();
-                                } else if (refused.test(a)) {
-                                    busy.incrementAndGet();
-                                } else {
+                            } catch (IOException e) {
+                                if (i % 10 < 6) {
                                     failed.incrementAndGet();
-                                    sample.compareAndSet("", a.length() > 200 ? a.substring(0, 200) : a);
+                                    sample.compareAndSet("", e.toString());
                                 }
                             }
                         }
-                    } catch (IOException e) {
-                        if (i % 10 < 6) {
-                            failed.incrementAndGet();
-                            sample.compareAndSet("", e.toString());
-                        }
-                    }
-                }
-            }, "abuse-" + t));
+                    },
+                    "abuse-" + t));
         }
         fast.forEach(Thread::start);
         for (Thread t : fast) {
@@ -963,7 +1230,8 @@ public class Drill {
         for (Thread t : slowThreads) {
             t.join(60_000);
         }
-        return new Abuse(ok.get(), busy.get(), failed.get(), slow.get(), (System.nanoTime() - t0) / 1_000_000, sample.get());
+        return new Abuse(
+                ok.get(), busy.get(), failed.get(), slow.get(), (System.nanoTime() - t0) / 1_000_000, sample.get());
     }
 
     /** Writes {@code request}, reads until the server closes (or resets); at most {@code timeoutMillis}. */
@@ -1023,7 +1291,9 @@ public class Drill {
                 threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
             }
             ping = new ProcessBuilder("ping", "-n", "-D", "-i", "0.005", "-W", "1", VIP)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("ping-" + name + ".log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("ping-" + name + ".log").toFile())
+                    .start();
             startNs = System.nanoTime();
             threads.forEach(Thread::start);
         }
@@ -1123,8 +1393,10 @@ public class Drill {
     // ---- directors
 
     static Process director(String host, String drill) throws IOException {
-        return director(host, drill, drill.equals("part-death") ? java.util.Map.of("HADIRECTOR_FAULT_INJECTION", "1")
-                : java.util.Map.of());
+        return director(
+                host,
+                drill,
+                drill.equals("part-death") ? java.util.Map.of("HADIRECTOR_FAULT_INJECTION", "1") : java.util.Map.of());
     }
 
     /** When a drill restores what it broke, and when it ends (ms from its start). */
@@ -1169,15 +1441,26 @@ public class Drill {
         Path pid = dir.resolve("nginx-rs2/nginx.pid");
         boolean up = false;
         try {
-            up = Files.exists(pid) && ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).map(ProcessHandle::isAlive)
-                    .orElse(false);
+            up = Files.exists(pid)
+                    && ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false);
         } catch (NumberFormatException e) {
             up = false;
         }
         if (!up) {
             restoreNs = System.nanoTime();
-            new ProcessBuilder("ip", "netns", "exec", prefix + "-rs2", "nginx", "-c", dir.resolve("nginx-rs2/nginx.conf").toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile()).start();
+            new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            prefix + "-rs2",
+                            "nginx",
+                            "-c",
+                            dir.resolve("nginx-rs2/nginx.conf").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("nginx-rs2/restart.log").toFile())
+                    .start();
             Thread.sleep(500);
         }
     }
@@ -1216,9 +1499,14 @@ public class Drill {
     record Status(String answer, java.util.Map<String, Object> json) {
         static Status parse(String answer) {
             try {
-                return new Status(answer, com.typesafe.config.ConfigFactory.parseString(answer,
-                        com.typesafe.config.ConfigParseOptions.defaults().setSyntax(com.typesafe.config.ConfigSyntax.JSON))
-                        .root().unwrapped());
+                return new Status(
+                        answer,
+                        com.typesafe.config.ConfigFactory.parseString(
+                                        answer,
+                                        com.typesafe.config.ConfigParseOptions.defaults()
+                                                .setSyntax(com.typesafe.config.ConfigSyntax.JSON))
+                                .root()
+                                .unwrapped());
             } catch (com.typesafe.config.ConfigException e) {
                 return new Status(answer, java.util.Map.of());
             }
@@ -1262,8 +1550,10 @@ public class Drill {
         /** VI_1 in a line, for reports: "VI_1 MASTER, priority 150, transitions 1", or what was answered instead. */
         String vi1Line() {
             java.util.Map<String, Object> i = instance("VI_1");
-            return i.isEmpty() ? "no VI_1 in the status (" + shown() + ")"
-                    : "VI_1 " + i.get("state") + ", priority " + i.get("priority") + ", transitions " + i.get("transitions");
+            return i.isEmpty()
+                    ? "no VI_1 in the status (" + shown() + ")"
+                    : "VI_1 " + i.get("state") + ", priority " + i.get("priority") + ", transitions "
+                            + i.get("transitions");
         }
 
         /** The parts in a line, for reports: "parts: all N up (names)", "parts down: ...", or "no parts listed". */
@@ -1272,25 +1562,43 @@ public class Drill {
             if (parts.isEmpty()) {
                 return "no parts listed (" + shown() + ")";
             }
-            return allPartsUp() ? "parts: all " + parts.size() + " up (" + String.join(", ", parts.stream()
-                    .map(p -> String.valueOf(map(p).get("name"))).toList()) + ")" : "parts down: " + json.get("down");
+            return allPartsUp()
+                    ? "parts: all " + parts.size() + " up ("
+                            + String.join(
+                                    ", ",
+                                    parts.stream()
+                                            .map(p -> String.valueOf(map(p).get("name")))
+                                            .toList()) + ")"
+                    : "parts down: " + json.get("down");
         }
 
         /** The forwarder's counters in a line, for reports. */
         String forwarderLine() {
             java.util.Map<String, Object> f = map(map(json.get("table")).get("forwarder"));
-            return f.isEmpty() ? "(no forwarder in the status: " + shown() + ")" : String.format(Locale.ROOT,
-                    "forwarder: %s frames forwarded, %s connections; dropped: %s; ring drops %s; synced connections installed %s "
-                    + "(naming no known service or server %s, refused at the sync cap %s, dropped at the hand-off bound %s); "
-                    + "re-attached %s times, link down %s times", f.get("forwarded"), f.get("connections"), f.get("dropped"),
-                    f.get("ringDropped"), f.get("syncedInstalled"), f.get("syncedUnknown"), f.get("syncedOverCap"),
-                    f.get("syncedShed"), f.get("restarts"), f.get("linkDowns"));
+            return f.isEmpty()
+                    ? "(no forwarder in the status: " + shown() + ")"
+                    : String.format(
+                            Locale.ROOT,
+                            "forwarder: %s frames forwarded, %s connections; dropped: %s; ring drops %s; synced connections installed %s "
+                                    + "(naming no known service or server %s, refused at the sync cap %s, dropped at the hand-off bound %s); "
+                                    + "re-attached %s times, link down %s times",
+                            f.get("forwarded"),
+                            f.get("connections"),
+                            f.get("dropped"),
+                            f.get("ringDropped"),
+                            f.get("syncedInstalled"),
+                            f.get("syncedUnknown"),
+                            f.get("syncedOverCap"),
+                            f.get("syncedShed"),
+                            f.get("restarts"),
+                            f.get("linkDowns"));
         }
 
         /** VI_1, the parts and the forwarder's restarts: what a report shows of a director. */
         String summary() {
             long restarts = forwarder("restarts");
-            return vi1Line() + " | " + partsLine() + (restarts < 0 ? "" : " | forwarder re-attached " + restarts + " times");
+            return vi1Line() + " | " + partsLine()
+                    + (restarts < 0 ? "" : " | forwarder re-attached " + restarts + " times");
         }
 
         private String shown() {
@@ -1375,7 +1683,10 @@ public class Drill {
 
     static void quietly(String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             p.waitFor(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // best effort
@@ -1433,13 +1744,15 @@ public class Drill {
  * </ul>
  */
 class FaultDrills {
-    static final List<String> NAMES = List.of("link-flap", "iface-recreate", "sync-recreate", "netlink-burst", "syn-flood",
-            "part-death");
+    static final List<String> NAMES =
+            List.of("link-flap", "iface-recreate", "sync-recreate", "netlink-burst", "syn-flood", "part-death");
     /** sync-recreate: director1 fails this long after director2's interface came back. */
     static final long SYNC_SETTLE_MS = 7_000;
+
     static long syncedAtRestore;
     /** A restored link serves within this: link up, then director1's preemption (3 x 1 s + skew) and GARP. */
     static final long RECOVERY_MS = 5_000;
+
     static final long RSS_BOUND_KB = 600 * 1024;
     static final long FLOOD_MS = 60_000;
     static String note = "";
@@ -1502,10 +1815,18 @@ class FaultDrills {
                 Path batch = Drill.dir.resolve("burst.ip");
                 StringBuilder b = new StringBuilder();
                 for (int i = 0; i < 125; i++) {
-                    b.append("link add hdb").append(i).append(" type veth peer name hdc").append(i).append('\n');
+                    b.append("link add hdb")
+                            .append(i)
+                            .append(" type veth peer name hdc")
+                            .append(i)
+                            .append('\n');
                 }
                 for (int i = 0; i < 125; i++) {
-                    b.append("link set hdb").append(i).append(" up\nlink set hdc").append(i).append(" up\n");
+                    b.append("link set hdb")
+                            .append(i)
+                            .append(" up\nlink set hdc")
+                            .append(i)
+                            .append(" up\n");
                 }
                 for (int i = 0; i < 125; i++) {
                     b.append("link set hdb").append(i).append(" down\n");
@@ -1516,7 +1837,8 @@ class FaultDrills {
                 Files.writeString(batch, b.toString());
                 long t = System.nanoTime();
                 Drill.run("ip", "-n", d1(), "-b", batch.toString());
-                note = String.format(Locale.ROOT, "1,000 link operations in %d ms", (System.nanoTime() - t) / 1_000_000);
+                note = String.format(
+                        Locale.ROOT, "1,000 link operations in %d ms", (System.nanoTime() - t) / 1_000_000);
                 Drill.sleep(1_000);
                 long[] after = Drill.counters("director1");
                 if (after[0] != before[0]) {
@@ -1539,7 +1861,8 @@ class FaultDrills {
         if (name.equals("sync-recreate") && partStep == 0 && elapsedMs >= restoreAt(name) + SYNC_SETTLE_MS) {
             // director2's sync receiver must have followed its re-created interface: the master fails now.
             long synced = Drill.syncedInstalled("director2");
-            note = "director2 installed " + (synced - syncedAtRestore) + " synced connection(s) after its interface came back";
+            note = "director2 installed " + (synced - syncedAtRestore)
+                    + " synced connection(s) after its interface came back";
             Drill.run("ip", "netns", "exec", d1(), "ip", "link", "set", "e0", "down");
             Drill.restoreNs = System.nanoTime();
             partStep = 1;
@@ -1570,7 +1893,7 @@ class FaultDrills {
                 Drill.expectOkPlain(Drill.control("director1", "fault-inject dataplane error"));
                 partStep = 4;
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -1579,20 +1902,31 @@ class FaultDrills {
         long ok = results.stream().filter(Drill.Result::ok).count();
         switch (name) {
             case "link-flap", "iface-recreate" -> {
-                long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > RECOVERY_MS * 1_000_000L)
+                long late = results.stream()
+                        .filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > RECOVERY_MS * 1_000_000L)
                         .count();
-                Drill.Result firstOk = results.stream().filter(r -> r.ok() && !r.keepAlive() && r.startNs() > Drill.restoreNs)
-                        .findFirst().orElse(null);
+                Drill.Result firstOk = results.stream()
+                        .filter(r -> r.ok() && !r.keepAlive() && r.startNs() > Drill.restoreNs)
+                        .findFirst()
+                        .orElse(null);
                 Drill.Status st = Drill.status("director1");
-                System.out.println("  " + (firstOk == null ? "no new connection succeeded after the restore"
-                        : "first new connection after the restore ended +" + (firstOk.endNs() - Drill.restoreNs) / 1_000_000
-                                + " ms") + "; director1: " + st.summary());
+                System.out.println("  "
+                        + (firstOk == null
+                                ? "no new connection succeeded after the restore"
+                                : "first new connection after the restore ended +"
+                                        + (firstOk.endNs() - Drill.restoreNs) / 1_000_000 + " ms")
+                        + "; director1: " + st.summary());
                 if (late > 0) {
-                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late + " request(s) failed more than " + RECOVERY_MS
-                            + " ms after the link returned");
+                    failures.add(
+                            name,
+                            Drill.FailureKind.OUTAGE_TOO_LONG,
+                            late + " request(s) failed more than " + RECOVERY_MS + " ms after the link returned");
                 }
                 if (!st.vi1("MASTER")) {
-                    failures.add(name, Drill.FailureKind.NOT_MASTER, "director1 did not take the VIP back after the link returned");
+                    failures.add(
+                            name,
+                            Drill.FailureKind.NOT_MASTER,
+                            "director1 did not take the VIP back after the link returned");
                 }
                 if (!st.allPartsUp()) {
                     failures.add(name, Drill.FailureKind.PART_DOWN, "director1 has a part down: " + st.partsLine());
@@ -1602,7 +1936,9 @@ class FaultDrills {
                 long failed = results.size() - ok;
                 Drill.Status st = Drill.status("director1");
                 String log = Files.readString(Drill.dir.resolve("director1-" + name + ".log"));
-                long overruns = log.lines().filter(l -> l.contains("overran the netlink socket")).count();
+                long overruns = log.lines()
+                        .filter(l -> l.contains("overran the netlink socket"))
+                        .count();
                 System.out.println("  " + note + "; overrun warnings in the log: " + overruns);
                 String changed = "the burst changed something: " + note + ", " + failed + " failed request(s), status: "
                         + st.summary();
@@ -1624,33 +1960,57 @@ class FaultDrills {
                 long evicted = gauge(m, "hadirector_dr_half_open_evicted_total");
                 long ringDrops = gauge(m, "hadirector_dr_ring_dropped_total");
                 java.util.regex.Matcher full = java.util.regex.Pattern.compile(
-                        "hadirector_dr_dropped_total\\{reason=\"table_full\"\\} (\\d+)").matcher(m);
+                                "hadirector_dr_dropped_total\\{reason=\"table_full\"\\} (\\d+)")
+                        .matcher(m);
                 note += "; ring drops " + ringDrops + ", table_full drops " + (full.find() ? full.group(1) : "?");
-                System.out.printf(Locale.ROOT, "  %s; legitimate requests ok %.2f%% (%d of %d); table %d of its limit %d "
-                        + "(half-open given way %d); director1 peak RSS %d MB%n", note, share, ok, results.size(), conns, limit,
-                        evicted, peakRssKb / 1024);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s; legitimate requests ok %.2f%% (%d of %d); table %d of its limit %d "
+                                + "(half-open given way %d); director1 peak RSS %d MB%n",
+                        note,
+                        share,
+                        ok,
+                        results.size(),
+                        conns,
+                        limit,
+                        evicted,
+                        peakRssKb / 1024);
                 if (share < 99.0) {
-                    failures.add(name, Drill.FailureKind.REQUESTS_FAILED,
+                    failures.add(
+                            name,
+                            Drill.FailureKind.REQUESTS_FAILED,
                             String.format(Locale.ROOT, "only %.2f%% of the legitimate requests succeeded", share));
                 }
                 if (limit <= 0 || conns > limit) {
-                    failures.add(name, Drill.FailureKind.OVER_BOUND, "the table holds " + conns + " entries, over its limit " + limit);
+                    failures.add(
+                            name,
+                            Drill.FailureKind.OVER_BOUND,
+                            "the table holds " + conns + " entries, over its limit " + limit);
                 }
                 if (peakRssKb > RSS_BOUND_KB) {
-                    failures.add(name, Drill.FailureKind.OVER_BOUND, "director1's RSS reached " + peakRssKb / 1024 + " MB");
+                    failures.add(
+                            name, Drill.FailureKind.OVER_BOUND, "director1's RSS reached " + peakRssKb / 1024 + " MB");
                 }
             }
             case "sync-recreate" -> {
                 String log = Files.readString(Drill.dir.resolve("director2-" + name + ".log"));
-                boolean followed = log.lines().anyMatch(l -> l.matches(".*sync: .* on e0; starting the .* role again.*"));
+                boolean followed =
+                        log.lines().anyMatch(l -> l.matches(".*sync: .* on e0; starting the .* role again.*"));
                 System.out.println("  " + note + "; director2's sync role followed the interface: " + followed);
-                if (!followed || !note.contains("installed") || note.contains("installed 0 ") || note.contains("installed -")) {
-                    failures.add(name, Drill.FailureKind.SYNC_NOT_FOLLOWED, "director2's sync receiver did not follow its re-created "
-                            + "interface: " + note);
+                if (!followed
+                        || !note.contains("installed")
+                        || note.contains("installed 0 ")
+                        || note.contains("installed -")) {
+                    failures.add(
+                            name,
+                            Drill.FailureKind.SYNC_NOT_FOLLOWED,
+                            "director2's sync receiver did not follow its re-created " + "interface: " + note);
                 }
                 if (broke > 0) {
-                    failures.add(name, Drill.FailureKind.KEEPALIVE_BROKE, broke
-                            + " keep-alive connection(s) broke at the failover after the re-creation");
+                    failures.add(
+                            name,
+                            Drill.FailureKind.KEEPALIVE_BROKE,
+                            broke + " keep-alive connection(s) broke at the failover after the re-creation");
                 }
                 if (!Drill.status("director2").vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
@@ -1666,23 +2026,31 @@ class FaultDrills {
                         + "; a checker restarted: " + checksRestarted + "; table reconciled again: " + tableRestarted
                         + "; after the Error: " + note);
                 if (!reattached || !vrrpRestarted || !checksRestarted || !tableRestarted) {
-                    failures.add(name, Drill.FailureKind.NOT_RESTARTED, "a failed part was not restarted (forwarder " + reattached
-                            + ", VRRP " + vrrpRestarted
-                            + ", checks " + checksRestarted + ", table " + tableRestarted + ")");
+                    failures.add(
+                            name,
+                            Drill.FailureKind.NOT_RESTARTED,
+                            "a failed part was not restarted (forwarder " + reattached
+                                    + ", VRRP " + vrrpRestarted
+                                    + ", checks " + checksRestarted + ", table " + tableRestarted + ")");
                 }
                 if (!note.startsWith("exit 70")) {
-                    failures.add(name, Drill.FailureKind.WRONG_EXIT, "the Error did not end the process with 70: " + note);
+                    failures.add(
+                            name, Drill.FailureKind.WRONG_EXIT, "the Error did not end the process with 70: " + note);
                 }
-                long late = results.stream().filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > 5_000L * 1_000_000L).count();
+                long late = results.stream()
+                        .filter(r -> !r.ok() && r.startNs() - Drill.restoreNs > 5_000L * 1_000_000L)
+                        .count();
                 if (late > 0) {
-                    failures.add(name, Drill.FailureKind.OUTAGE_TOO_LONG, late
-                            + " request(s) failed after director2 should have taken over");
+                    failures.add(
+                            name,
+                            Drill.FailureKind.OUTAGE_TOO_LONG,
+                            late + " request(s) failed after director2 should have taken over");
                 }
                 if (!Drill.status("director2").vi1("MASTER")) {
                     failures.add(name, Drill.FailureKind.NOT_MASTER, "director2 did not take over");
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -1700,17 +2068,27 @@ class FaultDrills {
         // 100 sources in the lab's range (198.18.0.150-249, no host has them), random source ports:
         // millions of distinct half-open flows for the director's table.
         for (int i = 0; i < 100; i++) {
-            cfg.append("{ eth(da=").append(dmac).append(", sa=").append(smac).append("), ipv4(sa=198.18.0.").append(150 + i)
-                    .append(", da=").append(Drill.VIP).append(", ttl=64), tcp(sp=drnd(), dp=80, seq=drnd(), syn) }\n");
+            cfg.append("{ eth(da=")
+                    .append(dmac)
+                    .append(", sa=")
+                    .append(smac)
+                    .append("), ipv4(sa=198.18.0.")
+                    .append(150 + i)
+                    .append(", da=")
+                    .append(Drill.VIP)
+                    .append(", ttl=64), tcp(sp=drnd(), dp=80, seq=drnd(), syn) }\n");
         }
         Path conf = Drill.dir.resolve("synflood.cfg");
         Files.writeString(conf, cfg.toString());
         floodTx0 = txPackets();
         flood = new ProcessBuilder("trafgen", "--dev", "e0", "--conf", conf.toString(), "--cpus", "1", "--rand")
-                .redirectErrorStream(true).redirectOutput(Drill.dir.resolve("trafgen.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(Drill.dir.resolve("trafgen.log").toFile())
+                .start();
         Drill.sleep(500);
         if (!flood.isAlive()) {
-            throw new IllegalStateException("trafgen did not start: " + Files.readString(Drill.dir.resolve("trafgen.log")));
+            throw new IllegalStateException(
+                    "trafgen did not start: " + Files.readString(Drill.dir.resolve("trafgen.log")));
         }
     }
 
@@ -1719,7 +2097,8 @@ class FaultDrills {
     /** Frames sent on the client's e0 (the drill runs in the client's namespace). */
     static long txPackets() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/sys/class/net/e0/statistics/tx_packets")).strip());
+            return Long.parseLong(Files.readString(Path.of("/sys/class/net/e0/statistics/tx_packets"))
+                    .strip());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
@@ -1738,9 +2117,15 @@ class FaultDrills {
         // what left the client's interface meanwhile (the legitimate load is a few hundred a second)
         long sent = floodTx0 < 0 ? -1 : txPackets() - floodTx0;
         String log = Files.readString(Drill.dir.resolve("trafgen.log"));
-        note = sent < 0 ? "frames sent not counted; trafgen: " + log.strip().lines().reduce((a, b) -> b).orElse("(empty log)")
-                : String.format(Locale.ROOT, "%d frames sent by the client in %d s (%.0f/s)", sent,
-                FLOOD_MS / 1000, sent * 1000.0 / FLOOD_MS);
+        note = sent < 0
+                ? "frames sent not counted; trafgen: "
+                        + log.strip().lines().reduce((a, b) -> b).orElse("(empty log)")
+                : String.format(
+                        Locale.ROOT,
+                        "%d frames sent by the client in %d s (%.0f/s)",
+                        sent,
+                        FLOOD_MS / 1000,
+                        sent * 1000.0 / FLOOD_MS);
         flood = null;
     }
 
@@ -1755,15 +2140,26 @@ class FaultDrills {
     }
 
     static String metrics(String host) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", Drill.prefix + "-" + host, "curl", "-s", "--max-time", "5",
-                "http://127.0.0.1:9650/metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        Drill.prefix + "-" + host,
+                        "curl",
+                        "-s",
+                        "--max-time",
+                        "5",
+                        "http://127.0.0.1:9650/metrics")
+                .redirectErrorStream(true)
+                .start();
         String m = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         return m;
     }
 
     static long gauge(String metrics, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + " (\\d+)").matcher(metrics);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^" + name + " (\\d+)").matcher(metrics);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
@@ -1776,7 +2172,8 @@ class FaultDrills {
         Drill.quietly("pkill", "-f", "trafgen --dev e0 --conf " + Drill.dir);
         for (String[] h : new String[][] {{"director1", "198.18.0.11"}, {"director2", "198.18.0.12"}}) {
             Process p = new ProcessBuilder("ip", "-n", Drill.prefix + "-" + h[0], "link", "show", "e0")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             if (p.waitFor() != 0) {
                 recreateE0(h[0], h[1]);

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
@@ -72,16 +71,21 @@ final class AddressLineReader {
                         case "scope" -> {
                             String sc = value.text().toLowerCase(Locale.ROOT);
                             if (!SCOPES.contains(sc) && !sc.matches("\\d{1,3}")) {
-                                v.error(value, "scope must be site, link, host, nowhere, global or a number; got '"
-                                        + value.text() + "'");
+                                v.error(
+                                        value,
+                                        "scope must be site, link, host, nowhere, global or a number; got '"
+                                                + value.text() + "'");
                             }
                             b.set("scope", sc);
                         }
                         case "label" -> b.set("label", value.text());
                         case "peer" -> b.set("peer", v.address(value, "peer"));
                         case "preferred_lft" -> b.set("preferredLft", value.text());
-                        default -> v.warning(opt, "'track_group' applies to static addresses only in keepalived "
-                                + "and is not supported by hadirector; ignored");
+                        default ->
+                            v.warning(
+                                    opt,
+                                    "'track_group' applies to static addresses only in keepalived "
+                                            + "and is not supported by hadirector; ignored");
                     }
                 }
                 case "home" -> b.set("home", true);
@@ -91,8 +95,9 @@ final class AddressLineReader {
                 case "autojoin" -> b.set("autojoin", true);
                 case "no_track" -> b.set("noTrack", true);
                 case "use_vmac" -> b.set("useVmac", true);
-                default -> v.warning(opt, "unknown option '" + o + "' for address " + text
-                        + "; ignored (one address per line)");
+                default ->
+                    v.warning(
+                            opt, "unknown option '" + o + "' for address " + text + "; ignored (one address per line)");
             }
         }
         b.setDefault("scope", "global");

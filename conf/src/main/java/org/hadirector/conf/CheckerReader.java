@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import org.hadirector.conf.model.BfdCheck;
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
@@ -24,8 +23,17 @@ import org.hadirector.conf.parse.Token;
 
 /** The checker blocks of a real server, with keepalived's per-type defaults. */
 final class CheckerReader {
-    static final Set<String> TYPES = Set.of("HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK", "DNS_CHECK",
-            "SMTP_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
+    static final Set<String> TYPES = Set.of(
+            "HTTP_GET",
+            "SSL_GET",
+            "TCP_CHECK",
+            "MISC_CHECK",
+            "DNS_CHECK",
+            "SMTP_CHECK",
+            "UDP_CHECK",
+            "PING_CHECK",
+            "FILE_CHECK",
+            "BFD_CHECK");
     private static final Set<String> DNS_TYPES = Set.of("A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA");
 
     /**
@@ -150,16 +158,20 @@ final class CheckerReader {
     /** keepalived's per-type defaults under the inherited values. */
     private static CheckerTiming timing(Defaults d, String type) {
         Duration delayLoop = d.delayLoop != null ? d.delayLoop : Duration.ofSeconds(60);
-        int retry = d.retry != null ? d.retry : switch (type) {
-            case "MISC_CHECK" -> 0;
-            case "DNS_CHECK" -> 3;
-            default -> 1;
-        };
-        Duration dbr = d.delayBeforeRetry != null ? d.delayBeforeRetry : switch (type) {
-            case "HTTP_GET", "SSL_GET" -> Duration.ofSeconds(3);
-            case "DNS_CHECK" -> delayLoop;
-            default -> Duration.ofSeconds(1);
-        };
+        int retry = d.retry != null
+                ? d.retry
+                : switch (type) {
+                    case "MISC_CHECK" -> 0;
+                    case "DNS_CHECK" -> 3;
+                    default -> 1;
+                };
+        Duration dbr = d.delayBeforeRetry != null
+                ? d.delayBeforeRetry
+                : switch (type) {
+                    case "HTTP_GET", "SSL_GET" -> Duration.ofSeconds(3);
+                    case "DNS_CHECK" -> delayLoop;
+                    default -> Duration.ofSeconds(1);
+                };
         return new CheckerTiming(
                 d.connectTimeout != null ? d.connectTimeout : Duration.ofSeconds(5),
                 retry,
@@ -192,7 +204,7 @@ final class CheckerReader {
                     }
                     b.set("enableSni", ssl);
                 }
-                default -> { }
+                default -> {}
             }
         }
         b.set("endpoint", endpoint(block, d, type, Set.of("url", "http_protocol", "fast_recovery", "enable_sni")));
@@ -224,8 +236,10 @@ final class CheckerReader {
                 case "digest" -> {
                     String dg = v.string(x);
                     if (dg != null && !dg.matches("[0-9a-fA-F]{32}")) {
-                        v.error(x.args().get(0), "digest must be 32 hex digits (the MD5 of the body, as "
-                                + "'hadirector genhash' prints it), got '" + dg + "'");
+                        v.error(
+                                x.args().get(0),
+                                "digest must be 32 hex digits (the MD5 of the body, as "
+                                        + "'hadirector genhash' prints it), got '" + dg + "'");
                     } else if (dg != null) {
                         b.set("digest", dg.toLowerCase(Locale.ROOT));
                     }
@@ -245,7 +259,7 @@ final class CheckerReader {
                 case "regex" -> b.set("regex", v.string(x));
                 case "regex_no_match" -> b.set("regexNoMatch", true);
                 case "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset" ->
-                        v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                    v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
                 default -> v.warning(x, "unknown keyword '" + x.name() + "' in url; ignored");
             }
         }
@@ -278,8 +292,10 @@ final class CheckerReader {
             if (x.name().equals("helo_name")) {
                 helo = v.string(x);
             } else if (x.name().equals("host")) {
-                v.warning(x, "SMTP_CHECK 'host' sub-blocks are obsolete in keepalived and not supported; use one "
-                        + "SMTP_CHECK per host with connect_ip");
+                v.warning(
+                        x,
+                        "SMTP_CHECK 'host' sub-blocks are obsolete in keepalived and not supported; use one "
+                                + "SMTP_CHECK per host with connect_ip");
             }
         }
         CheckerEndpoint e = endpoint(block, d, "SMTP_CHECK", Set.of("helo_name", "host"));
@@ -293,7 +309,9 @@ final class CheckerReader {
             if (x.name().equals("type")) {
                 String t = v.string(x);
                 if (t != null && !DNS_TYPES.contains(t.toUpperCase(Locale.ROOT))) {
-                    v.error(x.args().get(0), "DNS_CHECK type must be one of A, NS, CNAME, SOA, MX, TXT, AAAA; got '" + t + "'");
+                    v.error(
+                            x.args().get(0),
+                            "DNS_CHECK type must be one of A, NS, CNAME, SOA, MX, TXT, AAAA; got '" + t + "'");
                 } else if (t != null) {
                     qtype = t.toUpperCase(Locale.ROOT);
                 }
@@ -359,11 +377,11 @@ final class CheckerReader {
                     Integer i = v.integer(x, 0, 65535);
                     max = i == null ? max : i;
                 }
-                default -> { }
+                default -> {}
             }
         }
-        CheckerEndpoint e = endpoint(block, d, "UDP_CHECK",
-                Set.of("payload", "require_reply", "min_reply_length", "max_reply_length"));
+        CheckerEndpoint e = endpoint(
+                block, d, "UDP_CHECK", Set.of("payload", "require_reply", "min_reply_length", "max_reply_length"));
         return new UdpCheck(e, timing(d, "UDP_CHECK"), payload, require, reply, min, max);
     }
 

@@ -10,7 +10,10 @@ import java.util.List;
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public enum Kind { FATAL, INVALID }
+    public enum Kind {
+        FATAL,
+        INVALID
+    }
 
     private final Kind kind;
     private final Location location;
@@ -24,8 +27,8 @@ public final class ConfigException extends Exception {
     }
 
     public static ConfigException fatal(Location location, String message) {
-        return new ConfigException(Kind.FATAL, location, message,
-                List.of(new Diagnostic(Diagnostic.Severity.ERROR, location, message)));
+        return new ConfigException(
+                Kind.FATAL, location, message, List.of(new Diagnostic(Diagnostic.Severity.ERROR, location, message)));
     }
 
     public static ConfigException invalid(Diagnostics diagnostics) {

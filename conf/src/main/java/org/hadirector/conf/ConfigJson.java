@@ -1,6 +1,7 @@
 package org.hadirector.conf;
 
-import org.hadirector.sys.Addresses;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -9,17 +10,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValueFactory;
+import org.hadirector.sys.Addresses;
 
 /**
  * The model as JSON, for {@code --dump-config}: addresses as text, durations as seconds,
  * enums by name. Rendering is typesafe-config's, which the project already depends on.
  */
 public final class ConfigJson {
-    private ConfigJson() {
-    }
+    private ConfigJson() {}
 
     public static String render(Record model) {
         return ConfigValueFactory.fromAnyRef(plain(model))

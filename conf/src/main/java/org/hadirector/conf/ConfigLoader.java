@@ -1,6 +1,5 @@
 package org.hadirector.conf;
 
-import org.hadirector.sys.Addresses;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-
 import org.hadirector.conf.model.FileCheck;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
@@ -29,6 +27,7 @@ import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.conf.parse.Preprocessor;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.StatementParser;
+import org.hadirector.sys.Addresses;
 
 /**
  * Reads a keepalived.conf into a {@link KeepalivedConfig}: preprocess, parse, read each block,
@@ -57,11 +56,9 @@ public final class ConfigLoader {
         }
     }
 
-    public record Result(KeepalivedConfig config, List<Diagnostic> warnings) {
-    }
+    public record Result(KeepalivedConfig config, List<Diagnostic> warnings) {}
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     public static Result load(Path file, Options options) throws ConfigException {
         Diagnostics d = new Diagnostics();
@@ -174,15 +171,15 @@ public final class ConfigLoader {
             Map<String, VrrpScript> scripts = unique(c.vrrpScripts(), VrrpScript::name, "vrrp_script");
             Map<String, TrackFile> files = unique(c.trackFiles(), TrackFile::name, "track_file");
             Map<String, VrrpInstance> instances = unique(c.vrrpInstances(), VrrpInstance::name, "vrrp_instance");
-            Map<String, VirtualServerGroup> groups = unique(c.virtualServerGroups(), VirtualServerGroup::name,
-                    "virtual_server_group");
+            Map<String, VirtualServerGroup> groups =
+                    unique(c.virtualServerGroups(), VirtualServerGroup::name, "virtual_server_group");
             unique(c.vrrpSyncGroups(), VrrpSyncGroup::name, "vrrp_sync_group");
 
             List<VrrpInstance> checked = new ArrayList<>();
             for (VrrpInstance i : c.vrrpInstances()) {
                 VrrpInstance fixed = i;
-                fixed = RecordBuilder.with(fixed, "trackScripts",
-                        known(i, i.trackScripts(), scripts.keySet(), "track script"));
+                fixed = RecordBuilder.with(
+                        fixed, "trackScripts", known(i, i.trackScripts(), scripts.keySet(), "track script"));
                 fixed = RecordBuilder.with(fixed, "trackFiles", known(i, i.trackFiles(), files.keySet(), "track file"));
                 where.put(fixed, at(i));
                 checked.add(fixed);
@@ -193,11 +190,14 @@ public final class ConfigLoader {
             for (VrrpSyncGroup sg : c.vrrpSyncGroups()) {
                 for (String m : sg.members()) {
                     if (!instances.containsKey(m)) {
-                        d.warning(at(sg), "vrrp_sync_group " + sg.name() + ": vrrp_instance " + m
-                                + " does not exist; ignored");
+                        d.warning(
+                                at(sg),
+                                "vrrp_sync_group " + sg.name() + ": vrrp_instance " + m + " does not exist; ignored");
                     } else if (groupOf.containsKey(m) && !groupOf.get(m).equals(sg.name())) {
-                        d.error(at(sg), "vrrp_instance " + m + " is in two sync groups (" + groupOf.get(m) + " and "
-                                + sg.name() + "); an instance can be in only one");
+                        d.error(
+                                at(sg),
+                                "vrrp_instance " + m + " is in two sync groups (" + groupOf.get(m) + " and " + sg.name()
+                                        + "); an instance can be in only one");
                     } else {
                         groupOf.put(m, sg.name());
                     }
@@ -212,19 +212,24 @@ public final class ConfigLoader {
             Set<String> vsKeys = new HashSet<>();
             for (VirtualServer vs : c.virtualServers()) {
                 if (vs.kind() == VirtualServerKind.GROUP && !groups.containsKey(vs.group())) {
-                    d.error(at(vs), "virtual_server group " + vs.group()
-                            + ": no virtual_server_group of that name is defined");
+                    d.error(
+                            at(vs),
+                            "virtual_server group " + vs.group() + ": no virtual_server_group of that name is defined");
                 }
                 String key = vs.kind() + " " + vs.protocol() + " " + vs.displayName();
                 if (!vsKeys.add(key)) {
                     d.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
                 }
                 for (RealServer rs : vs.realServers()) {
-                    rs.checkers().stream().filter(ch -> ch instanceof FileCheck).map(ch -> (FileCheck) ch)
+                    rs.checkers().stream()
+                            .filter(ch -> ch instanceof FileCheck)
+                            .map(ch -> (FileCheck) ch)
                             .filter(fc -> fc.trackFile() != null && !files.containsKey(fc.trackFile()))
-                            .forEach(fc -> d.error(at(vs), "FILE_CHECK of real server "
-                                    + Addresses.format(rs.address()) + ": track_file " + fc.trackFile()
-                                    + " is not defined"));
+                            .forEach(fc -> d.error(
+                                    at(vs),
+                                    "FILE_CHECK of real server "
+                                            + Addresses.format(rs.address()) + ": track_file " + fc.trackFile()
+                                            + " is not defined"));
                 }
             }
             return RecordBuilder.with(c, "vrrpInstances", checked);
@@ -234,8 +239,10 @@ public final class ConfigLoader {
             Map<String, T> out = new LinkedHashMap<>();
             for (T t : list) {
                 if (out.containsKey(name.apply(t))) {
-                    d.error(at(t), what + " " + name.apply(t) + " is defined twice (first at "
-                            + at(out.get(name.apply(t))) + ")");
+                    d.error(
+                            at(t),
+                            what + " " + name.apply(t) + " is defined twice (first at " + at(out.get(name.apply(t)))
+                                    + ")");
                 } else {
                     out.put(name.apply(t), t);
                 }
@@ -249,8 +256,10 @@ public final class ConfigLoader {
                 if (names.contains(r.name())) {
                     out.add(r);
                 } else {
-                    d.warning(at(i), "vrrp_instance " + i.name() + ": " + what + " " + r.name()
-                            + " is not defined; ignored, as keepalived does");
+                    d.warning(
+                            at(i),
+                            "vrrp_instance " + i.name() + ": " + what + " " + r.name()
+                                    + " is not defined; ignored, as keepalived does");
                 }
             }
             return out;
@@ -266,9 +275,11 @@ public final class ConfigLoader {
                 String key = i.interfaceName() + "/" + (i.isIpv6() ? "inet6" : "inet") + "/" + i.virtualRouterId();
                 VrrpInstance other = seen.get(key);
                 if (other != null && clash(i, other)) {
-                    d.error(at(i), "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
-                            + " is already used on " + i.interfaceName() + " by vrrp_instance " + other.name()
-                            + "; each instance on an interface needs its own VRID");
+                    d.error(
+                            at(i),
+                            "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                                    + " is already used on " + i.interfaceName() + " by vrrp_instance " + other.name()
+                                    + "; each instance on an interface needs its own VRID");
                 } else if (other == null) {
                     seen.put(key, i);
                 }

@@ -3,7 +3,10 @@ package org.hadirector.conf;
 /** One finding about a configuration, always tied to the place it concerns. */
 public record Diagnostic(Severity severity, Location location, String message) {
 
-    public enum Severity { WARNING, ERROR }
+    public enum Severity {
+        WARNING,
+        ERROR
+    }
 
     @Override
     public String toString() {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
 /** Collects warnings and errors while a file is read, so that one run reports them all. */
 public final class Diagnostics {
@@ -47,17 +47,22 @@ public final class Diagnostics {
             fileRank.putIfAbsent(d.location().file(), fileRank.size());
         }
         List<Diagnostic> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.<Diagnostic>comparingInt(d -> fileRank.get(d.location().file()))
+        sorted.sort(Comparator.<Diagnostic>comparingInt(
+                        d -> fileRank.get(d.location().file()))
                 .thenComparingInt(d -> d.location().line())
                 .thenComparingInt(d -> d.location().column()));
         return Collections.unmodifiableList(sorted);
     }
 
     public List<Diagnostic> errors() {
-        return all().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
+        return all().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
+                .toList();
     }
 
     public List<Diagnostic> warnings() {
-        return all().stream().filter(d -> d.severity() == Diagnostic.Severity.WARNING).toList();
+        return all().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
+                .toList();
     }
 }

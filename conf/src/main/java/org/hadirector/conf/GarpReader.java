@@ -5,8 +5,7 @@ import org.hadirector.conf.parse.Statement;
 
 /** The GARP timing keywords, said the same way in global_defs (vrrp_ prefix) and in an instance. */
 final class GarpReader {
-    private GarpReader() {
-    }
+    private GarpReader() {}
 
     /** Reads {@code kw} (without the vrrp_ prefix) into {@code garp}; false when it is not a GARP keyword. */
     static boolean read(Statement s, String kw, ValueReader v, RecordBuilder<GarpSettings> garp) {

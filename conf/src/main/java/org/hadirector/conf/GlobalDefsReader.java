@@ -1,13 +1,11 @@
 package org.hadirector.conf;
 
-import org.hadirector.sys.Addresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-
 import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.LvsFlushOnStop;
@@ -16,6 +14,7 @@ import org.hadirector.conf.model.LvsTimeouts;
 import org.hadirector.conf.model.NotifyFifo;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
+import org.hadirector.sys.Addresses;
 
 /** global_defs; several blocks accumulate, as in keepalived. */
 final class GlobalDefsReader {
@@ -102,14 +101,17 @@ final class GlobalDefsReader {
                     } else if (s.args().get(0).text().equalsIgnoreCase("VS")) {
                         b.set("lvsFlushOnStop", LvsFlushOnStop.VS);
                     } else {
-                        v.error(s.args().get(0), "lvs_flush_on_stop takes no argument or VS, got '"
-                                + s.args().get(0).text() + "'");
+                        v.error(
+                                s.args().get(0),
+                                "lvs_flush_on_stop takes no argument or VS, got '"
+                                        + s.args().get(0).text() + "'");
                     }
                 }
                 case "notify_fifo" -> b.set("notifyFifo", fifo(s));
                 case "vrrp_notify_fifo" -> b.set("vrrpNotifyFifo", fifo(s));
                 case "lvs_notify_fifo" -> b.set("lvsNotifyFifo", fifo(s));
-                case "max_auto_priority" -> b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
+                case "max_auto_priority" ->
+                    b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
                 default -> {
                     if (kw.startsWith("vrrp_garp_") && GarpReader.read(s, kw.substring(5), v, garp)) {
                         continue;
@@ -132,7 +134,10 @@ final class GlobalDefsReader {
         }
         RecordBuilder<LvsSyncDaemon> d = new RecordBuilder<>(LvsSyncDaemon.class);
         v.interfaceExists(a.get(0), "lvs_sync_daemon");
-        d.set("interfaceName", a.get(0).text()).set("maxlen", 1472).set("port", 8848).set("ttl", 1)
+        d.set("interfaceName", a.get(0).text())
+                .set("maxlen", 1472)
+                .set("port", 8848)
+                .set("ttl", 1)
                 .set("group", IpLiteral.parse("224.0.0.81"));
         int i = 1;
         while (i < a.size()) {
@@ -145,8 +150,10 @@ final class GlobalDefsReader {
                     }
                 }
                 case "id" -> d.set("syncId", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon id", 0, 255) : null);
-                case "maxlen" -> d.set("maxlen", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon maxlen", 1, 65507) : null);
-                case "port" -> d.set("port", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon port", 1, 65535) : null);
+                case "maxlen" ->
+                    d.set("maxlen", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon maxlen", 1, 65507) : null);
+                case "port" ->
+                    d.set("port", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon port", 1, 65535) : null);
                 case "ttl" -> d.set("ttl", hasValue ? v.integer(a.get(i + 1), "lvs_sync_daemon ttl", 1, 255) : null);
                 case "group" -> d.set("group", hasValue ? v.address(a.get(i + 1), "lvs_sync_daemon group") : null);
                 default -> {
@@ -156,8 +163,10 @@ final class GlobalDefsReader {
                         i++;
                         continue;
                     }
-                    v.error(a.get(i), "lvs_sync_daemon: unknown option '" + key
-                            + "' (expected inst, id, maxlen, port, ttl or group)");
+                    v.error(
+                            a.get(i),
+                            "lvs_sync_daemon: unknown option '" + key
+                                    + "' (expected inst, id, maxlen, port, ttl or group)");
                     return d.build();
                 }
             }
@@ -187,8 +196,10 @@ final class GlobalDefsReader {
                 case "tcp" -> tcp = secs;
                 case "tcpfin" -> fin = secs;
                 case "udp" -> udp = secs;
-                default -> v.error(a.get(i), "lvs_timeouts: unknown option '" + a.get(i).text()
-                        + "' (expected tcp, tcpfin or udp)");
+                default ->
+                    v.error(
+                            a.get(i),
+                            "lvs_timeouts: unknown option '" + a.get(i).text() + "' (expected tcp, tcpfin or udp)");
             }
         }
         return new LvsTimeouts(tcp, fin, udp);
@@ -200,7 +211,11 @@ final class GlobalDefsReader {
             return null;
         }
         List<Token> a = s.args();
-        return new NotifyFifo(path, a.size() > 1 ? a.get(1).text() : null, a.size() > 2 ? a.get(2).text() : null, null);
+        return new NotifyFifo(
+                path,
+                a.size() > 1 ? a.get(1).text() : null,
+                a.size() > 2 ? a.get(2).text() : null,
+                null);
     }
 
     GlobalDefs build() {

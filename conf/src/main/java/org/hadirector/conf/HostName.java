@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** The node name as uname(2) gives it, without a DNS lookup. */
 final class HostName {
-    private HostName() {
-    }
+    private HostName() {}
 
     static String get() {
         try {

@@ -6,8 +6,7 @@ import java.net.UnknownHostException;
 
 /** Parses address literals without ever asking DNS (InetAddress.getByName would for a name). */
 public final class IpLiteral {
-    private IpLiteral() {
-    }
+    private IpLiteral() {}
 
     /** An IPv4 dotted quad or an IPv6 literal; null for anything else. */
     public static InetAddress parse(String s) {

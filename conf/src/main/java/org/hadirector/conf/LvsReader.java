@@ -1,6 +1,5 @@
 package org.hadirector.conf;
 
-import org.hadirector.sys.Addresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -11,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.Protocol;
@@ -25,13 +23,14 @@ import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.conf.model.VsgEntry;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
+import org.hadirector.sys.Addresses;
 
 /** virtual_server_group, virtual_server, real_server and the SSL block. */
 final class LvsReader {
-    static final Set<String> SCHEDULERS = Set.of(
-            "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "mh", "dh", "fo", "ovf", "sed", "nq", "twos");
-    private static final Set<String> SCHED_FLAGS = Set.of(
-            "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback");
+    static final Set<String> SCHEDULERS =
+            Set.of("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "mh", "dh", "fo", "ovf", "sed", "nq", "twos");
+    private static final Set<String> SCHED_FLAGS =
+            Set.of("flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback");
 
     private final ValueReader v;
     private final CheckerReader checkers;
@@ -86,7 +85,8 @@ final class LvsReader {
             last = IpLiteral.parse(end);
             if (last == null && end.matches("[0-9a-fA-F]{1,4}")) {
                 byte[] b = first.getAddress();
-                int value = first instanceof Inet4Address ? (end.matches("\\d{1,3}") ? Integer.parseInt(end) : 256)
+                int value = first instanceof Inet4Address
+                        ? (end.matches("\\d{1,3}") ? Integer.parseInt(end) : 256)
                         : Integer.parseInt(end, 16);
                 if (first instanceof Inet4Address) {
                     if (value > 255) {
@@ -108,9 +108,11 @@ final class LvsReader {
                 return null;
             }
             int bits = IpLiteral.maxPrefix(first) - Integer.parseInt(p);
-            BigInteger base = new BigInteger(1, first.getAddress()).shiftRight(bits).shiftLeft(bits);
+            BigInteger base =
+                    new BigInteger(1, first.getAddress()).shiftRight(bits).shiftLeft(bits);
             first = fromBig(base, first.getAddress().length);
-            last = fromBig(base.add(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)), first.getAddress().length);
+            last = fromBig(
+                    base.add(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)), first.getAddress().length);
         } else {
             first = IpLiteral.parse(text);
             last = first;
@@ -194,8 +196,12 @@ final class LvsReader {
                 case "lvs_sched" -> {
                     String sched = v.string(x);
                     if (sched != null && !SCHEDULERS.contains(sched)) {
-                        v.error(x.args().get(0), "unknown scheduler '" + sched + "'; use one of "
-                                + String.join(", ", SCHEDULERS.stream().sorted().toList()));
+                        v.error(
+                                x.args().get(0),
+                                "unknown scheduler '" + sched + "'; use one of "
+                                        + String.join(
+                                                ", ",
+                                                SCHEDULERS.stream().sorted().toList()));
                     } else {
                         b.set("lvsSched", sched);
                     }
@@ -212,8 +218,10 @@ final class LvsReader {
                         }
                     }
                 }
-                case "persistence_timeout" -> b.set("persistenceTimeout",
-                        x.args().isEmpty() ? Integer.valueOf(360) : v.integer(x, 1, Integer.MAX_VALUE));
+                case "persistence_timeout" ->
+                    b.set(
+                            "persistenceTimeout",
+                            x.args().isEmpty() ? Integer.valueOf(360) : v.integer(x, 1, Integer.MAX_VALUE));
                 case "persistence_granularity" -> b.set("persistenceGranularity", v.address(x));
                 case "persistence_engine" -> b.set("persistenceEngine", v.string(x));
                 case "ha_suspend" -> b.set("haSuspend", true);
@@ -247,7 +255,7 @@ final class LvsReader {
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
                 case "ops" -> b.set("ops", true);
                 case "real_server" -> realServers.add(x);
-                case "snmp_name" -> { }
+                case "snmp_name" -> {}
                 default -> {
                     if (SCHED_FLAGS.contains(kw)) {
                         b.add("schedFlags", kw);
@@ -266,16 +274,22 @@ final class LvsReader {
             }
         } else if (!b.has("protocol")) {
             // keepalived's own default: the kernel takes protocol 0 as UDP, so keepalived says so.
-            v.warning(s, "virtual server " + name + ": no protocol set, defaulting to UDP as keepalived does; "
-                    + "add 'protocol TCP' for a web service");
+            v.warning(
+                    s,
+                    "virtual server " + name + ": no protocol set, defaulting to UDP as keepalived does; "
+                            + "add 'protocol TCP' for a web service");
             b.set("protocol", Protocol.UDP);
         }
         if (b.get("kind") == VirtualServerKind.ADDRESS && !b.has("port") && !b.has("persistenceTimeout")) {
-            v.warning(s, "virtual server " + name + ": a service without a port must be persistent; "
-                    + "persistence_timeout 360 set, as keepalived does");
+            v.warning(
+                    s,
+                    "virtual server " + name + ": a service without a port must be persistent; "
+                            + "persistence_timeout 360 set, as keepalived does");
             b.set("persistenceTimeout", 360);
         }
-        if (Boolean.TRUE.equals(b.get("ops")) && b.get("protocol") != Protocol.UDP && b.get("kind") != VirtualServerKind.FWMARK) {
+        if (Boolean.TRUE.equals(b.get("ops"))
+                && b.get("protocol") != Protocol.UDP
+                && b.get("kind") != VirtualServerKind.FWMARK) {
             v.warning(s, "virtual server " + name + ": one-packet scheduling (ops) needs UDP; ignored");
             b.set("ops", false);
         }
@@ -284,8 +298,10 @@ final class LvsReader {
         int quorum = (int) b.get("quorum");
         int hysteresis = (int) b.get("hysteresis");
         if (hysteresis >= quorum) {
-            v.warning(s, "virtual server " + name + ": hysteresis " + hysteresis + " >= quorum " + quorum
-                    + "; hysteresis set to " + (quorum - 1) + ", as keepalived does");
+            v.warning(
+                    s,
+                    "virtual server " + name + ": hysteresis " + hysteresis + " >= quorum " + quorum
+                            + "; hysteresis set to " + (quorum - 1) + ", as keepalived does");
             b.set("hysteresis", quorum - 1);
         }
         b.set("alpha", inherited.alpha != null && inherited.alpha);
@@ -293,9 +309,16 @@ final class LvsReader {
         b.set("inhibitOnFailure", inherited.inhibit != null && inherited.inhibit);
         b.set("delayLoop", inherited.delayLoop != null ? inherited.delayLoop : Duration.ofSeconds(60));
         if (b.get("sorryServer") instanceof SorryServer ss) {
-            ForwardingMethod m = inherited.sorryMethod != null ? inherited.sorryMethod : (ForwardingMethod) b.get("lvsMethod");
-            b.set("sorryServer", new SorryServer(ss.address(), ss.port() != null ? ss.port() : (Integer) b.get("port"),
-                    m, inherited.sorryTunnel, inherited.sorryInhibit));
+            ForwardingMethod m =
+                    inherited.sorryMethod != null ? inherited.sorryMethod : (ForwardingMethod) b.get("lvsMethod");
+            b.set(
+                    "sorryServer",
+                    new SorryServer(
+                            ss.address(),
+                            ss.port() != null ? ss.port() : (Integer) b.get("port"),
+                            m,
+                            inherited.sorryTunnel,
+                            inherited.sorryInhibit));
         }
         Set<String> seenRs = new HashSet<>();
         for (Statement rs : realServers) {
@@ -305,7 +328,9 @@ final class LvsReader {
             }
             String key = Addresses.format(r.address()) + ":" + r.port();
             if (!seenRs.add(key)) {
-                v.warning(rs, "virtual server " + name + ": real server " + key + " is listed twice; the second is ignored");
+                v.warning(
+                        rs,
+                        "virtual server " + name + ": real server " + key + " is listed twice; the second is ignored");
                 continue;
             }
             b.add("realServers", r);
@@ -327,7 +352,8 @@ final class LvsReader {
         return Addresses.withPort((InetAddress) b.get("address"), (Integer) b.get("port"));
     }
 
-    private RealServer realServer(Statement s, RecordBuilder<VirtualServer> vs, CheckerReader.Defaults vsDefaults, String vsName) {
+    private RealServer realServer(
+            Statement s, RecordBuilder<VirtualServer> vs, CheckerReader.Defaults vsDefaults, String vsName) {
         List<Statement> block = v.block(s);
         if (s.args().isEmpty()) {
             v.error(s, "real_server needs an address: real_server ADDR [PORT] { ... }");
@@ -337,12 +363,16 @@ final class LvsReader {
         if (addr == null || block == null) {
             return null;
         }
-        Integer port = s.args().size() > 1 ? v.integer(s.args().get(1), "real_server port", 0, 65535) : (Integer) vs.get("port");
+        Integer port = s.args().size() > 1
+                ? v.integer(s.args().get(1), "real_server port", 0, 65535)
+                : (Integer) vs.get("port");
         v.extraArgs(s, 2);
         InetAddress vsAddr = (InetAddress) vs.get("address");
         if (vsAddr != null && vsAddr.getClass() != addr.getClass()) {
-            v.error(s, "real server " + Addresses.format(addr) + " is not of the family of virtual server " + vsName
-                    + " (only tunnelled real servers may differ)");
+            v.error(
+                    s,
+                    "real server " + Addresses.format(addr) + " is not of the family of virtual server " + vsName
+                            + " (only tunnelled real servers may differ)");
         }
         RecordBuilder<RealServer> b = new RecordBuilder<>(RealServer.class);
         b.set("address", addr).set("port", port);
@@ -366,7 +396,7 @@ final class LvsReader {
                 case "uthreshold" -> b.set("uthreshold", v.integer(x, 0, Integer.MAX_VALUE));
                 case "lthreshold" -> b.set("lthreshold", v.integer(x, 0, Integer.MAX_VALUE));
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
-                case "snmp_name" -> { }
+                case "snmp_name" -> {}
                 default -> v.warning(x, "unknown keyword '" + x.name() + "' in real_server; ignored");
             }
         }
@@ -384,11 +414,16 @@ final class LvsReader {
         b.set("inhibitOnFailure", d.inhibit != null && d.inhibit);
         b.set("delayLoop", d.delayLoop != null ? d.delayLoop : Duration.ofSeconds(60));
         b.set("checkers", list);
-        if (b.get("lvsMethod") == ForwardingMethod.DR && vs.get("port") != null && port != null
-                && !port.equals(vs.get("port")) && port != 0) {
-            v.warning(s, "real server " + Addresses.format(addr) + ":" + port + " of " + vsName
-                    + ": direct routing cannot map ports (the packet keeps the virtual port " + vs.get("port")
-                    + "); the real server port is ignored by IPVS");
+        if (b.get("lvsMethod") == ForwardingMethod.DR
+                && vs.get("port") != null
+                && port != null
+                && !port.equals(vs.get("port"))
+                && port != 0) {
+            v.warning(
+                    s,
+                    "real server " + Addresses.format(addr) + ":" + port + " of " + vsName
+                            + ": direct routing cannot map ports (the packet keeps the virtual port " + vs.get("port")
+                            + "); the real server port is ignored by IPVS");
         }
         return b.build();
     }

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-
 import org.hadirector.conf.model.NotifyScript;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
@@ -193,17 +192,23 @@ final class ValueReader {
         }
         List<Token> a = s.args();
         if (a.size() > 3) {
-            warning(a.get(3), "'" + s.name() + "' takes a script and an optional user and group; extra words "
-                    + "ignored (quote a script that has arguments)");
+            warning(
+                    a.get(3),
+                    "'" + s.name() + "' takes a script and an optional user and group; extra words "
+                            + "ignored (quote a script that has arguments)");
         }
-        return new NotifyScript(cmd, a.size() > 1 ? a.get(1).text() : null, a.size() > 2 ? a.get(2).text() : null);
+        return new NotifyScript(
+                cmd,
+                a.size() > 1 ? a.get(1).text() : null,
+                a.size() > 2 ? a.get(2).text() : null);
     }
 
     /** Warns that the words after {@code used} arguments are ignored, as keepalived does. */
     void extraArgs(Statement s, int used) {
         if (s.args().size() > used) {
-            warning(s.args().get(used), "unexpected '" + s.args().get(used).text() + "' after '" + s.name()
-                    + "'; ignored");
+            warning(
+                    s.args().get(used),
+                    "unexpected '" + s.args().get(used).text() + "' after '" + s.name() + "'; ignored");
         }
     }
 

@@ -1,6 +1,5 @@
 package org.hadirector.conf;
 
-import org.hadirector.sys.Addresses;
 import java.math.BigDecimal;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
@@ -26,6 +24,7 @@ import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
+import org.hadirector.sys.Addresses;
 
 /** vrrp_script, track_file, vrrp_sync_group, vrrp_instance and address lists. */
 final class VrrpReader {
@@ -49,9 +48,12 @@ final class VrrpReader {
                 continue;
             }
             if (sameFamily && !out.isEmpty() && out.get(0).isIpv6() != a.isIpv6()) {
-                v.error(line, "virtual_ipaddress mixes IPv4 and IPv6 (" + Addresses.format(out.get(0).address())
-                        + " and " + Addresses.format(a.address())
-                        + "); put the other family in virtual_ipaddress_excluded or another vrrp_instance");
+                v.error(
+                        line,
+                        "virtual_ipaddress mixes IPv4 and IPv6 ("
+                                + Addresses.format(out.get(0).address())
+                                + " and " + Addresses.format(a.address())
+                                + "); put the other family in virtual_ipaddress_excluded or another vrrp_instance");
                 continue;
             }
             out.add(a);
@@ -100,8 +102,10 @@ final class VrrpReader {
             }
         }
         if (!b.has("script")) {
-            v.warning(s, "vrrp_script " + name + " has no 'script' and is removed, as keepalived does; add: "
-                    + "script \"/path/to/check args\"");
+            v.warning(
+                    s,
+                    "vrrp_script " + name + " has no 'script' and is removed, as keepalived does; add: "
+                            + "script \"/path/to/check args\"");
             return null;
         }
         b.setDefault("interval", Duration.ofSeconds(1));
@@ -175,7 +179,8 @@ final class VrrpReader {
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
                 case "global_tracking" -> b.set("globalTracking", true);
                 case "sync_group_tracking_weight" -> b.set("syncGroupTrackingWeight", true);
-                case "track_process", "track_bfd" -> v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                case "track_process", "track_bfd" ->
+                    v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
                 default -> unknown(x, "vrrp_sync_group " + name);
             }
         }
@@ -343,7 +348,8 @@ final class VrrpReader {
                 case "track_src_ip" -> b.set("trackSrcIp", true);
                 case "version" -> b.set("version", v.integer(x, 2, 3));
                 case "old_unicast_checksum", "v3_checksum_as_v2" -> {
-                    boolean never = !x.args().isEmpty() && x.args().get(0).text().equals("never");
+                    boolean never =
+                            !x.args().isEmpty() && x.args().get(0).text().equals("never");
                     b.set("v3ChecksumAsV2", !never);
                 }
                 case "virtual_router_id" -> b.set("virtualRouterId", v.integer(x, 1, 255));
@@ -376,8 +382,11 @@ final class VrrpReader {
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
                 case "lvs_sync_daemon_interface" -> {
                     b.set("lvsSyncDaemonInterface", v.string(x));
-                    v.warning(x, "lvs_sync_daemon_interface in a vrrp_instance is deprecated; use global_defs "
-                            + "lvs_sync_daemon " + x.argTexts().stream().findFirst().orElse("IF") + " inst " + name);
+                    v.warning(
+                            x,
+                            "lvs_sync_daemon_interface in a vrrp_instance is deprecated; use global_defs "
+                                    + "lvs_sync_daemon "
+                                    + x.argTexts().stream().findFirst().orElse("IF") + " inst " + name);
                 }
                 default -> {
                     if (GarpReader.read(x, kw, v, garp)) {
@@ -409,7 +418,9 @@ final class VrrpReader {
             for (int i = 0; i < args.size(); i += 2) {
                 String k = args.get(i).text();
                 if (i + 1 >= args.size() || !(k.equals("min_ttl") || k.equals("max_ttl"))) {
-                    v.error(args.get(i), "unicast_peer entry: expected 'ADDR [min_ttl N] [max_ttl N]', got '" + p + "'");
+                    v.error(
+                            args.get(i),
+                            "unicast_peer entry: expected 'ADDR [min_ttl N] [max_ttl N]', got '" + p + "'");
                     break;
                 }
                 Integer ttl = v.integer(args.get(i + 1), k, 0, 255);
@@ -441,8 +452,10 @@ final class VrrpReader {
                         case "PASS" -> b.set("authType", AuthType.PASS);
                         case "AH" -> {
                             b.set("authType", AuthType.AH);
-                            v.warning(a, "auth_type AH is parsed but not implemented by hadirector; the VRRP runtime "
-                                    + "refuses this instance (use PASS, or no authentication)");
+                            v.warning(
+                                    a,
+                                    "auth_type AH is parsed but not implemented by hadirector; the VRRP runtime "
+                                            + "refuses this instance (use PASS, or no authentication)");
                         }
                         default -> v.error(a.args().get(0), "auth_type must be PASS or AH, got '" + t + "'");
                     }
@@ -450,8 +463,10 @@ final class VrrpReader {
                 case "auth_pass" -> {
                     String p = v.string(a);
                     if (p != null && p.length() > 8) {
-                        v.warning(a, "auth_pass is longer than 8 characters; only the first 8 ('" + p.substring(0, 8)
-                                + "') are used, as in keepalived");
+                        v.warning(
+                                a,
+                                "auth_pass is longer than 8 characters; only the first 8 ('" + p.substring(0, 8)
+                                        + "') are used, as in keepalived");
                         p = p.substring(0, 8);
                     }
                     b.set("authPass", p);
@@ -461,8 +476,13 @@ final class VrrpReader {
         }
     }
 
-    private void finishInstance(Statement s, String name, RecordBuilder<VrrpInstance> b,
-            RecordBuilder<GarpSettings> garp, Map<String, Statement> seen, GlobalDefs g) {
+    private void finishInstance(
+            Statement s,
+            String name,
+            RecordBuilder<VrrpInstance> b,
+            RecordBuilder<GarpSettings> garp,
+            Map<String, Statement> seen,
+            GlobalDefs g) {
         String where = "vrrp_instance " + name;
         if (!b.has("virtualRouterId") && !seen.containsKey("virtual_router_id")) {
             v.error(s, where + " has no virtual_router_id; add one (1..255), the same on both directors");
@@ -489,26 +509,33 @@ final class VrrpReader {
         b.set("version", version);
         Object src = b.get("mcastSrcIp");
         if (src instanceof InetAddress a && (a instanceof Inet6Address) != ipv6 && vips != null && !vips.isEmpty()) {
-            v.error(seen.get("unicast_src_ip"), where + ": unicast_src_ip " + Addresses.format(a)
-                    + " is not of the family of the virtual addresses");
+            v.error(
+                    seen.get("unicast_src_ip"),
+                    where + ": unicast_src_ip " + Addresses.format(a)
+                            + " is not of the family of the virtual addresses");
         }
         Duration advert = (Duration) b.get("advertInt");
         if (advert == null) {
             advert = Duration.ofSeconds(1);
         } else if (version == 2) {
             if (advert.toNanos() % 1_000_000_000L != 0) {
-                v.error(seen.get("advert_int"), where + ": advert_int " + secs(advert)
-                        + " is not a whole number of seconds, which VRRP version 2 requires; use 'version 3' for "
-                        + "sub-second adverts, or a whole number");
+                v.error(
+                        seen.get("advert_int"),
+                        where + ": advert_int " + secs(advert)
+                                + " is not a whole number of seconds, which VRRP version 2 requires; use 'version 3' for "
+                                + "sub-second adverts, or a whole number");
             }
         } else {
             if (advert.toMillis() > 40_950) {
-                v.error(seen.get("advert_int"), where + ": advert_int " + secs(advert)
-                        + " exceeds VRRPv3's maximum of 40.95 seconds");
+                v.error(
+                        seen.get("advert_int"),
+                        where + ": advert_int " + secs(advert) + " exceeds VRRPv3's maximum of 40.95 seconds");
             } else if (advert.toNanos() % 10_000_000L != 0) {
                 Duration rounded = Duration.ofMillis(Math.max(10, Math.round(advert.toNanos() / 10_000_000.0) * 10));
-                v.warning(seen.get("advert_int"), where + ": advert_int " + secs(advert)
-                        + " is not a whole number of centiseconds; VRRPv3 uses " + secs(rounded));
+                v.warning(
+                        seen.get("advert_int"),
+                        where + ": advert_int " + secs(advert) + " is not a whole number of centiseconds; VRRPv3 uses "
+                                + secs(rounded));
                 advert = rounded;
             }
         }
@@ -523,14 +550,18 @@ final class VrrpReader {
             v.error(seen.get("authentication"), where + ": auth_type PASS needs auth_pass");
         }
         if (b.get("state") == InitialState.MASTER && Boolean.TRUE.equals(b.get("nopreempt"))) {
-            v.warning(seen.get("nopreempt"), where + ": nopreempt does not work with 'state MASTER' and is ignored, "
-                    + "as in keepalived; use 'state BACKUP' on both directors");
+            v.warning(
+                    seen.get("nopreempt"),
+                    where + ": nopreempt does not work with 'state MASTER' and is ignored, "
+                            + "as in keepalived; use 'state BACKUP' on both directors");
             b.set("nopreempt", false);
         }
-        if (b.get("state") == InitialState.MASTER && b.get("preemptDelay") != null
+        if (b.get("state") == InitialState.MASTER
+                && b.get("preemptDelay") != null
                 && !((Duration) b.get("preemptDelay")).isZero()) {
-            v.warning(seen.get("preempt_delay"), where + ": preempt_delay does not work with 'state MASTER' and is "
-                    + "ignored, as in keepalived");
+            v.warning(
+                    seen.get("preempt_delay"),
+                    where + ": preempt_delay does not work with 'state MASTER' and is " + "ignored, as in keepalived");
             b.set("preemptDelay", Duration.ZERO);
         }
         b.setDefault("preemptDelay", Duration.ZERO);

@@ -15,8 +15,7 @@ final class Corpus {
     /** Interfaces the corpus files may name without a warning. */
     static final Set<String> INTERFACES = Set.of("lo", "e0", "e1", "e2");
 
-    private Corpus() {
-    }
+    private Corpus() {}
 
     static Path root() {
         try {
@@ -57,8 +56,11 @@ final class Corpus {
     static List<String> expected(Path file, String severity) {
         String tag = "# " + severity + ": ";
         try {
-            return Files.readAllLines(file).stream().map(String::strip).filter(l -> l.startsWith(tag))
-                    .map(l -> l.substring(tag.length()).replace("CORPUS", root().toString())).toList();
+            return Files.readAllLines(file).stream()
+                    .map(String::strip)
+                    .filter(l -> l.startsWith(tag))
+                    .map(l -> l.substring(tag.length()).replace("CORPUS", root().toString()))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,8 +73,10 @@ final class Corpus {
     static String shortForm(Diagnostic d, Path file) {
         Location l = d.location();
         Path in = Path.of(l.file()).toAbsolutePath().normalize();
-        String prefix = in.equals(file.toAbsolutePath().normalize()) ? ""
+        String prefix = in.equals(file.toAbsolutePath().normalize())
+                ? ""
                 : file.toAbsolutePath().normalize().getParent().relativize(in) + ":";
-        return prefix + (l.column() > 0 ? l.line() + ":" + l.column() : Integer.toString(l.line())) + ": " + d.message();
+        return prefix + (l.column() > 0 ? l.line() + ":" + l.column() : Integer.toString(l.line())) + ": "
+                + d.message();
     }
 }

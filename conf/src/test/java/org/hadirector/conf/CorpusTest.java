@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -30,7 +29,8 @@ class CorpusTest {
     @MethodSource("valid")
     void validFileLoadsWithExactlyItsWarnings(Path file) throws ConfigException {
         ConfigLoader.Result r = ConfigLoader.load(file, Corpus.options("main"));
-        List<String> actual = r.warnings().stream().map(d -> Corpus.shortForm(d, file)).toList();
+        List<String> actual =
+                r.warnings().stream().map(d -> Corpus.shortForm(d, file)).toList();
         assertEquals(Corpus.expected(file, "warning"), actual, () -> "warnings of " + file);
     }
 
@@ -44,10 +44,12 @@ class CorpusTest {
         assertEquals(expectedFatal.isEmpty() ? ConfigException.Kind.INVALID : ConfigException.Kind.FATAL, e.kind());
         List<String> errors = e.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
-                .map(d -> Corpus.shortForm(d, file)).toList();
+                .map(d -> Corpus.shortForm(d, file))
+                .toList();
         List<String> warnings = e.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
-                .map(d -> Corpus.shortForm(d, file)).toList();
+                .map(d -> Corpus.shortForm(d, file))
+                .toList();
         assertEquals(expectedFatal.isEmpty() ? expectedErrors : expectedFatal, errors, () -> "errors of " + file);
         assertEquals(Corpus.expected(file, "warning"), warnings, () -> "warnings of " + file);
         assertTrue(e.getMessage().startsWith(e.location().toString()), "message starts with the location");

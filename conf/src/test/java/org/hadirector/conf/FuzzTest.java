@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +27,60 @@ import org.junit.jupiter.api.Test;
 class FuzzTest {
     private static final Pattern TOKEN = Pattern.compile("\\s+|[{}]|[^\\s{}]+");
     private static final String[] WEIRD = {
-        "{", "}", "}}", "{{", "\"", "'", "\\", "#", "!", "@", "@^", "$", "${", "${X}", "$X=$X $X", "$X=\\",
-        "~SEQ(", "~SEQ(A,1,50)", "~SEQx(A,0x0,0x20)", "~LST({A,B},{1,2},{3})", "~SEQ(A,1,0,3)", "include",
-        "include *.none", "includer {a,b}", "-1", "0", "256", "4294967296", "99999999999999999999", "0.000001",
-        "1e9", "NaN", "1.2.3.4/99", "::/200", "2001:db8::1", "fe80::1%e0", "198.18.0.1-0", "fwmark",
-        "group", "weight", "real_server", "HTTP_GET", "url", "path", "status_code", "vrrp_instance",
-        "virtual_server", "virtual_ipaddress", "track_script", "\u0000", "\u00ff\u00fe", "\uD83D\uDE00", "\r", "\n",
+        "{",
+        "}",
+        "}}",
+        "{{",
+        "\"",
+        "'",
+        "\\",
+        "#",
+        "!",
+        "@",
+        "@^",
+        "$",
+        "${",
+        "${X}",
+        "$X=$X $X",
+        "$X=\\",
+        "~SEQ(",
+        "~SEQ(A,1,50)",
+        "~SEQx(A,0x0,0x20)",
+        "~LST({A,B},{1,2},{3})",
+        "~SEQ(A,1,0,3)",
+        "include",
+        "include *.none",
+        "includer {a,b}",
+        "-1",
+        "0",
+        "256",
+        "4294967296",
+        "99999999999999999999",
+        "0.000001",
+        "1e9",
+        "NaN",
+        "1.2.3.4/99",
+        "::/200",
+        "2001:db8::1",
+        "fe80::1%e0",
+        "198.18.0.1-0",
+        "fwmark",
+        "group",
+        "weight",
+        "real_server",
+        "HTTP_GET",
+        "url",
+        "path",
+        "status_code",
+        "vrrp_instance",
+        "virtual_server",
+        "virtual_ipaddress",
+        "track_script",
+        "\u0000",
+        "\u00ff\u00fe",
+        "\uD83D\uDE00",
+        "\r",
+        "\n",
     };
 
     @Test
@@ -68,28 +115,35 @@ class FuzzTest {
         }
     }
 
-    enum Outcome { OK, REJECTED }
+    enum Outcome {
+        OK,
+        REJECTED
+    }
 
     private static Outcome run(String input, long seed, int i) {
-        return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            try {
-                ConfigLoader.loadString("fuzz.conf", input, Corpus.root().resolve("valid"), Corpus.options("main"));
-                return Outcome.OK;
-            } catch (ConfigException e) {
-                assertNotNull(e.location(), "location");
-                assertNotNull(e.location().file(), "file");
-                assertTrue(e.location().line() >= 0, "line");
-                assertFalse(e.diagnostics().isEmpty(), "diagnostics");
-                return Outcome.REJECTED;
-            } catch (Throwable t) {
-                Path dir = Path.of("target", "fuzz-failures");
-                Files.createDirectories(dir);
-                Path f = dir.resolve("seed-" + seed + "-case-" + i + ".conf");
-                Files.writeString(f, input, StandardCharsets.UTF_8);
-                fail("fuzz case " + i + " threw " + t + "; input saved in " + f.toAbsolutePath(), t);
-                return Outcome.REJECTED;
-            }
-        }, () -> "fuzz case " + i + " did not finish within 20 s");
+        return assertTimeoutPreemptively(
+                Duration.ofSeconds(20),
+                () -> {
+                    try {
+                        ConfigLoader.loadString(
+                                "fuzz.conf", input, Corpus.root().resolve("valid"), Corpus.options("main"));
+                        return Outcome.OK;
+                    } catch (ConfigException e) {
+                        assertNotNull(e.location(), "location");
+                        assertNotNull(e.location().file(), "file");
+                        assertTrue(e.location().line() >= 0, "line");
+                        assertFalse(e.diagnostics().isEmpty(), "diagnostics");
+                        return Outcome.REJECTED;
+                    } catch (Throwable t) {
+                        Path dir = Path.of("target", "fuzz-failures");
+                        Files.createDirectories(dir);
+                        Path f = dir.resolve("seed-" + seed + "-case-" + i + ".conf");
+                        Files.writeString(f, input, StandardCharsets.UTF_8);
+                        fail("fuzz case " + i + " threw " + t + "; input saved in " + f.toAbsolutePath(), t);
+                        return Outcome.REJECTED;
+                    }
+                },
+                () -> "fuzz case " + i + " did not finish within 20 s");
     }
 
     private static List<String> seeds() throws IOException {
@@ -99,7 +153,9 @@ class FuzzTest {
         }
         if (Files.isDirectory(KeepalivedSamplesTest.SAMPLES)) {
             try (var s = Files.list(KeepalivedSamplesTest.SAMPLES)) {
-                for (Path p : s.filter(x -> x.getFileName().toString().startsWith("keepalived.conf.")).sorted().toList()) {
+                for (Path p : s.filter(x -> x.getFileName().toString().startsWith("keepalived.conf."))
+                        .sorted()
+                        .toList()) {
                     out.add(Files.readString(p));
                 }
             }

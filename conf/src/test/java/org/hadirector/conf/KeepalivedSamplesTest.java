@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,7 +29,9 @@ class KeepalivedSamplesTest {
             Assumptions.abort("keepalived samples not installed (apt-get install keepalived)");
         }
         try (Stream<Path> s = Files.list(SAMPLES)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().startsWith("keepalived.conf.")).sorted().toList();
+            List<Path> files = s.filter(p -> p.getFileName().toString().startsWith("keepalived.conf."))
+                    .sorted()
+                    .toList();
             assertFalse(files.isEmpty(), "no keepalived.conf.* under " + SAMPLES);
             return files.stream();
         }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-
-import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.DnsCheck;
 import org.hadirector.conf.model.ForwardingMethod;
@@ -29,6 +27,7 @@ import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VsgEntry;
+import org.hadirector.sys.Addresses;
 import org.junit.jupiter.api.Test;
 
 /** What the corpus files mean once read: values, defaults and inheritance as keepalived has them. */
@@ -39,7 +38,9 @@ class ModelTest {
     }
 
     private static List<String> addresses(List<VirtualIpAddress> vips) {
-        return vips.stream().map(a -> Addresses.format(a.address()) + "/" + a.prefixLength()).toList();
+        return vips.stream()
+                .map(a -> Addresses.format(a.address()) + "/" + a.prefixLength())
+                .toList();
     }
 
     @Test
@@ -89,9 +90,13 @@ class ModelTest {
     void oneLineBlocksAndGluedBraces() throws ConfigException {
         KeepalivedConfig c = load("one-line-blocks.conf");
         assertEquals("lab1", c.globalDefs().routerId());
-        assertEquals(List.of("VI_1", "VI_2"), c.vrrpInstances().stream().map(VrrpInstance::name).toList());
-        assertEquals(List.of("198.18.0.100/32"), addresses(c.vrrpInstances().get(0).virtualIpaddresses()));
-        assertEquals(List.of("198.18.0.101/32"), addresses(c.vrrpInstances().get(1).virtualIpaddresses()));
+        assertEquals(
+                List.of("VI_1", "VI_2"),
+                c.vrrpInstances().stream().map(VrrpInstance::name).toList());
+        assertEquals(
+                List.of("198.18.0.100/32"), addresses(c.vrrpInstances().get(0).virtualIpaddresses()));
+        assertEquals(
+                List.of("198.18.0.101/32"), addresses(c.vrrpInstances().get(1).virtualIpaddresses()));
         VirtualServer vs = c.virtualServers().get(0);
         assertEquals(Protocol.TCP, vs.protocol());
         assertEquals(2, vs.realServers().get(0).weight());
@@ -105,7 +110,9 @@ class ModelTest {
     @Test
     void quotesEscapesAndComments() throws ConfigException {
         KeepalivedConfig c = load("quoted.conf");
-        assertEquals("/usr/bin/test -e '/tmp/a file' # not a comment", c.vrrpScripts().get(0).script());
+        assertEquals(
+                "/usr/bin/test -e '/tmp/a file' # not a comment",
+                c.vrrpScripts().get(0).script());
         assertEquals(Duration.ofSeconds(2), c.vrrpScripts().get(0).interval());
         assertEquals("/bin/echo \"x!y\"", c.vrrpScripts().get(1).script());
         assertEquals("/bin/printf a\tbAA", c.vrrpScripts().get(2).script());
@@ -114,9 +121,12 @@ class ModelTest {
 
     @Test
     void conditionalLinesFollowTheConfigId() throws ConfigException {
-        KeepalivedConfig main = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("main")).config();
-        KeepalivedConfig backup = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("backup")).config();
-        KeepalivedConfig other = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("other")).config();
+        KeepalivedConfig main = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("main"))
+                .config();
+        KeepalivedConfig backup = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("backup"))
+                .config();
+        KeepalivedConfig other = ConfigLoader.load(Corpus.file("valid/conditional.conf"), Corpus.options("other"))
+                .config();
         assertEquals("main_router", main.globalDefs().routerId());
         assertEquals("backup_router", backup.globalDefs().routerId());
         assertEquals("testhost", other.globalDefs().routerId(), "router_id defaults to the host name");
@@ -129,7 +139,9 @@ class ModelTest {
     }
 
     private static List<String> peers(KeepalivedConfig c) {
-        return c.vrrpInstances().get(0).unicastPeers().stream().map(p -> Addresses.format(p.address())).toList();
+        return c.vrrpInstances().get(0).unicastPeers().stream()
+                .map(p -> Addresses.format(p.address()))
+                .toList();
     }
 
     @Test
@@ -138,17 +150,32 @@ class ModelTest {
         VrrpInstance vi = main.vrrpInstances().get(0);
         assertEquals(150, vi.priority(), "$IF_MAIN expands to @main, which then applies");
         assertEquals(List.of("198.18.0.100/32"), addresses(vi.virtualIpaddresses()));
-        assertEquals("/bin/echo #master ${UNDEFINED_STAYS} $HOME", vi.notifies().master().command(),
+        assertEquals(
+                "/bin/echo #master ${UNDEFINED_STAYS} $HOME",
+                vi.notifies().master().command(),
                 "undefined parameters are left alone; ${_HASH} is '#'");
-        assertEquals(List.of("198.18.0.100", "198.18.0.101"),
-                main.virtualServers().stream().map(v -> Addresses.format(v.address())).toList());
+        assertEquals(
+                List.of("198.18.0.100", "198.18.0.101"),
+                main.virtualServers().stream()
+                        .map(v -> Addresses.format(v.address()))
+                        .toList());
         for (VirtualServer vs : main.virtualServers()) {
-            assertEquals(List.of("198.18.0.21", "198.18.0.22"),
-                    vs.realServers().stream().map(r -> Addresses.format(r.address())).toList());
-            assertEquals(List.of(21, 22), vs.realServers().stream().map(RealServer::weight).toList());
-            assertEquals(Duration.ofSeconds(3), ((TcpCheck) vs.realServers().get(0).checkers().get(0)).timing().connectTimeout());
+            assertEquals(
+                    List.of("198.18.0.21", "198.18.0.22"),
+                    vs.realServers().stream()
+                            .map(r -> Addresses.format(r.address()))
+                            .toList());
+            assertEquals(
+                    List.of(21, 22),
+                    vs.realServers().stream().map(RealServer::weight).toList());
+            assertEquals(
+                    Duration.ofSeconds(3),
+                    ((TcpCheck) vs.realServers().get(0).checkers().get(0))
+                            .timing()
+                            .connectTimeout());
         }
-        KeepalivedConfig other = ConfigLoader.load(Corpus.file("valid/definitions.conf"), Corpus.options("x")).config();
+        KeepalivedConfig other = ConfigLoader.load(Corpus.file("valid/definitions.conf"), Corpus.options("x"))
+                .config();
         assertEquals(100, other.vrrpInstances().get(0).priority());
     }
 
@@ -156,11 +183,21 @@ class ModelTest {
     void sequencesAndLists() throws ConfigException {
         KeepalivedConfig c = load("sequences.conf");
         VrrpInstance vi = c.vrrpInstances().get(0);
-        assertEquals(List.of("198.18.0.1/32", "198.18.0.2/32", "198.18.0.3/32", "198.18.0.12/32", "198.18.0.8/32",
-                "198.18.0.4/32"), addresses(vi.virtualIpaddresses()));
-        assertEquals(List.of("2001:db8::90/128", "2001:db8::a0/128", "2001:db8::b0/128", "198.18.1.20/32",
-                "198.18.2.30/32"), addresses(vi.virtualIpaddressesExcluded()));
-        assertEquals(List.of(8080, 8081), c.virtualServers().stream().map(VirtualServer::port).toList());
+        assertEquals(
+                List.of(
+                        "198.18.0.1/32",
+                        "198.18.0.2/32",
+                        "198.18.0.3/32",
+                        "198.18.0.12/32",
+                        "198.18.0.8/32",
+                        "198.18.0.4/32"),
+                addresses(vi.virtualIpaddresses()));
+        assertEquals(
+                List.of("2001:db8::90/128", "2001:db8::a0/128", "2001:db8::b0/128", "198.18.1.20/32", "198.18.2.30/32"),
+                addresses(vi.virtualIpaddressesExcluded()));
+        assertEquals(
+                List.of(8080, 8081),
+                c.virtualServers().stream().map(VirtualServer::port).toList());
     }
 
     @Test
@@ -170,8 +207,11 @@ class ModelTest {
         assertEquals("VI_1", c.vrrpInstances().get(0).name());
         assertEquals("chk", c.vrrpScripts().get(0).name());
         assertEquals("tf1", c.trackFiles().get(0).name());
-        assertEquals(List.of("198.18.0.101", "198.18.0.102"),
-                c.virtualServers().stream().map(v -> Addresses.format(v.address())).toList());
+        assertEquals(
+                List.of("198.18.0.101", "198.18.0.102"),
+                c.virtualServers().stream()
+                        .map(v -> Addresses.format(v.address()))
+                        .toList());
     }
 
     @Test
@@ -216,9 +256,14 @@ class ModelTest {
         assertEquals(Duration.ofMillis(100), web.advertInt());
         assertFalse(web.nopreempt(), "cleared with state MASTER");
         assertEquals(Duration.ZERO, web.preemptDelay(), "cleared with state MASTER");
-        assertEquals(List.of(new TrackedInterface("e0", 0, false), new TrackedInterface("e1", -30, false),
-                new TrackedInterface("e2", 10, true)), web.trackInterfaces());
-        assertEquals(List.of(new TrackedRef("chk_nginx", null, false), new TrackedRef("chk_nginx", -10, false)),
+        assertEquals(
+                List.of(
+                        new TrackedInterface("e0", 0, false),
+                        new TrackedInterface("e1", -30, false),
+                        new TrackedInterface("e2", 10, true)),
+                web.trackInterfaces());
+        assertEquals(
+                List.of(new TrackedRef("chk_nginx", null, false), new TrackedRef("chk_nginx", -10, false)),
                 web.trackScripts());
         assertEquals(List.of(new TrackedRef("maint", 20, false)), web.trackFiles());
         VirtualIpAddress v0 = web.virtualIpaddresses().get(0);
@@ -232,7 +277,9 @@ class ModelTest {
         assertTrue(web.virtualIpaddressesExcluded().get(0).nodad());
         assertEquals(Duration.ofSeconds(1), web.garp().masterDelay(), "instance garp_master_delay wins");
         assertEquals(3, web.garp().masterRepeat(), "global vrrp_garp_master_repeat applies");
-        assertEquals(Duration.ofSeconds(2), web.garp().lowerPrioDelay(),
+        assertEquals(
+                Duration.ofSeconds(2),
+                web.garp().lowerPrioDelay(),
                 "an instance's lower-prio delay defaults to the global one, which follows the global master delay");
         assertEquals(Duration.ofSeconds(60), web.garp().masterRefresh());
         assertEquals("root", web.notifies().backup().user());
@@ -297,7 +344,9 @@ class ModelTest {
         assertEquals("www.example.test", rs.virtualhost());
         HttpGetCheck http = (HttpGetCheck) rs.checkers().get(0);
         assertEquals("HTTP_GET", http.type());
-        assertEquals(List.of(new StatusRange(200, 200), new StatusRange(301, 302)), http.urls().get(0).statusCodes());
+        assertEquals(
+                List.of(new StatusRange(200, 200), new StatusRange(301, 302)),
+                http.urls().get(0).statusCodes());
         assertEquals("9b3a0c85a887a256d6939da88aabd8cd", http.urls().get(0).digest());
         assertEquals(List.of(new StatusRange(200, 299)), http.urls().get(1).statusCodes());
         assertEquals("other.example.test", http.urls().get(1).virtualhost());
@@ -347,7 +396,8 @@ class ModelTest {
                     }
                 }
                 """;
-        KeepalivedConfig c = ConfigLoader.loadString("t.conf", text, Corpus.root(), Corpus.options("x")).config();
+        KeepalivedConfig c = ConfigLoader.loadString("t.conf", text, Corpus.root(), Corpus.options("x"))
+                .config();
         assertEquals("wlc", c.virtualServers().get(0).lvsSched(), "wlc is keepalived's default scheduler");
         assertEquals(ForwardingMethod.NAT, c.virtualServers().get(0).lvsMethod());
         var checkers = c.virtualServers().get(0).realServers().get(0).checkers();
@@ -375,7 +425,8 @@ class ModelTest {
         var vs = parsed.getConfigList("virtualServers").get(0);
         assertEquals("192.168.1.100", vs.getString("address"));
         assertEquals("DR", vs.getString("lvsMethod"));
-        var checker = vs.getConfigList("realServers").get(0).getConfigList("checkers").get(0);
+        var checker =
+                vs.getConfigList("realServers").get(0).getConfigList("checkers").get(0);
         assertEquals("HTTP_GET", checker.getString("type"));
         assertEquals(3.0, checker.getDouble("timing.connectTimeout"));
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.hadirector.conf.parse.Preprocessor;
 import org.hadirector.conf.parse.SourceLine;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,8 @@ class PreprocessorTest {
 
     @Test
     void commentsEndAtQuotesOnlyOutsideThem() throws ConfigException {
-        assertEquals(List.of("a \"b # c\"", "d 'e ! f'", "#"),
+        assertEquals(
+                List.of("a \"b # c\"", "d 'e ! f'", "#"),
                 lines("a \"b # c\" # gone\nd 'e ! f' ! gone\n${_HASH}\n# whole line\n   ! another"));
     }
 
@@ -50,24 +50,27 @@ class PreprocessorTest {
         } catch (ConfigException e) {
             throw new AssertionError(e);
         }
-        assertEquals("t.conf:1: error: multi-line definition of $A is not terminated (its last line must not end with '\\')",
+        assertEquals(
+                "t.conf:1: error: multi-line definition of $A is not terminated (its last line must not end with '\\')",
                 d.errors().get(0).toString());
     }
 
     @Test
     void runawaySequenceEndsInAnError() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new Preprocessor("main", new Diagnostics()).readString("t.conf", "~SEQ(A, 1, 100000000) x $A",
-                        Path.of("/")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> new Preprocessor("main", new Diagnostics())
+                        .readString("t.conf", "~SEQ(A, 1, 100000000) x $A", Path.of("/")));
         assertEquals(ConfigException.Kind.FATAL, e.kind());
-        assertEquals("t.conf:1: configuration expands to more than 4000000 lines (runaway ~SEQ or definition?)",
+        assertEquals(
+                "t.conf:1: configuration expands to more than 4000000 lines (runaway ~SEQ or definition?)",
                 e.getMessage());
     }
 
     @Test
     void missingTopLevelFileIsFatal(@TempDir Path dir) {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(dir.resolve("nope.conf"), Corpus.options("main")));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.conf"), Corpus.options("main")));
         assertEquals(ConfigException.Kind.FATAL, e.kind());
         assertEquals(dir.resolve("nope.conf") + ":0: configuration file not found", e.getMessage());
     }
@@ -77,9 +80,11 @@ class PreprocessorTest {
         Files.writeString(dir.resolve("b.inc"), "from_b");
         Files.writeString(dir.resolve("a.inc"), "from_a");
         Diagnostics d = new Diagnostics();
-        List<SourceLine> out = new Preprocessor("main", d).readString("t.conf",
-                "include {b,a}.inc\nincluder none-*.inc\ninclude *.inc", dir);
-        assertEquals(List.of("from_b", "from_a", "from_a", "from_b"), out.stream().map(SourceLine::text).toList());
+        List<SourceLine> out = new Preprocessor("main", d)
+                .readString("t.conf", "include {b,a}.inc\nincluder none-*.inc\ninclude *.inc", dir);
+        assertEquals(
+                List.of("from_b", "from_a", "from_a", "from_b"),
+                out.stream().map(SourceLine::text).toList());
         assertTrue(d.all().isEmpty(), () -> d.all().toString());
         assertEquals(dir.resolve("b.inc").toString(), out.get(0).location().file());
     }

@@ -1,16 +1,5 @@
 package org.hadirector.director;
 
-import java.io.IOException;
-import java.net.SocketAddress;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -27,6 +16,16 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.hadirector.sys.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +53,18 @@ final class BoundedServer implements AutoCloseable {
     static final long MAX_BACKOFF_MILLIS = 1000;
 
     /** The bounds of one server; times in milliseconds. */
-    record Limits(int maxConnections, long requestMillis, long answerMillis, long lingerMillis, int workers) {
-    }
+    record Limits(int maxConnections, long requestMillis, long answerMillis, long lingerMillis, int workers) {}
 
     /** A snapshot of what a server counted, for /metrics. */
-    record Stats(String name, int open, long connections, long overCap, long busy, long timedOut, long malformed,
-            long acceptErrors) {
-    }
+    record Stats(
+            String name,
+            int open,
+            long connections,
+            long overCap,
+            long busy,
+            long timedOut,
+            long malformed,
+            long acceptErrors) {}
 
     final String name;
     final Limits limits;
@@ -84,8 +88,13 @@ final class BoundedServer implements AutoCloseable {
      * accepted connection under the cap gets its handlers from {@code protocol}; one over it gets
      * {@code refusal} (a fresh buffer each time) and is closed.
      */
-    static BoundedServer start(String name, SocketAddress at, Limits limits, BiConsumer<BoundedServer, Channel> protocol,
-            java.util.function.Supplier<ByteBuf> refusal) throws IOException {
+    static BoundedServer start(
+            String name,
+            SocketAddress at,
+            Limits limits,
+            BiConsumer<BoundedServer, Channel> protocol,
+            java.util.function.Supplier<ByteBuf> refusal)
+            throws IOException {
         if (!Epoll.isAvailable()) {
             throw new IOException("the epoll transport is not available: " + Epoll.unavailabilityCause());
         }
@@ -93,17 +102,28 @@ final class BoundedServer implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // EpollEventLoopGroup: 4.2's replacement does not exist in 4.1
-    private BoundedServer(String name, SocketAddress at, Limits limits, BiConsumer<BoundedServer, Channel> protocol,
-            java.util.function.Supplier<ByteBuf> refusal) throws IOException {
+    private BoundedServer(
+            String name,
+            SocketAddress at,
+            Limits limits,
+            BiConsumer<BoundedServer, Channel> protocol,
+            java.util.function.Supplier<ByteBuf> refusal)
+            throws IOException {
         this.name = name;
         this.limits = limits;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(limits.workers(), limits.workers(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(limits.maxConnections()), new DefaultThreadFactory(name + "-worker", true));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                limits.workers(),
+                limits.workers(),
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(limits.maxConnections()),
+                new DefaultThreadFactory(name + "-worker", true));
         pool.allowCoreThreadTimeOut(true);
         this.workers = pool;
         this.group = new EpollEventLoopGroup(1, new DefaultThreadFactory(name, true));
         boolean unix = at instanceof DomainSocketAddress;
-        ServerBootstrap b = new ServerBootstrap().group(group)
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
                 .channel(unix ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .handler(new AcceptErrors())
@@ -133,7 +153,14 @@ final class BoundedServer implements AutoCloseable {
     }
 
     Stats stats() {
-        return new Stats(name, open.get(), connections.get(), overCap.get(), busy.get(), timedOut.get(), malformed.get(),
+        return new Stats(
+                name,
+                open.get(),
+                connections.get(),
+                overCap.get(),
+                busy.get(),
+                timedOut.get(),
+                malformed.get(),
                 acceptErrors.get());
     }
 
@@ -157,8 +184,13 @@ final class BoundedServer implements AutoCloseable {
             if (now > limits.maxConnections()) {
                 overCap.incrementAndGet();
                 if (overCapLog.allow(System.nanoTime())) {
-                    LOG.warn("{}: refused a connection{}: {} open, the cap is {} ({} more refused since the last line)", name,
-                            from(ch), now - 1, limits.maxConnections(), overCapLog.takeHeld());
+                    LOG.warn(
+                            "{}: refused a connection{}: {} open, the cap is {} ({} more refused since the last line)",
+                            name,
+                            from(ch),
+                            now - 1,
+                            limits.maxConnections(),
+                            overCapLog.takeHeld());
                 }
                 ch.config().setAutoRead(false);
                 ch.writeAndFlush(refusal.get()).addListener(ChannelFutureListener.CLOSE);
@@ -170,7 +202,9 @@ final class BoundedServer implements AutoCloseable {
 
     static String from(Channel ch) {
         SocketAddress a = ch.remoteAddress();
-        return a instanceof java.net.InetSocketAddress i ? " from " + i.getAddress().getHostAddress() + ":" + i.getPort() : "";
+        return a instanceof java.net.InetSocketAddress i
+                ? " from " + i.getAddress().getHostAddress() + ":" + i.getPort()
+                : "";
     }
 
     /** Consecutive accept failures' pause; 0 after a success. Event loop only. */
@@ -183,49 +217,99 @@ final class BoundedServer implements AutoCloseable {
             acceptErrors.incrementAndGet();
             backoff = backoff == 0 ? MIN_BACKOFF_MILLIS : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             if (acceptLog.allow(System.nanoTime())) {
-                LOG.warn("{}: accept failed: {}; accepting again in {} ms ({} more failures since the last line)", name,
-                        cause.getMessage() != null ? cause.getMessage() : cause.toString(), backoff, acceptLog.takeHeld());
+                LOG.warn(
+                        "{}: accept failed: {}; accepting again in {} ms ({} more failures since the last line)",
+                        name,
+                        cause.getMessage() != null ? cause.getMessage() : cause.toString(),
+                        backoff,
+                        acceptLog.takeHeld());
             }
             Channel server = ctx.channel();
             server.config().setAutoRead(false);
-            ctx.executor().schedule(() -> {
-                if (server.isOpen()) {
-                    server.config().setAutoRead(true);
-                }
-            }, backoff, TimeUnit.MILLISECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (server.isOpen()) {
+                                    server.config().setAutoRead(true);
+                                }
+                            },
+                            backoff,
+                            TimeUnit.MILLISECONDS);
         }
     }
 
     /** Prometheus text for the servers' counters. */
     static String prometheus(List<Stats> servers) {
         StringBuilder b = new StringBuilder();
-        metric(b, servers, "hadirector_endpoint_connections_open", "gauge",
-                "Connections open on the HTTP endpoint or the control socket.", s -> (long) s.open());
-        metric(b, servers, "hadirector_endpoint_connections_total", "counter",
-                "Connections accepted, those refused over the cap included.", Stats::connections);
-        b.append("# HELP hadirector_endpoint_refused_total Connections closed without serving them: over the connection cap, "
-                + "or no worker free.\n# TYPE hadirector_endpoint_refused_total counter\n");
+        metric(
+                b,
+                servers,
+                "hadirector_endpoint_connections_open",
+                "gauge",
+                "Connections open on the HTTP endpoint or the control socket.",
+                s -> (long) s.open());
+        metric(
+                b,
+                servers,
+                "hadirector_endpoint_connections_total",
+                "counter",
+                "Connections accepted, those refused over the cap included.",
+                Stats::connections);
+        b.append(
+                "# HELP hadirector_endpoint_refused_total Connections closed without serving them: over the connection cap, "
+                        + "or no worker free.\n# TYPE hadirector_endpoint_refused_total counter\n");
         for (Stats s : servers) {
-            b.append("hadirector_endpoint_refused_total{endpoint=\"").append(s.name()).append("\",reason=\"over_cap\"} ")
-                    .append(s.overCap()).append('\n');
-            b.append("hadirector_endpoint_refused_total{endpoint=\"").append(s.name()).append("\",reason=\"busy\"} ")
-                    .append(s.busy()).append('\n');
+            b.append("hadirector_endpoint_refused_total{endpoint=\"")
+                    .append(s.name())
+                    .append("\",reason=\"over_cap\"} ")
+                    .append(s.overCap())
+                    .append('\n');
+            b.append("hadirector_endpoint_refused_total{endpoint=\"")
+                    .append(s.name())
+                    .append("\",reason=\"busy\"} ")
+                    .append(s.busy())
+                    .append('\n');
         }
-        metric(b, servers, "hadirector_endpoint_timeouts_total", "counter",
-                "Connections closed at a deadline: the request or the answer took too long.", Stats::timedOut);
-        metric(b, servers, "hadirector_endpoint_malformed_total", "counter", "Requests answered with an error for their form.",
+        metric(
+                b,
+                servers,
+                "hadirector_endpoint_timeouts_total",
+                "counter",
+                "Connections closed at a deadline: the request or the answer took too long.",
+                Stats::timedOut);
+        metric(
+                b,
+                servers,
+                "hadirector_endpoint_malformed_total",
+                "counter",
+                "Requests answered with an error for their form.",
                 Stats::malformed);
-        metric(b, servers, "hadirector_endpoint_accept_errors_total", "counter",
-                "Failed accepts (descriptor limits and the like), each followed by a short pause.", Stats::acceptErrors);
+        metric(
+                b,
+                servers,
+                "hadirector_endpoint_accept_errors_total",
+                "counter",
+                "Failed accepts (descriptor limits and the like), each followed by a short pause.",
+                Stats::acceptErrors);
         return b.toString();
     }
 
-    private static void metric(StringBuilder b, List<Stats> servers, String metric, String type, String help,
+    private static void metric(
+            StringBuilder b,
+            List<Stats> servers,
+            String metric,
+            String type,
+            String help,
             java.util.function.ToLongFunction<Stats> value) {
         b.append("# HELP ").append(metric).append(' ').append(help).append('\n');
         b.append("# TYPE ").append(metric).append(' ').append(type).append('\n');
         for (Stats s : servers) {
-            b.append(metric).append("{endpoint=\"").append(s.name()).append("\"} ").append(value.applyAsLong(s)).append('\n');
+            b.append(metric)
+                    .append("{endpoint=\"")
+                    .append(s.name())
+                    .append("\"} ")
+                    .append(value.applyAsLong(s))
+                    .append('\n');
         }
     }
 

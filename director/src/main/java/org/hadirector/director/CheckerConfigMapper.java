@@ -5,8 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
 import org.hadirector.conf.model.CheckerTiming;
@@ -27,6 +25,7 @@ import org.hadirector.healthcheck.CheckTiming;
 import org.hadirector.healthcheck.ProbeIo;
 import org.hadirector.healthcheck.RealServerSpec;
 import org.hadirector.healthcheck.ServiceSpec;
+import org.hadirector.sys.Addresses;
 import org.hadirector.sys.Scripts;
 
 /**
@@ -38,8 +37,7 @@ final class CheckerConfigMapper {
     /** keepalived's default HELO name for SMTP_CHECK. */
     static final String DEFAULT_HELO = "smtpchecker.keepalived.org";
 
-    private CheckerConfigMapper() {
-    }
+    private CheckerConfigMapper() {}
 
     /** What the checkers cannot honour in {@code c}, one message each, naming the real server and keyword. */
     static List<String> unsupported(KeepalivedConfig c) {
@@ -53,7 +51,7 @@ final class CheckerConfigMapper {
                             out.add(where + k.type() + " is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
                                     + "DNS_CHECK and SMTP_CHECK are)");
                         case "BFD_CHECK" -> out.add(where + "BFD_CHECK: hadirector has no BFD");
-                        default -> { }
+                        default -> {}
                     }
                     CheckerEndpoint e = endpoint(k);
                     if (e != null && e.bindIf() != null) {
@@ -63,7 +61,8 @@ final class CheckerConfigMapper {
                         out.add(where + k.type() + ": fwmark on checker sockets is not supported");
                     }
                     if (e != null || k instanceof HttpGetCheck) {
-                        Integer port = e != null && e.connectPort() != null ? e.connectPort()
+                        Integer port = e != null && e.connectPort() != null
+                                ? e.connectPort()
                                 : rs.port() != null ? rs.port() : vs.port();
                         if (port == null || port == 0) {
                             out.add(where + k.type() + ": no port to connect to; set connect_port");
@@ -84,8 +83,10 @@ final class CheckerConfigMapper {
         if (c.ssl() == null || c.ssl().certificate() == null) {
             return null;
         }
-        return new ProbeIo.ClientCertificate(new File(c.ssl().certificate()),
-                c.ssl().key() != null ? new File(c.ssl().key()) : null, c.ssl().password());
+        return new ProbeIo.ClientCertificate(
+                new File(c.ssl().certificate()),
+                c.ssl().key() != null ? new File(c.ssl().key()) : null,
+                c.ssl().password());
     }
 
     static List<ServiceSpec> map(KeepalivedConfig c) {
@@ -99,15 +100,24 @@ final class CheckerConfigMapper {
                 for (Checker k : rs.checkers()) {
                     checks.add(check(k, vs, rs, user, group));
                 }
-                servers.add(new RealServerSpec(Addresses.withPort(rs.address(), rs.port()), rs.weight(),
-                        rs.inhibitOnFailure(), argv(rs.notifyUp(), user, group), argv(rs.notifyDown(), user, group),
+                servers.add(new RealServerSpec(
+                        Addresses.withPort(rs.address(), rs.port()),
+                        rs.weight(),
+                        rs.inhibitOnFailure(),
+                        argv(rs.notifyUp(), user, group),
+                        argv(rs.notifyDown(), user, group),
                         checks));
             }
             SorryServer sorry = vs.sorryServer();
-            out.add(new ServiceSpec(vs.displayName(), vs.quorum(), vs.hysteresis(),
+            out.add(new ServiceSpec(
+                    vs.displayName(),
+                    vs.quorum(),
+                    vs.hysteresis(),
                     sorry == null ? null : Addresses.withPort(sorry.address(), sorry.port()),
-                    sorry != null && sorry.inhibit(), argv(vs.quorumUp(), user, group),
-                    argv(vs.quorumDown(), user, group), servers));
+                    sorry != null && sorry.inhibit(),
+                    argv(vs.quorumUp(), user, group),
+                    argv(vs.quorumDown(), user, group),
+                    servers));
         }
         return out;
     }
@@ -116,42 +126,69 @@ final class CheckerConfigMapper {
         if (s == null) {
             return null;
         }
-        return Scripts.asUser(Scripts.split(s.command()), s.user() != null ? s.user() : user,
-                s.user() != null ? s.group() : group);
+        return Scripts.asUser(
+                Scripts.split(s.command()), s.user() != null ? s.user() : user, s.user() != null ? s.group() : group);
     }
 
     private static CheckSpec check(Checker k, VirtualServer vs, RealServer rs, String user, String group) {
         if (k instanceof TcpCheck t) {
-            return new CheckSpec(new CheckSettings.Tcp(target(t.endpoint(), rs, vs), bind(t.endpoint()),
-                    timeout(t.timing())), timing(t.timing()));
+            return new CheckSpec(
+                    new CheckSettings.Tcp(target(t.endpoint(), rs, vs), bind(t.endpoint()), timeout(t.timing())),
+                    timing(t.timing()));
         }
         if (k instanceof HttpGetCheck h) {
-            String vhost = h.virtualhost() != null ? h.virtualhost() : rs.virtualhost() != null ? rs.virtualhost()
-                    : vs.virtualhost();
+            String vhost = h.virtualhost() != null
+                    ? h.virtualhost()
+                    : rs.virtualhost() != null ? rs.virtualhost() : vs.virtualhost();
             List<CheckSettings.Url> urls = new ArrayList<>();
             for (HttpUrl u : h.urls()) {
-                List<CheckSettings.StatusRange> codes = u.statusCodes() == null || u.statusCodes().isEmpty()
-                        ? List.of(new CheckSettings.StatusRange(200, 299))
-                        : u.statusCodes().stream().map(r -> new CheckSettings.StatusRange(r.from(), r.to())).toList();
-                urls.add(new CheckSettings.Url(u.path(), codes, u.digest(), u.regex(), u.regexNoMatch(), u.virtualhost()));
+                List<CheckSettings.StatusRange> codes =
+                        u.statusCodes() == null || u.statusCodes().isEmpty()
+                                ? List.of(new CheckSettings.StatusRange(200, 299))
+                                : u.statusCodes().stream()
+                                        .map(r -> new CheckSettings.StatusRange(r.from(), r.to()))
+                                        .toList();
+                urls.add(new CheckSettings.Url(
+                        u.path(), codes, u.digest(), u.regex(), u.regexNoMatch(), u.virtualhost()));
             }
             CheckerEndpoint e = h.endpoint();
-            return new CheckSpec(new CheckSettings.Http(h.ssl(), target(e, rs, vs), e != null ? e.bindto() : null,
-                    timeout(h.timing()), vhost, h.enableSni(), urls), timing(h.timing()));
+            return new CheckSpec(
+                    new CheckSettings.Http(
+                            h.ssl(),
+                            target(e, rs, vs),
+                            e != null ? e.bindto() : null,
+                            timeout(h.timing()),
+                            vhost,
+                            h.enableSni(),
+                            urls),
+                    timing(h.timing()));
         }
         if (k instanceof MiscCheck m) {
-            List<String> argv = Scripts.asUser(Scripts.split(m.miscPath()), m.user() != null ? m.user() : user,
+            List<String> argv = Scripts.asUser(
+                    Scripts.split(m.miscPath()),
+                    m.user() != null ? m.user() : user,
                     m.user() != null ? m.group() : group);
-            return new CheckSpec(new CheckSettings.Misc(argv, m.miscTimeout().toNanos(), m.miscDynamic()),
-                    timing(m.timing()));
+            return new CheckSpec(
+                    new CheckSettings.Misc(argv, m.miscTimeout().toNanos(), m.miscDynamic()), timing(m.timing()));
         }
         if (k instanceof DnsCheck d) {
-            return new CheckSpec(new CheckSettings.Dns(target(d.endpoint(), rs, vs), bind(d.endpoint()),
-                    timeout(d.timing()), d.queryType(), d.name()), timing(d.timing()));
+            return new CheckSpec(
+                    new CheckSettings.Dns(
+                            target(d.endpoint(), rs, vs),
+                            bind(d.endpoint()),
+                            timeout(d.timing()),
+                            d.queryType(),
+                            d.name()),
+                    timing(d.timing()));
         }
         if (k instanceof SmtpCheck s) {
-            return new CheckSpec(new CheckSettings.Smtp(target(s.endpoint(), rs, vs), bind(s.endpoint()),
-                    timeout(s.timing()), s.heloName() != null ? s.heloName() : DEFAULT_HELO), timing(s.timing()));
+            return new CheckSpec(
+                    new CheckSettings.Smtp(
+                            target(s.endpoint(), rs, vs),
+                            bind(s.endpoint()),
+                            timeout(s.timing()),
+                            s.heloName() != null ? s.heloName() : DEFAULT_HELO),
+                    timing(s.timing()));
         }
         throw new IllegalArgumentException(k.type() + " is not built yet");
     }
@@ -175,7 +212,8 @@ final class CheckerConfigMapper {
     /** connect_ip:connect_port, each defaulting to the real server's (its port, else the virtual server's). */
     private static InetSocketAddress target(CheckerEndpoint e, RealServer rs, VirtualServer vs) {
         InetAddress ip = e != null && e.connectIp() != null ? e.connectIp() : rs.address();
-        Integer port = e != null && e.connectPort() != null ? e.connectPort() : rs.port() != null ? rs.port() : vs.port();
+        Integer port =
+                e != null && e.connectPort() != null ? e.connectPort() : rs.port() != null ? rs.port() : vs.port();
         return new InetSocketAddress(ip, port != null ? port : 0);
     }
 
@@ -183,7 +221,8 @@ final class CheckerConfigMapper {
         if (e == null || e.bindto() == null && e.bindPort() == null) {
             return null;
         }
-        return e.bindto() != null ? new InetSocketAddress(e.bindto(), e.bindPort() != null ? e.bindPort() : 0)
+        return e.bindto() != null
+                ? new InetSocketAddress(e.bindto(), e.bindPort() != null ? e.bindPort() : 0)
                 : new InetSocketAddress(e.bindPort());
     }
 
@@ -192,7 +231,13 @@ final class CheckerConfigMapper {
     }
 
     private static CheckTiming timing(CheckerTiming t) {
-        return new CheckTiming(t.connectTimeout().toNanos(), t.retry(), t.delayBeforeRetry().toNanos(),
-                t.delayLoop().toNanos(), t.warmup().toNanos(), t.alpha(), t.logAllFailures());
+        return new CheckTiming(
+                t.connectTimeout().toNanos(),
+                t.retry(),
+                t.delayBeforeRetry().toNanos(),
+                t.delayLoop().toNanos(),
+                t.warmup().toNanos(),
+                t.alpha(),
+                t.logAllFailures());
     }
 }

@@ -2,7 +2,6 @@ package org.hadirector.director;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hadirector.ipvs.Dataplanes;
 
 /** The command line of hadirector (docs/operations.md). Parsing only; no side effects. */
@@ -26,7 +25,17 @@ record CommandLine(
     static final String DEFAULT_PID_FILE = "/run/hadirector/hadirector.pid";
     static final String DEFAULT_CONTROL = "/run/hadirector/control.sock";
 
-    enum Mode { DAEMON, CONFIG_TEST, DUMP_CONFIG, HELP, VERSION, STATUS, IPVS, GENHASH, ACTION }
+    enum Mode {
+        DAEMON,
+        CONFIG_TEST,
+        DUMP_CONFIG,
+        HELP,
+        VERSION,
+        STATUS,
+        IPVS,
+        GENHASH,
+        ACTION
+    }
 
     static final class UsageException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -54,16 +63,41 @@ record CommandLine(
         int i = 0;
         if (args.length > 0) {
             switch (args[0]) {
-                case "status" -> { mode = Mode.STATUS; i = 1; }
-                case "ipvs" -> { mode = Mode.IPVS; i = 1; }
-                case "genhash" -> { mode = Mode.GENHASH; i = 1; }
-                case "vrrp", "real-server" -> { mode = Mode.ACTION; i = 0; }
-                default -> { }
+                case "status" -> {
+                    mode = Mode.STATUS;
+                    i = 1;
+                }
+                case "ipvs" -> {
+                    mode = Mode.IPVS;
+                    i = 1;
+                }
+                case "genhash" -> {
+                    mode = Mode.GENHASH;
+                    i = 1;
+                }
+                case "vrrp", "real-server" -> {
+                    mode = Mode.ACTION;
+                    i = 0;
+                }
+                default -> {}
             }
         }
         if (mode == Mode.GENHASH) {
             // genhash has keepalived's genhash options (-s -p -u -S -V -t -v -h), which clash with the daemon's
-            return new CommandLine(mode, file, false, false, false, false, null, pid, control, dataplane, null, dumpDir, false,
+            return new CommandLine(
+                    mode,
+                    file,
+                    false,
+                    false,
+                    false,
+                    false,
+                    null,
+                    pid,
+                    control,
+                    dataplane,
+                    null,
+                    dumpDir,
+                    false,
                     List.of(args).subList(1, args.length));
         }
         for (; i < args.length; i++) {
@@ -95,7 +129,10 @@ record CommandLine(
                 default -> {
                     if (a.startsWith("--use-file=")) {
                         file = a.substring("--use-file=".length());
-                    } else if (mode == Mode.STATUS || mode == Mode.IPVS || mode == Mode.GENHASH || mode == Mode.ACTION) {
+                    } else if (mode == Mode.STATUS
+                            || mode == Mode.IPVS
+                            || mode == Mode.GENHASH
+                            || mode == Mode.ACTION) {
                         rest.add(a);
                     } else {
                         throw new UsageException("unknown option '" + a + "'");
@@ -106,7 +143,8 @@ record CommandLine(
         if (p && c) {
             throw new UsageException("-P (VRRP only) and -C (checkers only) exclude each other");
         }
-        return new CommandLine(mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, dumpDir, keepTable, List.copyOf(rest));
+        return new CommandLine(
+                mode, file, l, dd, p, c, id, pid, control, dataplane, metrics, dumpDir, keepTable, List.copyOf(rest));
     }
 
     private static Mode only(Mode current, Mode wanted) throws UsageException {

@@ -2,7 +2,6 @@ package org.hadirector.director;
 
 import java.io.PrintStream;
 import java.util.List;
-
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.ConnectionCursor;
 import org.hadirector.ipvs.DataplaneException;

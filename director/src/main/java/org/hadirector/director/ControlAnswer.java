@@ -12,8 +12,7 @@ sealed interface ControlAnswer {
     }
 
     /** The whole answer in one text. */
-    record Text(String text) implements ControlAnswer {
-    }
+    record Text(String text) implements ControlAnswer {}
 
     /** An answer made and sent piece by piece, on a worker (see {@link OneRequestConnection}). */
     non-sealed interface Streamed extends ControlAnswer, AutoCloseable {

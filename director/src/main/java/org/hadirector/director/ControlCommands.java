@@ -3,7 +3,6 @@ package org.hadirector.director;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.ConnectionCursor;
@@ -64,7 +63,7 @@ final class ControlCommands {
                     return faultInject(List.of(w).subList(1, w.length));
                 }
             }
-            default -> { }
+            default -> {}
         }
         return "error: unknown command '" + shown(request) + "'; known: " + KNOWN + "\n";
     }
@@ -167,22 +166,39 @@ final class ControlCommands {
             if (forwarder != null) {
                 try {
                     ForwarderCounters c = forwarder.counters();
-                    fw = new StatusReport.Forwarder(c.forwarded(), new java.util.TreeMap<>(c.dropped()), c.ringDropped(),
-                            c.connections(), c.syncedInstalled(), c.syncedUnknown(), c.syncedOverCap(), c.syncedShed(),
-                            c.connectionLimit(), c.evicted(), c.restarts(), c.linkDowns());
+                    fw = new StatusReport.Forwarder(
+                            c.forwarded(),
+                            new java.util.TreeMap<>(c.dropped()),
+                            c.ringDropped(),
+                            c.connections(),
+                            c.syncedInstalled(),
+                            c.syncedUnknown(),
+                            c.syncedOverCap(),
+                            c.syncedShed(),
+                            c.connectionLimit(),
+                            c.evicted(),
+                            c.restarts(),
+                            c.linkDowns());
                 } catch (DataplaneException e) {
                     LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
                 }
             }
-            table = new StatusReport.Table(t.dataplane().name(), t.opsApplied(), t.opsFailed(),
-                    sync == null ? "none" : sync.role(), sc[0], sc[1], fw);
+            table = new StatusReport.Table(
+                    t.dataplane().name(),
+                    t.opsApplied(),
+                    t.opsFailed(),
+                    sync == null ? "none" : sync.role(),
+                    sc[0],
+                    sc[1],
+                    fw);
         }
         return new Snapshot(all, health, table, parts);
     }
 
     String status(boolean json) {
         Snapshot s = snapshot();
-        return json ? StatusReport.json(s.vrrp(), s.health(), s.table(), s.parts())
+        return json
+                ? StatusReport.json(s.vrrp(), s.health(), s.table(), s.parts())
                 : StatusReport.text(s.vrrp(), s.health(), s.table(), s.parts());
     }
 
@@ -245,7 +261,11 @@ final class ControlCommands {
         VrrpInstanceRuntime r = director.instance(name);
         if (r == null) {
             return "error: no vrrp_instance '" + shown(name) + "' (known: "
-                    + String.join(", ", director.runtimes.stream().map(VrrpInstanceRuntime::name).toList()) + ")\n";
+                    + String.join(
+                            ", ",
+                            director.runtimes.stream()
+                                    .map(VrrpInstanceRuntime::name)
+                                    .toList()) + ")\n";
         }
         LOG.info("{}: operator asks to {}", name, action);
         if (action.equals("demote")) {

@@ -1,5 +1,9 @@
 package org.hadirector.director;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -9,11 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Function;
-
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,15 +56,22 @@ final class ControlServer implements AutoCloseable {
             }
             Files.deleteIfExists(path);
         }
-        server = BoundedServer.start("control", new DomainSocketAddress(path.toString()), limits,
-                (srv, ch) -> ch.pipeline().addLast(new Exchange(srv)), () -> Unpooled.wrappedBuffer(BUSY));
+        server = BoundedServer.start(
+                "control",
+                new DomainSocketAddress(path.toString()),
+                limits,
+                (srv, ch) -> ch.pipeline().addLast(new Exchange(srv)),
+                () -> Unpooled.wrappedBuffer(BUSY));
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             server.close();
             throw e;
         }
-        LOG.info("control socket {} (at most {} clients at once, {} ms for a request)", path, limits.maxConnections(),
+        LOG.info(
+                "control socket {} (at most {} clients at once, {} ms for a request)",
+                path,
+                limits.maxConnections(),
                 limits.requestMillis());
     }
 
@@ -184,8 +190,7 @@ final class ControlServer implements AutoCloseable {
      * nothing was copied); {@code brokenOff} says why a copied answer is incomplete (its last
      * line was an error the daemon met midway, or the daemon stopped sending), null when whole.
      */
-    record Copied(String error, String brokenOff) {
-    }
+    record Copied(String error, String brokenOff) {}
 
     /**
      * Sends one request and copies its answer to {@code out} as it arrives, however long (a

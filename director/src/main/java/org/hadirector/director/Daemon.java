@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.ipvs.DataplaneException;
@@ -24,8 +23,7 @@ import org.slf4j.LoggerFactory;
 final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
-    private Daemon() {
-    }
+    private Daemon() {}
 
     /** Loads the configuration file again, for a reload; throws with the file's errors. */
     @FunctionalInterface
@@ -117,7 +115,8 @@ final class Daemon {
         HttpEndpoint http = null;
         if (cl.metrics() != null) {
             try {
-                http = HttpEndpoint.start(HttpEndpoint.parse(cl.metrics()), commands, () -> java.util.List.of(control.stats()));
+                http = HttpEndpoint.start(
+                        HttpEndpoint.parse(cl.metrics()), commands, () -> java.util.List.of(control.stats()));
                 HttpEndpoint h0 = http;
                 director.parts.probe("http", h0::serving);
             } catch (IOException | IllegalArgumentException e) {
@@ -129,24 +128,26 @@ final class Daemon {
         }
         HttpEndpoint metrics = http;
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            LOG.info("stopping");
-            notifySystemd("STOPPING=1");
-            if (metrics != null) {
-                metrics.close();
-            }
-            control.close();
-            director.close();
-            try {
-                Files.deleteIfExists(pid);
-            } catch (IOException ignored) {
-                // best effort
-            }
-            // the JVM ends once the hooks have run: the queued log lines (the transitions to
-            // STOP, "stopped") are written now or never
-            Main.flushLogs();
-            done.countDown();
-        }, "shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    LOG.info("stopping");
+                    notifySystemd("STOPPING=1");
+                    if (metrics != null) {
+                        metrics.close();
+                    }
+                    control.close();
+                    director.close();
+                    try {
+                        Files.deleteIfExists(pid);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                    // the JVM ends once the hooks have run: the queued log lines (the transitions to
+                    // STOP, "stopped") are written now or never
+                    Main.flushLogs();
+                    done.countDown();
+                },
+                "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         java.util.concurrent.ExecutorService reloads = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "reload");
@@ -158,21 +159,32 @@ final class Daemon {
             // keepalived: SIGUSR1 dumps its data (and its JSON signal, SIGRTMIN+2, which the JVM cannot
             // catch, the JSON); SIGUSR2 its statistics.
             Path dumps = Path.of(cl.dumpDir());
-            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> reloads.execute(() -> {
-                ControlCommands.Snapshot snap = commands.snapshot();
-                dump(dumps.resolve("hadirector.data"), StatusReport.text(snap.vrrp(), snap.health(), snap.table(), snap.parts())
-                        + commands.answer("ipvs -L -n"));
-                dump(dumps.resolve("hadirector.json"), StatusReport.json(snap.vrrp(), snap.health(), snap.table(), snap.parts()));
-            }));
-            sun.misc.Signal.handle(new sun.misc.Signal("USR2"), sig -> reloads.execute(
-                    () -> dump(dumps.resolve("hadirector.stats"), commands.metrics())));
+            sun.misc.Signal.handle(
+                    new sun.misc.Signal("USR1"),
+                    sig -> reloads.execute(() -> {
+                        ControlCommands.Snapshot snap = commands.snapshot();
+                        dump(
+                                dumps.resolve("hadirector.data"),
+                                StatusReport.text(snap.vrrp(), snap.health(), snap.table(), snap.parts())
+                                        + commands.answer("ipvs -L -n"));
+                        dump(
+                                dumps.resolve("hadirector.json"),
+                                StatusReport.json(snap.vrrp(), snap.health(), snap.table(), snap.parts()));
+                    }));
+            sun.misc.Signal.handle(
+                    new sun.misc.Signal("USR2"),
+                    sig -> reloads.execute(() -> dump(dumps.resolve("hadirector.stats"), commands.metrics())));
         } catch (IllegalArgumentException e) {
             LOG.warn("signal handling is not available here ({}); reload needs a restart", e.getMessage());
         }
-        LOG.info("started: {} vrrp_instance(s), {} virtual_server(s){}, router_id {}", director.runtimes.size(),
+        LOG.info(
+                "started: {} vrrp_instance(s), {} virtual_server(s){}, router_id {}",
+                director.runtimes.size(),
                 director.runsChecks() ? c.virtualServers().size() : 0,
-                director.table() != null ? " on " + director.table().dataplane().name() : "", c.globalDefs().routerId());
-        notifySystemd("READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());
+                director.table() != null ? " on " + director.table().dataplane().name() : "",
+                c.globalDefs().routerId());
+        notifySystemd(
+                "READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -251,10 +263,14 @@ final class Daemon {
         String g = c.globalDefs().scriptGroup();
         for (var sg : c.vrrpSyncGroups()) {
             var n = sg.notifies();
-            var group = new org.hadirector.vrrp.SyncGroup(sg.name(), new org.hadirector.vrrp.NotifyScripts(
-                    VrrpConfigMapper.cmd(n.master(), u, g), VrrpConfigMapper.cmd(n.backup(), u, g),
-                    VrrpConfigMapper.cmd(n.fault(), u, g), VrrpConfigMapper.cmd(n.stop(), u, g),
-                    VrrpConfigMapper.cmd(n.any(), u, g)));
+            var group = new org.hadirector.vrrp.SyncGroup(
+                    sg.name(),
+                    new org.hadirector.vrrp.NotifyScripts(
+                            VrrpConfigMapper.cmd(n.master(), u, g),
+                            VrrpConfigMapper.cmd(n.backup(), u, g),
+                            VrrpConfigMapper.cmd(n.fault(), u, g),
+                            VrrpConfigMapper.cmd(n.stop(), u, g),
+                            VrrpConfigMapper.cmd(n.any(), u, g)));
             for (String m : sg.members()) {
                 if (c.vrrpInstances().stream().anyMatch(i -> i.name().equals(m))) {
                     out.put(m, group);
@@ -272,14 +288,13 @@ final class Daemon {
             script(vs.displayName() + " quorum_up", vs.quorumUp(), globalUser, out);
             script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
             for (var rs : vs.realServers()) {
-                String n = vs.displayName() + " real_server "
-                        + Addresses.withPort(rs.address(), rs.port());
+                String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
                 script(n + " notify_up", rs.notifyUp(), globalUser, out);
                 script(n + " notify_down", rs.notifyDown(), globalUser, out);
                 for (var k : rs.checkers()) {
                     if (k instanceof org.hadirector.conf.model.MiscCheck m) {
-                        out.addAll(ScriptSecurity.problems(n + " MISC_CHECK", m.miscPath(),
-                                m.user() != null ? m.user() : globalUser));
+                        out.addAll(ScriptSecurity.problems(
+                                n + " MISC_CHECK", m.miscPath(), m.user() != null ? m.user() : globalUser));
                     }
                 }
             }
@@ -287,7 +302,8 @@ final class Daemon {
         return out;
     }
 
-    private static void script(String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
+    private static void script(
+            String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
         if (s != null) {
             out.addAll(ScriptSecurity.problems(what, s.command(), s.user() != null ? s.user() : globalUser));
         }
@@ -298,8 +314,8 @@ final class Daemon {
         List<String> out = new ArrayList<>();
         String globalUser = c.globalDefs().scriptUser();
         for (var s : c.vrrpScripts()) {
-            out.addAll(ScriptSecurity.problems("vrrp_script " + s.name(), s.script(),
-                    s.user() != null ? s.user() : globalUser));
+            out.addAll(ScriptSecurity.problems(
+                    "vrrp_script " + s.name(), s.script(), s.user() != null ? s.user() : globalUser));
         }
         for (VrrpInstance i : c.vrrpInstances()) {
             notifyProblems("notify script of " + i.name(), i.notifies(), globalUser, out);
@@ -310,9 +326,10 @@ final class Daemon {
         return out;
     }
 
-    private static void notifyProblems(String what, org.hadirector.conf.model.Notifies n, String globalUser,
-            List<String> out) {
-        for (var script : new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
+    private static void notifyProblems(
+            String what, org.hadirector.conf.model.Notifies n, String globalUser, List<String> out) {
+        for (var script :
+                new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
             script(what, script, globalUser, out);
         }
     }
@@ -361,8 +378,9 @@ final class Daemon {
             }
             Object ours = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
             Object theirs = Files.readSymbolicLink(proc.resolve("ns/net"));
-            return ours.equals(theirs) ? "another hadirector (pid " + pid + ") runs in this network namespace (pid file "
-                    + pidFile + ")" : null;
+            return ours.equals(theirs)
+                    ? "another hadirector (pid " + pid + ") runs in this network namespace (pid file " + pidFile + ")"
+                    : null;
         } catch (IOException | NumberFormatException | SecurityException e) {
             return null;
         }
@@ -417,7 +435,8 @@ final class Daemon {
             if (pid.getParent() != null) {
                 Files.createDirectories(pid.getParent());
             }
-            org.hadirector.sys.SmallFiles.writeReplacing(pid, ProcessHandle.current().pid() + "\n", "rw-r--r--");
+            org.hadirector.sys.SmallFiles.writeReplacing(
+                    pid, ProcessHandle.current().pid() + "\n", "rw-r--r--");
         } catch (IOException e) {
             LOG.warn("cannot write pid file {}: {}", pid, e.getMessage());
         }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.ServiceKey;

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.conf.model.LvsSyncDaemon;
@@ -22,10 +21,10 @@ import org.hadirector.healthcheck.ProbeIo;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Dataplanes;
 import org.hadirector.ipvs.Forwarder;
+import org.hadirector.sys.Addresses;
 import org.hadirector.sys.RtNetlink;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.hadirector.vrrp.VrrpState;
-import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +43,7 @@ final class Director implements AutoCloseable {
     private volatile KeepalivedConfig config;
     /** What runs, decided from {@link #config} once: a reload replaces both together. */
     private volatile DirectorPlan plan;
+
     final List<VrrpInstanceRuntime> runtimes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<VrrpInstanceRuntime> started = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ProbeIo io;
@@ -56,6 +56,7 @@ final class Director implements AutoCloseable {
     private volatile boolean keepTableOnStop;
     /** The parts this daemon runs, as -P / -C chose them: a reload never adds the other part. */
     private final boolean runsVrrp;
+
     private final boolean runsCheckers;
     /** Which parts run, for status and metrics. */
     final Parts parts = new Parts();
@@ -104,7 +105,8 @@ final class Director implements AutoCloseable {
         }
     }
 
-    private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice) throws IOException, DataplaneException {
+    private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice)
+            throws IOException, DataplaneException {
         if (checkers) {
             table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(plan.table()));
             parts.add("dataplane");
@@ -114,7 +116,10 @@ final class Director implements AutoCloseable {
             table.onFault(f -> parts.report("table", f));
             table.start();
             applyTimeouts(plan.timeouts());
-            LOG.info("table: {} runs {} virtual server(s)", table.dataplane().name(), config.virtualServers().size());
+            LOG.info(
+                    "table: {} runs {} virtual server(s)",
+                    table.dataplane().name(),
+                    config.virtualServers().size());
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
             checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
@@ -144,8 +149,8 @@ final class Director implements AutoCloseable {
     }
 
     /** A runtime for one instance of {@code p}, joined to its sync group's object in {@code groupOf}. */
-    private VrrpInstanceRuntime newRuntime(DirectorPlan.InstancePlan i, Map<String, org.hadirector.vrrp.SyncGroup> groupOf,
-            DirectorPlan p) {
+    private VrrpInstanceRuntime newRuntime(
+            DirectorPlan.InstancePlan i, Map<String, org.hadirector.vrrp.SyncGroup> groupOf, DirectorPlan p) {
         VrrpInstanceRuntime r = new VrrpInstanceRuntime(i.runtime(), Path.of("/sys/class/net"));
         if (groupOf.containsKey(i.name())) {
             r.joinSyncGroup(groupOf.get(i.name()));
@@ -306,8 +311,12 @@ final class Director implements AutoCloseable {
             table.dataplane().timeouts(t.tcp(), t.tcpFin(), t.udp());
             return null;
         });
-        LOG.info("table: lvs_timeouts set on {}: tcp {}, tcpfin {}, udp {} (0 or absent: left as it was)",
-                table.dataplane().name(), t.tcp(), t.tcpFin(), t.udp());
+        LOG.info(
+                "table: lvs_timeouts set on {}: tcp {}, tcpfin {}, udp {} (0 or absent: left as it was)",
+                table.dataplane().name(),
+                t.tcp(),
+                t.tcpFin(),
+                t.udp());
     }
 
     private static boolean zero(Integer v) {
@@ -317,13 +326,16 @@ final class Director implements AutoCloseable {
     synchronized String reload(KeepalivedConfig n) throws IOException, DataplaneException {
         // With -P the virtual servers are not this daemon's business, with -C the instances are not.
         if (runsCheckers && table == null && !n.virtualServers().isEmpty()) {
-            throw new IllegalArgumentException("virtual_server blocks were added to a director that started without any: "
-                    + "the checks and the DR table start with the daemon; restart it");
+            throw new IllegalArgumentException(
+                    "virtual_server blocks were added to a director that started without any: "
+                            + "the checks and the DR table start with the daemon; restart it");
         }
         if (runsVrrp && !startedWithInstances && !n.vrrpInstances().isEmpty()) {
-            throw new IllegalArgumentException("vrrp_instance blocks were added to a director that started without any; restart it");
+            throw new IllegalArgumentException(
+                    "vrrp_instance blocks were added to a director that started without any; restart it");
         }
-        Forwarder forwarder = table == null ? null : table.dataplane().forwarder().orElse(null);
+        Forwarder forwarder =
+                table == null ? null : table.dataplane().forwarder().orElse(null);
         if (forwarder != null && !n.virtualServers().isEmpty()) {
             String now = forwarder.interfaceName();
             String wanted = forwarderInterface(n);
@@ -337,8 +349,8 @@ final class Director implements AutoCloseable {
         DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
         PlanDiff diff = PlanDiff.between(this.plan, next, running(), n);
         VrrpReloadPlan plan = diff.vrrp();
-        List<String> problems = ReloadPreflight.problems(n, plan.toOpen(), sync != null ? syncStartedWith : null,
-                syncInstance, Director::interfaceExists);
+        List<String> problems = ReloadPreflight.problems(
+                n, plan.toOpen(), sync != null ? syncStartedWith : null, syncInstance, Director::interfaceExists);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -375,13 +387,15 @@ final class Director implements AutoCloseable {
                     checks.suspend(service, r == null || r.state() != VrrpState.MASTER);
                 }
             });
-            checkDone = "; virtual servers " + (restarted.isEmpty() ? "unchanged" : "(re)started: " + String.join(", ", restarted))
+            checkDone = "; virtual servers "
+                    + (restarted.isEmpty() ? "unchanged" : "(re)started: " + String.join(", ", restarted))
                     + "; table operations: " + ops;
         }
         config = n;
         this.plan = next;
         next.warnings().forEach(w -> LOG.warn("reload: {}", w));
-        String summary = "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
+        String summary =
+                "vrrp_instances " + (vrrpDone.isEmpty() ? "unchanged" : String.join(", ", vrrpDone)) + checkDone;
         if (!failed.isEmpty()) {
             throw new IOException(summary + "; failed: " + String.join("; ", failed));
         }
@@ -430,8 +444,12 @@ final class Director implements AutoCloseable {
     }
 
     /** Stops, swaps and starts instances as planned; what fails is logged, added to {@code failed}, and rolled back. */
-    private List<String> applyVrrp(KeepalivedConfig n, DirectorPlan next, VrrpReloadPlan plan,
-            Map<String, VrrpInstanceRuntime> opened, List<String> failed) {
+    private List<String> applyVrrp(
+            KeepalivedConfig n,
+            DirectorPlan next,
+            VrrpReloadPlan plan,
+            Map<String, VrrpInstanceRuntime> opened,
+            List<String> failed) {
         List<String> done = new ArrayList<>();
         for (String name : plan.stop()) {
             VrrpInstanceRuntime r = instance(name);
@@ -451,15 +469,18 @@ final class Director implements AutoCloseable {
                 continue;
             }
             LOG.error("{}: the new configuration did not start ({}); starting the old one again", name, why);
-            String again = startOpened(newRuntime(before.instance(), Daemon.syncGroups(before.config()), before.plan()),
-                    before);
+            String again = startOpened(
+                    newRuntime(before.instance(), Daemon.syncGroups(before.config()), before.plan()), before);
             if (again == null) {
                 failed.add(name + " kept its old configuration: the new one did not start: " + why);
             } else {
-                LOG.error("{}: the old configuration did not start either ({}); the instance does not run "
-                        + "until a reload or a restart starts it", name, again);
-                failed.add(name + " does not run: the new configuration did not start (" + why
-                        + "), nor the old one (" + again + ")");
+                LOG.error(
+                        "{}: the old configuration did not start either ({}); the instance does not run "
+                                + "until a reload or a restart starts it",
+                        name,
+                        again);
+                failed.add(name + " does not run: the new configuration did not start (" + why + "), nor the old one ("
+                        + again + ")");
             }
         }
         for (String name : plan.start()) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.conf.model.LvsTimeouts;
@@ -50,13 +49,16 @@ record DirectorPlan(
      * One vrrp_instance: what its runtime is built from, the sync group it joins (or null), and
      * its basis (what a reload compares to tell an unchanged instance).
      */
-    record InstancePlan(String name, VrrpInstance block, InstanceConfig runtime, String syncGroup, boolean zeroWeights,
-            VrrpReloadPlan.Basis basis) {
-    }
+    record InstancePlan(
+            String name,
+            VrrpInstance block,
+            InstanceConfig runtime,
+            String syncGroup,
+            boolean zeroWeights,
+            VrrpReloadPlan.Basis basis) {}
 
     /** lvs_sync_daemon: the instance whose state it follows and the settings it runs with. */
-    record SyncPlan(String instance, LvsSyncDaemon daemon, SyncSettings settings) {
-    }
+    record SyncPlan(String instance, LvsSyncDaemon daemon, SyncSettings settings) {}
 
     /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws what cannot run. */
     static DirectorPlan compile(KeepalivedConfig c, boolean vrrp, boolean checkers) {
@@ -72,12 +74,16 @@ record DirectorPlan(
             for (VrrpInstance i : c.vrrpInstances()) {
                 String group = groupOf.get(i.name());
                 boolean zero = group != null && VrrpConfigMapper.zeroWeights(i, c);
-                if (zero && (!i.trackScripts().isEmpty() || !i.trackInterfaces().isEmpty() || !i.trackFiles().isEmpty())) {
-                    warnings.add(i.name() + ": in sync group " + group + ", tracking weights are set to 0, as keepalived does "
+                if (zero
+                        && (!i.trackScripts().isEmpty()
+                                || !i.trackInterfaces().isEmpty()
+                                || !i.trackFiles().isEmpty())) {
+                    warnings.add(i.name() + ": in sync group " + group
+                            + ", tracking weights are set to 0, as keepalived does "
                             + "(sync_group_tracking_weight keeps them)");
                 }
-                instances.add(new InstancePlan(i.name(), i, VrrpConfigMapper.map(i, c), group, zero,
-                        VrrpReloadPlan.Basis.of(i, c)));
+                instances.add(new InstancePlan(
+                        i.name(), i, VrrpConfigMapper.map(i, c), group, zero, VrrpReloadPlan.Basis.of(i, c)));
             }
         }
         boolean table = checkers && !c.virtualServers().isEmpty();
@@ -94,7 +100,8 @@ record DirectorPlan(
                 }
                 if (vs.haSuspend()) {
                     if (owner == null) {
-                        warnings.add(vs.displayName() + ": ha_suspend has no effect: its address is not a VIP of any vrrp_instance");
+                        warnings.add(vs.displayName()
+                                + ": ha_suspend has no effect: its address is not a VIP of any vrrp_instance");
                     } else {
                         haSuspendOwner.put(vs.displayName(), owner.name());
                     }
@@ -103,7 +110,8 @@ record DirectorPlan(
             sync = sync(c);
         } else if (table) {
             if (c.globalDefs().lvsSyncDaemon() != null) {
-                warnings.add("lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run");
+                warnings.add(
+                        "lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run");
             }
             for (VirtualServer vs : c.virtualServers()) {
                 if (vs.haSuspend()) {
@@ -111,8 +119,17 @@ record DirectorPlan(
                 }
             }
         }
-        return new DirectorPlan(vrrp, checkers, List.copyOf(instances), services, checks, sync, Map.copyOf(haSuspendOwner),
-                Set.copyOf(tableInstances), c.globalDefs().lvsTimeouts(), List.copyOf(warnings));
+        return new DirectorPlan(
+                vrrp,
+                checkers,
+                List.copyOf(instances),
+                services,
+                checks,
+                sync,
+                Map.copyOf(haSuspendOwner),
+                Set.copyOf(tableInstances),
+                c.globalDefs().lvsTimeouts(),
+                List.copyOf(warnings));
     }
 
     /** lvs_sync_daemon IF [inst VI]: the role follows VI, or the only instance; anything else cannot run. */
@@ -123,14 +140,19 @@ record DirectorPlan(
         }
         VrrpInstance inst = null;
         if (d.vrrpInstance() != null) {
-            inst = c.vrrpInstances().stream().filter(i -> i.name().equals(d.vrrpInstance())).findFirst().orElse(null);
+            inst = c.vrrpInstances().stream()
+                    .filter(i -> i.name().equals(d.vrrpInstance()))
+                    .findFirst()
+                    .orElse(null);
         } else if (c.vrrpInstances().size() == 1) {
             inst = c.vrrpInstances().get(0);
         }
         if (inst == null) {
             throw new IllegalArgumentException("lvs_sync_daemon " + d.interfaceName() + ": "
-                    + (d.vrrpInstance() != null ? "no vrrp_instance " + d.vrrpInstance()
-                            : "name the vrrp_instance it follows (inst NAME): there are " + c.vrrpInstances().size()));
+                    + (d.vrrpInstance() != null
+                            ? "no vrrp_instance " + d.vrrpInstance()
+                            : "name the vrrp_instance it follows (inst NAME): there are "
+                                    + c.vrrpInstances().size()));
         }
         return new SyncPlan(inst.name(), d, SyncRole.settings(d, inst.virtualRouterId()));
     }
@@ -158,6 +180,9 @@ record DirectorPlan(
 
     /** The services whose checks {@code instance}'s transitions suspend (ha_suspend), by name. */
     List<String> suspendedBy(String instance) {
-        return haSuspendOwner.entrySet().stream().filter(e -> e.getValue().equals(instance)).map(Map.Entry::getKey).toList();
+        return haSuspendOwner.entrySet().stream()
+                .filter(e -> e.getValue().equals(instance))
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

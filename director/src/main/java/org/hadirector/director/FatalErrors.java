@@ -14,10 +14,10 @@ final class FatalErrors {
     private static final Logger LOG = LoggerFactory.getLogger(FatalErrors.class);
     /** EX_SOFTWARE: an internal software error. */
     static final int EXIT_ERROR = 70;
+
     private static final long HALT_AFTER_MS = 5_000;
 
-    private FatalErrors() {
-    }
+    private FatalErrors() {}
 
     static void install() {
         Thread.setDefaultUncaughtExceptionHandler(FatalErrors::uncaught);
@@ -29,26 +29,31 @@ final class FatalErrors {
             return;
         }
         try {
-            LOG.error("fatal: {} in thread {}; exiting so that the service manager restarts the daemon and the peer "
-                    + "takes over", e, t.getName());
+            LOG.error(
+                    "fatal: {} in thread {}; exiting so that the service manager restarts the daemon and the peer "
+                            + "takes over",
+                    e,
+                    t.getName());
         } catch (Throwable ignored) {
             // logging may itself fail after an Error; exiting matters more
         }
         // The graceful stop (priority 0, VIPs removed) runs in the shutdown hook; if it cannot
         // finish, halt anyway.
-        Thread halt = new Thread(() -> {
-            try {
-                Thread.sleep(HALT_AFTER_MS);
-            } catch (InterruptedException ignored) {
-                // halting anyway
-            }
-            try {
-                Main.flushLogs(); // the queued lines, the reason among them
-            } catch (Throwable ignored) {
-                // halting anyway
-            }
-            Runtime.getRuntime().halt(EXIT_ERROR);
-        }, "halt");
+        Thread halt = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(HALT_AFTER_MS);
+                    } catch (InterruptedException ignored) {
+                        // halting anyway
+                    }
+                    try {
+                        Main.flushLogs(); // the queued lines, the reason among them
+                    } catch (Throwable ignored) {
+                        // halting anyway
+                    }
+                    Runtime.getRuntime().halt(EXIT_ERROR);
+                },
+                "halt");
         halt.setDaemon(true);
         halt.start();
         System.exit(EXIT_ERROR);

@@ -10,7 +10,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.asynchttpclient.RequestBuilder;
 import org.asynchttpclient.Response;
 import org.hadirector.healthcheck.CheckSettings;
@@ -22,8 +21,7 @@ import org.hadirector.healthcheck.ProbeIo;
  */
 final class Genhash {
 
-    private Genhash() {
-    }
+    private Genhash() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         String server = null;
@@ -78,7 +76,8 @@ final class Genhash {
         String uri = (ssl ? "https://" : "http://") + CheckSettings.hostPort(new InetSocketAddress(ip, port)) + path;
         Duration t = Duration.ofMillis((long) (timeout * 1000));
         try (ProbeIo io = new ProbeIo(1, null)) {
-            RequestBuilder rb = new RequestBuilder("GET").setUrl(uri).setRequestTimeout(t).setReadTimeout(t);
+            RequestBuilder rb =
+                    new RequestBuilder("GET").setUrl(uri).setRequestTimeout(t).setReadTimeout(t);
             if (vhost != null) {
                 rb.setVirtualHost(vhost);
             }
@@ -92,7 +91,8 @@ final class Genhash {
                 }
                 out.println("body: " + body.length + " bytes");
             }
-            out.println("MD5SUM = " + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body)));
+            out.println("MD5SUM = "
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body)));
             if (r.getStatusCode() < 200 || r.getStatusCode() > 299) {
                 err.println("hadirector genhash: note: status " + r.getStatusCode()
                         + " (HTTP_GET wants 200-299 unless status_code says otherwise)");

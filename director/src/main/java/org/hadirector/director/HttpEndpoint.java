@@ -1,13 +1,5 @@
 package org.hadirector.director;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,6 +14,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,19 +43,32 @@ final class HttpEndpoint implements AutoCloseable {
     static final int MAX_CONNECTIONS = 64;
     static final BoundedServer.Limits LIMITS = new BoundedServer.Limits(MAX_CONNECTIONS, 5_000, 10_000, 2_000, 2);
     private static final byte[] REFUSAL = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-            + "Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n").getBytes(StandardCharsets.US_ASCII);
+                    + "Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final ControlCommands commands;
     private final Supplier<List<BoundedServer.Stats>> others;
     private final BoundedServer server;
 
-    private HttpEndpoint(InetSocketAddress at, ControlCommands commands, Supplier<List<BoundedServer.Stats>> others,
-            BoundedServer.Limits limits) throws IOException {
+    private HttpEndpoint(
+            InetSocketAddress at,
+            ControlCommands commands,
+            Supplier<List<BoundedServer.Stats>> others,
+            BoundedServer.Limits limits)
+            throws IOException {
         this.commands = commands;
         this.others = others;
-        this.server = BoundedServer.start("http", at, limits, (srv, ch) -> ch.pipeline().addLast(
-                new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(8192)),
-                new Exchange(srv)), () -> Unpooled.wrappedBuffer(REFUSAL));
+        this.server = BoundedServer.start(
+                "http",
+                at,
+                limits,
+                (srv, ch) -> ch.pipeline()
+                        .addLast(
+                                new HttpServerCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(4096)
+                                        .setMaxHeaderSize(8192)),
+                                new Exchange(srv)),
+                () -> Unpooled.wrappedBuffer(REFUSAL));
     }
 
     /** [ADDR:]PORT, [v6addr]:PORT. */
@@ -78,7 +90,8 @@ final class HttpEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("--metrics takes [ADDR:]PORT, not '" + spec + "'");
         }
         if (p < 1 || p > 65535 || host.isEmpty() || !host.matches("[0-9A-Fa-f.:]+")) {
-            throw new IllegalArgumentException("--metrics takes [ADDR:]PORT with a numeric address, not '" + spec + "'");
+            throw new IllegalArgumentException(
+                    "--metrics takes [ADDR:]PORT with a numeric address, not '" + spec + "'");
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), p);
@@ -92,16 +105,25 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     /** {@code others}: the counters of the daemon's other bounded servers (the control socket), shown in /metrics. */
-    static HttpEndpoint start(InetSocketAddress at, ControlCommands commands, Supplier<List<BoundedServer.Stats>> others)
+    static HttpEndpoint start(
+            InetSocketAddress at, ControlCommands commands, Supplier<List<BoundedServer.Stats>> others)
             throws IOException {
         return start(at, commands, others, LIMITS);
     }
 
-    static HttpEndpoint start(InetSocketAddress at, ControlCommands commands, Supplier<List<BoundedServer.Stats>> others,
-            BoundedServer.Limits limits) throws IOException {
+    static HttpEndpoint start(
+            InetSocketAddress at,
+            ControlCommands commands,
+            Supplier<List<BoundedServer.Stats>> others,
+            BoundedServer.Limits limits)
+            throws IOException {
         HttpEndpoint e = new HttpEndpoint(at, commands, others, limits);
-        LOG.info("metrics: http://{}:{}/metrics and /status (at most {} connections, {} ms for a request)",
-                at.getAddress().getHostAddress(), e.port(), limits.maxConnections(), limits.requestMillis());
+        LOG.info(
+                "metrics: http://{}:{}/metrics and /status (at most {} connections, {} ms for a request)",
+                at.getAddress().getHostAddress(),
+                e.port(),
+                limits.maxConnections(),
+                limits.requestMillis());
         return e;
     }
 
@@ -153,7 +175,10 @@ final class HttpEndpoint implements AutoCloseable {
                 path = new QueryStringDecoder(req.uri()).path();
             } catch (IllegalArgumentException e) {
                 server.malformed.incrementAndGet();
-                send(text(HttpResponseStatus.BAD_REQUEST, "bad request: " + ControlCommands.shown(e.getMessage()) + "\n", false));
+                send(text(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "bad request: " + ControlCommands.shown(e.getMessage()) + "\n",
+                        false));
                 return;
             }
             HttpMethod method = req.method();
@@ -163,21 +188,29 @@ final class HttpEndpoint implements AutoCloseable {
                 return;
             }
             if (!method.equals(HttpMethod.GET) && !head) {
-                FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        "method not allowed: " + ControlCommands.shown(method.name()) + "\n", false);
+                FullHttpResponse r = text(
+                        HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "method not allowed: " + ControlCommands.shown(method.name()) + "\n",
+                        false);
                 r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
                 send(r);
                 return;
             }
             BoundedServer srv = server;
             if (path.equals("/metrics")) {
-                answer(() -> response(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        commands.metrics() + serverMetrics(srv), head));
+                answer(() -> response(
+                        HttpResponseStatus.OK,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                        commands.metrics() + serverMetrics(srv),
+                        head));
             } else {
                 answer(() -> {
                     String json = commands.status(true);
-                    return response(json.startsWith("error:") ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
-                            "application/json", json, head);
+                    return response(
+                            json.startsWith("error:") ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                            "application/json",
+                            json,
+                            head);
                 });
             }
         }
@@ -189,7 +222,9 @@ final class HttpEndpoint implements AutoCloseable {
 
         @Override
         protected Object failedAnswer(Exception e) {
-            return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + ControlCommands.shown(e.toString()) + "\n",
+            return text(
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "internal error: " + ControlCommands.shown(e.toString()) + "\n",
                     false);
         }
     }

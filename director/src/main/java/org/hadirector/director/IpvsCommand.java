@@ -12,8 +12,7 @@ import org.hadirector.ipvs.Dataplanes;
  * without a daemon, a kernel with IPVS is read directly, as ipvsadm reads it.
  */
 final class IpvsCommand {
-    private IpvsCommand() {
-    }
+    private IpvsCommand() {}
 
     static int run(List<String> args, java.nio.file.Path control, PrintStream out, PrintStream err) {
         IpvsListing listing;

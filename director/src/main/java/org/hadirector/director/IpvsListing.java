@@ -1,7 +1,6 @@
 package org.hadirector.director;
 
 import java.util.List;
-
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.IpvsadmFormat;
@@ -21,7 +20,7 @@ record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
         for (String a : options) {
             switch (a) {
                 case "-L", "-l", "--list", "-Ln", "-nL" -> list = true;
-                case "-n", "--numeric" -> { }
+                case "-n", "--numeric" -> {}
                 case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
                 case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
                 case "-c", "--connection", "-Lnc", "-Lc" -> {

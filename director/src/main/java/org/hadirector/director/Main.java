@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-
 import org.hadirector.conf.ConfigException;
 import org.hadirector.conf.ConfigJson;
 import org.hadirector.conf.ConfigLoader;
@@ -20,6 +19,7 @@ public final class Main {
     static final int EXIT_USAGE = 1;
     /** `status`: the daemon answers, but one of its parts is down. */
     static final int EXIT_DEGRADED = 3;
+
     static final int EXIT_FATAL = 4;
     static final int EXIT_CONFIG = 5;
     static final int EXIT_SCRIPT_SECURITY = 6;
@@ -115,10 +115,17 @@ public final class Main {
             err.println("configuration has " + refused.size() + " error" + (refused.size() == 1 ? "" : "s"));
             return EXIT_CONFIG;
         }
-        int realServers = c.virtualServers().stream().mapToInt(v -> v.realServers().size()).sum();
-        out.printf("%s: configuration OK: %d vrrp_instance, %d virtual_server, %d real_server; %d warning%s%n",
-                cl.configFile(), c.vrrpInstances().size(), c.virtualServers().size(), realServers,
-                warnings.size(), warnings.size() == 1 ? "" : "s");
+        int realServers = c.virtualServers().stream()
+                .mapToInt(v -> v.realServers().size())
+                .sum();
+        out.printf(
+                "%s: configuration OK: %d vrrp_instance, %d virtual_server, %d real_server; %d warning%s%n",
+                cl.configFile(),
+                c.vrrpInstances().size(),
+                c.virtualServers().size(),
+                realServers,
+                warnings.size(),
+                warnings.size() == 1 ? "" : "s");
         return EXIT_OK;
     }
 
@@ -130,15 +137,21 @@ public final class Main {
     }
 
     private int daemon(CommandLine cl) {
-        return withConfig(cl, r -> Daemon.run(cl, r.config(), err, () -> {
-            try {
-                ConfigLoader.Result again = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
-                again.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger(Daemon.class).warn("reload: {}", w));
-                return again.config();
-            } catch (ConfigException e) {
-                throw new IllegalArgumentException(String.join("; ", e.diagnostics().stream().map(Object::toString).toList()));
-            }
-        }));
+        return withConfig(
+                cl,
+                r -> Daemon.run(cl, r.config(), err, () -> {
+                    try {
+                        ConfigLoader.Result again = ConfigLoader.load(Path.of(cl.configFile()), options(cl));
+                        again.warnings()
+                                .forEach(w -> org.slf4j.LoggerFactory.getLogger(Daemon.class)
+                                        .warn("reload: {}", w));
+                        return again.config();
+                    } catch (ConfigException e) {
+                        throw new IllegalArgumentException(String.join(
+                                "; ",
+                                e.diagnostics().stream().map(Object::toString).toList()));
+                    }
+                }));
     }
 
     private int status(CommandLine cl) {
@@ -159,7 +172,8 @@ public final class Main {
             }
             // A part that is down (a VRRP instance restarting, the forwarder without its link, ...)
             // makes status fail, so that a monitoring check sees it.
-            boolean down = json ? StatusReport.jsonHasPartsDown(answer)
+            boolean down = json
+                    ? StatusReport.jsonHasPartsDown(answer)
                     : answer.contains("\n" + StatusReport.PARTS_DOWN) || answer.startsWith(StatusReport.PARTS_DOWN);
             return down ? EXIT_DEGRADED : EXIT_OK;
         } catch (IOException e) {
@@ -188,7 +202,9 @@ public final class Main {
         if (e.kind() == ConfigException.Kind.FATAL) {
             return EXIT_FATAL;
         }
-        long n = e.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        long n = e.diagnostics().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
+                .count();
         err.println("configuration has " + n + " error" + (n == 1 ? "" : "s"));
         return EXIT_CONFIG;
     }

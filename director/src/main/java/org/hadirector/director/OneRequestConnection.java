@@ -1,9 +1,5 @@
 package org.hadirector.director;
 
-import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,6 +8,9 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,12 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(OneRequestConnection.class);
     private static final int LINGER_BYTES = 65536;
 
-    private enum Phase { READING, ANSWERING, LINGERING, CLOSED }
+    private enum Phase {
+        READING,
+        ANSWERING,
+        LINGERING,
+        CLOSED
+    }
 
     /**
      * An answer written a piece at a time: {@link #next} runs on a worker once the piece before is
@@ -216,8 +220,12 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
         }
         ctx.writeAndFlush(piece).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                LOG.debug("{}: connection{}: a piece of the answer not written: {}", server.name,
-                        BoundedServer.from(ctx.channel()), String.valueOf(f.cause()), f.cause());
+                LOG.debug(
+                        "{}: connection{}: a piece of the answer not written: {}",
+                        server.name,
+                        BoundedServer.from(ctx.channel()),
+                        String.valueOf(f.cause()),
+                        f.cause());
                 if (!last) {
                     s.close();
                 }
@@ -289,19 +297,28 @@ abstract class OneRequestConnection extends ChannelInboundHandlerAdapter {
     /** Closes at {@code millis} from now; a non-null {@code what} counts and logs it as a timeout. */
     private void arm(long millis, String what) {
         cancel();
-        deadline = ctx.executor().schedule(() -> {
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            if (what != null) {
-                server.timedOut.incrementAndGet();
-                if (server.timeoutLog.allow(System.nanoTime())) {
-                    LOG.info("{}: closed a connection{}: {} within {} ms ({} more since the last line)", server.name,
-                            BoundedServer.from(ctx.channel()), what, millis, server.timeoutLog.takeHeld());
-                }
-            }
-            close();
-        }, millis, TimeUnit.MILLISECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (phase == Phase.CLOSED) {
+                                return;
+                            }
+                            if (what != null) {
+                                server.timedOut.incrementAndGet();
+                                if (server.timeoutLog.allow(System.nanoTime())) {
+                                    LOG.info(
+                                            "{}: closed a connection{}: {} within {} ms ({} more since the last line)",
+                                            server.name,
+                                            BoundedServer.from(ctx.channel()),
+                                            what,
+                                            millis,
+                                            server.timeoutLog.takeHeld());
+                                }
+                            }
+                            close();
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
     }
 
     private void cancel() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +16,7 @@ final class Parts {
     private static final Logger LOG = LoggerFactory.getLogger(Parts.class);
 
     /** One part: its name, why it is down (null while it runs), and how often it went down. */
-    record Part(String name, boolean up, String fault, long failures) {
-    }
+    record Part(String name, boolean up, String fault, long failures) {}
 
     private final Map<String, Part> parts = new ConcurrentSkipListMap<>();
     /** Parts that do not report themselves: asked whether they run when the parts are listed. */

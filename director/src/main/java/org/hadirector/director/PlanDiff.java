@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.hadirector.healthcheck.ServiceSpec;
 
 /**
@@ -19,14 +18,22 @@ import org.hadirector.healthcheck.ServiceSpec;
  * service whose checks are the same keeps its checkers and their state; its table entry, the
  * scheduler say, is edited in place by the table's own diff)
  */
-record PlanDiff(VrrpReloadPlan vrrp, List<String> servicesAdded, List<String> servicesRemoved, List<String> servicesChanged,
-        boolean timeoutsChanged, boolean syncChanged) {
+record PlanDiff(
+        VrrpReloadPlan vrrp,
+        List<String> servicesAdded,
+        List<String> servicesRemoved,
+        List<String> servicesChanged,
+        boolean timeoutsChanged,
+        boolean syncChanged) {
 
     /**
      * @param running the instances that run now with what each was built from; an instance of
      * the old plan that does not run is started again even if its block did not change
      */
-    static PlanDiff between(DirectorPlan old, DirectorPlan next, Map<String, VrrpReloadPlan.Basis> running,
+    static PlanDiff between(
+            DirectorPlan old,
+            DirectorPlan next,
+            Map<String, VrrpReloadPlan.Basis> running,
             org.hadirector.conf.model.KeepalivedConfig nextConfig) {
         VrrpReloadPlan vrrp = next.runsVrrp() ? VrrpReloadPlan.of(running, nextConfig) : VrrpReloadPlan.NONE;
         Map<String, ServiceSpec> before = new HashMap<>();
@@ -48,13 +55,23 @@ record PlanDiff(VrrpReloadPlan vrrp, List<String> servicesAdded, List<String> se
                 removed.add(s.name());
             }
         }
-        return new PlanDiff(vrrp, List.copyOf(added), List.copyOf(removed), List.copyOf(changed),
+        return new PlanDiff(
+                vrrp,
+                List.copyOf(added),
+                List.copyOf(removed),
+                List.copyOf(changed),
                 !Objects.equals(old.timeouts(), next.timeouts()),
-                !Objects.equals(old.sync() == null ? null : old.sync().daemon(), next.sync() == null ? null : next.sync().daemon()));
+                !Objects.equals(
+                        old.sync() == null ? null : old.sync().daemon(),
+                        next.sync() == null ? null : next.sync().daemon()));
     }
 
     boolean changesNothing() {
-        return vrrp.changesNothing() && servicesAdded.isEmpty() && servicesRemoved.isEmpty() && servicesChanged.isEmpty()
-                && !timeoutsChanged && !syncChanged;
+        return vrrp.changesNothing()
+                && servicesAdded.isEmpty()
+                && servicesRemoved.isEmpty()
+                && servicesChanged.isEmpty()
+                && !timeoutsChanged
+                && !syncChanged;
     }
 }

@@ -2,7 +2,6 @@ package org.hadirector.director;
 
 import java.util.List;
 import java.util.Locale;
-
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.TableDump;
@@ -17,18 +16,24 @@ final class PrometheusText {
     private final StringBuilder sb = new StringBuilder();
     private String family;
 
-    private PrometheusText() {
-    }
+    private PrometheusText() {}
 
     static String render(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, TableDump dump) {
         return render(vrrp, health, table, dump, List.of());
     }
 
-    static String render(List<InstanceStatus> vrrp, HealthStatus health, StatusReport.Table table, TableDump dump,
+    static String render(
+            List<InstanceStatus> vrrp,
+            HealthStatus health,
+            StatusReport.Table table,
+            TableDump dump,
             List<Parts.Part> parts) {
         PrometheusText p = new PrometheusText();
         if (!parts.isEmpty()) {
-            p.family("hadirector_part_up", "gauge", "1 while the part runs (a VRRP instance, the dataplane, the checks)");
+            p.family(
+                    "hadirector_part_up",
+                    "gauge",
+                    "1 while the part runs (a VRRP instance, the dataplane, the checks)");
             parts.forEach(x -> p.sample("hadirector_part_up", x.up() ? 1 : 0, "part", x.name()));
             p.family("hadirector_part_failures_total", "counter", "times the part went down");
             parts.forEach(x -> p.sample("hadirector_part_failures_total", x.failures(), "part", x.name()));
@@ -71,9 +76,15 @@ final class PrometheusText {
 
     private void health(HealthStatus h) {
         family("hadirector_real_server_up", "gauge", "1 while every checker of the real server passes");
-        each(h, (svc, rs) -> sample("hadirector_real_server_up", rs.alive() ? 1 : 0, "service", svc.name(), "server", rs.name()));
+        each(
+                h,
+                (svc, rs) -> sample(
+                        "hadirector_real_server_up", rs.alive() ? 1 : 0, "service", svc.name(), "server", rs.name()));
         family("hadirector_real_server_weight", "gauge", "the weight the checks give the real server");
-        each(h, (svc, rs) -> sample("hadirector_real_server_weight", rs.weight(), "service", svc.name(), "server", rs.name()));
+        each(
+                h,
+                (svc, rs) -> sample(
+                        "hadirector_real_server_weight", rs.weight(), "service", svc.name(), "server", rs.name()));
         family("hadirector_check_up", "gauge", "1 while the checker passes");
         checkers(h, (svc, rs, c) -> sample("hadirector_check_up", c.up() ? 1 : 0, labels(svc, rs, c)));
         family("hadirector_check_runs_total", "counter", "checks run");
@@ -81,8 +92,10 @@ final class PrometheusText {
         family("hadirector_check_failures", "gauge", "failures in a row");
         checkers(h, (svc, rs, c) -> sample("hadirector_check_failures", c.failures(), labels(svc, rs, c)));
         family("hadirector_check_last_duration_seconds", "gauge", "how long the last check took");
-        checkers(h, (svc, rs, c) -> sample("hadirector_check_last_duration_seconds", c.lastDurationMicros() / 1e6,
-                labels(svc, rs, c)));
+        checkers(
+                h,
+                (svc, rs, c) -> sample(
+                        "hadirector_check_last_duration_seconds", c.lastDurationMicros() / 1e6, labels(svc, rs, c)));
         family("hadirector_service_quorum", "gauge", "1 while the virtual server has its quorum");
         h.services().forEach(s -> sample("hadirector_service_quorum", s.quorum() ? 1 : 0, "service", s.name()));
         HealthStatus.Scheduler q = h.scheduler();
@@ -122,7 +135,9 @@ final class PrometheusText {
             sample("hadirector_dr_synced_connections_total", f.syncedShed(), "result", "dropped_backlog");
             family("hadirector_dr_connection_limit", "gauge", "the most connections and templates the table holds");
             sample("hadirector_dr_connection_limit", f.connectionLimit());
-            family("hadirector_dr_half_open_evicted_total", "counter",
+            family(
+                    "hadirector_dr_half_open_evicted_total",
+                    "counter",
                     "half-open connections that gave way to new flows while the table was full");
             sample("hadirector_dr_half_open_evicted_total", f.halfOpenEvicted());
             family("hadirector_dr_reattached_total", "counter", "times the forwarder re-opened its interface");
@@ -133,32 +148,61 @@ final class PrometheusText {
     }
 
     private void dump(TableDump d) {
-        String[][] counters = {{"connections", "connections scheduled"}, {"in_packets", "packets in"},
-            {"out_packets", "packets out (0 with DR: replies go straight to the client)"}, {"in_bytes", "bytes in"},
-            {"out_bytes", "bytes out"}};
+        String[][] counters = {
+            {"connections", "connections scheduled"},
+            {"in_packets", "packets in"},
+            {"out_packets", "packets out (0 with DR: replies go straight to the client)"},
+            {"in_bytes", "bytes in"},
+            {"out_bytes", "bytes out"}
+        };
         for (int i = 0; i < counters.length; i++) {
             String name = "hadirector_service_" + counters[i][0] + "_total";
             family(name, "counter", counters[i][1] + ", per virtual service");
             for (TableDump.ServiceDump s : d.services()) {
-                sample(name, stat(s.stats(), i), "service", TableConfigMapper.serviceName(s.service().key()));
+                sample(
+                        name,
+                        stat(s.stats(), i),
+                        "service",
+                        TableConfigMapper.serviceName(s.service().key()));
             }
             String rsName = "hadirector_real_server_" + counters[i][0] + "_total";
             family(rsName, "counter", counters[i][1] + ", per real server");
             for (TableDump.ServiceDump s : d.services()) {
                 for (TableDump.DestinationDump x : s.destinations()) {
-                    sample(rsName, stat(x.stats(), i), "service", TableConfigMapper.serviceName(s.service().key()), "server",
-                            Endpoint.format(x.destination().address(), x.destination().port()));
+                    sample(
+                            rsName,
+                            stat(x.stats(), i),
+                            "service",
+                            TableConfigMapper.serviceName(s.service().key()),
+                            "server",
+                            Endpoint.format(
+                                    x.destination().address(), x.destination().port()));
                 }
             }
         }
         family("hadirector_real_server_connections", "gauge", "connections now, by IPVS's active / inactive count");
         for (TableDump.ServiceDump s : d.services()) {
             for (TableDump.DestinationDump x : s.destinations()) {
-                String rs = Endpoint.format(x.destination().address(), x.destination().port());
-                sample("hadirector_real_server_connections", x.activeConnections(), "service", TableConfigMapper.serviceName(s.service().key()),
-                        "server", rs, "state", "active");
-                sample("hadirector_real_server_connections", x.inactiveConnections(), "service", TableConfigMapper.serviceName(s.service().key()),
-                        "server", rs, "state", "inactive");
+                String rs = Endpoint.format(
+                        x.destination().address(), x.destination().port());
+                sample(
+                        "hadirector_real_server_connections",
+                        x.activeConnections(),
+                        "service",
+                        TableConfigMapper.serviceName(s.service().key()),
+                        "server",
+                        rs,
+                        "state",
+                        "active");
+                sample(
+                        "hadirector_real_server_connections",
+                        x.inactiveConnections(),
+                        "service",
+                        TableConfigMapper.serviceName(s.service().key()),
+                        "server",
+                        rs,
+                        "state",
+                        "inactive");
             }
         }
     }
@@ -172,7 +216,6 @@ final class PrometheusText {
             default -> s.outBytes();
         };
     }
-
 
     private interface ServerVisitor {
         void visit(HealthStatus.Service s, HealthStatus.Server r);
@@ -192,7 +235,11 @@ final class PrometheusText {
 
     private void family(String name, String type, String help) {
         family = name;
-        sb.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        sb.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+                .append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.conf.model.TrackedInterface;
@@ -22,8 +21,7 @@ import org.hadirector.conf.model.VrrpInstance;
  * dynamic_interfaces, which hadirector refuses), so it is one here too.
  */
 final class ReloadPreflight {
-    private ReloadPreflight() {
-    }
+    private ReloadPreflight() {}
 
     /**
      * @param opening       the instances whose runtimes the reload opens
@@ -31,8 +29,12 @@ final class ReloadPreflight {
      * @param syncFollows   the vrrp_instance the running sync role follows
      * @param interfaceExists whether an interface of that name exists in this network namespace
      */
-    static List<String> problems(KeepalivedConfig n, Collection<String> opening, LvsSyncDaemon syncRunning,
-            String syncFollows, Predicate<String> interfaceExists) {
+    static List<String> problems(
+            KeepalivedConfig n,
+            Collection<String> opening,
+            LvsSyncDaemon syncRunning,
+            String syncFollows,
+            Predicate<String> interfaceExists) {
         List<String> out = new ArrayList<>();
         for (VrrpInstance i : n.vrrpInstances()) {
             if (!opening.contains(i.name())) {
@@ -66,12 +68,18 @@ final class ReloadPreflight {
                 if (!interfaceExists.test(d.interfaceName())) {
                     out.add("lvs_sync_daemon: interface " + d.interfaceName() + " does not exist");
                 }
-                String follows = d.vrrpInstance() != null ? d.vrrpInstance()
-                        : n.vrrpInstances().size() == 1 ? n.vrrpInstances().get(0).name() : null;
-                if (follows == null || n.vrrpInstances().stream().noneMatch(i -> i.name().equals(follows))) {
-                    out.add("lvs_sync_daemon " + d.interfaceName() + ": " + (d.vrrpInstance() != null
-                            ? "no vrrp_instance " + d.vrrpInstance()
-                            : "name the vrrp_instance it follows (inst NAME): there are " + n.vrrpInstances().size()));
+                String follows = d.vrrpInstance() != null
+                        ? d.vrrpInstance()
+                        : n.vrrpInstances().size() == 1
+                                ? n.vrrpInstances().get(0).name()
+                                : null;
+                if (follows == null
+                        || n.vrrpInstances().stream().noneMatch(i -> i.name().equals(follows))) {
+                    out.add("lvs_sync_daemon " + d.interfaceName() + ": "
+                            + (d.vrrpInstance() != null
+                                    ? "no vrrp_instance " + d.vrrpInstance()
+                                    : "name the vrrp_instance it follows (inst NAME): there are "
+                                            + n.vrrpInstances().size()));
                 }
             }
         }

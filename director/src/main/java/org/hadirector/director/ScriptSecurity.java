@@ -8,8 +8,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.hadirector.vrrp.NotifyScripts;
 import org.hadirector.sys.Addresses;
 
 /**
@@ -19,8 +17,7 @@ import org.hadirector.sys.Addresses;
  * targets checked (/bin -> usr/bin on merged-/usr systems). Also finds scripts that do not exist.
  */
 final class ScriptSecurity {
-    private ScriptSecurity() {
-    }
+    private ScriptSecurity() {}
 
     /**
      * Every script's user and group that does not exist, checked when the file is read (at start,
@@ -51,8 +48,7 @@ final class ScriptSecurity {
                 script(vs.displayName() + " quorum_up", vs.quorumUp(), out);
                 script(vs.displayName() + " quorum_down", vs.quorumDown(), out);
                 for (var rs : vs.realServers()) {
-                    String n = vs.displayName() + " real_server "
-                            + Addresses.withPort(rs.address(), rs.port());
+                    String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
                     script(n + " notify_up", rs.notifyUp(), out);
                     script(n + " notify_down", rs.notifyDown(), out);
                     for (var k : rs.checkers()) {
@@ -158,7 +154,8 @@ final class ScriptSecurity {
             }
             if (a.isSymbolicLink()) {
                 if (!a.owner().getName().equals("root")) {
-                    return "the symbolic link " + next + " is owned by " + a.owner().getName();
+                    return "the symbolic link " + next + " is owned by "
+                            + a.owner().getName();
                 }
                 if (++links > MAX_LINKS) {
                     return "too many symbolic links on the way to it";

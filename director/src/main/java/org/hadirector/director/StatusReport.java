@@ -1,7 +1,6 @@
 package org.hadirector.director;
 
 import java.util.List;
-
 import org.hadirector.conf.ConfigJson;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.vrrp.InstanceStatus;
@@ -9,23 +8,39 @@ import org.hadirector.vrrp.InstanceStatus;
 /** The answer to `status`: human text, or JSON for scripts. */
 final class StatusReport {
     /** The status of every part that runs, for JSON rendering (a part not running is null). */
-    record Report(List<InstanceStatus> vrrpInstances, HealthStatus healthChecks, Table table, List<Parts.Part> parts,
-            List<String> down) {
-    }
+    record Report(
+            List<InstanceStatus> vrrpInstances,
+            HealthStatus healthChecks,
+            Table table,
+            List<Parts.Part> parts,
+            List<String> down) {}
 
     /** The DR table's keeper and the connection sync, when they run. */
-    record Table(String dataplane, long opsApplied, long opsFailed, String syncRole, long syncMessagesSent,
-            long syncMessagesReceived, Forwarder forwarder) {
-    }
+    record Table(
+            String dataplane,
+            long opsApplied,
+            long opsFailed,
+            String syncRole,
+            long syncMessagesSent,
+            long syncMessagesReceived,
+            Forwarder forwarder) {}
 
     /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
-    record Forwarder(long forwarded, java.util.Map<String, Long> dropped, long ringDropped, int connections,
-            long syncedInstalled, long syncedUnknown, long syncedOverCap, long syncedShed, int connectionLimit,
-            long halfOpenEvicted, long restarts, long linkDowns) {
-    }
+    record Forwarder(
+            long forwarded,
+            java.util.Map<String, Long> dropped,
+            long ringDropped,
+            int connections,
+            long syncedInstalled,
+            long syncedUnknown,
+            long syncedOverCap,
+            long syncedShed,
+            int connectionLimit,
+            long halfOpenEvicted,
+            long restarts,
+            long linkDowns) {}
 
-    private StatusReport() {
-    }
+    private StatusReport() {}
 
     static String text(List<InstanceStatus> all, HealthStatus health) {
         return text(all, health, null, List.of());
@@ -41,45 +56,89 @@ final class StatusReport {
     static String text(List<InstanceStatus> all, HealthStatus health, Table table, List<Parts.Part> parts) {
         StringBuilder sb = new StringBuilder();
         for (InstanceStatus s : all) {
-            sb.append(String.format("%s  %s  priority %d (configured %d)  master %s  interface %s%n", s.name(), s.state(),
-                    s.priority(), s.basePriority(), s.masterAddress() == null ? "-" : s.masterAddress(),
+            sb.append(String.format(
+                    "%s  %s  priority %d (configured %d)  master %s  interface %s%n",
+                    s.name(),
+                    s.state(),
+                    s.priority(),
+                    s.basePriority(),
+                    s.masterAddress() == null ? "-" : s.masterAddress(),
                     s.interfaceName()));
             sb.append("  VIPs: ").append(String.join(", ", s.vips())).append('\n');
-            sb.append(String.format("  adverts sent %d, received %d; transitions %d%s%n", s.advertsSent(),
-                    s.advertsReceived(), s.transitions(), s.lastTransition().isEmpty() ? "" : ", last " + s.lastTransition()));
-            sb.append("  dropped: ").append(s.drops().isEmpty() ? "none" : String.join(", ",
-                    s.drops().stream().map(d -> d.reason() + " " + d.count()).toList())).append('\n');
+            sb.append(String.format(
+                    "  adverts sent %d, received %d; transitions %d%s%n",
+                    s.advertsSent(),
+                    s.advertsReceived(),
+                    s.transitions(),
+                    s.lastTransition().isEmpty() ? "" : ", last " + s.lastTransition()));
+            sb.append("  dropped: ")
+                    .append(
+                            s.drops().isEmpty()
+                                    ? "none"
+                                    : String.join(
+                                            ", ",
+                                            s.drops().stream()
+                                                    .map(d -> d.reason() + " " + d.count())
+                                                    .toList()))
+                    .append('\n');
         }
         if (health != null) {
             health(sb, health);
         }
         if (table != null) {
-            sb.append(String.format("dataplane: %s; table operations %d applied, %d failed; connection sync: %s%n",
-                    table.dataplane(), table.opsApplied(), table.opsFailed(), table.syncRole().equals("none") ? "off"
+            sb.append(String.format(
+                    "dataplane: %s; table operations %d applied, %d failed; connection sync: %s%n",
+                    table.dataplane(),
+                    table.opsApplied(),
+                    table.opsFailed(),
+                    table.syncRole().equals("none")
+                            ? "off"
                             : table.syncRole() + " (messages sent " + table.syncMessagesSent() + ", received "
                                     + table.syncMessagesReceived() + ")"));
             Forwarder f = table.forwarder();
             if (f != null) {
-                sb.append(String.format("forwarder: %d frames forwarded, %d connections; dropped: %s; ring drops %d; "
-                        + "synced connections installed %d (naming no known service or server %d, refused at the "
-                        + "sync cap %d, dropped at the hand-off bound %d)%n", f.forwarded(),
-                        f.connections(), f.dropped().isEmpty() ? "none" : String.join(", ", f.dropped().entrySet().stream()
-                                .map(e -> e.getKey() + " " + e.getValue()).toList()), f.ringDropped(), f.syncedInstalled(),
-                        f.syncedUnknown(), f.syncedOverCap(), f.syncedShed()));
-                sb.append(String.format("  connection limit %d (half-open given way %d); re-attached %d times, "
-                        + "link down %d times%n", f.connectionLimit(), f.halfOpenEvicted(), f.restarts(), f.linkDowns()));
+                sb.append(String.format(
+                        "forwarder: %d frames forwarded, %d connections; dropped: %s; ring drops %d; "
+                                + "synced connections installed %d (naming no known service or server %d, refused at the "
+                                + "sync cap %d, dropped at the hand-off bound %d)%n",
+                        f.forwarded(),
+                        f.connections(),
+                        f.dropped().isEmpty()
+                                ? "none"
+                                : String.join(
+                                        ", ",
+                                        f.dropped().entrySet().stream()
+                                                .map(e -> e.getKey() + " " + e.getValue())
+                                                .toList()),
+                        f.ringDropped(),
+                        f.syncedInstalled(),
+                        f.syncedUnknown(),
+                        f.syncedOverCap(),
+                        f.syncedShed()));
+                sb.append(String.format(
+                        "  connection limit %d (half-open given way %d); re-attached %d times, "
+                                + "link down %d times%n",
+                        f.connectionLimit(), f.halfOpenEvicted(), f.restarts(), f.linkDowns()));
             }
         }
         if (!parts.isEmpty()) {
             List<String> down = down(parts);
-            sb.append(down.isEmpty() ? "parts: all " + parts.size() + " up (" + String.join(", ",
-                    parts.stream().map(Parts.Part::name).toList()) + ")" : PARTS_DOWN + String.join("; ", down))
+            sb.append(
+                            down.isEmpty()
+                                    ? "parts: all " + parts.size() + " up ("
+                                            + String.join(
+                                                    ", ",
+                                                    parts.stream()
+                                                            .map(Parts.Part::name)
+                                                            .toList()) + ")"
+                                    : PARTS_DOWN + String.join("; ", down))
                     .append('\n');
         }
         return sb.toString();
     }
 
-    private static final java.util.regex.Pattern DOWN_FIELD = java.util.regex.Pattern.compile("\"down\"\\s*:\\s*\\[(\\s*\\])?");
+    private static final java.util.regex.Pattern DOWN_FIELD =
+            java.util.regex.Pattern.compile("\"down\"\\s*:\\s*\\[(\\s*\\])?");
 
     /** Whether a `status json` answer lists a part that is down (its "down" field is a non-empty list). */
     static boolean jsonHasPartsDown(String json) {
@@ -88,29 +147,50 @@ final class StatusReport {
     }
 
     static List<String> down(List<Parts.Part> parts) {
-        return parts.stream().filter(p -> !p.up()).map(p -> p.name() + ": " + p.fault()).toList();
+        return parts.stream()
+                .filter(p -> !p.up())
+                .map(p -> p.name() + ": " + p.fault())
+                .toList();
     }
 
     private static void health(StringBuilder sb, HealthStatus h) {
         for (HealthStatus.Service s : h.services()) {
-            sb.append(String.format("%s  quorum %s  table: %s%n", s.name(), s.quorum() ? "up" : "down",
-                    s.table().isEmpty() ? "empty" : String.join(", ",
-                            s.table().stream().map(e -> e.server() + " weight " + e.weight()).toList())));
+            sb.append(String.format(
+                    "%s  quorum %s  table: %s%n",
+                    s.name(),
+                    s.quorum() ? "up" : "down",
+                    s.table().isEmpty()
+                            ? "empty"
+                            : String.join(
+                                    ", ",
+                                    s.table().stream()
+                                            .map(e -> e.server() + " weight " + e.weight())
+                                            .toList())));
             for (HealthStatus.Server r : s.servers()) {
                 sb.append(String.format("  %s  %s  weight %d%n", r.name(), r.alive() ? "UP" : "DOWN", r.weight()));
                 for (HealthStatus.Checker c : r.checkers()) {
-                    String last = c.lastSuccess() == null ? "not run yet"
+                    String last = c.lastSuccess() == null
+                            ? "not run yet"
                             : (c.lastSuccess() ? "ok" : "failed") + ": " + c.lastReason() + ", "
-                                    + c.lastEndedMillisAgo() + " ms ago, took " + c.lastDurationMicros() / 1000.0 + " ms";
-                    sb.append(String.format("    %s  %s  failures %d  last %s%n", c.check(), c.up() ? "up" : "down",
-                            c.failures(), last));
+                                    + c.lastEndedMillisAgo() + " ms ago, took " + c.lastDurationMicros() / 1000.0
+                                    + " ms";
+                    sb.append(String.format(
+                            "    %s  %s  failures %d  last %s%n",
+                            c.check(), c.up() ? "up" : "down", c.failures(), last));
                 }
             }
         }
         HealthStatus.Scheduler q = h.scheduler();
-        sb.append(String.format("checks run %d, in flight %d (at most %d), waiting %d; lateness p50 <= %d ms, "
-                + "p99 <= %d ms, max %.1f ms%n", q.runs(), q.inFlight(), q.maxInFlight(), q.waiting(), q.lateP50Millis(),
-                q.lateP99Millis(), q.lateMaxMillis()));
+        sb.append(String.format(
+                "checks run %d, in flight %d (at most %d), waiting %d; lateness p50 <= %d ms, "
+                        + "p99 <= %d ms, max %.1f ms%n",
+                q.runs(),
+                q.inFlight(),
+                q.maxInFlight(),
+                q.waiting(),
+                q.lateP50Millis(),
+                q.lateP99Millis(),
+                q.lateMaxMillis()));
     }
 
     static String json(List<InstanceStatus> all, HealthStatus health) {

@@ -2,7 +2,6 @@ package org.hadirector.director;
 
 import java.time.Duration;
 import java.util.Optional;
-
 import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
@@ -26,6 +25,7 @@ final class SyncRole implements AutoCloseable {
 
     /** Exactly one of the two is present for a dataplane that syncs; neither for one that does not. */
     private final Optional<SyncDaemons> daemons;
+
     private final Optional<SyncHooks> hooks;
     private final SyncSettings settings;
     private final SyncLimits limits;
@@ -34,6 +34,7 @@ final class SyncRole implements AutoCloseable {
     private Boolean wanted;
     /** The sync interface's index when the role started (-1: unknown). */
     private int boundIndex = -1;
+
     static final long CHECK_MS = 2_000;
     private SyncSender sender;
     private SyncReceiver receiver;
@@ -52,8 +53,14 @@ final class SyncRole implements AutoCloseable {
 
     /** The settings of lvs_sync_daemon; the sync id defaults to the instance's VRID, as in keepalived. */
     static SyncSettings settings(LvsSyncDaemon d, int vrid) {
-        return new SyncSettings(d.interfaceName(), d.syncId() != null ? d.syncId() : vrid, d.maxlen(),
-                d.group() != null ? d.group() : SyncSettings.DEFAULT_GROUP, d.port(), d.ttl(), Duration.ofSeconds(1));
+        return new SyncSettings(
+                d.interfaceName(),
+                d.syncId() != null ? d.syncId() : vrid,
+                d.maxlen(),
+                d.group() != null ? d.group() : SyncSettings.DEFAULT_GROUP,
+                d.port(),
+                d.ttl(),
+                Duration.ofSeconds(1));
     }
 
     SyncSettings settings() {
@@ -74,13 +81,22 @@ final class SyncRole implements AutoCloseable {
             }
             master = toMaster;
             boundIndex = interfaceIndex();
-            LOG.info("sync: {} on {} (syncid {}, {}:{}{})", toMaster ? "sending connections (master)"
-                    : "receiving connections (backup)", settings.interfaceName(), settings.syncId(),
-                    settings.group().getHostAddress(), settings.port(), toMaster || hooks.isEmpty() ? ""
+            LOG.info(
+                    "sync: {} on {} (syncid {}, {}:{}{})",
+                    toMaster ? "sending connections (master)" : "receiving connections (backup)",
+                    settings.interfaceName(),
+                    settings.syncId(),
+                    settings.group().getHostAddress(),
+                    settings.port(),
+                    toMaster || hooks.isEmpty()
+                            ? ""
                             : "; at most " + limits.maxEntries() + " table entries by sync, " + limits.maxPending()
                                     + " waiting");
         } catch (DataplaneException | RuntimeException e) {
-            LOG.error("sync: cannot become {} on {}: {}", toMaster ? "master" : "backup", settings.interfaceName(),
+            LOG.error(
+                    "sync: cannot become {} on {}: {}",
+                    toMaster ? "master" : "backup",
+                    settings.interfaceName(),
                     e.getMessage());
         }
     }
@@ -99,8 +115,11 @@ final class SyncRole implements AutoCloseable {
         int index = interfaceIndex();
         boolean recreated = master != null && index > 0 && boundIndex > 0 && index != boundIndex;
         if (index > 0 && (master == null || master.booleanValue() != wanted || recreated)) {
-            LOG.info("sync: {} on {}; starting the {} role again", recreated ? "interface re-created" : "role not running",
-                    settings.interfaceName(), wanted ? "master" : "backup");
+            LOG.info(
+                    "sync: {} on {}; starting the {} role again",
+                    recreated ? "interface re-created" : "role not running",
+                    settings.interfaceName(),
+                    wanted ? "master" : "backup");
             closeSender();
             closeReceiver();
             master = null;

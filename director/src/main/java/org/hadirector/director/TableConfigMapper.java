@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.hadirector.sys.Addresses;
 import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
@@ -20,6 +18,7 @@ import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.VirtualService;
+import org.hadirector.sys.Addresses;
 
 /**
  * From virtual_server blocks to the table's services and the real servers they may hold, named
@@ -30,18 +29,17 @@ import org.hadirector.ipvs.VirtualService;
 final class TableConfigMapper {
 
     /** One virtual service, and every real server (sorry server included) it may hold, weight as configured. */
-    record ServicePlan(String name, VirtualService service, Map<String, Destination> servers) {
-    }
+    record ServicePlan(String name, VirtualService service, Map<String, Destination> servers) {}
 
-    private TableConfigMapper() {
-    }
+    private TableConfigMapper() {}
 
     /** What the table cannot express, one message each. */
     static List<String> unsupported(KeepalivedConfig c) {
         List<String> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
             if (vs.kind() == VirtualServerKind.GROUP) {
-                out.add(vs.displayName() + ": virtual_server_group is not built yet (use one virtual_server per address)");
+                out.add(vs.displayName()
+                        + ": virtual_server_group is not built yet (use one virtual_server per address)");
             }
         }
         return out;
@@ -55,16 +53,28 @@ final class TableConfigMapper {
             }
             Map<String, Destination> servers = new LinkedHashMap<>();
             for (RealServer rs : vs.realServers()) {
-                servers.put(Addresses.withPort(rs.address(), rs.port()), new Destination(rs.address(),
-                        port(rs.port(), vs), method(rs.lvsMethod()), rs.weight(),
-                        rs.uthreshold() == null ? 0 : rs.uthreshold(), rs.lthreshold() == null ? 0 : rs.lthreshold()));
+                servers.put(
+                        Addresses.withPort(rs.address(), rs.port()),
+                        new Destination(
+                                rs.address(),
+                                port(rs.port(), vs),
+                                method(rs.lvsMethod()),
+                                rs.weight(),
+                                rs.uthreshold() == null ? 0 : rs.uthreshold(),
+                                rs.lthreshold() == null ? 0 : rs.lthreshold()));
             }
             SorryServer sorry = vs.sorryServer();
             if (sorry != null) {
                 // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
-                servers.putIfAbsent(Addresses.withPort(sorry.address(), sorry.port()), new Destination(sorry.address(),
-                        port(sorry.port(), vs), method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod()),
-                        1, 0, 0));
+                servers.putIfAbsent(
+                        Addresses.withPort(sorry.address(), sorry.port()),
+                        new Destination(
+                                sorry.address(),
+                                port(sorry.port(), vs),
+                                method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod()),
+                                1,
+                                0,
+                                0));
             }
             out.add(new ServicePlan(vs.displayName(), service(vs), servers));
         }
@@ -76,7 +86,9 @@ final class TableConfigMapper {
      * metrics ({@link VirtualServer#displayName}): "TCP 198.18.0.100:80", "FWM 1".
      */
     static String serviceName(ServiceKey k) {
-        return k.isFwmark() ? "FWM " + Integer.toUnsignedString(k.fwmark()) : k.protocol() + " " + Endpoint.format(k.address(), k.port());
+        return k.isFwmark()
+                ? "FWM " + Integer.toUnsignedString(k.fwmark())
+                : k.protocol() + " " + Endpoint.format(k.address(), k.port());
     }
 
     static VirtualService service(VirtualServer vs) {

@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Dataplane;
@@ -45,9 +44,11 @@ final class TableKeeper implements AutoCloseable {
     private final ScheduledExecutorService thread;
     /** Why each destination last changed, for the log line of its operation. */
     private final Map<String, String> reasons = new HashMap<>();
+
     private boolean reconcileQueued;
     /** Between the two steps of a reload: events change the desired table, nothing is applied yet. */
     private boolean holding;
+
     private volatile long opsApplied;
     private volatile long opsFailed;
     private volatile long unknownEvents;
@@ -55,9 +56,10 @@ final class TableKeeper implements AutoCloseable {
     private static final long BACKOFF_MAX_MS = 5_000;
     /** Why the table is not as desired now; null when the last reconcile succeeded. On the thread. */
     private String fault;
+
     private long backoffMs = BACKOFF_MIN_MS;
     private boolean retryQueued;
-    private volatile java.util.function.Consumer<String> onFault = f -> { };
+    private volatile java.util.function.Consumer<String> onFault = f -> {};
 
     TableKeeper(Dataplane dataplane, DesiredTable desired) {
         this.dataplane = dataplane;
@@ -151,10 +153,13 @@ final class TableKeeper implements AutoCloseable {
         if (!retryQueued) {
             retryQueued = true;
             try {
-                thread.schedule(() -> {
-                    retryQueued = false;
-                    guarded("reconcile", this::reconcileSoon);
-                }, backoffMs, TimeUnit.MILLISECONDS);
+                thread.schedule(
+                        () -> {
+                            retryQueued = false;
+                            guarded("reconcile", this::reconcileSoon);
+                        },
+                        backoffMs,
+                        TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // stopping
             }
@@ -196,17 +201,22 @@ final class TableKeeper implements AutoCloseable {
 
     /** Drains or enables a real server; the answer is for the operator. */
     CompletableFuture<String> drain(String service, String server, boolean drain) {
-        return CompletableFuture.supplyAsync(() -> {
-            String error = desired.drain(service, server, drain);
-            if (error != null) {
-                return "error: " + error + "\n";
-            }
-            String s = desired.resolveService(service);
-            reasons.put(s + "|" + server, "operator: real-server " + (drain ? "drain" : "enable"));
-            reconcile();
-            return "ok: " + server + " in " + s + (drain ? " drained (weight 0: keeps its connections, gets no new ones)"
-                    : " enabled (the weight its checks give)") + "\n";
-        }, thread);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    String error = desired.drain(service, server, drain);
+                    if (error != null) {
+                        return "error: " + error + "\n";
+                    }
+                    String s = desired.resolveService(service);
+                    reasons.put(s + "|" + server, "operator: real-server " + (drain ? "drain" : "enable"));
+                    reconcile();
+                    return "ok: " + server + " in " + s
+                            + (drain
+                                    ? " drained (weight 0: keeps its connections, gets no new ones)"
+                                    : " enabled (the weight its checks give)")
+                            + "\n";
+                },
+                thread);
     }
 
     /** Runs {@code work} on the table thread (the sync role, listings), waiting for it. */
@@ -233,13 +243,17 @@ final class TableKeeper implements AutoCloseable {
     /** Runs {@code work} on the table thread every {@code millis}, until the table stops. */
     void every(long millis, Runnable work) {
         try {
-            thread.scheduleWithFixedDelay(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("table: periodic task: {}", e.toString());
-                }
-            }, millis, millis, TimeUnit.MILLISECONDS);
+            thread.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            work.run();
+                        } catch (RuntimeException e) {
+                            LOG.warn("table: periodic task: {}", e.toString());
+                        }
+                    },
+                    millis,
+                    millis,
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("table stopped; periodic task not scheduled");
         }
@@ -285,9 +299,10 @@ final class TableKeeper implements AutoCloseable {
             }
         }
         return Reconciler.diff(desired.table(), actual, (service, destination) -> {
-            String why = destination == null ? null
-                    : reasons.get(TableConfigMapper.serviceName(service) + "|" + Endpoint.format(destination.address(),
-                            destination.port()));
+            String why = destination == null
+                    ? null
+                    : reasons.get(TableConfigMapper.serviceName(service) + "|"
+                            + Endpoint.format(destination.address(), destination.port()));
             return why != null ? why : reason;
         });
     }
@@ -333,7 +348,8 @@ final class TableKeeper implements AutoCloseable {
     void stop(LvsFlushOnStop mode) {
         try {
             call(() -> {
-                PersistentTable lasting = mode == LvsFlushOnStop.ALL ? dataplane.persistentTable().orElse(null) : null;
+                PersistentTable lasting =
+                        mode == LvsFlushOnStop.ALL ? dataplane.persistentTable().orElse(null) : null;
                 if (lasting != null) {
                     lasting.flush();
                     LOG.info("table: flushed ({} ALL)", "lvs_flush_on_stop");

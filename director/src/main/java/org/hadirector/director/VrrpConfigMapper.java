@@ -3,7 +3,6 @@ package org.hadirector.director;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
@@ -11,10 +10,11 @@ import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.NotifyScript;
 import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.TrackedRef;
-import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.UnicastPeer;
 import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VrrpInstance;
+import org.hadirector.conf.model.VrrpScript;
+import org.hadirector.sys.Addresses;
 import org.hadirector.sys.RtNetlink;
 import org.hadirector.vrrp.GarpPlan;
 import org.hadirector.vrrp.InstanceConfig;
@@ -24,7 +24,6 @@ import org.hadirector.vrrp.VrrpSettings;
 import org.hadirector.vrrp.track.TrackedFile;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
-import org.hadirector.sys.Addresses;
 
 /**
  * From the configuration model to what the VRRP runtime takes, refusing clearly what the
@@ -32,13 +31,14 @@ import org.hadirector.sys.Addresses;
  */
 final class VrrpConfigMapper {
 
-    private VrrpConfigMapper() {
-    }
+    private VrrpConfigMapper() {}
 
     static List<String> unsupported(KeepalivedConfig c) {
         List<String> out = new ArrayList<>();
         for (var g : c.vrrpSyncGroups()) {
-            if (!g.trackInterfaces().isEmpty() || !g.trackScripts().isEmpty() || !g.trackFiles().isEmpty()) {
+            if (!g.trackInterfaces().isEmpty()
+                    || !g.trackScripts().isEmpty()
+                    || !g.trackFiles().isEmpty()) {
                 out.add("vrrp_sync_group " + g.name() + ": track_* in the group block are not built yet "
                         + "(track in the member instances)");
             }
@@ -66,7 +66,9 @@ final class VrrpConfigMapper {
             strict(i, n, out);
             ttlRange(i, n, out);
         }
-        if (!c.staticIpaddress().isEmpty() || !c.staticRoutes().isEmpty() || !c.staticRules().isEmpty()) {
+        if (!c.staticIpaddress().isEmpty()
+                || !c.staticRoutes().isEmpty()
+                || !c.staticRules().isEmpty()) {
             out.add("static_ipaddress / static_routes / static_rules are not built yet");
         }
         return out;
@@ -141,40 +143,78 @@ final class VrrpConfigMapper {
         GlobalDefs g = c.globalDefs();
         boolean zero = zeroWeights(i, c);
         int centis = (int) Math.max(1, i.advertInt().toMillis() / 10);
-        VrrpSettings s = new VrrpSettings(i.name(), i.virtualRouterId(), i.version(), i.priority(), centis,
-                !i.nopreempt(), i.preemptDelay().toNanos(), i.downTimerAdverts(),
-                i.state() == org.hadirector.conf.model.InitialState.MASTER, i.lowerPrioNoAdvert() || i.strictMode(),
-                i.higherPrioSendAdvert(), null);
+        VrrpSettings s = new VrrpSettings(
+                i.name(),
+                i.virtualRouterId(),
+                i.version(),
+                i.priority(),
+                centis,
+                !i.nopreempt(),
+                i.preemptDelay().toNanos(),
+                i.downTimerAdverts(),
+                i.state() == org.hadirector.conf.model.InitialState.MASTER,
+                i.lowerPrioNoAdvert() || i.strictMode(),
+                i.higherPrioSendAdvert(),
+                null);
         boolean v6 = i.isIpv6();
         InetAddress group = null;
         if (i.unicastPeers().isEmpty()) {
             group = i.mcastDstIp() != null ? i.mcastDstIp() : v6 ? g.vrrpMcastGroup6() : g.vrrpMcastGroup4();
         }
         GarpSettings gs = i.garp();
-        GarpPlan.Timing garp = new GarpPlan.Timing(gs.masterDelay().toNanos(), gs.masterRepeat(),
-                gs.lowerPrioDelay().toNanos(), gs.lowerPrioRepeat(), gs.masterRefresh().toNanos(),
+        GarpPlan.Timing garp = new GarpPlan.Timing(
+                gs.masterDelay().toNanos(),
+                gs.masterRepeat(),
+                gs.lowerPrioDelay().toNanos(),
+                gs.lowerPrioRepeat(),
+                gs.masterRefresh().toNanos(),
                 gs.masterRefreshRepeat());
         var n = i.notifies();
         String u = g.scriptUser();
         String gr = g.scriptGroup();
-        NotifyScripts notify = new NotifyScripts(cmd(n.master(), u, gr), cmd(n.backup(), u, gr), cmd(n.fault(), u, gr),
-                cmd(n.stop(), u, gr), cmd(n.any(), u, gr));
-        return new InstanceConfig(s, i.interfaceName(), vips(i.virtualIpaddresses()), vips(i.virtualIpaddressesExcluded()),
-                group, i.unicastPeers().stream().map(UnicastPeer::address).toList(), i.mcastSrcIp(),
-                i.authType() == AuthType.PASS ? i.authPass() : null, i.skipCheckAdvAddr(), i.checkUnicastSrc(),
-                i.v3ChecksumAsV2(), i.dontTrackPrimary(), garp, notify,
-                i.trackInterfaces().stream().map(t -> new InstanceConfig.TrackedInterface(t.name(),
-                        new TrackedWeight(zero ? 0 : t.weight(), t.reverse()))).toList(),
-                trackedScripts(i, c, zero), trackedFiles(i, c, zero), ttls(i)[0], ttls(i)[1]);
+        NotifyScripts notify = new NotifyScripts(
+                cmd(n.master(), u, gr),
+                cmd(n.backup(), u, gr),
+                cmd(n.fault(), u, gr),
+                cmd(n.stop(), u, gr),
+                cmd(n.any(), u, gr));
+        return new InstanceConfig(
+                s,
+                i.interfaceName(),
+                vips(i.virtualIpaddresses()),
+                vips(i.virtualIpaddressesExcluded()),
+                group,
+                i.unicastPeers().stream().map(UnicastPeer::address).toList(),
+                i.mcastSrcIp(),
+                i.authType() == AuthType.PASS ? i.authPass() : null,
+                i.skipCheckAdvAddr(),
+                i.checkUnicastSrc(),
+                i.v3ChecksumAsV2(),
+                i.dontTrackPrimary(),
+                garp,
+                notify,
+                i.trackInterfaces().stream()
+                        .map(t -> new InstanceConfig.TrackedInterface(
+                                t.name(), new TrackedWeight(zero ? 0 : t.weight(), t.reverse())))
+                        .toList(),
+                trackedScripts(i, c, zero),
+                trackedFiles(i, c, zero),
+                ttls(i)[0],
+                ttls(i)[1]);
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */
     private static List<TrackedFile> trackedFiles(VrrpInstance i, KeepalivedConfig c, boolean zero) {
         List<TrackedFile> out = new ArrayList<>();
         for (TrackedRef ref : i.trackFiles()) {
-            TrackFile f = c.trackFiles().stream().filter(x -> x.name().equals(ref.name())).findFirst().orElseThrow();
+            TrackFile f = c.trackFiles().stream()
+                    .filter(x -> x.name().equals(ref.name()))
+                    .findFirst()
+                    .orElseThrow();
             int weight = ref.weight() != null ? ref.weight() : f.weight();
-            out.add(new TrackedFile(f.name(), java.nio.file.Path.of(f.file()),
+            out.add(new TrackedFile(
+                    f.name(),
+                    java.nio.file.Path.of(f.file()),
                     new TrackedWeight(zero ? 0 : weight, ref.reverse() || f.reverse())));
         }
         return out;
@@ -184,13 +224,24 @@ final class VrrpConfigMapper {
     private static List<TrackedScript> trackedScripts(VrrpInstance i, KeepalivedConfig c, boolean zero) {
         List<TrackedScript> out = new ArrayList<>();
         for (TrackedRef ref : i.trackScripts()) {
-            VrrpScript s = c.vrrpScripts().stream().filter(x -> x.name().equals(ref.name())).findFirst().orElseThrow();
+            VrrpScript s = c.vrrpScripts().stream()
+                    .filter(x -> x.name().equals(ref.name()))
+                    .findFirst()
+                    .orElseThrow();
             int weight = ref.weight() != null ? ref.weight() : s.weight();
             String user = s.user() != null ? s.user() : c.globalDefs().scriptUser();
             String group = s.user() != null ? s.group() : c.globalDefs().scriptGroup();
-            out.add(new TrackedScript(s.name(), org.hadirector.sys.Scripts.split(s.script()), s.interval().toNanos(),
-                    s.timeout().toNanos(), s.rise(), s.fall(), s.initFail(),
-                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()), user, group));
+            out.add(new TrackedScript(
+                    s.name(),
+                    org.hadirector.sys.Scripts.split(s.script()),
+                    s.interval().toNanos(),
+                    s.timeout().toNanos(),
+                    s.rise(),
+                    s.fall(),
+                    s.initFail(),
+                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()),
+                    user,
+                    group));
         }
         return out;
     }
@@ -200,13 +251,16 @@ final class VrrpConfigMapper {
         if (s == null) {
             return null;
         }
-        return s.user() != null ? new NotifyScripts.Script(s.command(), s.user(), s.group())
+        return s.user() != null
+                ? new NotifyScripts.Script(s.command(), s.user(), s.group())
                 : new NotifyScripts.Script(s.command(), user, group);
     }
 
     private static List<VirtualAddress> vips(List<VirtualIpAddress> list) {
-        return list.stream().map(v -> new VirtualAddress(v.address(), v.prefixLength(), v.dev(), v.broadcast(),
-                scope(v.scope()), v.label(), flags(v))).toList();
+        return list.stream()
+                .map(v -> new VirtualAddress(
+                        v.address(), v.prefixLength(), v.dev(), v.broadcast(), scope(v.scope()), v.label(), flags(v)))
+                .toList();
     }
 
     static int scope(String s) {

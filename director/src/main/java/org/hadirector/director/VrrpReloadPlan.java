@@ -5,7 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.TrackFile;
@@ -27,8 +26,12 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
      * What an instance's runtime was built from: its block and the VRRP parts it depends on
      * (vrrp_scripts, track files, sync groups, global_defs); equal bases, same runtime.
      */
-    record Basis(VrrpInstance block, List<VrrpScript> scripts, List<TrackFile> trackFiles,
-            List<VrrpSyncGroup> syncGroups, GlobalDefs globalDefs) {
+    record Basis(
+            VrrpInstance block,
+            List<VrrpScript> scripts,
+            List<TrackFile> trackFiles,
+            List<VrrpSyncGroup> syncGroups,
+            GlobalDefs globalDefs) {
         static Basis of(VrrpInstance i, KeepalivedConfig c) {
             return new Basis(i, c.vrrpScripts(), c.trackFiles(), c.vrrpSyncGroups(), c.globalDefs());
         }
@@ -62,7 +65,8 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
                 }
             }
         }
-        List<String> stop = running.keySet().stream().filter(r -> !names.contains(r)).toList();
+        List<String> stop =
+                running.keySet().stream().filter(r -> !names.contains(r)).toList();
         List<String> restartInOrder = names.stream().filter(restart::contains).toList();
         return new VrrpReloadPlan(List.copyOf(keep), restartInOrder, List.copyOf(start), stop);
     }

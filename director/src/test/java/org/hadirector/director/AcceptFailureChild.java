@@ -18,14 +18,15 @@ import java.util.List;
  * (STATS) or exits (EXIT).
  */
 public final class AcceptFailureChild {
-    private AcceptFailureChild() {
-    }
+    private AcceptFailureChild() {}
 
     public static void main(String[] args) throws Exception {
         Path sock = Path.of(args[0]).resolve("c.sock");
         ControlServer control = new ControlServer(sock, r -> ControlAnswer.text("ok " + r + "\n"));
-        HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new ControlCommands(new Director(null)), () -> List.of(control.stats()));
+        HttpEndpoint http = HttpEndpoint.start(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ControlCommands(new Director(null)),
+                () -> List.of(control.stats()));
         // Every class a request needs is loaded before the table is full.
         ControlServer.request(sock, "warm-up");
         ClientMix.exchange(new InetSocketAddress("127.0.0.1", http.port()), HttpEndpointTest.GET, 10_000);

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,12 +34,21 @@ class AcceptFailureTest {
     @Test
     void acceptFailuresAtTheDescriptorLimitAreLoggedAndSurvived() throws Exception {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder("sh", "-c", "ulimit -n 1024 && exec \"$0\" -Xmx128m -cp \"$1\" " + AcceptFailureChild.class.getName()
-                + " \"$2\"", javaBin, System.getProperty("java.class.path"), dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "ulimit -n 1024 && exec \"$0\" -Xmx128m -cp \"$1\" " + AcceptFailureChild.class.getName()
+                                + " \"$2\"",
+                        javaBin,
+                        System.getProperty("java.class.path"),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .start();
         List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
         BlockingQueue<String> replies = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     output.add(l);
                     if (l.matches("(READY|FULL|FREED|STATS|BYE|\\?) ?.*")) {
@@ -76,7 +84,8 @@ class AcceptFailureTest {
             send(cmd, "FREE");
             expect(replies, "FREED", 30, output);
             for (int i = 0; i < waiting.size(); i++) {
-                try (SocketChannel c = waiting.get(i); Selector sel = Selector.open()) {
+                try (SocketChannel c = waiting.get(i);
+                        Selector sel = Selector.open()) {
                     String a = ClientMix.readAll(c, sel, 10_000);
                     if (i % 2 == 0) {
                         assertTrue(HttpEndpointTest.ok(a), "a client that waited through EMFILE: " + a);
@@ -89,7 +98,8 @@ class AcceptFailureTest {
             assertEquals("ok again\n", ControlServer.request(dir.resolve("c.sock"), "again"));
             send(cmd, "STATS");
             String stats = expect(replies, "STATS", 30, output);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=(\\w+),.*?acceptErrors=(\\d+)").matcher(stats);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=(\\w+),.*?acceptErrors=(\\d+)")
+                    .matcher(stats);
             int servers = 0;
             while (m.find()) {
                 assertTrue(Long.parseLong(m.group(2)) > 0, m.group(1) + " counted no accept error: " + stats);
@@ -97,10 +107,14 @@ class AcceptFailureTest {
             }
             assertEquals(2, servers, stats);
             String log = String.join("\n", output);
-            assertTrue(log.contains("http: accept failed: ") && log.contains("control: accept failed: ")
-                    && log.contains("Too many open files"), log);
+            assertTrue(
+                    log.contains("http: accept failed: ")
+                            && log.contains("control: accept failed: ")
+                            && log.contains("Too many open files"),
+                    log);
             output.stream().filter(l -> l.contains("accept failed")).forEach(l -> System.out.println("child: " + l));
-            long lines = output.stream().filter(l -> l.contains("accept failed")).count();
+            long lines =
+                    output.stream().filter(l -> l.contains("accept failed")).count();
             assertTrue(lines <= 4, "accept errors are logged at most once per 10 s per server: " + lines + " lines");
             send(cmd, "EXIT");
             expect(replies, "BYE", 30, output);
@@ -116,7 +130,8 @@ class AcceptFailureTest {
         cmd.flush();
     }
 
-    private static String expect(BlockingQueue<String> replies, String word, int seconds, List<String> output) throws Exception {
+    private static String expect(BlockingQueue<String> replies, String word, int seconds, List<String> output)
+            throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
             String l = replies.poll(100, TimeUnit.MILLISECONDS);
@@ -124,6 +139,7 @@ class AcceptFailureTest {
                 return l;
             }
         }
-        throw new AssertionError("no " + word + " from the child within " + seconds + " s; it said:\n" + String.join("\n", output));
+        throw new AssertionError(
+                "no " + word + " from the child within " + seconds + " s; it said:\n" + String.join("\n", output));
     }
 }

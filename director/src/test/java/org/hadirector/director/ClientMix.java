@@ -22,8 +22,7 @@ import java.util.stream.Stream;
  * their request. Every wait is bounded.
  */
 final class ClientMix {
-    private ClientMix() {
-    }
+    private ClientMix() {}
 
     /** The process's open descriptors. */
     static long openFds() throws IOException {
@@ -34,7 +33,8 @@ final class ClientMix {
 
     /** Writes {@code request}, then reads until the server closes; gives up after {@code timeoutMillis}. */
     static String exchange(SocketAddress at, byte[] request, long timeoutMillis) throws IOException {
-        try (SocketChannel c = SocketChannel.open(at); Selector sel = Selector.open()) {
+        try (SocketChannel c = SocketChannel.open(at);
+                Selector sel = Selector.open()) {
             c.write(ByteBuffer.wrap(request));
             return readAll(c, sel, timeoutMillis);
         }
@@ -69,8 +69,7 @@ final class ClientMix {
     }
 
     /** What {@link #run} saw. */
-    record Outcome(int good, int refused, int failed, List<String> samples) {
-    }
+    record Outcome(int good, int refused, int failed, List<String> samples) {}
 
     /**
      * {@code total} connections from {@code threads} threads: of each ten, six well-formed requests
@@ -79,8 +78,18 @@ final class ClientMix {
      * {@code slow} more that send {@code partial} and wait for the server to close them, at most
      * {@code slowAtOnce} open at a time.
      */
-    static Outcome run(SocketAddress at, int total, int threads, byte[] good, Predicate<String> goodAnswer,
-            Predicate<String> refused, byte[] malformed, byte[] partial, int slow, int slowAtOnce) throws Exception {
+    static Outcome run(
+            SocketAddress at,
+            int total,
+            int threads,
+            byte[] good,
+            Predicate<String> goodAnswer,
+            Predicate<String> refused,
+            byte[] malformed,
+            byte[] partial,
+            int slow,
+            int slowAtOnce)
+            throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger busy = new AtomicInteger();
@@ -88,57 +97,62 @@ final class ClientMix {
         List<String> samples = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> all = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            all.add(new Thread(() -> {
-                for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                    try {
-                        switch (i % 10) {
-                            case 6, 7 -> exchange(at, malformed, 10_000);
-                            case 8 -> {
-                                try (SocketChannel c = SocketChannel.open(at)) {
-                                    c.write(ByteBuffer.wrap(good));
+            all.add(new Thread(
+                    () -> {
+                        for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                            try {
+                                switch (i % 10) {
+                                    case 6, 7 -> exchange(at, malformed, 10_000);
+                                    case 8 -> {
+                                        try (SocketChannel c = SocketChannel.open(at)) {
+                                            c.write(ByteBuffer.wrap(good));
+                                        }
+                                    }
+                                    case 9 -> SocketChannel.open(at).close();
+                                    default -> {
+                                        String a = exchange(at, good, 10_000);
+                                        if (goodAnswer.test(a)) {
+                                            ok.incrementAndGet();
+                                        } else if (refused.test(a)) {
+                                            busy.incrementAndGet();
+                                        } else {
+                                            failed.incrementAndGet();
+                                            if (samples.size() < 5) {
+                                                samples.add(a.length() > 200 ? a.substring(0, 200) : a);
+                                            }
+                                        }
+                                    }
                                 }
-                            }
-                            case 9 -> SocketChannel.open(at).close();
-                            default -> {
-                                String a = exchange(at, good, 10_000);
-                                if (goodAnswer.test(a)) {
-                                    ok.incrementAndGet();
-                                } else if (refused.test(a)) {
-                                    busy.incrementAndGet();
-                                } else {
+                            } catch (IOException e) {
+                                if (i % 10 < 6) {
                                     failed.incrementAndGet();
                                     if (samples.size() < 5) {
-                                        samples.add(a.length() > 200 ? a.substring(0, 200) : a);
+                                        samples.add(e.toString());
                                     }
                                 }
                             }
                         }
-                    } catch (IOException e) {
-                        if (i % 10 < 6) {
-                            failed.incrementAndGet();
-                            if (samples.size() < 5) {
-                                samples.add(e.toString());
-                            }
-                        }
-                    }
-                }
-            }, "mix-" + t));
+                    },
+                    "mix-" + t));
         }
         AtomicInteger slowLeft = new AtomicInteger(slow);
         for (int t = 0; t < slowAtOnce; t++) {
-            all.add(new Thread(() -> {
-                while (slowLeft.getAndDecrement() > 0) {
-                    try (SocketChannel c = SocketChannel.open(at); Selector sel = Selector.open()) {
-                        c.write(ByteBuffer.wrap(partial));
-                        readAll(c, sel, 30_000); // until the server's request deadline closes it
-                    } catch (IOException e) {
-                        failed.incrementAndGet();
-                        if (samples.size() < 5) {
-                            samples.add("slow: " + e);
+            all.add(new Thread(
+                    () -> {
+                        while (slowLeft.getAndDecrement() > 0) {
+                            try (SocketChannel c = SocketChannel.open(at);
+                                    Selector sel = Selector.open()) {
+                                c.write(ByteBuffer.wrap(partial));
+                                readAll(c, sel, 30_000); // until the server's request deadline closes it
+                            } catch (IOException e) {
+                                failed.incrementAndGet();
+                                if (samples.size() < 5) {
+                                    samples.add("slow: " + e);
+                                }
+                            }
                         }
-                    }
-                }
-            }, "slow-" + t));
+                    },
+                    "slow-" + t));
         }
         all.forEach(Thread::start);
         for (Thread t : all) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** Bad control requests get one error line and reach nothing; good ones on a director without parts say so. */
@@ -18,13 +17,23 @@ class ControlCommandsTest {
 
     @Test
     void unknownAndMalformedRequestsAreErrors() {
-        assertEquals("error: unknown command 'demote VI_1'; known: " + ControlCommands.KNOWN + "\n",
-                answer("demote VI_1"));
+        assertEquals(
+                "error: unknown command 'demote VI_1'; known: " + ControlCommands.KNOWN + "\n", answer("demote VI_1"));
         assertEquals("error: unknown command '?[2J'; known: " + ControlCommands.KNOWN + "\n", answer("\u001b[2J"));
         assertEquals("error: unknown command ''; known: " + ControlCommands.KNOWN + "\n", answer(""));
-        for (String bad : List.of("vrrp", "vrrp demote", "vrrp demote VI_1 now", "vrrp elect VI_1", "real-server drain",
-                "real-server drain 198.18.0.100:80", "real-server kill 198.18.0.100:80 198.18.0.21:80",
-                "real-server drain a b c d", "status xml", "status json please", "ipvs -Z", "ipvs -L -n --zero")) {
+        for (String bad : List.of(
+                "vrrp",
+                "vrrp demote",
+                "vrrp demote VI_1 now",
+                "vrrp elect VI_1",
+                "real-server drain",
+                "real-server drain 198.18.0.100:80",
+                "real-server kill 198.18.0.100:80 198.18.0.21:80",
+                "real-server drain a b c d",
+                "status xml",
+                "status json please",
+                "ipvs -Z",
+                "ipvs -L -n --zero")) {
             assertTrue(answer(bad).startsWith("error: "), bad + " -> " + answer(bad));
         }
         assertEquals("x".repeat(60) + "...", ControlCommands.shown("x".repeat(200)));
@@ -33,7 +42,8 @@ class ControlCommandsTest {
     @Test
     void actionsNameWhatIsMissing() {
         assertEquals("error: no vrrp_instance 'VI_9' (known: )\n", answer("vrrp demote VI_9"));
-        assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n",
+        assertEquals(
+                "error: this daemon runs no DR table (no virtual_server, or -P)\n",
                 answer("real-server drain 198.18.0.100:80 198.18.0.21:80"));
         assertEquals("error: this daemon runs no DR table (no virtual_server, or -P)\n", answer("ipvs -L -n"));
     }
@@ -41,8 +51,30 @@ class ControlCommandsTest {
     @Test
     void randomLinesNeverThrowAndOnlyKnownCommandsAnswerOk() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(42);
-        String[] words = {"status", "json", "ipvs", "-L", "-n", "-c", "--stats", "vrrp", "demote", "promote", "VI_1",
-            "real-server", "drain", "enable", "198.18.0.100:80", "TCP", "198.18.0.21:80", "\u0000", "\n", " ", "%s", "ok:"};
+        String[] words = {
+            "status",
+            "json",
+            "ipvs",
+            "-L",
+            "-n",
+            "-c",
+            "--stats",
+            "vrrp",
+            "demote",
+            "promote",
+            "VI_1",
+            "real-server",
+            "drain",
+            "enable",
+            "198.18.0.100:80",
+            "TCP",
+            "198.18.0.21:80",
+            "\u0000",
+            "\n",
+            " ",
+            "%s",
+            "ok:"
+        };
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder();
             int n = r.nextInt(6);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +50,10 @@ class ControlServerTest {
                 Thread t = new Thread(() -> {
                     try {
                         go.await();
-                        answers.add(ControlServer.request(sock, request).equals("status of " + request + "\n") ? "ok" : "wrong");
+                        answers.add(
+                                ControlServer.request(sock, request).equals("status of " + request + "\n")
+                                        ? "ok"
+                                        : "wrong");
                     } catch (Exception e) {
                         answers.add(e.toString());
                     }
@@ -85,7 +87,8 @@ class ControlServerTest {
                 }
                 long t = System.nanoTime();
                 assertEquals("ok\n", ControlServer.request(sock, "status"));
-                assertTrue(System.nanoTime() - t < 500_000_000L, "waited " + (System.nanoTime() - t) / 1_000_000 + " ms");
+                assertTrue(
+                        System.nanoTime() - t < 500_000_000L, "waited " + (System.nanoTime() - t) / 1_000_000 + " ms");
                 for (SocketChannel c : idle) {
                     try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
                         assertEquals("", ClientMix.readAll(c, sel, 5_000));
@@ -104,21 +107,33 @@ class ControlServerTest {
     @Test
     void tenThousandMixedRequestsLeaveNoDescriptorBehind() throws Exception {
         Path sock = dir.resolve("c.sock");
-        try (ControlServer s = new ControlServer(sock, r -> ControlAnswer.text(r.equals("status") ? "ok\n" : "error: unknown\n"),
+        try (ControlServer s = new ControlServer(
+                sock,
+                r -> ControlAnswer.text(r.equals("status") ? "ok\n" : "error: unknown\n"),
                 new BoundedServer.Limits(128, 500, 5_000, 1_000, 4))) {
             UnixDomainSocketAddress at = UnixDomainSocketAddress.of(sock);
             assertEquals("ok\n", ControlServer.request(sock, "status"));
             assertTrue(ClientMix.eventually(() -> s.stats().open() == 0));
             long before = ClientMix.openFds();
             long t0 = System.nanoTime();
-            ClientMix.Outcome o = ClientMix.run(at, 10_000, 6, "status\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    "ok\n"::equals, a -> a.startsWith("error: busy"), "x".repeat(5000).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    "stat".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 100, 20);
+            ClientMix.Outcome o = ClientMix.run(
+                    at,
+                    10_000,
+                    6,
+                    "status\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "ok\n"::equals,
+                    a -> a.startsWith("error: busy"),
+                    "x".repeat(5000).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "stat".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    100,
+                    20);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ClientMix.eventually(() -> s.stats().open() == 0), s.stats().toString());
+            assertTrue(
+                    ClientMix.eventually(() -> s.stats().open() == 0), s.stats().toString());
             long after = ClientMix.openFds();
-            System.out.printf("control: 10,100 connections in %d ms: %s; %s; descriptors %d before, %d after%n", ms, o, s.stats(),
-                    before, after);
+            System.out.printf(
+                    "control: 10,100 connections in %d ms: %s; %s; descriptors %d before, %d after%n",
+                    ms, o, s.stats(), before, after);
             assertEquals(6_000, o.good(), o.toString());
             assertEquals(0, o.failed(), o.toString());
             assertTrue(after <= before + 4, "descriptors " + before + " before, " + after + " after");
@@ -163,8 +178,8 @@ class ControlServerTest {
     void aSecondServerNeverStealsALiveSocketButReplacesAStaleOne() throws Exception {
         Path sock = dir.resolve("c.sock");
         try (ControlServer first = new ControlServer(sock, r -> ControlAnswer.text("first\n"))) {
-            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                    () -> new ControlServer(sock, r -> ControlAnswer.text("second\n")));
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class, () -> new ControlServer(sock, r -> ControlAnswer.text("second\n")));
             assertTrue(e.getMessage().startsWith("in use by a running hadirector"), e.getMessage());
             assertEquals("first\n", ControlServer.request(sock, "x"));
         }
@@ -226,9 +241,14 @@ class ControlServerTest {
             assertEquals(new ControlServer.Copied(null, null), c);
             String got = out.toString(java.nio.charset.StandardCharsets.UTF_8);
             String want = whole(256, 16_384);
-            assertTrue(got.equals(want), "whole and in order: " + got.length() + " bytes of " + want.length() + ", apart from "
-                    + java.util.stream.IntStream.range(0, Math.min(got.length(), want.length())).filter(i -> got.charAt(i)
-                            != want.charAt(i)).findFirst().orElse(-1) + " " + s.stats() + " made " + n.made + " closed " + n.closed);
+            assertTrue(
+                    got.equals(want),
+                    "whole and in order: " + got.length() + " bytes of " + want.length() + ", apart from "
+                            + java.util.stream.IntStream.range(0, Math.min(got.length(), want.length()))
+                                    .filter(i -> got.charAt(i) != want.charAt(i))
+                                    .findFirst()
+                                    .orElse(-1)
+                            + " " + s.stats() + " made " + n.made + " closed " + n.closed);
             assertTrue(ClientMix.eventually(() -> n.closed.get() == 1), "closed once: " + n.closed);
             assertEquals("ok\n", ControlServer.request(sock, "status"));
         }
@@ -242,15 +262,18 @@ class ControlServerTest {
     void aClientThatStopsReadingIsClosedAtTheDeadlineAndOthersAreServed() throws Exception {
         Path sock = dir.resolve("c.sock");
         Numbered endless = new Numbered(Integer.MAX_VALUE, 65_536);
-        try (ControlServer s = new ControlServer(sock, r -> r.equals("list") ? endless : ControlAnswer.text("ok\n"),
-                new BoundedServer.Limits(16, 1_000, 1_500, 1_000, 2));
+        try (ControlServer s = new ControlServer(
+                        sock,
+                        r -> r.equals("list") ? endless : ControlAnswer.text("ok\n"),
+                        new BoundedServer.Limits(16, 1_000, 1_500, 1_000, 2));
                 SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
             stalled.write(ByteBuffer.wrap("list\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             assertTrue(ClientMix.eventually(() -> endless.made.get() > 0));
             for (int i = 0; i < 20; i++) {
                 long t = System.nanoTime();
                 assertEquals("ok\n", ControlServer.request(sock, "status"));
-                assertTrue(System.nanoTime() - t < 500_000_000L, "waited " + (System.nanoTime() - t) / 1_000_000 + " ms");
+                assertTrue(
+                        System.nanoTime() - t < 500_000_000L, "waited " + (System.nanoTime() - t) / 1_000_000 + " ms");
             }
             assertTrue(ClientMix.eventually(() -> endless.closed.get() == 1), "closed at the deadline");
             int made = endless.made.get();
@@ -284,7 +307,9 @@ class ControlServerTest {
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms > 500, "took longer than one deadline: " + ms + " ms");
-            assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).equals(whole(64, 32_768)), "whole and in order");
+            assertTrue(
+                    out.toString(java.nio.charset.StandardCharsets.UTF_8).equals(whole(64, 32_768)),
+                    "whole and in order");
             assertEquals(0, s.stats().timedOut(), s.stats().toString());
             assertTrue(ClientMix.eventually(() -> n.closed.get() == 1));
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
 import org.hadirector.conf.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +46,8 @@ class DaemonFilesTest {
                     file %s
                     init_file 3
                 }
-                """.formatted(track, fresh), dir, ConfigLoader.Options.defaults()).config();
+                """.formatted(track, fresh), dir, ConfigLoader.Options.defaults())
+                .config();
         Daemon.initTrackFiles(c);
         assertEquals("precious\n", Files.readString(victim), "the link's target is untouched");
         assertTrue(Files.isSymbolicLink(track));
@@ -55,8 +55,12 @@ class DaemonFilesTest {
         // A dangling link is not a missing file: nothing is created at its target either.
         Path dangling = dir.resolve("dangling");
         Files.createSymbolicLink(dangling, dir.resolve("elsewhere"));
-        var d = ConfigLoader.loadString("t.conf", "track_file d {\n file " + dangling + "\n init_file 1\n}\n", dir,
-                ConfigLoader.Options.defaults()).config();
+        var d = ConfigLoader.loadString(
+                        "t.conf",
+                        "track_file d {\n file " + dangling + "\n init_file 1\n}\n",
+                        dir,
+                        ConfigLoader.Options.defaults())
+                .config();
         Daemon.initTrackFiles(d);
         assertTrue(!Files.exists(dir.resolve("elsewhere")));
     }

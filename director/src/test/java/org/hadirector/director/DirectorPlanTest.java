@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.junit.jupiter.api.Test;
 
@@ -99,21 +98,33 @@ class DirectorPlanTest {
     @Test
     void thePlanSaysWhoDrivesSyncWhoseTransitionsSuspendWhichChecksAndWhoDependsOnTheDataplane() throws Exception {
         DirectorPlan p = plan(file("100", "1", ""));
-        assertEquals(List.of("VI_1", "VI_2", "VI_3"), p.instances().stream().map(DirectorPlan.InstancePlan::name).toList());
+        assertEquals(
+                List.of("VI_1", "VI_2", "VI_3"),
+                p.instances().stream().map(DirectorPlan.InstancePlan::name).toList());
         assertEquals("G", p.instance("VI_1").syncGroup());
         assertNull(p.instance("VI_2").syncGroup());
         assertEquals("VI_2", p.sync().instance(), "lvs_sync_daemon ... VI_2 follows VI_2");
         assertEquals(7, p.sync().settings().syncId());
-        assertEquals(Map.of("TCP 198.18.0.100:80", "VI_1"), p.haSuspendOwner(),
+        assertEquals(
+                Map.of("TCP 198.18.0.100:80", "VI_1"),
+                p.haSuspendOwner(),
                 "198.18.0.200 is nobody's VIP: its ha_suspend has no owner");
         assertEquals(List.of("TCP 198.18.0.100:80"), p.suspendedBy("VI_1"));
         assertEquals(List.of(), p.suspendedBy("VI_2"));
-        assertEquals(Set.of("VI_1", "VI_2"), p.tableInstances(), "an excluded VIP counts: VI_2 holds the IPv6 service's address");
-        assertTrue(p.warnings().stream().anyMatch(w -> w.startsWith("TCP 198.18.0.200:80: ha_suspend has no effect")),
+        assertEquals(
+                Set.of("VI_1", "VI_2"),
+                p.tableInstances(),
+                "an excluded VIP counts: VI_2 holds the IPv6 service's address");
+        assertTrue(
+                p.warnings().stream().anyMatch(w -> w.startsWith("TCP 198.18.0.200:80: ha_suspend has no effect")),
                 p.warnings().toString());
-        assertEquals(List.of("TCP 198.18.0.100:80", "TCP [2001:db8::100]:443", "TCP 198.18.0.200:80"),
-                p.checks().stream().map(s -> s.name()).toList(), "one RFC 5952 name per service");
-        assertEquals(p.checks().stream().map(s -> s.name()).toList(), p.table().stream().map(t -> t.name()).toList());
+        assertEquals(
+                List.of("TCP 198.18.0.100:80", "TCP [2001:db8::100]:443", "TCP 198.18.0.200:80"),
+                p.checks().stream().map(s -> s.name()).toList(),
+                "one RFC 5952 name per service");
+        assertEquals(
+                p.checks().stream().map(s -> s.name()).toList(),
+                p.table().stream().map(t -> t.name()).toList());
     }
 
     @Test
@@ -126,8 +137,11 @@ class DirectorPlanTest {
         assertEquals(List.of(), checkersOnly.instances());
         assertEquals(3, checkersOnly.checks().size());
         assertNull(checkersOnly.sync());
-        assertTrue(checkersOnly.warnings().contains(
-                "lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run"));
+        assertTrue(
+                checkersOnly
+                        .warnings()
+                        .contains(
+                                "lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run"));
     }
 
     @Test
@@ -181,8 +195,10 @@ class DirectorPlanTest {
     @Test
     void timeoutsAndServicesAddedAndRemovedAreSeen() throws Exception {
         DirectorPlan a = plan(file("100", "1", ""));
-        String text = file("100", "1", "lvs_timeouts tcp 900").replaceFirst("(?s)virtual_server 198\\.18\\.0\\.200 80 \\{.*",
-                "virtual_server 198.18.0.101 8080 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n real_server 198.18.0.23 8080 {\n }\n}\n");
+        String text = file("100", "1", "lvs_timeouts tcp 900")
+                .replaceFirst(
+                        "(?s)virtual_server 198\\.18\\.0\\.200 80 \\{.*",
+                        "virtual_server 198.18.0.101 8080 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n real_server 198.18.0.23 8080 {\n }\n}\n");
         KeepalivedConfig c = config(text);
         PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
         assertTrue(d.timeoutsChanged());

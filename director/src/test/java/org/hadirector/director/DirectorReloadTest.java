@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-
 import org.hadirector.conf.ConfigLoader;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.junit.jupiter.api.Test;
@@ -36,14 +35,16 @@ class DirectorReloadTest {
             """;
 
     static KeepalivedConfig config(String text) throws Exception {
-        return ConfigLoader.loadString("test.conf", text, Path.of("."), ConfigLoader.Options.defaults()).config();
+        return ConfigLoader.loadString("test.conf", text, Path.of("."), ConfigLoader.Options.defaults())
+                .config();
     }
 
     @Test
     void vrrpOnlyIgnoresVirtualServers() throws Exception {
         Director p = new Director(config(VS), true, false);
         assertEquals("vrrp_instances unchanged", p.reload(config(VS)));
-        assertEquals("vrrp_instances unchanged", new Director(config("global_defs {\n}\n"), true, false).reload(config(VS)));
+        assertEquals(
+                "vrrp_instances unchanged", new Director(config("global_defs {\n}\n"), true, false).reload(config(VS)));
     }
 
     @Test
@@ -54,10 +55,12 @@ class DirectorReloadTest {
 
     @Test
     void aPartThatDidNotStartCannotBeAddedByAReload() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Director(config("global_defs {\n}\n"), true, true).reload(config(VS)));
         assertTrue(e.getMessage().startsWith("virtual_server blocks were added"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Director(config("global_defs {\n}\n"), true, true).reload(config(VI)));
         assertTrue(e.getMessage().startsWith("vrrp_instance blocks were added"), e.getMessage());
     }

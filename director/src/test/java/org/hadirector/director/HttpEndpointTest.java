@@ -19,7 +19,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpState;
@@ -36,8 +35,11 @@ class HttpEndpointTest {
     static final byte[] GARBAGE = "\u0000\u0001GARBAGE / \r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     static HttpEndpoint start(BoundedServer.Limits limits) throws Exception {
-        return HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ControlCommands(new Director(null)),
-                List::of, limits);
+        return HttpEndpoint.start(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ControlCommands(new Director(null)),
+                List::of,
+                limits);
     }
 
     static InetSocketAddress at(HttpEndpoint e) {
@@ -45,7 +47,8 @@ class HttpEndpointTest {
     }
 
     static boolean ok(String answer) {
-        return answer.startsWith("HTTP/1.1 200 OK") && answer.contains("# TYPE hadirector_vrrp_state gauge")
+        return answer.startsWith("HTTP/1.1 200 OK")
+                && answer.contains("# TYPE hadirector_vrrp_state gauge")
                 && answer.contains("hadirector_endpoint_connections_open{endpoint=\"http\"}");
     }
 
@@ -72,14 +75,19 @@ class HttpEndpointTest {
                     assertTrue(ok(a), a);
                 }
                 long served = System.nanoTime() - t0;
-                assertTrue(served < 4_000_000_000L, "20 requests took " + served / 1_000_000 + " ms beside 30 slow clients");
+                assertTrue(
+                        served < 4_000_000_000L,
+                        "20 requests took " + served / 1_000_000 + " ms beside 30 slow clients");
                 for (SocketChannel c : slow) {
                     try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
-                        assertEquals("", ClientMix.readAll(c, sel, 10_000), "a slow client is closed without an answer");
+                        assertEquals(
+                                "", ClientMix.readAll(c, sel, 10_000), "a slow client is closed without an answer");
                     }
                 }
                 long closed = System.nanoTime() - t0;
-                assertTrue(closed > 4_900_000_000L && closed < 10_000_000_000L, "closed after " + closed / 1_000_000 + " ms");
+                assertTrue(
+                        closed > 4_900_000_000L && closed < 10_000_000_000L,
+                        "closed after " + closed / 1_000_000 + " ms");
                 assertEquals(30, e.stats().timedOut(), e.stats().toString());
             } finally {
                 for (SocketChannel c : slow) {
@@ -98,7 +106,9 @@ class HttpEndpointTest {
                 for (int i = 0; i < 4; i++) {
                     idle.add(SocketChannel.open(at(e)));
                 }
-                assertTrue(ClientMix.eventually(() -> e.stats().open() == 4), e.stats().toString());
+                assertTrue(
+                        ClientMix.eventually(() -> e.stats().open() == 4),
+                        e.stats().toString());
                 long t = System.nanoTime();
                 String a = ClientMix.exchange(at(e), GET, 5_000);
                 assertTrue(a.startsWith("HTTP/1.1 503") && a.endsWith("too many connections\n"), a);
@@ -109,7 +119,8 @@ class HttpEndpointTest {
                     c.close();
                 }
             }
-            assertTrue(ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
+            assertTrue(
+                    ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
             assertTrue(ok(ClientMix.exchange(at(e), GET, 5_000)));
             assertTrue(e.serving());
             String m = ClientMix.exchange(at(e), GET, 5_000);
@@ -128,13 +139,24 @@ class HttpEndpointTest {
             assertTrue(ClientMix.eventually(() -> e.stats().open() == 0));
             long before = ClientMix.openFds();
             long t0 = System.nanoTime();
-            ClientMix.Outcome o = ClientMix.run(at(e), 10_000, 6, GET, HttpEndpointTest::ok, a -> a.startsWith("HTTP/1.1 503"),
-                    GARBAGE, PARTIAL, 200, 20);
+            ClientMix.Outcome o = ClientMix.run(
+                    at(e),
+                    10_000,
+                    6,
+                    GET,
+                    HttpEndpointTest::ok,
+                    a -> a.startsWith("HTTP/1.1 503"),
+                    GARBAGE,
+                    PARTIAL,
+                    200,
+                    20);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
+            assertTrue(
+                    ClientMix.eventually(() -> e.stats().open() == 0), e.stats().toString());
             long after = ClientMix.openFds();
-            System.out.printf("http: 10,200 connections in %d ms: %s; %s; descriptors %d before, %d after%n", ms, o, e.stats(),
-                    before, after);
+            System.out.printf(
+                    "http: 10,200 connections in %d ms: %s; %s; descriptors %d before, %d after%n",
+                    ms, o, e.stats(), before, after);
             assertEquals(6_000, o.good(), o.toString());
             assertEquals(0, o.failed(), o.toString());
             assertTrue(after <= before + 4, "descriptors " + before + " before, " + after + " after");
@@ -152,47 +174,79 @@ class HttpEndpointTest {
                     .getBytes(StandardCharsets.US_ASCII);
             String a = ClientMix.exchange(at(e), post, 5_000);
             assertTrue(a.startsWith("HTTP/1.1 405"), a);
-            String two = ClientMix.exchange(at(e), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /status HTTP/1.1\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII), 5_000);
+            String two = ClientMix.exchange(
+                    at(e),
+                    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /status HTTP/1.1\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII),
+                    5_000);
             assertTrue(ok(two), two);
             assertFalse(two.contains("vrrpInstances"), "one request per connection");
-            try (SocketChannel c = SocketChannel.open(at(e)); java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+            try (SocketChannel c = SocketChannel.open(at(e));
+                    java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
                 c.write(ByteBuffer.wrap(GET));
                 c.shutdownOutput(); // as `printf ... | nc -N` does: the request, then end of input
                 String halfClosed = ClientMix.readAll(c, sel, 5_000);
                 assertTrue(ok(halfClosed), halfClosed);
             }
-            String head = ClientMix.exchange(at(e), "HEAD /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 5_000);
-            assertTrue(head.startsWith("HTTP/1.1 200") && head.endsWith("\r\n\r\n") && !head.contains("content-length: 0"), head);
+            String head = ClientMix.exchange(
+                    at(e), "HEAD /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 5_000);
+            assertTrue(
+                    head.startsWith("HTTP/1.1 200") && head.endsWith("\r\n\r\n") && !head.contains("content-length: 0"),
+                    head);
         }
     }
 
     @Test
     void servesMetricsAndStatusAndRefusesTheRest() throws Exception {
-        try (HttpEndpoint e = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new ControlCommands(new Director(null)))) {
+        try (HttpEndpoint e = HttpEndpoint.start(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ControlCommands(new Director(null)))) {
             HttpClient c = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + e.port();
-            HttpResponse<String> m = c.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse<String> m = c.send(
+                    HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, m.statusCode());
-            assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    m.headers().firstValue("Content-Type").orElse(""));
             assertTrue(m.body().contains("# TYPE hadirector_vrrp_state gauge"), m.body());
-            assertTrue(m.body().contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 0\n"), m.body());
+            assertTrue(
+                    m.body().contains("hadirector_endpoint_refused_total{endpoint=\"http\",reason=\"over_cap\"} 0\n"),
+                    m.body());
             for (String line : m.body().split("\n")) {
-                assertTrue(line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
-                        || line.matches("hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"), line);
+                assertTrue(
+                        line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
+                                || line.matches(
+                                        "hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"),
+                        line);
             }
-            HttpResponse<String> s = c.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> s = c.send(
+                    HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, s.statusCode());
             assertTrue(s.body().contains("\"vrrpInstances\""), s.body());
-            assertEquals(405, c.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-            assertEquals(405, c.send(HttpRequest.newBuilder(URI.create(base + "/status"))
-                    .DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-            assertEquals(404, c.send(HttpRequest.newBuilder(URI.create(base + "/vrrp/demote")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    405,
+                    c.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                            .POST(HttpRequest.BodyPublishers.ofString("x"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
+            assertEquals(
+                    405,
+                    c.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/status"))
+                                            .DELETE()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
+            assertEquals(
+                    404,
+                    c.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/vrrp/demote"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             // garbage on the wire: an error status, never a crash; the endpoint still serves afterwards
             try (Socket raw = new Socket("127.0.0.1", e.port())) {
                 raw.setSoTimeout(5000);
@@ -203,8 +257,13 @@ class HttpEndpointTest {
                 String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
                 assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
             }
-            assertEquals(200, c.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    200,
+                    c.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
         }
     }
 
@@ -220,28 +279,67 @@ class HttpEndpointTest {
 
     @Test
     void prometheusTextIsWellFormed() {
-        InstanceStatus vi = new InstanceStatus("VI_\"1", "e0", VrrpState.MASTER, 150, 150, "198.18.0.11", List.of(),
-                10, 2, 1, "BACKUP -> MASTER", List.of(new InstanceStatus.DropCount("WRONG_AUTH", 3)));
-        HealthStatus h = new HealthStatus(List.of(new HealthStatus.Service("TCP 198.18.0.100:80", true,
-                List.of(new HealthStatus.Server("198.18.0.21:80", true, 2, List.of(new HealthStatus.Checker(
-                        "HTTP_GET 198.18.0.21:80 /health", true, 0, true, "ok", 5, 1500, 7)))), List.of())),
+        InstanceStatus vi = new InstanceStatus(
+                "VI_\"1",
+                "e0",
+                VrrpState.MASTER,
+                150,
+                150,
+                "198.18.0.11",
+                List.of(),
+                10,
+                2,
+                1,
+                "BACKUP -> MASTER",
+                List.of(new InstanceStatus.DropCount("WRONG_AUTH", 3)));
+        HealthStatus h = new HealthStatus(
+                List.of(new HealthStatus.Service(
+                        "TCP 198.18.0.100:80",
+                        true,
+                        List.of(new HealthStatus.Server(
+                                "198.18.0.21:80",
+                                true,
+                                2,
+                                List.of(new HealthStatus.Checker(
+                                        "HTTP_GET 198.18.0.21:80 /health", true, 0, true, "ok", 5, 1500, 7)))),
+                        List.of())),
                 new HealthStatus.Scheduler(7, 0, 0, 2048, 0, 1, 1.5));
-        String text = PrometheusText.render(List.of(vi), h,
-                new StatusReport.Table("userspace DR", 3, 0, "master", 4, 0,
-                        new StatusReport.Forwarder(100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2)), null,
-                List.of(new Parts.Part("dataplane", false, "link e0 is down", 1), new Parts.Part("vrrp VI_1", true, null, 0)));
+        String text = PrometheusText.render(
+                List.of(vi),
+                h,
+                new StatusReport.Table(
+                        "userspace DR",
+                        3,
+                        0,
+                        "master",
+                        4,
+                        0,
+                        new StatusReport.Forwarder(
+                                100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2)),
+                null,
+                List.of(
+                        new Parts.Part("dataplane", false, "link e0 is down", 1),
+                        new Parts.Part("vrrp VI_1", true, null, 0)));
         assertTrue(text.contains("hadirector_part_up{part=\"dataplane\"} 0\n"), text);
         assertTrue(text.contains("hadirector_part_up{part=\"vrrp VI_1\"} 1\n"), text);
         assertTrue(text.contains("hadirector_dr_half_open_evicted_total 3\n"), text);
         assertTrue(text.contains("hadirector_vrrp_state{instance=\"VI_\\\"1\",state=\"MASTER\"} 1\n"), text);
-        assertTrue(text.contains("hadirector_vrrp_adverts_dropped_total{instance=\"VI_\\\"1\",reason=\"WRONG_AUTH\"} 3\n"), text);
-        assertTrue(text.contains("hadirector_check_last_duration_seconds{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\","
-                + "check=\"HTTP_GET 198.18.0.21:80 /health\"} 0.0015\n"), text);
+        assertTrue(
+                text.contains("hadirector_vrrp_adverts_dropped_total{instance=\"VI_\\\"1\",reason=\"WRONG_AUTH\"} 3\n"),
+                text);
+        assertTrue(
+                text.contains(
+                        "hadirector_check_last_duration_seconds{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\","
+                                + "check=\"HTTP_GET 198.18.0.21:80 /health\"} 0.0015\n"),
+                text);
         assertTrue(text.contains("hadirector_sync_master 1\n"), text);
         assertTrue(text.contains("hadirector_dr_dropped_total{reason=\"not_syn\"} 2\n"), text);
         for (String line : text.split("\n")) {
-            assertTrue(line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
-                    || line.matches("hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"), line);
+            assertTrue(
+                    line.matches("# (HELP|TYPE) hadirector_[a-z0-9_]+ .+")
+                            || line.matches(
+                                    "hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"),
+                    line);
         }
     }
 }

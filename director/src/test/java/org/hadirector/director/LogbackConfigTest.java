@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -12,14 +17,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
-
-import ch.qos.logback.classic.AsyncAppender;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 
 /**
  * The daemon's logback.xml, loaded into a context of its own: logging goes through a bounded
@@ -51,7 +49,10 @@ class LogbackConfigTest {
         }
 
         synchronized long lines(String level) {
-            return text.toString().lines().filter(l -> l.contains(" " + level + " ")).count();
+            return text.toString()
+                    .lines()
+                    .filter(l -> l.contains(" " + level + " "))
+                    .count();
         }
     }
 
@@ -76,7 +77,8 @@ class LogbackConfigTest {
             assertEquals(2048, async.getQueueSize());
             assertEquals(409, async.getDiscardingThreshold());
             assertNotNull(async.getAppender("CONSOLE"), "the queue feeds the console");
-            assertTrue(lc.getStatusManager().getCopyOfStatusList().stream().noneMatch(s -> s.getLevel() >= 2),
+            assertTrue(
+                    lc.getStatusManager().getCopyOfStatusList().stream().noneMatch(s -> s.getLevel() >= 2),
                     "no configuration error: " + lc.getStatusManager().getCopyOfStatusList());
         } finally {
             lc.stop();

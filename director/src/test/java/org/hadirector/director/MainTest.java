@@ -3,14 +3,13 @@ package org.hadirector.director;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +26,10 @@ class MainTest {
         Files.createDirectories(net.resolve("e0"));
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int rc = new Main(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), net)
+        int rc = new Main(
+                        new PrintStream(o, true, StandardCharsets.UTF_8),
+                        new PrintStream(e, true, StandardCharsets.UTF_8),
+                        net)
                 .run(args);
         out = o.toString(StandardCharsets.UTF_8);
         err = e.toString(StandardCharsets.UTF_8);
@@ -70,9 +72,12 @@ class MainTest {
     void configTestExitsFiveOnErrorsAndListsThem() throws Exception {
         Path f = write("bad.conf", "vrrp_instance VI_1 {\n interface e0\n virtual_router_id 0\n}\n");
         assertEquals(5, run("-t", "-f", f.toString()));
-        assertEquals(f + ":1:1: warning: vrrp_instance VI_1 has no virtual_ipaddress\n"
-                + f + ":3:20: error: 'virtual_router_id' must be in 1..255, got 0\n"
-                + "configuration has 1 error\n", err, "diagnostics in file order, then the count");
+        assertEquals(
+                f + ":1:1: warning: vrrp_instance VI_1 has no virtual_ipaddress\n"
+                        + f + ":3:20: error: 'virtual_router_id' must be in 1..255, got 0\n"
+                        + "configuration has 1 error\n",
+                err,
+                "diagnostics in file order, then the count");
         assertEquals("", out);
     }
 
@@ -90,8 +95,15 @@ class MainTest {
         assertEquals(51, c.getConfigList("vrrpInstances").get(0).getInt("virtualRouterId"));
         assertEquals(100, c.getConfigList("vrrpInstances").get(0).getInt("priority"));
         assertEquals("wlc", c.getConfigList("virtualServers").get(0).getString("lvsSched"));
-        assertEquals(5.0, c.getConfigList("virtualServers").get(0).getConfigList("realServers").get(0)
-                .getConfigList("checkers").get(0).getDouble("timing.connectTimeout"));
+        assertEquals(
+                5.0,
+                c.getConfigList("virtualServers")
+                        .get(0)
+                        .getConfigList("realServers")
+                        .get(0)
+                        .getConfigList("checkers")
+                        .get(0)
+                        .getDouble("timing.connectTimeout"));
     }
 
     @Test
@@ -134,9 +146,11 @@ class MainTest {
         http.start();
         try {
             String port = Integer.toString(http.getAddress().getPort());
-            assertEquals(0, run("genhash", "-s", "127.0.0.1", "-p", port, "-u", "/index.html", "-V", "www.example.test"));
-            String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
-                    .digest("host=www.example.test\n".getBytes()));
+            assertEquals(
+                    0, run("genhash", "-s", "127.0.0.1", "-p", port, "-u", "/index.html", "-V", "www.example.test"));
+            String want = java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("MD5")
+                            .digest("host=www.example.test\n".getBytes()));
             assertEquals("MD5SUM = " + want + "\n", out);
         } finally {
             http.stop(0);
@@ -154,7 +168,14 @@ class MainTest {
             assertEquals(1, run("ipvs", "-L", "-n"));
             assertTrue(err.contains("no daemon at") && err.contains("this kernel has no IPVS"), err);
         }
-        assertEquals(1, run("vrrp", "demote", "VI_1", "--control", dir.resolve("none.sock").toString()));
+        assertEquals(
+                1,
+                run(
+                        "vrrp",
+                        "demote",
+                        "VI_1",
+                        "--control",
+                        dir.resolve("none.sock").toString()));
         assertTrue(err.startsWith("hadirector: cannot reach the daemon at"), err);
         assertEquals(1, run("ipvs", "-X"));
         assertTrue(err.contains("unknown option '-X'"), err);
@@ -163,7 +184,8 @@ class MainTest {
     @Test
     void enableScriptSecurityRefusesAnInsecureRootScriptWithExitSix() throws Exception {
         Path script = write("notify.sh", "#!/bin/sh\n");
-        java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        java.nio.file.Files.setPosixFilePermissions(
+                script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         Path f = write("sec.conf", """
                 global_defs {
                     enable_script_security
@@ -194,7 +216,9 @@ class MainTest {
 
     @Test
     void anUnknownScriptUserIsAConfigErrorNamingTheUser() throws Exception {
-        Path f = write("users.conf", """
+        Path f = write(
+                "users.conf",
+                """
                 global_defs {
                     script_user no_such_user_hd
                 }
@@ -202,7 +226,9 @@ class MainTest {
                     script /bin/true
                     user also_missing_hd
                 }
-                """ + INSTANCE.formatted("track_script {\n chk\n }\n notify_master \"/bin/true\" root no_such_group_hd"));
+                """
+                        + INSTANCE.formatted(
+                                "track_script {\n chk\n }\n notify_master \"/bin/true\" root no_such_group_hd"));
         assertEquals(5, run("--config-test", "-f", f.toString()));
         assertTrue(err.contains("global_defs script_user: user 'no_such_user_hd' does not exist"), err);
         assertTrue(err.contains("vrrp_script chk user: user 'also_missing_hd' does not exist"), err);
@@ -213,7 +239,8 @@ class MainTest {
 
     @Test
     void aMiscCheckUserIsCheckedToo() throws Exception {
-        Path f = write("misc.conf", GOOD.replace("TCP_CHECK {", "MISC_CHECK {\n misc_path /bin/true\n user no_such_user_hd"));
+        Path f = write(
+                "misc.conf", GOOD.replace("TCP_CHECK {", "MISC_CHECK {\n misc_path /bin/true\n user no_such_user_hd"));
         assertEquals(5, run("--config-test", "-f", f.toString()));
         assertTrue(err.contains("MISC_CHECK user: user 'no_such_user_hd' does not exist"), err);
     }
@@ -222,31 +249,64 @@ class MainTest {
     void strictModeNoAcceptAndUnbuiltTtlRangesAreRefusedByName() throws Exception {
         Path strict = write("strict.conf", "global_defs {\n vrrp_strict\n}\n" + INSTANCE.formatted(""));
         assertEquals(5, run("--config-test", "-f", strict.toString()));
-        assertTrue(err.contains("vrrp_instance VI_1: strict mode (vrrp_strict / strict_mode) without 'accept' is not built"),
+        assertTrue(
+                err.contains(
+                        "vrrp_instance VI_1: strict mode (vrrp_strict / strict_mode) without 'accept' is not built"),
                 err);
         Path noAccept = write("noaccept.conf", INSTANCE.formatted("no_accept"));
         assertEquals(5, run("--config-test", "-f", noAccept.toString()));
         assertTrue(err.contains("vrrp_instance VI_1: no_accept is not built"), err);
         Path ttl = write("ttl.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13\n }"));
         assertEquals(5, run("--config-test", "-f", ttl.toString()));
-        assertTrue(err.contains("vrrp_instance VI_1: unicast_peer: different min_ttl / max_ttl for different peers are "
-                + "not built yet"), err);
-        Path empty = write("empty.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250 max_ttl 200\n }"));
+        assertTrue(
+                err.contains("vrrp_instance VI_1: unicast_peer: different min_ttl / max_ttl for different peers are "
+                        + "not built yet"),
+                err);
+        Path empty =
+                write("empty.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 250 max_ttl 200\n }"));
         assertEquals(5, run("--config-test", "-f", empty.toString()));
         assertTrue(err.contains("unicast_peer 198.18.0.12: min_ttl 250 is above max_ttl 200"), err);
-        Path strictUnicast = write("su.conf", INSTANCE.formatted("strict_mode\n accept\n unicast_peer {\n 198.18.0.12\n }"));
+        Path strictUnicast =
+                write("su.conf", INSTANCE.formatted("strict_mode\n accept\n unicast_peer {\n 198.18.0.12\n }"));
         assertEquals(5, run("--config-test", "-f", strictUnicast.toString()));
         assertTrue(err.contains("strict mode (vrrp_strict / strict_mode) forbids unicast_peer"), err);
     }
 
     @Test
     void acceptStrictModeWithAcceptAndOneTtlRangePass() throws Exception {
-        assertEquals(0, run("--config-test", "-f", write("a.conf", INSTANCE.formatted("accept")).toString()), err);
-        assertEquals(0, run("--config-test", "-f", write("sa.conf", INSTANCE.formatted("strict_mode\n accept")).toString()),
+        assertEquals(
+                0,
+                run(
+                        "--config-test",
+                        "-f",
+                        write("a.conf", INSTANCE.formatted("accept")).toString()),
                 err);
-        assertEquals(0, run("--config-test", "-f", write("t.conf", INSTANCE.formatted(
-                "unicast_peer {\n 198.18.0.12 min_ttl 0 max_ttl 255\n }")).toString()), err);
-        assertEquals(0, run("--config-test", "-f", write("t2.conf", INSTANCE.formatted(
-                "unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13 min_ttl 250 max_ttl 255\n }")).toString()), err);
+        assertEquals(
+                0,
+                run(
+                        "--config-test",
+                        "-f",
+                        write("sa.conf", INSTANCE.formatted("strict_mode\n accept"))
+                                .toString()),
+                err);
+        assertEquals(
+                0,
+                run(
+                        "--config-test",
+                        "-f",
+                        write("t.conf", INSTANCE.formatted("unicast_peer {\n 198.18.0.12 min_ttl 0 max_ttl 255\n }"))
+                                .toString()),
+                err);
+        assertEquals(
+                0,
+                run(
+                        "--config-test",
+                        "-f",
+                        write(
+                                        "t2.conf",
+                                        INSTANCE.formatted(
+                                                "unicast_peer {\n 198.18.0.12 min_ttl 250\n 198.18.0.13 min_ttl 250 max_ttl 255\n }"))
+                                .toString()),
+                err);
     }
 }

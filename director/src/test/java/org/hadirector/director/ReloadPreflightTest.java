@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Set;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +47,13 @@ class ReloadPreflightTest {
                     }
                 }
                 """);
-        assertEquals(List.of("vrrp_instance VI_1: interface e9 does not exist",
-                "vrrp_instance VI_1: virtual_ipaddress 198.18.0.100/32 dev e7: interface e7 does not exist",
-                "vrrp_instance VI_1: virtual_ipaddress 198.18.0.102/32 dev e6: interface e6 does not exist",
-                "vrrp_instance VI_1: tracked interface e8 does not exist"), problems(c, List.of("VI_1")));
+        assertEquals(
+                List.of(
+                        "vrrp_instance VI_1: interface e9 does not exist",
+                        "vrrp_instance VI_1: virtual_ipaddress 198.18.0.100/32 dev e7: interface e7 does not exist",
+                        "vrrp_instance VI_1: virtual_ipaddress 198.18.0.102/32 dev e6: interface e6 does not exist",
+                        "vrrp_instance VI_1: tracked interface e8 does not exist"),
+                problems(c, List.of("VI_1")));
     }
 
     @Test
@@ -72,12 +74,14 @@ class ReloadPreflightTest {
         var running = now.globalDefs().lvsSyncDaemon();
         assertEquals(List.of(), ReloadPreflight.problems(now, List.of(), running, "VI_1", HOST::contains));
         KeepalivedConfig moved = config("global_defs {\n    lvs_sync_daemon e5 VI_1\n}\n", "");
-        assertEquals(List.of("lvs_sync_daemon: interface e5 does not exist"),
+        assertEquals(
+                List.of("lvs_sync_daemon: interface e5 does not exist"),
                 ReloadPreflight.problems(moved, List.of(), running, "VI_1", HOST::contains));
-        KeepalivedConfig renamed = DirectorReloadTest.config("global_defs {\n    lvs_sync_daemon e0 VI_2\n}\n"
-                + VrrpReloadPlanTest.instance("VI_2", "e0", 2, 100));
-        assertEquals(List.of("lvs_sync_daemon: the sync role follows vrrp_instance VI_1, which the new file removes; "
-                + "it changes only with a restart"),
+        KeepalivedConfig renamed = DirectorReloadTest.config(
+                "global_defs {\n    lvs_sync_daemon e0 VI_2\n}\n" + VrrpReloadPlanTest.instance("VI_2", "e0", 2, 100));
+        assertEquals(
+                List.of("lvs_sync_daemon: the sync role follows vrrp_instance VI_1, which the new file removes; "
+                        + "it changes only with a restart"),
                 ReloadPreflight.problems(renamed, List.of(), running, "VI_1", HOST::contains));
     }
 }

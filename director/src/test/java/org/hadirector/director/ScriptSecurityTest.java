@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +24,8 @@ class ScriptSecurityTest {
 
     @Test
     void missingScriptsAreNamed() {
-        assertEquals(List.of("vrrp_script x: /nonexistent/check not found (give an absolute path, or put it on PATH)"),
+        assertEquals(
+                List.of("vrrp_script x: /nonexistent/check not found (give an absolute path, or put it on PATH)"),
                 ScriptSecurity.problems("vrrp_script x", "/nonexistent/check arg", null));
     }
 
@@ -37,7 +37,8 @@ class ScriptSecurityTest {
         List<String> p = ScriptSecurity.problems("notify script of VI_1", script + " master", null);
         if ("root".equals(System.getProperty("user.name"))) {
             assertEquals(1, p.size(), p.toString());
-            assertTrue(p.get(0).contains(script + " runs as root but " + script + " is writable by group or others"),
+            assertTrue(
+                    p.get(0).contains(script + " runs as root but " + script + " is writable by group or others"),
                     p.get(0));
         } else {
             assertTrue(p.get(0).contains("is owned by"), p.toString());
@@ -78,8 +79,11 @@ class ScriptSecurityTest {
         Files.createSymbolicLink(theirs, safe);
         var nobody = theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
         // lchown(2): the view with NOFOLLOW_LINKS changes the link itself, never its target.
-        java.nio.file.Files.getFileAttributeView(theirs, java.nio.file.attribute.PosixFileAttributeView.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+        java.nio.file.Files.getFileAttributeView(
+                        theirs,
+                        java.nio.file.attribute.PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .setOwner(nobody);
         List<String> q = ScriptSecurity.problems("vrrp_script x", theirs.toString(), null);
         assertEquals(1, q.size(), q.toString());
         assertTrue(q.get(0).contains("the symbolic link " + theirs + " is owned by nobody"), q.get(0));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-
 import org.hadirector.conf.ConfigLoader;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.healthcheck.HealthEvent;
@@ -40,7 +39,8 @@ class ServiceNamesTest {
                     }
                 }
                 """;
-        return ConfigLoader.loadString("v6.conf", text, Path.of("."), ConfigLoader.Options.defaults()).config();
+        return ConfigLoader.loadString("v6.conf", text, Path.of("."), ConfigLoader.Options.defaults())
+                .config();
     }
 
     @Test
@@ -50,7 +50,8 @@ class ServiceNamesTest {
         TableConfigMapper.ServicePlan plan = TableConfigMapper.map(c).get(0);
         assertEquals(SERVICE, spec.name(), "the checks' name");
         assertEquals(SERVICE, plan.name(), "the table's name");
-        assertEquals(SERVICE, TableConfigMapper.serviceName(plan.service().key()), "the name the dataplane's entries get");
+        assertEquals(
+                SERVICE, TableConfigMapper.serviceName(plan.service().key()), "the name the dataplane's entries get");
         assertEquals(SERVER, spec.servers().get(0).name());
         assertEquals(List.of(SERVER), List.copyOf(plan.servers().keySet()));
 
@@ -59,22 +60,29 @@ class ServiceNamesTest {
         TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan)));
         k.start();
         dp.take();
-        k.onHealth(new HealthEvent(spec.name(), SERVER, HealthEvent.Kind.ADD, 1, "TCP_CHECK " + SERVER + ": connected"));
+        k.onHealth(
+                new HealthEvent(spec.name(), SERVER, HealthEvent.Kind.ADD, 1, "TCP_CHECK " + SERVER + ": connected"));
         k.call(() -> null);
         k.call(() -> null);
-        assertEquals(List.of("add " + SERVER + " weight 1 to TCP  [2001:db8::100]:80 (TCP_CHECK " + SERVER + ": connected)"),
+        assertEquals(
+                List.of("add " + SERVER + " weight 1 to TCP  [2001:db8::100]:80 (TCP_CHECK " + SERVER + ": connected)"),
                 dp.take());
         k.close();
 
         Destination d = plan.servers().get(SERVER);
-        TableDump dump = new TableDump(List.of(new TableDump.ServiceDump(plan.service(), Stats.ZERO,
-                List.of(new TableDump.DestinationDump(d, 1, 0, 0, Stats.ZERO)))));
-        HealthStatus health = new HealthStatus(List.of(new HealthStatus.Service(spec.name(), true,
-                List.of(new HealthStatus.Server(SERVER, true, 1, List.of())), List.of(new HealthStatus.TableEntry(SERVER, 1)))),
+        TableDump dump = new TableDump(List.of(new TableDump.ServiceDump(
+                plan.service(), Stats.ZERO, List.of(new TableDump.DestinationDump(d, 1, 0, 0, Stats.ZERO)))));
+        HealthStatus health = new HealthStatus(
+                List.of(new HealthStatus.Service(
+                        spec.name(),
+                        true,
+                        List.of(new HealthStatus.Server(SERVER, true, 1, List.of())),
+                        List.of(new HealthStatus.TableEntry(SERVER, 1)))),
                 new HealthStatus.Scheduler(0, 0, 0, 1, 0, 0, 0));
         String metrics = PrometheusText.render(List.of(), health, null, dump);
         java.util.Set<String> services = new java.util.TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("service=\"([^\"]*)\"").matcher(metrics);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("service=\"([^\"]*)\"").matcher(metrics);
         while (m.find()) {
             services.add(m.group(1));
         }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Connection;
@@ -99,14 +98,12 @@ class TableKeeperTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     static TableConfigMapper.ServicePlan plan() {
@@ -132,15 +129,24 @@ class TableKeeperTest {
         k.onHealth(add("198.18.0.22:80", 1));
         k.call(() -> null);
         k.call(() -> null);
-        assertEquals(List.of("add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)",
-                "add 198.18.0.22:80 weight 1 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"), dp.take());
-        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.22:80", HealthEvent.Kind.REMOVE, 0,
+        assertEquals(
+                List.of(
+                        "add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)",
+                        "add 198.18.0.22:80 weight 1 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),
+                dp.take());
+        k.onHealth(new HealthEvent(
+                "TCP 198.18.0.100:80",
+                "198.18.0.22:80",
+                HealthEvent.Kind.REMOVE,
+                0,
                 "HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299"));
         k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.99:80", HealthEvent.Kind.ADD, 1, "not configured"));
         k.call(() -> null);
         k.call(() -> null);
-        assertEquals(List.of("remove 198.18.0.22:80 from TCP  198.18.0.100:80 "
-                + "(HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299)"), dp.take());
+        assertEquals(
+                List.of("remove 198.18.0.22:80 from TCP  198.18.0.100:80 "
+                        + "(HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299)"),
+                dp.take());
         assertTrue(dp.table().get(OTHER) != null, "the operator's service is not ours to remove");
         assertEquals(4, k.opsApplied(), "the service and three destination changes");
 
@@ -155,7 +161,8 @@ class TableKeeperTest {
     void aFailedReconcileIsAFaultAndIsRetriedUntilTheTableIsAsDesired() throws Exception {
         MemoryDataplane dp = new MemoryDataplane();
         TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
-        java.util.concurrent.BlockingQueue<java.util.Optional<String>> faults = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.BlockingQueue<java.util.Optional<String>> faults =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         k.onFault(f -> faults.add(java.util.Optional.ofNullable(f)));
         k.start();
         dp.take();
@@ -167,8 +174,10 @@ class TableKeeperTest {
         assertTrue(down != null && down.isPresent() && down.get().contains("dataplane bug"), String.valueOf(down));
         java.util.Optional<String> up = faults.poll(5, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(java.util.Optional.empty(), up, "cleared by the reconcile that succeeded");
-        assertEquals(List.of("add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)"),
-                dp.take(), "applied by the retry, with the event's reason");
+        assertEquals(
+                List.of("add 198.18.0.21:80 weight 2 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.21:80 /health: ok)"),
+                dp.take(),
+                "applied by the retry, with the event's reason");
         assertTrue(k.answers(1000));
 
         k.injectFailure();
@@ -188,18 +197,27 @@ class TableKeeperTest {
         k.call(() -> null);
         k.call(() -> null);
         dp.take();
-        assertEquals("ok: 198.18.0.21:80 in TCP 198.18.0.100:80 drained (weight 0: keeps its connections, gets no new ones)\n",
+        assertEquals(
+                "ok: 198.18.0.21:80 in TCP 198.18.0.100:80 drained (weight 0: keeps its connections, gets no new ones)\n",
                 k.drain("198.18.0.100:80", "198.18.0.21:80", true).get());
-        assertEquals(List.of("set 198.18.0.21:80 weight 0 in TCP  198.18.0.100:80 (operator: real-server drain)"), dp.take());
-        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.21:80", HealthEvent.Kind.WEIGHT, 5, "misc_dynamic"));
+        assertEquals(
+                List.of("set 198.18.0.21:80 weight 0 in TCP  198.18.0.100:80 (operator: real-server drain)"),
+                dp.take());
+        k.onHealth(
+                new HealthEvent("TCP 198.18.0.100:80", "198.18.0.21:80", HealthEvent.Kind.WEIGHT, 5, "misc_dynamic"));
         k.call(() -> null);
         k.call(() -> null);
         assertEquals(List.of(), dp.take(), "a drained server stays at 0 whatever its checks say");
-        assertEquals("ok: 198.18.0.21:80 in TCP 198.18.0.100:80 enabled (the weight its checks give)\n",
+        assertEquals(
+                "ok: 198.18.0.21:80 in TCP 198.18.0.100:80 enabled (the weight its checks give)\n",
                 k.drain("TCP 198.18.0.100:80", "198.18.0.21:80", false).get());
-        assertEquals(List.of("set 198.18.0.21:80 weight 5 in TCP  198.18.0.100:80 (operator: real-server enable)"), dp.take());
+        assertEquals(
+                List.of("set 198.18.0.21:80 weight 5 in TCP  198.18.0.100:80 (operator: real-server enable)"),
+                dp.take());
         assertTrue(k.drain("198.18.0.100:81", "198.18.0.21:80", true).get().startsWith("error: no virtual_server"));
-        assertTrue(k.drain("198.18.0.100:80", "198.18.0.23:80", true).get().startsWith("error: TCP 198.18.0.100:80 has no"));
+        assertTrue(k.drain("198.18.0.100:80", "198.18.0.23:80", true)
+                .get()
+                .startsWith("error: TCP 198.18.0.100:80 has no"));
         assertEquals(List.of(), dp.take(), "errors change nothing");
         k.close();
     }
@@ -218,16 +236,21 @@ class TableKeeperTest {
         // rs2's weight becomes 3: its pool restarts, and its initial table arrives before the reconcile
         Map<String, Destination> servers = new LinkedHashMap<>(plan().servers());
         servers.put("198.18.0.22:80", Destination.route(ip("198.18.0.22"), 80, 3));
-        k.reload(List.of(new TableConfigMapper.ServicePlan("TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers)),
+        k.reload(
+                List.of(new TableConfigMapper.ServicePlan(
+                        "TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers)),
                 java.util.Set.of("TCP 198.18.0.100:80"));
         k.onHealth(add("198.18.0.21:80", 2));
         k.call(() -> null);
         k.call(() -> null);
-        assertEquals(List.of(), dp.take(), "nothing is applied between the two steps of a reload, however the events fall");
+        assertEquals(
+                List.of(), dp.take(), "nothing is applied between the two steps of a reload, however the events fall");
         k.onHealth(add("198.18.0.22:80", 3));
         assertEquals(1, k.reconcileNow());
-        assertEquals(List.of("set 198.18.0.22:80 weight 3 in TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),
-                dp.take(), "the drained server stays drained");
+        assertEquals(
+                List.of("set 198.18.0.22:80 weight 3 in TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),
+                dp.take(),
+                "the drained server stays drained");
         // the service is gone from the configuration: it is removed
         k.reload(List.of(), java.util.Set.of());
         assertEquals(1, k.reconcileNow());
@@ -241,7 +264,8 @@ class TableKeeperTest {
         assertEquals("TCP 198.18.0.100:80", d.resolveService("198.18.0.100:80"));
         assertEquals("TCP 198.18.0.100:80", d.resolveService("TCP 198.18.0.100:80"));
         assertNull(d.resolveService("198.18.0.100"));
-        assertEquals("no virtual_server TCP 198.18.0.1:80", d.apply(new HealthEvent("TCP 198.18.0.1:80", "198.18.0.21:80",
-                HealthEvent.Kind.ADD, 1, "x")));
+        assertEquals(
+                "no virtual_server TCP 198.18.0.1:80",
+                d.apply(new HealthEvent("TCP 198.18.0.1:80", "198.18.0.21:80", HealthEvent.Kind.ADD, 1, "x")));
     }
 }

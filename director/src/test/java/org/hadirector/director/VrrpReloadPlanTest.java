@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.VrrpInstance;
 import org.junit.jupiter.api.Test;
@@ -45,7 +44,8 @@ class VrrpReloadPlanTest {
     @Test
     void theSameFileChangesNothing() throws Exception {
         KeepalivedConfig c = config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100));
-        VrrpReloadPlan p = VrrpReloadPlan.of(running(c), config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100)));
+        VrrpReloadPlan p =
+                VrrpReloadPlan.of(running(c), config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100)));
         assertEquals(List.of("VI_1", "VI_2"), p.keep());
         assertTrue(p.changesNothing(), p.toString());
         assertEquals(List.of(), p.toOpen());
@@ -54,7 +54,8 @@ class VrrpReloadPlanTest {
     @Test
     void aChangedBlockRestartsThatInstanceOnly() throws Exception {
         KeepalivedConfig c = config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100));
-        VrrpReloadPlan p = VrrpReloadPlan.of(running(c), config(instance("VI_1", "e9", 1, 150) + instance("VI_2", "e0", 2, 100)));
+        VrrpReloadPlan p =
+                VrrpReloadPlan.of(running(c), config(instance("VI_1", "e9", 1, 150) + instance("VI_2", "e0", 2, 100)));
         assertEquals(new VrrpReloadPlan(List.of("VI_2"), List.of("VI_1"), List.of(), List.of()), p);
         assertEquals(List.of("VI_1"), p.toOpen());
     }
@@ -62,7 +63,8 @@ class VrrpReloadPlanTest {
     @Test
     void addedAndRemovedInstances() throws Exception {
         KeepalivedConfig c = config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100));
-        VrrpReloadPlan p = VrrpReloadPlan.of(running(c), config(instance("VI_1", "e0", 1, 150) + instance("VI_3", "e0", 3, 100)));
+        VrrpReloadPlan p =
+                VrrpReloadPlan.of(running(c), config(instance("VI_1", "e0", 1, 150) + instance("VI_3", "e0", 3, 100)));
         assertEquals(new VrrpReloadPlan(List.of("VI_1"), List.of(), List.of("VI_3"), List.of("VI_2")), p);
     }
 
@@ -100,10 +102,16 @@ class VrrpReloadPlanTest {
     @Test
     void syncGroupMembersRestartTogether() throws Exception {
         String group = "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n";
-        KeepalivedConfig c = config(group + instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100)
+        KeepalivedConfig c = config(group
+                + instance("VI_1", "e0", 1, 150)
+                + instance("VI_2", "e0", 2, 100)
                 + instance("VI_3", "e0", 3, 100));
-        VrrpReloadPlan p = VrrpReloadPlan.of(running(c), config(group + instance("VI_1", "e0", 1, 120)
-                + instance("VI_2", "e0", 2, 100) + instance("VI_3", "e0", 3, 100)));
+        VrrpReloadPlan p = VrrpReloadPlan.of(
+                running(c),
+                config(group
+                        + instance("VI_1", "e0", 1, 120)
+                        + instance("VI_2", "e0", 2, 100)
+                        + instance("VI_3", "e0", 3, 100)));
         assertEquals(List.of("VI_1", "VI_2"), p.restart());
         assertEquals(List.of("VI_3"), p.keep());
         // A member that does not run takes the running one of its group with it.

@@ -21,7 +21,11 @@ import java.util.function.Predicate;
  * </ul>
  */
 final class CheckSchedule<J> {
-    private enum Where { DUE, WAITING, IN_FLIGHT }
+    private enum Where {
+        DUE,
+        WAITING,
+        IN_FLIGHT
+    }
 
     private static final class Entry<J> {
         final J job;
@@ -37,8 +41,9 @@ final class CheckSchedule<J> {
     }
 
     /** Due jobs by time, then by the order they were scheduled; removed ones are skipped when met. */
-    private final PriorityQueue<Entry<J>> timeline = new PriorityQueue<>((a, b) -> a.dueAt != b.dueAt
-            ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Entry<J>> timeline = new PriorityQueue<>(
+            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt - b.dueAt, 0) : Long.compare(a.seq, b.seq));
+
     private final Map<J, Entry<J>> dueEntries = new IdentityHashMap<>();
     private final Map<J, Where> where = new IdentityHashMap<>();
     private final ArrayDeque<J> waiting = new ArrayDeque<>();
@@ -48,8 +53,7 @@ final class CheckSchedule<J> {
     private long seq;
 
     /** What {@link #due} decided: the jobs to start now, and those due but skipped (suspended). */
-    record Due<J>(List<J> start, List<J> skipped) {
-    }
+    record Due<J>(List<J> start, List<J> skipped) {}
 
     CheckSchedule(int maxInFlight, long tickNanos) {
         if (maxInFlight < 1 || tickNanos < 1) {

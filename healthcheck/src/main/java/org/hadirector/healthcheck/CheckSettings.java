@@ -43,13 +43,24 @@ public sealed interface CheckSettings {
      * A url block: the status must fall in one of the ranges (default 200-299); with a digest the
      * body's MD5 must equal it; with a regex the body must (or, with regexNoMatch, must not) match.
      */
-    record Url(String path, List<StatusRange> statusCodes, String digest, String regex, boolean regexNoMatch,
-            String virtualhost) {
-    }
+    record Url(
+            String path,
+            List<StatusRange> statusCodes,
+            String digest,
+            String regex,
+            boolean regexNoMatch,
+            String virtualhost) {}
 
     /** HTTP_GET, or SSL_GET with {@code ssl}: every url, in order, must pass. */
-    record Http(boolean ssl, InetSocketAddress target, InetAddress bindAddress, long timeoutNanos, String virtualhost,
-            boolean sni, List<Url> urls) implements CheckSettings {
+    record Http(
+            boolean ssl,
+            InetSocketAddress target,
+            InetAddress bindAddress,
+            long timeoutNanos,
+            String virtualhost,
+            boolean sni,
+            List<Url> urls)
+            implements CheckSettings {
         @Override
         public String describe() {
             return (ssl ? "SSL_GET " : "HTTP_GET ") + hostPort(target);

@@ -1,5 +1,4 @@
 package org.hadirector.healthcheck;
 
 /** One checker of a real server: what it does and when. */
-public record CheckSpec(CheckSettings settings, CheckTiming timing) {
-}
+public record CheckSpec(CheckSettings settings, CheckTiming timing) {}

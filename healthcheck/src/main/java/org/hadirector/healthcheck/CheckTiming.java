@@ -5,13 +5,24 @@ package org.hadirector.healthcheck;
  * check; retry failures after the first are tolerated, delay_before_retry apart; delay_loop
  * between rounds; the first run waits a random part of warmup; alpha starts the checker down.
  */
-public record CheckTiming(long connectTimeoutNanos, int retry, long delayBeforeRetryNanos, long delayLoopNanos,
-        long warmupNanos, boolean alpha, boolean logAllFailures) {
+public record CheckTiming(
+        long connectTimeoutNanos,
+        int retry,
+        long delayBeforeRetryNanos,
+        long delayLoopNanos,
+        long warmupNanos,
+        boolean alpha,
+        boolean logAllFailures) {
 
     public CheckTiming {
-        if (connectTimeoutNanos <= 0 || retry < 0 || delayBeforeRetryNanos < 0 || delayLoopNanos <= 0 || warmupNanos < 0) {
-            throw new IllegalArgumentException("bad checker timing: connect_timeout " + connectTimeoutNanos + " ns, retry "
-                    + retry + ", delay_before_retry " + delayBeforeRetryNanos + " ns, delay_loop " + delayLoopNanos + " ns");
+        if (connectTimeoutNanos <= 0
+                || retry < 0
+                || delayBeforeRetryNanos < 0
+                || delayLoopNanos <= 0
+                || warmupNanos < 0) {
+            throw new IllegalArgumentException("bad checker timing: connect_timeout " + connectTimeoutNanos
+                    + " ns, retry " + retry + ", delay_before_retry " + delayBeforeRetryNanos + " ns, delay_loop "
+                    + delayLoopNanos + " ns");
         }
     }
 

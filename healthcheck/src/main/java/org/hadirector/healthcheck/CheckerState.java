@@ -10,7 +10,11 @@ package org.hadirector.healthcheck;
  */
 public final class CheckerState {
     /** What a result did to the checker. */
-    public enum Change { NONE, UP, DOWN }
+    public enum Change {
+        NONE,
+        UP,
+        DOWN
+    }
 
     private final int retry;
     private final long delayLoopNanos;

@@ -1,5 +1,17 @@
 package org.hadirector.healthcheck;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,19 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * DNS_CHECK on netty over the JDK's NIO (its own loop, see {@link ProbeIo}): one query over UDP, judged as keepalived judges
@@ -66,11 +65,13 @@ public final class DnsChecker implements Probe {
         // timer and channel on one loop, so a reply and the timeout are never judged at once
         EventLoop loop = group.next();
         long ms = TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos());
-        Future<?> timer = loop.schedule(() -> attempt.finish(ProbeResult.fail("no answer within " + ms + " ms")),
-                settings.timeoutNanos(), TimeUnit.NANOSECONDS);
+        Future<?> timer = loop.schedule(
+                () -> attempt.finish(ProbeResult.fail("no answer within " + ms + " ms")),
+                settings.timeoutNanos(),
+                TimeUnit.NANOSECONDS);
         Bootstrap b = bootstrap.clone(loop).handler(new ReplyHandler(id, settings.target(), attempt));
-        ChannelFuture f = settings.bind() != null ? b.connect(settings.target(), settings.bind())
-                : b.connect(settings.target());
+        ChannelFuture f =
+                settings.bind() != null ? b.connect(settings.target(), settings.bind()) : b.connect(settings.target());
         attempt.start(f.channel(), timer);
         f.addListener((ChannelFuture c) -> {
             if (!c.isSuccess()) {
@@ -123,8 +124,10 @@ public final class DnsChecker implements Probe {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // keepalived fails on a read error too (for UDP that is the ICMP error's ECONNREFUSED)
-            attempt.finish(ProbeResult.fail(cause instanceof PortUnreachableException ? "port unreachable"
-                    : Failures.describe(cause, settings.timeoutNanos())));
+            attempt.finish(ProbeResult.fail(
+                    cause instanceof PortUnreachableException
+                            ? "port unreachable"
+                            : Failures.describe(cause, settings.timeoutNanos())));
         }
     }
 

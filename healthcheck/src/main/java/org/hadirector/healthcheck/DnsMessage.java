@@ -37,6 +37,7 @@ final class DnsMessage {
 
     /** keepalived's type keywords; RRSIG and DNSKEY came with keepalived 2.x. */
     private static final Map<String, Integer> TYPES = new LinkedHashMap<>();
+
     static {
         TYPES.put("A", 1);
         TYPES.put("NS", 2);
@@ -49,18 +50,28 @@ final class DnsMessage {
         TYPES.put("DNSKEY", 48);
     }
 
-    private static final String[] RCODES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-        "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+    private static final String[] RCODES = {
+        "NOERROR",
+        "FORMERR",
+        "SERVFAIL",
+        "NXDOMAIN",
+        "NOTIMP",
+        "REFUSED",
+        "YXDOMAIN",
+        "YXRRSET",
+        "NXRRSET",
+        "NOTAUTH",
+        "NOTZONE"
+    };
 
-    private DnsMessage() {
-    }
+    private DnsMessage() {}
 
     /** The record type's number; the keyword is matched without case, as keepalived does. */
     static int type(String keyword) {
         Integer t = keyword == null ? null : TYPES.get(keyword.toUpperCase(Locale.ROOT));
         if (t == null) {
-            throw new IllegalArgumentException("DNS_CHECK: unknown type '" + keyword + "', want one of "
-                    + String.join(", ", TYPES.keySet()));
+            throw new IllegalArgumentException(
+                    "DNS_CHECK: unknown type '" + keyword + "', want one of " + String.join(", ", TYPES.keySet()));
         }
         return t;
     }
@@ -82,8 +93,8 @@ final class DnsMessage {
                     throw new IllegalArgumentException("DNS_CHECK: name '" + name + "' has an empty label");
                 }
                 if (b.length > MAX_LABEL) {
-                    throw new IllegalArgumentException("DNS_CHECK: name '" + name + "' has a label over "
-                            + MAX_LABEL + " bytes");
+                    throw new IllegalArgumentException(
+                            "DNS_CHECK: name '" + name + "' has a label over " + MAX_LABEL + " bytes");
                 }
                 out.write(b.length);
                 out.writeBytes(b);

@@ -1,5 +1,7 @@
 package org.hadirector.healthcheck;
 
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.nio.channels.ClosedChannelException;
@@ -8,14 +10,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
-
 /** A failed check's cause as one short phrase for logs and status, without stack traces or addresses repeated. */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     static String describe(Throwable t, long timeoutNanos) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
@@ -25,7 +23,8 @@ final class Failures {
         if (t instanceof ConnectTimeoutException) {
             return "connect timeout after " + ms + " ms";
         }
-        if (t instanceof TimeoutException || t instanceof ReadTimeoutException
+        if (t instanceof TimeoutException
+                || t instanceof ReadTimeoutException
                 || t.getClass().getSimpleName().contains("Timeout")) {
             return "no complete answer within " + ms + " ms";
         }

@@ -1,18 +1,16 @@
 package org.hadirector.healthcheck;
 
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.SplittableRandom;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.hadirector.sys.Scripts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.netty.channel.EventLoop;
 
 /**
  * Runs every checker of every pool on one event loop: no thread per check, no locks. When each
@@ -39,12 +37,17 @@ public final class HealthCheckService implements AutoCloseable {
     private final CheckSchedule<Job> schedule;
     /** The loop's one timer: the schedule's next wake-up, and when it is set for. */
     private ScheduledFuture<?> wake;
+
     private long wakeAt;
     /** Results that came from other threads (the TCP connector's), run on the loop in one go. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean resultsQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> results =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final java.util.concurrent.atomic.AtomicBoolean resultsQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
     /** Runs a piece of work that starts checks so that the I/O threads are woken once for all of them. */
     private final Consumer<Runnable> batch;
+
     private final java.util.function.Function<CheckSettings, Probe> probes;
     private final Lateness lateness = new Lateness();
     private final SplittableRandom random = new SplittableRandom();
@@ -52,12 +55,15 @@ public final class HealthCheckService implements AutoCloseable {
     private boolean closed;
     /** Checkers restarted by supervision: an exception in their result handling, a hung probe, a lost timer. */
     private volatile long restarts;
-    private volatile Consumer<String> onRestart = why -> { };
+
+    private volatile Consumer<String> onRestart = why -> {};
     /** fault-inject checks: the next result handled throws, as a bug in a checker's rules would. */
     private volatile boolean failNext;
+
     private long watchdogPeriodNanos = TimeUnit.SECONDS.toNanos(1);
     /** A probe still in flight this long after its connect_timeout is hung (every probe bounds itself by it). */
     private long hungGraceNanos = TimeUnit.SECONDS.toNanos(10);
+
     private ScheduledFuture<?> watchdog;
 
     /** One checker of one server of one pool, and its schedule. */
@@ -91,7 +97,8 @@ public final class HealthCheckService implements AutoCloseable {
             this.probe = probe;
             this.timing = timing;
             this.state = state;
-            this.who = pool.spec().name() + ": " + pool.spec().servers().get(server).name();
+            this.who = pool.spec().name() + ": "
+                    + pool.spec().servers().get(server).name();
         }
     }
 
@@ -104,13 +111,22 @@ public final class HealthCheckService implements AutoCloseable {
     }
 
     /** With probes made by {@code probes} (tests use scripted ones) on {@code loop}. */
-    HealthCheckService(List<ServiceSpec> services, EventLoop loop, java.util.function.Function<CheckSettings, Probe> probes,
-            Consumer<HealthEvent> listener, int maxInFlight) {
+    HealthCheckService(
+            List<ServiceSpec> services,
+            EventLoop loop,
+            java.util.function.Function<CheckSettings, Probe> probes,
+            Consumer<HealthEvent> listener,
+            int maxInFlight) {
         this(services, loop, probes, Runnable::run, listener, maxInFlight);
     }
 
-    private HealthCheckService(List<ServiceSpec> services, EventLoop loop, java.util.function.Function<CheckSettings, Probe> probes,
-            Consumer<Runnable> batch, Consumer<HealthEvent> listener, int maxInFlight) {
+    private HealthCheckService(
+            List<ServiceSpec> services,
+            EventLoop loop,
+            java.util.function.Function<CheckSettings, Probe> probes,
+            Consumer<Runnable> batch,
+            Consumer<HealthEvent> listener,
+            int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight " + maxInFlight);
         }
@@ -126,7 +142,12 @@ public final class HealthCheckService implements AutoCloseable {
             for (int r = 0; r < s.servers().size(); r++) {
                 List<CheckSpec> checks = s.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
-                    Job j = new Job(pool, r, c, probes.apply(checks.get(c).settings()), checks.get(c).timing());
+                    Job j = new Job(
+                            pool,
+                            r,
+                            c,
+                            probes.apply(checks.get(c).settings()),
+                            checks.get(c).timing());
                     j.spec = checks.get(c);
                     jobs.add(j);
                 }
@@ -183,7 +204,8 @@ public final class HealthCheckService implements AutoCloseable {
             boolean suspended = false;
             if (old != null) {
                 for (Job j : oldJobs.get(old)) {
-                    byServer.computeIfAbsent(old.spec().servers().get(j.server).name(), k -> new ArrayList<>()).add(j);
+                    byServer.computeIfAbsent(old.spec().servers().get(j.server).name(), k -> new ArrayList<>())
+                            .add(j);
                     suspended |= j.suspended;
                 }
             }
@@ -192,8 +214,10 @@ public final class HealthCheckService implements AutoCloseable {
             for (int r = 0; r < spec.servers().size(); r++) {
                 RealServerSpec rs = spec.servers().get(r);
                 List<Job> was = byServer.get(rs.name());
-                if (was != null && was.size() == rs.checks().size()
-                        && java.util.stream.IntStream.range(0, was.size()).allMatch(i -> rs.checks().get(i).equals(was.get(i).spec))) {
+                if (was != null
+                        && was.size() == rs.checks().size()
+                        && java.util.stream.IntStream.range(0, was.size())
+                                .allMatch(i -> rs.checks().get(i).equals(was.get(i).spec))) {
                     initialUp[r] = new boolean[was.size()];
                     states[r] = new CheckerState[was.size()];
                     for (int c = 0; c < was.size(); c++) {
@@ -209,7 +233,8 @@ public final class HealthCheckService implements AutoCloseable {
                 for (int c = 0; c < checks.size(); c++) {
                     CheckSpec cs = checks.get(c);
                     boolean carried = states[r] != null;
-                    Job j = carried ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
+                    Job j = carried
+                            ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
                             : new Job(pool, r, c, probes.apply(cs.settings()), cs.timing());
                     j.spec = cs;
                     j.suspended = suspended;
@@ -223,7 +248,8 @@ public final class HealthCheckService implements AutoCloseable {
             for (HealthEvent e : pool.initialTable()) {
                 listener.accept(e);
             }
-            LOG.info("{}: {} by reload", spec.name(), old == null ? "started" : "restarted (its configuration changed)");
+            LOG.info(
+                    "{}: {} by reload", spec.name(), old == null ? "started" : "restarted (its configuration changed)");
         }
         for (Job j : jobs) {
             if (!kept.contains(j)) {
@@ -231,8 +257,10 @@ public final class HealthCheckService implements AutoCloseable {
             }
         }
         for (ServicePool p : pools) {
-            if (!newPools.contains(p) && services.stream().noneMatch(x -> x.name().equals(p.spec().name()))) {
-                LOG.info("{}: stopped by reload (no longer configured)", p.spec().name());
+            if (!newPools.contains(p)
+                    && services.stream().noneMatch(x -> x.name().equals(p.spec().name()))) {
+                LOG.info(
+                        "{}: stopped by reload (no longer configured)", p.spec().name());
             }
         }
         pools.clear();
@@ -271,8 +299,12 @@ public final class HealthCheckService implements AutoCloseable {
                     LOG.debug("{}: add {} weight {} (initial table)", e.service(), e.server(), e.weight());
                     listener.accept(e);
                 }
-                LOG.info("{}: initial table of {} real server(s) of {}{}", p.spec().name(), initial.size(),
-                        p.spec().servers().size(), p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
+                LOG.info(
+                        "{}: initial table of {} real server(s) of {}{}",
+                        p.spec().name(),
+                        initial.size(),
+                        p.spec().servers().size(),
+                        p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
             }
             long now = System.nanoTime();
             for (Job j : jobs) {
@@ -280,9 +312,13 @@ public final class HealthCheckService implements AutoCloseable {
                 j.state.start(now, warmup);
                 schedule(j, now);
             }
-            LOG.info("{} checker(s) on {} virtual server(s) started; at most {} run at once", jobs.size(), pools.size(),
+            LOG.info(
+                    "{} checker(s) on {} virtual server(s) started; at most {} run at once",
+                    jobs.size(),
+                    pools.size(),
                     maxInFlight);
-            watchdog = loop.scheduleWithFixedDelay(this::watch, watchdogPeriodNanos, watchdogPeriodNanos, TimeUnit.NANOSECONDS);
+            watchdog = loop.scheduleWithFixedDelay(
+                    this::watch, watchdogPeriodNanos, watchdogPeriodNanos, TimeUnit.NANOSECONDS);
         });
     }
 
@@ -424,15 +460,25 @@ public final class HealthCheckService implements AutoCloseable {
         CheckerState.Change change = j.state.onResult(r.success(), now);
         if (!r.success() && change == CheckerState.Change.NONE && (wasUp || j.timing.logAllFailures())) {
             if (wasUp) {
-                LOG.info("{}: {} failed ({}), retry {} of {} in {} ms", j.who, j.probe.describe(), r.reason(),
-                        j.state.failures(), j.timing.retry(), TimeUnit.NANOSECONDS.toMillis(j.timing.delayBeforeRetryNanos()));
+                LOG.info(
+                        "{}: {} failed ({}), retry {} of {} in {} ms",
+                        j.who,
+                        j.probe.describe(),
+                        r.reason(),
+                        j.state.failures(),
+                        j.timing.retry(),
+                        TimeUnit.NANOSECONDS.toMillis(j.timing.delayBeforeRetryNanos()));
             } else {
                 LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
             }
         }
         if (change != CheckerState.Change.NONE || r.weight() != null) {
             if (change != CheckerState.Change.NONE) {
-                LOG.info("{}: {} {}: {}", j.who, j.probe.describe(), change == CheckerState.Change.UP ? "up" : "down",
+                LOG.info(
+                        "{}: {} {}: {}",
+                        j.who,
+                        j.probe.describe(),
+                        change == CheckerState.Change.UP ? "up" : "down",
                         r.reason());
             }
             apply(j, r);
@@ -467,9 +513,15 @@ public final class HealthCheckService implements AutoCloseable {
                             LOG.debug("{}: abort: {}", j.who, e.toString());
                         }
                     }
-                    restarted(j, "no answer " + TimeUnit.NANOSECONDS.toMillis(now - j.startedAt) + " ms after it started");
-                    finished(j, j.generation, ProbeResult.fail("no answer within "
-                            + TimeUnit.NANOSECONDS.toMillis(bound) + " ms (aborted)"), now);
+                    restarted(
+                            j,
+                            "no answer " + TimeUnit.NANOSECONDS.toMillis(now - j.startedAt) + " ms after it started");
+                    finished(
+                            j,
+                            j.generation,
+                            ProbeResult.fail(
+                                    "no answer within " + TimeUnit.NANOSECONDS.toMillis(bound) + " ms (aborted)"),
+                            now);
                 }
             } else if (schedule.idle(j)) {
                 restarted(j, "its schedule was lost");
@@ -519,8 +571,12 @@ public final class HealthCheckService implements AutoCloseable {
         }
         if (u.quorumUp() != null) {
             ServiceSpec s = j.pool.spec();
-            LOG.info("{}: quorum {} ({} required, hysteresis {})", s.name(), u.quorumUp() ? "gained" : "lost",
-                    s.quorum(), s.hysteresis());
+            LOG.info(
+                    "{}: quorum {} ({} required, hysteresis {})",
+                    s.name(),
+                    u.quorumUp() ? "gained" : "lost",
+                    s.quorum(),
+                    s.hysteresis());
             List<String> script = u.quorumUp() ? s.quorumUp() : s.quorumDown();
             if (script != null) {
                 Scripts.launch(s.name(), script);
@@ -560,8 +616,14 @@ public final class HealthCheckService implements AutoCloseable {
     }
 
     private HealthStatus.Scheduler schedulerStats() {
-        return new HealthStatus.Scheduler(runs, schedule.inFlight(), schedule.waiting(), maxInFlight, lateness.percentileMillis(0.5),
-                lateness.percentileMillis(0.99), lateness.maxMillis());
+        return new HealthStatus.Scheduler(
+                runs,
+                schedule.inFlight(),
+                schedule.waiting(),
+                maxInFlight,
+                lateness.percentileMillis(0.5),
+                lateness.percentileMillis(0.99),
+                lateness.maxMillis());
     }
 
     private HealthStatus snapshot(long now) {
@@ -573,12 +635,18 @@ public final class HealthCheckService implements AutoCloseable {
                 List<HealthStatus.Checker> checkers = new ArrayList<>();
                 for (int c = 0; c < p.spec().servers().get(s).checks().size(); c++) {
                     Job j = jobs.get(next++);
-                    checkers.add(new HealthStatus.Checker(j.probe.describe(), j.state.up(), j.state.failures(),
-                            j.last == null ? null : j.last.success(), j.last == null ? null : j.last.reason(),
+                    checkers.add(new HealthStatus.Checker(
+                            j.probe.describe(),
+                            j.state.up(),
+                            j.state.failures(),
+                            j.last == null ? null : j.last.success(),
+                            j.last == null ? null : j.last.reason(),
                             j.last == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - j.endedAt),
-                            TimeUnit.NANOSECONDS.toMicros(j.lastDuration), j.runs));
+                            TimeUnit.NANOSECONDS.toMicros(j.lastDuration),
+                            j.runs));
                 }
-                servers.add(new HealthStatus.Server(p.spec().servers().get(s).name(), p.alive(s), p.weight(s), checkers));
+                servers.add(
+                        new HealthStatus.Server(p.spec().servers().get(s).name(), p.alive(s), p.weight(s), checkers));
             }
             List<HealthStatus.TableEntry> table = new ArrayList<>();
             p.desired().forEach((n, w) -> table.add(new HealthStatus.TableEntry(n, w)));

@@ -7,10 +7,15 @@ package org.hadirector.healthcheck;
  */
 public record HealthEvent(String service, String server, Kind kind, int weight, String reason) {
 
-    public enum Kind { ADD, REMOVE, WEIGHT }
+    public enum Kind {
+        ADD,
+        REMOVE,
+        WEIGHT
+    }
 
     @Override
     public String toString() {
-        return service + ": " + kind + " " + server + (kind == Kind.REMOVE ? "" : " weight " + weight) + " (" + reason + ")";
+        return service + ": " + kind + " " + server + (kind == Kind.REMOVE ? "" : " weight " + weight) + " (" + reason
+                + ")";
     }
 }

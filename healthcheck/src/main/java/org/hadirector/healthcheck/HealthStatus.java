@@ -5,23 +5,31 @@ import java.util.List;
 /** A snapshot of every pool and checker, for `hadirector status`. */
 public record HealthStatus(List<Service> services, Scheduler scheduler) {
 
-    public record Service(String name, boolean quorum, List<Server> servers, List<TableEntry> table) {
-    }
+    public record Service(String name, boolean quorum, List<Server> servers, List<TableEntry> table) {}
 
     /** A server in the desired table with its weight. */
-    public record TableEntry(String server, int weight) {
-    }
+    public record TableEntry(String server, int weight) {}
 
-    public record Server(String name, boolean alive, int weight, List<Checker> checkers) {
-    }
+    public record Server(String name, boolean alive, int weight, List<Checker> checkers) {}
 
     /** One checker: up, failures in a row, the last result and its reason, how long ago it ended. */
-    public record Checker(String check, boolean up, int failures, Boolean lastSuccess, String lastReason,
-            long lastEndedMillisAgo, long lastDurationMicros, long runs) {
-    }
+    public record Checker(
+            String check,
+            boolean up,
+            int failures,
+            Boolean lastSuccess,
+            String lastReason,
+            long lastEndedMillisAgo,
+            long lastDurationMicros,
+            long runs) {}
 
     /** Checks run, in flight and waiting for a slot; lateness against the schedule. */
-    public record Scheduler(long runs, int inFlight, int waiting, int maxInFlight, long lateP50Millis,
-            long lateP99Millis, double lateMaxMillis) {
-    }
+    public record Scheduler(
+            long runs,
+            int inFlight,
+            int waiting,
+            int maxInFlight,
+            long lateP50Millis,
+            long lateP99Millis,
+            double lateMaxMillis) {}
 }

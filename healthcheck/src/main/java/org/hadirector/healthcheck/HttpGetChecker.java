@@ -1,5 +1,6 @@
 package org.hadirector.healthcheck;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +12,11 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
 import org.asynchttpclient.RequestBuilder;
-
-import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * HTTP_GET and SSL_GET on async-http-client: each url, in order, is fetched on a fresh
@@ -33,14 +31,14 @@ public final class HttpGetChecker implements Probe {
     private final AsyncHttpClient client;
     private final List<Compiled> urls;
 
-    private record Compiled(CheckSettings.Url url, Pattern regex) {
-    }
+    private record Compiled(CheckSettings.Url url, Pattern regex) {}
 
     public HttpGetChecker(CheckSettings.Http settings, AsyncHttpClient client) {
         this.settings = settings;
         this.client = client;
         this.urls = settings.urls().stream()
-                .map(u -> new Compiled(u, u.regex() != null ? Pattern.compile(u.regex()) : null)).toList();
+                .map(u -> new Compiled(u, u.regex() != null ? Pattern.compile(u.regex()) : null))
+                .toList();
         if (urls.isEmpty()) {
             throw new IllegalArgumentException(settings.describe() + ": no url");
         }
@@ -80,7 +78,8 @@ public final class HttpGetChecker implements Probe {
             }
             Compiled c = urls.get(i);
             String vhost = c.url().virtualhost() != null ? c.url().virtualhost() : settings.virtualhost();
-            RequestBuilder rb = new RequestBuilder("GET").setUrl(uri(c.url()))
+            RequestBuilder rb = new RequestBuilder("GET")
+                    .setUrl(uri(c.url()))
                     .setRequestTimeout(Duration.ofNanos(settings.timeoutNanos()))
                     .setReadTimeout(Duration.ofNanos(settings.timeoutNanos()));
             if (vhost != null) {
@@ -96,17 +95,20 @@ public final class HttpGetChecker implements Probe {
                 done.accept(ProbeResult.fail(c.url().path() + ": " + Failures.describe(e, settings.timeoutNanos())));
                 return;
             }
-            ((org.asynchttpclient.ListenableFuture<ProbeResult>) current).toCompletableFuture().whenComplete((r0, t) -> {
-                // a status refused early aborts the exchange; its verdict stands however AHC ends it
-                ProbeResult r = h.verdict != null ? h.verdict : r0;
-                if (r == null) {
-                    done.accept(ProbeResult.fail(c.url().path() + ": " + Failures.describe(t, settings.timeoutNanos())));
-                } else if (!r.success() || i + 1 == urls.size()) {
-                    done.accept(r);
-                } else {
-                    next(i + 1);
-                }
-            });
+            ((org.asynchttpclient.ListenableFuture<ProbeResult>) current)
+                    .toCompletableFuture()
+                    .whenComplete((r0, t) -> {
+                        // a status refused early aborts the exchange; its verdict stands however AHC ends it
+                        ProbeResult r = h.verdict != null ? h.verdict : r0;
+                        if (r == null) {
+                            done.accept(ProbeResult.fail(
+                                    c.url().path() + ": " + Failures.describe(t, settings.timeoutNanos())));
+                        } else if (!r.success() || i + 1 == urls.size()) {
+                            done.accept(r);
+                        } else {
+                            next(i + 1);
+                        }
+                    });
         }
 
         @Override
@@ -182,11 +184,14 @@ public final class HttpGetChecker implements Probe {
             if (c.url().digest() != null) {
                 String got = HexFormat.of().formatHex(md5.digest());
                 if (!got.equalsIgnoreCase(c.url().digest())) {
-                    return ProbeResult.fail(path + ": digest " + got + ", want " + c.url().digest().toLowerCase());
+                    return ProbeResult.fail(path + ": digest " + got + ", want "
+                            + c.url().digest().toLowerCase());
                 }
             }
             if (c.regex() != null) {
-                boolean found = c.regex().matcher(body.toString(StandardCharsets.ISO_8859_1)).find();
+                boolean found = c.regex()
+                        .matcher(body.toString(StandardCharsets.ISO_8859_1))
+                        .find();
                 if (found == c.url().regexNoMatch()) {
                     return ProbeResult.fail(path + ": body " + (found ? "matches" : "does not match") + " /"
                             + c.url().regex() + "/");

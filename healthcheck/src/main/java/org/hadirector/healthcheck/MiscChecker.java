@@ -1,12 +1,11 @@
 package org.hadirector.healthcheck;
 
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-
-import io.netty.util.concurrent.EventExecutorGroup;
 import org.hadirector.sys.ScriptProcess;
 import org.hadirector.sys.Scripts;
 
@@ -40,15 +39,18 @@ public final class MiscChecker implements Probe {
             p = ScriptProcess.start(settings.argv(), Scripts.ENVIRONMENT);
         } catch (IOException e) {
             done.accept(ProbeResult.fail("cannot run: " + e.getMessage()));
-            return () -> { };
+            return () -> {};
         }
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> kill = timer.schedule(() -> {
-            if (p.isAlive()) {
-                timedOut.set(true);
-                p.killGroup();
-            }
-        }, settings.timeoutNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> kill = timer.schedule(
+                () -> {
+                    if (p.isAlive()) {
+                        timedOut.set(true);
+                        p.killGroup();
+                    }
+                },
+                settings.timeoutNanos(),
+                TimeUnit.NANOSECONDS);
         p.onExit().thenAccept(ended -> {
             kill.cancel(false);
             if (timedOut.get()) {

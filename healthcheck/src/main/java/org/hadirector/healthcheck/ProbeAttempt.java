@@ -1,9 +1,8 @@
 package org.hadirector.healthcheck;
 
+import io.netty.channel.Channel;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-
-import io.netty.channel.Channel;
 
 /**
  * One run of a socket probe, ended exactly once: by its verdict, its timeout or an abort. A

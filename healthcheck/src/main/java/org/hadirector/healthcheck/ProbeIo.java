@@ -1,17 +1,5 @@
 package org.hadirector.healthcheck;
 
-import java.io.File;
-import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.AsyncHttpClientConfig;
-import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.Dsl;
-import org.asynchttpclient.SslEngineFactory;
-
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -22,6 +10,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.AsyncHttpClientConfig;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.Dsl;
+import org.asynchttpclient.SslEngineFactory;
 
 /**
  * The I/O every checker shares: one native epoll event loop group (one thread by default), one
@@ -39,6 +36,7 @@ public final class ProbeIo implements AutoCloseable {
     private EventLoopGroup udp;
     /** TCP_CHECK's connects, on raw system calls (started on first use; read by {@link #batch} without the lock). */
     private volatile org.hadirector.sys.TcpConnector tcp;
+
     private final HashedWheelTimer timer;
     private final SslContext tls;
     private AsyncHttpClient plain;
@@ -46,12 +44,11 @@ public final class ProbeIo implements AutoCloseable {
     private AsyncHttpClient withoutSni;
 
     /** A client certificate for SSL_GET (the ssl block's certificate / key / password), or all null. */
-    public record ClientCertificate(File certificate, File key, String password) {
-    }
+    public record ClientCertificate(File certificate, File key, String password) {}
 
     public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("checkers", true),
-                EpollIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
         SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
         if (cert != null && cert.certificate() != null && cert.key() != null) {
@@ -84,8 +81,8 @@ public final class ProbeIo implements AutoCloseable {
         }
         if (s instanceof CheckSettings.Dns d) {
             if (udp == null) {
-                udp = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dns-checkers", true),
-                        NioIoHandler.newFactory());
+                udp = new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("dns-checkers", true), NioIoHandler.newFactory());
             }
             return new DnsChecker(d, udp);
         }
@@ -124,9 +121,15 @@ public final class ProbeIo implements AutoCloseable {
     }
 
     private AsyncHttpClient client(SslEngineFactory ssl) {
-        DefaultAsyncHttpClientConfig.Builder b = Dsl.config().setEventLoopGroup(group).setUseNativeTransport(true)
-                .setNettyTimer(timer).setKeepAlive(false).setFollowRedirect(false).setMaxRequestRetry(0)
-                .setDisableHttpsEndpointIdentificationAlgorithm(true).setUserAgent("hadirector");
+        DefaultAsyncHttpClientConfig.Builder b = Dsl.config()
+                .setEventLoopGroup(group)
+                .setUseNativeTransport(true)
+                .setNettyTimer(timer)
+                .setKeepAlive(false)
+                .setFollowRedirect(false)
+                .setMaxRequestRetry(0)
+                .setDisableHttpsEndpointIdentificationAlgorithm(true)
+                .setUserAgent("hadirector");
         if (ssl != null) {
             b.setSslEngineFactory(ssl);
         }
@@ -139,7 +142,8 @@ public final class ProbeIo implements AutoCloseable {
             @Override
             public SSLEngine newSslEngine(AsyncHttpClientConfig config, String peerHost, int peerPort) {
                 // without a peer host the engine has no name to indicate
-                return sni ? tls.newEngine(ByteBufAllocator.DEFAULT, peerHost, peerPort)
+                return sni
+                        ? tls.newEngine(ByteBufAllocator.DEFAULT, peerHost, peerPort)
                         : tls.newEngine(ByteBufAllocator.DEFAULT);
             }
         };

@@ -12,12 +12,10 @@ import java.util.List;
  */
 public final class QuorumState {
     /** A server in the desired table, with the weight it should have. */
-    public record Entry(String server, int weight) {
-    }
+    public record Entry(String server, int weight) {}
 
     /** One real server as the pool sees it. */
-    public record Member(String server, int weight, boolean alive, boolean inhibitOnFailure) {
-    }
+    public record Member(String server, int weight, boolean alive, boolean inhibitOnFailure) {}
 
     private final int quorum;
     private final int hysteresis;

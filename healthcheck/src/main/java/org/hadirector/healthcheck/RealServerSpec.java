@@ -7,6 +7,10 @@ import java.util.List;
  * configured weight, inhibit_on_failure, notify_up / notify_down (argv, null for none) and its
  * checkers (none: always alive, as in keepalived).
  */
-public record RealServerSpec(String name, int weight, boolean inhibitOnFailure, List<String> notifyUp,
-        List<String> notifyDown, List<CheckSpec> checks) {
-}
+public record RealServerSpec(
+        String name,
+        int weight,
+        boolean inhibitOnFailure,
+        List<String> notifyUp,
+        List<String> notifyDown,
+        List<CheckSpec> checks) {}

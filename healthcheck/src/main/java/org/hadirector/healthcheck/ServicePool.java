@@ -43,7 +43,9 @@ public final class ServicePool {
             List<CheckSpec> checks = servers.get(s).checks();
             checkerUp[s] = new boolean[checks.size()];
             for (int c = 0; c < checks.size(); c++) {
-                checkerUp[s][c] = initialUp != null && initialUp[s] != null ? initialUp[s][c] : !checks.get(c).timing().alpha();
+                checkerUp[s][c] = initialUp != null && initialUp[s] != null
+                        ? initialUp[s][c]
+                        : !checks.get(c).timing().alpha();
             }
         }
         this.quorum = new QuorumState(spec.quorum(), spec.hysteresis(), spec.sorryServer(), spec.sorryInhibit());
@@ -78,7 +80,9 @@ public final class ServicePool {
     }
 
     public int weight(int server) {
-        return dynamicWeight[server] != null ? dynamicWeight[server] : spec.servers().get(server).weight();
+        return dynamicWeight[server] != null
+                ? dynamicWeight[server]
+                : spec.servers().get(server).weight();
     }
 
     public boolean hasQuorum() {

@@ -7,6 +7,12 @@ import java.util.List;
  * sorry server's name (null for none) and whether it is inhibited rather than removed,
  * quorum_up / quorum_down (argv, null for none), and its real servers.
  */
-public record ServiceSpec(String name, int quorum, int hysteresis, String sorryServer, boolean sorryInhibit,
-        List<String> quorumUp, List<String> quorumDown, List<RealServerSpec> servers) {
-}
+public record ServiceSpec(
+        String name,
+        int quorum,
+        int hysteresis,
+        String sorryServer,
+        boolean sorryInhibit,
+        List<String> quorumUp,
+        List<String> quorumDown,
+        List<RealServerSpec> servers) {}

@@ -1,10 +1,5 @@
 package org.hadirector.healthcheck;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,6 +14,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * SMTP_CHECK on netty's native epoll transport: greeting 220, HELO answered 250, QUIT answered
@@ -38,9 +37,10 @@ public final class SmtpChecker implements Probe {
         this.group = group;
         // fail a bad helo_name now, at configuration, rather than at every check
         new SmtpDialog(settings.heloName());
-        this.bootstrap = new Bootstrap().channel(EpollSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())));
+        this.bootstrap = new Bootstrap()
+                .channel(EpollSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())));
     }
 
     @Override
@@ -56,9 +56,13 @@ public final class SmtpChecker implements Probe {
         Conversation conversation = new Conversation(dialog, attempt);
         // timer and channel on one loop: the dialogue is only ever touched from that thread
         EventLoop loop = group.next();
-        Future<?> timer = loop.schedule(() -> attempt.finish(ProbeResult.fail(conversation.connected
-                ? "no " + dialog.waitingFor() + " within " + ms + " ms" : "connect timeout after " + ms + " ms")),
-                settings.timeoutNanos(), TimeUnit.NANOSECONDS);
+        Future<?> timer = loop.schedule(
+                () -> attempt.finish(ProbeResult.fail(
+                        conversation.connected
+                                ? "no " + dialog.waitingFor() + " within " + ms + " ms"
+                                : "connect timeout after " + ms + " ms")),
+                settings.timeoutNanos(),
+                TimeUnit.NANOSECONDS);
         Bootstrap b = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -66,8 +70,8 @@ public final class SmtpChecker implements Probe {
                 ch.pipeline().addLast(new LineBasedFrameDecoder(SmtpDialog.MAX_LINE - 2, true, true), conversation);
             }
         });
-        ChannelFuture f = settings.bind() != null ? b.connect(settings.target(), settings.bind())
-                : b.connect(settings.target());
+        ChannelFuture f =
+                settings.bind() != null ? b.connect(settings.target(), settings.bind()) : b.connect(settings.target());
         attempt.start(f.channel(), timer);
         f.addListener((ChannelFuture c) -> {
             if (!c.isSuccess()) {
@@ -101,8 +105,8 @@ public final class SmtpChecker implements Probe {
                 ctx.writeAndFlush(Unpooled.copiedBuffer(s.wire(), StandardCharsets.UTF_8))
                         .addListener((ChannelFuture w) -> {
                             if (!w.isSuccess()) {
-                                decide(ProbeResult.fail("send: " + Failures.describe(w.cause(),
-                                        settings.timeoutNanos())));
+                                decide(ProbeResult.fail(
+                                        "send: " + Failures.describe(w.cause(), settings.timeoutNanos())));
                             }
                         });
             } else if (step instanceof SmtpDialog.Done d) {
@@ -122,9 +126,10 @@ public final class SmtpChecker implements Probe {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            decide(ProbeResult.fail(cause instanceof TooLongFrameException
-                    ? dialog.waitingFor() + " line over " + SmtpDialog.MAX_LINE + " bytes"
-                    : Failures.describe(cause, settings.timeoutNanos())));
+            decide(ProbeResult.fail(
+                    cause instanceof TooLongFrameException
+                            ? dialog.waitingFor() + " line over " + SmtpDialog.MAX_LINE + " bytes"
+                            : Failures.describe(cause, settings.timeoutNanos())));
         }
 
         private void decide(ProbeResult r) {

@@ -26,11 +26,11 @@ final class SmtpDialog {
     static final int MAX_LINE = 512;
     /** More continuation lines than any real greeting or HELO reply has, to end a flood early. */
     static final int MAX_REPLY_LINES = 100;
+
     private static final int SHOWN = 60;
 
     /** What the checker does after a line. */
-    sealed interface Step permits Wait, Send, Done {
-    }
+    sealed interface Step permits Wait, Send, Done {}
 
     /** The reply goes on; read the next line. */
     enum Wait implements Step {
@@ -38,15 +38,16 @@ final class SmtpDialog {
     }
 
     /** Send {@code wire} (a whole command with its CRLF), then read the reply. */
-    record Send(String wire) implements Step {
-    }
+    record Send(String wire) implements Step {}
 
     /** The check is decided; close the connection. */
-    record Done(ProbeResult result) implements Step {
-    }
+    record Done(ProbeResult result) implements Step {}
 
     private enum Phase {
-        GREETING("greeting", 220), HELO("HELO reply", 250), QUIT("QUIT reply", -1), OVER("nothing", -1);
+        GREETING("greeting", 220),
+        HELO("HELO reply", 250),
+        QUIT("QUIT reply", -1),
+        OVER("nothing", -1);
 
         final String what;
         final int wanted;
@@ -61,6 +62,7 @@ final class SmtpDialog {
     private Phase phase = Phase.GREETING;
     /** The lines of the reply in progress; its first line's code while that is above 0. */
     private int lines;
+
     private int code;
 
     /** A missing name is keepalived's default; a name that would break the command line is refused. */

@@ -2,7 +2,6 @@ package org.hadirector.healthcheck;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.hadirector.sys.TcpConnector;
 
 /**
@@ -31,8 +30,8 @@ public final class TcpChecker implements Probe {
             if (errno == 0) {
                 done.accept(ProbeResult.ok("connected"));
             } else if (errno == TcpConnector.TIMED_OUT) {
-                done.accept(ProbeResult.fail("connect timeout after " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())
-                        + " ms"));
+                done.accept(ProbeResult.fail(
+                        "connect timeout after " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos()) + " ms"));
             } else {
                 done.accept(ProbeResult.fail(call + ": " + TcpConnector.describe(errno)));
             }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** When checks start, with a fake clock: nothing early, ticks together, the in-flight bound, first come first run. */
@@ -25,7 +24,8 @@ class CheckScheduleTest {
         s.add("c", T0 + 20 * MS);
         assertEquals(List.of(), s.due(T0 + 10 * MS - 1, j -> true).start(), "a nanosecond early is early");
         assertEquals(List.of("a"), s.due(T0 + 10 * MS, j -> true).start());
-        assertEquals(List.of("b", "c"), s.due(T0 + 25 * MS, j -> true).start(), "same time: the order they were scheduled");
+        assertEquals(
+                List.of("b", "c"), s.due(T0 + 25 * MS, j -> true).start(), "same time: the order they were scheduled");
         assertEquals(3, s.inFlight());
         assertEquals(Long.MAX_VALUE, s.nextWakeAt(), "nothing left to wake for");
     }
@@ -85,7 +85,7 @@ class CheckScheduleTest {
         s.add("a", T0);
         s.add("b", T0);
         s.due(T0, j -> true);
-        s.finished("a").forEach(x -> { });
+        s.finished("a").forEach(x -> {});
         assertTrue(s.inFlight("b"), "b took a's slot");
         s.add("a", T0 + MS);
         s.add("c", T0 + MS);

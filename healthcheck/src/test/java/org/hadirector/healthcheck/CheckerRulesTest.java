@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.hadirector.healthcheck.CheckerState.Change;
 import org.hadirector.healthcheck.QuorumState.Entry;
 import org.hadirector.healthcheck.QuorumState.Member;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -20,12 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.netty.channel.EventLoopGroup;
 
 /**
  * DNS_CHECK over UDP against a scripted server of the test, on 127.0.0.1 only. The checker runs on
@@ -68,20 +66,22 @@ class DnsCheckerTest {
 
         FakeDns(Responder responder) throws SocketException {
             socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-            thread = new Thread(() -> {
-                byte[] buf = new byte[1500];
-                while (!socket.isClosed()) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    try {
-                        socket.receive(p);
-                        byte[] q = Arrays.copyOf(p.getData(), p.getLength());
-                        queries.add(new DatagramPacket(q, q.length, p.getSocketAddress()));
-                        responder.answer(q, (InetSocketAddress) p.getSocketAddress(), socket);
-                    } catch (IOException e) {
-                        // closed by the test
-                    }
-                }
-            }, "fake-dns");
+            thread = new Thread(
+                    () -> {
+                        byte[] buf = new byte[1500];
+                        while (!socket.isClosed()) {
+                            DatagramPacket p = new DatagramPacket(buf, buf.length);
+                            try {
+                                socket.receive(p);
+                                byte[] q = Arrays.copyOf(p.getData(), p.getLength());
+                                queries.add(new DatagramPacket(q, q.length, p.getSocketAddress()));
+                                responder.answer(q, (InetSocketAddress) p.getSocketAddress(), socket);
+                            } catch (IOException e) {
+                                // closed by the test
+                            }
+                        }
+                    },
+                    "fake-dns");
             thread.setDaemon(true);
             thread.start();
         }
@@ -149,7 +149,8 @@ class DnsCheckerTest {
     @Test
     void keepalivedsDefaultSoaForTheRoot() throws Exception {
         try (FakeDns server = new FakeDns(answering(0, 1))) {
-            assertTrue(once(new DnsChecker(dns(server.address(), 2000 * MS, null, null), group)).success());
+            assertTrue(once(new DnsChecker(dns(server.address(), 2000 * MS, null, null), group))
+                    .success());
             byte[] q = server.queries.poll(1, TimeUnit.SECONDS).getData();
             assertArrayEquals(new byte[] {0, 0, 6, 0, 1}, Arrays.copyOfRange(q, 12, q.length), "root, SOA, IN");
         }
@@ -166,7 +167,8 @@ class DnsCheckerTest {
     @Test
     void zeroAnswersPassAsInKeepalived() throws Exception {
         try (FakeDns server = new FakeDns(answering(0, 0))) {
-            ProbeResult r = once(new DnsChecker(dns(server.address(), 2000 * MS, "AAAA", "v4only.example.test"), group));
+            ProbeResult r =
+                    once(new DnsChecker(dns(server.address(), 2000 * MS, "AAAA", "v4only.example.test"), group));
             assertEquals(ProbeResult.ok("NOERROR, 0 answers"), r);
         }
     }
@@ -201,7 +203,7 @@ class DnsCheckerTest {
 
     @Test
     void noReplyTimesOut() throws Exception {
-        try (FakeDns server = new FakeDns((q, from, s) -> { })) {
+        try (FakeDns server = new FakeDns((q, from, s) -> {})) {
             long start = System.nanoTime();
             ProbeResult r = once(new DnsChecker(dns(server.address(), 300 * MS, "SOA", "."), group));
             long took = (System.nanoTime() - start) / 1_000_000;
@@ -222,15 +224,23 @@ class DnsCheckerTest {
             send(s, new byte[] {1, 2, 3}, from);
             send(s, reply(q, id(q), 0, 1), from);
         };
-        try (FakeDns good = new FakeDns(wrongFirst); FakeDns silent = new FakeDns((q, from, s) -> { })) {
+        try (FakeDns good = new FakeDns(wrongFirst);
+                FakeDns silent = new FakeDns((q, from, s) -> {})) {
             for (int i = 0; i < 300; i++) {
-                assertTrue(once(new DnsChecker(dns(good.address(), 2000 * MS, "A", "www.example.test"), group)).success(),
+                assertTrue(
+                        once(new DnsChecker(dns(good.address(), 2000 * MS, "A", "www.example.test"), group))
+                                .success(),
                         "run " + i);
-                assertEquals(ProbeResult.fail("port unreachable"), once(new DnsChecker(dns(
-                        new InetSocketAddress(LOOPBACK, closedPort), 2000 * MS, "A", "x.test"), group)), "run " + i);
+                assertEquals(
+                        ProbeResult.fail("port unreachable"),
+                        once(new DnsChecker(
+                                dns(new InetSocketAddress(LOOPBACK, closedPort), 2000 * MS, "A", "x.test"), group)),
+                        "run " + i);
                 if (i % 15 == 0) {
-                    assertEquals(ProbeResult.fail("no answer within 20 ms"),
-                            once(new DnsChecker(dns(silent.address(), 20 * MS, "A", "x.test"), group)), "run " + i);
+                    assertEquals(
+                            ProbeResult.fail("no answer within 20 ms"),
+                            once(new DnsChecker(dns(silent.address(), 20 * MS, "A", "x.test"), group)),
+                            "run " + i);
                 }
             }
         }
@@ -243,7 +253,8 @@ class DnsCheckerTest {
             port = s.getLocalPort();
         }
         long start = System.nanoTime();
-        ProbeResult r = once(new DnsChecker(dns(new InetSocketAddress(LOOPBACK, port), 3000 * MS, "A", "x.test"), group));
+        ProbeResult r =
+                once(new DnsChecker(dns(new InetSocketAddress(LOOPBACK, port), 3000 * MS, "A", "x.test"), group));
         assertEquals(ProbeResult.fail("port unreachable"), r);
         assertTrue(System.nanoTime() - start < 2000 * MS, "the ICMP error, not the timeout");
     }
@@ -255,19 +266,21 @@ class DnsCheckerTest {
             bindPort = s.getLocalPort();
         }
         try (FakeDns server = new FakeDns(answering(0, 1))) {
-            CheckSettings.Dns d = new CheckSettings.Dns(server.address(), new InetSocketAddress(LOOPBACK, bindPort),
-                    2000 * MS, "A", "www.example.test");
+            CheckSettings.Dns d = new CheckSettings.Dns(
+                    server.address(), new InetSocketAddress(LOOPBACK, bindPort), 2000 * MS, "A", "www.example.test");
             assertTrue(once(new DnsChecker(d, group)).success());
-            assertEquals(new InetSocketAddress(LOOPBACK, bindPort), server.queries.poll(1, TimeUnit.SECONDS)
-                    .getSocketAddress());
+            assertEquals(
+                    new InetSocketAddress(LOOPBACK, bindPort),
+                    server.queries.poll(1, TimeUnit.SECONDS).getSocketAddress());
         }
     }
 
     @Test
     void anAbortedCheckSaysNothing() throws Exception {
-        try (FakeDns server = new FakeDns((q, from, s) -> { })) {
+        try (FakeDns server = new FakeDns((q, from, s) -> {})) {
             CompletableFuture<ProbeResult> f = new CompletableFuture<>();
-            AutoCloseable handle = new DnsChecker(dns(server.address(), 200 * MS, "A", "x.test"), group).run(f::complete);
+            AutoCloseable handle =
+                    new DnsChecker(dns(server.address(), 200 * MS, "A", "x.test"), group).run(f::complete);
             handle.close();
             assertThrows(TimeoutException.class, () -> f.get(600, TimeUnit.MILLISECONDS));
         }
@@ -276,10 +289,12 @@ class DnsCheckerTest {
     @Test
     void badSettingsAreRefusedAtConstruction() {
         InetSocketAddress t = new InetSocketAddress(LOOPBACK, 53);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DnsChecker(dns(t, MS, "SRV", "x.test"), group));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new DnsChecker(dns(t, MS, "SRV", "x.test"), group));
         assertTrue(e.getMessage().startsWith("DNS_CHECK: unknown type 'SRV'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new DnsChecker(dns(t, MS, "A", "a..test"), group));
-        assertFalse(new DnsChecker(dns(t, MS, "mx", "example.test"), group).describe().isEmpty());
+        assertFalse(new DnsChecker(dns(t, MS, "mx", "example.test"), group)
+                .describe()
+                .isEmpty());
     }
 }

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 /** DNS_CHECK's query bytes and keepalived's judgement of replies, from known bytes. */
@@ -41,8 +40,9 @@ class DnsMessageTest {
     @Test
     void queryIsAsKeepalivedSendsIt() {
         byte[] q = DnsMessage.query(0x1234, DnsMessage.type("A"), DnsMessage.qname("www.example.test"));
-        assertArrayEquals(hex("1234 0100 0001 0000 0000 0000"
-                + "03 777777 07 6578616d706c65 04 74657374 00" + "0001 0001"), q,
+        assertArrayEquals(
+                hex("1234 0100 0001 0000 0000 0000" + "03 777777 07 6578616d706c65 04 74657374 00" + "0001 0001"),
+                q,
                 "id, RD only, one question, name as labels, type A, class IN");
     }
 
@@ -59,8 +59,9 @@ class DnsMessageTest {
 
     @Test
     void namesDnsCannotCarryAreRefused() {
-        for (String bad : new String[] {"", "a..b", ".test", "..", "x".repeat(64) + ".test",
-            ("x".repeat(63) + ".").repeat(4) + "x"}) {
+        for (String bad : new String[] {
+            "", "a..b", ".test", "..", "x".repeat(64) + ".test", ("x".repeat(63) + ".").repeat(4) + "x"
+        }) {
             assertThrows(IllegalArgumentException.class, () -> DnsMessage.qname(bad), bad);
         }
         assertEquals(64, DnsMessage.qname("x".repeat(63)).length - 1, "63 bytes is the longest label");
@@ -76,29 +77,38 @@ class DnsMessageTest {
         assertEquals(16, DnsMessage.type("TXT"));
         assertEquals(28, DnsMessage.type("aaaa"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DnsMessage.type("SRV"));
-        assertEquals("DNS_CHECK: unknown type 'SRV', want one of A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG, DNSKEY",
+        assertEquals(
+                "DNS_CHECK: unknown type 'SRV', want one of A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG, DNSKEY",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DnsMessage.type(null));
     }
 
     @Test
     void noErrorWithTheQueryIdSucceeds() {
-        assertEquals(Optional.of(ProbeResult.ok("NOERROR, 1 answer")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 1)));
-        assertEquals(Optional.of(ProbeResult.ok("NOERROR, 2 answers")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 2)));
+        assertEquals(
+                Optional.of(ProbeResult.ok("NOERROR, 1 answer")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 1)));
+        assertEquals(
+                Optional.of(ProbeResult.ok("NOERROR, 2 answers")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 2)));
     }
 
     @Test
     void noErrorWithoutAnswersStillSucceedsAsInKeepalived() {
-        assertEquals(Optional.of(ProbeResult.ok("NOERROR, 0 answers")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 0)));
+        assertEquals(
+                Optional.of(ProbeResult.ok("NOERROR, 0 answers")), DnsMessage.judge(0x1234, reply(0x1234, 0x8180, 0)));
     }
 
     @Test
     void anErrorCodeFails() {
-        assertEquals(Optional.of(ProbeResult.fail("rcode NXDOMAIN")), DnsMessage.judge(0x1234, reply(0x1234, 0x8183, 0)));
-        assertEquals(Optional.of(ProbeResult.fail("rcode SERVFAIL")), DnsMessage.judge(0x1234, reply(0x1234, 0x8182, 0)));
-        assertEquals(Optional.of(ProbeResult.fail("rcode REFUSED")), DnsMessage.judge(0x1234, reply(0x1234, 0x8005, 0)));
+        assertEquals(
+                Optional.of(ProbeResult.fail("rcode NXDOMAIN")), DnsMessage.judge(0x1234, reply(0x1234, 0x8183, 0)));
+        assertEquals(
+                Optional.of(ProbeResult.fail("rcode SERVFAIL")), DnsMessage.judge(0x1234, reply(0x1234, 0x8182, 0)));
+        assertEquals(
+                Optional.of(ProbeResult.fail("rcode REFUSED")), DnsMessage.judge(0x1234, reply(0x1234, 0x8005, 0)));
         assertEquals(Optional.of(ProbeResult.fail("rcode 15")), DnsMessage.judge(0x1234, reply(0x1234, 0x800f, 0)));
-        assertEquals(Optional.of(ProbeResult.fail("rcode NXDOMAIN")), DnsMessage.judge(0x1234, reply(0x1234, 0x8183, 1)),
+        assertEquals(
+                Optional.of(ProbeResult.fail("rcode NXDOMAIN")),
+                DnsMessage.judge(0x1234, reply(0x1234, 0x8183, 1)),
                 "answers do not rescue an error");
     }
 
@@ -106,8 +116,10 @@ class DnsMessageTest {
     void anotherIdOrAQueryIsIgnored() {
         assertEquals(Optional.empty(), DnsMessage.judge(0x1234, reply(0x1235, 0x8180, 1)));
         assertEquals(Optional.empty(), DnsMessage.judge(0x1234, reply(0x3412, 0x8183, 1)));
-        assertEquals(Optional.empty(), DnsMessage.judge(0x1234, reply(0x1234, 0x0100, 0)), "QR clear: our own query echoed");
-        assertEquals(Optional.empty(), DnsMessage.judge(0x1234, reply(0x1234, 0x0103, 0)), "QR clear, whatever the rcode");
+        assertEquals(
+                Optional.empty(), DnsMessage.judge(0x1234, reply(0x1234, 0x0100, 0)), "QR clear: our own query echoed");
+        assertEquals(
+                Optional.empty(), DnsMessage.judge(0x1234, reply(0x1234, 0x0103, 0)), "QR clear, whatever the rcode");
     }
 
     @Test
@@ -115,7 +127,9 @@ class DnsMessageTest {
         byte[] good = reply(0x1234, 0x8380, 3);
         assertTrue(DnsMessage.judge(0x1234, good).orElseThrow().success(), "TC set: keepalived does not look");
         byte[] headerOnly = Arrays.copyOf(good, DnsMessage.HEADER_BYTES);
-        assertEquals(Optional.of(ProbeResult.ok("NOERROR, 3 answers")), DnsMessage.judge(0x1234, headerOnly),
+        assertEquals(
+                Optional.of(ProbeResult.ok("NOERROR, 3 answers")),
+                DnsMessage.judge(0x1234, headerOnly),
                 "answers claimed but cut off: the header alone decides");
         byte[] garbageBody = Arrays.copyOf(headerOnly, 40);
         Arrays.fill(garbageBody, DnsMessage.HEADER_BYTES, 40, (byte) 0xff);

@@ -3,6 +3,8 @@ package org.hadirector.healthcheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +14,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.EventLoop;
 
 /** The scheduler on a real event loop with scripted probes: retries, the concurrency bound, clean stop. */
 class HealthCheckServiceTest {
@@ -32,7 +30,8 @@ class HealthCheckServiceTest {
     static ServiceSpec service(int servers, int retry) {
         List<RealServerSpec> rs = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
-            CheckSpec c = new CheckSpec(new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80 + i), null, 50 * MS),
+            CheckSpec c = new CheckSpec(
+                    new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80 + i), null, 50 * MS),
                     new CheckTiming(50 * MS, retry, 10 * MS, 20 * MS, 0, false, false));
             rs.add(new RealServerSpec("198.18.0.21:" + (80 + i), 1, false, null, null, List.of(c)));
         }
@@ -81,8 +80,15 @@ class HealthCheckServiceTest {
         List<RealServerSpec> rs = new ArrayList<>(s.servers());
         RealServerSpec r = rs.get(0);
         rs.set(0, new RealServerSpec(r.name(), weight, r.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), r.checks()));
-        return new ServiceSpec(s.name(), s.quorum(), s.hysteresis(), s.sorryServer(), s.sorryInhibit(), s.quorumUp(),
-                s.quorumDown(), rs);
+        return new ServiceSpec(
+                s.name(),
+                s.quorum(),
+                s.hysteresis(),
+                s.sorryServer(),
+                s.sorryInhibit(),
+                s.quorumUp(),
+                s.quorumDown(),
+                rs);
     }
 
     @Test
@@ -98,14 +104,20 @@ class HealthCheckServiceTest {
         for (int i = 0; i < 4; i++) {
             seen.add(events.poll(5, TimeUnit.SECONDS));
         }
-        assertEquals(2, seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE).count(), seen.toString());
+        assertEquals(
+                2,
+                seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE).count(),
+                seen.toString());
 
         assertEquals(List.of(), s.reconfigure(List.of(two)).get(5, TimeUnit.SECONDS), "unchanged: nothing restarted");
         assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "and no event");
 
         ServiceSpec changed = withWeight(two, 7);
-        assertEquals(List.of("TCP 198.18.0.100:80"), s.reconfigure(List.of(changed)).get(5, TimeUnit.SECONDS));
-        assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS),
+        assertEquals(
+                List.of("TCP 198.18.0.100:80"), s.reconfigure(List.of(changed)).get(5, TimeUnit.SECONDS));
+        assertEquals(
+                null,
+                events.poll(200, TimeUnit.MILLISECONDS),
                 "the down servers kept their checkers' state: a reload does not bring them back");
         HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
         assertEquals(2, st.services().get(0).servers().size());
@@ -139,7 +151,9 @@ class HealthCheckServiceTest {
         assertEquals(HealthEvent.Kind.ADD, up.kind());
         HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
         assertTrue(st.services().get(0).servers().get(0).alive());
-        assertEquals(Boolean.TRUE, st.services().get(0).servers().get(0).checkers().get(0).lastSuccess());
+        assertEquals(
+                Boolean.TRUE,
+                st.services().get(0).servers().get(0).checkers().get(0).lastSuccess());
         s.close();
     }
 
@@ -148,11 +162,16 @@ class HealthCheckServiceTest {
         AtomicInteger max = new AtomicInteger();
         Scripted.IN_FLIGHT.set(0);
         List<Scripted> probes = new CopyOnWriteArrayList<>();
-        HealthCheckService s = new HealthCheckService(List.of(service(10, 1)), loop, x -> {
-            Scripted p = new Scripted(max, null);
-            probes.add(p);
-            return p;
-        }, e -> { }, 3);
+        HealthCheckService s = new HealthCheckService(
+                List.of(service(10, 1)),
+                loop,
+                x -> {
+                    Scripted p = new Scripted(max, null);
+                    probes.add(p);
+                    return p;
+                },
+                e -> {},
+                3);
         s.start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (probes.stream().mapToInt(p -> p.pending.size()).sum() < 3 && System.nanoTime() < end) {
@@ -184,7 +203,7 @@ class HealthCheckServiceTest {
     void closeAbortsTheChecksInFlightAndStopsTheSchedule() throws Exception {
         AtomicInteger max = new AtomicInteger();
         Scripted probe = new Scripted(max, null);
-        HealthCheckService s = new HealthCheckService(List.of(service(1, 1)), loop, x -> probe, e -> { }, 10);
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 1)), loop, x -> probe, e -> {}, 10);
         s.start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (probe.pending.isEmpty() && System.nanoTime() < end) {
@@ -202,19 +221,24 @@ class HealthCheckServiceTest {
         try {
             AtomicInteger runs = new AtomicInteger();
             BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
-            HealthCheckService s = new HealthCheckService(List.of(service(20, 1)), loop, x -> new Probe() {
-                @Override
-                public String describe() {
-                    return "ELSEWHERE";
-                }
+            HealthCheckService s = new HealthCheckService(
+                    List.of(service(20, 1)),
+                    loop,
+                    x -> new Probe() {
+                        @Override
+                        public String describe() {
+                            return "ELSEWHERE";
+                        }
 
-                @Override
-                public AutoCloseable run(Consumer<ProbeResult> done) {
-                    runs.incrementAndGet();
-                    other.execute(() -> done.accept(ProbeResult.fail("refused elsewhere")));
-                    return () -> { };
-                }
-            }, events::add, 10);
+                        @Override
+                        public AutoCloseable run(Consumer<ProbeResult> done) {
+                            runs.incrementAndGet();
+                            other.execute(() -> done.accept(ProbeResult.fail("refused elsewhere")));
+                            return () -> {};
+                        }
+                    },
+                    events::add,
+                    10);
             s.start();
             List<HealthEvent> seen = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
@@ -222,11 +246,19 @@ class HealthCheckServiceTest {
                 assertTrue(e != null, "events so far: " + seen);
                 seen.add(e);
             }
-            assertEquals(20, seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE).count());
-            assertTrue(seen.stream().filter(e -> e.kind() == HealthEvent.Kind.REMOVE)
-                    .allMatch(e -> e.reason().contains("refused elsewhere")), seen.toString());
+            assertEquals(
+                    20,
+                    seen.stream()
+                            .filter(e -> e.kind() == HealthEvent.Kind.REMOVE)
+                            .count());
+            assertTrue(
+                    seen.stream()
+                            .filter(e -> e.kind() == HealthEvent.Kind.REMOVE)
+                            .allMatch(e -> e.reason().contains("refused elsewhere")),
+                    seen.toString());
             HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
-            assertTrue(st.services().get(0).servers().stream().allMatch(r -> r.checkers().get(0).failures() >= 2));
+            assertTrue(st.services().get(0).servers().stream()
+                    .allMatch(r -> r.checkers().get(0).failures() >= 2));
             int before = runs.get();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (runs.get() < before + 20 && System.nanoTime() < end) {
@@ -246,11 +278,16 @@ class HealthCheckServiceTest {
         Scripted probe = new Scripted(max, false);
         BlockingQueue<String> restarts = new LinkedBlockingQueue<>();
         AtomicInteger thrown = new AtomicInteger();
-        HealthCheckService s = new HealthCheckService(List.of(service(1, 0)), loop, x -> probe, e -> {
-            if (e.kind() == HealthEvent.Kind.REMOVE && thrown.getAndIncrement() == 0) {
-                throw new IllegalStateException("listener bug");
-            }
-        }, 10);
+        HealthCheckService s = new HealthCheckService(
+                List.of(service(1, 0)),
+                loop,
+                x -> probe,
+                e -> {
+                    if (e.kind() == HealthEvent.Kind.REMOVE && thrown.getAndIncrement() == 0) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                },
+                10);
         s.onRestart(restarts::add);
         s.start();
         String why = restarts.poll(5, TimeUnit.SECONDS);

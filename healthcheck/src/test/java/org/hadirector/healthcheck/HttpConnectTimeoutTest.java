@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -16,14 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 /**
  * HTTP_GET and SSL_GET against a server that never completes the handshake: a listener whose
@@ -45,16 +43,23 @@ class HttpConnectTimeoutTest {
         ByteArrayOutputStream errCopy = new ByteArrayOutputStream();
         System.setErr(new PrintStream(new Tee(err, errCopy), true, StandardCharsets.UTF_8));
         int late = 0;
-        try (ServerSocket server = new ServerSocket(); ProbeIo io = new ProbeIo(1, null)) {
+        try (ServerSocket server = new ServerSocket();
+                ProbeIo io = new ProbeIo(1, null)) {
             server.bind(new InetSocketAddress(LOOPBACK, 0), 1);
             InetSocketAddress target = new InetSocketAddress(LOOPBACK, server.getLocalPort());
             for (boolean ssl : new boolean[] {false, false, true, true}) {
                 List<SocketChannel> queued = new ArrayList<>();
                 try {
                     fillAcceptQueue(target, queued);
-                    Probe p = io.probe(new CheckSettings.Http(ssl, target, null, 300 * MS, null, false,
-                            List.of(new CheckSettings.Url("/", List.of(new CheckSettings.StatusRange(200, 299)),
-                                    null, null, false, null))));
+                    Probe p = io.probe(new CheckSettings.Http(
+                            ssl,
+                            target,
+                            null,
+                            300 * MS,
+                            null,
+                            false,
+                            List.of(new CheckSettings.Url(
+                                    "/", List.of(new CheckSettings.StatusRange(200, 299)), null, null, false, null))));
                     long t0 = System.nanoTime();
                     CompletableFuture<ProbeResult> f = new CompletableFuture<>();
                     p.run(f::complete);
@@ -62,7 +67,9 @@ class HttpConnectTimeoutTest {
                     long took = (System.nanoTime() - t0) / MS;
                     assertFalse(r.success());
                     assertEquals("/: no complete answer within 300 ms", r.reason(), ssl ? "SSL_GET" : "HTTP_GET");
-                    assertTrue(took < 4000, "ended by its own timeout, not the client's 5 s connect timeout: " + took + " ms");
+                    assertTrue(
+                            took < 4000,
+                            "ended by its own timeout, not the client's 5 s connect timeout: " + took + " ms");
                     // room in the queue again: the checker's SYN, sent again by the kernel about 1 s
                     // after the first, now completes a connect whose request has already ended
                     late += drain(server, queued);
@@ -79,7 +86,8 @@ class HttpConnectTimeoutTest {
         }
         assertTrue(late > 0, "no connect completed after its check had timed out: the case was not exercised");
         for (ILoggingEvent e : seen.list) {
-            assertTrue(e.getThrowableProxy() == null || e.getLevel().toInt() < Level.INFO_INT,
+            assertTrue(
+                    e.getThrowableProxy() == null || e.getLevel().toInt() < Level.INFO_INT,
                     "logged with a stack: " + e.getLevel() + " " + e.getFormattedMessage() + ": "
                             + e.getThrowableProxy().getClassName());
         }

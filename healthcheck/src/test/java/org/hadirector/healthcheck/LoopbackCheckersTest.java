@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -15,12 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** TCP_CHECK, HTTP_GET and MISC_CHECK against listeners and programs of the test, on 127.0.0.1 only. */
 class LoopbackCheckersTest {
@@ -37,7 +35,8 @@ class LoopbackCheckersTest {
         http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 16);
         http.createContext("/health", x -> {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            x.getResponseHeaders().add("X-Host", String.valueOf(x.getRequestHeaders().getFirst("Host")));
+            x.getResponseHeaders()
+                    .add("X-Host", String.valueOf(x.getRequestHeaders().getFirst("Host")));
             x.sendResponseHeaders(status, b.length);
             try (OutputStream o = x.getResponseBody()) {
                 o.write(b);
@@ -81,11 +80,24 @@ class LoopbackCheckersTest {
         }
     }
 
-    static CheckSettings.Http get(String path, long timeoutNanos, String digest, String regex, boolean noMatch,
-            String vhost, CheckSettings.StatusRange... codes) {
-        List<CheckSettings.StatusRange> c = codes.length == 0 ? List.of(new CheckSettings.StatusRange(200, 299)) : List.of(codes);
-        return new CheckSettings.Http(false, new InetSocketAddress(LOOPBACK, http.getAddress().getPort()), null,
-                timeoutNanos, vhost, false, List.of(new CheckSettings.Url(path, c, digest, regex, noMatch, null)));
+    static CheckSettings.Http get(
+            String path,
+            long timeoutNanos,
+            String digest,
+            String regex,
+            boolean noMatch,
+            String vhost,
+            CheckSettings.StatusRange... codes) {
+        List<CheckSettings.StatusRange> c =
+                codes.length == 0 ? List.of(new CheckSettings.StatusRange(200, 299)) : List.of(codes);
+        return new CheckSettings.Http(
+                false,
+                new InetSocketAddress(LOOPBACK, http.getAddress().getPort()),
+                null,
+                timeoutNanos,
+                vhost,
+                false,
+                List.of(new CheckSettings.Url(path, c, digest, regex, noMatch, null)));
     }
 
     static String md5(String s) throws Exception {
@@ -95,12 +107,12 @@ class LoopbackCheckersTest {
     @Test
     void tcpCheckSucceedsOnAListenerAndFailsOnAClosedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 8, LOOPBACK)) {
-            ProbeResult ok = once(io.probe(new CheckSettings.Tcp(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null,
-                    1000 * MS)));
+            ProbeResult ok = once(io.probe(
+                    new CheckSettings.Tcp(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 1000 * MS)));
             assertTrue(ok.success(), ok.reason());
         }
-        ProbeResult refused = once(io.probe(new CheckSettings.Tcp(new InetSocketAddress(LOOPBACK, freePort()), null,
-                1000 * MS)));
+        ProbeResult refused =
+                once(io.probe(new CheckSettings.Tcp(new InetSocketAddress(LOOPBACK, freePort()), null, 1000 * MS)));
         assertFalse(refused.success());
         assertEquals("connect: Connection refused", refused.reason());
     }
@@ -109,8 +121,10 @@ class LoopbackCheckersTest {
     void tcpCheckBindsWhereToldTo() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 8, LOOPBACK)) {
             int bindPort = freePort();
-            Probe p = io.probe(new CheckSettings.Tcp(new InetSocketAddress(LOOPBACK, s.getLocalPort()),
-                    new InetSocketAddress(LOOPBACK, bindPort), 1000 * MS));
+            Probe p = io.probe(new CheckSettings.Tcp(
+                    new InetSocketAddress(LOOPBACK, s.getLocalPort()),
+                    new InetSocketAddress(LOOPBACK, bindPort),
+                    1000 * MS));
             CompletableFuture<ProbeResult> f = new CompletableFuture<>();
             p.run(f::complete);
             try (var accepted = s.accept()) {
@@ -124,19 +138,24 @@ class LoopbackCheckersTest {
     void httpGetChecksStatusDigestRegexAndHost() throws Exception {
         status = 200;
         body = "hello\n";
-        assertTrue(once(io.probe(get("/health", 2000 * MS, null, null, false, null))).success());
-        assertTrue(once(io.probe(get("/health", 2000 * MS, md5("hello\n"), null, false, null))).success());
-        assertTrue(once(io.probe(get("/health", 2000 * MS, md5("hello\n").toUpperCase(), null, false, null))).success(),
+        assertTrue(once(io.probe(get("/health", 2000 * MS, null, null, false, null)))
+                .success());
+        assertTrue(once(io.probe(get("/health", 2000 * MS, md5("hello\n"), null, false, null)))
+                .success());
+        assertTrue(
+                once(io.probe(get("/health", 2000 * MS, md5("hello\n").toUpperCase(), null, false, null)))
+                        .success(),
                 "digests compare without case");
         ProbeResult changed = once(io.probe(get("/health", 2000 * MS, md5("other\n"), null, false, null)));
         assertFalse(changed.success());
         assertEquals("/health: digest " + md5("hello\n") + ", want " + md5("other\n"), changed.reason());
-        assertTrue(once(io.probe(get("/health", 2000 * MS, null, "hel+o", false, null))).success());
+        assertTrue(once(io.probe(get("/health", 2000 * MS, null, "hel+o", false, null)))
+                .success());
         ProbeResult noMatch = once(io.probe(get("/health", 2000 * MS, null, "hel+o", true, null)));
         assertFalse(noMatch.success());
         assertEquals("/health: body matches /hel+o/", noMatch.reason());
-        ProbeResult host = once(io.probe(get("/host", 2000 * MS, md5("www.example.test"), null, false,
-                "www.example.test")));
+        ProbeResult host =
+                once(io.probe(get("/host", 2000 * MS, md5("www.example.test"), null, false, "www.example.test")));
         assertTrue(host.success(), "virtualhost is the Host header: " + host.reason());
     }
 
@@ -147,8 +166,15 @@ class LoopbackCheckersTest {
             ProbeResult r = once(io.probe(get("/health", 2000 * MS, null, null, false, null)));
             assertFalse(r.success());
             assertEquals("/health: status 503, want 200-299", r.reason());
-            ProbeResult wanted = once(io.probe(get("/health", 2000 * MS, null, null, false, null,
-                    new CheckSettings.StatusRange(200, 200), new CheckSettings.StatusRange(503, 503))));
+            ProbeResult wanted = once(io.probe(get(
+                    "/health",
+                    2000 * MS,
+                    null,
+                    null,
+                    false,
+                    null,
+                    new CheckSettings.StatusRange(200, 200),
+                    new CheckSettings.StatusRange(503, 503))));
             assertTrue(wanted.success(), "status_code 503 listed: " + wanted.reason());
         } finally {
             status = 200;
@@ -157,12 +183,18 @@ class LoopbackCheckersTest {
 
     @Test
     void httpGetChecksEveryUrlInOrder() throws Exception {
-        CheckSettings.Url good = new CheckSettings.Url("/health", List.of(new CheckSettings.StatusRange(200, 299)), null,
-                null, false, null);
-        CheckSettings.Url bad = new CheckSettings.Url("/missing", List.of(new CheckSettings.StatusRange(200, 299)), null,
-                null, false, null);
-        ProbeResult r = once(io.probe(new CheckSettings.Http(false, new InetSocketAddress(LOOPBACK,
-                http.getAddress().getPort()), null, 2000 * MS, null, false, List.of(good, bad))));
+        CheckSettings.Url good = new CheckSettings.Url(
+                "/health", List.of(new CheckSettings.StatusRange(200, 299)), null, null, false, null);
+        CheckSettings.Url bad = new CheckSettings.Url(
+                "/missing", List.of(new CheckSettings.StatusRange(200, 299)), null, null, false, null);
+        ProbeResult r = once(io.probe(new CheckSettings.Http(
+                false,
+                new InetSocketAddress(LOOPBACK, http.getAddress().getPort()),
+                null,
+                2000 * MS,
+                null,
+                false,
+                List.of(good, bad))));
         assertFalse(r.success());
         assertEquals("/missing: status 404, want 200-299", r.reason());
     }
@@ -179,9 +211,15 @@ class LoopbackCheckersTest {
 
     @Test
     void httpGetOnAClosedPortIsRefused() throws Exception {
-        ProbeResult r = once(io.probe(new CheckSettings.Http(false, new InetSocketAddress(LOOPBACK, freePort()), null,
-                1000 * MS, null, false, List.of(new CheckSettings.Url("/", List.of(new CheckSettings.StatusRange(200, 299)),
-                        null, null, false, null)))));
+        ProbeResult r = once(io.probe(new CheckSettings.Http(
+                false,
+                new InetSocketAddress(LOOPBACK, freePort()),
+                null,
+                1000 * MS,
+                null,
+                false,
+                List.of(new CheckSettings.Url(
+                        "/", List.of(new CheckSettings.StatusRange(200, 299)), null, null, false, null)))));
         assertFalse(r.success());
         assertTrue(r.reason().startsWith("/: connect: Connection refused"), r.reason());
     }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import org.hadirector.sys.ScriptProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +27,8 @@ class MiscCheckerTest {
     }
 
     private ProbeResult check(String script, long timeoutMillis, boolean dynamic) throws Exception {
-        MiscChecker c = new MiscChecker(new CheckSettings.Misc(List.of("/bin/sh", "-c", script),
-                timeoutMillis * 1_000_000L, dynamic), timer);
+        MiscChecker c = new MiscChecker(
+                new CheckSettings.Misc(List.of("/bin/sh", "-c", script), timeoutMillis * 1_000_000L, dynamic), timer);
         CompletableFuture<ProbeResult> r = new CompletableFuture<>();
         c.run(r::complete);
         return r.get(20, TimeUnit.SECONDS);
@@ -73,14 +72,16 @@ class MiscCheckerTest {
     }
 
     private static long sleepers(String marker) {
-        return ProcessHandle.allProcesses().filter(h -> {
-            try {
-                return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"))
-                        .equals("sleep\0" + "60\0" + marker + "\0");
-            } catch (IOException e) {
-                return false;
-            }
-        }).count();
+        return ProcessHandle.allProcesses()
+                .filter(h -> {
+                    try {
+                        return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"))
+                                .equals("sleep\0" + "60\0" + marker + "\0");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                })
+                .count();
     }
 
     @Test

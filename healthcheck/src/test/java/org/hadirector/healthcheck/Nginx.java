@@ -51,8 +51,10 @@ final class Nginx implements AutoCloseable {
                 %2$s
                 }
                 """.formatted(dir, servers));
-        process = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        process = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {

@@ -19,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,14 +56,27 @@ class NginxCheckTest {
     }
 
     static ServiceSpec pool(CheckSettings settings, CheckTiming timing) {
-        return new ServiceSpec("TCP 198.18.0.100:80", 0, 0, null, false, null, null,
+        return new ServiceSpec(
+                "TCP 198.18.0.100:80",
+                0,
+                0,
+                null,
+                false,
+                null,
+                null,
                 List.of(new RealServerSpec("rs1", 1, false, null, null, List.of(new CheckSpec(settings, timing)))));
     }
 
     static CheckSettings.Http http(int port, String path, String digest) {
-        return new CheckSettings.Http(false, new InetSocketAddress(LOOPBACK, port), null, 1000 * MS, null, false,
-                List.of(new CheckSettings.Url(path, List.of(new CheckSettings.StatusRange(200, 299)), digest, null, false,
-                        null)));
+        return new CheckSettings.Http(
+                false,
+                new InetSocketAddress(LOOPBACK, port),
+                null,
+                1000 * MS,
+                null,
+                false,
+                List.of(new CheckSettings.Url(
+                        path, List.of(new CheckSettings.StatusRange(200, 299)), digest, null, false, null)));
     }
 
     static HealthEvent next(BlockingQueue<HealthEvent> q, long seconds) throws InterruptedException {
@@ -84,8 +96,8 @@ class NginxCheckTest {
         BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
         Nginx nginx = new Nginx(dir, servers, port);
         nginx.start();
-        try (HealthCheckService s = new HealthCheckService(List.of(pool(http(port, "/health", md5("ok\n")), t)), io,
-                events::add, 16)) {
+        try (HealthCheckService s =
+                new HealthCheckService(List.of(pool(http(port, "/health", md5("ok\n")), t)), io, events::add, 16)) {
             s.start();
             assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
             Thread.sleep(700); // a few good rounds
@@ -128,8 +140,8 @@ class NginxCheckTest {
         BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
         try (Nginx nginx = new Nginx(dir, servers, port)) {
             nginx.start();
-            try (HealthCheckService s = new HealthCheckService(List.of(pool(http(port, "/health", md5("version 1\n")), t)),
-                    io, events::add, 16)) {
+            try (HealthCheckService s = new HealthCheckService(
+                    List.of(pool(http(port, "/health", md5("version 1\n")), t)), io, events::add, 16)) {
                 s.start();
                 assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
                 Files.writeString(dir.resolve("html/maintenance"), "");
@@ -141,12 +153,20 @@ class NginxCheckTest {
                 Files.writeString(dir.resolve("html/health"), "version 2\n");
                 HealthEvent changed = next(events, 5);
                 assertEquals(HealthEvent.Kind.REMOVE, changed.kind());
-                assertTrue(changed.reason().endsWith("/health: digest " + md5("version 2\n") + ", want "
-                        + md5("version 1\n")), changed.reason());
+                assertTrue(
+                        changed.reason()
+                                .endsWith("/health: digest " + md5("version 2\n") + ", want " + md5("version 1\n")),
+                        changed.reason());
                 Files.writeString(dir.resolve("html/health"), "version 1\n");
                 assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
-                HealthStatus.Checker c = s.status().get(5, TimeUnit.SECONDS).services().get(0).servers().get(0)
-                        .checkers().get(0);
+                HealthStatus.Checker c = s.status()
+                        .get(5, TimeUnit.SECONDS)
+                        .services()
+                        .get(0)
+                        .servers()
+                        .get(0)
+                        .checkers()
+                        .get(0);
                 assertTrue(c.up());
                 assertEquals("HTTP_GET 127.0.0.1:" + port, c.check());
             }
@@ -157,10 +177,26 @@ class NginxCheckTest {
     void sslGetAgainstASelfSignedCertificateWithAndWithoutSni(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("key.pem");
         Path cert = dir.resolve("cert.pem");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-subj", "/CN=rs1.example.test", "-keyout", key.toString(), "-out", cert.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0,
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=rs1.example.test",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl.log").toFile())
+                .start();
+        assertTrue(
+                openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0,
                 "openssl: " + Files.readString(dir.resolve("openssl.log")));
         int port = freePort();
         String servers = """
@@ -175,21 +211,40 @@ class NginxCheckTest {
         Files.writeString(dir.resolve("html/health"), "secure\n");
         try (Nginx nginx = new Nginx(dir, servers, port)) {
             nginx.start();
-            CheckSettings.Url health = new CheckSettings.Url("/health", List.of(new CheckSettings.StatusRange(200, 299)),
-                    md5("secure\n"), null, false, null);
-            ProbeResult ok = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port), null,
-                    2000 * MS, null, false, List.of(health))));
+            CheckSettings.Url health = new CheckSettings.Url(
+                    "/health", List.of(new CheckSettings.StatusRange(200, 299)), md5("secure\n"), null, false, null);
+            ProbeResult ok = once(io.probe(new CheckSettings.Http(
+                    true, new InetSocketAddress(LOOPBACK, port), null, 2000 * MS, null, false, List.of(health))));
             assertTrue(ok.success(), "certificate not verified, as keepalived: " + ok.reason());
-            CheckSettings.Url sni = new CheckSettings.Url("/sni", List.of(new CheckSettings.StatusRange(200, 299)),
-                    md5("sni=rs1.example.test\n"), null, false, null);
-            ProbeResult withSni = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port), null,
-                    2000 * MS, "rs1.example.test", true, List.of(sni))));
+            CheckSettings.Url sni = new CheckSettings.Url(
+                    "/sni",
+                    List.of(new CheckSettings.StatusRange(200, 299)),
+                    md5("sni=rs1.example.test\n"),
+                    null,
+                    false,
+                    null);
+            ProbeResult withSni = once(io.probe(new CheckSettings.Http(
+                    true,
+                    new InetSocketAddress(LOOPBACK, port),
+                    null,
+                    2000 * MS,
+                    "rs1.example.test",
+                    true,
+                    List.of(sni))));
             assertTrue(withSni.success(), "enable_sni sends the virtualhost: " + withSni.reason());
-            ProbeResult withoutSni = once(io.probe(new CheckSettings.Http(true, new InetSocketAddress(LOOPBACK, port),
-                    null, 2000 * MS, "rs1.example.test", false, List.of(sni))));
+            ProbeResult withoutSni = once(io.probe(new CheckSettings.Http(
+                    true,
+                    new InetSocketAddress(LOOPBACK, port),
+                    null,
+                    2000 * MS,
+                    "rs1.example.test",
+                    false,
+                    List.of(sni))));
             assertFalse(withoutSni.success());
-            assertEquals("/sni: digest " + md5("sni=\n") + ", want " + md5("sni=rs1.example.test\n"),
-                    withoutSni.reason(), "without enable_sni no server name is sent");
+            assertEquals(
+                    "/sni: digest " + md5("sni=\n") + ", want " + md5("sni=rs1.example.test\n"),
+                    withoutSni.reason(),
+                    "without enable_sni no server name is sent");
         }
     }
 

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.hadirector.healthcheck.HealthEvent.Kind;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,8 @@ class ServicePoolTest {
     private static final long S = 1_000_000_000L;
 
     static CheckSpec tcp(boolean alpha) {
-        return new CheckSpec(new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80), null, 5 * S),
+        return new CheckSpec(
+                new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80), null, 5 * S),
                 new CheckTiming(5 * S, 1, S, 6 * S, 0, alpha, false));
     }
 
@@ -36,8 +36,11 @@ class ServicePoolTest {
     @Test
     void serversStartInTheTableAndLeaveWhenTheirCheckerGoesDown() {
         ServicePool p = new ServicePool(vs(1, 0, null, rs("a", 1, false, tcp(false)), rs("b", 3, false, tcp(false))));
-        assertEquals(List.of(ev("a", Kind.ADD, 1), ev("b", Kind.ADD, 3)),
-                p.initialTable().stream().map(e -> ev(e.server(), e.kind(), e.weight())).toList());
+        assertEquals(
+                List.of(ev("a", Kind.ADD, 1), ev("b", Kind.ADD, 3)),
+                p.initialTable().stream()
+                        .map(e -> ev(e.server(), e.kind(), e.weight()))
+                        .toList());
         ServicePool.Update down = p.onChecker(0, 0, false, null, "why");
         assertEquals(List.of(ev("a", Kind.REMOVE, 0)), down.ops());
         assertEquals(Boolean.FALSE, down.serverUp(), "notify_down runs");
@@ -52,24 +55,34 @@ class ServicePoolTest {
         ServicePool p = new ServicePool(vs(0, 0, null, rs("a", 1, false, tcp(true))));
         assertEquals(List.of(), p.initialTable());
         assertFalse(p.alive(0));
-        assertEquals(List.of(ev("a", Kind.ADD, 1)), p.onChecker(0, 0, true, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.ADD, 1)),
+                p.onChecker(0, 0, true, null, "why").ops());
     }
 
     @Test
     void inhibitOnFailureSetsWeightZeroInsteadOfRemoving() {
         ServicePool p = new ServicePool(vs(0, 0, null, rs("a", 4, true, tcp(false))));
-        assertEquals(List.of(ev("a", Kind.WEIGHT, 0)), p.onChecker(0, 0, false, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.WEIGHT, 0)),
+                p.onChecker(0, 0, false, null, "why").ops());
         assertEquals(Map.of("a", 0), p.desired());
-        assertEquals(List.of(ev("a", Kind.WEIGHT, 4)), p.onChecker(0, 0, true, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.WEIGHT, 4)),
+                p.onChecker(0, 0, true, null, "why").ops());
     }
 
     @Test
     void aServerIsAliveOnlyWhileAllItsCheckersPass() {
         ServicePool p = new ServicePool(vs(0, 0, null, rs("a", 1, false, tcp(false), tcp(false))));
-        assertEquals(List.of(ev("a", Kind.REMOVE, 0)), p.onChecker(0, 0, false, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.REMOVE, 0)),
+                p.onChecker(0, 0, false, null, "why").ops());
         assertEquals(ServicePool.Update.NONE, p.onChecker(0, 1, false, null, "why"), "already out");
         assertEquals(ServicePool.Update.NONE, p.onChecker(0, 0, true, null, "why"), "the second still fails");
-        assertEquals(List.of(ev("a", Kind.ADD, 1)), p.onChecker(0, 1, true, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.ADD, 1)),
+                p.onChecker(0, 1, true, null, "why").ops());
     }
 
     @Test
@@ -82,10 +95,16 @@ class ServicePoolTest {
     @Test
     void miscDynamicWeightsReweightTheServer() {
         ServicePool p = new ServicePool(vs(0, 0, null, rs("a", 1, false, tcp(false))));
-        assertEquals(List.of(ev("a", Kind.WEIGHT, 5)), p.onChecker(0, 0, true, 5, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.WEIGHT, 5)),
+                p.onChecker(0, 0, true, 5, "why").ops());
         assertEquals(ServicePool.Update.NONE, p.onChecker(0, 0, true, 5, "why"), "same weight again: nothing");
-        assertEquals(List.of(ev("a", Kind.REMOVE, 0)), p.onChecker(0, 0, false, null, "why").ops());
-        assertEquals(List.of(ev("a", Kind.ADD, 5)), p.onChecker(0, 0, true, null, "why").ops(),
+        assertEquals(
+                List.of(ev("a", Kind.REMOVE, 0)),
+                p.onChecker(0, 0, false, null, "why").ops());
+        assertEquals(
+                List.of(ev("a", Kind.ADD, 5)),
+                p.onChecker(0, 0, true, null, "why").ops(),
                 "back with the last dynamic weight");
     }
 

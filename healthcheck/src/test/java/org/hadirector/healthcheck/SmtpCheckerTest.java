@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,14 +20,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 
 /** SMTP_CHECK over TCP against scripted servers of the test, on 127.0.0.1 only. */
 class SmtpCheckerTest {
@@ -95,23 +93,25 @@ class SmtpCheckerTest {
 
         FakeSmtp(Script script) throws IOException {
             server = new ServerSocket(0, 8, LOOPBACK);
-            thread = new Thread(() -> {
-                try (Socket s = server.accept()) {
-                    accepted = s;
-                    s.setSoTimeout(5000);
-                    script.talk(new Peer(s, heard));
-                    played.complete(null);
-                } catch (Exception e) {
-                    played.completeExceptionally(e);
-                }
-            }, "fake-smtp");
+            thread = new Thread(
+                    () -> {
+                        try (Socket s = server.accept()) {
+                            accepted = s;
+                            s.setSoTimeout(5000);
+                            script.talk(new Peer(s, heard));
+                            played.complete(null);
+                        } catch (Exception e) {
+                            played.completeExceptionally(e);
+                        }
+                    },
+                    "fake-smtp");
             thread.setDaemon(true);
             thread.start();
         }
 
         CheckSettings.Smtp settings(long timeoutNanos, String helo) {
-            return new CheckSettings.Smtp(new InetSocketAddress(LOOPBACK, server.getLocalPort()), null, timeoutNanos,
-                    helo);
+            return new CheckSettings.Smtp(
+                    new InetSocketAddress(LOOPBACK, server.getLocalPort()), null, timeoutNanos, helo);
         }
 
         @Override
@@ -212,7 +212,8 @@ class SmtpCheckerTest {
             p.say("501 5.5.4 Syntax: HELO hostname\r\n");
             assertEquals(null, p.hear(), "no QUIT after a refused HELO");
         })) {
-            assertEquals(ProbeResult.fail("HELO reply 501, want 250: \"5.5.4 Syntax: HELO hostname\""),
+            assertEquals(
+                    ProbeResult.fail("HELO reply 501, want 250: \"5.5.4 Syntax: HELO hostname\""),
                     check(server, 2000 * MS));
             server.played.get(5, TimeUnit.SECONDS);
             assertEquals(List.of("HELO checker.example.test"), server.heard);
@@ -221,7 +222,7 @@ class SmtpCheckerTest {
 
     @Test
     void aServerClosingEarlyFails() throws Exception {
-        try (FakeSmtp server = new FakeSmtp(p -> { })) {
+        try (FakeSmtp server = new FakeSmtp(p -> {})) {
             assertEquals(ProbeResult.fail("connection closed before greeting"), check(server, 2000 * MS));
         }
         try (FakeSmtp server = new FakeSmtp(p -> {
@@ -262,7 +263,9 @@ class SmtpCheckerTest {
             }
             p.hear();
         })) {
-            assertEquals(ProbeResult.fail("no greeting within 400 ms"), check(server, 400 * MS),
+            assertEquals(
+                    ProbeResult.fail("no greeting within 400 ms"),
+                    check(server, 400 * MS),
                     "a trickle of lines does not extend it");
         }
     }
@@ -292,8 +295,8 @@ class SmtpCheckerTest {
         try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
             port = s.getLocalPort();
         }
-        ProbeResult r = once(new SmtpChecker(new CheckSettings.Smtp(new InetSocketAddress(LOOPBACK, port), null,
-                1000 * MS, null), group));
+        ProbeResult r = once(new SmtpChecker(
+                new CheckSettings.Smtp(new InetSocketAddress(LOOPBACK, port), null, 1000 * MS, null), group));
         assertEquals(ProbeResult.fail("connect: Connection refused"), r);
     }
 
@@ -306,7 +309,8 @@ class SmtpCheckerTest {
             p.hear();
             p.say("221 bye\r\n");
         })) {
-            assertTrue(once(new SmtpChecker(server.settings(2000 * MS, null), group)).success());
+            assertTrue(once(new SmtpChecker(server.settings(2000 * MS, null), group))
+                    .success());
             server.played.get(5, TimeUnit.SECONDS);
             assertEquals("HELO smtpchecker.keepalived.org", server.heard.get(0));
         }
@@ -330,8 +334,13 @@ class SmtpCheckerTest {
             });
             t.setDaemon(true);
             t.start();
-            ProbeResult r = once(new SmtpChecker(new CheckSettings.Smtp(new InetSocketAddress(LOOPBACK,
-                    server.getLocalPort()), new InetSocketAddress(LOOPBACK, bindPort), 2000 * MS, "h"), group));
+            ProbeResult r = once(new SmtpChecker(
+                    new CheckSettings.Smtp(
+                            new InetSocketAddress(LOOPBACK, server.getLocalPort()),
+                            new InetSocketAddress(LOOPBACK, bindPort),
+                            2000 * MS,
+                            "h"),
+                    group));
             assertEquals(bindPort, from.get(5, TimeUnit.SECONDS));
             assertEquals(ProbeResult.fail("greeting 554, want 220: \"go away\""), r);
             t.join(2000);
@@ -340,7 +349,10 @@ class SmtpCheckerTest {
 
     @Test
     void aHeloNameThatWouldInjectCommandsIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new SmtpChecker(new CheckSettings.Smtp(
-                new InetSocketAddress(LOOPBACK, 25), null, MS, "x\r\nRCPT TO:<a@b>"), group));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new SmtpChecker(
+                        new CheckSettings.Smtp(new InetSocketAddress(LOOPBACK, 25), null, MS, "x\r\nRCPT TO:<a@b>"),
+                        group));
     }
 }

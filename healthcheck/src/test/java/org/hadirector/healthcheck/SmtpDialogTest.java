@@ -3,11 +3,10 @@ package org.hadirector.healthcheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.junit.jupiter.api.Test;
-
 import org.hadirector.healthcheck.SmtpDialog.Done;
 import org.hadirector.healthcheck.SmtpDialog.Send;
 import org.hadirector.healthcheck.SmtpDialog.Wait;
+import org.junit.jupiter.api.Test;
 
 /** SMTP_CHECK's conversation, line by line, without sockets. */
 class SmtpDialogTest {
@@ -51,18 +50,25 @@ class SmtpDialogTest {
         assertEquals(Wait.WAIT, d.onLine("250-mail.example.test"));
         assertEquals(Wait.WAIT, d.onLine("250-"));
         assertEquals(send("QUIT\r\n"), d.onLine("250 ok"));
-        assertEquals(ok("HELO accepted, QUIT answered \"221-bye\""), d.onLine("221-bye"),
+        assertEquals(
+                ok("HELO accepted, QUIT answered \"221-bye\""),
+                d.onLine("221-bye"),
                 "keepalived takes the first line after QUIT, whatever it is");
     }
 
     @Test
     void theGreetingMustBe220() {
-        assertEquals(fail("greeting 554, want 220: \"no SMTP service here\""),
+        assertEquals(
+                fail("greeting 554, want 220: \"no SMTP service here\""),
                 new SmtpDialog("h").onLine("554 no SMTP service here"));
-        assertEquals(fail("greeting 250, want 220: \"hello\""), new SmtpDialog("h").onLine("250 hello"),
+        assertEquals(
+                fail("greeting 250, want 220: \"hello\""),
+                new SmtpDialog("h").onLine("250 hello"),
                 "another 2xx is not enough, as in keepalived");
         assertEquals(fail("greeting 421, want 220"), new SmtpDialog("h").onLine("421"));
-        assertEquals(fail("greeting 554, want 220: \"busy\""), new SmtpDialog("h").onLine("554-busy"),
+        assertEquals(
+                fail("greeting 554, want 220: \"busy\""),
+                new SmtpDialog("h").onLine("554-busy"),
                 "the first line decides at once");
     }
 
@@ -80,7 +86,8 @@ class SmtpDialogTest {
 
     @Test
     void illegibleLinesFail() {
-        assertEquals(fail("illegible greeting \"SSH-2.0-OpenSSH_9.6\""), new SmtpDialog("h").onLine("SSH-2.0-OpenSSH_9.6"));
+        assertEquals(
+                fail("illegible greeting \"SSH-2.0-OpenSSH_9.6\""), new SmtpDialog("h").onLine("SSH-2.0-OpenSSH_9.6"));
         assertEquals(fail("illegible greeting \"2200 x\""), new SmtpDialog("h").onLine("2200 x"));
         assertEquals(fail("illegible greeting \"22\""), new SmtpDialog("h").onLine("22"));
         assertEquals(fail("illegible greeting \"\""), new SmtpDialog("h").onLine(""));
@@ -108,7 +115,9 @@ class SmtpDialogTest {
 
     @Test
     void reasonsShowServerTextShortAndPrintable() {
-        String reason = ((Done) new SmtpDialog("h").onLine("554 " + "\u0007x".repeat(50))).result().reason();
+        String reason = ((Done) new SmtpDialog("h").onLine("554 " + "\u0007x".repeat(50)))
+                .result()
+                .reason();
         assertEquals("greeting 554, want 220: \"" + "?x".repeat(30) + "...\"", reason);
     }
 

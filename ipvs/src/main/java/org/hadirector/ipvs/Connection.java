@@ -9,8 +9,18 @@ import java.util.Objects;
  * {@link #F_TEMPLATE} for a persistence template), the protocol state number (TcpState for TCP,
  * 0 for UDP) and the remaining timeout in seconds. A fwmark service sets fwmark.
  */
-public record Connection(IpProtocol protocol, InetAddress clientAddress, int clientPort, InetAddress virtualAddress,
-        int virtualPort, InetAddress destAddress, int destPort, int fwmark, int flags, int state, int timeoutSeconds) {
+public record Connection(
+        IpProtocol protocol,
+        InetAddress clientAddress,
+        int clientPort,
+        InetAddress virtualAddress,
+        int virtualPort,
+        InetAddress destAddress,
+        int destPort,
+        int fwmark,
+        int flags,
+        int state,
+        int timeoutSeconds) {
 
     public static final int F_HASHED = 0x40;
     public static final int F_NOOUTPUT = 0x80;

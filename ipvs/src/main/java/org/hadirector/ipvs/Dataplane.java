@@ -65,8 +65,7 @@ public interface Dataplane extends Closeable {
     }
 
     /** Told, on the dataplane's own thread, each time {@link #fault()} changes; must not block. */
-    default void onFault(java.util.function.Consumer<String> listener) {
-    }
+    default void onFault(java.util.function.Consumer<String> listener) {}
 
     /** The first line of an ipvsadm-style listing of this dataplane. */
     default ListingHeader listingHeader() throws DataplaneException {

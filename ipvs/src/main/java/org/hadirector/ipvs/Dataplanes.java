@@ -8,11 +8,14 @@ import org.hadirector.ipvs.kernel.KernelIpvs;
  * and never name the kernel's or the userspace implementation.
  */
 public final class Dataplanes {
-    private Dataplanes() {
-    }
+    private Dataplanes() {}
 
     /** Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace forwarder. */
-    public enum Choice { AUTO, KERNEL, USERSPACE }
+    public enum Choice {
+        AUTO,
+        KERNEL,
+        USERSPACE
+    }
 
     /**
      * The interface the userspace forwarder is to run on; asked only when it is chosen, as

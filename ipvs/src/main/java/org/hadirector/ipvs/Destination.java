@@ -7,8 +7,8 @@ import java.util.Objects;
  * A real server of one virtual service. A weight of 0 keeps the server's connections and gives it
  * no new ones (quiescent); the thresholds are connection counts, 0 for none.
  */
-public record Destination(InetAddress address, int port, ForwardMethod method, int weight, int upperThreshold,
-        int lowerThreshold) {
+public record Destination(
+        InetAddress address, int port, ForwardMethod method, int weight, int upperThreshold, int lowerThreshold) {
 
     public Destination {
         Objects.requireNonNull(address, "address");

@@ -1,7 +1,6 @@
 package org.hadirector.ipvs;
 
 import java.net.InetAddress;
-
 import org.hadirector.sys.Addresses;
 
 /** An address and port, printed as ipvsadm prints them (IPv6 in brackets). */

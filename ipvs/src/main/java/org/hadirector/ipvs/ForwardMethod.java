@@ -5,7 +5,10 @@ package org.hadirector.ipvs;
  * bits of a connection's flags and of IPVS_DEST_ATTR_FWD_METHOD). ipvsadm prints the names.
  */
 public enum ForwardMethod {
-    MASQ(0, "Masq"), LOCALNODE(1, "Local"), TUNNEL(2, "Tunnel"), ROUTE(3, "Route");
+    MASQ(0, "Masq"),
+    LOCALNODE(1, "Local"),
+    TUNNEL(2, "Tunnel"),
+    ROUTE(3, "Route");
 
     public static final int MASK = 7;
 

@@ -2,7 +2,9 @@ package org.hadirector.ipvs;
 
 /** The transport protocols an IPVS service can carry, with their IP protocol numbers. */
 public enum IpProtocol {
-    TCP(6), UDP(17), SCTP(132);
+    TCP(6),
+    UDP(17),
+    SCTP(132);
 
     private final int number;
 

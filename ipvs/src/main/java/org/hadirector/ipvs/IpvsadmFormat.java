@@ -14,21 +14,30 @@ import java.util.List;
  * and port), and its large-number abbreviations (K, M, G, T).
  */
 public final class IpvsadmFormat {
-    public enum Mode { PLAIN, STATS, RATE }
-
-    private IpvsadmFormat() {
+    public enum Mode {
+        PLAIN,
+        STATS,
+        RATE
     }
+
+    private IpvsadmFormat() {}
 
     /** ipvsadm -L -n [--stats|--rate]; {@code version} as "1.2.1", {@code size} the connection table size. */
     public static String table(TableDump dump, Mode mode, String version, int size) {
         StringBuilder out = new StringBuilder();
-        out.append("IP Virtual Server version ").append(version).append(" (size=").append(size).append(")\n");
+        out.append("IP Virtual Server version ")
+                .append(version)
+                .append(" (size=")
+                .append(size)
+                .append(")\n");
         if (mode == Mode.STATS) {
-            out.append(String.format("%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
-                    "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
+            out.append(String.format(
+                    "%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n",
+                    "Prot LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
         } else if (mode == Mode.RATE) {
-            out.append(String.format("%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n", "Prot LocalAddress:Port",
-                    "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
+            out.append(String.format(
+                    "%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n",
+                    "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
         } else {
             out.append("Prot LocalAddress:Port Scheduler Flags\n")
                     .append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
@@ -49,11 +58,19 @@ public final class IpvsadmFormat {
         }
         Stats st = sd.stats();
         if (mode == Mode.STATS) {
-            out.append(String.format("%-33s", name)).append(large(st.connections())).append(large(st.inPackets()))
-                    .append(large(st.outPackets())).append(large(st.inBytes())).append(large(st.outBytes()));
+            out.append(String.format("%-33s", name))
+                    .append(large(st.connections()))
+                    .append(large(st.inPackets()))
+                    .append(large(st.outPackets()))
+                    .append(large(st.inBytes()))
+                    .append(large(st.outBytes()));
         } else if (mode == Mode.RATE) {
-            out.append(String.format("%-33s", name)).append(large(st.cps())).append(large(st.inPps()))
-                    .append(large(st.outPps())).append(large(st.inBps())).append(large(st.outBps()));
+            out.append(String.format("%-33s", name))
+                    .append(large(st.cps()))
+                    .append(large(st.inPps()))
+                    .append(large(st.outPps()))
+                    .append(large(st.inBps()))
+                    .append(large(st.outBps()));
         } else {
             out.append(name).append(' ').append(s.scheduler());
             String flags = schedulerFlags(s);
@@ -77,8 +94,9 @@ public final class IpvsadmFormat {
         }
         out.append('\n');
         List<TableDump.DestinationDump> dests = new ArrayList<>(sd.destinations());
-        dests.sort(Comparator.comparing((TableDump.DestinationDump d) -> d.destination().address(),
-                IpvsadmFormat::compareAddresses).thenComparingInt(d -> d.destination().port()));
+        dests.sort(Comparator.comparing(
+                        (TableDump.DestinationDump d) -> d.destination().address(), IpvsadmFormat::compareAddresses)
+                .thenComparingInt(d -> d.destination().port()));
         for (TableDump.DestinationDump d : dests) {
             Destination dest = d.destination();
             String dname = Endpoint.format(dest.address(), dest.port());
@@ -87,14 +105,26 @@ public final class IpvsadmFormat {
             }
             Stats ds = d.stats();
             if (mode == Mode.STATS) {
-                out.append(String.format("  -> %-28s", dname)).append(large(ds.connections())).append(large(ds.inPackets()))
-                        .append(large(ds.outPackets())).append(large(ds.inBytes())).append(large(ds.outBytes())).append('\n');
+                out.append(String.format("  -> %-28s", dname))
+                        .append(large(ds.connections()))
+                        .append(large(ds.inPackets()))
+                        .append(large(ds.outPackets()))
+                        .append(large(ds.inBytes()))
+                        .append(large(ds.outBytes()))
+                        .append('\n');
             } else if (mode == Mode.RATE) {
                 out.append(String.format("  -> %-28s %8d %8d %8d", dname, ds.cps(), ds.inPps(), ds.outPps()))
-                        .append(large(ds.inBps())).append(large(ds.outBps())).append('\n');
+                        .append(large(ds.inBps()))
+                        .append(large(ds.outBps()))
+                        .append('\n');
             } else {
-                out.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", dname, dest.method().ipvsadmName(),
-                        dest.weight(), d.activeConnections(), d.inactiveConnections()));
+                out.append(String.format(
+                        "  -> %-28s %-7s %-6d %-10d %-10d%n",
+                        dname,
+                        dest.method().ipvsadmName(),
+                        dest.weight(),
+                        d.activeConnections(),
+                        d.inactiveConnections()));
             }
         }
     }
@@ -105,18 +135,25 @@ public final class IpvsadmFormat {
     }
 
     /** The first lines of ipvsadm -L -n -c. */
-    public static final String CONNECTIONS_HEADER = "IPVS connection entries\n"
-            + "pro expire state       source             virtual            destination\n";
+    public static final String CONNECTIONS_HEADER =
+            "IPVS connection entries\n" + "pro expire state       source             virtual            destination\n";
 
     /** One line of ipvsadm -L -n -c per connection. */
     public static String connectionLines(List<Connection> list) {
         StringBuilder out = new StringBuilder(list.size() * 80);
         for (Connection c : list) {
             String state = c.protocol() == IpProtocol.TCP && !c.template()
-                    ? (TcpState.of(c.state()) == null ? "ERR!" : TcpState.of(c.state()).ipvsName())
+                    ? (TcpState.of(c.state()) == null
+                            ? "ERR!"
+                            : TcpState.of(c.state()).ipvsName())
                     : c.template() ? "NONE" : c.protocol().name();
             int t = Math.max(0, c.timeoutSeconds());
-            out.append(String.format("%-3s %02d:%02d  %-11s %-18s %-18s %s%n", c.protocol().name(), t / 60, t % 60, state,
+            out.append(String.format(
+                    "%-3s %02d:%02d  %-11s %-18s %-18s %s%n",
+                    c.protocol().name(),
+                    t / 60,
+                    t % 60,
+                    state,
                     Endpoint.format(c.clientAddress(), c.clientPort()),
                     Endpoint.format(c.virtualAddress(), c.virtualPort()),
                     Endpoint.format(c.destAddress(), c.destPort())));

@@ -13,8 +13,7 @@ import java.util.Map;
  */
 public final class Reconciler {
 
-    private Reconciler() {
-    }
+    private Reconciler() {}
 
     /** Why an operation is made, for its log line: per service, and per destination (null for the service's own). */
     @FunctionalInterface
@@ -59,10 +58,12 @@ public final class Reconciler {
         }
         for (ServiceTable.Entry have : actual.entries().values()) {
             if (desired.get(have.service().key()) == null) {
-                gone.add(new TableOp.DeleteService(have.service().key(), why.of(have.service().key(), null)));
+                gone.add(new TableOp.DeleteService(
+                        have.service().key(), why.of(have.service().key(), null)));
             }
         }
-        List<TableOp> ops = new ArrayList<>(services.size() + deletes.size() + edits.size() + adds.size() + gone.size());
+        List<TableOp> ops =
+                new ArrayList<>(services.size() + deletes.size() + edits.size() + adds.size() + gone.size());
         ops.addAll(services);
         ops.addAll(deletes);
         ops.addAll(edits);
@@ -90,7 +91,8 @@ public final class Reconciler {
         if (op instanceof TableOp.AddDestination a) {
             ServiceTable.Entry have = existing(table, a.service());
             if (have.destinations().containsKey(a.destination().endpoint())) {
-                throw new IllegalArgumentException("real server " + a.destination().endpoint() + " exists in " + a.service());
+                throw new IllegalArgumentException(
+                        "real server " + a.destination().endpoint() + " exists in " + a.service());
             }
             List<Destination> dests = new ArrayList<>(have.destinations().values());
             dests.add(a.destination());
@@ -99,7 +101,8 @@ public final class Reconciler {
         if (op instanceof TableOp.EditDestination e) {
             ServiceTable.Entry have = existing(table, e.service());
             if (!have.destinations().containsKey(e.destination().endpoint())) {
-                throw new IllegalArgumentException("no real server " + e.destination().endpoint() + " in " + e.service());
+                throw new IllegalArgumentException(
+                        "no real server " + e.destination().endpoint() + " in " + e.service());
             }
             List<Destination> dests = new ArrayList<>();
             for (Destination d : have.destinations().values()) {

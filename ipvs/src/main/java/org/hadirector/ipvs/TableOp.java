@@ -23,32 +23,26 @@ public sealed interface TableOp {
             return "delete service " + d.key() + " (" + op.reason() + ")";
         }
         if (op instanceof TableOp.AddDestination a) {
-            return "add " + a.destination().endpoint() + " weight " + a.destination().weight() + " to " + a.service()
-                    + " (" + op.reason() + ")";
+            return "add " + a.destination().endpoint() + " weight "
+                    + a.destination().weight() + " to " + a.service() + " (" + op.reason() + ")";
         }
         if (op instanceof TableOp.EditDestination e) {
-            return "set " + e.destination().endpoint() + " weight " + e.destination().weight() + " in " + e.service()
-                    + " (" + op.reason() + ")";
+            return "set " + e.destination().endpoint() + " weight "
+                    + e.destination().weight() + " in " + e.service() + " (" + op.reason() + ")";
         }
         TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
         return "remove " + d.destination() + " from " + d.service() + " (" + op.reason() + ")";
     }
 
-    record AddService(VirtualService service, String reason) implements TableOp {
-    }
+    record AddService(VirtualService service, String reason) implements TableOp {}
 
-    record EditService(VirtualService service, String reason) implements TableOp {
-    }
+    record EditService(VirtualService service, String reason) implements TableOp {}
 
-    record DeleteService(ServiceKey key, String reason) implements TableOp {
-    }
+    record DeleteService(ServiceKey key, String reason) implements TableOp {}
 
-    record AddDestination(ServiceKey service, Destination destination, String reason) implements TableOp {
-    }
+    record AddDestination(ServiceKey service, Destination destination, String reason) implements TableOp {}
 
-    record EditDestination(ServiceKey service, Destination destination, String reason) implements TableOp {
-    }
+    record EditDestination(ServiceKey service, Destination destination, String reason) implements TableOp {}
 
-    record DeleteDestination(ServiceKey service, Endpoint destination, String reason) implements TableOp {
-    }
+    record DeleteDestination(ServiceKey service, Endpoint destination, String reason) implements TableOp {}
 }

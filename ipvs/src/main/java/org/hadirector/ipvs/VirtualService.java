@@ -8,8 +8,8 @@ import java.util.Objects;
  * {@code flags} are IP_VS_SVC_F_* (persistent 0x1 is derived from the timeout, the scheduler
  * flags sh-fallback 0x8, sh-port 0x10 and one-packet 0x4 are kept here).
  */
-public record VirtualService(ServiceKey key, String scheduler, int flags, int persistenceTimeout, int netmask,
-        String persistenceEngine) {
+public record VirtualService(
+        ServiceKey key, String scheduler, int flags, int persistenceTimeout, int netmask, String persistenceEngine) {
 
     public static final int F_PERSISTENT = 0x1;
     public static final int F_HASHED = 0x2;

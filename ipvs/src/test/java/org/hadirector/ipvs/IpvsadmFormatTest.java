@@ -16,9 +16,12 @@ class IpvsadmFormatTest {
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip("198.18.0.100"), 80);
         VirtualService vs = VirtualService.of(web, "wrr");
         Stats s1 = new Stats(12, 340, 0, 45_000, 0, 1, 20, 0, 2_000, 0);
-        return new TableDump(List.of(new TableDump.ServiceDump(vs, s1, List.of(
-                new TableDump.DestinationDump(Destination.route(ip("198.18.0.22"), 80, 1), 1, 3, 0, Stats.ZERO),
-                new TableDump.DestinationDump(Destination.route(ip("198.18.0.21"), 80, 2), 2, 6, 0, s1)))));
+        return new TableDump(List.of(new TableDump.ServiceDump(
+                vs,
+                s1,
+                List.of(
+                        new TableDump.DestinationDump(Destination.route(ip("198.18.0.22"), 80, 1), 1, 3, 0, Stats.ZERO),
+                        new TableDump.DestinationDump(Destination.route(ip("198.18.0.21"), 80, 2), 2, 6, 0, s1)))));
     }
 
     /** What ipvsadm 1.31 prints for the same table (its formats, sorted real servers). */
@@ -60,8 +63,13 @@ class IpvsadmFormatTest {
                 .withPersistence(300, 24);
         p = new VirtualService(p.key(), "sh", VirtualService.F_SCHED1 | VirtualService.F_SCHED2, 300, 24, "");
         VirtualService f = VirtualService.of(ServiceKey.fwmark(false, 7), "rr");
-        String out = IpvsadmFormat.table(new TableDump(List.of(new TableDump.ServiceDump(p, Stats.ZERO, List.of()),
-                new TableDump.ServiceDump(f, Stats.ZERO, List.of()))), IpvsadmFormat.Mode.PLAIN, "1.2.1", 4096);
+        String out = IpvsadmFormat.table(
+                new TableDump(List.of(
+                        new TableDump.ServiceDump(p, Stats.ZERO, List.of()),
+                        new TableDump.ServiceDump(f, Stats.ZERO, List.of()))),
+                IpvsadmFormat.Mode.PLAIN,
+                "1.2.1",
+                4096);
         assertEquals("""
                 IP Virtual Server version 1.2.1 (size=4096)
                 Prot LocalAddress:Port Scheduler Flags
@@ -81,8 +89,18 @@ class IpvsadmFormatTest {
 
     @Test
     void connectionEntries() throws Exception {
-        Connection c = new Connection(IpProtocol.TCP, ip("198.18.0.10"), 40000, ip("198.18.0.100"), 80, ip("198.18.0.21"),
-                80, 0, 3, TcpState.ESTABLISHED.code(), 899);
+        Connection c = new Connection(
+                IpProtocol.TCP,
+                ip("198.18.0.10"),
+                40000,
+                ip("198.18.0.100"),
+                80,
+                ip("198.18.0.21"),
+                80,
+                0,
+                3,
+                TcpState.ESTABLISHED.code(),
+                899);
         assertEquals("""
                 IPVS connection entries
                 pro expire state       source             virtual            destination

@@ -41,11 +41,19 @@ class ReconcilerTest {
     void eachOperationCarriesTheReasonForItsDestination() {
         ServiceTable have = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "rr"), List.of(RS1));
         ServiceTable want = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wrr"), List.of(RS2));
-        List<TableOp> ops = Reconciler.diff(want, have, (service, destination) -> destination == null ? "configuration"
-                : "HTTP_GET " + destination + ": " + (destination.equals(RS1.endpoint()) ? "status 503" : "ok"));
-        assertEquals(List.of(new TableOp.EditService(VirtualService.of(WEB, "wrr"), "configuration"),
-                new TableOp.DeleteDestination(WEB, RS1.endpoint(), "HTTP_GET 198.18.0.21:80: status 503"),
-                new TableOp.AddDestination(WEB, RS2, "HTTP_GET 198.18.0.22:80: ok")), ops);
+        List<TableOp> ops = Reconciler.diff(
+                want,
+                have,
+                (service, destination) -> destination == null
+                        ? "configuration"
+                        : "HTTP_GET " + destination + ": "
+                                + (destination.equals(RS1.endpoint()) ? "status 503" : "ok"));
+        assertEquals(
+                List.of(
+                        new TableOp.EditService(VirtualService.of(WEB, "wrr"), "configuration"),
+                        new TableOp.DeleteDestination(WEB, RS1.endpoint(), "HTTP_GET 198.18.0.21:80: status 503"),
+                        new TableOp.AddDestination(WEB, RS2, "HTTP_GET 198.18.0.22:80: ok")),
+                ops);
     }
 
     @Test
@@ -57,8 +65,11 @@ class ReconcilerTest {
     @Test
     void weightZeroIsAnEditNotADelete() {
         ServiceTable have = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wrr"), List.of(RS1, RS2));
-        ServiceTable want = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wrr"), List.of(RS1, RS2.withWeight(0)));
-        assertEquals(List.of(new TableOp.EditDestination(WEB, RS2.withWeight(0), "drain")), Reconciler.diff(want, have, "drain"));
+        ServiceTable want =
+                ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wrr"), List.of(RS1, RS2.withWeight(0)));
+        assertEquals(
+                List.of(new TableOp.EditDestination(WEB, RS2.withWeight(0), "drain")),
+                Reconciler.diff(want, have, "drain"));
     }
 
     @Test
@@ -70,7 +81,8 @@ class ReconcilerTest {
     @Test
     void schedulerChangeIsAnEdit() {
         ServiceTable have = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "rr"), List.of(RS1));
-        ServiceTable want = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wlc").withPersistence(300, 32), List.of(RS1));
+        ServiceTable want =
+                ServiceTable.EMPTY.withService(VirtualService.of(WEB, "wlc").withPersistence(300, 32), List.of(RS1));
         List<TableOp> ops = Reconciler.diff(want, have, "r");
         assertEquals(1, ops.size());
         assertInstanceOf(TableOp.EditService.class, ops.get(0));
@@ -79,9 +91,13 @@ class ReconcilerTest {
     @Test
     void applyRefusesWhatTheKernelWouldRefuse() {
         ServiceTable t = ServiceTable.EMPTY.withService(VirtualService.of(WEB, "rr"), List.of(RS1));
-        assertThrows(IllegalArgumentException.class, () -> Reconciler.apply(t, new TableOp.AddDestination(WEB, RS1, "x")));
-        assertThrows(IllegalArgumentException.class, () -> Reconciler.apply(t, new TableOp.AddService(VirtualService.of(WEB, "rr"), "x")));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> Reconciler.apply(t, new TableOp.AddDestination(WEB, RS1, "x")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Reconciler.apply(t, new TableOp.AddService(VirtualService.of(WEB, "rr"), "x")));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Reconciler.apply(t, new TableOp.DeleteDestination(WEB, RS2.endpoint(), "x")));
     }
 

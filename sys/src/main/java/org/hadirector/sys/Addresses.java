@@ -9,8 +9,7 @@ import java.net.InetAddress;
  * 2001:db8:0:0:0:0:0:1), so that a service has one name from the configuration to /metrics.
  */
 public final class Addresses {
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** The address as people write it: dotted quad, or IPv6 in RFC 5952 form (2001:db8::1). */
     public static String format(InetAddress address) {

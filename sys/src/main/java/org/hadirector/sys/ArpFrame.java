@@ -10,8 +10,7 @@ public final class ArpFrame {
     /** Ethernet's minimum frame without FCS: the 42 bytes of ARP are padded with zeros to it. */
     public static final int LENGTH = 60;
 
-    private ArpFrame() {
-    }
+    private ArpFrame() {}
 
     /**
      * A broadcast "who has {@code targetIp}? tell {@code senderIp} at {@code senderMac}", with the

@@ -5,8 +5,7 @@ import java.nio.ByteOrder;
 
 /** Little helpers for building C structs as bytes. */
 final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     static ByteBuffer nativeBuffer(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());

@@ -7,8 +7,7 @@ package org.hadirector.sys;
  * manager restarts it and the peer takes over. A half-dead process must not hold the VIP.
  */
 public final class Escalate {
-    private Escalate() {
-    }
+    private Escalate() {}
 
     /** Reports {@code e} as uncaught on this thread, then rethrows it. */
     public static Error error(Error e) {

@@ -38,10 +38,18 @@ public final class GenericNetlink implements Closeable {
         ByteBuffer attrs = ByteBuffer.allocate(4 + n.length + 3).order(java.nio.ByteOrder.nativeOrder());
         NetlinkSocket.attr(attrs, CTRL_ATTR_FAMILY_NAME, n);
         int[] id = {-1};
-        int errno = request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, attrs, NLM_F_REQUEST, msg ->
-                NetlinkSocket.attributes(msg, msg.position() + ATTRIBUTES, (type, data) -> {
+        int errno = request(
+                GENL_ID_CTRL,
+                CTRL_CMD_GETFAMILY,
+                1,
+                attrs,
+                NLM_F_REQUEST,
+                msg -> NetlinkSocket.attributes(msg, msg.position() + ATTRIBUTES, (type, data) -> {
                     if (type == CTRL_ATTR_FAMILY_ID && data.length >= 2) {
-                        id[0] = ByteBuffer.wrap(data).order(java.nio.ByteOrder.nativeOrder()).getShort() & 0xffff;
+                        id[0] = ByteBuffer.wrap(data)
+                                        .order(java.nio.ByteOrder.nativeOrder())
+                                        .getShort()
+                                & 0xffff;
                     }
                 }));
         if (errno == 2 /* ENOENT */) {

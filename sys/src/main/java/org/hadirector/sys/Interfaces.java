@@ -7,8 +7,7 @@ import java.util.HexFormat;
 
 /** Interface lookups in the calling thread's network namespace. */
 public final class Interfaces {
-    private Interfaces() {
-    }
+    private Interfaces() {}
 
     /** if_nametoindex(3); throws when there is no such interface. */
     public static int index(String name) throws NativeException {
@@ -24,7 +23,8 @@ public final class Interfaces {
      * so callers inside another namespace must read it from there (tests use {@code ip}).
      */
     public static byte[] mac(Path sysClassNet, String name) throws IOException {
-        String text = Files.readString(sysClassNet.resolve(name).resolve("address")).strip();
+        String text =
+                Files.readString(sysClassNet.resolve(name).resolve("address")).strip();
         return HexFormat.ofDelimiter(":").parseHex(text);
     }
 }

@@ -8,8 +8,7 @@ import jnr.ffi.Pointer;
  * Sums are kept unfolded in a long so that pieces (a pseudo-header, then the message) add up.
  */
 public final class InternetChecksum {
-    private InternetChecksum() {
-    }
+    private InternetChecksum() {}
 
     /** The one's-complement sum of {@code b[off, off+len)} (big-endian 16-bit words) added to {@code sum}. */
     public static long add(long sum, byte[] b, int off, int len) {

@@ -51,7 +51,8 @@ public final class Mailbox {
     }
 
     /** The same on an owner that is an executor (its queue is the executor's). */
-    public static <T> T call(Executor owner, Callable<T> work, long timeoutMillis) throws NoAnswer, InterruptedException {
+    public static <T> T call(Executor owner, Callable<T> work, long timeoutMillis)
+            throws NoAnswer, InterruptedException {
         CompletableFuture<T> f = new CompletableFuture<>();
         try {
             owner.execute(() -> {

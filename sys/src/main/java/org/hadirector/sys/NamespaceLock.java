@@ -20,8 +20,7 @@ public final class NamespaceLock {
     private static String held;
     private static int heldFd = -1;
 
-    private NamespaceLock() {
-    }
+    private NamespaceLock() {}
 
     /** Takes the daemon's lock in this network namespace; null when taken (or already ours), else why not. */
     public static String acquire() {
@@ -50,7 +49,8 @@ public final class NamespaceLock {
                 int errno = Native.errno();
                 Native.closeQuietly(fd);
                 return errno == EADDRINUSE
-                        ? "another hadirector runs in this network namespace (it holds the abstract socket @" + name + ")"
+                        ? "another hadirector runs in this network namespace (it holds the abstract socket @" + name
+                                + ")"
                         : "cannot take the namespace lock @" + name + ": " + Native.strerror(errno);
             }
             if (heldFd >= 0) {

@@ -143,8 +143,7 @@ final class Native {
     static final LibC C = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(C);
 
-    private Native() {
-    }
+    private Native() {}
 
     static int errno() {
         return RUNTIME.getLastError();

@@ -6,8 +6,7 @@ package org.hadirector.sys;
  * is simply started inside its namespace.
  */
 public final class NetNs {
-    private NetNs() {
-    }
+    private NetNs() {}
 
     public static void enter(String name) throws NativeException {
         String path = "/run/netns/" + name;

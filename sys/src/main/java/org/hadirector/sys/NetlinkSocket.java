@@ -31,7 +31,8 @@ final class NetlinkSocket implements Closeable {
     }
 
     static NetlinkSocket open(int protocol, int groups, String name) throws NativeException {
-        int fd = Native.check(Native.C.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol),
+        int fd = Native.check(
+                Native.C.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol),
                 "socket(" + name + ")");
         try {
             byte[] sa = SockAddr.netlink(0, groups);

@@ -27,6 +27,7 @@ public final class PacketRing implements Closeable {
 
     /** tpacket2_hdr: tp_status, tp_len, tp_snaplen (u32), tp_mac, tp_net (u16), ... 32 bytes. */
     public static final int HDR_STATUS = 0;
+
     public static final int HDR_LEN = 4;
     public static final int HDR_SNAPLEN = 8;
     public static final int HDR_MAC = 12;
@@ -34,6 +35,7 @@ public final class PacketRing implements Closeable {
     public static final int TX_DATA = 32;
     /** errno values of a link that is down or gone. */
     public static final int ENETDOWN = 100;
+
     public static final int ENXIO = 6;
     public static final int ENODEV = 19;
     private static final int ENOBUFS = 105;
@@ -42,6 +44,7 @@ public final class PacketRing implements Closeable {
     public static final int TP_STATUS_LOSING = 4;
     /** The checksum of a locally made packet (veth, loopback) is still to be completed. */
     public static final int TP_STATUS_CSUMNOTREADY = 8;
+
     public static final int TP_STATUS_AVAILABLE = 0;
     public static final int TP_STATUS_SEND_REQUEST = 1;
     public static final int TP_STATUS_WRONG_FORMAT = 4;
@@ -57,8 +60,16 @@ public final class PacketRing implements Closeable {
     private final int framesPerBlock;
     private final int blockSize;
 
-    private PacketRing(int fd, int ifindex, String interfaceName, Pointer memory, long mapSize, int frameSize,
-            int rxFrames, int txFrames, int blockSize) {
+    private PacketRing(
+            int fd,
+            int ifindex,
+            String interfaceName,
+            Pointer memory,
+            long mapSize,
+            int frameSize,
+            int rxFrames,
+            int txFrames,
+            int blockSize) {
         this.fd = fd;
         this.ifindex = ifindex;
         this.interfaceName = interfaceName;
@@ -87,8 +98,12 @@ public final class PacketRing implements Closeable {
         int perBlock = blockSize / frameSize;
         int rxBlocks = (rxFrames + perBlock - 1) / perBlock;
         int txBlocks = (txFrames + perBlock - 1) / perBlock;
-        int fd = Native.check(Native.C.socket(Native.AF_PACKET, Native.SOCK_RAW | Native.SOCK_CLOEXEC,
-                Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL))), "socket(AF_PACKET)");
+        int fd = Native.check(
+                Native.C.socket(
+                        Native.AF_PACKET,
+                        Native.SOCK_RAW | Native.SOCK_CLOEXEC,
+                        Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL))),
+                "socket(AF_PACKET)");
         try {
             String on = " on " + interfaceName;
             Native.setInt(fd, Native.SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION" + on);
@@ -106,8 +121,16 @@ public final class PacketRing implements Closeable {
             attach(fd, filter, interfaceName);
             byte[] sa = SockAddr.link(ETH_P_ALL, ifindex, new byte[6]);
             Native.check(Native.C.bind(fd, sa, sa.length), "bind(AF_PACKET" + on + ")");
-            return new PacketRing(fd, ifindex, interfaceName, memory, size, frameSize, rxBlocks * perBlock,
-                    txBlocks * perBlock, blockSize);
+            return new PacketRing(
+                    fd,
+                    ifindex,
+                    interfaceName,
+                    memory,
+                    size,
+                    frameSize,
+                    rxBlocks * perBlock,
+                    txBlocks * perBlock,
+                    blockSize);
         } catch (NativeException | RuntimeException e) {
             Native.closeQuietly(fd);
             throw e;
@@ -140,7 +163,8 @@ public final class PacketRing implements Closeable {
         Pointer fprog = Memory.allocateDirect(Native.RUNTIME, 16);
         fprog.putShort(0, (short) program.length);
         fprog.putAddress(8, insns.address());
-        Native.check(Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_ATTACH_FILTER, fprog, 16),
+        Native.check(
+                Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_ATTACH_FILTER, fprog, 16),
                 "setsockopt(SO_ATTACH_FILTER on " + interfaceName + ")");
     }
 
@@ -168,7 +192,8 @@ public final class PacketRing implements Closeable {
 
     /** Offset of transmit frame i's tpacket2_hdr in {@link #memory()}. */
     public long txFrame(int i) {
-        return (long) rxFrames / framesPerBlock * blockSize + (long) (i / framesPerBlock) * blockSize
+        return (long) rxFrames / framesPerBlock * blockSize
+                + (long) (i / framesPerBlock) * blockSize
                 + (long) (i % framesPerBlock) * frameSize;
     }
 
@@ -204,7 +229,8 @@ public final class PacketRing implements Closeable {
     public int takeError() throws NativeException {
         byte[] v = new byte[4];
         byte[] len = Bytes.nativeInt(4);
-        Native.check(Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, v, len),
+        Native.check(
+                Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, v, len),
                 "getsockopt(SO_ERROR on " + interfaceName + ")");
         return ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt(0);
     }
@@ -213,7 +239,8 @@ public final class PacketRing implements Closeable {
     public long[] takeStatistics() throws NativeException {
         byte[] v = new byte[8];
         byte[] len = Bytes.nativeInt(8);
-        Native.check(Native.C.getsockopt(fd, Native.SOL_PACKET, PACKET_STATISTICS, v, len),
+        Native.check(
+                Native.C.getsockopt(fd, Native.SOL_PACKET, PACKET_STATISTICS, v, len),
                 "getsockopt(PACKET_STATISTICS on " + interfaceName + ")");
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
         return new long[] {Integer.toUnsignedLong(b.getInt(0)), Integer.toUnsignedLong(b.getInt(4))};

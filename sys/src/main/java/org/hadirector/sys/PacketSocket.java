@@ -19,8 +19,8 @@ public final class PacketSocket implements Closeable {
     /** A send-only socket: protocol 0 receives nothing. */
     public static PacketSocket open(String interfaceName) throws NativeException {
         int ifindex = Interfaces.index(interfaceName);
-        int fd = Native.check(Native.C.socket(Native.AF_PACKET, Native.SOCK_RAW | Native.SOCK_CLOEXEC, 0),
-                "socket(AF_PACKET)");
+        int fd = Native.check(
+                Native.C.socket(Native.AF_PACKET, Native.SOCK_RAW | Native.SOCK_CLOEXEC, 0), "socket(AF_PACKET)");
         return new PacketSocket(fd, ifindex, interfaceName);
     }
 
@@ -29,7 +29,8 @@ public final class PacketSocket implements Closeable {
         byte[] dst = new byte[6];
         System.arraycopy(frame, 0, dst, 0, 6);
         byte[] sa = SockAddr.link(etherType, ifindex, dst);
-        Native.check(Native.C.sendto(fd, frame, frame.length, 0, sa, sa.length),
+        Native.check(
+                Native.C.sendto(fd, frame, frame.length, 0, sa, sa.length),
                 "sendto(AF_PACKET on " + interfaceName + ")");
     }
 

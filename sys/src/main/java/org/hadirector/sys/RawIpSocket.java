@@ -5,7 +5,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -28,6 +27,7 @@ public final class RawIpSocket implements Closeable {
         public int length;
         /** IPv4: offset of the IP payload (after the header); IPv6: 0. */
         public int payloadOffset;
+
         public InetAddress source;
         public InetAddress destination;
         public int ttl;
@@ -58,11 +58,14 @@ public final class RawIpSocket implements Closeable {
     /** Opens a raw socket of {@code protocol} bound to {@code interfaceName}, ready for VRRP. */
     public static RawIpSocket open(String interfaceName, boolean ipv6, int protocol) throws NativeException {
         int ifindex = Interfaces.index(interfaceName);
-        int fd = Native.check(Native.C.socket(ipv6 ? Native.AF_INET6 : Native.AF_INET, Native.SOCK_RAW | Native.SOCK_CLOEXEC,
-                protocol), "socket(raw " + protocol + ")");
+        int fd = Native.check(
+                Native.C.socket(
+                        ipv6 ? Native.AF_INET6 : Native.AF_INET, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol),
+                "socket(raw " + protocol + ")");
         try {
             byte[] dev = (interfaceName + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            Native.check(Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_BINDTODEVICE, dev, dev.length),
+            Native.check(
+                    Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_BINDTODEVICE, dev, dev.length),
                     "setsockopt(SO_BINDTODEVICE " + interfaceName + ")");
             if (ipv6) {
                 Native.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS");
@@ -80,7 +83,8 @@ public final class RawIpSocket implements Closeable {
                 ByteBuffer mreqn = Bytes.nativeBuffer(12);
                 mreqn.position(8);
                 mreqn.putInt(ifindex);
-                Native.check(Native.C.setsockopt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, mreqn.array(), 12),
+                Native.check(
+                        Native.C.setsockopt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, mreqn.array(), 12),
                         "setsockopt(IP_MULTICAST_IF)");
             }
             return new RawIpSocket(fd, ipv6, ifindex, interfaceName);
@@ -114,14 +118,16 @@ public final class RawIpSocket implements Closeable {
             ByteBuffer mreq = Bytes.nativeBuffer(20);
             mreq.put(group.getAddress());
             mreq.putInt(ifindex);
-            Native.check(Native.C.setsockopt(fd, Native.IPPROTO_IPV6, Native.IPV6_ADD_MEMBERSHIP, mreq.array(), 20),
+            Native.check(
+                    Native.C.setsockopt(fd, Native.IPPROTO_IPV6, Native.IPV6_ADD_MEMBERSHIP, mreq.array(), 20),
                     "setsockopt(IPV6_ADD_MEMBERSHIP " + group.getHostAddress() + " on " + interfaceName + ")");
         } else {
             ByteBuffer mreqn = Bytes.nativeBuffer(12);
             mreqn.put(group.getAddress());
             mreqn.putInt(0);
             mreqn.putInt(ifindex);
-            Native.check(Native.C.setsockopt(fd, Native.IPPROTO_IP, Native.IP_ADD_MEMBERSHIP, mreqn.array(), 12),
+            Native.check(
+                    Native.C.setsockopt(fd, Native.IPPROTO_IP, Native.IP_ADD_MEMBERSHIP, mreqn.array(), 12),
                     "setsockopt(IP_ADD_MEMBERSHIP " + group.getHostAddress() + " on " + interfaceName + ")");
         }
     }
@@ -142,7 +148,8 @@ public final class RawIpSocket implements Closeable {
             }
             int errno = Native.errno();
             if (errno != Native.EINTR || attempt > 8) {
-                throw new NativeException("sendto(" + destination.getHostAddress() + " via " + interfaceName + ")", errno);
+                throw new NativeException(
+                        "sendto(" + destination.getHostAddress() + " via " + interfaceName + ")", errno);
             }
         }
     }

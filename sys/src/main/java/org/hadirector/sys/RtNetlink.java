@@ -49,8 +49,7 @@ public final class RtNetlink implements Closeable {
     public static final int IFA_F_NOPREFIXROUTE = 0x200;
 
     /** An address on an interface, as the kernel lists it. */
-    public record Address(int ifindex, InetAddress address, int prefixLength, int scope, String label) {
-    }
+    public record Address(int ifindex, InetAddress address, int prefixLength, int scope, String label) {}
 
     /** A link's state: administratively up and with carrier. */
     public record Link(int ifindex, String name, boolean up, boolean lowerUp) {
@@ -116,8 +115,15 @@ public final class RtNetlink implements Closeable {
      * Adds an address (ip address add). {@code scope}: 0 global, 200 site, 253 link, 254 host,
      * 255 nowhere. Adding an address that is already there is not an error.
      */
-    public void addAddress(int ifindex, InetAddress address, int prefixLength, InetAddress broadcast, int scope,
-            String label, int flags) throws NativeException {
+    public void addAddress(
+            int ifindex,
+            InetAddress address,
+            int prefixLength,
+            InetAddress broadcast,
+            int scope,
+            String label,
+            int flags)
+            throws NativeException {
         ByteBuffer m = message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
         ifaddrmsg(m, address, prefixLength, flags & 0xff, scope, ifindex);
         attr(m, IFA_LOCAL, address.getAddress());
@@ -133,7 +139,8 @@ public final class RtNetlink implements Closeable {
         }
         int errno = request(m, null);
         if (errno != 0 && errno != 17 /* EEXIST */) {
-            throw new NativeException("RTM_NEWADDR " + address.getHostAddress() + "/" + prefixLength + " on ifindex " + ifindex, errno);
+            throw new NativeException(
+                    "RTM_NEWADDR " + address.getHostAddress() + "/" + prefixLength + " on ifindex " + ifindex, errno);
         }
     }
 
@@ -148,7 +155,8 @@ public final class RtNetlink implements Closeable {
             return false;
         }
         if (errno != 0) {
-            throw new NativeException("RTM_DELADDR " + address.getHostAddress() + "/" + prefixLength + " on ifindex " + ifindex, errno);
+            throw new NativeException(
+                    "RTM_DELADDR " + address.getHostAddress() + "/" + prefixLength + " on ifindex " + ifindex, errno);
         }
         return true;
     }
@@ -175,7 +183,12 @@ public final class RtNetlink implements Closeable {
     /** The state of one link. */
     public Link link(int ifindex) throws NativeException {
         ByteBuffer m = message(RTM_GETLINK, NLM_F_REQUEST);
-        m.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(ifindex).putInt(0).putInt(0);
+        m.put((byte) 0)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putInt(ifindex)
+                .putInt(0)
+                .putInt(0);
         Link[] found = new Link[1];
         int errno = request(m, msg -> found[0] = parseLink(msg));
         if (errno != 0) {
@@ -219,8 +232,11 @@ public final class RtNetlink implements Closeable {
     }
 
     private static void ifaddrmsg(ByteBuffer m, InetAddress a, int prefix, int flags, int scope, int ifindex) {
-        m.put((byte) (a instanceof Inet4Address ? Native.AF_INET : Native.AF_INET6)).put((byte) prefix)
-                .put((byte) flags).put((byte) scope).putInt(ifindex);
+        m.put((byte) (a instanceof Inet4Address ? Native.AF_INET : Native.AF_INET6))
+                .put((byte) prefix)
+                .put((byte) flags)
+                .put((byte) scope)
+                .putInt(ifindex);
     }
 
     private static void attr(ByteBuffer m, int type, byte[] data) {
@@ -252,7 +268,8 @@ public final class RtNetlink implements Closeable {
         });
         byte[] local = found[IFA_LOCAL];
         byte[] addr = found[IFA_ADDRESS];
-        String label = found[IFA_LABEL] == null ? null
+        String label = found[IFA_LABEL] == null
+                ? null
                 : new String(found[IFA_LABEL], StandardCharsets.US_ASCII).replace("\0", "");
         byte[] use = family == Native.AF_INET && local != null ? local : addr;
         if (use == null) {

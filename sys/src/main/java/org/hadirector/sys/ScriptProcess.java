@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -43,17 +42,29 @@ public final class ScriptProcess {
 
         @Override
         public String toString() {
-            return signal != 0 ? "killed by signal " + signal : code < 0 ? "end unknown (waitpid failed)" : "exit status " + code;
+            return signal != 0
+                    ? "killed by signal " + signal
+                    : code < 0 ? "end unknown (waitpid failed)" : "exit status " + code;
         }
     }
 
     public interface Posix {
         @SaveError
-        int posix_spawn(@Out IntByReference pid, String path, Pointer fileActions, Pointer attributes, String[] argv,
+        int posix_spawn(
+                @Out IntByReference pid,
+                String path,
+                Pointer fileActions,
+                Pointer attributes,
+                String[] argv,
                 String[] envp);
 
         @SaveError
-        int posix_spawnp(@Out IntByReference pid, String file, Pointer fileActions, Pointer attributes, String[] argv,
+        int posix_spawnp(
+                @Out IntByReference pid,
+                String file,
+                Pointer fileActions,
+                Pointer attributes,
+                String[] argv,
                 String[] envp);
 
         int posix_spawn_file_actions_init(Pointer fileActions);
@@ -145,13 +156,16 @@ public final class ScriptProcess {
             P.posix_spawnattr_setsigmask(attributes, empty);
             P.posix_spawnattr_setsigdefault(attributes, all);
             P.posix_spawnattr_setpgroup(attributes, 0);
-            P.posix_spawnattr_setflags(attributes,
-                    (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+            P.posix_spawnattr_setflags(
+                    attributes, (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
             String[] args = argv.toArray(new String[0]);
-            String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+            String[] envp = env.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .toArray(String[]::new);
             IntByReference pid = new IntByReference();
             String file = argv.get(0);
-            int rc = file.contains("/") ? P.posix_spawn(pid, file, actions, attributes, args, envp)
+            int rc = file.contains("/")
+                    ? P.posix_spawn(pid, file, actions, attributes, args, envp)
                     : P.posix_spawnp(pid, file, actions, attributes, args, envp);
             if (rc != 0) {
                 throw new IOException("cannot run " + file + ": " + P.strerror(rc));
@@ -181,7 +195,8 @@ public final class ScriptProcess {
         }
         int s = status[0];
         int signal = s & 0x7f;
-        // WIFEXITED: low 7 bits 0; WIFSIGNALED: low 7 bits a signal (0x7f is a stop, which waitpid without WUNTRACED never reports).
+        // WIFEXITED: low 7 bits 0; WIFSIGNALED: low 7 bits a signal (0x7f is a stop, which waitpid without WUNTRACED
+        // never reports).
         Exit e = signal == 0 ? new Exit((s >> 8) & 0xff, 0) : new Exit(0, signal);
         reaped.set(true);
         exit.complete(e);
@@ -208,7 +223,8 @@ public final class ScriptProcess {
     public void killGroup() {
         // The descendants are listed first (they are the script's children only while it lives),
         // the group killed next, so that the script never sees its children die and exits 0.
-        List<ProcessHandle> descendants = ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
+        List<ProcessHandle> descendants =
+                ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
         if (P.kill(-pid, SIGKILL) != 0 && RT.getLastError() != ESRCH && !reaped.get()) {
             P.kill(pid, SIGKILL);
         }

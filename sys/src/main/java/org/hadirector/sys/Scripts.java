@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class Scripts {
     private static final Logger LOG = LoggerFactory.getLogger(Scripts.class);
 
-    private Scripts() {
-    }
+    private Scripts() {}
 
     /**
      * The environment a script starts with, and nothing else of the daemon's (JAVA_OPTS,
@@ -41,15 +39,21 @@ public final class Scripts {
         if (user == null || user.equals("root")) {
             return new ArrayList<>(cmd);
         }
-        List<String> out = new ArrayList<>(List.of(SETPRIV, "--reuid=" + user,
-                "--regid=" + (group != null ? group : primaryGroup(user)), "--init-groups", "--reset-env", "--"));
+        List<String> out = new ArrayList<>(List.of(
+                SETPRIV,
+                "--reuid=" + user,
+                "--regid=" + (group != null ? group : primaryGroup(user)),
+                "--init-groups",
+                "--reset-env",
+                "--"));
         out.addAll(cmd);
         return out;
     }
 
     /** setpriv by its full path: the script's PATH is not the daemon's. */
     private static final String SETPRIV = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setpriv"))
-            ? "/usr/bin/setpriv" : "setpriv";
+            ? "/usr/bin/setpriv"
+            : "setpriv";
 
     /** The user's own primary group (setpriv --regid needs one); the user's name when unknown, as before. */
     private static String primaryGroup(String user) {

@@ -15,8 +15,7 @@ public final class SignalDisposition {
     private static final Sig S = LibraryLoader.create(Sig.class).load("c");
     private static final long SIG_DFL = 0;
 
-    private SignalDisposition() {
-    }
+    private SignalDisposition() {}
 
     /** Sets {@code signum}'s disposition to SIG_DFL; true when it worked. */
     public static boolean reset(int signum) {

@@ -24,8 +24,7 @@ public final class SmallFiles {
     private static final int O_NOCTTY = 0x100;
     private static final int O_NOFOLLOW = 0x20000;
 
-    private SmallFiles() {
-    }
+    private SmallFiles() {}
 
     /**
      * At most {@code max} bytes of {@code path}, opened O_RDONLY | O_NONBLOCK as keepalived opens a
@@ -42,7 +41,8 @@ public final class SmallFiles {
     }
 
     private static byte[] read(Path path, int max, int extraFlags) {
-        int fd = Native.C.open(path.toString(), Native.O_RDONLY | O_NONBLOCK | O_NOCTTY | Native.O_CLOEXEC | extraFlags);
+        int fd =
+                Native.C.open(path.toString(), Native.O_RDONLY | O_NONBLOCK | O_NOCTTY | Native.O_CLOEXEC | extraFlags);
         if (fd < 0) {
             return null;
         }
@@ -75,11 +75,15 @@ public final class SmallFiles {
         if (Files.isSymbolicLink(to)) {
             throw new IOException(to + " is a symbolic link; refusing to write through or over it");
         }
-        Path tmp = Files.createTempFile(dir, "." + to.getFileName() + ".", ".tmp",
+        Path tmp = Files.createTempFile(
+                dir,
+                "." + to.getFileName() + ".",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
         try {
             // createTempFile made it (O_CREAT | O_EXCL); NOFOLLOW_LINKS opens it with O_NOFOLLOW.
-            try (var ch = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            try (var ch =
+                    Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
                 while (b.hasRemaining()) {
                     ch.write(b);

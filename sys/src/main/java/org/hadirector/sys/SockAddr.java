@@ -12,8 +12,7 @@ final class SockAddr {
     static final int IN_SIZE = 16;
     static final int IN6_SIZE = 28;
 
-    private SockAddr() {
-    }
+    private SockAddr() {}
 
     static byte[] of(InetAddress a, int port) {
         if (a instanceof Inet4Address) {

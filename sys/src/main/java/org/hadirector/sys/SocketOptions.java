@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
  * number). The caller keeps owning the descriptor.
  */
 public final class SocketOptions {
-    private SocketOptions() {
-    }
+    private SocketOptions() {}
 
     /**
      * SO_BINDTODEVICE: the socket sends and receives through {@code interfaceName} only, as the
@@ -16,7 +15,8 @@ public final class SocketOptions {
      */
     public static void bindToDevice(int fd, String interfaceName) throws NativeException {
         byte[] dev = (interfaceName + "\0").getBytes(StandardCharsets.US_ASCII);
-        Native.check(Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_BINDTODEVICE, dev, dev.length),
+        Native.check(
+                Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_BINDTODEVICE, dev, dev.length),
                 "setsockopt(SO_BINDTODEVICE " + interfaceName + ")");
     }
 }

@@ -12,8 +12,7 @@ public final class SystemdNotify {
     /** sizeof(struct sockaddr_un): family u16 + 108 bytes of path. */
     private static final int SUN_PATH = 108;
 
-    private SystemdNotify() {
-    }
+    private SystemdNotify() {}
 
     /** Sends {@code state}; returns false when there is no NOTIFY_SOCKET. */
     public static boolean send(String state) throws NativeException {

@@ -27,6 +27,7 @@ public final class TcpConnector implements Closeable {
     public static final int TIMED_OUT = -1;
     /** struct epoll_event on x86_64: u32 events, u64 data, packed. */
     private static final int EVENT_SIZE = 12;
+
     private static final int BATCH = 256;
 
     private final int epfd;
@@ -34,14 +35,16 @@ public final class TcpConnector implements Closeable {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Attempt> pending = new HashMap<>();
-    private final PriorityQueue<Attempt> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
+    private final PriorityQueue<Attempt> deadlines =
+            new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
     private volatile boolean running = true;
     /** Set when epoll itself failed: every attempt then fails at once with this errno instead of hanging. */
     private volatile int broken;
     /** True while the thread is in (or about to enter) epoll_wait: only then does a post need the eventfd. */
     private final java.util.concurrent.atomic.AtomicBoolean sleeping = new java.util.concurrent.atomic.AtomicBoolean();
     /** The thread inside {@link #batch}, whose connects wake the connector only when the batch ends. */
-    private final java.util.concurrent.atomic.AtomicReference<Thread> batcher = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Thread> batcher =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** One connect in flight. */
     public final class Attempt implements AutoCloseable {
@@ -73,7 +76,9 @@ public final class TcpConnector implements Closeable {
         WakeUp w = null;
         try {
             w = new WakeUp();
-            Native.check(Native.C.epoll_ctl(ep, Native.EPOLL_CTL_ADD, w.fd(), event(Native.EPOLLIN, -1)), "epoll_ctl(eventfd)");
+            Native.check(
+                    Native.C.epoll_ctl(ep, Native.EPOLL_CTL_ADD, w.fd(), event(Native.EPOLLIN, -1)),
+                    "epoll_ctl(eventfd)");
             TcpConnector c = new TcpConnector(ep, w, threadName);
             c.thread.start();
             return c;
@@ -212,7 +217,9 @@ public final class TcpConnector implements Closeable {
                 deadlines.poll();
             }
             Attempt first = deadlines.peek();
-            int timeout = first == null ? 1000 : (int) Math.max(0, Math.min(1000, (first.deadline - now + 999_999) / 1_000_000));
+            int timeout = first == null
+                    ? 1000
+                    : (int) Math.max(0, Math.min(1000, (first.deadline - now + 999_999) / 1_000_000));
             sleeping.set(true);
             if (!commands.isEmpty() || !running) {
                 timeout = 0;
@@ -225,7 +232,9 @@ public final class TcpConnector implements Closeable {
                     continue;
                 }
                 // Should never happen; if it does, fail every check loudly rather than leave them hanging.
-                LOG.error("{}: epoll_wait failed: {}; every TCP_CHECK fails from now on", thread.getName(),
+                LOG.error(
+                        "{}: epoll_wait failed: {}; every TCP_CHECK fails from now on",
+                        thread.getName(),
                         Native.strerror(errno));
                 broken = errno;
                 for (Attempt a : pending.values().toArray(new Attempt[0])) {
@@ -250,9 +259,14 @@ public final class TcpConnector implements Closeable {
                 // say, one system call fewer); otherwise SO_ERROR decides, as keepalived's check does.
                 int err = 0;
                 if ((ev.getInt(i * EVENT_SIZE) & (Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
-                    ByteBuffer.wrap(soErrorLen).order(java.nio.ByteOrder.nativeOrder()).putInt(0, 4);
+                    ByteBuffer.wrap(soErrorLen)
+                            .order(java.nio.ByteOrder.nativeOrder())
+                            .putInt(0, 4);
                     err = Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, soError, soErrorLen) < 0
-                            ? Native.errno() : ByteBuffer.wrap(soError).order(java.nio.ByteOrder.nativeOrder()).getInt(0);
+                            ? Native.errno()
+                            : ByteBuffer.wrap(soError)
+                                    .order(java.nio.ByteOrder.nativeOrder())
+                                    .getInt(0);
                 }
                 end(a, err, "connect", true);
             }

@@ -18,16 +18,15 @@ public final class Users {
     private static final Pw PW = LibraryLoader.create(Pw.class).load("c");
     /** struct passwd on x86_64: pw_name, pw_passwd (8 bytes each), then pw_uid, pw_gid (4 bytes each). */
     private static final int PW_UID = 16;
+
     private static final int PW_GID = 20;
     /** struct group: gr_name, gr_passwd, then gr_gid. */
     private static final int GR_GID = 16;
 
     /** A user's ids; {@code gid} is the primary group's. */
-    public record User(String name, int uid, int gid) {
-    }
+    public record User(String name, int uid, int gid) {}
 
-    private Users() {
-    }
+    private Users() {}
 
     /** The user called {@code name} (or with that numeric uid, as setpriv takes it), or null. */
     public static synchronized User user(String name) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 /** Work handed to an owner thread: in order, answered, failed with its cause, or timed out. */
@@ -34,23 +33,29 @@ class MailboxTest {
     @Test
     void aCallIsAnsweredOnTheOwnersThread() throws Exception {
         Mailbox[] box = new Mailbox[1];
-        Thread owner = new Thread(() -> {
-            for (int i = 0; i < 2000 && !Thread.currentThread().isInterrupted(); i++) {
-                box[0].drain();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "owner");
-        box[0] = new Mailbox(() -> { });
+        Thread owner = new Thread(
+                () -> {
+                    for (int i = 0; i < 2000 && !Thread.currentThread().isInterrupted(); i++) {
+                        box[0].drain();
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "owner");
+        box[0] = new Mailbox(() -> {});
         owner.start();
         try {
             assertEquals("owner", box[0].call(() -> Thread.currentThread().getName(), 5_000));
-            Mailbox.NoAnswer failed = assertThrows(Mailbox.NoAnswer.class, () -> box[0].call(() -> {
-                throw new IllegalStateException("bad");
-            }, 5_000));
+            Mailbox.NoAnswer failed = assertThrows(
+                    Mailbox.NoAnswer.class,
+                    () -> box[0].call(
+                            () -> {
+                                throw new IllegalStateException("bad");
+                            },
+                            5_000));
             assertInstanceOf(IllegalStateException.class, failed.getCause());
         } finally {
             owner.interrupt();
@@ -60,7 +65,7 @@ class MailboxTest {
 
     @Test
     void anOwnerThatDoesNotAnswerTimesOut() {
-        Mailbox m = new Mailbox(() -> { });
+        Mailbox m = new Mailbox(() -> {});
         Mailbox.NoAnswer e = assertThrows(Mailbox.NoAnswer.class, () -> m.call(() -> 1, 20));
         assertEquals("no answer within 20 ms", e.getMessage());
     }

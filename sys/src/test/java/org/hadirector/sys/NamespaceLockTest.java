@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +26,15 @@ class NamespaceLockTest {
 
     private static Process holder(List<String> prefix, String name) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(prefix);
-        cmd.addAll(List.of("python3", "-c", "import socket,sys,time\n"
-                + "s=socket.socket(socket.AF_UNIX)\n"
-                + "try:\n s.bind('\\0'+sys.argv[1])\n print('bound',flush=True)\n"
-                + "except OSError as e:\n print('busy',e.errno,flush=True)\n sys.exit(0)\n"
-                + "time.sleep(30)\n", name));
+        cmd.addAll(List.of(
+                "python3",
+                "-c",
+                "import socket,sys,time\n"
+                        + "s=socket.socket(socket.AF_UNIX)\n"
+                        + "try:\n s.bind('\\0'+sys.argv[1])\n print('bound',flush=True)\n"
+                        + "except OSError as e:\n print('busy',e.errno,flush=True)\n sys.exit(0)\n"
+                        + "time.sleep(30)\n",
+                name));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
@@ -67,7 +70,9 @@ class NamespaceLockTest {
         NetnsLab.requireRoot();
         assertNull(NamespaceLock.acquire(name));
         String ns = "hdt" + ProcessHandle.current().pid() + "lock";
-        assertEquals(0, new ProcessBuilder("ip", "netns", "add", ns).inheritIO().start().waitFor());
+        assertEquals(
+                0,
+                new ProcessBuilder("ip", "netns", "add", ns).inheritIO().start().waitFor());
         try {
             Process p = holder(List.of("ip", "netns", "exec", ns), name);
             try {

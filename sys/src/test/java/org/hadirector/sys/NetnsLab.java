@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -49,7 +48,13 @@ public final class NetnsLab implements AutoCloseable {
             for (String ns : List.of(lab.a, lab.b)) {
                 ip("-n", ns, "link", "set", "lo", "up");
                 // No duplicate address detection: link-local addresses are usable at once.
-                ip("netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                ip(
+                        "netns",
+                        "exec",
+                        ns,
+                        "sysctl",
+                        "-qw",
+                        "net.ipv6.conf.all.accept_dad=0",
                         "net.ipv6.conf.default.accept_dad=0");
             }
             ip("-n", lab.a, "link", "add", "e0", "type", "veth", "peer", "name", "e0", "netns", lab.b);

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 
 /** Real raw sockets between two network namespaces: what one sends, the other receives, with TTL 255. */
@@ -100,8 +99,8 @@ class RawIpSocketTest {
     @Test
     void unknownInterfaceNamesTheCall() throws Exception {
         try (NetnsLab lab = NetnsLab.create("ri")) {
-            NativeException e = assertThrows(NativeException.class,
-                    () -> lab.in(lab.a, () -> RawIpSocket.open("nope0", false, VRRP)));
+            NativeException e = assertThrows(
+                    NativeException.class, () -> lab.in(lab.a, () -> RawIpSocket.open("nope0", false, VRRP)));
             assertTrue(e.getMessage().startsWith("if_nametoindex(nope0): No such device"), e.getMessage());
         }
     }

@@ -1,6 +1,5 @@
 package org.hadirector.sys;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** rtnetlink against the real kernel in a namespace, checked with ip(8). */
@@ -27,7 +25,9 @@ class RtNetlinkTest {
                     nl.addAddress(e0, vip6, 64, null, 0, null, RtNetlink.IFA_F_NODAD | RtNetlink.IFA_F_NOPREFIXROUTE);
                     List<RtNetlink.Address> all = nl.addresses(e0);
                     assertTrue(all.contains(new RtNetlink.Address(e0, vip, 32, 0, "e0:vip")), all.toString());
-                    assertTrue(all.stream().anyMatch(a -> a.address().equals(vip6) && a.prefixLength() == 64), all.toString());
+                    assertTrue(
+                            all.stream().anyMatch(a -> a.address().equals(vip6) && a.prefixLength() == 64),
+                            all.toString());
                 }
                 return null;
             });
@@ -52,13 +52,16 @@ class RtNetlinkTest {
     @Test
     void badRequestsComeBackAsErrorsNamingTheRequest() throws Exception {
         try (NetnsLab lab = NetnsLab.create("ne")) {
-            NativeException e = assertThrows(NativeException.class, () -> lab.in(lab.a, () -> {
-                try (RtNetlink nl = RtNetlink.open()) {
-                    nl.addAddress(9999, InetAddress.getByName("198.18.0.100"), 32, null, 0, null, 0);
-                }
-                return null;
-            }));
-            assertTrue(e.getMessage().startsWith("RTM_NEWADDR 198.18.0.100/32 on ifindex 9999: No such device"),
+            NativeException e = assertThrows(
+                    NativeException.class,
+                    () -> lab.in(lab.a, () -> {
+                        try (RtNetlink nl = RtNetlink.open()) {
+                            nl.addAddress(9999, InetAddress.getByName("198.18.0.100"), 32, null, 0, null, 0);
+                        }
+                        return null;
+                    }));
+            assertTrue(
+                    e.getMessage().startsWith("RTM_NEWADDR 198.18.0.100/32 on ifindex 9999: No such device"),
                     e.getMessage());
         }
     }
@@ -67,7 +70,8 @@ class RtNetlinkTest {
     void linkStateAndLinkEvents() throws Exception {
         try (NetnsLab lab = NetnsLab.create("lk")) {
             List<RtNetlink.Link> seen = lab.in(lab.a, () -> {
-                try (RtNetlink monitor = RtNetlink.monitorLinks(); RtNetlink nl = RtNetlink.open()) {
+                try (RtNetlink monitor = RtNetlink.monitorLinks();
+                        RtNetlink nl = RtNetlink.open()) {
                     int e0 = Interfaces.index("e0");
                     assertTrue(nl.link(e0).usable());
                     NetnsLab.ip("-n", lab.a, "link", "set", "e0", "down");
@@ -94,7 +98,11 @@ class RtNetlinkTest {
                     // 400 link events nobody reads: far more than 8 KiB of buffer holds.
                     StringBuilder batch = new StringBuilder();
                     for (int i = 0; i < 100; i++) {
-                        batch.append("link add ov").append(i).append(" type veth peer name ow").append(i).append('\n');
+                        batch.append("link add ov")
+                                .append(i)
+                                .append(" type veth peer name ow")
+                                .append(i)
+                                .append('\n');
                     }
                     for (int i = 0; i < 100; i++) {
                         batch.append("link del ov").append(i).append('\n');

@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +23,9 @@ class ScriptProcessTest {
     Path dir;
 
     private static ScriptProcess.Exit run(String script) throws Exception {
-        return ScriptProcess.start(List.of("/bin/sh", "-c", script), Scripts.ENVIRONMENT).onExit().get(10, TimeUnit.SECONDS);
+        return ScriptProcess.start(List.of("/bin/sh", "-c", script), Scripts.ENVIRONMENT)
+                .onExit()
+                .get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -41,8 +42,8 @@ class ScriptProcessTest {
 
     @Test
     void aMissingProgramIsAnError() {
-        IOException e = assertThrows(IOException.class,
-                () -> ScriptProcess.start(List.of("/nonexistent/check"), Scripts.ENVIRONMENT));
+        IOException e = assertThrows(
+                IOException.class, () -> ScriptProcess.start(List.of("/nonexistent/check"), Scripts.ENVIRONMENT));
         assertTrue(e.getMessage().contains("/nonexistent/check"), e.getMessage());
     }
 
@@ -52,8 +53,8 @@ class ScriptProcessTest {
         // GNU sleep adds its arguments: the second one marks our grandchild among the machine's processes.
         String marker = "0.000" + ProcessHandle.current().pid();
         // The script starts a child that would sleep 60 s, then waits for it.
-        ScriptProcess p = ScriptProcess.start(List.of("/bin/sh", "-c",
-                "sleep 60 " + marker + " & wait"), Scripts.ENVIRONMENT);
+        ScriptProcess p =
+                ScriptProcess.start(List.of("/bin/sh", "-c", "sleep 60 " + marker + " & wait"), Scripts.ENVIRONMENT);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (count(marker) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -70,7 +71,8 @@ class ScriptProcessTest {
     }
 
     private static long count(String marker) {
-        return ProcessHandle.allProcesses().filter(h -> cmdline(h.pid()).equals("sleep\0" + "60\0" + marker + "\0"))
+        return ProcessHandle.allProcesses()
+                .filter(h -> cmdline(h.pid()).equals("sleep\0" + "60\0" + marker + "\0"))
                 .count();
     }
 
@@ -92,8 +94,17 @@ class ScriptProcessTest {
     @Timeout(20)
     void theEnvironmentIsCleanAndNoSignalIsInheritedIgnored() throws Exception {
         Path out = dir.resolve("env");
-        assertEquals(0, ScriptProcess.start(List.of("/bin/sh", "-c", "env > " + out + "; grep -E '^Sig(Ign|Blk)' /proc/$$/status >> " + out),
-                Map.of("PATH", "/usr/bin:/bin")).onExit().get(10, TimeUnit.SECONDS).code());
+        assertEquals(
+                0,
+                ScriptProcess.start(
+                                List.of(
+                                        "/bin/sh",
+                                        "-c",
+                                        "env > " + out + "; grep -E '^Sig(Ign|Blk)' /proc/$$/status >> " + out),
+                                Map.of("PATH", "/usr/bin:/bin"))
+                        .onExit()
+                        .get(10, TimeUnit.SECONDS)
+                        .code());
         String env = Files.readString(out);
         assertFalse(env.contains("JAVA"), env);
         assertFalse(env.contains("HOME="), env);
@@ -109,8 +120,15 @@ class ScriptProcessTest {
         Assumptions.assumeTrue(postgres != null, "needs a user with a supplementary group (postgres: ssl-cert)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path out = dir.resolve("id");
-        List<String> argv = Scripts.asUser(List.of("/bin/sh", "-c", "id > " + out + "; env >> " + out), "postgres", null);
-        assertEquals(0, ScriptProcess.start(argv, Scripts.ENVIRONMENT).onExit().get(10, TimeUnit.SECONDS).code(), argv.toString());
+        List<String> argv =
+                Scripts.asUser(List.of("/bin/sh", "-c", "id > " + out + "; env >> " + out), "postgres", null);
+        assertEquals(
+                0,
+                ScriptProcess.start(argv, Scripts.ENVIRONMENT)
+                        .onExit()
+                        .get(10, TimeUnit.SECONDS)
+                        .code(),
+                argv.toString());
         String id = Files.readString(out);
         assertTrue(id.startsWith("uid=" + postgres.uid() + "(postgres) gid=" + postgres.gid() + "(postgres)"), id);
         assertTrue(id.contains("ssl-cert"), id);
@@ -126,7 +144,12 @@ class ScriptProcessTest {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         Path out = dir.resolve("id");
         List<String> argv = Scripts.asUser(List.of("/bin/sh", "-c", "id > " + out + "; env >> " + out), null, null);
-        assertEquals(0, ScriptProcess.start(argv, Scripts.ENVIRONMENT).onExit().get(10, TimeUnit.SECONDS).code());
+        assertEquals(
+                0,
+                ScriptProcess.start(argv, Scripts.ENVIRONMENT)
+                        .onExit()
+                        .get(10, TimeUnit.SECONDS)
+                        .code());
         String id = Files.readString(out);
         assertTrue(id.startsWith("uid=0(root) gid=0(root)"), id);
         assertTrue(id.contains("HOME=/root"), id);

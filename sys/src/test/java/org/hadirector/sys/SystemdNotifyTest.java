@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 /** sd_notify to a real AF_UNIX datagram socket, read back by socat: the bytes systemd would get. */
@@ -25,7 +24,9 @@ class SystemdNotifyTest {
         Path sock = dir.resolve("notify.sock");
         Path out = dir.resolve("got");
         // socat stands in for systemd's receiver: it binds the datagram socket and prints what arrives.
-        Process p = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + sock, "CREATE:" + out).inheritIO().start();
+        Process p = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + sock, "CREATE:" + out)
+                .inheritIO()
+                .start();
         try {
             for (int i = 0; i < 200 && !Files.exists(sock); i++) {
                 Thread.sleep(50);

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 /** Raw connects against real sockets: success, refusal, bind errors, aborts, a deadline, many at once. */
@@ -18,8 +17,7 @@ class TcpConnectorTest {
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     static final long SECOND = 1_000_000_000L;
 
-    record Outcome(int errno, String call) {
-    }
+    record Outcome(int errno, String call) {}
 
     static Outcome once(TcpConnector c, InetSocketAddress to, InetSocketAddress bind, long timeout) throws Exception {
         CompletableFuture<Outcome> f = new CompletableFuture<>();
@@ -35,16 +33,27 @@ class TcpConnectorTest {
 
     @Test
     void connectsRefusesAndReportsBindErrors() throws Exception {
-        try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
-            assertEquals(new Outcome(0, "connect"), once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
+            assertEquals(
+                    new Outcome(0, "connect"),
+                    once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
             Outcome refused = once(c, new InetSocketAddress(LOOPBACK, freePort()), null, SECOND);
             assertEquals(111, refused.errno(), "ECONNREFUSED");
             assertEquals("Connection refused", TcpConnector.describe(refused.errno()));
             // bound where told to; a port in use fails at bind
-            assertEquals(new Outcome(0, "connect"), once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()),
-                    new InetSocketAddress(LOOPBACK, 0), SECOND));
-            Outcome inUse = once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()),
-                    new InetSocketAddress(LOOPBACK, s.getLocalPort()), SECOND);
+            assertEquals(
+                    new Outcome(0, "connect"),
+                    once(
+                            c,
+                            new InetSocketAddress(LOOPBACK, s.getLocalPort()),
+                            new InetSocketAddress(LOOPBACK, 0),
+                            SECOND));
+            Outcome inUse = once(
+                    c,
+                    new InetSocketAddress(LOOPBACK, s.getLocalPort()),
+                    new InetSocketAddress(LOOPBACK, s.getLocalPort()),
+                    SECOND);
             assertEquals(new Outcome(98, "bind"), inUse, "EADDRINUSE");
         }
     }
@@ -52,9 +61,12 @@ class TcpConnectorTest {
     /** Connects started in a batch wait for its end to wake the connector, then all complete; nested batches just run. */
     @Test
     void aBatchWakesTheConnectorOnceAtItsEnd() throws Exception {
-        try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 200, LOOPBACK)) {
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 200, LOOPBACK)) {
             // let the connector go to sleep first: then only the batch's end can wake it
-            assertEquals(new Outcome(0, "connect"), once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
+            assertEquals(
+                    new Outcome(0, "connect"),
+                    once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
             Thread.sleep(50);
             int n = 100;
             CountDownLatch done = new CountDownLatch(n);
@@ -63,15 +75,16 @@ class TcpConnectorTest {
             java.util.concurrent.atomic.AtomicBoolean inside = new java.util.concurrent.atomic.AtomicBoolean(true);
             c.batch(() -> {
                 for (int i = 0; i < n; i++) {
-                    c.batch(() -> c.connect(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 5 * SECOND, (e, call) -> {
-                        if (e == 0) {
-                            ok.incrementAndGet();
-                        }
-                        if (inside.get()) {
-                            endedInside.incrementAndGet();
-                        }
-                        done.countDown();
-                    }));
+                    c.batch(() -> c.connect(
+                            new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 5 * SECOND, (e, call) -> {
+                                if (e == 0) {
+                                    ok.incrementAndGet();
+                                }
+                                if (inside.get()) {
+                                    endedInside.incrementAndGet();
+                                }
+                                done.countDown();
+                            }));
                 }
                 try {
                     Thread.sleep(100);
@@ -88,7 +101,8 @@ class TcpConnectorTest {
 
     @Test
     void manyAtOnceAllComplete() throws Exception {
-        try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 4096, LOOPBACK)) {
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 4096, LOOPBACK)) {
             Thread acceptor = new Thread(() -> {
                 while (!s.isClosed()) {
                     try {
@@ -118,13 +132,19 @@ class TcpConnectorTest {
 
     @Test
     void anAbortedAttemptNeverCallsBack() throws Exception {
-        try (TcpConnector c = TcpConnector.open("test-tcp"); ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
             AtomicInteger calls = new AtomicInteger();
-            TcpConnector.Attempt a = c.connect(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND,
+            TcpConnector.Attempt a = c.connect(
+                    new InetSocketAddress(LOOPBACK, s.getLocalPort()),
+                    null,
+                    SECOND,
                     (e, call) -> calls.incrementAndGet());
             a.close();
             // a later attempt completes, so the connector went past the aborted one
-            assertEquals(new Outcome(0, "connect"), once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
+            assertEquals(
+                    new Outcome(0, "connect"),
+                    once(c, new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND));
             assertTrue(calls.get() <= 1, "at most the one answer it may have had before the abort");
         }
     }

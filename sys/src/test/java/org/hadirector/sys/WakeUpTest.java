@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +53,8 @@ class WakeUpTest {
             w.clear();
             w.close(); // a second close must not close the file that now has the number
             assertEquals(0, Files.size(reused), "a closed WakeUp wrote into the descriptor's next owner");
-            assertTrue(Files.exists(Path.of("/proc/self/fd/" + n)), "a second close() closed the descriptor's next owner");
+            assertTrue(
+                    Files.exists(Path.of("/proc/self/fd/" + n)), "a second close() closed the descriptor's next owner");
         } finally {
             for (FileOutputStream o : open) {
                 o.close();
@@ -97,7 +97,10 @@ class WakeUpTest {
                     t.join(5000);
                 }
                 if (reused != null) {
-                    assertEquals(0, Files.size(reused), "round " + round + ": a signal after close() wrote into descriptor " + n);
+                    assertEquals(
+                            0,
+                            Files.size(reused),
+                            "round " + round + ": a signal after close() wrote into descriptor " + n);
                 }
             } finally {
                 stop.set(true);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.hadirector.vrrp.codec.Advertisement;
 import org.hadirector.vrrp.codec.DropReason;
 
@@ -43,10 +42,26 @@ public record AdvertisementFilter(
     }
 
     /** A multicast instance with keepalived's defaults. */
-    public static AdvertisementFilter multicast(int version, int vrid, int intervalCentis, String password,
-            List<InetAddress> addresses, Set<InetAddress> ownAddresses) {
-        return new AdvertisementFilter(version, vrid, password == null ? 0 : 1, Advertisement.passwordBytes(password), intervalCentis, addresses, false,
-                Set.of(), false, 255, 255, ownAddresses);
+    public static AdvertisementFilter multicast(
+            int version,
+            int vrid,
+            int intervalCentis,
+            String password,
+            List<InetAddress> addresses,
+            Set<InetAddress> ownAddresses) {
+        return new AdvertisementFilter(
+                version,
+                vrid,
+                password == null ? 0 : 1,
+                Advertisement.passwordBytes(password),
+                intervalCentis,
+                addresses,
+                false,
+                Set.of(),
+                false,
+                255,
+                255,
+                ownAddresses);
     }
 
     /** Null when the advertisement may reach the state machine, otherwise why it is dropped. */

@@ -8,8 +8,13 @@ package org.hadirector.vrrp;
  */
 public final class GarpPlan {
     /** GARP timing in nanoseconds and counts. */
-    public record Timing(long masterDelayNanos, int masterRepeat, long lowerPrioDelayNanos, int lowerPrioRepeat,
-            long refreshNanos, int refreshRepeat) {
+    public record Timing(
+            long masterDelayNanos,
+            int masterRepeat,
+            long lowerPrioDelayNanos,
+            int lowerPrioRepeat,
+            long refreshNanos,
+            int refreshRepeat) {
         /** keepalived's defaults: 5 at once, 5 more after 5 s, no refresh. */
         public static final Timing DEFAULTS = new Timing(5_000_000_000L, 5, 5_000_000_000L, 5, 0, 1);
     }

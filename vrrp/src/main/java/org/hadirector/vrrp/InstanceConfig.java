@@ -34,8 +34,7 @@ public record InstanceConfig(
         int unicastMaxTtl) {
 
     /** A track_interface entry. */
-    public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {
-    }
+    public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {}
 
     public boolean isIpv6() {
         return !vips.isEmpty() && vips.get(0).isIpv6();

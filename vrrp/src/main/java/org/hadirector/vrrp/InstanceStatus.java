@@ -17,6 +17,5 @@ public record InstanceStatus(
         String lastTransition,
         List<DropCount> drops) {
 
-    public record DropCount(String reason, long count) {
-    }
+    public record DropCount(String reason, long count) {}
 }

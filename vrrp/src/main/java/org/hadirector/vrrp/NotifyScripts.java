@@ -2,7 +2,6 @@ package org.hadirector.vrrp;
 
 import java.util.List;
 import java.util.Locale;
-
 import org.hadirector.sys.Scripts;
 
 /**

@@ -86,7 +86,10 @@ public final class SyncGroup {
     }
 
     private synchronized String firstFaulted() {
-        return ownFault.entrySet().stream().filter(Map.Entry::getValue).map(e -> e.getKey() + " is faulted").findFirst()
+        return ownFault.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(e -> e.getKey() + " is faulted")
+                .findFirst()
                 .orElse("");
     }
 }

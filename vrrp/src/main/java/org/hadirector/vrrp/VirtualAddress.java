@@ -8,8 +8,8 @@ import org.hadirector.sys.Addresses;
  * A VIP as the runtime installs it: {@code dev} null means the instance's interface; scope in
  * rtnetlink numbers (0 global, 200 site, 253 link, 254 host, 255 nowhere); flags IFA_F_*.
  */
-public record VirtualAddress(InetAddress address, int prefixLength, String dev, InetAddress broadcast, int scope,
-        String label, int flags) {
+public record VirtualAddress(
+        InetAddress address, int prefixLength, String dev, InetAddress broadcast, int scope, String label, int flags) {
 
     public boolean isIpv6() {
         return address instanceof Inet6Address;

@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
+import org.hadirector.sys.Addresses;
 import org.hadirector.sys.Interfaces;
+import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketSocket;
 import org.hadirector.sys.Poller;
 import org.hadirector.sys.RateLimitedLog;
 import org.hadirector.sys.RawIpSocket;
 import org.hadirector.sys.RtNetlink;
-import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.WakeUp;
 import org.hadirector.vrrp.codec.Advertisement;
 import org.hadirector.vrrp.codec.AdvertisementCodec;
@@ -33,7 +33,6 @@ import org.hadirector.vrrp.track.ScriptState;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
 import org.hadirector.vrrp.track.TrackerSet;
-import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +60,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final GarpPlan garp;
     /** Operator commands, status requests and events of other threads, run on the instance's loop. */
     private final Mailbox commands = new Mailbox(this::signal);
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<StateListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
@@ -73,11 +73,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private RawIpSocket socket;
     /** Bound to our source address; a bound raw socket would not receive multicast, hence two. */
     private RawIpSocket sender;
+
     private RtNetlink netlink;
     private RtNetlink links;
     private PacketSocket packets;
     /** ICMPv6 raw socket for unsolicited neighbour advertisements of IPv6 VIPs. */
     private RawIpSocket icmp6;
+
     private WakeUp wakeUp;
     private int ifindex;
     private InetAddress source;
@@ -86,16 +88,18 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private volatile Thread thread;
     private boolean opened;
     private boolean vipsInstalled;
-    private volatile java.util.function.Consumer<String> faultListener = f -> { };
+    private volatile java.util.function.Consumer<String> faultListener = f -> {};
     private volatile String fault;
     private volatile long restarts;
     private long overrunLoggedAt = Long.MIN_VALUE;
     private long overruns;
     /** Tracked objects, dependencies and the sync group's verdict, combined (pure). */
     private final InstanceTracking tracking = new InstanceTracking();
+
     private final TrackerSet trackers = tracking.trackers();
     /** Tracked interfaces by index, as link events name them. */
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
+
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private ScriptRunner scripts;
     private SyncGroup group;
@@ -233,7 +237,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         if (config.multicastGroup() != null) {
             socket.joinGroup(config.multicastGroup());
         }
-        List<InetAddress> vipAddresses = config.vips().stream().map(VirtualAddress::address).toList();
+        List<InetAddress> vipAddresses =
+                config.vips().stream().map(VirtualAddress::address).toList();
         List<InetAddress> own = new ArrayList<>();
         for (RtNetlink.Address a : present) {
             if (a.ifindex() == ifindex) {
@@ -244,10 +249,18 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         // VIPs (excluded ones too) are never our own source: a peer's adverts may carry them.
         own.removeAll(allVips().stream().map(VirtualAddress::address).toList());
         VrrpSettings s = config.settings();
-        filter = new AdvertisementFilter(s.version(), s.vrid(), config.authPassword() == null ? 0 : 1,
+        filter = new AdvertisementFilter(
+                s.version(),
+                s.vrid(),
+                config.authPassword() == null ? 0 : 1,
                 Advertisement.passwordBytes(config.authPassword()),
-                s.advertIntervalCentis(), vipAddresses, config.skipAddressCheck(),
-                java.util.Set.copyOf(config.unicastPeers()), config.checkUnicastSource(), config.unicastMinTtl(), config.unicastMaxTtl(),
+                s.advertIntervalCentis(),
+                vipAddresses,
+                config.skipAddressCheck(),
+                java.util.Set.copyOf(config.unicastPeers()),
+                config.checkUnicastSource(),
+                config.unicastMinTtl(),
+                config.unicastMaxTtl(),
                 java.util.Set.copyOf(own));
     }
 
@@ -443,10 +456,19 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         InetAddress master = machine.masterAddress();
         List<InstanceStatus.DropCount> d = new ArrayList<>();
         drops.forEach((k, v) -> d.add(new InstanceStatus.DropCount(k.name(), v)));
-        return new InstanceStatus(name, config.interfaceName(), machine.state(), machine.effectivePriority(),
-                config.settings().basePriority(), master == null ? null : Addresses.format(master),
-                config.vips().stream().map(VirtualAddress::toString).toList(), advertsSent, advertsReceived,
-                transitions, lastTransition, d);
+        return new InstanceStatus(
+                name,
+                config.interfaceName(),
+                machine.state(),
+                machine.effectivePriority(),
+                config.settings().basePriority(),
+                master == null ? null : Addresses.format(master),
+                config.vips().stream().map(VirtualAddress::toString).toList(),
+                advertsSent,
+                advertsReceived,
+                transitions,
+                lastTransition,
+                d);
     }
 
     /** True from a successful {@link #start} until its loop ends (stopped, or failed). */
@@ -610,7 +632,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private void overrun(long now) throws NativeException {
         overruns++;
         if (now - overrunLoggedAt >= 10_000_000_000L || overrunLoggedAt == Long.MIN_VALUE) {
-            LOG.warn("{}: link events overran the netlink socket ({} times so far); reading the links afresh", name,
+            LOG.warn(
+                    "{}: link events overran the netlink socket ({} times so far); reading the links afresh",
+                    name,
                     overruns);
             overrunLoggedAt = now;
         }
@@ -638,8 +662,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private void received(byte[] buf, RawIpSocket.Received rx, long now) {
         Advertisement a;
         try {
-            a = AdvertisementCodec.decode(buf, rx.payloadOffset, rx.length - rx.payloadOffset, rx.source,
-                    rx.destination != null ? rx.destination : source, config.v3ChecksumAsV2());
+            a = AdvertisementCodec.decode(
+                    buf,
+                    rx.payloadOffset,
+                    rx.length - rx.payloadOffset,
+                    rx.source,
+                    rx.destination != null ? rx.destination : source,
+                    config.v3ChecksumAsV2());
         } catch (AdvertisementException e) {
             drop(e.reason(), rx.source, e.getMessage(), now);
             return;
@@ -660,15 +689,22 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     private void drop(DropReason reason, InetAddress from, String detail, long now) {
         long n = drops.merge(reason, 1L, Long::sum);
-        long lines = dropLogs.computeIfAbsent(reason, r -> RateLimitedLog.everyPeriod()).admit(now);
+        long lines = dropLogs.computeIfAbsent(reason, r -> RateLimitedLog.everyPeriod())
+                .admit(now);
         if (lines > 0) {
-            LOG.warn("{}: dropped packet from {}: {}{}", name, from == null ? "?" : Addresses.format(from), detail,
+            LOG.warn(
+                    "{}: dropped packet from {}: {}{}",
+                    name,
+                    from == null ? "?" : Addresses.format(from),
+                    detail,
                     RateLimitedLog.notLogged(lines - 1, n));
         }
     }
 
     private void linkChanged(RtNetlink.Link l, long now) {
-        if (l.name() != null && l.ifindex() != ifindex && l.name().equals(config.interfaceName())
+        if (l.name() != null
+                && l.ifindex() != ifindex
+                && l.name().equals(config.interfaceName())
                 && (l.up() || l.lowerUp())) {
             // Our interface was deleted and made again: the sockets are bound to the old one.
             recreated = "interface " + l.name() + " was re-created (ifindex " + ifindex + " -> " + l.ifindex() + ")";
@@ -690,20 +726,37 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     @Override
     public void sendAdvertisement(int priority) {
         VrrpSettings s = config.settings();
-        List<InetAddress> addrs = config.vips().stream().map(VirtualAddress::address).toList();
-        Advertisement a = new Advertisement(s.version(), s.vrid(), priority, s.advertIntervalCentis(),
-                config.authPassword() == null ? 0 : 1, Advertisement.passwordBytes(config.authPassword()), addrs);
-        List<InetAddress> to = config.multicastGroup() != null ? List.of(config.multicastGroup()) : config.unicastPeers();
+        List<InetAddress> addrs =
+                config.vips().stream().map(VirtualAddress::address).toList();
+        Advertisement a = new Advertisement(
+                s.version(),
+                s.vrid(),
+                priority,
+                s.advertIntervalCentis(),
+                config.authPassword() == null ? 0 : 1,
+                Advertisement.passwordBytes(config.authPassword()),
+                addrs);
+        List<InetAddress> to =
+                config.multicastGroup() != null ? List.of(config.multicastGroup()) : config.unicastPeers();
         for (InetAddress dst : to) {
-            byte[] payload = AdvertisementCodec.encode(a, source, dst,
-                    config.v3ChecksumAsV2() ? AdvertisementCodec.V3Checksum.AS_V2 : AdvertisementCodec.V3Checksum.RFC5798);
+            byte[] payload = AdvertisementCodec.encode(
+                    a,
+                    source,
+                    dst,
+                    config.v3ChecksumAsV2()
+                            ? AdvertisementCodec.V3Checksum.AS_V2
+                            : AdvertisementCodec.V3Checksum.RFC5798);
             try {
                 sender.send(payload, dst);
                 advertsSent++;
             } catch (NativeException e) {
                 long lines = sendFailureLog.admit(System.nanoTime());
                 if (lines > 0) {
-                    LOG.warn("{}: cannot send advertisement to {}: {}{}", name, Addresses.format(dst), e.getMessage(),
+                    LOG.warn(
+                            "{}: cannot send advertisement to {}: {}{}",
+                            name,
+                            Addresses.format(dst),
+                            e.getMessage(),
                             RateLimitedLog.notLogged(lines - 1, sendFailureLog.total()));
                 }
             }
@@ -748,8 +801,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         long now = System.nanoTime();
         long lines = lowerPrioLog.admit(now);
         if (lines > 0) {
-            LOG.info("{}: master with lower priority {} seen at {} (ours {}); re-asserting, at most once an advert "
-                    + "interval{}", name, priority, Addresses.format(sourceOfAdvert), machine.effectivePriority(),
+            LOG.info(
+                    "{}: master with lower priority {} seen at {} (ours {}); re-asserting, at most once an advert "
+                            + "interval{}",
+                    name,
+                    priority,
+                    Addresses.format(sourceOfAdvert),
+                    machine.effectivePriority(),
                     RateLimitedLog.notLogged(lines - 1, lowerPrioLog.total()));
         }
         if (reassert) {
@@ -760,8 +818,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private void addVips() {
         for (VirtualAddress v : allVips()) {
             try {
-                netlink.addAddress(vipIndex(v), v.address(), v.prefixLength(), v.broadcast(), v.scope(), v.label(),
-                        v.flags());
+                netlink.addAddress(
+                        vipIndex(v), v.address(), v.prefixLength(), v.broadcast(), v.scope(), v.label(), v.flags());
             } catch (NativeException e) {
                 LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
             }
@@ -807,7 +865,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private InetAddress primaryAddress(List<RtNetlink.Address> present) {
-        List<InetAddress> vipAddresses = allVips().stream().map(VirtualAddress::address).toList();
+        List<InetAddress> vipAddresses =
+                allVips().stream().map(VirtualAddress::address).toList();
         for (RtNetlink.Address a : present) {
             if (a.ifindex() != ifindex) {
                 continue;
@@ -832,7 +891,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                     try {
                         icmp6.send(na, ALL_NODES);
                     } catch (NativeException e) {
-                        LOG.warn("{}: cannot send neighbour advertisement for {}: {}", name, Addresses.format(v6),
+                        LOG.warn(
+                                "{}: cannot send neighbour advertisement for {}: {}",
+                                name,
+                                Addresses.format(v6),
                                 e.getMessage());
                         break;
                     }
@@ -843,7 +905,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                     try {
                         packets.send(frame, GratuitousArp.ETHERTYPE_ARP);
                     } catch (NativeException e) {
-                        LOG.warn("{}: cannot send gratuitous ARP for {}: {}", name, Addresses.format(v4), e.getMessage());
+                        LOG.warn(
+                                "{}: cannot send gratuitous ARP for {}: {}",
+                                name,
+                                Addresses.format(v4),
+                                e.getMessage());
                         return;
                     }
                 }

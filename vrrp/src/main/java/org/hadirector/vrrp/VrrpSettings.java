@@ -40,29 +40,73 @@ public record VrrpSettings(
     }
 
     /** keepalived's defaults around the given essentials: preempt on, 3 adverts, RFC behaviour. */
-    public static VrrpSettings of(String name, int vrid, int version, int priority, int advertIntervalCentis,
-            InetAddress primaryAddress) {
-        return new VrrpSettings(name, vrid, version, priority, advertIntervalCentis, true, 0, 3, false, false, false,
-                primaryAddress);
+    public static VrrpSettings of(
+            String name, int vrid, int version, int priority, int advertIntervalCentis, InetAddress primaryAddress) {
+        return new VrrpSettings(
+                name, vrid, version, priority, advertIntervalCentis, true, 0, 3, false, false, false, primaryAddress);
     }
 
     public VrrpSettings withPreempt(boolean p, long delayNanos) {
-        return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, p, delayNanos, downTimerAdverts,
-                initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, primaryAddress);
+        return new VrrpSettings(
+                name,
+                vrid,
+                version,
+                basePriority,
+                advertIntervalCentis,
+                p,
+                delayNanos,
+                downTimerAdverts,
+                initialMaster,
+                lowerPrioNoAdvert,
+                higherPrioSendAdvert,
+                primaryAddress);
     }
 
     public VrrpSettings withInitialMaster(boolean m) {
-        return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, preempt, preemptDelayNanos,
-                downTimerAdverts, m, lowerPrioNoAdvert, higherPrioSendAdvert, primaryAddress);
+        return new VrrpSettings(
+                name,
+                vrid,
+                version,
+                basePriority,
+                advertIntervalCentis,
+                preempt,
+                preemptDelayNanos,
+                downTimerAdverts,
+                m,
+                lowerPrioNoAdvert,
+                higherPrioSendAdvert,
+                primaryAddress);
     }
 
     public VrrpSettings withPrimaryAddress(InetAddress a) {
-        return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, preempt, preemptDelayNanos,
-                downTimerAdverts, initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, a);
+        return new VrrpSettings(
+                name,
+                vrid,
+                version,
+                basePriority,
+                advertIntervalCentis,
+                preempt,
+                preemptDelayNanos,
+                downTimerAdverts,
+                initialMaster,
+                lowerPrioNoAdvert,
+                higherPrioSendAdvert,
+                a);
     }
 
     public VrrpSettings withAdvertFlags(boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert) {
-        return new VrrpSettings(name, vrid, version, basePriority, advertIntervalCentis, preempt, preemptDelayNanos,
-                downTimerAdverts, initialMaster, lowerPrioNoAdvert, higherPrioSendAdvert, primaryAddress);
+        return new VrrpSettings(
+                name,
+                vrid,
+                version,
+                basePriority,
+                advertIntervalCentis,
+                preempt,
+                preemptDelayNanos,
+                downTimerAdverts,
+                initialMaster,
+                lowerPrioNoAdvert,
+                higherPrioSendAdvert,
+                primaryAddress);
     }
 }

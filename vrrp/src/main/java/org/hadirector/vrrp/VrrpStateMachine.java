@@ -2,9 +2,8 @@ package org.hadirector.vrrp;
 
 import java.net.InetAddress;
 import java.util.Arrays;
-
-import org.hadirector.vrrp.codec.Advertisement;
 import org.hadirector.sys.Addresses;
+import org.hadirector.vrrp.codec.Advertisement;
 
 /**
  * The VRRP protocol state machine of RFC 5798 section 6.4 (and RFC 3768 for version 2), with
@@ -28,16 +27,19 @@ public final class VrrpStateMachine {
     private String faultReason = "";
     /** VRRPv3: learned from the master's adverts; VRRPv2: always our own interval. */
     private int masterAdverIntervalCentis;
+
     private boolean timerArmed;
     private long deadline;
     /** Why the master-down timer will fire: shown as the reason of the takeover. */
     private String downReason = "";
+
     private long preemptUntil;
     private boolean preemptWindowOpen;
     private InetAddress masterAddress;
     private int masterPriority;
     /** As MASTER: when we last re-asserted against a lower-priority master (answers are one per interval). */
     private boolean lowerPrioAnswered;
+
     private long lowerPrioAnsweredAt;
     /** An operator handed the router over (`hadirector vrrp demote`): we count as priority 1 until promoted. */
     private boolean demoted;
@@ -177,7 +179,8 @@ public final class VrrpStateMachine {
                     masterAddress = source;
                     masterPriority = a.priority();
                     String why = a.priority() > ours
-                            ? "higher priority " + a.priority() + " (ours " + ours + ") from " + Addresses.format(source)
+                            ? "higher priority " + a.priority() + " (ours " + ours + ") from "
+                                    + Addresses.format(source)
                             : "equal priority " + ours + " from higher address " + Addresses.format(source);
                     becomeBackup(now, why);
                 } else {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,16 +15,33 @@ class NotifyScriptsTest {
 
     @Test
     void singleQuotesKeepWordsTogether() {
-        assertEquals(List.of("/usr/bin/notify", "a b", "c"), org.hadirector.sys.Scripts.split("/usr/bin/notify 'a b'  c"));
+        assertEquals(
+                List.of("/usr/bin/notify", "a b", "c"), org.hadirector.sys.Scripts.split("/usr/bin/notify 'a b'  c"));
     }
 
     @Test
     void scriptsRunThroughSetprivWithTheirUsersGroupsAndACleanEnvironment() {
-        assertEquals(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", "--reset-env", "--",
-                "/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
+        assertEquals(
+                List.of(
+                        "/usr/bin/setpriv",
+                        "--reuid=nobody",
+                        "--regid=nogroup",
+                        "--init-groups",
+                        "--reset-env",
+                        "--",
+                        "/bin/true"),
+                org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", "nogroup"));
         // Without a group: the user's own primary group (nobody's is nogroup, 65534), as keepalived takes pw_gid.
-        assertEquals(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=65534", "--init-groups", "--reset-env", "--",
-                "/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", null));
+        assertEquals(
+                List.of(
+                        "/usr/bin/setpriv",
+                        "--reuid=nobody",
+                        "--regid=65534",
+                        "--init-groups",
+                        "--reset-env",
+                        "--",
+                        "/bin/true"),
+                org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "nobody", null));
         // Root: as written (the daemon is root; the environment is cleaned where it is started).
         assertEquals(List.of("/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), null, null));
         assertEquals(List.of("/bin/true"), org.hadirector.sys.Scripts.asUser(List.of("/bin/true"), "root", null));
@@ -35,8 +51,12 @@ class NotifyScriptsTest {
     void specificScriptThenNotifyWithKindNameStateAndPriority() throws Exception {
         Path out = dir.resolve("out");
         String append = "/bin/sh -c 'echo \"$*\" >> " + out + "' sh";
-        NotifyScripts n = new NotifyScripts(new NotifyScripts.Script(append + " master-script", null, null), null, null,
-                null, new NotifyScripts.Script(append, null, null));
+        NotifyScripts n = new NotifyScripts(
+                new NotifyScripts.Script(append + " master-script", null, null),
+                null,
+                null,
+                null,
+                new NotifyScripts.Script(append, null, null));
         n.run("VI_1", VrrpState.MASTER, 150);
         n.runForGroup("G", VrrpState.FAULT);
         List<String> lines = List.of();
@@ -44,7 +64,8 @@ class NotifyScriptsTest {
             Thread.sleep(50);
             lines = Files.exists(out) ? Files.readAllLines(out) : List.of();
         }
-        assertEquals(List.of("GROUP G FAULT 0", "INSTANCE VI_1 MASTER 150", "master-script"),
+        assertEquals(
+                List.of("GROUP G FAULT 0", "INSTANCE VI_1 MASTER 150", "master-script"),
                 lines.stream().sorted().toList());
     }
 }

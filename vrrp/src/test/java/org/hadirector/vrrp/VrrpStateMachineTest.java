@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hadirector.vrrp.codec.Advertisement;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +89,8 @@ class VrrpStateMachineTest {
         assertEquals(VrrpState.BACKUP, m.state(), "not a nanosecond early");
         m.onTimer(3_609_375_000L);
         assertEquals(VrrpState.MASTER, m.state());
-        assertEquals(List.of("advert 100", "BACKUP->MASTER: no master heard for Master_Down_Interval (3609 ms)"),
+        assertEquals(
+                List.of("advert 100", "BACKUP->MASTER: no master heard for Master_Down_Interval (3609 ms)"),
                 actions.take());
         runUntil(m, 3_609_375_000L + 3 * S);
         assertEquals(List.of("advert 100", "advert 100", "advert 100"), actions.take());
@@ -101,7 +101,8 @@ class VrrpStateMachineTest {
         VrrpStateMachine m = machine(v3(255, 100).withInitialMaster(true));
         m.start(0);
         assertEquals(VrrpState.MASTER, m.state());
-        assertEquals(List.of("advert 255", "INIT->MASTER: priority 255: the address owner starts as master"),
+        assertEquals(
+                List.of("advert 255", "INIT->MASTER: priority 255: the address owner starts as master"),
                 actions.take());
         assertEquals(S, m.nextDeadlineNanos());
     }
@@ -145,8 +146,9 @@ class VrrpStateMachineTest {
         assertEquals(2 * S + 609_375_000L, m.nextDeadlineNanos(), "Skew_Time = 156/256 s");
         runUntil(m, 2 * S + 609_375_000L);
         assertEquals(VrrpState.MASTER, m.state());
-        assertEquals(List.of("advert 100",
-                "BACKUP->MASTER: master 198.18.0.12 released the virtual router (priority 0)"), actions.take());
+        assertEquals(
+                List.of("advert 100", "BACKUP->MASTER: master 198.18.0.12 released the virtual router (priority 0)"),
+                actions.take());
     }
 
     @Test
@@ -247,7 +249,8 @@ class VrrpStateMachineTest {
         m.onAdvertisement(advert(100, 100), PEER, 5 * S);
         assertEquals(List.of("MASTER->BACKUP: equal priority 100 from higher address 198.18.0.12"), actions.take());
 
-        VrrpStateMachine high = new VrrpStateMachine(VrrpSettings.of("VI_1", 51, 3, 100, 100, ip("198.18.0.200")), actions);
+        VrrpStateMachine high =
+                new VrrpStateMachine(VrrpSettings.of("VI_1", 51, 3, 100, 100, ip("198.18.0.200")), actions);
         high.start(0);
         runUntil(high, 4 * S);
         actions.take();
@@ -352,7 +355,8 @@ class VrrpStateMachineTest {
         runUntil(m, 4 * S);
         actions.take();
         m.onAdvertisement(advert(200, 100), PEER, 5 * S);
-        assertEquals(List.of("advert 100", "MASTER->BACKUP: higher priority 200 (ours 100) from 198.18.0.12"),
+        assertEquals(
+                List.of("advert 100", "MASTER->BACKUP: higher priority 200 (ours 100) from 198.18.0.12"),
                 actions.take());
     }
 

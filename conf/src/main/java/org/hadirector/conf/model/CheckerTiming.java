@@ -13,5 +13,4 @@ public record CheckerTiming(
         Duration delayLoop,
         Duration warmup,
         boolean alpha,
-        boolean logAllFailures) {
-}
+        boolean logAllFailures) {}

@@ -42,5 +42,4 @@ public record GlobalDefs(
         NotifyFifo notifyFifo,
         NotifyFifo vrrpNotifyFifo,
         NotifyFifo lvsNotifyFifo,
-        int maxAutoPriority) {
-}
+        int maxAutoPriority) {}

@@ -11,7 +11,8 @@ public record HttpGetCheck(
         boolean fastRecovery,
         boolean enableSni,
         String virtualhost,
-        List<HttpUrl> urls) implements Checker {
+        List<HttpUrl> urls)
+        implements Checker {
 
     @Override
     public String type() {

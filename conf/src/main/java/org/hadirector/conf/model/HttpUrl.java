@@ -9,5 +9,4 @@ public record HttpUrl(
         List<StatusRange> statusCodes,
         String virtualhost,
         String regex,
-        boolean regexNoMatch) {
-}
+        boolean regexNoMatch) {}

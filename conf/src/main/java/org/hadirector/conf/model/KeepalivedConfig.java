@@ -15,5 +15,4 @@ public record KeepalivedConfig(
         List<VirtualServerGroup> virtualServerGroups,
         List<VirtualServer> virtualServers,
         SslSettings ssl,
-        List<String> unsupportedBlocks) {
-}
+        List<String> unsupportedBlocks) {}

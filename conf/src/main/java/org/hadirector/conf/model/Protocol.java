@@ -1,3 +1,7 @@
 package org.hadirector.conf.model;
 
-public enum Protocol { TCP, UDP, SCTP }
+public enum Protocol {
+    TCP,
+    UDP,
+    SCTP
+}

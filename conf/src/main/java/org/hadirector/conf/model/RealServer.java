@@ -20,5 +20,4 @@ public record RealServer(
         boolean inhibitOnFailure,
         Duration delayLoop,
         boolean smtpAlert,
-        List<Checker> checkers) {
-}
+        List<Checker> checkers) {}

@@ -1,5 +1,4 @@
 package org.hadirector.conf.model;
 
 /** A track_interface entry; weight 0 means FAULT when the interface is down. */
-public record TrackedInterface(String name, int weight, boolean reverse) {
-}
+public record TrackedInterface(String name, int weight, boolean reverse) {}

@@ -1,8 +1,7 @@
 package org.hadirector.conf.model;
 
-import org.hadirector.sys.Addresses;
-
 import java.net.InetAddress;
+import org.hadirector.sys.Addresses;
 
 /**
  * One line of virtual_ipaddress, virtual_ipaddress_excluded or static_ipaddress:

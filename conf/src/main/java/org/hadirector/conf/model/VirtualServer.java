@@ -1,10 +1,9 @@
 package org.hadirector.conf.model;
 
-import org.hadirector.sys.Addresses;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import org.hadirector.sys.Addresses;
 
 /** virtual_server ADDR [PORT] | fwmark N | group NAME, with its real servers. */
 public record VirtualServer(

@@ -1,3 +1,7 @@
 package org.hadirector.conf.model;
 
-public enum VirtualServerKind { ADDRESS, FWMARK, GROUP }
+public enum VirtualServerKind {
+    ADDRESS,
+    FWMARK,
+    GROUP
+}

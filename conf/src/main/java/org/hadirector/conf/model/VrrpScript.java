@@ -14,5 +14,4 @@ public record VrrpScript(
         int fall,
         String user,
         String group,
-        boolean initFail) {
-}
+        boolean initFail) {}

@@ -12,5 +12,4 @@ public record VrrpSyncGroup(
         Notifies notifies,
         boolean smtpAlert,
         boolean globalTracking,
-        boolean syncGroupTrackingWeight) {
-}
+        boolean syncGroupTrackingWeight) {}

@@ -11,8 +11,7 @@ import java.util.List;
 
 /** The subset of glob(3) with GLOB_BRACE that keepalived's include uses. */
 final class Glob {
-    private Glob() {
-    }
+    private Glob() {}
 
     static boolean hasWildcard(String s) {
         return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0;
@@ -90,7 +89,8 @@ final class Glob {
                 }
                 PathMatcher m;
                 try {
-                    m = FileSystems.getDefault().getPathMatcher("glob:" + name.replace("{", "\\{").replace("}", "\\}"));
+                    m = FileSystems.getDefault()
+                            .getPathMatcher("glob:" + name.replace("{", "\\{").replace("}", "\\}"));
                 } catch (IllegalArgumentException e) {
                     continue;
                 }

@@ -1,9 +1,7 @@
 package org.hadirector.conf.parse;
 
 import java.util.List;
-
 import org.hadirector.conf.Diagnostics;
-import org.hadirector.conf.Location;
 
 /**
  * Splits a line into words as keepalived does: white space separates, {@code "..."} and
@@ -11,8 +9,7 @@ import org.hadirector.conf.Location;
  * and an unquoted brace is always a token of its own ({@code VI_1{} is {@code VI_1 {}).
  */
 public final class Lexer {
-    private Lexer() {
-    }
+    private Lexer() {}
 
     /** Tokens of one line; {@code words} shares equal short words across a load, {@code scratch} is reused. */
     static List<Token> tokenize(SourceLine line, Diagnostics diagnostics, WordTable words, List<Token> scratch) {
@@ -60,7 +57,8 @@ public final class Lexer {
                     quoted = true;
                     int close = readQuoted(s, i + 1, c, word);
                     if (close < 0) {
-                        diagnostics.error(line.location().atColumn(line.column0() + i + 1),
+                        diagnostics.error(
+                                line.location().atColumn(line.column0() + i + 1),
                                 "unterminated quoted string; add the closing " + c);
                         i = n;
                         break;

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.hadirector.conf.ConfigException;
 import org.hadirector.conf.Diagnostics;
 import org.hadirector.conf.Location;
@@ -40,6 +39,7 @@ public final class Preprocessor {
      * out-of-memory.
      */
     static final int MAX_LINES = 4_000_000;
+
     private static final long MAX_WORK = 10L * MAX_LINES;
     private static final int MAX_BRACE_PATTERNS = 1024;
 
@@ -71,7 +71,8 @@ public final class Preprocessor {
     public List<SourceLine> read(Path file) throws ConfigException {
         Path abs = file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(abs)) {
-            throw ConfigException.fatal(Location.of(file.toString(), 0),
+            throw ConfigException.fatal(
+                    Location.of(file.toString(), 0),
                     Files.exists(abs) ? "not a regular file" : "configuration file not found");
         }
         readFile(abs, file.toString(), Location.of(file.toString(), 0));
@@ -158,8 +159,10 @@ public final class Preprocessor {
                     }
                 }
                 if (!terminated) {
-                    diagnostics.error(loc, "multi-line definition of $" + def.group(1)
-                            + " is not terminated (its last line must not end with '\\')");
+                    diagnostics.error(
+                            loc,
+                            "multi-line definition of $" + def.group(1)
+                                    + " is not terminated (its last line must not end with '\\')");
                 }
                 definitions.put(def.group(1), String.join("\n", value));
                 continue;
@@ -173,8 +176,10 @@ public final class Preprocessor {
             throw ConfigException.fatal(loc, "configuration expands to too many lines (runaway ~SEQ or definition?)");
         }
         if (depth > MAX_DEPTH) {
-            diagnostics.error(loc, "parameter substitution nested deeper than " + MAX_DEPTH
-                    + " levels (does a definition refer to itself?)");
+            diagnostics.error(
+                    loc,
+                    "parameter substitution nested deeper than " + MAX_DEPTH
+                            + " levels (does a definition refer to itself?)");
             return;
         }
         if (line.length() > MAX_LINE_LENGTH) {
@@ -195,7 +200,8 @@ public final class Preprocessor {
             }
             String id = line.substring(start, end);
             if (id.isEmpty()) {
-                diagnostics.error(loc.atColumn(col0 + 1), "'@' must be followed by a config id, e.g. '@main router_id main'");
+                diagnostics.error(
+                        loc.atColumn(col0 + 1), "'@' must be followed by a config id, e.g. '@main router_id main'");
                 return;
             }
             if (id.equals(configId) == negate) {
@@ -235,8 +241,8 @@ public final class Preprocessor {
             return;
         }
         if (++emitted > MAX_LINES) {
-            throw ConfigException.fatal(loc, "configuration expands to more than " + MAX_LINES
-                    + " lines (runaway ~SEQ or definition?)");
+            throw ConfigException.fatal(
+                    loc, "configuration expands to more than " + MAX_LINES + " lines (runaway ~SEQ or definition?)");
         }
         out.accept(new SourceLine(line, loc, col0));
     }
@@ -247,7 +253,8 @@ public final class Preprocessor {
             sp++;
         }
         String kw = line.substring(0, sp);
-        return kw.equals("include") || (kw.length() == 8 && kw.startsWith("include") && "rmwba".indexOf(kw.charAt(7)) >= 0);
+        return kw.equals("include")
+                || (kw.length() == 8 && kw.startsWith("include") && "rmwba".indexOf(kw.charAt(7)) >= 0);
     }
 
     private void include(String line, Location loc, Path dir) throws ConfigException {
@@ -317,8 +324,10 @@ public final class Preprocessor {
             for (String item : items.subList(1, items.size())) {
                 List<String> values = braceList(item);
                 if (values.size() != vars.size()) {
-                    diagnostics.error(loc, "~LST value " + item + " has " + values.size() + " values for "
-                            + vars.size() + " variables");
+                    diagnostics.error(
+                            loc,
+                            "~LST value " + item + " has " + values.size() + " values for " + vars.size()
+                                    + " variables");
                     return;
                 }
                 for (int k = 0; k < vars.size(); k++) {
@@ -440,7 +449,8 @@ public final class Preprocessor {
             }
             int end = i + 1;
             if (end < line.length() && (Character.isLetter(line.charAt(end)) || line.charAt(end) == '_')) {
-                while (end < line.length() && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '_')) {
+                while (end < line.length()
+                        && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '_')) {
                     end++;
                 }
             }
@@ -470,7 +480,8 @@ public final class Preprocessor {
         switch (name) {
             case "_PWD":
                 return includeStack.isEmpty() || includeStack.peek().getParent() == null
-                        ? "." : includeStack.peek().getParent().toString();
+                        ? "."
+                        : includeStack.peek().getParent().toString();
             case "_INSTANCE":
                 return configId;
             case "_HASH":
@@ -523,7 +534,10 @@ public final class Preprocessor {
                 end++;
             }
             String s = text.substring(pos, end);
-            if (end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length() && text.charAt(end + 1) == '\n') {
+            if (end < text.length()
+                    && text.charAt(end) == '\r'
+                    && end + 1 < text.length()
+                    && text.charAt(end + 1) == '\n') {
                 end++;
             }
             pos = end + 1;

@@ -7,5 +7,4 @@ import org.hadirector.conf.Location;
  * {@code column0} is where {@code text} starts in the file's line (0-based), so that tokens can
  * name their column; for a line produced by substitution it is where the substituted line began.
  */
-public record SourceLine(String text, Location location, int column0) {
-}
+public record SourceLine(String text, Location location, int column0) {}

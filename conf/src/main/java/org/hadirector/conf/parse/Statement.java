@@ -1,7 +1,6 @@
 package org.hadirector.conf.parse;
 
 import java.util.List;
-
 import org.hadirector.conf.Location;
 
 /**

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.hadirector.conf.Diagnostics;
 
 /**
@@ -45,6 +44,7 @@ public final class StatementParser implements Consumer<SourceLine> {
     private final Deque<Open> open = new ArrayDeque<>();
     /** A statement that ended with its line: a '{' first on the next line still opens its block. */
     private Token pendingKeyword;
+
     private List<Token> pendingArgs;
 
     public StatementParser(Diagnostics diagnostics, Consumer<Statement> topLevel) {
@@ -119,9 +119,18 @@ public final class StatementParser implements Consumer<SourceLine> {
         while (!open.isEmpty()) {
             Open o = open.pop();
             if (!o.orphan) {
-                diagnostics.error(o.keyword.location(), "unbalanced braces: block '" + o.keyword.text()
-                        + (o.args.isEmpty() ? "" : " " + String.join(" ", o.args.stream().map(Token::text).toList()))
-                        + "' opened here is never closed; add the missing '}'");
+                diagnostics.error(
+                        o.keyword.location(),
+                        "unbalanced braces: block '" + o.keyword.text()
+                                + (o.args.isEmpty()
+                                        ? ""
+                                        : " "
+                                                + String.join(
+                                                        " ",
+                                                        o.args.stream()
+                                                                .map(Token::text)
+                                                                .toList()))
+                                + "' opened here is never closed; add the missing '}'");
             }
             Statement s = o.close();
             if (!o.orphan) {

@@ -51,27 +51,44 @@ class ConnectionSyncFailoverTest {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         threads.add(ex);
         return ex.submit(() -> {
-            NetNs.enter(lab.ns(host));
-            return c.call();
-        }).get(30, TimeUnit.SECONDS);
+                    NetNs.enter(lab.ns(host));
+                    return c.call();
+                })
+                .get(30, TimeUnit.SECONDS);
     }
 
     static UserspaceDr director(String host) throws Exception {
         UserspaceDr dr = in(host, () -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, InetAddress.getByName(VIP), 80);
         dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
-        dr.apply(new TableOp.AddDestination(web, Destination.route(InetAddress.getByName("198.18.0.21"), 80, 1), "test"));
-        dr.apply(new TableOp.AddDestination(web, Destination.route(InetAddress.getByName("198.18.0.22"), 80, 1), "test"));
+        dr.apply(new TableOp.AddDestination(
+                web, Destination.route(InetAddress.getByName("198.18.0.21"), 80, 1), "test"));
+        dr.apply(new TableOp.AddDestination(
+                web, Destination.route(InetAddress.getByName("198.18.0.22"), 80, 1), "test"));
         return dr;
     }
 
     @BeforeAll
     static void topology() throws Exception {
-        lab = Lab.create("sy", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12",
-                "rs1=198.18.0.21", "rs2=198.18.0.22");
+        lab = Lab.create(
+                "sy",
+                "client=198.18.0.10",
+                "director1=198.18.0.11",
+                "director2=198.18.0.12",
+                "rs1=198.18.0.21",
+                "rs2=198.18.0.22");
         for (String rs : List.of("rs1", "rs2")) {
-            Lab.run("ip", "netns", "exec", lab.ns(rs), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
-                    "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.lo.arp_ignore=1", "net.ipv4.conf.lo.arp_announce=2");
+            Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns(rs),
+                    "sysctl",
+                    "-qw",
+                    "net.ipv4.conf.all.arp_ignore=1",
+                    "net.ipv4.conf.all.arp_announce=2",
+                    "net.ipv4.conf.lo.arp_ignore=1",
+                    "net.ipv4.conf.lo.arp_announce=2");
             Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
             lab.nginx(rs);
             Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
@@ -121,13 +138,18 @@ class ConnectionSyncFailoverTest {
 
     @Test
     void establishedConnectionsContinueThroughTheBackup() throws Exception {
-        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> in("client", () -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(VIP, 80), 1000);
-                s.setSoTimeout(1000);
-                return get(s).startsWith("rs");
-            }
-        }))) >= 0, "the VIP answers through director1");
+        assertTrue(
+                Lab.waitFor(
+                                5_000,
+                                Lab.quietly(() -> in("client", () -> {
+                                    try (Socket s = new Socket()) {
+                                        s.connect(new InetSocketAddress(VIP, 80), 1000);
+                                        s.setSoTimeout(1000);
+                                        return get(s).startsWith("rs");
+                                    }
+                                })))
+                        >= 0,
+                "the VIP answers through director1");
         List<Socket> sockets = new ArrayList<>();
         List<String> servers = new ArrayList<>();
         try {
@@ -145,8 +167,10 @@ class ConnectionSyncFailoverTest {
             // SYN, ACK, request: the third packet of an established connection is synced (threshold 3);
             // the master sends within its flush delay (1 s).
             long took = Lab.waitFor(5_000, Lab.quietly(() -> dr2.counters().syncedInstalled() >= CONNECTIONS));
-            assertTrue(took >= 0, "backup installed " + dr2.counters().syncedInstalled() + " of " + CONNECTIONS
-                    + "; receiver " + backup.messagesAccepted() + " messages, dropped " + backup.dropped());
+            assertTrue(
+                    took >= 0,
+                    "backup installed " + dr2.counters().syncedInstalled() + " of " + CONNECTIONS + "; receiver "
+                            + backup.messagesAccepted() + " messages, dropped " + backup.dropped());
 
             // The master fails: its link goes down and the VIP moves, as VRRP would move it.
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e0", "down");

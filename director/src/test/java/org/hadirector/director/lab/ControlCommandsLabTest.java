@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,10 +77,21 @@ class ControlCommandsLabTest {
         try (Lab lab = Lab.create("cc", "director1=198.18.0.11", "rs1=198.18.0.21")) {
             lab.nginx("rs1");
             Path sock = lab.dir.resolve("d1.sock");
-            lab.director("director1", "-l", "-f", lab.write("d1.conf", CONF).toString(), "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(), "--control", sock.toString());
-            assertTrue(Lab.waitFor(60_000, Lab.quietly(() -> ask(sock, "status").contains("VI_1  MASTER")
-                    && ask(sock, "ipvs -L -n").contains("198.18.0.21:80"))) >= 0,
+            lab.director(
+                    "director1",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", CONF).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    sock.toString());
+            assertTrue(
+                    Lab.waitFor(
+                                    60_000,
+                                    Lab.quietly(() -> ask(sock, "status").contains("VI_1  MASTER")
+                                            && ask(sock, "ipvs -L -n").contains("198.18.0.21:80")))
+                            >= 0,
                     "VI_1 master with rs1 in the table:\n" + lab.log("director1"));
             String status = ask(sock, "status");
             long transitions = number(status, "transitions (\\d+)");
@@ -91,9 +101,37 @@ class ControlCommandsLabTest {
             java.util.SplittableRandom r = new java.util.SplittableRandom(7);
             // The names that exist, and near misses of the verbs that act (never the verbs themselves,
             // so that no line here is an exact command that may act).
-            String[] words = {"status", "json", "ipvs", "-L", "-n", "-c", "--stats", "--rate", "vrrp", "Demote", "demote!",
-                "promote\u0000", "PROMOTE", "VI_1", "VI_1\u0000", "real-server", "drain,", "enable.", "DRAIN",
-                "198.18.0.100:80", "TCP", "198.18.0.21:80", "fault-inject", "dataplane", "table", "checks", " ", "%s", "ok:"};
+            String[] words = {
+                "status",
+                "json",
+                "ipvs",
+                "-L",
+                "-n",
+                "-c",
+                "--stats",
+                "--rate",
+                "vrrp",
+                "Demote",
+                "demote!",
+                "promote\u0000",
+                "PROMOTE",
+                "VI_1",
+                "VI_1\u0000",
+                "real-server",
+                "drain,",
+                "enable.",
+                "DRAIN",
+                "198.18.0.100:80",
+                "TCP",
+                "198.18.0.21:80",
+                "fault-inject",
+                "dataplane",
+                "table",
+                "checks",
+                " ",
+                "%s",
+                "ok:"
+            };
             int answered = 0;
             for (int i = 0; i < 2_000; i++) {
                 StringBuilder b = new StringBuilder();
@@ -119,10 +157,15 @@ class ControlCommandsLabTest {
             assertEquals(transitions, number(after, "transitions (\\d+)"), "no transition");
             assertEquals(ops, number(after, "table operations (\\d+) applied"), "no table operation");
             assertTrue(after.contains("parts: all"), after);
-            assertEquals(table.replaceAll("[0-9]+\\s*\\n", "\n"), ask(sock, "ipvs -L -n").replaceAll("[0-9]+\\s*\\n", "\n"));
+            assertEquals(
+                    table.replaceAll("[0-9]+\\s*\\n", "\n"),
+                    ask(sock, "ipvs -L -n").replaceAll("[0-9]+\\s*\\n", "\n"));
             // and an exact command still acts: the socket was not simply deaf
-            assertTrue(ask(sock, "real-server drain 198.18.0.100:80 198.18.0.21:80").startsWith("ok"));
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> number(ask(sock, "status"), "table operations (\\d+) applied") > ops))
+            assertTrue(ask(sock, "real-server drain 198.18.0.100:80 198.18.0.21:80")
+                    .startsWith("ok"));
+            assertTrue(Lab.waitFor(
+                            5_000,
+                            Lab.quietly(() -> number(ask(sock, "status"), "table operations (\\d+) applied") > ops))
                     >= 0);
         }
     }

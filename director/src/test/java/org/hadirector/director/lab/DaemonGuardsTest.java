@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,22 +38,51 @@ class DaemonGuardsTest {
     private static Process start(Lab lab, String host, Path log, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(host)));
         cmd.addAll(prefix);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
-                "-Xss512k", "-cp", System.getProperty("java.class.path"), "org.hadirector.director.Main"));
+        cmd.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-Xss512k",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.hadirector.director.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     @Test
     void aSecondDaemonWithAnotherPidFileRefusesBeforeTouchingTheVip() throws Exception {
         try (Lab lab = Lab.create("g1", "director1=198.18.0.11")) {
             Path f = lab.write("d.conf", conf());
-            lab.director("director1", "-P", "-l", "-f", f.toString(), "--pid-file", lab.dir.resolve("a.pid").toString(),
-                    "--control", lab.dir.resolve("a.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    f.toString(),
+                    "--pid-file",
+                    lab.dir.resolve("a.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("a.sock").toString());
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             Path log2 = lab.dir.resolve("second.log");
-            Process second = start(lab, "director1", log2, List.of(), "-P", "-l", "-f", f.toString(), "--pid-file",
-                    lab.dir.resolve("b.pid").toString(), "--control", lab.dir.resolve("b.sock").toString());
+            Process second = start(
+                    lab,
+                    "director1",
+                    log2,
+                    List.of(),
+                    "-P",
+                    "-l",
+                    "-f",
+                    f.toString(),
+                    "--pid-file",
+                    lab.dir.resolve("b.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("b.sock").toString());
             try {
                 // The VIP must be there at every look while the second one lives, and after.
                 int looks = 0;
@@ -66,7 +94,10 @@ class DaemonGuardsTest {
                 assertTrue(second.waitFor(1, TimeUnit.SECONDS), "the second daemon did not stop");
                 String out = Files.readString(log2);
                 assertEquals(4, second.exitValue(), out);
-                assertTrue(out.contains("another hadirector runs in this network namespace (it holds the abstract socket @hadirector)"), out);
+                assertTrue(
+                        out.contains(
+                                "another hadirector runs in this network namespace (it holds the abstract socket @hadirector)"),
+                        out);
                 assertFalse(out.contains("VI_1"), "the second daemon started nothing: " + out);
                 assertFalse(Files.exists(lab.dir.resolve("b.pid")), "nor wrote a pid file");
                 for (int i = 0; i < 10; i++) {
@@ -86,17 +117,41 @@ class DaemonGuardsTest {
             Path f = lab.write("d.conf", conf());
             Path log = lab.dir.resolve("nohup.log");
             // As nohup does: SIGHUP ignored, then exec.
-            Process d = start(lab, "director1", log, List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"), "-P", "-l",
-                    "-f", f.toString(), "--pid-file", lab.dir.resolve("a.pid").toString(), "--control",
+            Process d = start(
+                    lab,
+                    "director1",
+                    log,
+                    List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"),
+                    "-P",
+                    "-l",
+                    "-f",
+                    f.toString(),
+                    "--pid-file",
+                    lab.dir.resolve("a.pid").toString(),
+                    "--control",
                     lab.dir.resolve("a.sock").toString());
             try {
-                assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                assertTrue(
+                        Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
                         Files.readString(log));
                 // The log reaches the file a little after the VIP on a loaded machine: wait for it.
-                assertTrue(Lab.waitFor(10_000, Lab.quietly(() -> Files.readString(log).contains(
-                        "SIGHUP was ignored when hadirector started"))) >= 0, Files.readString(log));
-                assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(d.pid())).start().waitFor());
-                assertTrue(Lab.waitFor(10_000, Lab.quietly(() -> Files.readString(log).contains("reload done"))) >= 0,
+                assertTrue(
+                        Lab.waitFor(
+                                        10_000,
+                                        Lab.quietly(() -> Files.readString(log)
+                                                .contains("SIGHUP was ignored when hadirector started")))
+                                >= 0,
+                        Files.readString(log));
+                assertEquals(
+                        0,
+                        new ProcessBuilder("kill", "-HUP", Long.toString(d.pid()))
+                                .start()
+                                .waitFor());
+                assertTrue(
+                        Lab.waitFor(
+                                        10_000,
+                                        Lab.quietly(() -> Files.readString(log).contains("reload done")))
+                                >= 0,
                         Files.readString(log));
                 assertTrue(d.isAlive(), "SIGHUP reloads, it does not kill");
             } finally {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -143,10 +142,12 @@ class KernelDirectorVmTest {
             Files.writeString(share.resolve("director1.conf"), CONF);
             Files.writeString(share.resolve("rs1.conf"), nginxConf(share, "rs1"));
             Files.writeString(share.resolve("rs2.conf"), nginxConf(share, "rs2"));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java") + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp "
-                    + System.getProperty("java.class.path") + " org.hadirector.director.Main";
+            String java = Path.of(System.getProperty("java.home"), "bin", "java")
+                    + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp " + System.getProperty("java.class.path")
+                    + " org.hadirector.director.Main";
             String s = "$HADIRECTOR_VM_SHARE";
-            String script = String.join("\n",
+            String script = String.join(
+                    "\n",
                     "set -e",
                     "for m in ip_vs ip_vs_rr veth bridge; do modprobe -d \"$HADIRECTOR_VM_KERNEL\" $m; done",
                     "ip link set lo up",
@@ -158,8 +159,9 @@ class KernelDirectorVmTest {
                             + " ip netns exec $h sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1"
                             + " net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2;"
                             + " (ip netns exec $h nginx -c " + s + "/$h.conf > " + s + "/$h.out 2>&1 &); done",
-                    "(ip netns exec director1 " + java + " -f " + s + "/director1.conf -l --pid-file /tmp/d1.pid --control /tmp/d1.sock"
-                            + " > " + s + "/director1.log 2>&1 &)",
+                    "(ip netns exec director1 " + java + " -f " + s
+                            + "/director1.conf -l --pid-file /tmp/d1.pid --control /tmp/d1.sock" + " > " + s
+                            + "/director1.log 2>&1 &)",
                     "i=0; until ip netns exec director1 ipvsadm -Ln | grep -q 198.18.0.22:80"
                             + " && ip netns exec director1 ipvsadm -Ln | grep -q 198.18.0.21:80; do"
                             + " i=$((i+1)); [ $i -lt 240 ] || { echo TIMEOUT table; break; }; sleep 1; done",
@@ -180,33 +182,53 @@ class KernelDirectorVmTest {
                     "echo '=== after director stopped'; ip netns exec director1 ipvsadm -Ln; ip netns exec director1 ipvsadm -L --daemon",
                     "echo '=== end'",
                     "kill $(cat " + s + "/rs1.pid) 2>/dev/null || true");
-            Process p = new ProcessBuilder(repo.resolve("lab/vm/run").toString(), "--timeout", "900", "--share",
-                    share.toString(), "--", "sh", "-c", script).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            repo.resolve("lab/vm/run").toString(),
+                            "--timeout",
+                            "900",
+                            "--share",
+                            share.toString(),
+                            "--",
+                            "sh",
+                            "-c",
+                            script)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(960, TimeUnit.SECONDS), "the VM did not stop");
-            String log = Files.exists(share.resolve("director1.log")) ? Files.readString(share.resolve("director1.log")) : "";
+            String log = Files.exists(share.resolve("director1.log"))
+                    ? Files.readString(share.resolve("director1.log"))
+                    : "";
             String all = out + "\n--- director1.log\n" + log;
             assertEquals(0, p.exitValue(), all);
             Map<String, String> sec = sections(out);
             assertTrue(log.contains("table: kernel IPVS runs 1 virtual server(s)"), all);
             String table = sec.getOrDefault("ipvsadm", "");
-            assertTrue(table.contains("TCP  198.18.0.100:80 rr") && table.contains("198.18.0.21:80               Route   1")
-                    && table.contains("198.18.0.22:80               Route   1"), all);
+            assertTrue(
+                    table.contains("TCP  198.18.0.100:80 rr")
+                            && table.contains("198.18.0.21:80               Route   1")
+                            && table.contains("198.18.0.22:80               Route   1"),
+                    all);
             assertEquals(table, sec.get("ours"), "our listing through the daemon equals ipvsadm's\n" + all);
             assertTrue(sec.getOrDefault("daemon", "").contains("master sync daemon (mcast=e0, syncid=51,"), all);
-            assertTrue(sec.getOrDefault("timeout", "").contains("Timeout (tcp tcpfin udp): 1000 120 290"),
+            assertTrue(
+                    sec.getOrDefault("timeout", "").contains("Timeout (tcp tcpfin udp): 1000 120 290"),
                     "lvs_timeouts set, tcpfin left at the kernel's 120\n" + all);
             String curl = sec.getOrDefault("curl", "");
-            assertTrue(curl.contains("rs1") && curl.contains("rs2"), "both real servers answer through the kernel\n" + all);
+            assertTrue(
+                    curl.contains("rs1") && curl.contains("rs2"),
+                    "both real servers answer through the kernel\n" + all);
             String after = sec.getOrDefault("after rs2 stopped", "");
             assertTrue(after.contains("198.18.0.21:80") && !after.contains("198.18.0.22:80"), all);
             String stopped = sec.getOrDefault("after director stopped", "");
-            assertTrue(!stopped.contains("198.18.0.100:80") && !stopped.contains("master sync daemon"),
+            assertTrue(
+                    !stopped.contains("198.18.0.100:80") && !stopped.contains("master sync daemon"),
                     "a stopped director leaves neither its service nor its sync daemon\n" + all);
             assertTrue(sec.containsKey("end"), all);
         } finally {
             try (var files = Files.walk(share)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
     }

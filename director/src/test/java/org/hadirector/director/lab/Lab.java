@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -55,7 +54,14 @@ public final class Lab implements AutoCloseable {
                 String ns = lab.ns(name);
                 run("ip", "netns", "add", ns);
                 run("ip", "-n", ns, "link", "set", "lo", "up");
-                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                run(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns,
+                        "sysctl",
+                        "-qw",
+                        "net.ipv6.conf.all.accept_dad=0",
                         "net.ipv6.conf.default.accept_dad=0");
                 run("ip", "-n", sw, "link", "add", "p-" + name, "type", "veth", "peer", "name", "e0", "netns", ns);
                 run("ip", "-n", sw, "link", "set", "p-" + name, "master", "br0", "up");
@@ -86,11 +92,20 @@ public final class Lab implements AutoCloseable {
 
     /** As {@link #director(String, String...)}, with extra environment variables (NOTIFY_SOCKET). */
     public Process director(String host, java.util.Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(host),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xss512k",
-                "-cp", System.getProperty("java.class.path"), "org.hadirector.director.Main"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns(host),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-Xss512k",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.hadirector.director.Main"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(host + ".log").toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -121,12 +136,26 @@ public final class Lab implements AutoCloseable {
                     server { listen 80; listen 8080; root %1$s/html; }
                 }
                 """.formatted(d));
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns(host), "nginx", "-p", d.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(d.resolve("stdout.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        "ip", "netns", "exec", ns(host), "nginx", "-p", d.toString(), "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(d.resolve("stdout.log").toFile())
+                .start();
         processes.add(p);
         String address = hosts.get(host);
-        long ok = waitFor(10_000, quietly(() -> run("ip", "netns", "exec", ns(host), "curl", "-sf", "--max-time", "1",
-                "http://" + address + "/health").equals("ok\n")));
+        long ok = waitFor(
+                10_000,
+                quietly(() -> run(
+                                "ip",
+                                "netns",
+                                "exec",
+                                ns(host),
+                                "curl",
+                                "-sf",
+                                "--max-time",
+                                "1",
+                                "http://" + address + "/health")
+                        .equals("ok\n")));
         if (ok < 0) {
             throw new IOException("nginx did not answer in " + host + ": " + Files.readString(d.resolve("stdout.log")));
         }
@@ -220,7 +249,8 @@ public final class Lab implements AutoCloseable {
             }
         }
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a leftover temporary directory is harmless
         }

@@ -55,16 +55,29 @@ class SyncReceiverLabTest {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         threads.add(ex);
         return ex.submit(() -> {
-            NetNs.enter(lab.ns(host));
-            return c.call();
-        }).get(30, TimeUnit.SECONDS);
+                    NetNs.enter(lab.ns(host));
+                    return c.call();
+                })
+                .get(30, TimeUnit.SECONDS);
     }
 
     @BeforeAll
     static void topology() throws Exception {
         lab = Lab.create("sr", "director1=198.18.0.11", "director2=198.18.0.12");
         // A second link between the two: the group may arrive there too, but it is not the sync interface.
-        Lab.run("ip", "-n", lab.ns("director1"), "link", "add", "e1", "type", "veth", "peer", "name", "e1", "netns",
+        Lab.run(
+                "ip",
+                "-n",
+                lab.ns("director1"),
+                "link",
+                "add",
+                "e1",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "e1",
+                "netns",
                 lab.ns("director2"));
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.201/32", "dev", "e1");
         Lab.run("ip", "-n", lab.ns("director2"), "addr", "add", "198.18.0.202/32", "dev", "e1");
@@ -73,7 +86,8 @@ class SyncReceiverLabTest {
         dr = in("director2", () -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, InetAddress.getByName(VIP), 80);
         dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
-        dr.apply(new TableOp.AddDestination(web, Destination.route(InetAddress.getByName("198.18.0.21"), 80, 1), "test"));
+        dr.apply(new TableOp.AddDestination(
+                web, Destination.route(InetAddress.getByName("198.18.0.21"), 80, 1), "test"));
         backup = in("director2", () -> SyncReceiver.start(SyncSettings.of("e0", SYNC_ID), dr::installLater));
         // Another program on director2 joined to the group on e1: the group's traffic reaches that link's stack.
         otherMember = in("director2", () -> {
@@ -101,8 +115,17 @@ class SyncReceiverLabTest {
     }
 
     static Connection forged(int clientPort, int timeout) throws Exception {
-        return new Connection(IpProtocol.TCP, InetAddress.getByName("203.0.113.9"), clientPort, InetAddress.getByName(VIP), 80,
-                InetAddress.getByName("198.18.0.21"), 80, 0, ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(),
+        return new Connection(
+                IpProtocol.TCP,
+                InetAddress.getByName("203.0.113.9"),
+                clientPort,
+                InetAddress.getByName(VIP),
+                80,
+                InetAddress.getByName("198.18.0.21"),
+                80,
+                0,
+                ForwardMethod.ROUTE.code(),
+                TcpState.ESTABLISHED.code(),
                 timeout);
     }
 
@@ -146,10 +169,15 @@ class SyncReceiverLabTest {
         assertEquals(installedBefore, dr.counters().syncedInstalled());
 
         send(message(forged(50200, Integer.MAX_VALUE)), SyncSettings.DEFAULT_GROUP.getHostAddress(), "e0");
-        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().syncedInstalled() == installedBefore + 1)) >= 0,
+        assertTrue(
+                Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().syncedInstalled() == installedBefore + 1)) >= 0,
                 "the group on e0 is read and installed: " + dr.counters());
-        Connection c = dr.connections().stream().filter(x -> x.clientPort() == 50200).findFirst().orElseThrow();
-        assertTrue(c.timeoutSeconds() <= TcpState.ESTABLISHED.defaultTimeoutSeconds(),
+        Connection c = dr.connections().stream()
+                .filter(x -> x.clientPort() == 50200)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                c.timeoutSeconds() <= TcpState.ESTABLISHED.defaultTimeoutSeconds(),
                 "sent with 2^31-1 s, installed with " + c.timeoutSeconds() + " s left");
     }
 
@@ -159,9 +187,17 @@ class SyncReceiverLabTest {
         dr.syncLimits(3, 10_000);
         try {
             long capped = dr.counters().syncedOverCap();
-            send(message(forged(51000, 900), forged(51001, 900), forged(51002, 900), forged(51003, 900),
-                    forged(51004, 900)), SyncSettings.DEFAULT_GROUP.getHostAddress(), "e0");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().syncedOverCap() == capped + 2)) >= 0,
+            send(
+                    message(
+                            forged(51000, 900),
+                            forged(51001, 900),
+                            forged(51002, 900),
+                            forged(51003, 900),
+                            forged(51004, 900)),
+                    SyncSettings.DEFAULT_GROUP.getHostAddress(),
+                    "e0");
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().syncedOverCap() == capped + 2)) >= 0,
                     "two of five refused at the cap: " + dr.counters());
             assertEquals(3, dr.counters().connections());
         } finally {
@@ -213,8 +249,10 @@ class SyncReceiverLabTest {
             release.countDown();
             dr.syncLimits(1_000_000, 10_000);
         }
-        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.connections().stream().anyMatch(c -> c.clientPort() == 52159)))
-                >= 0, "what was taken is installed");
+        assertTrue(
+                Lab.waitFor(5_000, Lab.quietly(() -> dr.connections().stream().anyMatch(c -> c.clientPort() == 52159)))
+                        >= 0,
+                "what was taken is installed");
         assertEquals(shed + 60, dr.counters().syncedShed());
     }
 

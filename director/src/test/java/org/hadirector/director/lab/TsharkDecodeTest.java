@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +24,12 @@ class TsharkDecodeTest {
         }
         String auth = version == 2 ? "authentication {\n auth_type PASS\n auth_pass hadirect\n }" : "";
         try (Lab lab = Lab.create("w" + version, "client=198.18.0.10", "director1=198.18.0.11")) {
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", """
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", """
                     vrrp_instance VI_1 {
                         state MASTER
                         interface e0
@@ -39,12 +43,45 @@ class TsharkDecodeTest {
                             198.18.0.101
                         }
                     }
-                    """.formatted(version, auth)).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
-            String out = Lab.run("ip", "netns", "exec", lab.ns("client"), "tshark", "-n", "-i", "e0", "-a", "duration:8",
-                    "-f", "ip proto 112", "-o", "vrrp.v3_checksum_as_in_v2:FALSE", "-T", "fields", "-e", "vrrp.version",
-                    "-e", "vrrp.virt_rtr_id", "-e", "vrrp.prio", "-e", "vrrp.checksum.status", "-e", "vrrp.ip_addr",
-                    "-e", "_ws.expert.message", "-e", "_ws.malformed");
-            String[] lines = out.lines().filter(l -> l.startsWith(Integer.toString(version))).toArray(String[]::new);
+                    """.formatted(version, auth)).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            String out = Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns("client"),
+                    "tshark",
+                    "-n",
+                    "-i",
+                    "e0",
+                    "-a",
+                    "duration:8",
+                    "-f",
+                    "ip proto 112",
+                    "-o",
+                    "vrrp.v3_checksum_as_in_v2:FALSE",
+                    "-T",
+                    "fields",
+                    "-e",
+                    "vrrp.version",
+                    "-e",
+                    "vrrp.virt_rtr_id",
+                    "-e",
+                    "vrrp.prio",
+                    "-e",
+                    "vrrp.checksum.status",
+                    "-e",
+                    "vrrp.ip_addr",
+                    "-e",
+                    "_ws.expert.message",
+                    "-e",
+                    "_ws.malformed");
+            String[] lines = out.lines()
+                    .filter(l -> l.startsWith(Integer.toString(version)))
+                    .toArray(String[]::new);
             assertTrue(lines.length >= 2, "adverts captured:\n" + out + "\n" + lab.log("director1"));
             for (String l : lines) {
                 String[] f = l.split("\t", -1);

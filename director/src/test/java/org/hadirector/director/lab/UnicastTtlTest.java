@@ -3,7 +3,6 @@ package org.hadirector.director.lab;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,17 +38,38 @@ class UnicastTtlTest {
         try (Lab lab = Lab.create("ttl", "director1=198.18.0.11", "director2=198.18.0.12")) {
             Path s1 = lab.dir.resolve("d1.sock");
             Path s2 = lab.dir.resolve("d2.sock");
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, "198.18.0.11",
-                    "198.18.0.12", "min_ttl 255 max_ttl 255")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(),
-                    "--control", s1.toString());
-            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "198.18.0.12",
-                    "198.18.0.11", "min_ttl 0 max_ttl 254")).toString(), "--pid-file", lab.dir.resolve("d2.pid").toString(),
-                    "--control", s2.toString());
-            assertTrue(Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf("MASTER", 150, "198.18.0.11", "198.18.0.12", "min_ttl 255 max_ttl 255"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    s1.toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", conf("BACKUP", 100, "198.18.0.12", "198.18.0.11", "min_ttl 0 max_ttl 254"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    s2.toString());
+            assertTrue(
+                    Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             // director2 drops every advert of director1 (TTL 255 > max_ttl 254): it never hears a master.
-            assertTrue(Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0, lab.log("director2"));
+            assertTrue(
+                    Lab.waitFor(30_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
+                    lab.log("director2"));
             // With a short advert_int the VIP can come before the control socket opens.
-            assertTrue(Lab.waitFor(15_000, () -> java.nio.file.Files.exists(s2) && java.nio.file.Files.exists(s1)) >= 0);
+            assertTrue(
+                    Lab.waitFor(15_000, () -> java.nio.file.Files.exists(s2) && java.nio.file.Files.exists(s1)) >= 0);
             String st2 = HealthCheckDaemonTest.status(s2);
             assertTrue(st2.contains("MASTER") && st2.matches("(?s).*dropped: .*TTL.*"), st2);
             // director1 takes 255..255: director2's adverts (TTL 255) are heard, and director1 stays master.

@@ -45,8 +45,17 @@ class UserspaceDrLabTest {
     static void topology() throws Exception {
         lab = Lab.create("dr", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22");
         for (String rs : List.of("rs1", "rs2")) {
-            Lab.run("ip", "netns", "exec", lab.ns(rs), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
-                    "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.lo.arp_ignore=1", "net.ipv4.conf.lo.arp_announce=2");
+            Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns(rs),
+                    "sysctl",
+                    "-qw",
+                    "net.ipv4.conf.all.arp_ignore=1",
+                    "net.ipv4.conf.all.arp_announce=2",
+                    "net.ipv4.conf.lo.arp_ignore=1",
+                    "net.ipv4.conf.lo.arp_announce=2");
             Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
             lab.nginx(rs);
             Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
@@ -60,9 +69,10 @@ class UserspaceDrLabTest {
     /** Table calls may come from any thread; opening must happen inside the namespace. */
     static <T> T inDirector(Callable<T> c) throws Exception {
         return director.submit(() -> {
-            NetNs.enter(lab.ns("director1"));
-            return c.call();
-        }).get(30, TimeUnit.SECONDS);
+                    NetNs.enter(lab.ns("director1"));
+                    return c.call();
+                })
+                .get(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -79,13 +89,15 @@ class UserspaceDrLabTest {
     }
 
     static String curl(String path) throws Exception {
-        return Lab.run("ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3", "http://" + VIP + path);
+        return Lab.run(
+                "ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3", "http://" + VIP + path);
     }
 
     static long rxBytes(String host) throws Exception {
         // sysfs shows the namespace of whoever mounted it; ip netns exec mounts the host's own.
-        return Long.parseLong(Lab.run("ip", "netns", "exec", lab.ns(host), "cat", "/sys/class/net/e0/statistics/rx_bytes")
-                .strip());
+        return Long.parseLong(
+                Lab.run("ip", "netns", "exec", lab.ns(host), "cat", "/sys/class/net/e0/statistics/rx_bytes")
+                        .strip());
     }
 
     @Test
@@ -94,11 +106,16 @@ class UserspaceDrLabTest {
         dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
         dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.21"), 80, 1), "test"));
         dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.22"), 80, 1), "test"));
-        assertTrue(Lab.run("ip", "netns", "exec", lab.ns("director1"), "nft", "list", "tables").contains("hadirector_dr_e0"));
+        assertTrue(Lab.run("ip", "netns", "exec", lab.ns("director1"), "nft", "list", "tables")
+                .contains("hadirector_dr_e0"));
         // The forwarder learns the real servers' MACs with its own ARP requests.
         assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> curl("/who").startsWith("rs"))) >= 0, "no answer via the VIP");
-        assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().neighbours() == 2
-                && curl("/who").startsWith("rs") && curl("/who").startsWith("rs"))) >= 0);
+        assertTrue(Lab.waitFor(
+                        5_000,
+                        Lab.quietly(() -> dr.counters().neighbours() == 2
+                                && curl("/who").startsWith("rs")
+                                && curl("/who").startsWith("rs")))
+                >= 0);
         long noMacBefore = dr.counters().dropped().get("no_mac");
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -139,8 +156,17 @@ class UserspaceDrLabTest {
             dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.22"), 8080, 1), "test"));
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
-                answers.add(Lab.run("ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3",
-                        "http://" + VIP + ":8080/who").strip());
+                answers.add(Lab.run(
+                                "ip",
+                                "netns",
+                                "exec",
+                                lab.ns("client"),
+                                "curl",
+                                "-s",
+                                "--max-time",
+                                "3",
+                                "http://" + VIP + ":8080/who")
+                        .strip());
             }
             assertEquals(6, answers.stream().filter("rs1"::equals).count(), "2:1 -> " + answers);
             assertEquals(3, answers.stream().filter("rs2"::equals).count(), "2:1 -> " + answers);

@@ -46,28 +46,64 @@ class VrrpSyncGroupTest {
             Lab.run("ip", "-n", lab.ns("director1"), "link", "add", "e1", "type", "veth", "peer", "name", "e1p");
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1p", "up");
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf(150,
-                    "track_interface {\n        e1\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(),
-                    "--control", lab.dir.resolve("d1.sock").toString());
-            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf(100, "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", "198.18.0.100")
-                    && lab.hasAddress("director1", "198.18.0.101"))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf(150, "track_interface {\n        e1\n    }"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", conf(100, "")).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            assertTrue(
+                    Lab.waitFor(
+                                    15_000,
+                                    Lab.quietly(() -> lab.hasAddress("director1", "198.18.0.100")
+                                            && lab.hasAddress("director1", "198.18.0.101")))
+                            >= 0,
+                    lab.log("director1"));
             Thread.sleep(1000);
             assertFalse(lab.hasAddress("director2", "198.18.0.100"));
             assertFalse(lab.hasAddress("director2", "198.18.0.101"));
             // Only VI_B tracks e1; the group takes VI_A down with it.
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "down");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", "198.18.0.100")
-                    && lab.hasAddress("director2", "198.18.0.101"))) >= 0, lab.log("director1") + "\n" + lab.log("director2"));
-            assertTrue(Lab.waitFor(2_000, Lab.quietly(() -> !lab.hasAddress("director1", "198.18.0.100")
-                    && !lab.hasAddress("director1", "198.18.0.101"))) >= 0, lab.log("director1"));
-            assertTrue(lab.log("director1").contains("VI_A: MASTER -> FAULT (sync group G: VI_B is faulted)"),
+            assertTrue(
+                    Lab.waitFor(
+                                    5_000,
+                                    Lab.quietly(() -> lab.hasAddress("director2", "198.18.0.100")
+                                            && lab.hasAddress("director2", "198.18.0.101")))
+                            >= 0,
+                    lab.log("director1") + "\n" + lab.log("director2"));
+            assertTrue(
+                    Lab.waitFor(
+                                    2_000,
+                                    Lab.quietly(() -> !lab.hasAddress("director1", "198.18.0.100")
+                                            && !lab.hasAddress("director1", "198.18.0.101")))
+                            >= 0,
+                    lab.log("director1"));
+            assertTrue(
+                    lab.log("director1").contains("VI_A: MASTER -> FAULT (sync group G: VI_B is faulted)"),
                     lab.log("director1"));
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", "198.18.0.100")
-                    && lab.hasAddress("director1", "198.18.0.101"))) >= 0, "the group comes back together\n"
-                    + lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(
+                                    5_000,
+                                    Lab.quietly(() -> lab.hasAddress("director1", "198.18.0.100")
+                                            && lab.hasAddress("director1", "198.18.0.101")))
+                            >= 0,
+                    "the group comes back together\n" + lab.log("director1"));
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 /** Trackers moving the VIP: a vrrp_script weight, and a track_interface with weight 0. */
@@ -52,23 +51,48 @@ class VrrpTrackingTest {
                         fall 1
                     }
                     """.formatted(flag);
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, script,
-                    "track_script {\n        chk\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
-            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf("MASTER", 150, script, "track_script {\n        chk\n    }"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             Thread.sleep(1000);
             assertFalse(lab.hasAddress("director2", VIP), lab.log("director2"));
             Files.delete(flag);
             // 150 - 60 = 90 < 100: director2 preempts.
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
                     lab.log("director1") + "\n" + lab.log("director2"));
-            assertTrue(Lab.waitFor(2_000, Lab.quietly(() -> !lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(2_000, Lab.quietly(() -> !lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             assertTrue(lab.log("director1").contains("vrrp_script chk is now FAILED"), lab.log("director1"));
             Files.writeString(flag, "");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
                     "back to 150, director1 preempts\n" + lab.log("director1"));
-            assertTrue(Lab.waitFor(2_000, Lab.quietly(() -> !lab.hasAddress("director2", VIP))) >= 0, lab.log("director2"));
+            assertTrue(
+                    Lab.waitFor(2_000, Lab.quietly(() -> !lab.hasAddress("director2", VIP))) >= 0,
+                    lab.log("director2"));
         }
     }
 
@@ -79,18 +103,39 @@ class VrrpTrackingTest {
             Lab.run("ip", "-n", lab.ns("director1"), "link", "add", "e1", "type", "veth", "peer", "name", "e1p");
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1p", "up");
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, "",
-                    "track_interface {\n        e1\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(), "--control", lab.dir.resolve("d1.sock").toString());
-            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf("MASTER", 150, "", "track_interface {\n        e1\n    }"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             Thread.sleep(1000);
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "down");
             // FAULT sends priority 0: director2 takes over after Skew_Time.
-            assertTrue(Lab.waitFor(3_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0, lab.log("director2"));
+            assertTrue(
+                    Lab.waitFor(3_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0, lab.log("director2"));
             assertTrue(lab.log("director1").contains("MASTER -> FAULT (interface e1 is down)"), lab.log("director1"));
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
                     "fault cleared, director1 preempts\n" + lab.log("director1"));
         }
     }
@@ -106,19 +151,39 @@ class VrrpTrackingTest {
                         init_file 0
                     }
                     """.formatted(file);
-            lab.director("director1", "-P", "-l", "-f", lab.write("d1.conf", conf("MASTER", 150, block,
-                    "track_file {\n        maint\n    }")).toString(), "--pid-file", lab.dir.resolve("d1.pid").toString(),
-                    "--control", lab.dir.resolve("d1.sock").toString());
-            lab.director("director2", "-P", "-l", "-f", lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
-                    "--pid-file", lab.dir.resolve("d2.pid").toString(), "--control", lab.dir.resolve("d2.sock").toString());
-            assertTrue(Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf("MASTER", 150, block, "track_file {\n        maint\n    }"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0,
+                    lab.log("director1"));
             assertTrue(Files.readString(file).strip().equals("0"), "init_file wrote 0");
             Files.writeString(file, "1\n");
             // 150 - 60 = 90 < 100: director2 preempts.
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director2", VIP))) >= 0,
                     lab.log("director1") + "\n" + lab.log("director2"));
             Files.writeString(file, "0\n");
-            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> lab.hasAddress("director1", VIP))) >= 0, lab.log("director1"));
         }
     }
 }

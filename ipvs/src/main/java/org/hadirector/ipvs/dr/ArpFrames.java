@@ -8,8 +8,7 @@ final class ArpFrames {
     /** The ARP payload's end: a frame shorter than this is not ARP for IPv4 over Ethernet. */
     static final int LENGTH = 42;
 
-    private ArpFrames() {
-    }
+    private ArpFrames() {}
 
     /** Writes a broadcast "who has target? tell sender" request at {@code at}; returns its length. */
     static int request(Pointer p, long at, long senderMac, int senderIp, int targetIp) {
@@ -23,9 +22,12 @@ final class ArpFrames {
      * {@code ip << 48 | mac} packed into two values: returns false when the frame is not one.
      */
     static boolean sender(Pointer p, long at, int len, long[] ipAndMac) {
-        if (len < LENGTH || Short.reverseBytes(p.getShort(at + 12)) != 0x0806
-                || Short.reverseBytes(p.getShort(at + 14)) != 1 || Short.reverseBytes(p.getShort(at + 16)) != 0x0800
-                || p.getByte(at + 18) != 6 || p.getByte(at + 19) != 4) {
+        if (len < LENGTH
+                || Short.reverseBytes(p.getShort(at + 12)) != 0x0806
+                || Short.reverseBytes(p.getShort(at + 14)) != 1
+                || Short.reverseBytes(p.getShort(at + 16)) != 0x0800
+                || p.getByte(at + 18) != 6
+                || p.getByte(at + 19) != 4) {
             return false;
         }
         int op = Short.reverseBytes(p.getShort(at + 20));

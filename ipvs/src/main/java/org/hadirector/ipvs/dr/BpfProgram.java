@@ -20,14 +20,13 @@ final class BpfProgram {
     private static final int RET_K = 0x06;
     /** SKF_AD_OFF + SKF_AD_PKTTYPE: the ancillary load of skb->pkt_type. */
     private static final int PKTTYPE = 0xfffff000 + 4;
+
     private static final int ACCEPT = 0x40000;
 
     /** One balanced destination: protocol, IPv4 address, port (0 = any port). */
-    record Target(int protocol, int address, int port) {
-    }
+    record Target(int protocol, int address, int port) {}
 
-    private BpfProgram() {
-    }
+    private BpfProgram() {}
 
     static int[][] build(List<Target> targets) {
         List<int[]> p = new ArrayList<>();

@@ -11,8 +11,7 @@ import org.hadirector.sys.InternetChecksum;
  * skb_checksum_help does: sum the transport segment with that field in place, fold, complement.
  */
 final class Checksums {
-    private Checksums() {
-    }
+    private Checksums() {}
 
     /** Finishes the checksum of the TCP (6) or UDP (17) segment at {@code l4} of {@code length} bytes. */
     static void complete(Pointer p, long l4, int length, int protocol) {

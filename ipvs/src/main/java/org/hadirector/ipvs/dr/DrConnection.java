@@ -17,6 +17,7 @@ final class DrConnection {
     DrConnection controller;
     /** For a template: how many connections it controls; it does not expire while any live. */
     int controlled;
+
     int state;
     int flags;
     long expiresNs;
@@ -24,11 +25,19 @@ final class DrConnection {
     DrConnection next;
     /** On the table's half-open list (TCP, handshake not done), with its neighbours there. */
     boolean halfOpen;
+
     DrConnection olderHalfOpen;
     DrConnection newerHalfOpen;
 
-    DrConnection(int protocol, int clientAddress, int clientPort, int virtualAddress, int virtualPort,
-            boolean template, DrService service, DrRealServer server) {
+    DrConnection(
+            int protocol,
+            int clientAddress,
+            int clientPort,
+            int virtualAddress,
+            int virtualPort,
+            boolean template,
+            DrService service,
+            DrRealServer server) {
         this.protocol = protocol;
         this.clientAddress = clientAddress;
         this.clientPort = clientPort;
@@ -40,8 +49,12 @@ final class DrConnection {
     }
 
     boolean matches(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {
-        return clientAddress == caddr && virtualAddress == vaddr && clientPort == cport && virtualPort == vport
-                && protocol == proto && template == tmpl;
+        return clientAddress == caddr
+                && virtualAddress == vaddr
+                && clientPort == cport
+                && virtualPort == vport
+                && protocol == proto
+                && template == tmpl;
     }
 
     static int hash(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {

@@ -10,6 +10,7 @@ final class DrRealServer {
     final int address;
     /** Set when the server left the table; its connections still reach it until they expire. */
     boolean removed;
+
     long connections;
     long packets;
     long bytes;

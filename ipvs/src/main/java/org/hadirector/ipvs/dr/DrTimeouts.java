@@ -7,8 +7,8 @@ import org.hadirector.ipvs.TcpState;
  * keepalived's lvs_timeouts) over the kernel's defaults for the other TCP states.
  */
 record DrTimeouts(int tcp, int tcpFin, int udp) {
-    static final DrTimeouts DEFAULT = new DrTimeouts(TcpState.ESTABLISHED.defaultTimeoutSeconds(),
-            TcpState.FIN_WAIT.defaultTimeoutSeconds(), 300);
+    static final DrTimeouts DEFAULT = new DrTimeouts(
+            TcpState.ESTABLISHED.defaultTimeoutSeconds(), TcpState.FIN_WAIT.defaultTimeoutSeconds(), 300);
 
     DrTimeouts {
         if (tcp <= 0 || tcpFin <= 0 || udp <= 0) {
@@ -18,7 +18,9 @@ record DrTimeouts(int tcp, int tcpFin, int udp) {
 
     /** These with the given values instead, where one is neither null nor 0 (lvs_timeouts: 0 keeps the value). */
     DrTimeouts with(Integer newTcp, Integer newTcpFin, Integer newUdp) {
-        return new DrTimeouts(newTcp == null || newTcp == 0 ? tcp : newTcp, newTcpFin == null || newTcpFin == 0 ? tcpFin : newTcpFin,
+        return new DrTimeouts(
+                newTcp == null || newTcp == 0 ? tcp : newTcp,
+                newTcpFin == null || newTcpFin == 0 ? tcpFin : newTcpFin,
                 newUdp == null || newUdp == 0 ? udp : newUdp);
     }
 

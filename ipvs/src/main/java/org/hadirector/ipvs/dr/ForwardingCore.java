@@ -5,18 +5,18 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.SyncOut;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.ipvs.SyncOut;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.TcpState;
@@ -39,7 +39,15 @@ final class ForwardingCore {
 
     /** Why a frame was not forwarded. */
     enum Drop {
-        NOT_IPV4, MALFORMED, FRAGMENT, NO_SERVICE, NOT_SYN, NO_REAL_SERVER, NO_MAC, TOO_BIG, TX_RING_FULL,
+        NOT_IPV4,
+        MALFORMED,
+        FRAGMENT,
+        NO_SERVICE,
+        NOT_SYN,
+        NO_REAL_SERVER,
+        NO_MAC,
+        TOO_BIG,
+        TX_RING_FULL,
         /** A new flow while the table is at its limit with no half-open entry to give way. */
         TABLE_FULL
     }
@@ -77,6 +85,7 @@ final class ForwardingCore {
      * entries would stall the rings for tens of milliseconds.
      */
     private final DrConnection[] buckets;
+
     private final int limit;
     private int connectionCount;
     private long forwarded;
@@ -84,6 +93,7 @@ final class ForwardingCore {
     private int expiryCursor;
     /** Half-open TCP connections, oldest first: the first to give way when the table is full. */
     private DrConnection halfOpenOldest;
+
     private DrConnection halfOpenNewest;
 
     ForwardingCore(BiFunction<String, Integer, Scheduler> schedulers, long ownMac) {
@@ -150,7 +160,8 @@ final class ForwardingCore {
             throw new DataplaneException("the userspace DR forwarder handles TCP and UDP, not " + k);
         }
         if (!s.persistenceEngine().isEmpty()) {
-            throw new DataplaneException("persistence engine " + s.persistenceEngine() + " is not supported by the userspace DR forwarder");
+            throw new DataplaneException(
+                    "persistence engine " + s.persistenceEngine() + " is not supported by the userspace DR forwarder");
         }
         if (k.port() == 0 && !s.persistent()) {
             throw new DataplaneException(k + ": a port-0 service must be persistent (as ipvsadm requires)");
@@ -242,7 +253,8 @@ final class ForwardingCore {
             throw new DataplaneException("the userspace DR forwarder handles IPv4 only: " + dest.endpoint());
         }
         if (dest.port() != d.port) {
-            throw new DataplaneException("direct routing cannot map ports: " + d.service.key() + " -> " + dest.endpoint());
+            throw new DataplaneException(
+                    "direct routing cannot map ports: " + d.service.key() + " -> " + dest.endpoint());
         }
         return dest;
     }
@@ -280,8 +292,12 @@ final class ForwardingCore {
             List<TableDump.DestinationDump> dests = new ArrayList<>();
             for (DrRealServer r : d.servers.values()) {
                 Backend b = r.backend;
-                dests.add(new TableDump.DestinationDump(b.destination(), b.activeConnections(),
-                        b.inactiveConnections(), b.persistentConnections(), r.stats()));
+                dests.add(new TableDump.DestinationDump(
+                        b.destination(),
+                        b.activeConnections(),
+                        b.inactiveConnections(),
+                        b.persistentConnections(),
+                        r.stats()));
             }
             list.add(new TableDump.ServiceDump(d.service, d.stats(), dests));
         }
@@ -358,7 +374,9 @@ final class ForwardingCore {
         int sport = Short.toUnsignedInt(Short.reverseBytes(p.getShort(l4)));
         int dport = Short.toUnsignedInt(Short.reverseBytes(p.getShort(l4 + 2)));
         DrConnection c = lookup(proto, saddr, sport, daddr, dport, false);
-        if (c != null && proto == 6 && (tcpFlags & (TcpInputOnly.SYN | TcpInputOnly.ACK | TcpInputOnly.RST)) == TcpInputOnly.SYN
+        if (c != null
+                && proto == 6
+                && (tcpFlags & (TcpInputOnly.SYN | TcpInputOnly.ACK | TcpInputOnly.RST)) == TcpInputOnly.SYN
                 && reusable(c)) {
             // A new SYN on a finished connection: like the kernel's conn_reuse_mode, forget the old
             // one and schedule afresh, so a quiesced or removed server gets no new connection.
@@ -384,8 +402,10 @@ final class ForwardingCore {
                 setState(c, next);
                 changed = true;
             }
-            c.expiresNs = nowNs + (c.halfOpen && connectionCount > limit / 2
-                    ? Math.min(HALF_OPEN_UNDER_PRESSURE_NS, timeouts.tcpNs(c.state)) : timeouts.tcpNs(c.state));
+            c.expiresNs = nowNs
+                    + (c.halfOpen && connectionCount > limit / 2
+                            ? Math.min(HALF_OPEN_UNDER_PRESSURE_NS, timeouts.tcpNs(c.state))
+                            : timeouts.tcpNs(c.state));
         } else {
             c.expiresNs = nowNs + timeouts.udpNs();
         }
@@ -416,8 +436,11 @@ final class ForwardingCore {
     private static boolean syncNeeded(DrConnection c, boolean stateChanged) {
         if (c.protocol == 6) {
             int s = c.state;
-            if (s != TcpState.ESTABLISHED.code() && s != TcpState.FIN_WAIT.code() && s != TcpState.CLOSE.code()
-                    && s != TcpState.CLOSE_WAIT.code() && s != TcpState.TIME_WAIT.code()) {
+            if (s != TcpState.ESTABLISHED.code()
+                    && s != TcpState.FIN_WAIT.code()
+                    && s != TcpState.CLOSE.code()
+                    && s != TcpState.CLOSE_WAIT.code()
+                    && s != TcpState.TIME_WAIT.code()) {
                 return false;
             }
             if (stateChanged && s != TcpState.ESTABLISHED.code()) {
@@ -429,8 +452,12 @@ final class ForwardingCore {
 
     private static boolean reusable(DrConnection c) {
         int s = c.state;
-        return s != TcpState.ESTABLISHED.code() && s != TcpState.SYN_RECV.code() && s != TcpState.SYN_SENT.code()
-                && s != TcpState.SYNACK.code() && s != TcpState.NONE.code() || c.server.removed
+        return s != TcpState.ESTABLISHED.code()
+                        && s != TcpState.SYN_RECV.code()
+                        && s != TcpState.SYN_SENT.code()
+                        && s != TcpState.SYNACK.code()
+                        && s != TcpState.NONE.code()
+                || c.server.removed
                 || c.server.backend.weight() == 0;
     }
 
@@ -539,7 +566,9 @@ final class ForwardingCore {
     }
 
     private static boolean halfOpenState(int state) {
-        return state == TcpState.NONE.code() || state == TcpState.SYN_RECV.code() || state == TcpState.SYN_SENT.code()
+        return state == TcpState.NONE.code()
+                || state == TcpState.SYN_RECV.code()
+                || state == TcpState.SYN_SENT.code()
                 || state == TcpState.SYNACK.code();
     }
 
@@ -640,7 +669,8 @@ final class ForwardingCore {
      * the state's, as the kernel does. Changes nothing unless it returns INSTALLED.
      */
     Synced install(Connection m, long nowNs) {
-        if (m.fwmark() != 0 || !(m.clientAddress() instanceof java.net.Inet4Address)
+        if (m.fwmark() != 0
+                || !(m.clientAddress() instanceof java.net.Inet4Address)
                 || !(m.virtualAddress() instanceof java.net.Inet4Address)
                 || !(m.destAddress() instanceof java.net.Inet4Address)
                 || (m.protocol() != IpProtocol.TCP && m.protocol() != IpProtocol.UDP)) {
@@ -676,7 +706,8 @@ final class ForwardingCore {
                 return Synced.FULL;
             }
             c = new DrConnection(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template, svc, server);
-            c.flags = template ? Connection.F_TEMPLATE | ForwardMethod.ROUTE.code()
+            c.flags = template
+                    ? Connection.F_TEMPLATE | ForwardMethod.ROUTE.code()
                     : ForwardMethod.ROUTE.code() | Connection.F_NOOUTPUT | Connection.F_INACTIVE;
             c.state = TcpState.NONE.code();
             link(c);
@@ -732,9 +763,18 @@ final class ForwardingCore {
             timeout = timeouts.udp();
         }
         Destination d = c.server.backend.destination();
-        return new Connection(IpProtocol.of(c.protocol), Ipv4.address(c.clientAddress), c.clientPort,
-                Ipv4.address(c.virtualAddress), c.virtualPort, d.address(), d.port(), 0, c.flags & ~Connection.F_HASHED,
-                c.protocol == 6 && !c.template ? c.state : 0, (int) timeout);
+        return new Connection(
+                IpProtocol.of(c.protocol),
+                Ipv4.address(c.clientAddress),
+                c.clientPort,
+                Ipv4.address(c.virtualAddress),
+                c.virtualPort,
+                d.address(),
+                d.port(),
+                0,
+                c.flags & ~Connection.F_HASHED,
+                c.protocol == 6 && !c.template ? c.state : 0,
+                (int) timeout);
     }
 
     /** The whole table in one list (tests); listings read it by {@link #page}. */
@@ -804,8 +844,18 @@ final class ForwardingCore {
     private Connection listed(DrConnection c, long nowNs) {
         Connection m = toConnection(c);
         long left = Math.max(0, (c.expiresNs - nowNs) / 1_000_000_000L);
-        return new Connection(m.protocol(), m.clientAddress(), m.clientPort(), m.virtualAddress(), m.virtualPort(),
-                m.destAddress(), m.destPort(), 0, m.flags(), m.state(), (int) left);
+        return new Connection(
+                m.protocol(),
+                m.clientAddress(),
+                m.clientPort(),
+                m.virtualAddress(),
+                m.virtualPort(),
+                m.destAddress(),
+                m.destPort(),
+                0,
+                m.flags(),
+                m.state(),
+                (int) left);
     }
 
     // ---- the connection hash table -----------------------------------------------------------

@@ -26,8 +26,8 @@ final class IngressGuard implements AutoCloseable {
     private IngressGuard(String interfaceName) {
         this.interfaceName = interfaceName;
         this.table = "hadirector_dr_" + interfaceName.replaceAll("[^A-Za-z0-9_]", "_");
-        this.runner = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        this.runner = new java.util.concurrent.ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "nft-" + interfaceName);
                     t.setDaemon(true);
                     return t;
@@ -65,7 +65,8 @@ final class IngressGuard implements AutoCloseable {
 
     private static String element(BpfProgram.Target t) {
         String proto = t.protocol() == 6 ? "tcp" : "udp";
-        return t.port() == 0 ? "services_any_port { " + Ipv4.text(t.address()) + " . " + proto + " }"
+        return t.port() == 0
+                ? "services_any_port { " + Ipv4.text(t.address()) + " . " + proto + " }"
                 : "services { " + Ipv4.text(t.address()) + " . " + proto + " . " + t.port() + " }";
     }
 
@@ -102,7 +103,9 @@ final class IngressGuard implements AutoCloseable {
 
     private void run(String script) throws DataplaneException {
         try {
-            Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("nft", "-f", "-")
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().write(script.getBytes(StandardCharsets.US_ASCII));
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readNBytes(8192);

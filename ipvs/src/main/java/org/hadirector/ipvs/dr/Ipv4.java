@@ -6,8 +6,7 @@ import java.net.UnknownHostException;
 
 /** IPv4 addresses as ints (the network-order bytes read big-endian) and MACs as longs. */
 final class Ipv4 {
-    private Ipv4() {
-    }
+    private Ipv4() {}
 
     static int of(InetAddress a) {
         if (!(a instanceof Inet4Address)) {

@@ -33,8 +33,7 @@ final class TcpInputOnly {
     static final int RST = 0x04;
     static final int ACK = 0x10;
 
-    private TcpInputOnly() {
-    }
+    private TcpInputOnly() {}
 
     /** The next state after a client segment with these flags (tcp_state_idx: rst, syn, fin, ack). */
     static int next(int state, int tcpFlags) {

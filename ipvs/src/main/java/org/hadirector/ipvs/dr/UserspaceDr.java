@@ -9,9 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import jnr.ffi.Pointer;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.ConnectionCursor;
@@ -25,14 +23,13 @@ import org.hadirector.ipvs.SyncHooks;
 import org.hadirector.ipvs.SyncOut;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
-import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.sched.Scheduler;
 import org.hadirector.ipvs.sched.Schedulers;
+import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketRing;
 import org.hadirector.sys.Poller;
 import org.hadirector.sys.RtNetlink;
-import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.WakeUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +68,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
      * (which {@link #refilter} also takes), read without it by the forwarder thread, its only writer.
      */
     private PacketRing ring;
+
     private IngressGuard guard;
     private Poller poller;
     private Pointer mem;
@@ -79,6 +77,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private final Object ioLock = new Object();
     /** Table operations, listings and synced connections, run on the forwarder's thread between frames. */
     private final Mailbox tasks;
+
     private final Thread thread;
     private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
     private final long[] arp = new long[2];
@@ -86,7 +85,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private volatile Throwable failure;
     /** Why frames cannot be forwarded now (link down, interface gone, I/O failed), or null. */
     private volatile String fault;
-    private volatile java.util.function.Consumer<String> faultListener = f -> { };
+
+    private volatile java.util.function.Consumer<String> faultListener = f -> {};
     private volatile long restarts;
     private volatile long linkDowns;
     private boolean linkDown;
@@ -103,15 +103,23 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     /** Synced connections refused at the entry cap (forwarder thread only writes it). */
     private volatile long syncOverCap;
     /** Received connections waiting for the forwarder thread, and those dropped at the bound. */
-    private final java.util.concurrent.atomic.AtomicInteger syncPending = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger syncPending =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final java.util.concurrent.atomic.AtomicLong syncShed = new java.util.concurrent.atomic.AtomicLong();
     private volatile int syncMaxPending = 32_768;
     private static final long SYNC_LOG_NS = 10_000_000_000L;
     private volatile long syncLoggedNs = System.nanoTime() - SYNC_LOG_NS;
     private final long[] syncLogged = new long[2];
 
-    private UserspaceDr(Settings settings, PacketRing ring, IngressGuard guard, WakeUp wake, ForwardingCore core,
-            int arpSource, long ownMac) {
+    private UserspaceDr(
+            Settings settings,
+            PacketRing ring,
+            IngressGuard guard,
+            WakeUp wake,
+            ForwardingCore core,
+            int arpSource,
+            long ownMac) {
         this.settings = settings;
         this.wake = wake;
         this.tasks = new Mailbox(wake::signal);
@@ -141,23 +149,35 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     /** With other schedulers (tests, benchmarks): name and service flags to a new scheduler. */
-    public static UserspaceDr open(Settings settings, java.util.function.BiFunction<String, Integer, Scheduler> schedulers)
+    public static UserspaceDr open(
+            Settings settings, java.util.function.BiFunction<String, Integer, Scheduler> schedulers)
             throws DataplaneException {
         PacketRing ring = null;
         IngressGuard guard = null;
         WakeUp wake = null;
         try {
-            ring = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(), settings.txFrames(),
+            ring = PacketRing.open(
+                    settings.interfaceName(),
+                    settings.frameSize(),
+                    settings.rxFrames(),
+                    settings.txFrames(),
                     BpfProgram.build(List.of()));
             long mac = Ipv4.mac(ring.hardwareAddress());
             int source = arpSource(settings, ring.ifindex());
             guard = IngressGuard.install(settings.interfaceName());
             wake = new WakeUp();
-            UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, new ForwardingCore(schedulers, mac), source, mac);
+            UserspaceDr dr =
+                    new UserspaceDr(settings, ring, guard, wake, new ForwardingCore(schedulers, mac), source, mac);
             dr.thread.start();
-            LOG.info("dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{} frames of {} bytes, nft table {})",
-                    settings.interfaceName(), Ipv4.macText(mac), Ipv4.text(source), ring.rxFrames(), ring.txFrames(),
-                    ring.frameSize(), guard.tableName());
+            LOG.info(
+                    "dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{} frames of {} bytes, nft table {})",
+                    settings.interfaceName(),
+                    Ipv4.macText(mac),
+                    Ipv4.text(source),
+                    ring.rxFrames(),
+                    ring.txFrames(),
+                    ring.frameSize(),
+                    guard.tableName());
             return dr;
         } catch (NativeException | RuntimeException | DataplaneException e) {
             if (guard != null) {
@@ -187,8 +207,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 }
             }
         }
-        throw new DataplaneException("interface " + s.interfaceName()
-                + " has no IPv4 address to send ARP requests from; give it one");
+        throw new DataplaneException(
+                "interface " + s.interfaceName() + " has no IPv4 address to send ARP requests from; give it one");
     }
 
     @Override
@@ -266,8 +286,19 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         return call(() -> {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
-            return new ForwarderCounters(core.forwarded(), d, ringDropped, core.connectionCount(), core.neighbours().size(),
-                    installed, unknownSynced, syncOverCap, syncShed.get(), core.connectionLimit(), core.evicted(), restarts,
+            return new ForwarderCounters(
+                    core.forwarded(),
+                    d,
+                    ringDropped,
+                    core.connectionCount(),
+                    core.neighbours().size(),
+                    installed,
+                    unknownSynced,
+                    syncOverCap,
+                    syncShed.get(),
+                    core.connectionLimit(),
+                    core.evicted(),
+                    restarts,
                     linkDowns);
         });
     }
@@ -355,8 +386,13 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         long shed = syncShed.get();
         if (overCap != syncLogged[0] || shed != syncLogged[1]) {
             syncLoggedNs = now;
-            LOG.warn("dr {}: synced connections dropped: {} at the table's sync cap ({} new), {} at the hand-off bound ({} new)",
-                    settings.interfaceName(), overCap, overCap - syncLogged[0], shed, shed - syncLogged[1]);
+            LOG.warn(
+                    "dr {}: synced connections dropped: {} at the table's sync cap ({} new), {} at the hand-off bound ({} new)",
+                    settings.interfaceName(),
+                    overCap,
+                    overCap - syncLogged[0],
+                    shed,
+                    shed - syncLogged[1]);
             syncLogged[0] = overCap;
             syncLogged[1] = shed;
         }
@@ -498,8 +534,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     if (ring == null) {
                         attach();
                         restarts++;
-                        LOG.info("dr {}: re-attached to the interface (ifindex {}, mac {}); forwarding again",
-                                settings.interfaceName(), ring.ifindex(), Ipv4.macText(ownMac));
+                        LOG.info(
+                                "dr {}: re-attached to the interface (ifindex {}, mac {}); forwarding again",
+                                settings.interfaceName(),
+                                ring.ifindex(),
+                                Ipv4.macText(ownMac));
                         setFault(null);
                         backoffMs = 0;
                         lastFailure = null;
@@ -613,8 +652,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             throw new LinkLost("interface " + settings.interfaceName() + " is gone");
         }
         if (index != ring.ifindex()) {
-            throw new LinkLost("interface " + settings.interfaceName() + " was re-created (ifindex "
-                    + ring.ifindex() + " -> " + index + ")");
+            throw new LinkLost("interface " + settings.interfaceName() + " was re-created (ifindex " + ring.ifindex()
+                    + " -> " + index + ")");
         }
         RtNetlink.Link l;
         try (RtNetlink nl = RtNetlink.open()) {
@@ -634,8 +673,12 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             PacketRing r = null;
             IngressGuard g = null;
             try {
-                r = PacketRing.open(settings.interfaceName(), settings.frameSize(), settings.rxFrames(),
-                        settings.txFrames(), BpfProgram.build(new ArrayList<>(targets)));
+                r = PacketRing.open(
+                        settings.interfaceName(),
+                        settings.frameSize(),
+                        settings.rxFrames(),
+                        settings.txFrames(),
+                        BpfProgram.build(new ArrayList<>(targets)));
                 long mac = Ipv4.mac(r.hardwareAddress());
                 int source = arpSource(settings, r.ifindex());
                 g = IngressGuard.install(settings.interfaceName());
@@ -745,7 +788,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private void logNeighbour(int address, long mac, long now) {
         if (now - arpLogWindow >= 1_000_000_000L) {
             if (arpLogsSuppressed > 0) {
-                LOG.warn("dr {}: {} more neighbour changes not logged in the last second", settings.interfaceName(),
+                LOG.warn(
+                        "dr {}: {} more neighbour changes not logged in the last second",
+                        settings.interfaceName(),
                         arpLogsSuppressed);
             }
             arpLogWindow = now;

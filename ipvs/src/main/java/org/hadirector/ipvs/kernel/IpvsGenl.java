@@ -95,14 +95,14 @@ public final class IpvsGenl {
     static final int ATTRIBUTES = 20;
 
     /** A sync daemon as the kernel runs it: state MASTER 1 or BACKUP 2. */
-    public record Daemon(int state, String interfaceName, int syncId, int maxlen, InetAddress group, int port, int ttl) {
+    public record Daemon(
+            int state, String interfaceName, int syncId, int maxlen, InetAddress group, int port, int ttl) {
         public static final int MASTER = 1;
         public static final int BACKUP = 2;
     }
 
     /** ipvsadm --set tcp tcpfin udp, in seconds (0 leaves a value unchanged). */
-    public record Timeouts(int tcp, int tcpFin, int udp) {
-    }
+    public record Timeouts(int tcp, int tcpFin, int udp) {}
 
     /** IPVS's version (e.g. 0x010201 for 1.2.1) and connection table size. */
     public record Info(int version, int connectionTableSize) {
@@ -111,8 +111,7 @@ public final class IpvsGenl {
         }
     }
 
-    private IpvsGenl() {
-    }
+    private IpvsGenl() {}
 
     // ---- building ------------------------------------------------------------------------------
 
@@ -128,7 +127,13 @@ public final class IpvsGenl {
     }
 
     private static void u16(ByteBuffer b, int type, int v) {
-        attr(b, type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) v).array());
+        attr(
+                b,
+                type,
+                ByteBuffer.allocate(2)
+                        .order(ByteOrder.nativeOrder())
+                        .putShort((short) v)
+                        .array());
     }
 
     private static void be16(ByteBuffer b, int type, int v) {
@@ -136,7 +141,10 @@ public final class IpvsGenl {
     }
 
     private static void u32(ByteBuffer b, int type, int v) {
-        attr(b, type, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array());
+        attr(
+                b,
+                type,
+                ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array());
     }
 
     private static void string(ByteBuffer b, int type, String s) {
@@ -182,7 +190,14 @@ public final class IpvsGenl {
             string(b, SVC_PE_NAME, s.persistenceEngine());
         }
         int flags = (s.flags() & ~SVC_F_PERSISTENT) | (s.persistent() ? SVC_F_PERSISTENT : 0);
-        attr(b, SVC_FLAGS, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(flags).putInt(-1).array());
+        attr(
+                b,
+                SVC_FLAGS,
+                ByteBuffer.allocate(8)
+                        .order(ByteOrder.nativeOrder())
+                        .putInt(flags)
+                        .putInt(-1)
+                        .array());
         u32(b, SVC_TIMEOUT, s.persistenceTimeout());
         if (s.key().ipv6()) {
             u32(b, SVC_NETMASK, s.netmask());
@@ -274,7 +289,8 @@ public final class IpvsGenl {
             int len = Short.toUnsignedInt(b.getShort(a));
             int type = b.getShort(a + 2) & 0x3fff;
             if (len < 4 || a + len > to) {
-                throw new IpvsGenlException("attribute " + type + " of length " + len + " at " + a + " runs past " + to);
+                throw new IpvsGenlException(
+                        "attribute " + type + " of length " + len + " at " + a + " runs past " + to);
             }
             ByteBuffer v = b.duplicate().order(ByteOrder.nativeOrder());
             v.position(a + 4).limit(a + len);
@@ -351,12 +367,10 @@ public final class IpvsGenl {
     }
 
     /** A service and its counters from one GET_SERVICE reply. */
-    public record ServiceReply(VirtualService service, Stats stats) {
-    }
+    public record ServiceReply(VirtualService service, Stats stats) {}
 
     /** A destination, its connection counts and counters from one GET_DEST reply. */
-    public record DestinationReply(Destination destination, long active, long inactive, long persistent, Stats stats) {
-    }
+    public record DestinationReply(Destination destination, long active, long inactive, long persistent, Stats stats) {}
 
     public static ServiceReply parseService(ByteBuffer msg) throws IpvsGenlException {
         Map<Integer, ByteBuffer> top = message(msg);
@@ -374,7 +388,8 @@ public final class IpvsGenl {
             if (p == null) {
                 throw new IpvsGenlException("service protocol " + u16(s, SVC_PROTOCOL, "protocol"));
             }
-            key = ServiceKey.of(p, address(need(s, SVC_ADDR, 4, "service address"), af), be16(s, SVC_PORT, "service port"));
+            key = ServiceKey.of(
+                    p, address(need(s, SVC_ADDR, 4, "service address"), af), be16(s, SVC_PORT, "service port"));
         }
         String sched = string(need(s, SVC_SCHED_NAME, 1, "scheduler name"));
         ByteBuffer f = need(s, SVC_FLAGS, 8, "service flags");
@@ -385,19 +400,26 @@ public final class IpvsGenl {
             netmask = u32Or(s, SVC_NETMASK, 128);
         } else {
             ByteBuffer m = need(s, SVC_NETMASK, 4, "service netmask");
-            netmask = Integer.bitCount((m.get(0) & 0xff) << 24 | (m.get(1) & 0xff) << 16 | (m.get(2) & 0xff) << 8 | (m.get(3) & 0xff));
+            netmask = Integer.bitCount(
+                    (m.get(0) & 0xff) << 24 | (m.get(1) & 0xff) << 16 | (m.get(2) & 0xff) << 8 | (m.get(3) & 0xff));
         }
         String pe = s.containsKey(SVC_PE_NAME) ? string(s.get(SVC_PE_NAME)) : "";
         boolean persistent = (flags & SVC_F_PERSISTENT) != 0;
-        VirtualService vs = new VirtualService(key, sched, flags & ~(SVC_F_PERSISTENT | VirtualService.F_HASHED),
-                persistent ? timeout : 0, netmask, pe);
+        VirtualService vs = new VirtualService(
+                key,
+                sched,
+                flags & ~(SVC_F_PERSISTENT | VirtualService.F_HASHED),
+                persistent ? timeout : 0,
+                netmask,
+                pe);
         return new ServiceReply(vs, stats(s, SVC_STATS64, SVC_STATS));
     }
 
     public static DestinationReply parseDestination(ByteBuffer msg, boolean serviceIpv6) throws IpvsGenlException {
         Map<Integer, ByteBuffer> top = message(msg);
         Map<Integer, ByteBuffer> d = nested(need(top, ATTR_DEST, 0, "destination"));
-        int af = d.containsKey(DEST_ADDR_FAMILY) ? u16(d, DEST_ADDR_FAMILY, "destination family")
+        int af = d.containsKey(DEST_ADDR_FAMILY)
+                ? u16(d, DEST_ADDR_FAMILY, "destination family")
                 : serviceIpv6 ? AF_INET6 : AF_INET;
         InetAddress a = address(need(d, DEST_ADDR, 4, "destination address"), af);
         ForwardMethod m = ForwardMethod.of(u32(d, DEST_FWD_METHOD, "forwarding method"));
@@ -405,10 +427,18 @@ public final class IpvsGenl {
             throw new IpvsGenlException("forwarding method " + u32(d, DEST_FWD_METHOD, "method"));
         }
         int weight = u32(d, DEST_WEIGHT, "weight");
-        Destination dest = new Destination(a, be16(d, DEST_PORT, "destination port"), m, Math.max(0, weight),
-                u32Or(d, DEST_U_THRESH, 0), u32Or(d, DEST_L_THRESH, 0));
-        return new DestinationReply(dest, Integer.toUnsignedLong(u32Or(d, DEST_ACTIVE_CONNS, 0)),
-                Integer.toUnsignedLong(u32Or(d, DEST_INACT_CONNS, 0)), Integer.toUnsignedLong(u32Or(d, DEST_PERSIST_CONNS, 0)),
+        Destination dest = new Destination(
+                a,
+                be16(d, DEST_PORT, "destination port"),
+                m,
+                Math.max(0, weight),
+                u32Or(d, DEST_U_THRESH, 0),
+                u32Or(d, DEST_L_THRESH, 0));
+        return new DestinationReply(
+                dest,
+                Integer.toUnsignedLong(u32Or(d, DEST_ACTIVE_CONNS, 0)),
+                Integer.toUnsignedLong(u32Or(d, DEST_INACT_CONNS, 0)),
+                Integer.toUnsignedLong(u32Or(d, DEST_PERSIST_CONNS, 0)),
                 stats(d, DEST_STATS64, DEST_STATS));
     }
 
@@ -445,15 +475,23 @@ public final class IpvsGenl {
             group = address(d.get(DAEMON_MCAST_GROUP6), AF_INET6);
         }
         int ttl = d.containsKey(DAEMON_MCAST_TTL) && d.get(DAEMON_MCAST_TTL).limit() >= 1
-                ? d.get(DAEMON_MCAST_TTL).get(0) & 0xff : 0;
-        return new Daemon(u32(d, DAEMON_STATE, "daemon state"), string(need(d, DAEMON_MCAST_IFN, 1, "daemon interface")),
-                u32(d, DAEMON_SYNC_ID, "sync id"), d.containsKey(DAEMON_SYNC_MAXLEN) ? u16(d, DAEMON_SYNC_MAXLEN, "maxlen") : 0,
-                group, d.containsKey(DAEMON_MCAST_PORT) ? u16(d, DAEMON_MCAST_PORT, "port") : 0, ttl);
+                ? d.get(DAEMON_MCAST_TTL).get(0) & 0xff
+                : 0;
+        return new Daemon(
+                u32(d, DAEMON_STATE, "daemon state"),
+                string(need(d, DAEMON_MCAST_IFN, 1, "daemon interface")),
+                u32(d, DAEMON_SYNC_ID, "sync id"),
+                d.containsKey(DAEMON_SYNC_MAXLEN) ? u16(d, DAEMON_SYNC_MAXLEN, "maxlen") : 0,
+                group,
+                d.containsKey(DAEMON_MCAST_PORT) ? u16(d, DAEMON_MCAST_PORT, "port") : 0,
+                ttl);
     }
 
     public static Timeouts parseTimeouts(ByteBuffer msg) throws IpvsGenlException {
         Map<Integer, ByteBuffer> top = message(msg);
-        return new Timeouts(u32(top, ATTR_TIMEOUT_TCP, "tcp timeout"), u32(top, ATTR_TIMEOUT_TCP_FIN, "tcpfin timeout"),
+        return new Timeouts(
+                u32(top, ATTR_TIMEOUT_TCP, "tcp timeout"),
+                u32(top, ATTR_TIMEOUT_TCP_FIN, "tcpfin timeout"),
                 u32(top, ATTR_TIMEOUT_UDP, "udp timeout"));
     }
 

@@ -76,11 +76,16 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
 
     private void call(int command, ByteBuffer attrs, String what) throws DataplaneException {
         try {
-            int errno = nl.request(family, command, IpvsGenl.VERSION, attrs,
-                    GenericNetlink.NLM_F_REQUEST | GenericNetlink.NLM_F_ACK, null);
+            int errno = nl.request(
+                    family,
+                    command,
+                    IpvsGenl.VERSION,
+                    attrs,
+                    GenericNetlink.NLM_F_REQUEST | GenericNetlink.NLM_F_ACK,
+                    null);
             if (errno != 0) {
-                throw new DataplaneException(what + ": " + new NativeException("IPVS", errno).getMessage()
-                        .substring("IPVS: ".length()));
+                throw new DataplaneException(what + ": "
+                        + new NativeException("IPVS", errno).getMessage().substring("IPVS: ".length()));
             }
         } catch (NativeException e) {
             throw new DataplaneException(what + ": " + e.getMessage(), e);
@@ -90,15 +95,20 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
     private List<ByteBuffer> dump(int command, ByteBuffer attrs, String what) throws DataplaneException {
         List<ByteBuffer> out = new ArrayList<>();
         try {
-            int errno = nl.request(family, command, IpvsGenl.VERSION, attrs,
-                    GenericNetlink.NLM_F_REQUEST | GenericNetlink.NLM_F_DUMP, m -> {
+            int errno = nl.request(
+                    family,
+                    command,
+                    IpvsGenl.VERSION,
+                    attrs,
+                    GenericNetlink.NLM_F_REQUEST | GenericNetlink.NLM_F_DUMP,
+                    m -> {
                         ByteBuffer copy = ByteBuffer.allocate(m.remaining()).order(m.order());
                         copy.put(m.duplicate()).flip();
                         out.add(copy);
                     });
             if (errno != 0) {
-                throw new DataplaneException(what + ": " + new NativeException("IPVS", errno).getMessage()
-                        .substring("IPVS: ".length()));
+                throw new DataplaneException(what + ": "
+                        + new NativeException("IPVS", errno).getMessage().substring("IPVS: ".length()));
             }
         } catch (NativeException e) {
             throw new DataplaneException(what + ": " + e.getMessage(), e);
@@ -127,21 +137,36 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
     @Override
     public void apply(TableOp op) throws DataplaneException {
         if (op instanceof TableOp.AddService a) {
-            call(IpvsGenl.CMD_NEW_SERVICE, IpvsGenl.service(a.service()), "add service " + a.service().key());
+            call(
+                    IpvsGenl.CMD_NEW_SERVICE,
+                    IpvsGenl.service(a.service()),
+                    "add service " + a.service().key());
         } else if (op instanceof TableOp.EditService e) {
-            call(IpvsGenl.CMD_SET_SERVICE, IpvsGenl.service(e.service()), "edit service " + e.service().key());
+            call(
+                    IpvsGenl.CMD_SET_SERVICE,
+                    IpvsGenl.service(e.service()),
+                    "edit service " + e.service().key());
         } else if (op instanceof TableOp.DeleteService d) {
             call(IpvsGenl.CMD_DEL_SERVICE, IpvsGenl.serviceKey(d.key()), "delete service " + d.key());
         } else if (op instanceof TableOp.AddDestination a) {
-            call(IpvsGenl.CMD_NEW_DEST, IpvsGenl.destination(a.service(), a.destination()),
+            call(
+                    IpvsGenl.CMD_NEW_DEST,
+                    IpvsGenl.destination(a.service(), a.destination()),
                     "add " + a.destination().endpoint() + " to " + a.service());
         } else if (op instanceof TableOp.EditDestination e) {
-            call(IpvsGenl.CMD_SET_DEST, IpvsGenl.destination(e.service(), e.destination()),
+            call(
+                    IpvsGenl.CMD_SET_DEST,
+                    IpvsGenl.destination(e.service(), e.destination()),
                     "edit " + e.destination().endpoint() + " in " + e.service());
         } else {
             TableOp.DeleteDestination d = (TableOp.DeleteDestination) op;
-            call(IpvsGenl.CMD_DEL_DEST, IpvsGenl.destinationKey(d.service(), d.destination().address(),
-                    d.destination().port()), "remove " + d.destination() + " from " + d.service());
+            call(
+                    IpvsGenl.CMD_DEL_DEST,
+                    IpvsGenl.destinationKey(
+                            d.service(),
+                            d.destination().address(),
+                            d.destination().port()),
+                    "remove " + d.destination() + " from " + d.service());
         }
         LOG.info("kernel IPVS: {} ({})", op.getClass().getSimpleName(), op.reason());
     }
@@ -156,8 +181,8 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
                 ServiceKey k = s.service().key();
                 for (ByteBuffer d : dump(IpvsGenl.CMD_GET_DEST, IpvsGenl.serviceKey(k), "list real servers of " + k)) {
                     IpvsGenl.DestinationReply r = IpvsGenl.parseDestination(d, k.ipv6());
-                    dests.add(new TableDump.DestinationDump(r.destination(), r.active(), r.inactive(), r.persistent(),
-                            r.stats()));
+                    dests.add(new TableDump.DestinationDump(
+                            r.destination(), r.active(), r.inactive(), r.persistent(), r.stats()));
                 }
                 services.add(new TableDump.ServiceDump(s.service(), s.stats(), dests));
             }
@@ -182,8 +207,8 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
     @Override
     public ConnectionCursor connections(int pageSize) throws DataplaneException {
         try {
-            return ProcConnections.pages(Files.newBufferedReader(PROC_CONN, StandardCharsets.US_ASCII), pageSize,
-                    PROC_CONN.toString());
+            return ProcConnections.pages(
+                    Files.newBufferedReader(PROC_CONN, StandardCharsets.US_ASCII), pageSize, PROC_CONN.toString());
         } catch (IOException e) {
             throw new DataplaneException("read " + PROC_CONN + ": " + e.getMessage(), e);
         }
@@ -240,12 +265,17 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
 
     /** Starts the kernel's master or backup sync daemon (ipvsadm --start-daemon). */
     public void startDaemon(IpvsGenl.Daemon d) throws DataplaneException {
-        call(IpvsGenl.CMD_NEW_DAEMON, IpvsGenl.daemon(d),
-                "start " + (d.state() == IpvsGenl.Daemon.MASTER ? "master" : "backup") + " sync daemon on " + d.interfaceName());
+        call(
+                IpvsGenl.CMD_NEW_DAEMON,
+                IpvsGenl.daemon(d),
+                "start " + (d.state() == IpvsGenl.Daemon.MASTER ? "master" : "backup") + " sync daemon on "
+                        + d.interfaceName());
     }
 
     public void stopDaemon(int state) throws DataplaneException {
-        call(IpvsGenl.CMD_DEL_DAEMON, IpvsGenl.daemon(new IpvsGenl.Daemon(state, null, 0, 0, null, 0, 0)),
+        call(
+                IpvsGenl.CMD_DEL_DAEMON,
+                IpvsGenl.daemon(new IpvsGenl.Daemon(state, null, 0, 0, null, 0, 0)),
                 "stop " + (state == IpvsGenl.Daemon.MASTER ? "master" : "backup") + " sync daemon");
     }
 
@@ -258,8 +288,14 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
                 stopDaemon(d.state());
             }
         }
-        startDaemon(new IpvsGenl.Daemon(start, settings.interfaceName(), settings.syncId(), settings.maxlen(),
-                settings.group(), settings.port(), settings.ttl()));
+        startDaemon(new IpvsGenl.Daemon(
+                start,
+                settings.interfaceName(),
+                settings.syncId(),
+                settings.maxlen(),
+                settings.group(),
+                settings.port(),
+                settings.ttl()));
     }
 
     @Override

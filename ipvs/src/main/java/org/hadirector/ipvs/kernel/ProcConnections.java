@@ -21,8 +21,7 @@ import org.hadirector.ipvs.TcpState;
  * client port of 0 and the state NONE. The forwarding method is not in the file (DR assumed).
  */
 public final class ProcConnections {
-    private ProcConnections() {
-    }
+    private ProcConnections() {}
 
     /** Every connection of a whole file's text. */
     public static List<Connection> parse(String text) {

@@ -15,8 +15,7 @@ final class HashSchedulers {
     /** GOLDEN_RATIO_32 of linux/hash.h. */
     static final int GOLDEN_RATIO_32 = 0x61C88647;
 
-    private HashSchedulers() {
-    }
+    private HashSchedulers() {}
 
     /** The address as the kernel folds it: IPv4 as is, IPv6 as the XOR of its four words. */
     static int fold(byte[] a) {

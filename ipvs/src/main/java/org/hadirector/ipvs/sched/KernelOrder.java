@@ -5,8 +5,7 @@ import java.util.List;
 
 /** The kernel's destination list order: the newest destination first. */
 final class KernelOrder {
-    private KernelOrder() {
-    }
+    private KernelOrder() {}
 
     static List<Backend> of(List<Backend> addOrder) {
         List<Backend> l = new ArrayList<>(addOrder);

@@ -8,8 +8,7 @@ import java.util.List;
  * weight), nq (an idle server at once, else as sed). Ties go to the first in the list.
  */
 final class LeastConnectionSchedulers {
-    private LeastConnectionSchedulers() {
-    }
+    private LeastConnectionSchedulers() {}
 
     /** A scheduler over the kernel-ordered list whose choice needs no state of its own. */
     abstract static class Stateless implements Scheduler {
@@ -151,7 +150,9 @@ final class LeastConnectionSchedulers {
         public Backend pick(FlowRequest flow) {
             Backend h = null;
             for (Backend b : list) {
-                if (KernelOrder.usable(b) && b.activeConnections() < b.weight() && (h == null || b.weight() > h.weight())) {
+                if (KernelOrder.usable(b)
+                        && b.activeConnections() < b.weight()
+                        && (h == null || b.weight() > h.weight())) {
                     h = b;
                 }
             }

@@ -30,8 +30,7 @@ final class LocalitySchedulers {
     static final int FULL_CHECK_EVERY = 30;
     static final int MAX_SIZE = 1024 * 16;
 
-    private LocalitySchedulers() {
-    }
+    private LocalitySchedulers() {}
 
     /** What lblc and lblcr share: the destination list, the weighted least-connection pick, the expiry timer. */
     abstract static class Base<E extends Base.Entry> implements Scheduler {
@@ -184,6 +183,7 @@ final class LocalitySchedulers {
         static final class Replicated extends Base.Entry {
             /** Most recently added first, as list_add_rcu leaves it. */
             final Deque<Backend> set = new ArrayDeque<>();
+
             long lastMod;
         }
 

@@ -1,7 +1,6 @@
 package org.hadirector.ipvs.sched;
 
 import java.util.List;
-
 import org.hadirector.ipvs.VirtualService;
 
 /**
@@ -16,6 +15,7 @@ final class MaglevScheduler implements Scheduler {
     static final int SIZE = 4093;
     /** IP_VS_MH_TAB_BITS: CONFIG_IP_VS_MH_TAB_INDEX / 2. */
     static final int TAB_BITS = 6;
+
     static final long HASH1 = 2654435761L;
     static final long HASH2 = 2654446892L;
 

@@ -6,8 +6,7 @@ package org.hadirector.ipvs.sched;
  * design) is refused.
  */
 public final class Schedulers {
-    private Schedulers() {
-    }
+    private Schedulers() {}
 
     /** A new scheduler for one service; throws IllegalArgumentException naming what is missing. */
     public static Scheduler create(String name, int serviceFlags) {

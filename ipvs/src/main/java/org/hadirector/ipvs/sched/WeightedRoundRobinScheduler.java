@@ -12,6 +12,7 @@ public final class WeightedRoundRobinScheduler implements Scheduler {
     private List<Backend> list = List.of();
     /** mark->cl: index of the last pick, -1 for the list head. */
     private int cl = -1;
+
     private int cw;
     private int mw;
     private int di = 1;

@@ -39,12 +39,12 @@ public final class SyncCodec {
     static final int BACKUP_MASK = 0x7 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000;
     /** IP_VS_CONN_F_HASHED, never sent. */
     static final int F_HASHED = 0x40;
+
     static final int F_SEQ_MASK = 0x600;
     /** The largest datagram the default multicast set-up carries: 1500 - 20 (IPv4) - 8 (UDP). */
     public static final int DEFAULT_MAXLEN = 1472;
 
-    private SyncCodec() {
-    }
+    private SyncCodec() {}
 
     /** The bytes one entry takes in a version 1 message. */
     public static int entrySize(Connection c) {
@@ -85,7 +85,11 @@ public final class SyncCodec {
 
     private static byte[] finish(ByteBuffer b, int syncId, int count) {
         int size = b.position();
-        b.put(0, (byte) 0).put(1, (byte) syncId).putShort(2, (short) size).put(4, (byte) count).put(5, (byte) 1)
+        b.put(0, (byte) 0)
+                .put(1, (byte) syncId)
+                .putShort(2, (short) size)
+                .put(4, (byte) count)
+                .put(5, (byte) 1)
                 .putShort(6, (short) 0);
         byte[] m = new byte[size];
         System.arraycopy(b.array(), 0, m, 0, size);
@@ -148,10 +152,12 @@ public final class SyncCodec {
             int size = verSize & SVER_MASK;
             int end = p + size;
             if (end > length) {
-                return new SyncMessage(syncId, 1, list, skipped, "entry " + i + ": size " + size + " beyond the message");
+                return new SyncMessage(
+                        syncId, 1, list, skipped, "entry " + i + ": size " + size + " beyond the message");
             }
             if (verSize >> SVER_SHIFT != 0) {
-                return new SyncMessage(syncId, 1, list, skipped, "entry " + i + ": unknown version " + (verSize >> SVER_SHIFT));
+                return new SyncMessage(
+                        syncId, 1, list, skipped, "entry " + i + ": unknown version " + (verSize >> SVER_SHIFT));
             }
             String error = null;
             Connection c = null;
@@ -257,8 +263,8 @@ public final class SyncCodec {
         InetAddress c = address(b, p + 24, alen);
         InetAddress v = address(b, p + 24 + alen, alen);
         InetAddress dst = address(b, p + 24 + 2 * alen, alen);
-        return new Connection(protocol, c, cport, v, vport, dst, dport, fwmark, flags, state,
-                (int) Math.min(timeout, Integer.MAX_VALUE));
+        return new Connection(protocol, c, cport, v, vport, dst, dport, fwmark, flags, state, (int)
+                Math.min(timeout, Integer.MAX_VALUE));
     }
 
     /** ip_vs_proto's num_states: TCP 11, UDP 1, SCTP 15. */
@@ -293,10 +299,21 @@ public final class SyncCodec {
                 continue;
             }
             // Version 0 carries no timeout: the backup uses the state's (ip_vs_proc_conn with 0).
-            int timeout = template ? 180 : protocol == IpProtocol.TCP ? TcpState.of(state).defaultTimeoutSeconds() : 300;
-            list.add(new Connection(protocol, address(b, start + 12, 4), Short.toUnsignedInt(b.getShort(start + 2)),
-                    address(b, start + 16, 4), Short.toUnsignedInt(b.getShort(start + 4)), address(b, start + 20, 4),
-                    Short.toUnsignedInt(b.getShort(start + 6)), 0, flags, template ? 0 : state, timeout));
+            int timeout = template
+                    ? 180
+                    : protocol == IpProtocol.TCP ? TcpState.of(state).defaultTimeoutSeconds() : 300;
+            list.add(new Connection(
+                    protocol,
+                    address(b, start + 12, 4),
+                    Short.toUnsignedInt(b.getShort(start + 2)),
+                    address(b, start + 16, 4),
+                    Short.toUnsignedInt(b.getShort(start + 4)),
+                    address(b, start + 20, 4),
+                    Short.toUnsignedInt(b.getShort(start + 6)),
+                    0,
+                    flags,
+                    template ? 0 : state,
+                    timeout));
         }
         return new SyncMessage(syncId, 0, list, skipped, null);
     }

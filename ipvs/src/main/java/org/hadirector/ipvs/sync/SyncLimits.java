@@ -19,6 +19,7 @@ public record SyncLimits(int maxEntries, int maxPending) {
     public static final int ENTRY_BYTES = 128;
     /** Heap bytes one received connection takes while it waits for the forwarder thread. */
     public static final int PENDING_BYTES = 256;
+
     static final String MAX_ENTRIES = "hadirector.sync.max_entries";
     static final String MAX_PENDING = "hadirector.sync.max_pending";
 

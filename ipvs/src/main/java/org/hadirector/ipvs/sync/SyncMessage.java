@@ -9,5 +9,4 @@ import org.hadirector.ipvs.Connection;
  * ip_vs_proc_sync_conn skips them) and, when decoding stopped early, why (the kernel then drops
  * the rest of the buffer but keeps what came before).
  */
-public record SyncMessage(int syncId, int version, List<Connection> connections, int skipped, String truncatedBy) {
-}
+public record SyncMessage(int syncId, int version, List<Connection> connections, int skipped, String truncatedBy) {}

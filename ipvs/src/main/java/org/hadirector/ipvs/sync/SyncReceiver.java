@@ -66,7 +66,8 @@ public final class SyncReceiver implements AutoCloseable {
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-backup", true));
         SyncReceiver[] self = new SyncReceiver[1];
         try {
-            EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap().group(group)
+            EpollDatagramChannel ch = (EpollDatagramChannel) new Bootstrap()
+                    .group(group)
                     .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
@@ -76,7 +77,9 @@ public final class SyncReceiver implements AutoCloseable {
                             self[0].receive(p, sink);
                         }
                     })
-                    .register().syncUninterruptibly().channel();
+                    .register()
+                    .syncUninterruptibly()
+                    .channel();
             try {
                 SocketOptions.bindToDevice(ch.fd().intValue(), s.interfaceName());
             } catch (NativeException e) {
@@ -87,8 +90,13 @@ public final class SyncReceiver implements AutoCloseable {
             self[0] = new SyncReceiver(s, group, ch);
             ch.bind(new InetSocketAddress(s.group(), s.port())).syncUninterruptibly();
             ch.joinGroup(new InetSocketAddress(s.group(), s.port()), nif).syncUninterruptibly();
-            LOG.info("sync backup on {}: sync id {}, {}:{} (bound to the group on {} only)", s.interfaceName(), s.syncId(),
-                    s.group().getHostAddress(), s.port(), s.interfaceName());
+            LOG.info(
+                    "sync backup on {}: sync id {}, {}:{} (bound to the group on {} only)",
+                    s.interfaceName(),
+                    s.syncId(),
+                    s.group().getHostAddress(),
+                    s.port(),
+                    s.interfaceName());
             return self[0];
         } catch (RuntimeException | DataplaneException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -131,8 +139,11 @@ public final class SyncReceiver implements AutoCloseable {
         long lines = dropLogs.computeIfAbsent(reason, k -> org.hadirector.sys.RateLimitedLog.everyPeriod())
                 .admit(System.nanoTime());
         if (lines > 0) {
-            LOG.warn("sync backup on {}: dropped a message from {}: {}{}", settings.interfaceName(),
-                    p.sender().getAddress().getHostAddress(), detail,
+            LOG.warn(
+                    "sync backup on {}: dropped a message from {}: {}{}",
+                    settings.interfaceName(),
+                    p.sender().getAddress().getHostAddress(),
+                    detail,
                     org.hadirector.sys.RateLimitedLog.notLogged(lines - 1, n));
         }
     }
@@ -156,7 +167,10 @@ public final class SyncReceiver implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        LOG.info("sync backup on {} stopped: {} messages, {} connections", settings.interfaceName(), accepted.get(),
+        LOG.info(
+                "sync backup on {} stopped: {} messages, {} connections",
+                settings.interfaceName(),
+                accepted.get(),
                 connections.get());
     }
 }

@@ -11,9 +11,6 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
-import org.hadirector.sys.Interfaces;
-import org.hadirector.sys.NativeException;
-import org.hadirector.sys.RtNetlink;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
@@ -27,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hadirector.ipvs.Connection;
 import org.hadirector.ipvs.DataplaneException;
+import org.hadirector.sys.Interfaces;
+import org.hadirector.sys.NativeException;
+import org.hadirector.sys.RtNetlink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +50,7 @@ public final class SyncSender implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     /** Offers waiting for the event loop, their bound, and those dropped over it. */
     private final AtomicInteger queued = new AtomicInteger();
+
     private final int maxQueued;
     private final AtomicLong shed = new AtomicLong();
     private long shedLogged;
@@ -61,7 +62,8 @@ public final class SyncSender implements AutoCloseable {
         this.group = group;
         this.channel = channel;
         this.loop = channel.eventLoop();
-        this.batcher = new SyncBatcher(settings.syncId(), settings.maxlen(), settings.flushDelay().toNanos());
+        this.batcher = new SyncBatcher(
+                settings.syncId(), settings.maxlen(), settings.flushDelay().toNanos());
         this.destination = new InetSocketAddress(settings.group(), settings.port());
     }
 
@@ -86,7 +88,8 @@ public final class SyncSender implements AutoCloseable {
         }
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sync-master", true));
         try {
-            Channel ch = new Bootstrap().group(group)
+            Channel ch = new Bootstrap()
+                    .group(group)
                     .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.IP_MULTICAST_TTL, s.ttl())
                     .option(ChannelOption.IP_MULTICAST_IF, nif)
@@ -97,9 +100,17 @@ public final class SyncSender implements AutoCloseable {
                             // the master only sends
                         }
                     })
-                    .bind(new InetSocketAddress(source, 0)).syncUninterruptibly().channel();
-            LOG.info("sync master on {} (from {}): sync id {}, {}:{} ttl {}, messages up to {} bytes",
-                    s.interfaceName(), source.getHostAddress(), s.syncId(), s.group().getHostAddress(), s.port(), s.ttl(),
+                    .bind(new InetSocketAddress(source, 0))
+                    .syncUninterruptibly()
+                    .channel();
+            LOG.info(
+                    "sync master on {} (from {}): sync id {}, {}:{} ttl {}, messages up to {} bytes",
+                    s.interfaceName(),
+                    source.getHostAddress(),
+                    s.syncId(),
+                    s.group().getHostAddress(),
+                    s.port(),
+                    s.ttl(),
                     s.maxlen());
             return new SyncSender(s, group, ch, maxQueued);
         } catch (RuntimeException e) {
@@ -120,7 +131,8 @@ public final class SyncSender implements AutoCloseable {
             long now = System.nanoTime();
             send(batcher.add(c, now));
             if (flushTimer == null && batcher.pending() > 0) {
-                flushTimer = loop.schedule(this::flushDue, Math.max(0, batcher.deadlineNs() - now), TimeUnit.NANOSECONDS);
+                flushTimer =
+                        loop.schedule(this::flushDue, Math.max(0, batcher.deadlineNs() - now), TimeUnit.NANOSECONDS);
             }
         });
     }
@@ -142,19 +154,23 @@ public final class SyncSender implements AutoCloseable {
     private void send(List<byte[]> out) {
         for (byte[] m : out) {
             int n = m[4] & 0xff;
-            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(m), destination)).addListener(f -> {
-                if (f.isSuccess()) {
-                    messages.incrementAndGet();
-                    connections.addAndGet(n);
-                } else {
-                    long all = errors.incrementAndGet();
-                    long lines = sendFailureLog.admit(System.nanoTime());
-                    if (lines > 0) {
-                        LOG.warn("sync master on {}: send failed: {}{}", settings.interfaceName(), f.cause().toString(),
-                                org.hadirector.sys.RateLimitedLog.notLogged(lines - 1, all));
-                    }
-                }
-            });
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(m), destination))
+                    .addListener(f -> {
+                        if (f.isSuccess()) {
+                            messages.incrementAndGet();
+                            connections.addAndGet(n);
+                        } else {
+                            long all = errors.incrementAndGet();
+                            long lines = sendFailureLog.admit(System.nanoTime());
+                            if (lines > 0) {
+                                LOG.warn(
+                                        "sync master on {}: send failed: {}{}",
+                                        settings.interfaceName(),
+                                        f.cause().toString(),
+                                        org.hadirector.sys.RateLimitedLog.notLogged(lines - 1, all));
+                            }
+                        }
+                    });
         }
     }
 
@@ -179,8 +195,11 @@ public final class SyncSender implements AutoCloseable {
     private void logShed(long now) {
         long n = shed.get();
         if (n != shedLogged && now - shedLoggedNs >= 10_000_000_000L) {
-            LOG.warn("sync master on {}: {} connections not sent, the queue being full ({} new)", settings.interfaceName(),
-                    n, n - shedLogged);
+            LOG.warn(
+                    "sync master on {}: {} connections not sent, the queue being full ({} new)",
+                    settings.interfaceName(),
+                    n,
+                    n - shedLogged);
             shedLogged = n;
             shedLoggedNs = now;
         }
@@ -196,7 +215,10 @@ public final class SyncSender implements AutoCloseable {
         }
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        LOG.info("sync master on {} stopped: {} messages, {} connections sent", settings.interfaceName(), messages.get(),
+        LOG.info(
+                "sync master on {} stopped: {} messages, {} connections sent",
+                settings.interfaceName(),
+                messages.get(),
                 connections.get());
     }
 

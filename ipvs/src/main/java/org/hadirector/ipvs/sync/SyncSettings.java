@@ -9,8 +9,8 @@ import java.time.Duration;
  * [port P] [ttl T] [group ADDR]} gives them: IPv4 multicast 224.0.0.81:8848, TTL 1, the
  * 1472-byte messages an Ethernet MTU carries, and a flush delay for partly filled messages.
  */
-public record SyncSettings(String interfaceName, int syncId, int maxlen, InetAddress group, int port, int ttl,
-        Duration flushDelay) {
+public record SyncSettings(
+        String interfaceName, int syncId, int maxlen, InetAddress group, int port, int ttl, Duration flushDelay) {
 
     public static final InetAddress DEFAULT_GROUP;
 
@@ -35,7 +35,7 @@ public record SyncSettings(String interfaceName, int syncId, int maxlen, InetAdd
     }
 
     public static SyncSettings of(String interfaceName, int syncId) {
-        return new SyncSettings(interfaceName, syncId, SyncCodec.DEFAULT_MAXLEN, DEFAULT_GROUP, 8848, 1,
-                Duration.ofSeconds(1));
+        return new SyncSettings(
+                interfaceName, syncId, SyncCodec.DEFAULT_MAXLEN, DEFAULT_GROUP, 8848, 1, Duration.ofSeconds(1));
     }
 }

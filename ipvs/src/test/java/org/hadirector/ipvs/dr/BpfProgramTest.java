@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,33 +65,44 @@ class BpfProgramTest {
                 case 0x06 -> {
                     return k; // ret #k
                 }
-                default -> throw new IllegalStateException("instruction " + Integer.toHexString(i[0]) + " not expected");
+                default ->
+                    throw new IllegalStateException("instruction " + Integer.toHexString(i[0]) + " not expected");
             }
         }
         throw new IllegalStateException("ran off the end");
     }
 
     static final int VIP = Frames.ip("198.18.0.100");
-    static final int[][] PROG = BpfProgram.build(List.of(new BpfProgram.Target(6, VIP, 80),
-            new BpfProgram.Target(17, VIP, 0)));
+    static final int[][] PROG =
+            BpfProgram.build(List.of(new BpfProgram.Target(6, VIP, 80), new BpfProgram.Target(17, VIP, 0)));
 
     static ByteBuffer arp() {
-        byte[] f = org.hadirector.sys.ArpFrame.request(new byte[] {2, 0, 0, 0, 0, 0x15}, new byte[] {(byte) 198, 18, 0, 21},
-                new byte[] {(byte) 198, 18, 0, 11});
+        byte[] f = org.hadirector.sys.ArpFrame.request(
+                new byte[] {2, 0, 0, 0, 0, 0x15}, new byte[] {(byte) 198, 18, 0, 21}, new byte[] {(byte) 198, 18, 0, 11
+                });
         return ByteBuffer.wrap(f);
     }
 
     @Test
     void theServicesTrafficAndArpReachTheForwarderAndNothingElse() {
-        assertEquals(ACCEPT, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_HOST));
+        assertEquals(
+                ACCEPT, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_HOST));
         assertEquals(ACCEPT, run(PROG, arp(), PACKET_HOST), "ARP: the real servers' MACs");
-        assertEquals(ACCEPT, run(PROG, Frames.udp("198.18.0.10", 5353, "198.18.0.100", 53, 10), PACKET_HOST),
+        assertEquals(
+                ACCEPT,
+                run(PROG, Frames.udp("198.18.0.10", 5353, "198.18.0.100", 53, 10), PACKET_HOST),
                 "port 0 in a target: every port of that protocol");
-        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.SYN, 0), PACKET_HOST),
+        assertEquals(
+                0,
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.SYN, 0), PACKET_HOST),
                 "another port");
-        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.SYN, 0), PACKET_HOST),
+        assertEquals(
+                0,
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.SYN, 0), PACKET_HOST),
                 "another address");
-        assertEquals(0, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_OTHERHOST),
+        assertEquals(
+                0,
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_OTHERHOST),
                 "not addressed to this host's MAC");
     }
 

@@ -8,7 +8,6 @@ import static org.hadirector.ipvs.dr.Frames.ip;
 import static org.hadirector.ipvs.dr.Frames.tcp;
 import static org.hadirector.ipvs.dr.Frames.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -210,7 +209,8 @@ class ForwardingCoreTest {
     void randomFramesNeverThrow() {
         Random r = new Random(7);
         for (int i = 0; i < 20_000; i++) {
-            ByteBuffer f = r.nextBoolean() ? tcp(CLIENT, r.nextInt(65536), VIP, 80, r.nextInt(256), r.nextInt(64))
+            ByteBuffer f = r.nextBoolean()
+                    ? tcp(CLIENT, r.nextInt(65536), VIP, 80, r.nextInt(256), r.nextInt(64))
                     : ByteBuffer.allocateDirect(r.nextInt(120));
             int flips = r.nextInt(6);
             for (int k = 0; k < flips && f.limit() > 0; k++) {
@@ -226,8 +226,11 @@ class ForwardingCoreTest {
         core.apply(new TableOp.AddDestination(DNS_SERVICE(), Destination.route(addr("198.18.0.23"), 53, 1), "t"));
         assertEquals(-1, send(udp(CLIENT, 5000, VIP, 53, 20)));
         assertEquals(1L, core.drops().get(ForwardingCore.Drop.NO_MAC));
-        assertEquals(List.of(ip("198.18.0.23")), core.neighbours().due(now).stream()
-                .filter(a -> a == ip("198.18.0.23")).toList());
+        assertEquals(
+                List.of(ip("198.18.0.23")),
+                core.neighbours().due(now).stream()
+                        .filter(a -> a == ip("198.18.0.23"))
+                        .toList());
         core.neighbours().heard(ip("198.18.0.23"), 0x020000000023L, now);
         assertEquals(0x020000000023L, send(udp(CLIENT, 5000, VIP, 53, 20)));
     }
@@ -283,13 +286,33 @@ class ForwardingCoreTest {
 
     @Test
     void syncedConnectionsAreForwardedWithoutASyn() {
-        Connection c = new Connection(IpProtocol.TCP, addr(CLIENT), 45000, addr(VIP), 80, addr("198.18.0.22"), 80, 0,
-                ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
+        Connection c = new Connection(
+                IpProtocol.TCP,
+                addr(CLIENT),
+                45000,
+                addr(VIP),
+                80,
+                addr("198.18.0.22"),
+                80,
+                0,
+                ForwardMethod.ROUTE.code(),
+                TcpState.ESTABLISHED.code(),
+                900);
         assertEquals(ForwardingCore.Synced.INSTALLED, core.install(c, now));
         assertEquals(RS2_MAC, send(tcp(CLIENT, 45000, VIP, 80, ACK, 100)));
         assertEquals(1, backend("198.18.0.22").activeConnections());
-        Connection unknown = new Connection(IpProtocol.TCP, addr(CLIENT), 45001, addr(VIP), 80, addr("198.18.0.99"), 80,
-                0, ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
+        Connection unknown = new Connection(
+                IpProtocol.TCP,
+                addr(CLIENT),
+                45001,
+                addr(VIP),
+                80,
+                addr("198.18.0.99"),
+                80,
+                0,
+                ForwardMethod.ROUTE.code(),
+                TcpState.ESTABLISHED.code(),
+                900);
         assertEquals(ForwardingCore.Synced.UNKNOWN, core.install(unknown, now));
     }
 
@@ -318,14 +341,19 @@ class ForwardingCoreTest {
 
     @Test
     void unsupportedServicesAreRefusedClearly() {
-        DataplaneException e = assertThrows(DataplaneException.class, () -> core.apply(
-                new TableOp.AddService(VirtualService.of(ServiceKey.fwmark(false, 1), "rr"), "t")));
+        DataplaneException e = assertThrows(
+                DataplaneException.class,
+                () -> core.apply(new TableOp.AddService(VirtualService.of(ServiceKey.fwmark(false, 1), "rr"), "t")));
         assertTrue(e.getMessage().contains("kernel IPVS"), e.getMessage());
-        e = assertThrows(DataplaneException.class, () -> core.apply(new TableOp.AddDestination(WEB,
-                Destination.route(addr("198.18.0.23"), 8080, 1), "t")));
+        e = assertThrows(
+                DataplaneException.class,
+                () -> core.apply(
+                        new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0.23"), 8080, 1), "t")));
         assertTrue(e.getMessage().contains("cannot map ports"), e.getMessage());
-        e = assertThrows(DataplaneException.class, () -> core.apply(new TableOp.AddDestination(WEB,
-                new Destination(addr("198.18.0.23"), 80, ForwardMethod.MASQ, 1, 0, 0), "t")));
+        e = assertThrows(
+                DataplaneException.class,
+                () -> core.apply(new TableOp.AddDestination(
+                        WEB, new Destination(addr("198.18.0.23"), 80, ForwardMethod.MASQ, 1, 0, 0), "t")));
         assertTrue(e.getMessage().contains("direct routing only"), e.getMessage());
     }
 
@@ -333,8 +361,12 @@ class ForwardingCoreTest {
     void checksumCompletion() {
         // A UDP datagram whose checksum field holds only the pseudo-header sum, as veth leaves it.
         ByteBuffer f = udp("198.18.0.10", 1234, "198.18.0.100", 53, 5);
-        long pseudo = (ip("198.18.0.10") >>> 16) + (ip("198.18.0.10") & 0xffff) + (ip("198.18.0.100") >>> 16)
-                + (ip("198.18.0.100") & 0xffff) + 17 + 13;
+        long pseudo = (ip("198.18.0.10") >>> 16)
+                + (ip("198.18.0.10") & 0xffff)
+                + (ip("198.18.0.100") >>> 16)
+                + (ip("198.18.0.100") & 0xffff)
+                + 17
+                + 13;
         while (pseudo >>> 16 != 0) {
             pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
         }
@@ -442,8 +474,8 @@ class ForwardingCoreTest {
 
     @Test
     void theDefaultLimitIsAQuarterOfTheHeap() {
-        assertEquals(96L * 1024 * 1024 / 4 / ForwardingCore.BYTES_PER_ENTRY,
-                ForwardingCore.defaultLimit(96L * 1024 * 1024));
+        assertEquals(
+                96L * 1024 * 1024 / 4 / ForwardingCore.BYTES_PER_ENTRY, ForwardingCore.defaultLimit(96L * 1024 * 1024));
         assertEquals(4096, ForwardingCore.defaultLimit(1024));
         assertEquals(1 << 24, ForwardingCore.defaultLimit(Long.MAX_VALUE));
     }
@@ -461,7 +493,9 @@ class ForwardingCoreTest {
         java.util.Set<Integer> listed = new java.util.HashSet<>();
         int pages = 0;
         for (ForwardingCore.Page p = core.page(now, ForwardingCore.Page.FIRST, 300); ; p = core.page(now, p, 300)) {
-            assertTrue(p.connections().size() <= 300, "a page holds at most its size: " + p.connections().size());
+            assertTrue(
+                    p.connections().size() <= 300,
+                    "a page holds at most its size: " + p.connections().size());
             assertTrue(p.last() || !p.connections().isEmpty(), "only the last page may be empty");
             for (Connection c : p.connections()) {
                 int key = (c.clientAddress().getAddress()[3] & 0xff) << 16 | c.clientPort();

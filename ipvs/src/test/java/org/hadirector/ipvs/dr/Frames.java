@@ -15,12 +15,14 @@ final class Frames {
     static final int FIN = 0x01;
     static final int RST = 0x04;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     static int ip(String s) {
         String[] p = s.split("\\.");
-        return Integer.parseInt(p[0]) << 24 | Integer.parseInt(p[1]) << 16 | Integer.parseInt(p[2]) << 8 | Integer.parseInt(p[3]);
+        return Integer.parseInt(p[0]) << 24
+                | Integer.parseInt(p[1]) << 16
+                | Integer.parseInt(p[2]) << 8
+                | Integer.parseInt(p[3]);
     }
 
     static ByteBuffer tcp(String src, int sport, String dst, int dport, int flags, int payload) {
@@ -38,11 +40,20 @@ final class Frames {
         putMac(b, DIRECTOR_MAC);
         putMac(b, CLIENT_MAC);
         b.putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) total).putShort((short) 1).putShort((short) 0x4000);
+        b.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) total)
+                .putShort((short) 1)
+                .putShort((short) 0x4000);
         b.put((byte) 64).put((byte) proto).putShort((short) 0).putInt(ip(src)).putInt(ip(dst));
         b.putShort((short) sport).putShort((short) dport);
         if (proto == 6) {
-            b.putInt(1000).putInt(0).put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0)
+            b.putInt(1000)
+                    .putInt(0)
+                    .put((byte) 0x50)
+                    .put((byte) flags)
+                    .putShort((short) 65535)
+                    .putShort((short) 0)
                     .putShort((short) 0);
         } else {
             b.putShort((short) (8 + payload)).putShort((short) 0);

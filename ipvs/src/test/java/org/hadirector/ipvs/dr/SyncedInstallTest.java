@@ -55,8 +55,18 @@ class SyncedInstallTest {
     }
 
     static Connection tcp(int clientPort, TcpState state, int timeout) {
-        return new Connection(IpProtocol.TCP, addr("198.18.0.10"), clientPort, addr(VIP), 80, addr("198.18.0.21"), 80, 0,
-                ForwardMethod.ROUTE.code(), state.code(), timeout);
+        return new Connection(
+                IpProtocol.TCP,
+                addr("198.18.0.10"),
+                clientPort,
+                addr(VIP),
+                80,
+                addr("198.18.0.21"),
+                80,
+                0,
+                ForwardMethod.ROUTE.code(),
+                state.code(),
+                timeout);
     }
 
     /** Seconds until the entry expires: the table drops it at the first expiry at or after then. */
@@ -68,7 +78,9 @@ class SyncedInstallTest {
 
     @Test
     void aForgedTimeoutIsBoundedByTheStateTimeout() {
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(tcp(40000, TcpState.ESTABLISHED, Integer.MAX_VALUE), now));
+        assertEquals(
+                ForwardingCore.Synced.INSTALLED,
+                core.install(tcp(40000, TcpState.ESTABLISHED, Integer.MAX_VALUE), now));
         assertEquals(900, lifetime(6, 40000, 80, false), "ESTABLISHED: tcp timeout (900 s), not 2^31 s");
         core.expire(now + 899 * S);
         assertEquals(1, core.connectionCount());
@@ -85,8 +97,18 @@ class SyncedInstallTest {
         assertEquals(30, lifetime(6, 40001, 80, false));
         core.install(tcp(40002, TcpState.TIME_WAIT, 1_000_000), now);
         assertEquals(TcpState.TIME_WAIT.defaultTimeoutSeconds(), lifetime(6, 40002, 80, false));
-        Connection udp = new Connection(IpProtocol.UDP, addr("198.18.0.10"), 5353, addr(VIP), 53, addr("198.18.0.21"), 53, 0,
-                ForwardMethod.ROUTE.code(), 0, 86_400);
+        Connection udp = new Connection(
+                IpProtocol.UDP,
+                addr("198.18.0.10"),
+                5353,
+                addr(VIP),
+                53,
+                addr("198.18.0.21"),
+                53,
+                0,
+                ForwardMethod.ROUTE.code(),
+                0,
+                86_400);
         assertEquals(ForwardingCore.Synced.INSTALLED, core.install(udp, now));
         assertEquals(20, lifetime(17, 5353, 53, false));
     }
@@ -96,19 +118,44 @@ class SyncedInstallTest {
         core.install(tcp(40000, TcpState.ESTABLISHED, 10), now);
         assertEquals(10, lifetime(6, 40000, 80, false), "the master's shorter timeout stands");
         core.install(tcp(40001, TcpState.FIN_WAIT, 0), now);
-        assertEquals(TcpState.FIN_WAIT.defaultTimeoutSeconds(), lifetime(6, 40001, 80, false),
+        assertEquals(
+                TcpState.FIN_WAIT.defaultTimeoutSeconds(),
+                lifetime(6, 40001, 80, false),
                 "0 (a version 0 message) takes the state's, as ip_vs_proc_conn does");
     }
 
     @Test
     void aTemplateIsBoundedByThePersistenceTimeout() {
-        Connection t = new Connection(IpProtocol.TCP, addr("198.18.0.10"), 0, addr(VIP), 443, addr("198.18.0.21"), 443, 0,
-                Connection.F_TEMPLATE | ForwardMethod.ROUTE.code(), 0, Integer.MAX_VALUE);
+        Connection t = new Connection(
+                IpProtocol.TCP,
+                addr("198.18.0.10"),
+                0,
+                addr(VIP),
+                443,
+                addr("198.18.0.21"),
+                443,
+                0,
+                Connection.F_TEMPLATE | ForwardMethod.ROUTE.code(),
+                0,
+                Integer.MAX_VALUE);
         assertEquals(ForwardingCore.Synced.INSTALLED, core.install(t, now));
         assertEquals(120, lifetime(6, 0, 443, true));
-        Connection onPlain = new Connection(IpProtocol.TCP, addr("198.18.0.10"), 0, addr(VIP), 80, addr("198.18.0.21"), 80, 0,
-                Connection.F_TEMPLATE | ForwardMethod.ROUTE.code(), 0, 300);
-        assertEquals(ForwardingCore.Synced.UNKNOWN, core.install(onPlain, now), "no template for a service without persistence");
+        Connection onPlain = new Connection(
+                IpProtocol.TCP,
+                addr("198.18.0.10"),
+                0,
+                addr(VIP),
+                80,
+                addr("198.18.0.21"),
+                80,
+                0,
+                Connection.F_TEMPLATE | ForwardMethod.ROUTE.code(),
+                0,
+                300);
+        assertEquals(
+                ForwardingCore.Synced.UNKNOWN,
+                core.install(onPlain, now),
+                "no template for a service without persistence");
     }
 
     @Test
@@ -126,7 +173,8 @@ class SyncedInstallTest {
         // room again once entries expire
         core.expire(now + 61 * S);
         assertEquals(1, core.connectionCount());
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now + 61 * S));
+        assertEquals(
+                ForwardingCore.Synced.INSTALLED, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now + 61 * S));
     }
 
     /**
@@ -139,8 +187,18 @@ class SyncedInstallTest {
         long before = usedAfterGc();
         for (int i = 0; i < n; i++) {
             int c = 0x0a000000 + i;
-            Connection m = new Connection(IpProtocol.TCP, org.hadirector.ipvs.dr.Ipv4.address(c), 1024 + i % 60000, addr(VIP),
-                    80, addr("198.18.0.21"), 80, 0, ForwardMethod.ROUTE.code(), TcpState.ESTABLISHED.code(), 900);
+            Connection m = new Connection(
+                    IpProtocol.TCP,
+                    org.hadirector.ipvs.dr.Ipv4.address(c),
+                    1024 + i % 60000,
+                    addr(VIP),
+                    80,
+                    addr("198.18.0.21"),
+                    80,
+                    0,
+                    ForwardMethod.ROUTE.code(),
+                    TcpState.ESTABLISHED.code(),
+                    900);
             core.install(m, now);
         }
         long after = usedAfterGc();

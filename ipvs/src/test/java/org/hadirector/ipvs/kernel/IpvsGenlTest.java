@@ -76,15 +76,18 @@ class IpvsGenlTest {
 
     @Test
     void daemonAsKeepalivedStartsIt() throws Exception {
-        String h = hex(IpvsGenl.daemon(new IpvsGenl.Daemon(IpvsGenl.Daemon.MASTER, "e0", 5, 1472, ip("224.0.0.81"), 8848, 1)));
-        assertEquals("3c00" + "0300"
-                + "0800" + "0100" + "01000000" // STATE MASTER
-                + "0700" + "0200" + "653000" + "00" // MCAST_IFN "e0"
-                + "0800" + "0300" + "05000000" // SYNC_ID 5
-                + "0600" + "0400" + "c005" + "0000" // SYNC_MAXLEN 1472
-                + "0800" + "0500" + "e0000051" // MCAST_GROUP 224.0.0.81, network order
-                + "0600" + "0700" + "9022" + "0000" // MCAST_PORT 8848, host order
-                + "0500" + "0800" + "01" + "000000", h); // MCAST_TTL 1
+        String h = hex(
+                IpvsGenl.daemon(new IpvsGenl.Daemon(IpvsGenl.Daemon.MASTER, "e0", 5, 1472, ip("224.0.0.81"), 8848, 1)));
+        assertEquals(
+                "3c00" + "0300"
+                        + "0800" + "0100" + "01000000" // STATE MASTER
+                        + "0700" + "0200" + "653000" + "00" // MCAST_IFN "e0"
+                        + "0800" + "0300" + "05000000" // SYNC_ID 5
+                        + "0600" + "0400" + "c005" + "0000" // SYNC_MAXLEN 1472
+                        + "0800" + "0500" + "e0000051" // MCAST_GROUP 224.0.0.81, network order
+                        + "0600" + "0700" + "9022" + "0000" // MCAST_PORT 8848, host order
+                        + "0500" + "0800" + "01" + "000000",
+                h); // MCAST_TTL 1
     }
 
     /** A reply as the kernel's ip_vs_genl_fill_service writes it, with STATS64. */

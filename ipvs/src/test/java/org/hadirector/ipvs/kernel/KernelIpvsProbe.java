@@ -18,8 +18,7 @@ import org.hadirector.ipvs.VirtualService;
  * own output from the same kernel.
  */
 public final class KernelIpvsProbe {
-    private KernelIpvsProbe() {
-    }
+    private KernelIpvsProbe() {}
 
     static InetAddress ip(String s) throws Exception {
         return InetAddress.getByName(s);
@@ -36,46 +35,62 @@ public final class KernelIpvsProbe {
                         ServiceKey dns = ServiceKey.of(IpProtocol.UDP, ip("198.18.0.100"), 53);
                         ServiceKey mark = ServiceKey.fwmark(false, 7);
                         ServiceTable want = ServiceTable.EMPTY
-                                .withService(VirtualService.of(web, "wrr").withPersistence(300, 24),
-                                        List.of(Destination.route(ip("198.18.0.21"), 80, 2),
+                                .withService(
+                                        VirtualService.of(web, "wrr").withPersistence(300, 24),
+                                        List.of(
+                                                Destination.route(ip("198.18.0.21"), 80, 2),
                                                 Destination.route(ip("198.18.0.22"), 80, 1)))
-                                .withService(new VirtualService(dns, "sh", VirtualService.F_SCHED1 | VirtualService.F_SCHED2,
-                                        0, 32, ""), List.of(new Destination(ip("198.18.0.21"), 53, ForwardMethod.ROUTE, 1, 100, 10)))
-                                .withService(VirtualService.of(mark, "rr"), List.of(Destination.route(ip("198.18.0.23"), 0, 1)));
+                                .withService(
+                                        new VirtualService(
+                                                dns,
+                                                "sh",
+                                                VirtualService.F_SCHED1 | VirtualService.F_SCHED2,
+                                                0,
+                                                32,
+                                                ""),
+                                        List.of(new Destination(
+                                                ip("198.18.0.21"), 53, ForwardMethod.ROUTE, 1, 100, 10)))
+                                .withService(
+                                        VirtualService.of(mark, "rr"),
+                                        List.of(Destination.route(ip("198.18.0.23"), 0, 1)));
                         List<TableOp> ops = Reconciler.diff(want, k.table(), "probe");
                         for (TableOp op : ops) {
                             k.apply(op);
                         }
                         System.out.println("ops " + ops.size());
-                        System.out.println("again " + Reconciler.diff(want, k.table(), "probe").size());
+                        System.out.println("again "
+                                + Reconciler.diff(want, k.table(), "probe").size());
                         break;
                     }
                     case "edit": {
                         ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip("198.18.0.100"), 80);
                         k.apply(new TableOp.EditDestination(web, Destination.route(ip("198.18.0.22"), 80, 0), "probe"));
-                        k.apply(new TableOp.DeleteDestination(web, new org.hadirector.ipvs.Endpoint(ip("198.18.0.21"), 80), "probe"));
+                        k.apply(new TableOp.DeleteDestination(
+                                web, new org.hadirector.ipvs.Endpoint(ip("198.18.0.21"), 80), "probe"));
                         k.apply(new TableOp.EditService(VirtualService.of(web, "lc"), "probe"));
                         break;
                     }
                     case "list":
-                        System.out.print(IpvsadmFormat.table(k.dump(), IpvsadmFormat.Mode.PLAIN, info.versionText(),
-                                info.connectionTableSize()));
+                        System.out.print(IpvsadmFormat.table(
+                                k.dump(), IpvsadmFormat.Mode.PLAIN, info.versionText(), info.connectionTableSize()));
                         break;
                     case "stats":
-                        System.out.print(IpvsadmFormat.table(k.dump(), IpvsadmFormat.Mode.STATS, info.versionText(),
-                                info.connectionTableSize()));
+                        System.out.print(IpvsadmFormat.table(
+                                k.dump(), IpvsadmFormat.Mode.STATS, info.versionText(), info.connectionTableSize()));
                         break;
                     case "refused":
                         try {
-                            k.apply(new TableOp.AddService(VirtualService.of(
-                                    ServiceKey.of(IpProtocol.TCP, ip("198.18.0.100"), 80), "rr"), "probe"));
+                            k.apply(new TableOp.AddService(
+                                    VirtualService.of(ServiceKey.of(IpProtocol.TCP, ip("198.18.0.100"), 80), "rr"),
+                                    "probe"));
                             System.out.println("accepted?!");
                         } catch (org.hadirector.ipvs.DataplaneException e) {
                             System.out.println("refused: " + e.getMessage());
                         }
                         try {
-                            k.apply(new TableOp.AddService(VirtualService.of(
-                                    ServiceKey.of(IpProtocol.TCP, ip("198.18.0.101"), 80), "nosuch"), "probe"));
+                            k.apply(new TableOp.AddService(
+                                    VirtualService.of(ServiceKey.of(IpProtocol.TCP, ip("198.18.0.101"), 80), "nosuch"),
+                                    "probe"));
                             System.out.println("accepted?!");
                         } catch (org.hadirector.ipvs.DataplaneException e) {
                             System.out.println("refused: " + e.getMessage());
@@ -87,7 +102,8 @@ public final class KernelIpvsProbe {
                         System.out.println("Timeout (tcp tcpfin udp): " + t.tcp() + " " + t.tcpFin() + " " + t.udp());
                         break;
                     case "daemon":
-                        k.startDaemon(new IpvsGenl.Daemon(IpvsGenl.Daemon.MASTER, "v0", 5, 1472, ip("224.0.0.81"), 8848, 1));
+                        k.startDaemon(
+                                new IpvsGenl.Daemon(IpvsGenl.Daemon.MASTER, "v0", 5, 1472, ip("224.0.0.81"), 8848, 1));
                         for (IpvsGenl.Daemon d : k.daemons()) {
                             System.out.println((d.state() == IpvsGenl.Daemon.MASTER ? "master" : "backup")
                                     + " sync daemon (mcast=" + d.interfaceName() + ", syncid=" + d.syncId() + ")");

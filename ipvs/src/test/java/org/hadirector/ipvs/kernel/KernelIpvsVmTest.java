@@ -61,7 +61,8 @@ class KernelIpvsVmTest {
         String skip = null;
         if (repo == null) {
             skip = "lab/vm/run not found";
-        } else if (!Files.exists(Path.of("/dev/kvm")) && !new File("/usr/bin/qemu-system-x86_64").canExecute()
+        } else if (!Files.exists(Path.of("/dev/kvm"))
+                && !new File("/usr/bin/qemu-system-x86_64").canExecute()
                 && System.getenv("CI") == null) {
             skip = "qemu-system-x86_64 is not installed (lab/vm/build installs it)";
         }
@@ -73,8 +74,10 @@ class KernelIpvsVmTest {
         String cp = System.getProperty("java.class.path");
         String probe = javaBin + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp " + cp
                 + " org.hadirector.ipvs.kernel.KernelIpvsProbe";
-        String sync = javaBin + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + cp + " org.hadirector.ipvs.kernel.SyncProbe";
-        String script = String.join("\n",
+        String sync = javaBin + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + cp
+                + " org.hadirector.ipvs.kernel.SyncProbe";
+        String script = String.join(
+                "\n",
                 "set -e",
                 "for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh veth; do modprobe -d \"$HADIRECTOR_VM_KERNEL\" $m; done",
                 "ip link set lo up",
@@ -112,15 +115,26 @@ class KernelIpvsVmTest {
                 "ipvsadm --stop-daemon backup",
                 "ipvsadm --start-daemon master --mcast-interface v0 --syncid 6",
                 "rm -f $HADIRECTOR_VM_SHARE/ready",
-                "(ip netns exec peer " + sync + " receive v1 6 120 $HADIRECTOR_VM_SHARE/ready > $HADIRECTOR_VM_SHARE/received 2>&1 &)",
+                "(ip netns exec peer " + sync
+                        + " receive v1 6 120 $HADIRECTOR_VM_SHARE/ready > $HADIRECTOR_VM_SHARE/received 2>&1 &)",
                 "for i in $(seq 1 300); do [ -f $HADIRECTOR_VM_SHARE/ready ] && break; sleep 0.5; done",
                 "ip netns exec client bash -c 'exec 3>/dev/udp/198.18.0.100/53; for i in 1 2 3 4 5 6; do echo x >&3; sleep 0.1; done'",
                 "for i in $(seq 1 300); do grep -q -e done -e nothing $HADIRECTOR_VM_SHARE/received 2>/dev/null && break; sleep 0.5; done",
                 "echo '=== our backup'; grep -e received -e done -e nothing $HADIRECTOR_VM_SHARE/received");
         Path share = Files.createTempDirectory(Path.of("/var/tmp"), "hdvmtest");
         try {
-            Process p = new ProcessBuilder(repo.resolve("lab/vm/run").toString(), "--timeout", "600", "--share",
-                    share.toString(), "--", "sh", "-c", script).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            repo.resolve("lab/vm/run").toString(),
+                            "--timeout",
+                            "600",
+                            "--share",
+                            share.toString(),
+                            "--",
+                            "sh",
+                            "-c",
+                            script)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(660, TimeUnit.SECONDS), "the VM did not stop");
             assertEquals(0, p.exitValue(), out);
@@ -128,11 +142,17 @@ class KernelIpvsVmTest {
             assertEquals("ops 7\nagain 0\n", s.get("program"), out);
             // The same kernel table, printed by us and by ipvsadm: byte for byte.
             assertEquals(s.get("ipvsadm list"), s.get("list"), out);
-            assertEquals(s.get("ipvsadm stats").lines().count(), s.get("stats").lines().count(), out);
+            assertEquals(
+                    s.get("ipvsadm stats").lines().count(),
+                    s.get("stats").lines().count(),
+                    out);
             assertTrue(s.get("ipvsadm list").contains("UDP  198.18.0.100:53 sh (sh-fallback,sh-port)"), out);
-            assertTrue(s.get("ipvsadm list").contains("TCP  198.18.0.100:80 wrr persistent 300 mask 255.255.255.0"), out);
+            assertTrue(
+                    s.get("ipvsadm list").contains("TCP  198.18.0.100:80 wrr persistent 300 mask 255.255.255.0"), out);
             assertTrue(s.get("refused").contains("refused: add service TCP  198.18.0.100:80: File exists"), out);
-            assertTrue(s.get("refused").contains("refused: add service TCP  198.18.0.101:80: No such file or directory"), out);
+            assertTrue(
+                    s.get("refused").contains("refused: add service TCP  198.18.0.101:80: No such file or directory"),
+                    out);
             assertEquals(s.get("ipvsadm timeouts"), s.get("timeouts"), out);
             assertEquals("master sync daemon (mcast=v0, syncid=5)\nafter stop 0\n", s.get("daemon"), out);
             // What we changed is what ipvsadm sees, and what ipvsadm made we read as it prints it.
@@ -146,17 +166,24 @@ class KernelIpvsVmTest {
             assertTrue(!flushed.contains("TCP  ") && !flushed.contains("UDP  ") && !flushed.contains("FWM  "), out);
             // The kernel's backup installed what our master sent ...
             String kernelBackup = s.get("kernel backup");
-            assertTrue(kernelBackup.contains("TCP") && kernelBackup.contains("ESTABLISHED 198.18.0.130:40000 198.18.0.100:80    198.18.0.21:80"), out);
+            assertTrue(
+                    kernelBackup.contains("TCP")
+                            && kernelBackup.contains(
+                                    "ESTABLISHED 198.18.0.130:40000 198.18.0.100:80    198.18.0.21:80"),
+                    out);
             assertTrue(kernelBackup.contains("198.18.0.131:5353  198.18.0.100:53    198.18.0.22:53"), out);
             // ... and our backup read what the kernel's master sent for the client's UDP flow.
             String ours = s.get("our backup");
-            assertTrue(ours.contains("received UDP 198.18.0.130:") && ours.contains("-> 198.18.0.100:53 -> 198.18.0.22:53"), out);
+            assertTrue(
+                    ours.contains("received UDP 198.18.0.130:")
+                            && ours.contains("-> 198.18.0.100:53 -> 198.18.0.22:53"),
+                    out);
             assertTrue(ours.contains("done"), out);
         } finally {
             try (var files = Files.walk(share)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
     }
-
 }

@@ -21,8 +21,9 @@ class ProcConnectionsTest {
     static final String HEADING = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
 
     static String line(int i) {
-        return String.format("TCP C612%04X %04X C6120064 0050 C6120015 0050 ESTABLISHED     %d%n", i / 1000, 1024 + i % 1000,
-                i % 900);
+        return String.format(
+                "TCP C612%04X %04X C6120064 0050 C6120015 0050 ESTABLISHED     %d%n",
+                i / 1000, 1024 + i % 1000, i % 900);
     }
 
     static String file(int entries) {
@@ -69,7 +70,9 @@ class ProcConnectionsTest {
         try (ConnectionCursor c = ProcConnections.pages(new BufferedReader(in, 8192), 250, "test")) {
             List<Connection> first = c.next();
             assertEquals(250, first.size());
-            assertTrue(in.taken < 250 * 80L + 2 * 8192, "a page reads about a page of the file, not all of it: " + in.taken);
+            assertTrue(
+                    in.taken < 250 * 80L + 2 * 8192,
+                    "a page reads about a page of the file, not all of it: " + in.taken);
             all.addAll(first);
             for (List<Connection> p = c.next(); !p.isEmpty(); p = c.next()) {
                 assertTrue(p.size() <= 250, "at most a page: " + p.size());
@@ -87,7 +90,9 @@ class ProcConnectionsTest {
             assertEquals(TcpState.ESTABLISHED.code(), e.state());
         }
         assertTrue(all.get(10_001).template());
-        assertThrows(IllegalArgumentException.class, () -> ProcConnections.pages(new BufferedReader(new Counted("")), 0, "t"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ProcConnections.pages(new BufferedReader(new Counted("")), 0, "t"));
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.ipvs.sched.Backend;
@@ -38,8 +37,7 @@ class SchedulerVmTest {
     static final int CLIENTS = 60;
 
     /** One service of the scenario: port, scheduler, flags for ipvsadm and for us, the weights of .21, .22, .23. */
-    record Case(int port, String sched, String ipvsadmFlags, int flags, int[] weights) {
-    }
+    record Case(int port, String sched, String ipvsadmFlags, int flags, int[] weights) {}
 
     static final List<Case> CASES = List.of(
             new Case(1001, "rr", "", 0, new int[] {1, 1, 1}),
@@ -64,7 +62,8 @@ class SchedulerVmTest {
             System.err.println("\n*** SCHEDULER VM TEST SKIPPED: " + skip + " ***\n");
             org.junit.jupiter.api.Assumptions.abort(skip);
         }
-        StringBuilder sb = new StringBuilder(String.join("\n",
+        StringBuilder sb = new StringBuilder(String.join(
+                "\n",
                 "set -e",
                 "for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh ip_vs_mh ip_vs_lblc ip_vs_lblcr veth; do"
                         + " modprobe -d \"$HADIRECTOR_VM_KERNEL\" $m; done",
@@ -77,15 +76,29 @@ class SchedulerVmTest {
                 "for i in $(seq 101 " + (100 + CLIENTS) + "); do ip -n client addr add 198.18.0.$i/32 dev v1; done",
                 ""));
         for (Case c : CASES) {
-            sb.append("ipvsadm -A -u 198.18.0.100:").append(c.port()).append(" -s ").append(c.sched()).append(' ')
-                    .append(c.ipvsadmFlags()).append('\n');
+            sb.append("ipvsadm -A -u 198.18.0.100:")
+                    .append(c.port())
+                    .append(" -s ")
+                    .append(c.sched())
+                    .append(' ')
+                    .append(c.ipvsadmFlags())
+                    .append('\n');
             for (int i = 0; i < 3; i++) {
-                sb.append("ipvsadm -a -u 198.18.0.100:").append(c.port()).append(" -r 198.18.0.").append(21 + i)
-                        .append(':').append(c.port()).append(" -g -w ").append(c.weights()[i]).append('\n');
+                sb.append("ipvsadm -a -u 198.18.0.100:")
+                        .append(c.port())
+                        .append(" -r 198.18.0.")
+                        .append(21 + i)
+                        .append(':')
+                        .append(c.port())
+                        .append(" -g -w ")
+                        .append(c.weights()[i])
+                        .append('\n');
             }
         }
         // Flows in a known order: for each client address, one datagram to each service.
-        sb.append("for i in $(seq 101 ").append(100 + CLIENTS).append("); do\n")
+        sb.append("for i in $(seq 101 ")
+                .append(100 + CLIENTS)
+                .append("); do\n")
                 .append("  ip -n client route replace 198.18.0.100/32 dev v1 src 198.18.0.$i\n")
                 .append("  for p in");
         CASES.forEach(c -> sb.append(' ').append(c.port()));
@@ -96,24 +109,38 @@ class SchedulerVmTest {
         Path share = Files.createTempDirectory(Path.of("/var/tmp"), "hdvmsched");
         String out;
         try {
-            Process p = new ProcessBuilder(repo.resolve("lab/vm/run").toString(), "--timeout", "600", "--share",
-                    share.toString(), "--", "sh", "-c", sb.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            repo.resolve("lab/vm/run").toString(),
+                            "--timeout",
+                            "600",
+                            "--share",
+                            share.toString(),
+                            "--",
+                            "sh",
+                            "-c",
+                            sb.toString())
+                    .redirectErrorStream(true)
+                    .start();
             out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(660, TimeUnit.SECONDS), "the VM did not stop");
             assertEquals(0, p.exitValue(), out);
         } finally {
             try (var files = Files.walk(share)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
         String conns = KernelIpvsVmTest.sections(out).getOrDefault("conns", "");
         // UDP 04:59  UDP         198.18.0.101:40000 198.18.0.100:1001  198.18.0.21:1001
-        Pattern line = Pattern.compile("UDP\\s+\\S+\\s+UDP\\s+198\\.18\\.0\\.(\\d+):(\\d+)\\s+198\\.18\\.0\\.100:(\\d+)\\s+198\\.18\\.0\\.(\\d+):\\d+");
+        Pattern line = Pattern.compile(
+                "UDP\\s+\\S+\\s+UDP\\s+198\\.18\\.0\\.(\\d+):(\\d+)\\s+198\\.18\\.0\\.100:(\\d+)\\s+198\\.18\\.0\\.(\\d+):\\d+");
         Map<Integer, Map<Integer, int[]>> seen = new HashMap<>(); // port -> client -> {srcPort, rs}
         Matcher m = line.matcher(conns);
         while (m.find()) {
             seen.computeIfAbsent(Integer.parseInt(m.group(3)), k -> new HashMap<>())
-                    .put(Integer.parseInt(m.group(1)), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4))});
+                    .put(
+                            Integer.parseInt(m.group(1)),
+                            new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4))});
         }
         List<String> mismatches = new ArrayList<>();
         Map<String, String> summary = new LinkedHashMap<>();
@@ -124,23 +151,29 @@ class SchedulerVmTest {
             List<Backend> backends = new ArrayList<>();
             s.update(List.copyOf(backends));
             for (int i = 0; i < 3; i++) {
-                backends.add(new Backend(Destination.route(InetAddress.getByName("198.18.0." + (21 + i)), c.port(), c.weights()[i])));
+                backends.add(new Backend(
+                        Destination.route(InetAddress.getByName("198.18.0." + (21 + i)), c.port(), c.weights()[i])));
                 s.update(List.copyOf(backends));
             }
             int[] counts = new int[3];
             FlowRequest f = new FlowRequest();
             for (int client = 101; client <= 100 + CLIENTS; client++) {
                 int[] kernel = flows.get(client);
-                Backend b = s.pick(f.set(new byte[] {(byte) 198, 18, 0, (byte) client}, kernel[0],
-                        new byte[] {(byte) 198, 18, 0, 100}, c.port(), 17, client * 1_000_000L));
+                Backend b = s.pick(f.set(
+                        new byte[] {(byte) 198, 18, 0, (byte) client},
+                        kernel[0],
+                        new byte[] {(byte) 198, 18, 0, 100},
+                        c.port(),
+                        17,
+                        client * 1_000_000L));
                 int ours = b == null ? -1 : b.destination().address().getAddress()[3];
                 if (b != null) {
                     b.countInactive(1); // a UDP connection counts as inactive in the kernel, as in our table
                     counts[ours - 21]++;
                 }
                 if (ours != kernel[1]) {
-                    mismatches.add(c.sched() + c.ipvsadmFlags() + " client ." + client + ":" + kernel[0] + " kernel ." + kernel[1]
-                            + " ours ." + ours);
+                    mismatches.add(c.sched() + c.ipvsadmFlags() + " client ." + client + ":" + kernel[0] + " kernel ."
+                            + kernel[1] + " ours ." + ours);
                 }
             }
             summary.put(c.sched() + " " + c.ipvsadmFlags(), counts[0] + "/" + counts[1] + "/" + counts[2]);

@@ -19,18 +19,36 @@ import org.hadirector.ipvs.sync.SyncSettings;
  * READYFILE}: prints every connection received until some arrived (or the time is up).
  */
 public final class SyncProbe {
-    private SyncProbe() {
-    }
+    private SyncProbe() {}
 
     public static void main(String[] args) throws Exception {
         SyncSettings s = SyncSettings.of(args[1], Integer.parseInt(args[2]));
         if (args[0].equals("send")) {
             try (SyncSender out = SyncSender.start(s)) {
-                out.offer(new Connection(IpProtocol.TCP, InetAddress.getByName("198.18.0.130"), 40000,
-                        InetAddress.getByName("198.18.0.100"), 80, InetAddress.getByName("198.18.0.21"), 80, 0, 3,
-                        TcpState.ESTABLISHED.code(), 900));
-                out.offer(new Connection(IpProtocol.UDP, InetAddress.getByName("198.18.0.131"), 5353,
-                        InetAddress.getByName("198.18.0.100"), 53, InetAddress.getByName("198.18.0.22"), 53, 0, 3, 0, 300));
+                out.offer(new Connection(
+                        IpProtocol.TCP,
+                        InetAddress.getByName("198.18.0.130"),
+                        40000,
+                        InetAddress.getByName("198.18.0.100"),
+                        80,
+                        InetAddress.getByName("198.18.0.21"),
+                        80,
+                        0,
+                        3,
+                        TcpState.ESTABLISHED.code(),
+                        900));
+                out.offer(new Connection(
+                        IpProtocol.UDP,
+                        InetAddress.getByName("198.18.0.131"),
+                        5353,
+                        InetAddress.getByName("198.18.0.100"),
+                        53,
+                        InetAddress.getByName("198.18.0.22"),
+                        53,
+                        0,
+                        3,
+                        0,
+                        300));
             }
             System.out.println("sent");
             return;
@@ -38,7 +56,8 @@ public final class SyncProbe {
         CountDownLatch got = new CountDownLatch(1);
         try (SyncReceiver in = SyncReceiver.start(s, (List<Connection> conns) -> {
             for (Connection c : conns) {
-                System.out.println("received " + c.protocol() + " " + c.clientAddress().getHostAddress() + ":"
+                System.out.println("received " + c.protocol() + " "
+                        + c.clientAddress().getHostAddress() + ":"
                         + c.clientPort() + " -> " + c.virtualAddress().getHostAddress() + ":" + c.virtualPort() + " -> "
                         + c.destAddress().getHostAddress() + ":" + c.destPort() + " state " + c.state() + " timeout "
                         + c.timeoutSeconds());

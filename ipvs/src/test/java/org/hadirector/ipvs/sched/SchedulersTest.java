@@ -28,8 +28,8 @@ class SchedulersTest {
         return b == null ? "-" : b.destination().address().getHostAddress().substring(9);
     }
 
-    static final FlowRequest FLOW = new FlowRequest().set(new byte[] {(byte) 198, 18, 0, 10}, 40000,
-            new byte[] {(byte) 198, 18, 0, 100}, 80, 6, 0);
+    static final FlowRequest FLOW = new FlowRequest()
+            .set(new byte[] {(byte) 198, 18, 0, 10}, 40000, new byte[] {(byte) 198, 18, 0, 100}, 80, 6, 0);
 
     static List<String> picks(Scheduler s, int count) {
         List<String> out = new ArrayList<>();
@@ -130,8 +130,8 @@ class SchedulersTest {
         addInOrder(sh, a, b);
         Map<String, Integer> count = new HashMap<>();
         for (int i = 0; i < 256 * 40; i++) {
-            FlowRequest f = new FlowRequest().set(new byte[] {10, (byte) (i >> 8), (byte) i, 1}, 1000 + i,
-                    FLOW.destAddress, 80, 6, 0);
+            FlowRequest f = new FlowRequest()
+                    .set(new byte[] {10, (byte) (i >> 8), (byte) i, 1}, 1000 + i, FLOW.destAddress, 80, 6, 0);
             Backend first = sh.pick(f);
             assertSame(first, sh.pick(f));
             count.merge(n(first), 1, Integer::sum);
@@ -174,7 +174,8 @@ class SchedulersTest {
         }
         assertEquals(0xa129ca6149be45e5L, SipHash.hash(fifteen, k0, k1, 2, 4));
         // hsiphash of a u32 on 64-bit kernels: SipHash-1-3 of its four little-endian bytes, truncated
-        assertEquals((int) SipHash.hash(new byte[] {0x78, 0x56, 0x34, 0x12}, 7, 7, 1, 3), SipHash.hsiphash32(0x12345678, 7));
+        assertEquals(
+                (int) SipHash.hash(new byte[] {0x78, 0x56, 0x34, 0x12}, 7, 7, 1, 3), SipHash.hsiphash32(0x12345678, 7));
     }
 
     @Test
@@ -189,7 +190,10 @@ class SchedulersTest {
         // a quiesced server keeps its slots (its last weight counts) but gets no flow; with mh-fallback another does
         Map<Integer, Backend> before = new HashMap<>();
         for (int i = 0; i < 200; i++) {
-            before.put(i, mh.pick(new FlowRequest().set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
+            before.put(
+                    i,
+                    mh.pick(new FlowRequest()
+                            .set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
         }
         int slotsA = mh.slots(a);
         a.destination(a.destination().withWeight(0));
@@ -198,7 +202,8 @@ class SchedulersTest {
         MaglevScheduler fb = (MaglevScheduler) Schedulers.create("mh", VirtualService.F_SCHED1);
         fb.update(List.of(a, b, c));
         for (int i = 0; i < 200; i++) {
-            FlowRequest f = new FlowRequest().set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0);
+            FlowRequest f = new FlowRequest()
+                    .set(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0);
             if (before.get(i) == a) {
                 assertNull(mh.pick(f), "no fallback: a flow of the quiesced server finds none");
                 assertTrue(fb.pick(f) == b || fb.pick(f) == c);
@@ -214,12 +219,16 @@ class SchedulersTest {
         addInOrder(two, x, y, z);
         Map<Integer, Backend> was = new HashMap<>();
         for (int i = 0; i < 3000; i++) {
-            was.put(i, two.pick(new FlowRequest().set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
+            was.put(
+                    i,
+                    two.pick(new FlowRequest()
+                            .set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0)));
         }
         two.update(List.of(x, y));
         int moved = 0;
         for (int i = 0; i < 3000; i++) {
-            Backend now = two.pick(new FlowRequest().set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0));
+            Backend now = two.pick(new FlowRequest()
+                    .set(new byte[] {10, 1, (byte) (i >> 8), (byte) i}, 1000, FLOW.destAddress, 80, 6, 0));
             if (was.get(i) != z && now != was.get(i)) {
                 moved++;
             }
@@ -254,21 +263,33 @@ class SchedulersTest {
         FlowRequest f = new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 1}, 80, 6, 0);
         assertSame(b, lblcr.pick(f));
         b.countActive(2);
-        assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, LocalitySchedulers.SECOND)),
+        assertSame(
+                a,
+                lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, LocalitySchedulers.SECOND)),
                 "busy: the least loaded joins the set");
         a.countActive(1);
-        assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 2 * LocalitySchedulers.SECOND)),
+        assertSame(
+                a,
+                lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 2 * LocalitySchedulers.SECOND)),
                 "the set's least loaded");
         // long after the last change, the most loaded leaves the set
         assertSame(a, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 20 * LocalitySchedulers.SECOND)));
         b.countActive(-2);
         a.countActive(5);
-        assertSame(b, lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 21 * LocalitySchedulers.SECOND)),
+        assertSame(
+                b,
+                lblcr.pick(f.set(FLOW.sourceAddress, 1, f.destAddress, 80, 6, 21 * LocalitySchedulers.SECOND)),
                 "b left the set and comes back only as a new choice when a is busy");
         assertEquals(1, lblcr.size());
         // entries unused for the expiration go at the next full check (every 30th check of 60 s)
-        lblcr.pick(new FlowRequest().set(FLOW.sourceAddress, 1, new byte[] {(byte) 203, 0, 113, 9}, 80, 6,
-                31 * 60 * LocalitySchedulers.SECOND + 22 * LocalitySchedulers.SECOND));
+        lblcr.pick(new FlowRequest()
+                .set(
+                        FLOW.sourceAddress,
+                        1,
+                        new byte[] {(byte) 203, 0, 113, 9},
+                        80,
+                        6,
+                        31 * 60 * LocalitySchedulers.SECOND + 22 * LocalitySchedulers.SECOND));
         assertEquals(1, lblcr.size(), "the old entry expired, the new one is there");
     }
 }

@@ -27,17 +27,28 @@ class SyncCodecTest {
     }
 
     static Connection established(int cport) {
-        return new Connection(IpProtocol.TCP, ip("198.18.0.10"), cport, ip("198.18.0.100"), 80, ip("198.18.0.21"), 80, 0,
-                0x83, TcpState.ESTABLISHED.code(), 900);
+        return new Connection(
+                IpProtocol.TCP,
+                ip("198.18.0.10"),
+                cport,
+                ip("198.18.0.100"),
+                80,
+                ip("198.18.0.21"),
+                80,
+                0,
+                0x83,
+                TcpState.ESTABLISHED.code(),
+                900);
     }
 
-    static final byte[] ONE_ENTRY = HexFormat.of().parseHex(
-            "0005002c01010000" // reserved, syncid 5, size 44, 1 conn, version 1, spare
-            + "00060024" // IPv4, TCP, version 0 / size 36
-            + "00000083" // DR (3) | NOOUTPUT (0x80)
-            + "0001" + "9c40" + "0050" + "0050" // ESTABLISHED, cport 40000, vport 80, dport 80
-            + "00000000" + "00000384" // fwmark 0, timeout 900 s
-            + "c612000a" + "c6120064" + "c6120015"); // 198.18.0.10, .100, .21
+    static final byte[] ONE_ENTRY = HexFormat.of()
+            .parseHex(
+                    "0005002c01010000" // reserved, syncid 5, size 44, 1 conn, version 1, spare
+                            + "00060024" // IPv4, TCP, version 0 / size 36
+                            + "00000083" // DR (3) | NOOUTPUT (0x80)
+                            + "0001" + "9c40" + "0050" + "0050" // ESTABLISHED, cport 40000, vport 80, dport 80
+                            + "00000000" + "00000384" // fwmark 0, timeout 900 s
+                            + "c612000a" + "c6120064" + "c6120015"); // 198.18.0.10, .100, .21
 
     /** The bytes derived by hand from struct ip_vs_sync_mesg and struct ip_vs_sync_v4. */
     @Test
@@ -49,10 +60,30 @@ class SyncCodecTest {
 
     @Test
     void decodesWhatItEncodes() throws Exception {
-        Connection tmpl = new Connection(IpProtocol.TCP, ip("198.18.0.0"), 0, ip("198.18.0.100"), 80, ip("198.18.0.22"), 80,
-                0, Connection.F_TEMPLATE | 3, 0, 300);
-        Connection v6 = new Connection(IpProtocol.UDP, ip("2001:db8::10"), 5353, ip("2001:db8::100"), 53,
-                ip("2001:db8::21"), 53, 0, 3 | 0x100, 0, 300);
+        Connection tmpl = new Connection(
+                IpProtocol.TCP,
+                ip("198.18.0.0"),
+                0,
+                ip("198.18.0.100"),
+                80,
+                ip("198.18.0.22"),
+                80,
+                0,
+                Connection.F_TEMPLATE | 3,
+                0,
+                300);
+        Connection v6 = new Connection(
+                IpProtocol.UDP,
+                ip("2001:db8::10"),
+                5353,
+                ip("2001:db8::100"),
+                53,
+                ip("2001:db8::21"),
+                53,
+                0,
+                3 | 0x100,
+                0,
+                300);
         List<Connection> in = List.of(established(40000), tmpl, v6, established(40001));
         byte[] m = SyncCodec.encode(9, in, SyncCodec.DEFAULT_MAXLEN).get(0);
         assertEquals(8 + 36 + 36 + 72 + 36, m.length);
@@ -89,7 +120,8 @@ class SyncCodecTest {
 
     @Test
     void anEntryOfAnUnknownVersionDropsTheRest() throws Exception {
-        byte[] two = SyncCodec.encode(5, List.of(established(1), established(2)), 1472).get(0);
+        byte[] two = SyncCodec.encode(5, List.of(established(1), established(2)), 1472)
+                .get(0);
         two[8 + 36 + 2] = 0x10; // the second entry claims version 1
         SyncMessage m = SyncCodec.decode(two, two.length, 5);
         assertEquals(1, m.connections().size());
@@ -115,8 +147,9 @@ class SyncCodecTest {
     @Test
     void versionZeroMessagesAreRead() throws Exception {
         // struct ip_vs_sync_mesg_v0 {nr_conns 1, syncid 5, size 28} + one ip_vs_sync_conn_v0
-        byte[] v0 = HexFormat.of().parseHex("0105001c" + "0006" + "9c40" + "0050" + "0050" + "0083" + "0001"
-                + "c612000a" + "c6120064" + "c6120015");
+        byte[] v0 = HexFormat.of()
+                .parseHex("0105001c" + "0006" + "9c40" + "0050" + "0050" + "0083" + "0001" + "c612000a" + "c6120064"
+                        + "c6120015");
         SyncMessage m = SyncCodec.decode(v0, v0.length, 5);
         assertEquals(0, m.version());
         assertEquals(List.of(established(40000)), m.connections());
@@ -125,7 +158,8 @@ class SyncCodecTest {
     @Test
     void randomDatagramsNeverThrowAnythingElse() {
         Random r = new Random(11);
-        byte[] good = SyncCodec.encode(5, List.of(established(1), established(2), established(3)), 1472).get(0);
+        byte[] good = SyncCodec.encode(5, List.of(established(1), established(2), established(3)), 1472)
+                .get(0);
         int decoded = 0;
         for (int i = 0; i < 50_000; i++) {
             byte[] d = r.nextBoolean() ? good.clone() : new byte[r.nextInt(200)];

@@ -12,7 +12,13 @@ import java.util.List;
  * @param authType       VRRPv2 only: 0 none, 1 simple text password, 2 IP AH; 0 for VRRPv3
  * @param authData       VRRPv2 only: the 8 authentication bytes (zeros unless authType 1)
  */
-public record Advertisement(int version, int vrid, int priority, int intervalCentis, int authType, byte[] authData,
+public record Advertisement(
+        int version,
+        int vrid,
+        int priority,
+        int intervalCentis,
+        int authType,
+        byte[] authData,
         List<InetAddress> addresses) {
 
     public static final int TYPE_ADVERTISEMENT = 1;
@@ -31,9 +37,16 @@ public record Advertisement(int version, int vrid, int priority, int intervalCen
     }
 
     /** A VRRPv2 advertisement; {@code password} null for no authentication. */
-    public static Advertisement v2(int vrid, int priority, int intervalSeconds, String password, List<InetAddress> addresses) {
-        return new Advertisement(2, vrid, priority, intervalSeconds * 100, password == null ? AUTH_NONE : AUTH_PASS,
-                passwordBytes(password), addresses);
+    public static Advertisement v2(
+            int vrid, int priority, int intervalSeconds, String password, List<InetAddress> addresses) {
+        return new Advertisement(
+                2,
+                vrid,
+                priority,
+                intervalSeconds * 100,
+                password == null ? AUTH_NONE : AUTH_PASS,
+                passwordBytes(password),
+                addresses);
     }
 
     /** VRRPv2 simple-text authentication data: the password's first 8 bytes, zero-padded (zeros for none). */
@@ -53,8 +66,13 @@ public record Advertisement(int version, int vrid, int priority, int intervalCen
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Advertisement a && version == a.version && vrid == a.vrid && priority == a.priority
-                && intervalCentis == a.intervalCentis && authType == a.authType && Arrays.equals(authData, a.authData)
+        return o instanceof Advertisement a
+                && version == a.version
+                && vrid == a.vrid
+                && priority == a.priority
+                && intervalCentis == a.intervalCentis
+                && authType == a.authType
+                && Arrays.equals(authData, a.authData)
                 && addresses.equals(a.addresses);
     }
 

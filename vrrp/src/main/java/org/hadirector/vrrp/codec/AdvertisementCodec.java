@@ -24,8 +24,7 @@ public final class AdvertisementCodec {
     private static final int HEADER = 8;
     private static final int V2_AUTH = 8;
 
-    private AdvertisementCodec() {
-    }
+    private AdvertisementCodec() {}
 
     public static byte[] encode(Advertisement a, InetAddress src, InetAddress dst, V3Checksum v3Checksum) {
         int addrLen = a.addresses().isEmpty() ? 4 : a.addresses().get(0).getAddress().length;
@@ -64,8 +63,9 @@ public final class AdvertisementCodec {
      * (their family gives the address size). {@code acceptV2StyleV3} also accepts a VRRPv3 IPv4
      * checksum computed without the pseudo-header, as keepalived does for old peers.
      */
-    public static Advertisement decode(byte[] b, int off, int len, InetAddress src, InetAddress dst,
-            boolean acceptV2StyleV3) throws AdvertisementException {
+    public static Advertisement decode(
+            byte[] b, int off, int len, InetAddress src, InetAddress dst, boolean acceptV2StyleV3)
+            throws AdvertisementException {
         if (len < HEADER || off < 0 || off + len > b.length) {
             throw new AdvertisementException(DropReason.TOO_SHORT, len + " bytes");
         }
@@ -88,8 +88,9 @@ public final class AdvertisementCodec {
         int want = HEADER + count * addrLen + (version == 2 ? V2_AUTH : 0);
         // keepalived pads nothing; a VRRPv2 sender without authentication data still sends 8 bytes.
         if (len != want) {
-            throw new AdvertisementException(DropReason.BAD_LENGTH, len + " bytes for " + count + " address"
-                    + (count == 1 ? "" : "es") + " (want " + want + ")");
+            throw new AdvertisementException(
+                    DropReason.BAD_LENGTH,
+                    len + " bytes for " + count + " address" + (count == 1 ? "" : "es") + " (want " + want + ")");
         }
         if (vrid == 0) {
             throw new AdvertisementException(DropReason.WRONG_VRID, "VRID 0");
@@ -102,12 +103,14 @@ public final class AdvertisementCodec {
         if (version == 2) {
             int sum = Checksum.plain(copy, 0, len);
             if (sum != got) {
-                throw new AdvertisementException(DropReason.BAD_CHECKSUM, String.format("got %04x, want %04x", got, sum));
+                throw new AdvertisementException(
+                        DropReason.BAD_CHECKSUM, String.format("got %04x, want %04x", got, sum));
             }
         } else {
             int sum = Checksum.withPseudoHeader(copy, 0, len, src, dst);
             if (sum != got && !(acceptV2StyleV3 && !v6 && Checksum.plain(copy, 0, len) == got)) {
-                throw new AdvertisementException(DropReason.BAD_CHECKSUM, String.format("got %04x, want %04x", got, sum));
+                throw new AdvertisementException(
+                        DropReason.BAD_CHECKSUM, String.format("got %04x, want %04x", got, sum));
             }
         }
         int interval;

@@ -2,15 +2,13 @@ package org.hadirector.vrrp.codec;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-
 import org.hadirector.sys.InternetChecksum;
 
 /** The Internet checksum (RFC 1071, {@link InternetChecksum}) of VRRP messages, with or without the RFC 5798 pseudo-header. */
 public final class Checksum {
     public static final int IPPROTO_VRRP = 112;
 
-    private Checksum() {
-    }
+    private Checksum() {}
 
     /** VRRPv2 (and keepalived's old VRRPv3-over-IPv4 unicast form): the message alone. */
     public static int plain(byte[] msg, int off, int len) {

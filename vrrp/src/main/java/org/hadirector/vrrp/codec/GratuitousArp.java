@@ -1,7 +1,6 @@
 package org.hadirector.vrrp.codec;
 
 import java.net.Inet4Address;
-
 import org.hadirector.sys.ArpFrame;
 
 /**
@@ -12,8 +11,7 @@ import org.hadirector.sys.ArpFrame;
 public final class GratuitousArp {
     public static final int ETHERTYPE_ARP = ArpFrame.ETHERTYPE_ARP;
 
-    private GratuitousArp() {
-    }
+    private GratuitousArp() {}
 
     public static byte[] frame(byte[] senderMac, Inet4Address vip) {
         byte[] ip = vip.getAddress();

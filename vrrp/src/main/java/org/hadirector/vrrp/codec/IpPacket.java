@@ -8,8 +8,8 @@ import java.net.UnknownHostException;
  * IPv4 socket delivers the header; captures have both). No options processing beyond skipping
  * them; IPv6 extension headers are not followed (VRRP packets carry none).
  */
-public record IpPacket(InetAddress source, InetAddress destination, int ttl, int protocol, int payloadOffset,
-        int payloadLength) {
+public record IpPacket(
+        InetAddress source, InetAddress destination, int ttl, int protocol, int payloadOffset, int payloadLength) {
 
     public static IpPacket parse(byte[] b, int len) throws AdvertisementException {
         if (len < 1) {
@@ -24,10 +24,16 @@ public record IpPacket(InetAddress source, InetAddress destination, int ttl, int
                 int ihl = (b[0] & 0x0f) * 4;
                 int total = ((b[2] & 0xff) << 8) | (b[3] & 0xff);
                 if (ihl < 20 || total < ihl || total > len) {
-                    throw new AdvertisementException(DropReason.BAD_LENGTH, "IPv4 header length " + ihl + ", total " + total);
+                    throw new AdvertisementException(
+                            DropReason.BAD_LENGTH, "IPv4 header length " + ihl + ", total " + total);
                 }
-                return new IpPacket(InetAddress.getByAddress(slice(b, 12, 4)), InetAddress.getByAddress(slice(b, 16, 4)),
-                        b[8] & 0xff, b[9] & 0xff, ihl, total - ihl);
+                return new IpPacket(
+                        InetAddress.getByAddress(slice(b, 12, 4)),
+                        InetAddress.getByAddress(slice(b, 16, 4)),
+                        b[8] & 0xff,
+                        b[9] & 0xff,
+                        ihl,
+                        total - ihl);
             }
             if (version == 6) {
                 if (len < 40) {
@@ -37,8 +43,13 @@ public record IpPacket(InetAddress source, InetAddress destination, int ttl, int
                 if (40 + payload > len) {
                     throw new AdvertisementException(DropReason.BAD_LENGTH, "IPv6 payload length " + payload);
                 }
-                return new IpPacket(InetAddress.getByAddress(slice(b, 8, 16)), InetAddress.getByAddress(slice(b, 24, 16)),
-                        b[7] & 0xff, b[6] & 0xff, 40, payload);
+                return new IpPacket(
+                        InetAddress.getByAddress(slice(b, 8, 16)),
+                        InetAddress.getByAddress(slice(b, 24, 16)),
+                        b[7] & 0xff,
+                        b[6] & 0xff,
+                        40,
+                        payload);
             }
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);

@@ -13,8 +13,7 @@ public final class NeighborAdvertisement {
     private static final int TYPE_NA = 136;
     private static final int FLAG_OVERRIDE = 0x20;
 
-    private NeighborAdvertisement() {
-    }
+    private NeighborAdvertisement() {}
 
     public static byte[] message(Inet6Address target, byte[] mac) {
         if (mac.length != 6) {

@@ -60,6 +60,7 @@ public final class InstanceTracking {
 
     @Override
     public String toString() {
-        return "InstanceTracking[own " + Objects.toString(ownFault, "none") + ", group " + Objects.toString(groupFault, "none") + "]";
+        return "InstanceTracking[own " + Objects.toString(ownFault, "none") + ", group "
+                + Objects.toString(groupFault, "none") + "]";
     }
 }

@@ -1,17 +1,16 @@
 package org.hadirector.vrrp.track;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.hadirector.sys.SmallFiles;
 
 /**
@@ -35,6 +34,7 @@ public final class TrackedFile {
     private final TrackedWeight weight;
     /** Written by whoever polls (the first read, then the poller); the instance reads them. */
     private volatile long value;
+
     private volatile long version;
     private FileTime polledTime;
     private long polledSize = -1;
@@ -139,7 +139,7 @@ public final class TrackedFile {
     private static void pollAll() {
         List<TrackedFile> files = new ArrayList<>();
         synchronized (WATCHED) {
-            for (Iterator<WeakReference<TrackedFile>> it = WATCHED.iterator(); it.hasNext();) {
+            for (Iterator<WeakReference<TrackedFile>> it = WATCHED.iterator(); it.hasNext(); ) {
                 TrackedFile f = it.next().get();
                 if (f == null) {
                     it.remove();
@@ -170,8 +170,11 @@ public final class TrackedFile {
             i++;
         }
         int radix = 10;
-        if (i + 1 < n && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')
-                && i + 2 < n && Character.digit(text.charAt(i + 2), 16) >= 0) {
+        if (i + 1 < n
+                && text.charAt(i) == '0'
+                && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')
+                && i + 2 < n
+                && Character.digit(text.charAt(i + 2), 16) >= 0) {
             radix = 16;
             i += 2;
         } else if (i < n && text.charAt(i) == '0') {

@@ -7,8 +7,17 @@ import java.util.List;
  * it may run, rise / fall, and the weight it carries for this instance ({@code track_script}
  * overrides the script's own). {@code user}/{@code group} null: run as the daemon's user.
  */
-public record TrackedScript(String name, List<String> command, long intervalNanos, long timeoutNanos, int rise, int fall,
-        boolean initFail, TrackedWeight weight, String user, String group) {
+public record TrackedScript(
+        String name,
+        List<String> command,
+        long intervalNanos,
+        long timeoutNanos,
+        int rise,
+        int fall,
+        boolean initFail,
+        TrackedWeight weight,
+        String user,
+        String group) {
 
     public String key() {
         return "script " + name;

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +21,10 @@ class AdvertisementCodecTest {
 
     static byte[] captured(String name) throws IOException {
         try (InputStream in = AdvertisementCodecTest.class.getResourceAsStream("/captures/" + name + ".hex")) {
-            String first = new String(in.readAllBytes(), StandardCharsets.US_ASCII).lines().findFirst().orElseThrow();
+            String first = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+                    .lines()
+                    .findFirst()
+                    .orElseThrow();
             return HexFormat.of().parseHex(first);
         }
     }
@@ -36,15 +38,18 @@ class AdvertisementCodecTest {
         IpPacket ip = IpPacket.parse(pkt, pkt.length);
         assertEquals(255, ip.ttl(), "keepalived sends with TTL / hop limit 255");
         assertEquals(112, ip.protocol());
-        return AdvertisementCodec.decode(pkt, ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination(), false);
+        return AdvertisementCodec.decode(
+                pkt, ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination(), false);
     }
 
     private static void assertReencodes(String name, Advertisement a) throws Exception {
         byte[] pkt = captured(name);
         IpPacket ip = IpPacket.parse(pkt, pkt.length);
         byte[] payload = java.util.Arrays.copyOfRange(pkt, ip.payloadOffset(), ip.payloadOffset() + ip.payloadLength());
-        assertArrayEquals(payload, AdvertisementCodec.encode(a, ip.source(), ip.destination(),
-                AdvertisementCodec.V3Checksum.RFC5798), "our encoding of " + a);
+        assertArrayEquals(
+                payload,
+                AdvertisementCodec.encode(a, ip.source(), ip.destination(), AdvertisementCodec.V3Checksum.RFC5798),
+                "our encoding of " + a);
     }
 
     @Test
@@ -93,8 +98,8 @@ class AdvertisementCodecTest {
         InetAddress src = ip("198.18.0.11");
         InetAddress dst = ip("198.18.0.12");
         byte[] old = AdvertisementCodec.encode(a, src, dst, AdvertisementCodec.V3Checksum.AS_V2);
-        AdvertisementException e = assertThrows(AdvertisementException.class,
-                () -> AdvertisementCodec.decode(old, 0, old.length, src, dst, false));
+        AdvertisementException e = assertThrows(
+                AdvertisementException.class, () -> AdvertisementCodec.decode(old, 0, old.length, src, dst, false));
         assertEquals(DropReason.BAD_CHECKSUM, e.reason());
         assertEquals(a, AdvertisementCodec.decode(old, 0, old.length, src, dst, true));
     }
@@ -108,7 +113,8 @@ class AdvertisementCodecTest {
             byte[] bad = payload.clone();
             bad[bit / 8] ^= (byte) (1 << (bit % 8));
             // The Internet checksum detects every single-bit error.
-            assertThrows(AdvertisementException.class,
+            assertThrows(
+                    AdvertisementException.class,
                     () -> AdvertisementCodec.decode(bad, 0, bad.length, ip.source(), ip.destination(), false),
                     "bit " + bit);
         }
@@ -118,7 +124,10 @@ class AdvertisementCodecTest {
     void structuralErrorsHaveTheirReason() throws Exception {
         InetAddress src = ip("198.18.0.11");
         InetAddress dst = ip("224.0.0.18");
-        byte[] good = AdvertisementCodec.encode(Advertisement.v3(9, 100, 100, List.of(ip("198.18.0.100"))), src, dst,
+        byte[] good = AdvertisementCodec.encode(
+                Advertisement.v3(9, 100, 100, List.of(ip("198.18.0.100"))),
+                src,
+                dst,
                 AdvertisementCodec.V3Checksum.RFC5798);
         assertEquals(DropReason.TOO_SHORT, reason(java.util.Arrays.copyOf(good, 7), src, dst));
         byte[] v4 = good.clone();
@@ -135,13 +144,17 @@ class AdvertisementCodecTest {
         byte[] sum = good.clone();
         sum[7] ^= 1;
         assertEquals(DropReason.BAD_CHECKSUM, reason(sum, src, dst));
-        byte[] v2over6 = AdvertisementCodec.encode(Advertisement.v2(9, 100, 1, null, List.of(ip("198.18.0.100"))), src,
-                dst, AdvertisementCodec.V3Checksum.RFC5798);
+        byte[] v2over6 = AdvertisementCodec.encode(
+                Advertisement.v2(9, 100, 1, null, List.of(ip("198.18.0.100"))),
+                src,
+                dst,
+                AdvertisementCodec.V3Checksum.RFC5798);
         assertEquals(DropReason.BAD_VERSION, reason(v2over6, ip("fe80::1"), ip("ff02::12")));
     }
 
     private static DropReason reason(byte[] b, InetAddress src, InetAddress dst) {
-        return assertThrows(AdvertisementException.class, () -> AdvertisementCodec.decode(b, 0, b.length, src, dst, false))
+        return assertThrows(
+                        AdvertisementException.class, () -> AdvertisementCodec.decode(b, 0, b.length, src, dst, false))
                 .reason();
     }
 }

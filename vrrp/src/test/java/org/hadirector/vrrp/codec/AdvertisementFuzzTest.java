@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 /** Random and mutated packets: every outcome is an advertisement or an AdvertisementException. */
@@ -35,8 +34,8 @@ class AdvertisementFuzzTest {
             try {
                 IpPacket ip = IpPacket.parse(b, len);
                 InetAddress src = ip.source();
-                Advertisement a = AdvertisementCodec.decode(b, ip.payloadOffset(), ip.payloadLength(), src,
-                        ip.destination(), r.nextBoolean());
+                Advertisement a = AdvertisementCodec.decode(
+                        b, ip.payloadOffset(), ip.payloadLength(), src, ip.destination(), r.nextBoolean());
                 assertNotNull(a);
                 assertTrue(a.vrid() >= 1 && a.vrid() <= 255);
                 accepted++;

@@ -17,7 +17,8 @@ class InstanceTrackingTest {
         t.trackers().add("script chk", new TrackedWeight(-20, false), true);
         t.trackers().add("interface e1", new TrackedWeight(10, false), true);
         InstanceTracking.Verdict v = t.verdict();
-        assertEquals(10, v.adjustment(), "an up object with a positive weight adds it; a negative one counts when down");
+        assertEquals(
+                10, v.adjustment(), "an up object with a positive weight adds it; a negative one counts when down");
         assertNull(v.fault());
         assertEquals("tracked objects are up", v.reason());
 

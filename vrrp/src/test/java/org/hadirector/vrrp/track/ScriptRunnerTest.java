@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +20,17 @@ class ScriptRunnerTest {
     Path dir;
 
     private static TrackedScript script(String name, String sh, long timeoutMillis) {
-        return new TrackedScript(name, List.of("/bin/sh", "-c", sh), 60_000_000_000L, timeoutMillis * 1_000_000L, 1, 1,
-                false, new TrackedWeight(0, false), null, null);
+        return new TrackedScript(
+                name,
+                List.of("/bin/sh", "-c", sh),
+                60_000_000_000L,
+                timeoutMillis * 1_000_000L,
+                1,
+                1,
+                false,
+                new TrackedWeight(0, false),
+                null,
+                null);
     }
 
     @Test
@@ -59,13 +67,15 @@ class ScriptRunnerTest {
     }
 
     private static long sleepers(String marker) {
-        return ProcessHandle.allProcesses().filter(h -> {
-            try {
-                return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"))
-                        .equals("sleep\0" + "60\0" + marker + "\0");
-            } catch (IOException e) {
-                return false;
-            }
-        }).count();
+        return ProcessHandle.allProcesses()
+                .filter(h -> {
+                    try {
+                        return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"))
+                                .equals("sleep\0" + "60\0" + marker + "\0");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                })
+                .count();
     }
 }
