@@ -114,7 +114,7 @@ final class CheckerReader {
             }
             case "FILE_CHECK" -> file(s, block);
             case "BFD_CHECK" -> {
-                v.warning(s, "BFD_CHECK is not supported by hadirector (it has no BFD); the daemon refuses it");
+                v.warning(s, Unbuilt.BFD_CHECK.warning());
                 String name = null;
                 for (Statement x : block) {
                     if (x.name().equals("name")) {
@@ -128,7 +128,7 @@ final class CheckerReader {
     }
 
     private void notYet(Statement s) {
-        v.warning(s, s.name() + " is parsed but its checker is not built yet; the daemon refuses to start with it");
+        v.warning(s, Unbuilt.valueOf(s.name()).warning());
     }
 
     /**

@@ -321,6 +321,7 @@ final class VrrpReader {
                     v.interfaceExists(x.args().isEmpty() ? null : x.args().get(0), where);
                 }
                 case "use_vmac" -> {
+                    v.warning(x, Unbuilt.USE_VMAC.warning());
                     b.set("useVmac", true);
                     if (!x.args().isEmpty()) {
                         b.set("vmacInterface", x.args().get(0).text());
@@ -331,7 +332,10 @@ final class VrrpReader {
                 case "track_interface" -> trackInterfaces(x, b);
                 case "track_script" -> trackRefs(x, b, "trackScripts", 253);
                 case "track_file" -> trackRefs(x, b, "trackFiles", 254);
-                case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
+                case "track_process" -> {
+                    v.warning(x, Unbuilt.TRACK_PROCESS.warning());
+                    trackRefs(x, b, "trackProcesses", 254);
+                }
                 case "unicast_src_ip" -> b.set("mcastSrcIp", v.address(x));
                 case "mcast_dst_ip" -> {
                     InetAddress a = v.address(x);
@@ -366,8 +370,14 @@ final class VrrpReader {
                         b.add("virtualIpaddressesExcluded", a);
                     }
                 }
-                case "virtual_routes" -> rawLines(x).forEach(r -> b.add("virtualRoutes", r));
-                case "virtual_rules" -> rawLines(x).forEach(r -> b.add("virtualRules", r));
+                case "virtual_routes" -> {
+                    v.warning(x, Unbuilt.VIRTUAL_ROUTES.warning());
+                    rawLines(x).forEach(r -> b.add("virtualRoutes", r));
+                }
+                case "virtual_rules" -> {
+                    v.warning(x, Unbuilt.VIRTUAL_ROUTES.warning());
+                    rawLines(x).forEach(r -> b.add("virtualRules", r));
+                }
                 case "accept" -> b.set("accept", true);
                 case "no_accept" -> b.set("accept", false);
                 case "nopreempt" -> b.set("nopreempt", true);
@@ -452,10 +462,7 @@ final class VrrpReader {
                         case "PASS" -> b.set("authType", AuthType.PASS);
                         case "AH" -> {
                             b.set("authType", AuthType.AH);
-                            v.warning(
-                                    a,
-                                    "auth_type AH is parsed but not implemented by hadirector; the VRRP runtime "
-                                            + "refuses this instance (use PASS, or no authentication)");
+                            v.warning(a, Unbuilt.AUTH_AH.warning());
                         }
                         default -> v.error(a.args().get(0), "auth_type must be PASS or AH, got '" + t + "'");
                     }

@@ -39,27 +39,17 @@ final class CheckerConfigMapper {
 
     private CheckerConfigMapper() {}
 
-    /** What the checkers cannot honour in {@code c}, one message each, naming the real server and keyword. */
-    static List<String> unsupported(KeepalivedConfig c) {
+    /**
+     * What keeps {@code c}'s checks from running that is not a missing feature (those are in
+     * {@link org.hadirector.conf.Unbuilt}): one message each, naming the real server.
+     */
+    static List<String> problems(KeepalivedConfig c) {
         List<String> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
             for (RealServer rs : vs.realServers()) {
                 String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port()) + ": ";
                 for (Checker k : rs.checkers()) {
-                    switch (k.type()) {
-                        case "UDP_CHECK", "PING_CHECK", "FILE_CHECK" ->
-                            out.add(where + k.type() + " is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
-                                    + "DNS_CHECK and SMTP_CHECK are)");
-                        case "BFD_CHECK" -> out.add(where + "BFD_CHECK: hadirector has no BFD");
-                        default -> {}
-                    }
                     CheckerEndpoint e = endpoint(k);
-                    if (e != null && e.bindIf() != null) {
-                        out.add(where + k.type() + ": bind_if is not supported");
-                    }
-                    if (e != null && e.fwmark() != null) {
-                        out.add(where + k.type() + ": fwmark on checker sockets is not supported");
-                    }
                     if (e != null || k instanceof HttpGetCheck) {
                         Integer port = e != null && e.connectPort() != null
                                 ? e.connectPort()
@@ -67,10 +57,6 @@ final class CheckerConfigMapper {
                         if (port == null || port == 0) {
                             out.add(where + k.type() + ": no port to connect to; set connect_port");
                         }
-                    }
-                    if (k instanceof HttpGetCheck h && e != null && e.bindPort() != null) {
-                        out.add(where + h.type() + ": bind_port is not supported for HTTP_GET / SSL_GET "
-                                + "(async-http-client binds an address only)");
                     }
                 }
             }
@@ -194,19 +180,7 @@ final class CheckerConfigMapper {
     }
 
     private static CheckerEndpoint endpoint(Checker k) {
-        if (k instanceof TcpCheck t) {
-            return t.endpoint();
-        }
-        if (k instanceof HttpGetCheck h) {
-            return h.endpoint();
-        }
-        if (k instanceof DnsCheck d) {
-            return d.endpoint();
-        }
-        if (k instanceof SmtpCheck s) {
-            return s.endpoint();
-        }
-        return null;
+        return org.hadirector.conf.Unbuilt.endpoint(k);
     }
 
     /** connect_ip:connect_port, each defaulting to the real server's (its port, else the virtual server's). */

@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.hadirector.conf.model.KeepalivedConfig;
-import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.sys.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +31,7 @@ final class Daemon {
 
     /** What keeps {@code c} from running in this mode: unsupported features, then insecure scripts. */
     static List<String> unsupported(CommandLine cl, KeepalivedConfig c) {
-        List<String> unsupported = new ArrayList<>();
-        if (!cl.checkersOnly()) {
-            unsupported.addAll(VrrpConfigMapper.unsupported(c));
-        }
-        if (!cl.vrrpOnly()) {
-            unsupported.addAll(CheckerConfigMapper.unsupported(c));
-            unsupported.addAll(TableConfigMapper.unsupported(c));
-        }
+        List<String> unsupported = new ArrayList<>(DirectorPlan.refusals(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         unsupported.addAll(ScriptSecurity.unknownUsers(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         return unsupported;
     }
@@ -48,10 +39,10 @@ final class Daemon {
     static List<String> insecure(CommandLine cl, KeepalivedConfig c) {
         List<String> insecure = new ArrayList<>();
         if (!cl.checkersOnly()) {
-            insecure.addAll(scriptProblems(c));
+            insecure.addAll(ScriptSecurity.vrrpScriptProblems(c));
         }
         if (!cl.vrrpOnly()) {
-            insecure.addAll(checkerScriptProblems(c));
+            insecure.addAll(ScriptSecurity.checkerScriptProblems(c));
         }
         return insecure;
     }
@@ -235,102 +226,6 @@ final class Daemon {
             }
         } finally {
             notifySystemd("READY=1");
-        }
-    }
-
-    /** init_file: write the initial value when the file is missing, or always with overwrite. */
-    static void initTrackFiles(KeepalivedConfig c) {
-        for (var tf : c.trackFiles()) {
-            if (tf.initValue() == null) {
-                continue;
-            }
-            Path p = Path.of(tf.file());
-            try {
-                // Written as keepalived writes it, but never through a link: a new file renamed in place.
-                if (tf.initOverwrite() || !org.hadirector.sys.SmallFiles.existsNoFollow(p)) {
-                    org.hadirector.sys.SmallFiles.writeReplacing(p, tf.initValue() + "\n", "rw-r--r--");
-                }
-            } catch (IOException e) {
-                LOG.warn("track_file {}: cannot initialise {}: {}", tf.name(), p, e.getMessage());
-            }
-        }
-    }
-
-    /** Sync groups by member instance name. */
-    static java.util.Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(KeepalivedConfig c) {
-        java.util.Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
-        String u = c.globalDefs().scriptUser();
-        String g = c.globalDefs().scriptGroup();
-        for (var sg : c.vrrpSyncGroups()) {
-            var n = sg.notifies();
-            var group = new org.hadirector.vrrp.SyncGroup(
-                    sg.name(),
-                    new org.hadirector.vrrp.NotifyScripts(
-                            VrrpConfigMapper.cmd(n.master(), u, g),
-                            VrrpConfigMapper.cmd(n.backup(), u, g),
-                            VrrpConfigMapper.cmd(n.fault(), u, g),
-                            VrrpConfigMapper.cmd(n.stop(), u, g),
-                            VrrpConfigMapper.cmd(n.any(), u, g)));
-            for (String m : sg.members()) {
-                if (c.vrrpInstances().stream().anyMatch(i -> i.name().equals(m))) {
-                    out.put(m, group);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Every script the checkers would run (MISC_CHECK, notify_up / notify_down, quorum_up / quorum_down). */
-    static List<String> checkerScriptProblems(KeepalivedConfig c) {
-        List<String> out = new ArrayList<>();
-        String globalUser = c.globalDefs().scriptUser();
-        for (var vs : c.virtualServers()) {
-            script(vs.displayName() + " quorum_up", vs.quorumUp(), globalUser, out);
-            script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
-            for (var rs : vs.realServers()) {
-                String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
-                script(n + " notify_up", rs.notifyUp(), globalUser, out);
-                script(n + " notify_down", rs.notifyDown(), globalUser, out);
-                for (var k : rs.checkers()) {
-                    if (k instanceof org.hadirector.conf.model.MiscCheck m) {
-                        out.addAll(ScriptSecurity.problems(
-                                n + " MISC_CHECK", m.miscPath(), m.user() != null ? m.user() : globalUser));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void script(
-            String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
-        if (s != null) {
-            out.addAll(ScriptSecurity.problems(what, s.command(), s.user() != null ? s.user() : globalUser));
-        }
-    }
-
-    /** Every script the VRRP part would run, checked as keepalived's enable_script_security does. */
-    static List<String> scriptProblems(KeepalivedConfig c) {
-        List<String> out = new ArrayList<>();
-        String globalUser = c.globalDefs().scriptUser();
-        for (var s : c.vrrpScripts()) {
-            out.addAll(ScriptSecurity.problems(
-                    "vrrp_script " + s.name(), s.script(), s.user() != null ? s.user() : globalUser));
-        }
-        for (VrrpInstance i : c.vrrpInstances()) {
-            notifyProblems("notify script of " + i.name(), i.notifies(), globalUser, out);
-        }
-        for (var g : c.vrrpSyncGroups()) {
-            notifyProblems("notify script of sync group " + g.name(), g.notifies(), globalUser, out);
-        }
-        return out;
-    }
-
-    private static void notifyProblems(
-            String what, org.hadirector.conf.model.Notifies n, String globalUser, List<String> out) {
-        for (var script :
-                new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
-            script(what, script, globalUser, out);
         }
     }
 

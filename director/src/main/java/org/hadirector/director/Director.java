@@ -11,10 +11,6 @@ import java.util.Set;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.conf.model.LvsSyncDaemon;
-import org.hadirector.conf.model.VirtualIpAddress;
-import org.hadirector.conf.model.VirtualServer;
-import org.hadirector.conf.model.VirtualServerKind;
-import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.healthcheck.ProbeIo;
@@ -125,8 +121,8 @@ final class Director implements AutoCloseable {
             checks.onRestart(why -> parts.restarted("checks", why));
         }
         if (vrrp) {
-            Daemon.initTrackFiles(config);
-            Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(config);
+            TrackFileInit.write(plan.initFiles());
+            Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(plan);
             for (DirectorPlan.InstancePlan i : plan.instances()) {
                 runtimes.add(newRuntime(i, groupOf, plan));
             }
@@ -146,6 +142,16 @@ final class Director implements AutoCloseable {
         if (checks != null) {
             checks.start();
         }
+    }
+
+    /** The sync group objects of {@code p}, by member instance name. */
+    private static Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(DirectorPlan p) {
+        Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
+        for (DirectorPlan.SyncGroupPlan g : p.syncGroups()) {
+            var group = new org.hadirector.vrrp.SyncGroup(g.name(), g.notifies());
+            g.members().forEach(m -> out.put(m, group));
+        }
+        return out;
     }
 
     /** A runtime for one instance of {@code p}, joined to its sync group's object in {@code groupOf}. */
@@ -208,51 +214,30 @@ final class Director implements AutoCloseable {
         syncStartedWith = s.daemon();
     }
 
-    /** A virtual_ipaddress (or _excluded) line and the instance that holds it. */
-    private record Vip(VrrpInstance instance, VirtualIpAddress address) {
-        /** The interface the address goes on: its dev, else the instance's. */
-        String interfaceName() {
-            return address.dev() != null ? address.dev() : instance.interfaceName();
-        }
-    }
-
-    /** The VIP {@code a} of some vrrp_instance, or null. */
-    private static Vip vip(InetAddress a, KeepalivedConfig config) {
-        for (VrrpInstance i : config.vrrpInstances()) {
-            for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
-                for (VirtualIpAddress v : list) {
-                    if (v.address().equals(a)) {
-                        return new Vip(i, v);
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
     /**
      * The interface the userspace forwarder listens on: where the virtual servers' addresses live
-     * (a VIP's dev, else its instance's interface; else an interface that holds the address now).
+     * (a VIP's dev, else its instance's interface, as the plan says; else an interface that holds
+     * the address now).
      */
     String forwarderInterface() throws DataplaneException {
-        return forwarderInterface(config);
+        return forwarderInterface(plan);
     }
 
-    static String forwarderInterface(KeepalivedConfig config) throws DataplaneException {
+    static String forwarderInterface(DirectorPlan p) throws DataplaneException {
         Set<String> found = new LinkedHashSet<>();
-        for (VirtualServer vs : config.virtualServers()) {
-            if (vs.kind() != VirtualServerKind.ADDRESS) {
-                throw new DataplaneException(vs.displayName() + ": the userspace forwarder serves address:port "
+        for (TableConfigMapper.ServicePlan s : p.table()) {
+            if (s.service().key().isFwmark()) {
+                throw new DataplaneException(s.name() + ": the userspace forwarder serves address:port "
                         + "services only (fwmark and groups need kernel IPVS)");
             }
-            Vip v = vip(vs.address(), config);
-            String ifname = v != null ? v.interfaceName() : null;
+            InetAddress address = s.service().key().address();
+            String ifname = p.vipInterfaces().get(s.name());
             if (ifname == null) {
-                ifname = interfaceHolding(vs.address());
+                ifname = interfaceHolding(address);
             }
             if (ifname == null) {
-                throw new DataplaneException(vs.displayName() + ": cannot tell which interface receives "
-                        + Addresses.format(vs.address()) + " (make it a vrrp_instance's virtual_ipaddress)");
+                throw new DataplaneException(s.name() + ": cannot tell which interface receives "
+                        + Addresses.format(address) + " (make it a vrrp_instance's virtual_ipaddress)");
             }
             found.add(ifname);
         }
@@ -334,19 +319,24 @@ final class Director implements AutoCloseable {
             throw new IllegalArgumentException(
                     "vrrp_instance blocks were added to a director that started without any; restart it");
         }
+        // Everything mapped and checked before anything changes: the new plan, and its difference
+        // from what runs.
+        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
         Forwarder forwarder =
                 table == null ? null : table.dataplane().forwarder().orElse(null);
-        if (forwarder != null && !n.virtualServers().isEmpty()) {
+        if (forwarder != null && !next.table().isEmpty()) {
             String now = forwarder.interfaceName();
-            String wanted = forwarderInterface(n);
+            String wanted;
+            try {
+                wanted = forwarderInterface(next);
+            } catch (DataplaneException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
             if (!wanted.equals(now)) {
                 throw new IllegalArgumentException("the virtual servers moved to interface " + wanted
                         + ": the userspace forwarder stays on " + now + " until a restart");
             }
         }
-        // Everything mapped and checked before anything changes: the new plan, and its difference
-        // from what runs.
-        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
         PlanDiff diff = PlanDiff.between(this.plan, next, running(), n);
         VrrpReloadPlan plan = diff.vrrp();
         List<String> problems = ReloadPreflight.problems(
@@ -360,7 +350,7 @@ final class Director implements AutoCloseable {
         }
         if (runsVrrp) {
             // As at every reload before: init_file ... overwrite rewrites the file.
-            Daemon.initTrackFiles(n);
+            TrackFileInit.write(next.initFiles());
         }
         List<String> failed = new ArrayList<>();
         List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, next, plan, opened, failed);
@@ -428,7 +418,7 @@ final class Director implements AutoCloseable {
      * first failure closes those opened and rejects the reload.
      */
     private Map<String, VrrpInstanceRuntime> openAll(KeepalivedConfig n, DirectorPlan next, VrrpReloadPlan plan) {
-        Map<String, org.hadirector.vrrp.SyncGroup> groupOf = Daemon.syncGroups(n);
+        Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(next);
         Map<String, VrrpInstanceRuntime> opened = new java.util.LinkedHashMap<>();
         for (String name : plan.toOpen()) {
             try {
@@ -469,8 +459,7 @@ final class Director implements AutoCloseable {
                 continue;
             }
             LOG.error("{}: the new configuration did not start ({}); starting the old one again", name, why);
-            String again = startOpened(
-                    newRuntime(before.instance(), Daemon.syncGroups(before.config()), before.plan()), before);
+            String again = startOpened(newRuntime(before.instance(), syncGroups(before.plan()), before.plan()), before);
             if (again == null) {
                 failed.add(name + " kept its old configuration: the new one did not start: " + why);
             } else {

@@ -6,9 +6,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hadirector.conf.Unbuilt;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.conf.model.LvsTimeouts;
+import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
@@ -17,6 +19,7 @@ import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.healthcheck.ServiceSpec;
 import org.hadirector.ipvs.sync.SyncSettings;
 import org.hadirector.vrrp.InstanceConfig;
+import org.hadirector.vrrp.NotifyScripts;
 
 /**
  * Everything the daemon will run, decided once from the configuration and the mode (-P / -C):
@@ -31,6 +34,9 @@ import org.hadirector.vrrp.InstanceConfig;
  * @param sync the sync role, or null
  * @param haSuspendOwner for each ha_suspend service (by name), the instance whose VIP it is
  * @param tableInstances the instances holding a virtual server's address: FAULT while the dataplane cannot forward
+ * @param syncGroups the vrrp_sync_groups, each with the members this plan runs
+ * @param vipInterfaces for each table service (by name) whose address is a VIP, the interface it goes on
+ * @param initFiles the track_files with an init_file value, written at start and at each reload
  * @param warnings what the plan ignores, and why, for the log
  */
 record DirectorPlan(
@@ -43,7 +49,31 @@ record DirectorPlan(
         Map<String, String> haSuspendOwner,
         Set<String> tableInstances,
         LvsTimeouts timeouts,
+        List<SyncGroupPlan> syncGroups,
+        Map<String, String> vipInterfaces,
+        List<TrackFile> initFiles,
         List<String> warnings) {
+
+    /**
+     * What keeps a file from running, one message each: the features it uses that are not built
+     * ({@link Unbuilt}, for the parts this mode runs), then what the parts cannot run. Thrown by
+     * {@link #compile}; the daemon prints each at --config-test, at start and at a reload.
+     */
+    static final class Refused extends IllegalArgumentException {
+        private final List<String> reasons;
+
+        Refused(List<String> reasons) {
+            super(String.join("; ", reasons));
+            this.reasons = List.copyOf(reasons);
+        }
+
+        List<String> reasons() {
+            return reasons;
+        }
+    }
+
+    /** A vrrp_sync_group: its notify scripts and the members that exist, in the file's order. */
+    record SyncGroupPlan(String name, NotifyScripts notifies, List<String> members) {}
 
     /**
      * One vrrp_instance: what its runtime is built from, the sync group it joins (or null), and
@@ -60,8 +90,40 @@ record DirectorPlan(
     /** lvs_sync_daemon: the instance whose state it follows and the settings it runs with. */
     record SyncPlan(String instance, LvsSyncDaemon daemon, SyncSettings settings) {}
 
-    /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws what cannot run. */
+    /**
+     * Everything that keeps {@code c} from running with VRRP ({@code vrrp}) and checkers
+     * ({@code checkers}), one message each; empty when it can run. Pure: what needs the host
+     * (users, scripts, interfaces) is checked apart.
+     */
+    static List<String> refusals(KeepalivedConfig c, boolean vrrp, boolean checkers) {
+        List<String> out = new ArrayList<>();
+        for (Unbuilt.Use u : Unbuilt.in(c)) {
+            boolean runs = u.feature().part() == Unbuilt.Part.VRRP ? vrrp : checkers;
+            if (runs) {
+                out.add(u.message());
+            }
+        }
+        if (vrrp) {
+            out.addAll(VrrpConfigMapper.problems(c));
+        }
+        if (checkers) {
+            out.addAll(CheckerConfigMapper.problems(c));
+        }
+        if (vrrp && checkers && !c.virtualServers().isEmpty()) {
+            String sync = syncProblem(c);
+            if (sync != null) {
+                out.add(sync);
+            }
+        }
+        return out;
+    }
+
+    /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws {@link Refused}. */
     static DirectorPlan compile(KeepalivedConfig c, boolean vrrp, boolean checkers) {
+        List<String> refused = refusals(c, vrrp, checkers);
+        if (!refused.isEmpty()) {
+            throw new Refused(refused);
+        }
         List<String> warnings = new ArrayList<>();
         List<InstancePlan> instances = new ArrayList<>();
         if (vrrp) {
@@ -129,7 +191,61 @@ record DirectorPlan(
                 Map.copyOf(haSuspendOwner),
                 Set.copyOf(tableInstances),
                 c.globalDefs().lvsTimeouts(),
+                vrrp ? syncGroups(c) : List.of(),
+                table ? vipInterfaces(c) : Map.of(),
+                vrrp
+                        ? c.trackFiles().stream()
+                                .filter(t -> t.initValue() != null)
+                                .toList()
+                        : List.of(),
                 List.copyOf(warnings));
+    }
+
+    /** A VIP's dev, else its instance's interface, for each address:port service whose address is a VIP. */
+    private static Map<String, String> vipInterfaces(KeepalivedConfig c) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (VirtualServer vs : c.virtualServers()) {
+            if (vs.kind() != VirtualServerKind.ADDRESS) {
+                continue;
+            }
+            found:
+            for (VrrpInstance i : c.vrrpInstances()) {
+                for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
+                    for (VirtualIpAddress v : list) {
+                        if (v.address().equals(vs.address())) {
+                            String ifname = v.dev() != null ? v.dev() : i.interfaceName();
+                            if (ifname != null) {
+                                out.put(vs.displayName(), ifname);
+                            }
+                            break found;
+                        }
+                    }
+                }
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    private static List<SyncGroupPlan> syncGroups(KeepalivedConfig c) {
+        String u = c.globalDefs().scriptUser();
+        String g = c.globalDefs().scriptGroup();
+        List<SyncGroupPlan> out = new ArrayList<>();
+        for (VrrpSyncGroup sg : c.vrrpSyncGroups()) {
+            var n = sg.notifies();
+            out.add(new SyncGroupPlan(
+                    sg.name(),
+                    new NotifyScripts(
+                            VrrpConfigMapper.cmd(n.master(), u, g),
+                            VrrpConfigMapper.cmd(n.backup(), u, g),
+                            VrrpConfigMapper.cmd(n.fault(), u, g),
+                            VrrpConfigMapper.cmd(n.stop(), u, g),
+                            VrrpConfigMapper.cmd(n.any(), u, g)),
+                    sg.members().stream()
+                            .filter(m -> c.vrrpInstances().stream()
+                                    .anyMatch(i -> i.name().equals(m)))
+                            .toList()));
+        }
+        return List.copyOf(out);
     }
 
     /** lvs_sync_daemon IF [inst VI]: the role follows VI, or the only instance; anything else cannot run. */
@@ -138,6 +254,24 @@ record DirectorPlan(
         if (d == null) {
             return null;
         }
+        VrrpInstance inst = syncInstance(c, d);
+        return new SyncPlan(inst.name(), d, SyncRole.settings(d, inst.virtualRouterId()));
+    }
+
+    /** Why lvs_sync_daemon cannot run, or null (also when there is none). */
+    private static String syncProblem(KeepalivedConfig c) {
+        LvsSyncDaemon d = c.globalDefs().lvsSyncDaemon();
+        if (d == null || syncInstance(c, d) != null) {
+            return null;
+        }
+        return "lvs_sync_daemon " + d.interfaceName() + ": "
+                + (d.vrrpInstance() != null
+                        ? "no vrrp_instance " + d.vrrpInstance()
+                        : "name the vrrp_instance it follows (inst NAME): there are "
+                                + c.vrrpInstances().size());
+    }
+
+    private static VrrpInstance syncInstance(KeepalivedConfig c, LvsSyncDaemon d) {
         VrrpInstance inst = null;
         if (d.vrrpInstance() != null) {
             inst = c.vrrpInstances().stream()
@@ -147,14 +281,7 @@ record DirectorPlan(
         } else if (c.vrrpInstances().size() == 1) {
             inst = c.vrrpInstances().get(0);
         }
-        if (inst == null) {
-            throw new IllegalArgumentException("lvs_sync_daemon " + d.interfaceName() + ": "
-                    + (d.vrrpInstance() != null
-                            ? "no vrrp_instance " + d.vrrpInstance()
-                            : "name the vrrp_instance it follows (inst NAME): there are "
-                                    + c.vrrpInstances().size()));
-        }
-        return new SyncPlan(inst.name(), d, SyncRole.settings(d, inst.virtualRouterId()));
+        return inst;
     }
 
     /** The instance one of whose virtual_ipaddress (or _excluded) lines is the service's address, or null. */

@@ -8,6 +8,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.sys.Addresses;
 
 /**
@@ -237,5 +239,57 @@ final class ScriptSecurity {
             }
         }
         return null;
+    }
+
+    /** Every script the checkers would run (MISC_CHECK, notify_up / notify_down, quorum_up / quorum_down). */
+    static List<String> checkerScriptProblems(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        String globalUser = c.globalDefs().scriptUser();
+        for (var vs : c.virtualServers()) {
+            script(vs.displayName() + " quorum_up", vs.quorumUp(), globalUser, out);
+            script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
+            for (var rs : vs.realServers()) {
+                String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
+                script(n + " notify_up", rs.notifyUp(), globalUser, out);
+                script(n + " notify_down", rs.notifyDown(), globalUser, out);
+                for (var k : rs.checkers()) {
+                    if (k instanceof org.hadirector.conf.model.MiscCheck m) {
+                        out.addAll(problems(n + " MISC_CHECK", m.miscPath(), m.user() != null ? m.user() : globalUser));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void script(
+            String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
+        if (s != null) {
+            out.addAll(problems(what, s.command(), s.user() != null ? s.user() : globalUser));
+        }
+    }
+
+    /** Every script the VRRP part would run, checked as keepalived's enable_script_security does. */
+    static List<String> vrrpScriptProblems(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        String globalUser = c.globalDefs().scriptUser();
+        for (var s : c.vrrpScripts()) {
+            out.addAll(problems("vrrp_script " + s.name(), s.script(), s.user() != null ? s.user() : globalUser));
+        }
+        for (VrrpInstance i : c.vrrpInstances()) {
+            notifyProblems("notify script of " + i.name(), i.notifies(), globalUser, out);
+        }
+        for (var g : c.vrrpSyncGroups()) {
+            notifyProblems("notify script of sync group " + g.name(), g.notifies(), globalUser, out);
+        }
+        return out;
+    }
+
+    private static void notifyProblems(
+            String what, org.hadirector.conf.model.Notifies n, String globalUser, List<String> out) {
+        for (var script :
+                new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
+            script(what, script, globalUser, out);
+        }
     }
 }

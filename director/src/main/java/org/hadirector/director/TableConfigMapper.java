@@ -33,18 +33,6 @@ final class TableConfigMapper {
 
     private TableConfigMapper() {}
 
-    /** What the table cannot express, one message each. */
-    static List<String> unsupported(KeepalivedConfig c) {
-        List<String> out = new ArrayList<>();
-        for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() == VirtualServerKind.GROUP) {
-                out.add(vs.displayName()
-                        + ": virtual_server_group is not built yet (use one virtual_server per address)");
-            }
-        }
-        return out;
-    }
-
     static List<ServicePlan> map(KeepalivedConfig c) {
         List<ServicePlan> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {

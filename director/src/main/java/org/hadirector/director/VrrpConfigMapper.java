@@ -33,43 +33,19 @@ final class VrrpConfigMapper {
 
     private VrrpConfigMapper() {}
 
-    static List<String> unsupported(KeepalivedConfig c) {
+    /**
+     * What keeps {@code c}'s instances from running that is not a missing feature (those are in
+     * {@link org.hadirector.conf.Unbuilt}): one message each, naming the instance.
+     */
+    static List<String> problems(KeepalivedConfig c) {
         List<String> out = new ArrayList<>();
-        for (var g : c.vrrpSyncGroups()) {
-            if (!g.trackInterfaces().isEmpty()
-                    || !g.trackScripts().isEmpty()
-                    || !g.trackFiles().isEmpty()) {
-                out.add("vrrp_sync_group " + g.name() + ": track_* in the group block are not built yet "
-                        + "(track in the member instances)");
-            }
-        }
         for (VrrpInstance i : c.vrrpInstances()) {
             String n = "vrrp_instance " + i.name() + ": ";
-            if (i.authType() == AuthType.AH) {
-                out.add(n + "auth_type AH is not implemented; use PASS or none");
-            }
-            if (i.useVmac()) {
-                out.add(n + "use_vmac is not implemented");
-            }
-            if (!i.trackProcesses().isEmpty()) {
-                out.add(n + "track_process is not built yet");
-            }
-            if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
-                out.add(n + "virtual_routes / virtual_rules are not built yet");
-            }
-            if (i.interfaceName() == null) {
-                out.add(n + "an instance without 'interface' is not supported yet");
-            }
             if (i.virtualIpaddresses().isEmpty()) {
                 out.add(n + "an instance without virtual_ipaddress has nothing to own");
             }
             strict(i, n, out);
             ttlRange(i, n, out);
-        }
-        if (!c.staticIpaddress().isEmpty()
-                || !c.staticRoutes().isEmpty()
-                || !c.staticRules().isEmpty()) {
-            out.add("static_ipaddress / static_routes / static_rules are not built yet");
         }
         return out;
     }
@@ -78,9 +54,7 @@ final class VrrpConfigMapper {
      * keepalived's strict mode (vrrp_strict, strict_mode): RFC-only VRRP. What it forbids is
      * refused here by name (unicast peers, authentication); lower_prio_no_advert is forced in
      * {@link #map}. Its other half, dropping traffic addressed to the VIPs on a master that is not
-     * their owner, is the same as no_accept and is not built: refused unless 'accept' is given.
-     * accept is what keepalived does without strict mode, and what a director needs: its VIPs
-     * take the traffic it forwards.
+     * their owner, is the same as no_accept and is not built (Unbuilt.STRICT_WITHOUT_ACCEPT).
      */
     private static void strict(VrrpInstance i, String n, List<String> out) {
         if (i.strictMode()) {
@@ -91,22 +65,14 @@ final class VrrpConfigMapper {
                 out.add(n + "strict mode (vrrp_strict / strict_mode) forbids authentication, as in keepalived");
             }
         }
-        if (!i.accept()) {
-            out.add(n + (i.strictMode() ? "strict mode (vrrp_strict / strict_mode) without 'accept'" : "no_accept")
-                    + " is not built: hadirector never drops traffic addressed to the VIPs (keepalived's "
-                    + "non-accept mode); add 'accept' (keepalived's default without strict mode, and what a "
-                    + "director forwarding to its VIPs needs) or remove "
-                    + (i.strictMode() ? "vrrp_strict / strict_mode" : "no_accept"));
-        }
     }
 
     /**
      * unicast_peer's min_ttl / max_ttl (keepalived: 0 / 255): a unicast advert whose TTL is outside
-     * the range is dropped and counted (BAD_TTL). The runtime holds one range per instance, so
-     * peers whose ranges differ are refused by name; so is a range that takes nothing.
+     * the range is dropped and counted (BAD_TTL). The runtime holds one range per instance
+     * (Unbuilt.PEER_TTL_RANGES refuses several); a range that takes nothing is refused here.
      */
     private static void ttlRange(VrrpInstance i, String n, List<String> out) {
-        java.util.Set<List<Integer>> ranges = new java.util.LinkedHashSet<>();
         for (UnicastPeer p : i.unicastPeers()) {
             int min = p.minTtl() == null ? 0 : p.minTtl();
             int max = p.maxTtl() == null ? 255 : p.maxTtl();
@@ -114,15 +80,10 @@ final class VrrpConfigMapper {
                 out.add(n + "unicast_peer " + Addresses.format(p.address()) + ": min_ttl " + min + " is above max_ttl "
                         + max + ": no advert could be taken");
             }
-            ranges.add(List.of(min, max));
-        }
-        if (ranges.size() > 1) {
-            out.add(n + "unicast_peer: different min_ttl / max_ttl for different peers are not built yet "
-                    + "(one range per instance); give every peer the same");
         }
     }
 
-    /** The instance's unicast TTL range: the peers' one (checked to be one by {@link #ttlRange}), else 0..255. */
+    /** The instance's unicast TTL range: the peers' one (one: Unbuilt.PEER_TTL_RANGES), else 0..255. */
     private static int[] ttls(VrrpInstance i) {
         for (UnicastPeer p : i.unicastPeers()) {
             return new int[] {p.minTtl() == null ? 0 : p.minTtl(), p.maxTtl() == null ? 255 : p.maxTtl()};

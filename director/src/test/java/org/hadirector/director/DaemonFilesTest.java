@@ -48,7 +48,7 @@ class DaemonFilesTest {
                 }
                 """.formatted(track, fresh), dir, ConfigLoader.Options.defaults())
                 .config();
-        Daemon.initTrackFiles(c);
+        TrackFileInit.write(DirectorPlan.compile(c, true, false).initFiles());
         assertEquals("precious\n", Files.readString(victim), "the link's target is untouched");
         assertTrue(Files.isSymbolicLink(track));
         assertEquals("3\n", Files.readString(fresh));
@@ -61,7 +61,7 @@ class DaemonFilesTest {
                         dir,
                         ConfigLoader.Options.defaults())
                 .config();
-        Daemon.initTrackFiles(d);
+        TrackFileInit.write(DirectorPlan.compile(d, true, false).initFiles());
         assertTrue(!Files.exists(dir.resolve("elsewhere")));
     }
 }

@@ -152,6 +152,24 @@ class DirectorPlanTest {
     }
 
     @Test
+    void refusalsAreOneListAndOnlyForThePartsTheModeRuns() throws Exception {
+        String f = file("100", "1", "")
+                .replace("virtual_router_id 53", "virtual_router_id 53\n use_vmac")
+                .replaceFirst("ha_suspend\n", "ha_suspend\n real_server 198.18.0.29 80 {\n PING_CHECK {\n }\n }\n");
+        KeepalivedConfig c = config(f);
+        assertEquals(
+                List.of(
+                        "vrrp_instance VI_3: use_vmac is not built yet",
+                        "TCP 198.18.0.100:80, real_server 198.18.0.29:80: PING_CHECK is not built yet (TCP_CHECK, "
+                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK and SMTP_CHECK are)"),
+                DirectorPlan.refusals(c, true, true));
+        assertEquals(List.of("vrrp_instance VI_3: use_vmac is not built yet"), DirectorPlan.refusals(c, true, false));
+        assertEquals(1, DirectorPlan.refusals(c, false, true).size(), "-C: the checker only");
+        DirectorPlan.Refused e = assertThrows(DirectorPlan.Refused.class, () -> DirectorPlan.compile(c, true, true));
+        assertEquals(DirectorPlan.refusals(c, true, true), e.reasons());
+    }
+
+    @Test
     void theSameFileChangesNothing() throws Exception {
         DirectorPlan a = plan(file("100", "1", ""));
         KeepalivedConfig c = config(file("100", "1", ""));

@@ -1,0 +1,143 @@
+package org.hadirector.conf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.junit.jupiter.api.Test;
+
+/** The one table of what is parsed and not built: every entry is found in a file that uses it, and documented. */
+class UnbuiltTest {
+
+    /** One file using every unbuilt feature once. */
+    private static final String EVERYTHING = """
+            track_file tf {
+                file /tmp/hadirector-unbuilt-test
+            }
+            static_ipaddress {
+                198.18.0.200/32 dev lo
+            }
+            vrrp_sync_group G {
+                group {
+                    VI_1
+                }
+                track_interface {
+                    lo
+                }
+            }
+            vrrp_instance VI_1 {
+                interface lo
+                virtual_router_id 1
+                priority 100
+                version 2
+                authentication {
+                    auth_type AH
+                    auth_pass secret
+                }
+                use_vmac
+                no_accept
+                virtual_ipaddress {
+                    198.18.0.100
+                }
+                virtual_routes {
+                    198.18.0.0/24 dev lo
+                }
+                unicast_peer {
+                    198.18.0.12 min_ttl 250
+                    198.18.0.13
+                }
+            }
+            vrrp_instance VI_2 {
+                virtual_router_id 2
+                priority 100
+                strict_mode
+                unicast_peer {
+                    198.18.0.14
+                }
+                virtual_ipaddress {
+                    198.18.0.101
+                }
+                track_process {
+                    nginx
+                }
+            }
+            virtual_server_group VSG {
+                198.18.0.102 80
+            }
+            virtual_server group VSG {
+                protocol TCP
+                real_server 198.18.0.21 80 {
+                    TCP_CHECK {
+                        bind_if lo
+                        fwmark 3
+                    }
+                }
+            }
+            virtual_server 198.18.0.100 80 {
+                protocol TCP
+                real_server 198.18.0.22 80 {
+                    UDP_CHECK {
+                    }
+                    PING_CHECK {
+                    }
+                    FILE_CHECK {
+                        track_file tf
+                    }
+                    BFD_CHECK {
+                        name b
+                    }
+                    HTTP_GET {
+                        bind_port 4000
+                        url {
+                            path /
+                            status_code 200
+                        }
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void aFileUsingEveryUnbuiltFeatureIsRefusedForEachOnceAndByName() throws Exception {
+        ConfigLoader.Result r = ConfigLoader.loadString("t.conf", EVERYTHING, Corpus.root(), Corpus.options("x"));
+        KeepalivedConfig c = r.config();
+        List<Unbuilt.Use> uses = Unbuilt.in(c);
+        assertEquals(
+                EnumSet.allOf(Unbuilt.class),
+                uses.stream()
+                        .map(Unbuilt.Use::feature)
+                        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Unbuilt.class))),
+                uses.toString());
+        assertEquals(Unbuilt.values().length, uses.size(), uses.toString());
+        assertTrue(uses.contains(new Unbuilt.Use(Unbuilt.USE_VMAC, "vrrp_instance VI_1")), uses.toString());
+        assertEquals(
+                "TCP 198.18.0.100:80, real_server 198.18.0.22:80, HTTP_GET: bind_port is not supported for HTTP_GET / "
+                        + "SSL_GET (async-http-client binds an address only)",
+                uses.stream()
+                        .filter(u -> u.feature() == Unbuilt.HTTP_BIND_PORT)
+                        .findFirst()
+                        .orElseThrow()
+                        .message());
+        // where the readers see them, they warn with the same words
+        Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
+        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.UDP_CHECK)) {
+            assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
+        }
+    }
+
+    @Test
+    void theCompatibilityPageListsEveryEntryWordForWord() throws Exception {
+        String page = Files.readString(Path.of("..", "docs", "keepalived-compat.md"));
+        for (Unbuilt u : Unbuilt.values()) {
+            String row = "| " + u.part().name().toLowerCase(java.util.Locale.ROOT) + " | " + u.keyword() + " | "
+                    + u.reason() + " |";
+            assertTrue(page.contains(row), "docs/keepalived-compat.md lacks the row " + row);
+        }
+    }
+}
