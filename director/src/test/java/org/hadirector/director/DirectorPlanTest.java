@@ -125,6 +125,11 @@ class DirectorPlanTest {
         assertEquals(
                 p.checks().stream().map(s -> s.name()).toList(),
                 p.table().stream().map(t -> t.name()).toList());
+        assertEquals(
+                Map.of("TCP 198.18.0.100:80", "e0", "TCP [2001:db8::100]:443", "e0"),
+                p.vipInterfaces(),
+                "where the forwarder listens: a VIP's instance interface; 198.18.0.200 is asked of the host");
+        assertEquals(List.of("VI_1", "VI_3"), p.syncGroups().get(0).members());
     }
 
     @Test
