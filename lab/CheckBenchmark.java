@@ -15,6 +15,8 @@ import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.healthcheck.ProbeIo;
 import org.hadirector.healthcheck.RealServerSpec;
 import org.hadirector.healthcheck.ServiceSpec;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 
 /**
  * Health-check load: TCP real servers 127.1.x.y:8080 and HTTP_GET ones 127.2.x.y:8081 (nginx in
@@ -31,8 +33,8 @@ public class CheckBenchmark {
         int seconds = Integer.parseInt(args[2]);
         CheckTiming t = new CheckTiming(3 * S, 1, S, S, S, false, false);
         List<ServiceSpec> services = new ArrayList<>();
-        services.addAll(pools("TCP", tcp, 1, 8080, i -> null, t));
-        services.addAll(pools("HTTP", http, 2, 8081, i -> i, t));
+        services.addAll(pools(tcp, 1, 8080, i -> null, t));
+        services.addAll(pools(http, 2, 8081, i -> i, t));
         AtomicLong events = new AtomicLong();
         try (ProbeIo io = new ProbeIo(Integer.parseInt(System.getenv().getOrDefault("BENCH_IO_THREADS", "1")), null);
                 HealthCheckService s = new HealthCheckService(services, io, e -> events.incrementAndGet(), 2048)) {
@@ -78,8 +80,7 @@ public class CheckBenchmark {
     }
 
     static List<ServiceSpec> pools(
-            String kind, int n, int net, int port, java.util.function.IntFunction<Integer> http, CheckTiming t)
-            throws Exception {
+            int n, int net, int port, java.util.function.IntFunction<Integer> http, CheckTiming t) throws Exception {
         List<ServiceSpec> out = new ArrayList<>();
         List<RealServerSpec> rs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -102,11 +103,13 @@ public class CheckBenchmark {
                                     null,
                                     false,
                                     null)));
-            rs.add(new RealServerSpec(
-                    a.getHostAddress() + ":" + port, 1, false, null, null, List.of(new CheckSpec(c, t))));
+            rs.add(new RealServerSpec(new RealServerId(a, port), 1, false, null, null, List.of(new CheckSpec(c, t))));
             if (rs.size() == 100 || i == n - 1) {
                 out.add(new ServiceSpec(
-                        kind + " 198.18.0.100:" + (10000 + out.size() + net * 1000),
+                        ServiceId.of(
+                                ServiceId.TCP,
+                                InetAddress.getByAddress(new byte[] {(byte) 198, 18, 0, 100}),
+                                10000 + out.size() + net * 1000),
                         0,
                         0,
                         null,

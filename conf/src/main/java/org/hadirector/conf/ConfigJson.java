@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hadirector.sys.Addresses;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 
 /**
  * The model as JSON, for {@code --dump-config}: addresses as text, durations as seconds,
@@ -31,6 +33,9 @@ public final class ConfigJson {
         }
         if (o instanceof InetAddress a) {
             return Addresses.format(a);
+        }
+        if (o instanceof ServiceId || o instanceof RealServerId) {
+            return o.toString(); // the one name a service and a real server have, as in the logs and /metrics
         }
         if (o instanceof Duration d) {
             return new BigDecimal(d.toNanos()).movePointLeft(9).stripTrailingZeros();

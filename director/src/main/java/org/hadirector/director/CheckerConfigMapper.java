@@ -19,6 +19,7 @@ import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.healthcheck.CheckSettings;
 import org.hadirector.healthcheck.CheckSpec;
 import org.hadirector.healthcheck.CheckTiming;
@@ -30,8 +31,8 @@ import org.hadirector.sys.Scripts;
 
 /**
  * From virtual_server blocks to the pools the health checks run, refusing clearly what the
- * checkers do not do (so that nothing is silently ignored). Names are the table's:
- * {@code TCP 198.18.0.100:80} and {@code 198.18.0.21:80}.
+ * checkers do not do (so that nothing is silently ignored). Identities are the table's
+ * ({@link TableConfigMapper#serviceId}, {@link TableConfigMapper#realServerId}).
  */
 final class CheckerConfigMapper {
     /** keepalived's default HELO name for SMTP_CHECK. */
@@ -80,6 +81,9 @@ final class CheckerConfigMapper {
         String group = c.globalDefs().scriptGroup();
         List<ServiceSpec> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
+            if (vs.kind() == VirtualServerKind.GROUP) {
+                continue; // refused (TableConfigMapper.unsupported): it has no place in the table to check for
+            }
             List<RealServerSpec> servers = new ArrayList<>();
             for (RealServer rs : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
@@ -87,7 +91,7 @@ final class CheckerConfigMapper {
                     checks.add(check(k, vs, rs, user, group));
                 }
                 servers.add(new RealServerSpec(
-                        Addresses.withPort(rs.address(), rs.port()),
+                        TableConfigMapper.realServerId(rs.address(), rs.port(), vs),
                         rs.weight(),
                         rs.inhibitOnFailure(),
                         argv(rs.notifyUp(), user, group),
@@ -96,10 +100,10 @@ final class CheckerConfigMapper {
             }
             SorryServer sorry = vs.sorryServer();
             out.add(new ServiceSpec(
-                    vs.displayName(),
+                    TableConfigMapper.serviceId(vs),
                     vs.quorum(),
                     vs.hysteresis(),
-                    sorry == null ? null : Addresses.withPort(sorry.address(), sorry.port()),
+                    sorry == null ? null : TableConfigMapper.realServerId(sorry.address(), sorry.port(), vs),
                     sorry != null && sorry.inhibit(),
                     argv(vs.quorumUp(), user, group),
                     argv(vs.quorumDown(), user, group),

@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 
 /**
  * The table the director wants: the configured services, holding the real servers the health
@@ -17,16 +20,16 @@ import org.hadirector.ipvs.ServiceTable;
  * (it keeps its connections and gets no new ones) until it is enabled again. Pure; one thread.
  */
 final class DesiredTable {
-    private final Map<String, TableConfigMapper.ServicePlan> plans = new LinkedHashMap<>();
+    private final Map<ServiceId, TableConfigMapper.ServicePlan> plans = new LinkedHashMap<>();
     /** Per service, the servers the checks put in, in the order they came, with their weight. */
-    private final Map<String, Map<String, Integer>> present = new LinkedHashMap<>();
-    /** "service|server" of drained real servers. */
-    private final Set<String> drained = new HashSet<>();
+    private final Map<ServiceId, Map<RealServerId, Integer>> present = new LinkedHashMap<>();
+    /** The drained real servers. */
+    private final Set<DestinationId> drained = new HashSet<>();
 
     DesiredTable(List<TableConfigMapper.ServicePlan> services) {
         for (TableConfigMapper.ServicePlan p : services) {
-            plans.put(p.name(), p);
-            present.put(p.name(), new LinkedHashMap<>());
+            plans.put(p.id(), p);
+            present.put(p.id(), new LinkedHashMap<>());
         }
     }
 
@@ -35,20 +38,21 @@ final class DesiredTable {
      * {@code restarted}) keeps the servers its checks put in, as long as they are still configured;
      * a restarted one starts empty and is filled by its checks' initial table. Drains persist.
      */
-    DesiredTable reloaded(List<TableConfigMapper.ServicePlan> services, Set<String> restarted) {
+    DesiredTable reloaded(List<TableConfigMapper.ServicePlan> services, Set<ServiceId> restarted) {
         DesiredTable t = new DesiredTable(services);
         for (TableConfigMapper.ServicePlan p : services) {
-            Map<String, Integer> was = present.get(p.name());
-            if (was != null && !restarted.contains(p.name())) {
+            Map<RealServerId, Integer> was = present.get(p.id());
+            if (was != null && !restarted.contains(p.id())) {
                 was.forEach((server, weight) -> {
                     if (p.servers().containsKey(server)) {
-                        t.present.get(p.name()).put(server, weight);
+                        t.present.get(p.id()).put(server, weight);
                     }
                 });
             }
-            for (String server : p.servers().keySet()) {
-                if (drained(p.name(), server)) {
-                    t.drained.add(p.name() + "|" + server);
+            for (RealServerId server : p.servers().keySet()) {
+                DestinationId d = new DestinationId(p.id(), server);
+                if (drained.contains(d)) {
+                    t.drained.add(d);
                 }
             }
         }
@@ -64,7 +68,7 @@ final class DesiredTable {
         if (!p.servers().containsKey(e.server())) {
             return e.service() + " has no real_server " + e.server();
         }
-        Map<String, Integer> in = present.get(e.service());
+        Map<RealServerId, Integer> in = present.get(e.service());
         switch (e.kind()) {
             case ADD, WEIGHT -> in.put(e.server(), e.weight());
             case REMOVE -> in.remove(e.server());
@@ -74,45 +78,99 @@ final class DesiredTable {
     }
 
     /**
-     * The service an operator named: its full name ({@code TCP 198.18.0.100:80}) or, when only one
-     * service has it, its address and port ({@code 198.18.0.100:80}); null when none or ambiguous.
+     * The service an operator named: in full ({@code TCP 198.18.0.100:80}, {@code FWM 1}) or, when
+     * only one service has it, by its address and port ({@code 198.18.0.100:80}) or mark
+     * ({@code 1}); the address in any spelling. Null when none or ambiguous.
      */
-    String resolveService(String name) {
-        if (plans.containsKey(name)) {
-            return name;
-        }
-        String found = null;
-        for (String n : plans.keySet()) {
-            if (n.endsWith(" " + name)) {
+    ServiceId resolveService(String text) {
+        ServiceId found = null;
+        for (ServiceId id : plans.keySet()) {
+            if (named(id, text)) {
                 if (found != null) {
                     return null;
                 }
-                found = n;
+                found = id;
             }
         }
         return found;
     }
 
-    /** Drains (weight 0) or enables a real server; returns an error, or null when done. */
-    String drain(String service, String server, boolean drain) {
-        String s = resolveService(service);
-        if (s == null) {
-            return "no virtual_server '" + service + "' (known: " + String.join(", ", plans.keySet()) + ")";
+    /** Whether the operator's {@code text} names {@code id} (by its text: a fwmark's family is not written). */
+    private static boolean named(ServiceId id, String text) {
+        ServiceId full = parseOrNull(text);
+        if (full != null) {
+            return full.toString().equals(id.toString());
         }
-        if (!plans.get(s).servers().containsKey(server)) {
-            return s + " has no real_server '" + server + "' (known: "
-                    + String.join(", ", plans.get(s).servers().keySet()) + ")";
+        if (id.isFwmark()) {
+            return text.equals(Integer.toUnsignedString(id.fwmark()));
         }
-        if (drain) {
-            drained.add(s + "|" + server);
-        } else {
-            drained.remove(s + "|" + server);
+        RealServerId endpoint = RealServerId.tryParse(text);
+        return endpoint != null && endpoint.equals(new RealServerId(id.address(), id.port()));
+    }
+
+    private static ServiceId parseOrNull(String text) {
+        try {
+            return ServiceId.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The real server of {@code p} an operator named: {@code 198.18.0.21:80} (the address in any
+     * spelling), or the address alone for a real server configured without a port. Null when none.
+     */
+    private static RealServerId resolveServer(TableConfigMapper.ServicePlan p, String text) {
+        RealServerId id = RealServerId.tryParse(text);
+        if (id == null || p.servers().containsKey(id)) {
+            return id;
+        }
+        if (id.port() == 0) { // bare: the one server at that address, as its name was before it had the port
+            List<RealServerId> at = p.servers().keySet().stream()
+                    .filter(s -> s.address().equals(id.address()))
+                    .toList();
+            return at.size() == 1 ? at.get(0) : null;
         }
         return null;
     }
 
-    boolean drained(String service, String server) {
-        return drained.contains(service + "|" + server);
+    /**
+     * Drains (weight 0) or enables a real server an operator named (see {@link #resolveService});
+     * returns what it was, or an error.
+     */
+    Drained drain(String service, String server, boolean drain) {
+        ServiceId s = resolveService(service);
+        if (s == null) {
+            return Drained.error("no virtual_server '" + service + "' (known: " + known(plans.keySet()) + ")");
+        }
+        TableConfigMapper.ServicePlan p = plans.get(s);
+        RealServerId rs = resolveServer(p, server);
+        if (rs == null) {
+            return Drained.error(s + " has no real_server '" + server + "' (known: "
+                    + known(p.servers().keySet()) + ")");
+        }
+        DestinationId d = new DestinationId(s, rs);
+        if (drain) {
+            drained.add(d);
+        } else {
+            drained.remove(d);
+        }
+        return new Drained(d, null);
+    }
+
+    /** The real server a drain named, or why it named none. */
+    record Drained(DestinationId destination, String error) {
+        static Drained error(String why) {
+            return new Drained(null, why);
+        }
+    }
+
+    private static String known(Set<?> ids) {
+        return ids.stream().map(Object::toString).collect(Collectors.joining(", "));
+    }
+
+    boolean drained(ServiceId service, RealServerId server) {
+        return drained.contains(new DestinationId(service, server));
     }
 
     Set<ServiceKey> keys() {
@@ -127,8 +185,8 @@ final class DesiredTable {
         ServiceTable t = ServiceTable.EMPTY;
         for (TableConfigMapper.ServicePlan p : plans.values()) {
             List<Destination> dests = new ArrayList<>();
-            for (Map.Entry<String, Integer> in : present.get(p.name()).entrySet()) {
-                int weight = drained(p.name(), in.getKey()) ? 0 : in.getValue();
+            for (Map.Entry<RealServerId, Integer> in : present.get(p.id()).entrySet()) {
+                int weight = drained(p.id(), in.getKey()) ? 0 : in.getValue();
                 dests.add(p.servers().get(in.getKey()).withWeight(weight));
             }
             t = t.withService(p.service(), dests);

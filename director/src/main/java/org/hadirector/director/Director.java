@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.conf.model.LvsSyncDaemon;
@@ -19,6 +20,7 @@ import org.hadirector.ipvs.Dataplanes;
 import org.hadirector.ipvs.Forwarder;
 import org.hadirector.sys.Addresses;
 import org.hadirector.sys.RtNetlink;
+import org.hadirector.sys.ServiceId;
 import org.hadirector.vrrp.VrrpInstanceRuntime;
 import org.hadirector.vrrp.VrrpState;
 import org.slf4j.Logger;
@@ -195,7 +197,7 @@ final class Director implements AutoCloseable {
             table.execute(() -> role.become(to == VrrpState.MASTER));
         }
         if (checks != null && (to == VrrpState.MASTER || from == VrrpState.MASTER)) {
-            for (String service : p.suspendedBy(name)) {
+            for (ServiceId service : p.suspendedBy(name)) {
                 checks.suspend(service, to != VrrpState.MASTER);
             }
         }
@@ -227,16 +229,16 @@ final class Director implements AutoCloseable {
         Set<String> found = new LinkedHashSet<>();
         for (TableConfigMapper.ServicePlan s : p.table()) {
             if (s.service().key().isFwmark()) {
-                throw new DataplaneException(s.name() + ": the userspace forwarder serves address:port "
+                throw new DataplaneException(s.id() + ": the userspace forwarder serves address:port "
                         + "services only (fwmark and groups need kernel IPVS)");
             }
             InetAddress address = s.service().key().address();
-            String ifname = p.vipInterfaces().get(s.name());
+            String ifname = p.vipInterfaces().get(s.id());
             if (ifname == null) {
                 ifname = interfaceHolding(address);
             }
             if (ifname == null) {
-                throw new DataplaneException(s.name() + ": cannot tell which interface receives "
+                throw new DataplaneException(s.id() + ": cannot tell which interface receives "
                         + Addresses.format(address) + " (make it a vrrp_instance's virtual_ipaddress)");
             }
             found.add(ifname);
@@ -362,7 +364,7 @@ final class Director implements AutoCloseable {
             }
             config = n;
             this.plan = next;
-            List<String> restarted;
+            List<ServiceId> restarted;
             try {
                 restarted = checks.reconfigure(next.checks()).get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -378,7 +380,12 @@ final class Director implements AutoCloseable {
                 }
             });
             checkDone = "; virtual servers "
-                    + (restarted.isEmpty() ? "unchanged" : "(re)started: " + String.join(", ", restarted))
+                    + (restarted.isEmpty()
+                            ? "unchanged"
+                            : "(re)started: "
+                                    + restarted.stream()
+                                            .map(ServiceId::toString)
+                                            .collect(Collectors.joining(", ")))
                     + "; table operations: " + ops;
         }
         config = n;

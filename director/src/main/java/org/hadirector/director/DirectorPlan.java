@@ -18,6 +18,7 @@ import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.healthcheck.ServiceSpec;
 import org.hadirector.ipvs.sync.SyncSettings;
+import org.hadirector.sys.ServiceId;
 import org.hadirector.vrrp.InstanceConfig;
 import org.hadirector.vrrp.NotifyScripts;
 
@@ -32,10 +33,10 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param table the services of the DR table (none with -P, or without virtual servers)
  * @param checks the check pools, one per virtual server, in the same order
  * @param sync the sync role, or null
- * @param haSuspendOwner for each ha_suspend service (by name), the instance whose VIP it is
+ * @param haSuspendOwner for each ha_suspend service, the instance whose VIP it is
  * @param tableInstances the instances holding a virtual server's address: FAULT while the dataplane cannot forward
  * @param syncGroups the vrrp_sync_groups, each with the members this plan runs
- * @param vipInterfaces for each table service (by name) whose address is a VIP, the interface it goes on
+ * @param vipInterfaces for each table service whose address is a VIP, the interface it goes on
  * @param initFiles the track_files with an init_file value, written at start and at each reload
  * @param warnings what the plan ignores, and why, for the log
  */
@@ -46,11 +47,11 @@ record DirectorPlan(
         List<TableConfigMapper.ServicePlan> table,
         List<ServiceSpec> checks,
         SyncPlan sync,
-        Map<String, String> haSuspendOwner,
+        Map<ServiceId, String> haSuspendOwner,
         Set<String> tableInstances,
         LvsTimeouts timeouts,
         List<SyncGroupPlan> syncGroups,
-        Map<String, String> vipInterfaces,
+        Map<ServiceId, String> vipInterfaces,
         List<TrackFile> initFiles,
         List<String> warnings) {
 
@@ -151,7 +152,7 @@ record DirectorPlan(
         boolean table = checkers && !c.virtualServers().isEmpty();
         List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c) : List.of();
         List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c) : List.of();
-        Map<String, String> haSuspendOwner = new LinkedHashMap<>();
+        Map<ServiceId, String> haSuspendOwner = new LinkedHashMap<>();
         Set<String> tableInstances = new LinkedHashSet<>();
         SyncPlan sync = null;
         if (table && vrrp) {
@@ -165,7 +166,7 @@ record DirectorPlan(
                         warnings.add(vs.displayName()
                                 + ": ha_suspend has no effect: its address is not a VIP of any vrrp_instance");
                     } else {
-                        haSuspendOwner.put(vs.displayName(), owner.name());
+                        haSuspendOwner.put(TableConfigMapper.serviceId(vs), owner.name());
                     }
                 }
             }
@@ -202,8 +203,8 @@ record DirectorPlan(
     }
 
     /** A VIP's dev, else its instance's interface, for each address:port service whose address is a VIP. */
-    private static Map<String, String> vipInterfaces(KeepalivedConfig c) {
-        Map<String, String> out = new LinkedHashMap<>();
+    private static Map<ServiceId, String> vipInterfaces(KeepalivedConfig c) {
+        Map<ServiceId, String> out = new LinkedHashMap<>();
         for (VirtualServer vs : c.virtualServers()) {
             if (vs.kind() != VirtualServerKind.ADDRESS) {
                 continue;
@@ -215,7 +216,7 @@ record DirectorPlan(
                         if (v.address().equals(vs.address())) {
                             String ifname = v.dev() != null ? v.dev() : i.interfaceName();
                             if (ifname != null) {
-                                out.put(vs.displayName(), ifname);
+                                out.put(TableConfigMapper.serviceId(vs), ifname);
                             }
                             break found;
                         }
@@ -305,8 +306,8 @@ record DirectorPlan(
         return instances.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
     }
 
-    /** The services whose checks {@code instance}'s transitions suspend (ha_suspend), by name. */
-    List<String> suspendedBy(String instance) {
+    /** The services whose checks {@code instance}'s transitions suspend (ha_suspend). */
+    List<ServiceId> suspendedBy(String instance) {
         return haSuspendOwner.entrySet().stream()
                 .filter(e -> e.getValue().equals(instance))
                 .map(Map.Entry::getKey)

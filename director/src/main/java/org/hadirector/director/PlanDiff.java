@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.hadirector.healthcheck.ServiceSpec;
+import org.hadirector.sys.ServiceId;
 
 /**
  * What a reload changes, taken once between the plan that runs and the new one: pure. The
@@ -20,9 +21,9 @@ import org.hadirector.healthcheck.ServiceSpec;
  */
 record PlanDiff(
         VrrpReloadPlan vrrp,
-        List<String> servicesAdded,
-        List<String> servicesRemoved,
-        List<String> servicesChanged,
+        List<ServiceId> servicesAdded,
+        List<ServiceId> servicesRemoved,
+        List<ServiceId> servicesChanged,
         boolean timeoutsChanged,
         boolean syncChanged) {
 
@@ -36,23 +37,23 @@ record PlanDiff(
             Map<String, VrrpReloadPlan.Basis> running,
             org.hadirector.conf.model.KeepalivedConfig nextConfig) {
         VrrpReloadPlan vrrp = next.runsVrrp() ? VrrpReloadPlan.of(running, nextConfig) : VrrpReloadPlan.NONE;
-        Map<String, ServiceSpec> before = new HashMap<>();
-        old.checks().forEach(s -> before.put(s.name(), s));
-        List<String> added = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
+        Map<ServiceId, ServiceSpec> before = new HashMap<>();
+        old.checks().forEach(s -> before.put(s.id(), s));
+        List<ServiceId> added = new ArrayList<>();
+        List<ServiceId> changed = new ArrayList<>();
         for (ServiceSpec s : next.checks()) {
-            ServiceSpec was = before.get(s.name());
+            ServiceSpec was = before.get(s.id());
             if (was == null) {
-                added.add(s.name());
-                changed.add(s.name());
+                added.add(s.id());
+                changed.add(s.id());
             } else if (!was.equals(s)) {
-                changed.add(s.name());
+                changed.add(s.id());
             }
         }
-        List<String> removed = new ArrayList<>();
+        List<ServiceId> removed = new ArrayList<>();
         for (ServiceSpec s : old.checks()) {
-            if (next.checks().stream().noneMatch(x -> x.name().equals(s.name()))) {
-                removed.add(s.name());
+            if (next.checks().stream().noneMatch(x -> x.id().equals(s.id()))) {
+                removed.add(s.id());
             }
         }
         return new PlanDiff(

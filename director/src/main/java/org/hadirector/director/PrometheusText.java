@@ -3,7 +3,6 @@ package org.hadirector.director;
 import java.util.List;
 import java.util.Locale;
 import org.hadirector.healthcheck.HealthStatus;
-import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpState;
@@ -79,12 +78,22 @@ final class PrometheusText {
         each(
                 h,
                 (svc, rs) -> sample(
-                        "hadirector_real_server_up", rs.alive() ? 1 : 0, "service", svc.name(), "server", rs.name()));
+                        "hadirector_real_server_up",
+                        rs.alive() ? 1 : 0,
+                        "service",
+                        svc.name().toString(),
+                        "server",
+                        rs.name().toString()));
         family("hadirector_real_server_weight", "gauge", "the weight the checks give the real server");
         each(
                 h,
                 (svc, rs) -> sample(
-                        "hadirector_real_server_weight", rs.weight(), "service", svc.name(), "server", rs.name()));
+                        "hadirector_real_server_weight",
+                        rs.weight(),
+                        "service",
+                        svc.name().toString(),
+                        "server",
+                        rs.name().toString()));
         family("hadirector_check_up", "gauge", "1 while the checker passes");
         checkers(h, (svc, rs, c) -> sample("hadirector_check_up", c.up() ? 1 : 0, labels(svc, rs, c)));
         family("hadirector_check_runs_total", "counter", "checks run");
@@ -97,7 +106,12 @@ final class PrometheusText {
                 (svc, rs, c) -> sample(
                         "hadirector_check_last_duration_seconds", c.lastDurationMicros() / 1e6, labels(svc, rs, c)));
         family("hadirector_service_quorum", "gauge", "1 while the virtual server has its quorum");
-        h.services().forEach(s -> sample("hadirector_service_quorum", s.quorum() ? 1 : 0, "service", s.name()));
+        h.services()
+                .forEach(s -> sample(
+                        "hadirector_service_quorum",
+                        s.quorum() ? 1 : 0,
+                        "service",
+                        s.name().toString()));
         HealthStatus.Scheduler q = h.scheduler();
         family("hadirector_checks_in_flight", "gauge", "checks running now");
         sample("hadirector_checks_in_flight", q.inFlight());
@@ -106,7 +120,9 @@ final class PrometheusText {
     }
 
     private static String[] labels(HealthStatus.Service svc, HealthStatus.Server rs, HealthStatus.Checker c) {
-        return new String[] {"service", svc.name(), "server", rs.name(), "check", c.check()};
+        return new String[] {
+            "service", svc.name().toString(), "server", rs.name().toString(), "check", c.check()
+        };
     }
 
     private void table(StatusReport.Table t) {
@@ -163,7 +179,7 @@ final class PrometheusText {
                         name,
                         stat(s.stats(), i),
                         "service",
-                        TableConfigMapper.serviceName(s.service().key()));
+                        s.service().key().id().toString());
             }
             String rsName = "hadirector_real_server_" + counters[i][0] + "_total";
             family(rsName, "counter", counters[i][1] + ", per real server");
@@ -173,23 +189,21 @@ final class PrometheusText {
                             rsName,
                             stat(x.stats(), i),
                             "service",
-                            TableConfigMapper.serviceName(s.service().key()),
+                            s.service().key().id().toString(),
                             "server",
-                            Endpoint.format(
-                                    x.destination().address(), x.destination().port()));
+                            x.destination().id().toString());
                 }
             }
         }
         family("hadirector_real_server_connections", "gauge", "connections now, by IPVS's active / inactive count");
         for (TableDump.ServiceDump s : d.services()) {
             for (TableDump.DestinationDump x : s.destinations()) {
-                String rs = Endpoint.format(
-                        x.destination().address(), x.destination().port());
+                String rs = x.destination().id().toString();
                 sample(
                         "hadirector_real_server_connections",
                         x.activeConnections(),
                         "service",
-                        TableConfigMapper.serviceName(s.service().key()),
+                        s.service().key().id().toString(),
                         "server",
                         rs,
                         "state",
@@ -198,7 +212,7 @@ final class PrometheusText {
                         "hadirector_real_server_connections",
                         x.inactiveConnections(),
                         "service",
-                        TableConfigMapper.serviceName(s.service().key()),
+                        s.service().key().id().toString(),
                         "server",
                         rs,
                         "state",

@@ -13,23 +13,27 @@ import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.ipvs.Destination;
-import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.VirtualService;
-import org.hadirector.sys.Addresses;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 
 /**
- * From virtual_server blocks to the table's services and the real servers they may hold, named
- * as the health checks name them ({@code TCP 198.18.0.100:80}, {@code 198.18.0.21:80}) so that a
+ * From virtual_server blocks to the table's services and the real servers they may hold, with the
+ * identities the health checks give them ({@link #serviceId}, {@link #realServerId}) so that a
  * health event finds its destination. What a real server's health decides is only whether it is
  * in the table and with which weight; everything else comes from here.
  */
 final class TableConfigMapper {
 
     /** One virtual service, and every real server (sorry server included) it may hold, weight as configured. */
-    record ServicePlan(String name, VirtualService service, Map<String, Destination> servers) {}
+    record ServicePlan(VirtualService service, Map<RealServerId, Destination> servers) {
+        ServiceId id() {
+            return service.key().id();
+        }
+    }
 
     private TableConfigMapper() {}
 
@@ -39,10 +43,10 @@ final class TableConfigMapper {
             if (vs.kind() == VirtualServerKind.GROUP) {
                 continue;
             }
-            Map<String, Destination> servers = new LinkedHashMap<>();
+            Map<RealServerId, Destination> servers = new LinkedHashMap<>();
             for (RealServer rs : vs.realServers()) {
                 servers.put(
-                        Addresses.withPort(rs.address(), rs.port()),
+                        realServerId(rs.address(), rs.port(), vs),
                         new Destination(
                                 rs.address(),
                                 port(rs.port(), vs),
@@ -55,7 +59,7 @@ final class TableConfigMapper {
             if (sorry != null) {
                 // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
                 servers.putIfAbsent(
-                        Addresses.withPort(sorry.address(), sorry.port()),
+                        realServerId(sorry.address(), sorry.port(), vs),
                         new Destination(
                                 sorry.address(),
                                 port(sorry.port(), vs),
@@ -64,19 +68,23 @@ final class TableConfigMapper {
                                 0,
                                 0));
             }
-            out.add(new ServicePlan(vs.displayName(), service(vs), servers));
+            out.add(new ServicePlan(service(vs), servers));
         }
         return out;
     }
 
     /**
-     * A service key by the name its virtual_server has in the health checks, the logs and the
-     * metrics ({@link VirtualServer#displayName}): "TCP 198.18.0.100:80", "FWM 1".
+     * The identity of a virtual_server (an address or fwmark one; a group has none: it is refused)
+     * in the checks, the table, the status and the metrics: its table key's, so that both sides
+     * have it from one place.
      */
-    static String serviceName(ServiceKey k) {
-        return k.isFwmark()
-                ? "FWM " + Integer.toUnsignedString(k.fwmark())
-                : k.protocol() + " " + Endpoint.format(k.address(), k.port());
+    static ServiceId serviceId(VirtualServer vs) {
+        return service(vs).key().id();
+    }
+
+    /** A real (or sorry) server's identity: the address and port the table sends to. */
+    static RealServerId realServerId(InetAddress address, Integer port, VirtualServer vs) {
+        return new RealServerId(address, port(port, vs));
     }
 
     static VirtualService service(VirtualServer vs) {

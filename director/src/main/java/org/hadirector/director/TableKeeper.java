@@ -15,7 +15,6 @@ import org.hadirector.conf.model.LvsFlushOnStop;
 import org.hadirector.healthcheck.HealthEvent;
 import org.hadirector.ipvs.Dataplane;
 import org.hadirector.ipvs.DataplaneException;
-import org.hadirector.ipvs.Endpoint;
 import org.hadirector.ipvs.PersistentTable;
 import org.hadirector.ipvs.Reconciler;
 import org.hadirector.ipvs.ServiceKey;
@@ -23,6 +22,7 @@ import org.hadirector.ipvs.ServiceTable;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.sys.Mailbox;
+import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ final class TableKeeper implements AutoCloseable {
     private final Set<ServiceKey> owned = new HashSet<>();
     private final ScheduledExecutorService thread;
     /** Why each destination last changed, for the log line of its operation. */
-    private final Map<String, String> reasons = new HashMap<>();
+    private final Map<DestinationId, String> reasons = new HashMap<>();
 
     private boolean reconcileQueued;
     /** Between the two steps of a reload: events change the desired table, nothing is applied yet. */
@@ -98,7 +98,7 @@ final class TableKeeper implements AutoCloseable {
                 LOG.warn("table: ignored health event {}: {}", e, error);
                 return;
             }
-            reasons.put(e.service() + "|" + e.server(), e.reason());
+            reasons.put(new DestinationId(e.service(), e.server()), e.reason());
             reconcileSoon();
         }));
     }
@@ -180,7 +180,7 @@ final class TableKeeper implements AutoCloseable {
      * Reload, first step: the new desired table (see {@link DesiredTable#reloaded}); nothing is
      * applied until {@link #reconcileNow}, so that restarted services' initial tables arrive first.
      */
-    void reload(List<TableConfigMapper.ServicePlan> plans, Set<String> restarted) throws DataplaneException {
+    void reload(List<TableConfigMapper.ServicePlan> plans, Set<ServiceId> restarted) throws DataplaneException {
         call(() -> {
             desired = desired.reloaded(plans, restarted);
             owned.addAll(desired.keys());
@@ -203,14 +203,14 @@ final class TableKeeper implements AutoCloseable {
     CompletableFuture<String> drain(String service, String server, boolean drain) {
         return CompletableFuture.supplyAsync(
                 () -> {
-                    String error = desired.drain(service, server, drain);
-                    if (error != null) {
-                        return "error: " + error + "\n";
+                    DesiredTable.Drained d = desired.drain(service, server, drain);
+                    if (d.error() != null) {
+                        return "error: " + d.error() + "\n";
                     }
-                    String s = desired.resolveService(service);
-                    reasons.put(s + "|" + server, "operator: real-server " + (drain ? "drain" : "enable"));
+                    reasons.put(d.destination(), "operator: real-server " + (drain ? "drain" : "enable"));
                     reconcile();
-                    return "ok: " + server + " in " + s
+                    return "ok: " + d.destination().server() + " in "
+                            + d.destination().service()
                             + (drain
                                     ? " drained (weight 0: keeps its connections, gets no new ones)"
                                     : " enabled (the weight its checks give)")
@@ -299,10 +299,7 @@ final class TableKeeper implements AutoCloseable {
             }
         }
         return Reconciler.diff(desired.table(), actual, (service, destination) -> {
-            String why = destination == null
-                    ? null
-                    : reasons.get(TableConfigMapper.serviceName(service) + "|"
-                            + Endpoint.format(destination.address(), destination.port()));
+            String why = destination == null ? null : reasons.get(new DestinationId(service.id(), destination.id()));
             return why != null ? why : reason;
         });
     }

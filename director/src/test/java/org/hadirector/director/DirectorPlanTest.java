@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hadirector.conf.model.KeepalivedConfig;
+import org.hadirector.sys.ServiceId;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,10 +107,10 @@ class DirectorPlanTest {
         assertEquals("VI_2", p.sync().instance(), "lvs_sync_daemon ... VI_2 follows VI_2");
         assertEquals(7, p.sync().settings().syncId());
         assertEquals(
-                Map.of("TCP 198.18.0.100:80", "VI_1"),
+                Map.of(ServiceId.parse("TCP 198.18.0.100:80"), "VI_1"),
                 p.haSuspendOwner(),
                 "198.18.0.200 is nobody's VIP: its ha_suspend has no owner");
-        assertEquals(List.of("TCP 198.18.0.100:80"), p.suspendedBy("VI_1"));
+        assertEquals(List.of(ServiceId.parse("TCP 198.18.0.100:80")), p.suspendedBy("VI_1"));
         assertEquals(List.of(), p.suspendedBy("VI_2"));
         assertEquals(
                 Set.of("VI_1", "VI_2"),
@@ -120,13 +121,13 @@ class DirectorPlanTest {
                 p.warnings().toString());
         assertEquals(
                 List.of("TCP 198.18.0.100:80", "TCP [2001:db8::100]:443", "TCP 198.18.0.200:80"),
-                p.checks().stream().map(s -> s.name()).toList(),
+                p.checks().stream().map(s -> s.id().toString()).toList(),
                 "one RFC 5952 name per service");
         assertEquals(
-                p.checks().stream().map(s -> s.name()).toList(),
-                p.table().stream().map(t -> t.name()).toList());
+                p.checks().stream().map(s -> s.id()).toList(),
+                p.table().stream().map(t -> t.id()).toList());
         assertEquals(
-                Map.of("TCP 198.18.0.100:80", "e0", "TCP [2001:db8::100]:443", "e0"),
+                Map.of(ServiceId.parse("TCP 198.18.0.100:80"), "e0", ServiceId.parse("TCP [2001:db8::100]:443"), "e0"),
                 p.vipInterfaces(),
                 "where the forwarder listens: a VIP's instance interface; 198.18.0.200 is asked of the host");
         assertEquals(List.of("VI_1", "VI_3"), p.syncGroups().get(0).members());
@@ -189,7 +190,7 @@ class DirectorPlanTest {
         DirectorPlan a = plan(file("100", "1", ""));
         KeepalivedConfig c = config(file("100", "5", ""));
         PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
-        assertEquals(List.of("TCP 198.18.0.100:80"), d.servicesChanged());
+        assertEquals(List.of(ServiceId.parse("TCP 198.18.0.100:80")), d.servicesChanged());
         assertEquals(List.of(), d.servicesAdded());
         assertTrue(d.vrrp().changesNothing());
         assertTrue(!d.timeoutsChanged() && !d.syncChanged());
@@ -225,9 +226,12 @@ class DirectorPlanTest {
         KeepalivedConfig c = config(text);
         PlanDiff d = PlanDiff.between(a, DirectorPlan.compile(c, true, true), running(a), c);
         assertTrue(d.timeoutsChanged());
-        assertEquals(List.of("TCP 198.18.0.101:8080"), d.servicesAdded());
-        assertEquals(List.of("TCP 198.18.0.101:8080"), d.servicesChanged(), "a new service starts its checks");
-        assertEquals(List.of("TCP 198.18.0.200:80"), d.servicesRemoved());
+        assertEquals(List.of(ServiceId.parse("TCP 198.18.0.101:8080")), d.servicesAdded());
+        assertEquals(
+                List.of(ServiceId.parse("TCP 198.18.0.101:8080")),
+                d.servicesChanged(),
+                "a new service starts its checks");
+        assertEquals(List.of(ServiceId.parse("TCP 198.18.0.200:80")), d.servicesRemoved());
     }
 
     static Map<String, VrrpReloadPlan.Basis> running(DirectorPlan p) {

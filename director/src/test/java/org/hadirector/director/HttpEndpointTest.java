@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.hadirector.healthcheck.HealthStatus;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 import org.hadirector.vrrp.InstanceStatus;
 import org.hadirector.vrrp.VrrpState;
 import org.junit.jupiter.api.Test;
@@ -294,10 +296,10 @@ class HttpEndpointTest {
                 List.of(new InstanceStatus.DropCount("WRONG_AUTH", 3)));
         HealthStatus h = new HealthStatus(
                 List.of(new HealthStatus.Service(
-                        "TCP 198.18.0.100:80",
+                        ServiceId.parse("TCP 198.18.0.100:80"),
                         true,
                         List.of(new HealthStatus.Server(
-                                "198.18.0.21:80",
+                                RealServerId.parse("198.18.0.21:80"),
                                 true,
                                 2,
                                 List.of(new HealthStatus.Checker(

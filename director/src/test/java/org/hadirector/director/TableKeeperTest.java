@@ -23,6 +23,8 @@ import org.hadirector.ipvs.ServiceTable;
 import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.VirtualService;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,14 +109,19 @@ class TableKeeperTest {
     }
 
     static TableConfigMapper.ServicePlan plan() {
-        Map<String, Destination> servers = new LinkedHashMap<>();
-        servers.put("198.18.0.21:80", Destination.route(ip("198.18.0.21"), 80, 2));
-        servers.put("198.18.0.22:80", Destination.route(ip("198.18.0.22"), 80, 1));
-        return new TableConfigMapper.ServicePlan("TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers);
+        Map<RealServerId, Destination> servers = new LinkedHashMap<>();
+        servers.put(RealServerId.parse("198.18.0.21:80"), Destination.route(ip("198.18.0.21"), 80, 2));
+        servers.put(RealServerId.parse("198.18.0.22:80"), Destination.route(ip("198.18.0.22"), 80, 1));
+        return new TableConfigMapper.ServicePlan(VirtualService.of(WEB, "wrr"), servers);
     }
 
     static HealthEvent add(String rs, int w) {
-        return new HealthEvent("TCP 198.18.0.100:80", rs, HealthEvent.Kind.ADD, w, "HTTP_GET " + rs + " /health: ok");
+        return new HealthEvent(
+                ServiceId.parse("TCP 198.18.0.100:80"),
+                RealServerId.parse(rs),
+                HealthEvent.Kind.ADD,
+                w,
+                "HTTP_GET " + rs + " /health: ok");
     }
 
     @Test
@@ -135,12 +142,17 @@ class TableKeeperTest {
                         "add 198.18.0.22:80 weight 1 to TCP  198.18.0.100:80 (HTTP_GET 198.18.0.22:80 /health: ok)"),
                 dp.take());
         k.onHealth(new HealthEvent(
-                "TCP 198.18.0.100:80",
-                "198.18.0.22:80",
+                ServiceId.parse("TCP 198.18.0.100:80"),
+                RealServerId.parse("198.18.0.22:80"),
                 HealthEvent.Kind.REMOVE,
                 0,
                 "HTTP_GET 198.18.0.22:80 /health: status 503, want 200-299"));
-        k.onHealth(new HealthEvent("TCP 198.18.0.100:80", "198.18.0.99:80", HealthEvent.Kind.ADD, 1, "not configured"));
+        k.onHealth(new HealthEvent(
+                ServiceId.parse("TCP 198.18.0.100:80"),
+                RealServerId.parse("198.18.0.99:80"),
+                HealthEvent.Kind.ADD,
+                1,
+                "not configured"));
         k.call(() -> null);
         k.call(() -> null);
         assertEquals(
@@ -203,8 +215,12 @@ class TableKeeperTest {
         assertEquals(
                 List.of("set 198.18.0.21:80 weight 0 in TCP  198.18.0.100:80 (operator: real-server drain)"),
                 dp.take());
-        k.onHealth(
-                new HealthEvent("TCP 198.18.0.100:80", "198.18.0.21:80", HealthEvent.Kind.WEIGHT, 5, "misc_dynamic"));
+        k.onHealth(new HealthEvent(
+                ServiceId.parse("TCP 198.18.0.100:80"),
+                RealServerId.parse("198.18.0.21:80"),
+                HealthEvent.Kind.WEIGHT,
+                5,
+                "misc_dynamic"));
         k.call(() -> null);
         k.call(() -> null);
         assertEquals(List.of(), dp.take(), "a drained server stays at 0 whatever its checks say");
@@ -234,12 +250,11 @@ class TableKeeperTest {
         k.reload(List.of(plan()), java.util.Set.of());
         assertEquals(0, k.reconcileNow(), "the same configuration: nothing to do");
         // rs2's weight becomes 3: its pool restarts, and its initial table arrives before the reconcile
-        Map<String, Destination> servers = new LinkedHashMap<>(plan().servers());
-        servers.put("198.18.0.22:80", Destination.route(ip("198.18.0.22"), 80, 3));
+        Map<RealServerId, Destination> servers = new LinkedHashMap<>(plan().servers());
+        servers.put(RealServerId.parse("198.18.0.22:80"), Destination.route(ip("198.18.0.22"), 80, 3));
         k.reload(
-                List.of(new TableConfigMapper.ServicePlan(
-                        "TCP 198.18.0.100:80", VirtualService.of(WEB, "wrr"), servers)),
-                java.util.Set.of("TCP 198.18.0.100:80"));
+                List.of(new TableConfigMapper.ServicePlan(VirtualService.of(WEB, "wrr"), servers)),
+                java.util.Set.of(ServiceId.parse("TCP 198.18.0.100:80")));
         k.onHealth(add("198.18.0.21:80", 2));
         k.call(() -> null);
         k.call(() -> null);
@@ -261,11 +276,36 @@ class TableKeeperTest {
     @Test
     void desiredTableResolvesServiceNames() {
         DesiredTable d = new DesiredTable(List.of(plan()));
-        assertEquals("TCP 198.18.0.100:80", d.resolveService("198.18.0.100:80"));
-        assertEquals("TCP 198.18.0.100:80", d.resolveService("TCP 198.18.0.100:80"));
+        ServiceId web = ServiceId.parse("TCP 198.18.0.100:80");
+        assertEquals(web, d.resolveService("198.18.0.100:80"));
+        assertEquals(web, d.resolveService("TCP 198.18.0.100:80"));
         assertNull(d.resolveService("198.18.0.100"));
+        assertNull(d.resolveService("UDP 198.18.0.100:80"));
+
+        // the operator's text parses to an identity: any spelling of the address, the service's
+        // address and port alone or a fwmark's number when only one service has it
+        ServiceKey v6 = ServiceKey.of(IpProtocol.TCP, ip("2001:db8::100"), 80);
+        ServiceKey udp = ServiceKey.of(IpProtocol.UDP, ip("198.18.0.100"), 80);
+        ServiceKey mark = ServiceKey.fwmark(false, 7);
+        DesiredTable many = new DesiredTable(List.of(
+                plan(),
+                new TableConfigMapper.ServicePlan(VirtualService.of(v6, "rr"), Map.of()),
+                new TableConfigMapper.ServicePlan(VirtualService.of(udp, "rr"), Map.of()),
+                new TableConfigMapper.ServicePlan(VirtualService.of(mark, "rr"), Map.of())));
+        assertNull(many.resolveService("198.18.0.100:80"), "TCP and UDP have it: ambiguous");
+        assertEquals(udp.id(), many.resolveService("UDP 198.18.0.100:80"));
+        assertEquals(v6.id(), many.resolveService("TCP [2001:DB8:0::100]:80"));
+        assertEquals(v6.id(), many.resolveService("[2001:db8::100]:80"));
+        assertEquals(mark.id(), many.resolveService("FWM 7"));
+        assertEquals(mark.id(), many.resolveService("7"));
+        assertNull(many.resolveService("FWM 8"));
         assertEquals(
                 "no virtual_server TCP 198.18.0.1:80",
-                d.apply(new HealthEvent("TCP 198.18.0.1:80", "198.18.0.21:80", HealthEvent.Kind.ADD, 1, "x")));
+                d.apply(new HealthEvent(
+                        ServiceId.parse("TCP 198.18.0.1:80"),
+                        RealServerId.parse("198.18.0.21:80"),
+                        HealthEvent.Kind.ADD,
+                        1,
+                        "x")));
     }
 }

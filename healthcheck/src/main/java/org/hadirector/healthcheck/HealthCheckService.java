@@ -8,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.Scripts;
+import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +99,8 @@ public final class HealthCheckService implements AutoCloseable {
             this.probe = probe;
             this.timing = timing;
             this.state = state;
-            this.who = pool.spec().name() + ": "
-                    + pool.spec().servers().get(server).name();
+            this.who =
+                    pool.spec().id() + ": " + pool.spec().servers().get(server).id();
         }
     }
 
@@ -160,10 +162,10 @@ public final class HealthCheckService implements AutoCloseable {
      * changed pool starts, announcing its initial table to the listener, and a checker of a real
      * server that kept its name and its exact check keeps its state and schedule (as keepalived
      * migrates unchanged checkers), so that a down server does not come back by a reload.
-     * Completes, on the loop, with the names of the pools that were started or restarted.
+     * Completes, on the loop, with the pools that were started or restarted.
      */
-    public CompletableFuture<List<String>> reconfigure(List<ServiceSpec> services) {
-        CompletableFuture<List<String>> f = new CompletableFuture<>();
+    public CompletableFuture<List<ServiceId>> reconfigure(List<ServiceSpec> services) {
+        CompletableFuture<List<ServiceId>> f = new CompletableFuture<>();
         loop.execute(() -> {
             try {
                 f.complete(doReconfigure(services));
@@ -174,12 +176,12 @@ public final class HealthCheckService implements AutoCloseable {
         return f;
     }
 
-    private List<String> doReconfigure(List<ServiceSpec> services) {
+    private List<ServiceId> doReconfigure(List<ServiceSpec> services) {
         long now = System.nanoTime();
-        java.util.Map<String, ServicePool> oldPools = new java.util.HashMap<>();
+        java.util.Map<ServiceId, ServicePool> oldPools = new java.util.HashMap<>();
         java.util.Map<ServicePool, List<Job>> oldJobs = new java.util.HashMap<>();
         for (ServicePool p : pools) {
-            oldPools.put(p.spec().name(), p);
+            oldPools.put(p.spec().id(), p);
             oldJobs.put(p, new ArrayList<>());
         }
         for (Job j : jobs) {
@@ -188,23 +190,23 @@ public final class HealthCheckService implements AutoCloseable {
         List<ServicePool> newPools = new ArrayList<>();
         List<Job> newJobs = new ArrayList<>();
         java.util.Set<Job> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<String> restarted = new ArrayList<>();
+        List<ServiceId> restarted = new ArrayList<>();
         List<Job> toSchedule = new ArrayList<>();
         for (ServiceSpec spec : services) {
-            ServicePool old = oldPools.get(spec.name());
+            ServicePool old = oldPools.get(spec.id());
             if (old != null && old.spec().equals(spec)) {
                 newPools.add(old);
                 newJobs.addAll(oldJobs.get(old));
                 kept.addAll(oldJobs.get(old));
                 continue;
             }
-            restarted.add(spec.name());
+            restarted.add(spec.id());
             // Unchanged checkers of same-named servers carry their state over.
-            java.util.Map<String, List<Job>> byServer = new java.util.HashMap<>();
+            java.util.Map<RealServerId, List<Job>> byServer = new java.util.HashMap<>();
             boolean suspended = false;
             if (old != null) {
                 for (Job j : oldJobs.get(old)) {
-                    byServer.computeIfAbsent(old.spec().servers().get(j.server).name(), k -> new ArrayList<>())
+                    byServer.computeIfAbsent(old.spec().servers().get(j.server).id(), k -> new ArrayList<>())
                             .add(j);
                     suspended |= j.suspended;
                 }
@@ -213,7 +215,7 @@ public final class HealthCheckService implements AutoCloseable {
             CheckerState[][] states = new CheckerState[spec.servers().size()][];
             for (int r = 0; r < spec.servers().size(); r++) {
                 RealServerSpec rs = spec.servers().get(r);
-                List<Job> was = byServer.get(rs.name());
+                List<Job> was = byServer.get(rs.id());
                 if (was != null
                         && was.size() == rs.checks().size()
                         && java.util.stream.IntStream.range(0, was.size())
@@ -248,8 +250,7 @@ public final class HealthCheckService implements AutoCloseable {
             for (HealthEvent e : pool.initialTable()) {
                 listener.accept(e);
             }
-            LOG.info(
-                    "{}: {} by reload", spec.name(), old == null ? "started" : "restarted (its configuration changed)");
+            LOG.info("{}: {} by reload", spec.id(), old == null ? "started" : "restarted (its configuration changed)");
         }
         for (Job j : jobs) {
             if (!kept.contains(j)) {
@@ -258,9 +259,9 @@ public final class HealthCheckService implements AutoCloseable {
         }
         for (ServicePool p : pools) {
             if (!newPools.contains(p)
-                    && services.stream().noneMatch(x -> x.name().equals(p.spec().name()))) {
+                    && services.stream().noneMatch(x -> x.id().equals(p.spec().id()))) {
                 LOG.info(
-                        "{}: stopped by reload (no longer configured)", p.spec().name());
+                        "{}: stopped by reload (no longer configured)", p.spec().id());
             }
         }
         pools.clear();
@@ -301,7 +302,7 @@ public final class HealthCheckService implements AutoCloseable {
                 }
                 LOG.info(
                         "{}: initial table of {} real server(s) of {}{}",
-                        p.spec().name(),
+                        p.spec().id(),
                         initial.size(),
                         p.spec().servers().size(),
                         p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
@@ -326,10 +327,10 @@ public final class HealthCheckService implements AutoCloseable {
      * ha_suspend: while a pool is suspended its checks do not run (their schedule goes on), and
      * the table is left as it is.
      */
-    public void suspend(String service, boolean suspended) {
+    public void suspend(ServiceId service, boolean suspended) {
         loop.execute(() -> {
             for (Job j : jobs) {
-                if (j.pool.spec().name().equals(service)) {
+                if (j.pool.spec().id().equals(service)) {
                     j.suspended = suspended;
                 }
             }
@@ -563,7 +564,7 @@ public final class HealthCheckService implements AutoCloseable {
         ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), reason);
         RealServerSpec rs = j.pool.spec().servers().get(j.server);
         if (u.serverUp() != null) {
-            LOG.info("{}: real server {} {}", j.pool.spec().name(), rs.name(), u.serverUp() ? "up" : "down");
+            LOG.info("{}: real server {} {}", j.pool.spec().id(), rs.id(), u.serverUp() ? "up" : "down");
             List<String> script = u.serverUp() ? rs.notifyUp() : rs.notifyDown();
             if (script != null) {
                 Scripts.launch(j.who, script);
@@ -573,13 +574,13 @@ public final class HealthCheckService implements AutoCloseable {
             ServiceSpec s = j.pool.spec();
             LOG.info(
                     "{}: quorum {} ({} required, hysteresis {})",
-                    s.name(),
+                    s.id(),
                     u.quorumUp() ? "gained" : "lost",
                     s.quorum(),
                     s.hysteresis());
             List<String> script = u.quorumUp() ? s.quorumUp() : s.quorumDown();
             if (script != null) {
-                Scripts.launch(s.name(), script);
+                Scripts.launch(s.id().toString(), script);
             }
         }
         for (HealthEvent e : u.ops()) {
@@ -645,12 +646,11 @@ public final class HealthCheckService implements AutoCloseable {
                             TimeUnit.NANOSECONDS.toMicros(j.lastDuration),
                             j.runs));
                 }
-                servers.add(
-                        new HealthStatus.Server(p.spec().servers().get(s).name(), p.alive(s), p.weight(s), checkers));
+                servers.add(new HealthStatus.Server(p.spec().servers().get(s).id(), p.alive(s), p.weight(s), checkers));
             }
             List<HealthStatus.TableEntry> table = new ArrayList<>();
             p.desired().forEach((n, w) -> table.add(new HealthStatus.TableEntry(n, w)));
-            out.add(new HealthStatus.Service(p.spec().name(), p.hasQuorum(), servers, table));
+            out.add(new HealthStatus.Service(p.spec().id(), p.hasQuorum(), servers, table));
         }
         return new HealthStatus(out, schedulerStats());
     }

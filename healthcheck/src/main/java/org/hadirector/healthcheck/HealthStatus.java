@@ -1,16 +1,18 @@
 package org.hadirector.healthcheck;
 
 import java.util.List;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 
 /** A snapshot of every pool and checker, for `hadirector status`. */
 public record HealthStatus(List<Service> services, Scheduler scheduler) {
 
-    public record Service(String name, boolean quorum, List<Server> servers, List<TableEntry> table) {}
+    public record Service(ServiceId name, boolean quorum, List<Server> servers, List<TableEntry> table) {}
 
     /** A server in the desired table with its weight. */
-    public record TableEntry(String server, int weight) {}
+    public record TableEntry(RealServerId server, int weight) {}
 
-    public record Server(String name, boolean alive, int weight, List<Checker> checkers) {}
+    public record Server(RealServerId name, boolean alive, int weight, List<Checker> checkers) {}
 
     /** One checker: up, failures in a row, the last result and its reason, how long ago it ended. */
     public record Checker(

@@ -2,6 +2,7 @@ package org.hadirector.healthcheck;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.hadirector.sys.RealServerId;
 
 /**
  * A virtual server's pool under keepalived's rules, pure: a real server is alive while all its
@@ -12,18 +13,18 @@ import java.util.List;
  */
 public final class QuorumState {
     /** A server in the desired table, with the weight it should have. */
-    public record Entry(String server, int weight) {}
+    public record Entry(RealServerId server, int weight) {}
 
     /** One real server as the pool sees it. */
-    public record Member(String server, int weight, boolean alive, boolean inhibitOnFailure) {}
+    public record Member(RealServerId server, int weight, boolean alive, boolean inhibitOnFailure) {}
 
     private final int quorum;
     private final int hysteresis;
-    private final String sorryServer;
+    private final RealServerId sorryServer;
     private final boolean sorryInhibit;
     private boolean hasQuorum;
 
-    public QuorumState(int quorum, int hysteresis, String sorryServer, boolean sorryInhibit) {
+    public QuorumState(int quorum, int hysteresis, RealServerId sorryServer, boolean sorryInhibit) {
         this.quorum = quorum;
         this.hysteresis = hysteresis;
         this.sorryServer = sorryServer;

@@ -1,14 +1,15 @@
 package org.hadirector.healthcheck;
 
 import java.util.List;
+import org.hadirector.sys.RealServerId;
 
 /**
- * A real server as the checkers see it: its name in the table ({@code 198.18.0.21:80}), its
+ * A real server as the checkers see it: its identity in the table ({@code 198.18.0.21:80}), its
  * configured weight, inhibit_on_failure, notify_up / notify_down (argv, null for none) and its
  * checkers (none: always alive, as in keepalived).
  */
 public record RealServerSpec(
-        String name,
+        RealServerId id,
         int weight,
         boolean inhibitOnFailure,
         List<String> notifyUp,

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hadirector.sys.RealServerId;
 
 /**
  * One virtual server's real servers under keepalived's rules, pure: a server is alive while
@@ -65,7 +66,7 @@ public final class ServicePool {
     public List<HealthEvent> initialTable() {
         List<HealthEvent> out = new ArrayList<>();
         for (QuorumState.Entry e : quorum.desired(members())) {
-            out.add(new HealthEvent(spec.name(), e.server(), HealthEvent.Kind.ADD, e.weight(), "start"));
+            out.add(new HealthEvent(spec.id(), e.server(), HealthEvent.Kind.ADD, e.weight(), "start"));
         }
         return out;
     }
@@ -89,9 +90,9 @@ public final class ServicePool {
         return quorum.hasQuorum();
     }
 
-    /** The desired table now: server name to weight, in configuration order, the sorry server last. */
-    public Map<String, Integer> desired() {
-        Map<String, Integer> out = new LinkedHashMap<>();
+    /** The desired table now: server to weight, in configuration order, the sorry server last. */
+    public Map<RealServerId, Integer> desired() {
+        Map<RealServerId, Integer> out = new LinkedHashMap<>();
         for (QuorumState.Entry e : quorum.desired(members())) {
             out.put(e.server(), e.weight());
         }
@@ -112,7 +113,7 @@ public final class ServicePool {
         int newWeight = up && weight != null ? weight : oldWeight;
         long newAliveWeight = aliveWeight + (isAlive ? newWeight : 0) - (wasAlive ? oldWeight : 0);
         // when quorum flips the whole table may move (sorry server in or out): diff it all, rarely
-        Map<String, Integer> before = null;
+        Map<RealServerId, Integer> before = null;
         if (quorum.changes(newAliveWeight)) {
             checkerUp[server][checker] = wasUp;
             before = desired();
@@ -131,13 +132,13 @@ public final class ServicePool {
         } else {
             ops = new ArrayList<>(1);
             Integer now = quorum.weightOf(member(server));
-            String name = spec.servers().get(server).name();
+            RealServerId id = spec.servers().get(server).id();
             if (oldEntry != null && now == null) {
-                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.REMOVE, 0, reason));
+                ops.add(new HealthEvent(spec.id(), id, HealthEvent.Kind.REMOVE, 0, reason));
             } else if (oldEntry == null && now != null) {
-                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.ADD, now, reason));
+                ops.add(new HealthEvent(spec.id(), id, HealthEvent.Kind.ADD, now, reason));
             } else if (oldEntry != null && !oldEntry.equals(now)) {
-                ops.add(new HealthEvent(spec.name(), name, HealthEvent.Kind.WEIGHT, now, reason));
+                ops.add(new HealthEvent(spec.id(), id, HealthEvent.Kind.WEIGHT, now, reason));
             }
         }
         Boolean serverChange = wasAlive != isAlive ? isAlive : null;
@@ -147,19 +148,19 @@ public final class ServicePool {
         return new Update(ops, serverChange, quorumChange);
     }
 
-    private List<HealthEvent> diff(Map<String, Integer> before, Map<String, Integer> after, String reason) {
+    private List<HealthEvent> diff(Map<RealServerId, Integer> before, Map<RealServerId, Integer> after, String reason) {
         List<HealthEvent> ops = new ArrayList<>();
-        for (Map.Entry<String, Integer> b : before.entrySet()) {
+        for (Map.Entry<RealServerId, Integer> b : before.entrySet()) {
             Integer now = after.get(b.getKey());
             if (now == null) {
-                ops.add(new HealthEvent(spec.name(), b.getKey(), HealthEvent.Kind.REMOVE, 0, reason));
+                ops.add(new HealthEvent(spec.id(), b.getKey(), HealthEvent.Kind.REMOVE, 0, reason));
             } else if (!now.equals(b.getValue())) {
-                ops.add(new HealthEvent(spec.name(), b.getKey(), HealthEvent.Kind.WEIGHT, now, reason));
+                ops.add(new HealthEvent(spec.id(), b.getKey(), HealthEvent.Kind.WEIGHT, now, reason));
             }
         }
-        for (Map.Entry<String, Integer> a : after.entrySet()) {
+        for (Map.Entry<RealServerId, Integer> a : after.entrySet()) {
             if (!before.containsKey(a.getKey())) {
-                ops.add(new HealthEvent(spec.name(), a.getKey(), HealthEvent.Kind.ADD, a.getValue(), reason));
+                ops.add(new HealthEvent(spec.id(), a.getKey(), HealthEvent.Kind.ADD, a.getValue(), reason));
             }
         }
         return ops;
@@ -167,7 +168,7 @@ public final class ServicePool {
 
     private QuorumState.Member member(int s) {
         RealServerSpec rs = spec.servers().get(s);
-        return new QuorumState.Member(rs.name(), weight(s), alive(s), rs.inhibitOnFailure());
+        return new QuorumState.Member(rs.id(), weight(s), alive(s), rs.inhibitOnFailure());
     }
 
     private List<QuorumState.Member> members() {

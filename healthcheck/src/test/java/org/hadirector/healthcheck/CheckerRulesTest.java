@@ -8,6 +8,7 @@ import java.util.List;
 import org.hadirector.healthcheck.CheckerState.Change;
 import org.hadirector.healthcheck.QuorumState.Entry;
 import org.hadirector.healthcheck.QuorumState.Member;
+import org.hadirector.sys.RealServerId;
 import org.junit.jupiter.api.Test;
 
 /** keepalived's checker rules with a fake clock: counts and delays, alpha, quorum, sorry server, inhibit, misc_dynamic. */
@@ -61,30 +62,35 @@ class CheckerRulesTest {
         assertEquals(Change.UP, c.onResult(true, 12 * S));
     }
 
+    /** The real server a test calls by name: 198.18.0.97:80 for "a" (its first letter's code), and so on. */
+    static RealServerId id(String name) {
+        return RealServerId.parse("198.18.0." + (int) name.charAt(0) + ":80");
+    }
+
     @Test
     void quorumWithHysteresisAndTheSorryServer() {
-        QuorumState q = new QuorumState(3, 1, "sorry", false);
-        List<Member> all = List.of(new Member("a", 2, true, false), new Member("b", 2, true, false));
+        QuorumState q = new QuorumState(3, 1, id("sorry"), false);
+        List<Member> all = List.of(new Member(id("a"), 2, true, false), new Member(id("b"), 2, true, false));
         q.start(all);
         assertTrue(q.hasQuorum());
-        assertEquals(List.of(new Entry("a", 2), new Entry("b", 2)), q.desired(all));
-        List<Member> oneDown = List.of(new Member("a", 2, true, false), new Member("b", 2, false, false));
+        assertEquals(List.of(new Entry(id("a"), 2), new Entry(id("b"), 2)), q.desired(all));
+        List<Member> oneDown = List.of(new Member(id("a"), 2, true, false), new Member(id("b"), 2, false, false));
         assertFalse(q.update(oneDown), "alive 2 is not below quorum - hysteresis = 2");
-        assertEquals(List.of(new Entry("a", 2)), q.desired(oneDown));
-        List<Member> weak = List.of(new Member("a", 1, true, false), new Member("b", 2, false, false));
+        assertEquals(List.of(new Entry(id("a"), 2)), q.desired(oneDown));
+        List<Member> weak = List.of(new Member(id("a"), 1, true, false), new Member(id("b"), 2, false, false));
         assertTrue(q.update(weak), "alive 1 < 2: quorum lost, quorum_down runs");
-        assertEquals(List.of(new Entry("sorry", 1)), q.desired(weak), "the sorry server alone");
+        assertEquals(List.of(new Entry(id("sorry"), 1)), q.desired(weak), "the sorry server alone");
         assertFalse(q.update(oneDown), "alive 2 < quorum + hysteresis = 4: still lost");
         assertTrue(q.update(all), "alive 4: quorum back, quorum_up runs");
-        assertEquals(List.of(new Entry("a", 2), new Entry("b", 2)), q.desired(all));
+        assertEquals(List.of(new Entry(id("a"), 2), new Entry(id("b"), 2)), q.desired(all));
     }
 
     @Test
     void inhibitOnFailureKeepsTheServerAtWeightZero() {
         QuorumState q = new QuorumState(1, 0, null, false);
-        List<Member> m = List.of(new Member("a", 5, false, true), new Member("b", 3, true, false));
+        List<Member> m = List.of(new Member(id("a"), 5, false, true), new Member(id("b"), 3, true, false));
         q.start(m);
-        assertEquals(List.of(new Entry("a", 0), new Entry("b", 3)), q.desired(m));
+        assertEquals(List.of(new Entry(id("a"), 0), new Entry(id("b"), 3)), q.desired(m));
     }
 
     @Test

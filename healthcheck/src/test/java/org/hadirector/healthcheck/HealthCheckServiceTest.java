@@ -14,6 +14,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +35,9 @@ class HealthCheckServiceTest {
             CheckSpec c = new CheckSpec(
                     new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80 + i), null, 50 * MS),
                     new CheckTiming(50 * MS, retry, 10 * MS, 20 * MS, 0, false, false));
-            rs.add(new RealServerSpec("198.18.0.21:" + (80 + i), 1, false, null, null, List.of(c)));
+            rs.add(new RealServerSpec(RealServerId.parse("198.18.0.21:" + (80 + i)), 1, false, null, null, List.of(c)));
         }
-        return new ServiceSpec("TCP 198.18.0.100:80", 0, 0, null, false, null, null, rs);
+        return new ServiceSpec(ServiceId.parse("TCP 198.18.0.100:80"), 0, 0, null, false, null, null, rs);
     }
 
     /** A probe whose answers the test gives; it counts runs and what is in flight. */
@@ -79,9 +81,9 @@ class HealthCheckServiceTest {
     static ServiceSpec withWeight(ServiceSpec s, int weight) {
         List<RealServerSpec> rs = new ArrayList<>(s.servers());
         RealServerSpec r = rs.get(0);
-        rs.set(0, new RealServerSpec(r.name(), weight, r.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), r.checks()));
+        rs.set(0, new RealServerSpec(r.id(), weight, r.inhibitOnFailure(), r.notifyUp(), r.notifyDown(), r.checks()));
         return new ServiceSpec(
-                s.name(),
+                s.id(),
                 s.quorum(),
                 s.hysteresis(),
                 s.sorryServer(),
@@ -114,7 +116,8 @@ class HealthCheckServiceTest {
 
         ServiceSpec changed = withWeight(two, 7);
         assertEquals(
-                List.of("TCP 198.18.0.100:80"), s.reconfigure(List.of(changed)).get(5, TimeUnit.SECONDS));
+                List.of(ServiceId.parse("TCP 198.18.0.100:80")),
+                s.reconfigure(List.of(changed)).get(5, TimeUnit.SECONDS));
         assertEquals(
                 null,
                 events.poll(200, TimeUnit.MILLISECONDS),

@@ -19,6 +19,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,14 +59,20 @@ class NginxCheckTest {
 
     static ServiceSpec pool(CheckSettings settings, CheckTiming timing) {
         return new ServiceSpec(
-                "TCP 198.18.0.100:80",
+                ServiceId.parse("TCP 198.18.0.100:80"),
                 0,
                 0,
                 null,
                 false,
                 null,
                 null,
-                List.of(new RealServerSpec("rs1", 1, false, null, null, List.of(new CheckSpec(settings, timing)))));
+                List.of(new RealServerSpec(
+                        RealServerId.parse("198.18.0.21:80"),
+                        1,
+                        false,
+                        null,
+                        null,
+                        List.of(new CheckSpec(settings, timing)))));
     }
 
     static CheckSettings.Http http(int port, String path, String digest) {

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hadirector.healthcheck.HealthEvent.Kind;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
 import org.junit.jupiter.api.Test;
 
 class ServicePoolTest {
@@ -21,16 +23,28 @@ class ServicePoolTest {
                 new CheckTiming(5 * S, 1, S, 6 * S, 0, alpha, false));
     }
 
+    static final ServiceId SERVICE = ServiceId.parse("TCP 198.18.0.100:80");
+
+    /** The real server a test calls by a letter: 198.18.0.97:80 for "a" (the letter's code), and so on. */
+    static RealServerId id(String letter) {
+        return RealServerId.parse("198.18.0." + (int) letter.charAt(0) + ":80");
+    }
+
     static RealServerSpec rs(String name, int weight, boolean inhibit, CheckSpec... checks) {
-        return new RealServerSpec(name, weight, inhibit, null, null, List.of(checks));
+        return new RealServerSpec(id(name), weight, inhibit, null, null, List.of(checks));
     }
 
     static ServiceSpec vs(int quorum, int hysteresis, String sorry, RealServerSpec... servers) {
-        return new ServiceSpec("TCP 198.18.0.100:80", quorum, hysteresis, sorry, false, null, null, List.of(servers));
+        return new ServiceSpec(
+                SERVICE, quorum, hysteresis, sorry == null ? null : id(sorry), false, null, null, List.of(servers));
     }
 
     static HealthEvent ev(String server, Kind kind, int weight) {
-        return new HealthEvent("TCP 198.18.0.100:80", server, kind, weight, "why");
+        return ev(id(server), kind, weight);
+    }
+
+    static HealthEvent ev(RealServerId server, Kind kind, int weight) {
+        return new HealthEvent(SERVICE, server, kind, weight, "why");
     }
 
     @Test
@@ -66,7 +80,7 @@ class ServicePoolTest {
         assertEquals(
                 List.of(ev("a", Kind.WEIGHT, 0)),
                 p.onChecker(0, 0, false, null, "why").ops());
-        assertEquals(Map.of("a", 0), p.desired());
+        assertEquals(Map.of(id("a"), 0), p.desired());
         assertEquals(
                 List.of(ev("a", Kind.WEIGHT, 4)),
                 p.onChecker(0, 0, true, null, "why").ops());
@@ -89,7 +103,7 @@ class ServicePoolTest {
     void aServerWithoutCheckersIsAlwaysAlive() {
         ServicePool p = new ServicePool(vs(0, 0, null, rs("a", 2, false)));
         assertTrue(p.alive(0));
-        assertEquals(Map.of("a", 2), p.desired());
+        assertEquals(Map.of(id("a"), 2), p.desired());
     }
 
     @Test
@@ -121,13 +135,13 @@ class ServicePoolTest {
         u = p.onChecker(1, 0, true, null, "why");
         assertEquals(List.of(), u.ops(), "alive 2 < quorum + hysteresis = 4: the sorry server stays alone");
         assertEquals(Boolean.TRUE, u.serverUp());
-        assertEquals(Map.of("s", 1), p.desired());
+        assertEquals(Map.of(id("s"), 1), p.desired());
         u = p.onChecker(0, 0, true, null, "why");
         assertEquals(Boolean.TRUE, u.quorumUp(), "quorum_up runs");
         assertEquals(List.of(ev("s", Kind.REMOVE, 0), ev("a", Kind.ADD, 2), ev("b", Kind.ADD, 2)), u.ops());
-        Map<String, Integer> want = new LinkedHashMap<>();
-        want.put("a", 2);
-        want.put("b", 2);
+        Map<RealServerId, Integer> want = new LinkedHashMap<>();
+        want.put(id("a"), 2);
+        want.put(id("b"), 2);
         assertEquals(want, p.desired());
     }
 

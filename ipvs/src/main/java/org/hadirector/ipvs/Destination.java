@@ -2,6 +2,7 @@ package org.hadirector.ipvs;
 
 import java.net.InetAddress;
 import java.util.Objects;
+import org.hadirector.sys.RealServerId;
 
 /**
  * A real server of one virtual service. A weight of 0 keeps the server's connections and gives it
@@ -30,6 +31,11 @@ public record Destination(
 
     public Endpoint endpoint() {
         return new Endpoint(address, port);
+    }
+
+    /** The real server's identity in the checks, the status and the metrics. */
+    public RealServerId id() {
+        return new RealServerId(address, port);
     }
 
     public Destination withWeight(int w) {

@@ -3,6 +3,7 @@ package org.hadirector.ipvs;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Objects;
+import org.hadirector.sys.ServiceId;
 
 /**
  * What identifies a virtual service to IPVS: protocol + address + port, or an address family +
@@ -38,6 +39,11 @@ public record ServiceKey(boolean ipv6, IpProtocol protocol, InetAddress address,
 
     public boolean isFwmark() {
         return fwmark != 0;
+    }
+
+    /** The service's identity in the checks, the status and the metrics (the same service, their text). */
+    public ServiceId id() {
+        return isFwmark() ? ServiceId.fwmark(fwmark, ipv6) : ServiceId.of(protocol.number(), address, port);
     }
 
     /** As ipvsadm -Ln prints it: "TCP  198.18.0.100:80", "FWM  1", "TCP  [2001:db8::1]:80". */
