@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.Scripts;
 import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
@@ -85,8 +84,6 @@ public final class HealthCheckService implements AutoCloseable {
         ProbeResult last;
         long runs;
         boolean suspended;
-        /** The spec it checks, to tell an unchanged checker on reload. */
-        CheckSpec spec;
 
         Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing) {
             this(pool, server, index, probe, timing, timing.newState());
@@ -144,25 +141,22 @@ public final class HealthCheckService implements AutoCloseable {
             for (int r = 0; r < s.servers().size(); r++) {
                 List<CheckSpec> checks = s.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
-                    Job j = new Job(
+                    jobs.add(new Job(
                             pool,
                             r,
                             c,
                             probes.apply(checks.get(c).settings()),
-                            checks.get(c).timing());
-                    j.spec = checks.get(c);
-                    jobs.add(j);
+                            checks.get(c).timing()));
                 }
             }
         }
     }
 
     /**
-     * Reload: pools whose spec is unchanged keep running untouched; a removed pool stops; a new or
-     * changed pool starts, announcing its initial table to the listener, and a checker of a real
-     * server that kept its name and its exact check keeps its state and schedule (as keepalived
-     * migrates unchanged checkers), so that a down server does not come back by a reload.
-     * Completes, on the loop, with the pools that were started or restarted.
+     * Reload, as {@link PoolMigration} decides: unchanged pools keep running untouched, removed
+     * ones stop, new or changed ones start (announcing their initial table to the listener) with
+     * the state and schedule of the checkers carried over. Completes, on the loop, with the pools
+     * that were started or restarted.
      */
     public CompletableFuture<List<ServiceId>> reconfigure(List<ServiceSpec> services) {
         CompletableFuture<List<ServiceId>> f = new CompletableFuture<>();
@@ -178,6 +172,8 @@ public final class HealthCheckService implements AutoCloseable {
 
     private List<ServiceId> doReconfigure(List<ServiceSpec> services) {
         long now = System.nanoTime();
+        PoolMigration.Plan plan =
+                PoolMigration.of(pools.stream().map(ServicePool::spec).toList(), services);
         java.util.Map<ServiceId, ServicePool> oldPools = new java.util.HashMap<>();
         java.util.Map<ServicePool, List<Job>> oldJobs = new java.util.HashMap<>();
         for (ServicePool p : pools) {
@@ -190,36 +186,32 @@ public final class HealthCheckService implements AutoCloseable {
         List<ServicePool> newPools = new ArrayList<>();
         List<Job> newJobs = new ArrayList<>();
         java.util.Set<Job> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<ServiceId> restarted = new ArrayList<>();
         List<Job> toSchedule = new ArrayList<>();
-        for (ServiceSpec spec : services) {
-            ServicePool old = oldPools.get(spec.id());
-            if (old != null && old.spec().equals(spec)) {
+        for (PoolMigration.Pool m : plan.pools()) {
+            ServiceSpec spec = m.spec();
+            ServicePool old = m.was() == null ? null : oldPools.get(spec.id());
+            if (m.unchanged()) {
                 newPools.add(old);
                 newJobs.addAll(oldJobs.get(old));
                 kept.addAll(oldJobs.get(old));
                 continue;
             }
-            restarted.add(spec.id());
-            // Unchanged checkers of same-named servers carry their state over.
-            java.util.Map<RealServerId, List<Job>> byServer = new java.util.HashMap<>();
+            // The old pool's checkers by server, in order; a suspended pool stays suspended.
+            List<List<Job>> byServer = new ArrayList<>();
             boolean suspended = false;
             if (old != null) {
+                old.spec().servers().forEach(r -> byServer.add(new ArrayList<>()));
                 for (Job j : oldJobs.get(old)) {
-                    byServer.computeIfAbsent(old.spec().servers().get(j.server).id(), k -> new ArrayList<>())
-                            .add(j);
+                    byServer.get(j.server).add(j);
                     suspended |= j.suspended;
                 }
             }
             boolean[][] initialUp = new boolean[spec.servers().size()][];
             CheckerState[][] states = new CheckerState[spec.servers().size()][];
             for (int r = 0; r < spec.servers().size(); r++) {
-                RealServerSpec rs = spec.servers().get(r);
-                List<Job> was = byServer.get(rs.id());
-                if (was != null
-                        && was.size() == rs.checks().size()
-                        && java.util.stream.IntStream.range(0, was.size())
-                                .allMatch(i -> rs.checks().get(i).equals(was.get(i).spec))) {
+                int from = m.carriedFrom().get(r);
+                if (from >= 0) {
+                    List<Job> was = byServer.get(from);
                     initialUp[r] = new boolean[was.size()];
                     states[r] = new CheckerState[was.size()];
                     for (int c = 0; c < was.size(); c++) {
@@ -238,7 +230,6 @@ public final class HealthCheckService implements AutoCloseable {
                     Job j = carried
                             ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
                             : new Job(pool, r, c, probes.apply(cs.settings()), cs.timing());
-                    j.spec = cs;
                     j.suspended = suspended;
                     if (!carried) {
                         j.state.start(now, j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0);
@@ -257,12 +248,8 @@ public final class HealthCheckService implements AutoCloseable {
                 cancel(j);
             }
         }
-        for (ServicePool p : pools) {
-            if (!newPools.contains(p)
-                    && services.stream().noneMatch(x -> x.id().equals(p.spec().id()))) {
-                LOG.info(
-                        "{}: stopped by reload (no longer configured)", p.spec().id());
-            }
+        for (ServiceId id : plan.stopped()) {
+            LOG.info("{}: stopped by reload (no longer configured)", id);
         }
         pools.clear();
         pools.addAll(newPools);
@@ -271,7 +258,7 @@ public final class HealthCheckService implements AutoCloseable {
         for (Job j : toSchedule) {
             schedule(j, now);
         }
-        return restarted;
+        return plan.restarted();
     }
 
     /** Stops one job for good: its place in the schedule, its check in flight (a late answer is ignored). */
