@@ -366,7 +366,7 @@ final class Director implements AutoCloseable {
             this.plan = next;
             List<ServiceId> restarted;
             try {
-                restarted = checks.reconfigure(next.checks()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                restarted = checks.reconfigure(diff.checks()).get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 table.reconcileNow();
                 throw new IOException("the checks did not take the new configuration: " + e, e);

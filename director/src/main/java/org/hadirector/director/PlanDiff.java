@@ -1,11 +1,9 @@
 package org.hadirector.director;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.hadirector.healthcheck.ServiceSpec;
+import org.hadirector.healthcheck.PoolMigration;
 import org.hadirector.sys.ServiceId;
 
 /**
@@ -15,17 +13,27 @@ import org.hadirector.sys.ServiceId;
  * services added, removed and changed (a changed service restarts its checks, an unchanged one is
  * left alone); the dataplane the timeouts.
  *
- * @param servicesChanged services whose checks differ, new ones included: their checks restart (a
- * service whose checks are the same keeps its checkers and their state; its table entry, the
- * scheduler say, is edited in place by the table's own diff)
+ * @param checks the checks' share: which pools keep running, restart (carrying the state of
+ * unchanged checkers) or stop; the table takes the same word for which services start empty
  */
-record PlanDiff(
-        VrrpReloadPlan vrrp,
-        List<ServiceId> servicesAdded,
-        List<ServiceId> servicesRemoved,
-        List<ServiceId> servicesChanged,
-        boolean timeoutsChanged,
-        boolean syncChanged) {
+record PlanDiff(VrrpReloadPlan vrrp, PoolMigration.Plan checks, boolean timeoutsChanged, boolean syncChanged) {
+
+    List<ServiceId> servicesAdded() {
+        return checks.added();
+    }
+
+    List<ServiceId> servicesRemoved() {
+        return checks.stopped();
+    }
+
+    /**
+     * Services whose checks differ, new ones included: their checks restart (a service whose
+     * checks are the same keeps its checkers and their state; its table entry, the scheduler say,
+     * is edited in place by the table's own diff).
+     */
+    List<ServiceId> servicesChanged() {
+        return checks.restarted();
+    }
 
     /**
      * @param running the instances that run now with what each was built from; an instance of
@@ -37,30 +45,9 @@ record PlanDiff(
             Map<String, VrrpReloadPlan.Basis> running,
             org.hadirector.conf.model.KeepalivedConfig nextConfig) {
         VrrpReloadPlan vrrp = next.runsVrrp() ? VrrpReloadPlan.of(running, nextConfig) : VrrpReloadPlan.NONE;
-        Map<ServiceId, ServiceSpec> before = new HashMap<>();
-        old.checks().forEach(s -> before.put(s.id(), s));
-        List<ServiceId> added = new ArrayList<>();
-        List<ServiceId> changed = new ArrayList<>();
-        for (ServiceSpec s : next.checks()) {
-            ServiceSpec was = before.get(s.id());
-            if (was == null) {
-                added.add(s.id());
-                changed.add(s.id());
-            } else if (!was.equals(s)) {
-                changed.add(s.id());
-            }
-        }
-        List<ServiceId> removed = new ArrayList<>();
-        for (ServiceSpec s : old.checks()) {
-            if (next.checks().stream().noneMatch(x -> x.id().equals(s.id()))) {
-                removed.add(s.id());
-            }
-        }
         return new PlanDiff(
                 vrrp,
-                List.copyOf(added),
-                List.copyOf(removed),
-                List.copyOf(changed),
+                PoolMigration.of(old.checks(), next.checks()),
                 !Objects.equals(old.timeouts(), next.timeouts()),
                 !Objects.equals(
                         old.sync() == null ? null : old.sync().daemon(),
@@ -69,9 +56,8 @@ record PlanDiff(
 
     boolean changesNothing() {
         return vrrp.changesNothing()
-                && servicesAdded.isEmpty()
-                && servicesRemoved.isEmpty()
-                && servicesChanged.isEmpty()
+                && servicesRemoved().isEmpty()
+                && servicesChanged().isEmpty()
                 && !timeoutsChanged
                 && !syncChanged;
     }

@@ -159,10 +159,22 @@ public final class HealthCheckService implements AutoCloseable {
      * that were started or restarted.
      */
     public CompletableFuture<List<ServiceId>> reconfigure(List<ServiceSpec> services) {
+        return reconfigure(null, services);
+    }
+
+    /**
+     * Reload as the director's diff planned it ({@code plan}, taken between the plan that runs and
+     * the new one); taken again from what runs if the pools are not those it was taken from.
+     */
+    public CompletableFuture<List<ServiceId>> reconfigure(PoolMigration.Plan plan) {
+        return reconfigure(plan, plan.to());
+    }
+
+    private CompletableFuture<List<ServiceId>> reconfigure(PoolMigration.Plan planned, List<ServiceSpec> services) {
         CompletableFuture<List<ServiceId>> f = new CompletableFuture<>();
         loop.execute(() -> {
             try {
-                f.complete(doReconfigure(services));
+                f.complete(doReconfigure(planned, services));
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
@@ -170,10 +182,17 @@ public final class HealthCheckService implements AutoCloseable {
         return f;
     }
 
-    private List<ServiceId> doReconfigure(List<ServiceSpec> services) {
+    private List<ServiceId> doReconfigure(PoolMigration.Plan planned, List<ServiceSpec> services) {
         long now = System.nanoTime();
-        PoolMigration.Plan plan =
-                PoolMigration.of(pools.stream().map(ServicePool::spec).toList(), services);
+        List<ServiceSpec> running = pools.stream().map(ServicePool::spec).toList();
+        PoolMigration.Plan plan = planned;
+        if (plan == null || !plan.from().equals(running)) {
+            if (plan != null) {
+                LOG.warn("checks: the reload was planned against other pools than those running; "
+                        + "taking the migration again from what runs");
+            }
+            plan = PoolMigration.of(running, services);
+        }
         java.util.Map<ServiceId, ServicePool> oldPools = new java.util.HashMap<>();
         java.util.Map<ServicePool, List<Job>> oldJobs = new java.util.HashMap<>();
         for (ServicePool p : pools) {

@@ -14,9 +14,10 @@ import org.hadirector.sys.ServiceId;
  * untouched; a new or changed one starts again, except that the checkers of a real server that
  * kept its identity and its exact checks carry their state and schedule over (as keepalived
  * migrates unchanged checkers), so that a down server does not come back by a reload; a pool no
- * longer configured stops. {@link HealthCheckService} carries it out on its loop.
+ * longer configured stops. The director's reload diff holds it (the checks' share of the diff, and
+ * the table's: which services restart); {@link HealthCheckService} carries it out on its loop.
  */
-final class PoolMigration {
+public final class PoolMigration {
 
     /**
      * One pool of the new configuration.
@@ -26,22 +27,40 @@ final class PoolMigration {
      * @param carriedFrom per server of {@code spec}, the running pool's server whose checkers it takes
      * over, in order, or -1 for fresh ones (always -1 for an unchanged or new pool: nothing to carry)
      */
-    record Pool(ServiceSpec spec, ServiceSpec was, boolean unchanged, List<Integer> carriedFrom) {}
+    public record Pool(ServiceSpec spec, ServiceSpec was, boolean unchanged, List<Integer> carriedFrom) {}
 
-    /** The new pools in configuration order, and the running ones no longer configured. */
-    record Plan(List<Pool> pools, List<ServiceId> stopped) {
+    /**
+     * The new pools in configuration order, and the running ones no longer configured.
+     *
+     * @param from the pools it was taken from: a service whose pools are not these (a reload
+     * that failed part way) takes the migration again from what runs
+     */
+    public record Plan(List<ServiceSpec> from, List<Pool> pools, List<ServiceId> stopped) {
         /** The pools that start or start again (new or changed), which announce their initial table. */
-        List<ServiceId> restarted() {
+        public List<ServiceId> restarted() {
             return pools.stream()
                     .filter(p -> !p.unchanged())
                     .map(p -> p.spec().id())
                     .toList();
         }
+
+        /** The pools that are new. */
+        public List<ServiceId> added() {
+            return pools.stream()
+                    .filter(p -> p.was() == null)
+                    .map(p -> p.spec().id())
+                    .toList();
+        }
+
+        /** The new configuration's pools. */
+        public List<ServiceSpec> to() {
+            return pools.stream().map(Pool::spec).toList();
+        }
     }
 
     private PoolMigration() {}
 
-    static Plan of(List<ServiceSpec> running, List<ServiceSpec> next) {
+    public static Plan of(List<ServiceSpec> running, List<ServiceSpec> next) {
         Map<ServiceId, ServiceSpec> before = new HashMap<>();
         running.forEach(s -> before.put(s.id(), s));
         List<Pool> pools = new ArrayList<>(next.size());
@@ -60,7 +79,7 @@ final class PoolMigration {
                 .map(ServiceSpec::id)
                 .filter(id -> !configured.contains(id))
                 .toList();
-        return new Plan(List.copyOf(pools), stopped);
+        return new Plan(List.copyOf(running), List.copyOf(pools), stopped);
     }
 
     /** The index of {@code was}'s server with {@code rs}'s identity and exactly its checks, or -1. */
