@@ -56,6 +56,7 @@ final class Daemon {
             unsupported.forEach(u -> err.println("hadirector: " + u));
             return Main.EXIT_USAGE;
         }
+        ScriptSecurity.ignoredNotifyScripts(c, vrrp, checkers).forEach(w -> LOG.warn("{}", w));
         List<String> insecure = insecure(cl, c);
         if (!insecure.isEmpty()) {
             if (c.globalDefs().enableScriptSecurity()) {
@@ -203,6 +204,8 @@ final class Daemon {
                 return;
             }
             List<String> problems = unsupported(cl, n);
+            ScriptSecurity.ignoredNotifyScripts(n, !cl.checkersOnly(), !cl.vrrpOnly())
+                    .forEach(w -> LOG.warn("reload: {}", w));
             List<String> insecure = insecure(cl, n);
             if (n.globalDefs().enableScriptSecurity()) {
                 insecure.forEach(u -> problems.add("script security: " + u));

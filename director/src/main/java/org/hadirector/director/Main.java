@@ -115,6 +115,8 @@ public final class Main {
             err.println("configuration has " + refused.size() + " error" + (refused.size() == 1 ? "" : "s"));
             return EXIT_CONFIG;
         }
+        List<String> ignored = ScriptSecurity.ignoredNotifyScripts(c, !cl.checkersOnly(), !cl.vrrpOnly());
+        ignored.forEach(w -> err.println(cl.configFile() + ": warning: " + w));
         int realServers = c.virtualServers().stream()
                 .mapToInt(v -> v.realServers().size())
                 .sum();
@@ -124,8 +126,8 @@ public final class Main {
                 c.vrrpInstances().size(),
                 c.virtualServers().size(),
                 realServers,
-                warnings.size(),
-                warnings.size() == 1 ? "" : "s");
+                warnings.size() + ignored.size(),
+                warnings.size() + ignored.size() == 1 ? "" : "s");
         return EXIT_OK;
     }
 

@@ -22,9 +22,10 @@ final class ScriptSecurity {
     private ScriptSecurity() {}
 
     /**
-     * Every script's user and group that does not exist, checked when the file is read (at start,
-     * --config-test and reload), as keepalived does: a typo in script_user must be an error naming
-     * the user, not an instance in FAULT with no reason. {@code vrrp} / {@code checkers}: the parts
+     * The users and groups that do not exist where keepalived fails the file for it (its -t
+     * fails): global_defs script_user, a vrrp_script's user, a MISC_CHECK's user. Checked when the
+     * file is read (at start, --config-test and reload), so that a typo is an error naming the
+     * user, not an instance in FAULT with no reason. {@code vrrp} / {@code checkers}: the parts
      * that run.
      */
     static List<String> unknownUsers(org.hadirector.conf.model.KeepalivedConfig c, boolean vrrp, boolean checkers) {
@@ -35,6 +36,33 @@ final class ScriptSecurity {
             for (var s : c.vrrpScripts()) {
                 user("vrrp_script " + s.name() + " user", s.user(), s.group(), out);
             }
+        }
+        if (checkers) {
+            for (var vs : c.virtualServers()) {
+                for (var rs : vs.realServers()) {
+                    String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
+                    for (var k : rs.checkers()) {
+                        if (k instanceof org.hadirector.conf.model.MiscCheck m) {
+                            user(n + " MISC_CHECK user", m.user(), m.group(), out);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Notify scripts (and notify FIFOs) whose user or group does not exist: keepalived logs
+     * "Invalid user/group ... - ignoring" and never runs such a script, and its -t passes; so
+     * hadirector accepts the file and warns, one line each. Such a script cannot run (setpriv
+     * finds no user), and each attempt is logged as a failed script.
+     */
+    static List<String> ignoredNotifyScripts(
+            org.hadirector.conf.model.KeepalivedConfig c, boolean vrrp, boolean checkers) {
+        List<String> out = new ArrayList<>();
+        var g = c.globalDefs();
+        if (vrrp) {
             for (var i : c.vrrpInstances()) {
                 notifies("vrrp_instance " + i.name(), i.notifies(), out);
             }
@@ -53,15 +81,12 @@ final class ScriptSecurity {
                     String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
                     script(n + " notify_up", rs.notifyUp(), out);
                     script(n + " notify_down", rs.notifyDown(), out);
-                    for (var k : rs.checkers()) {
-                        if (k instanceof org.hadirector.conf.model.MiscCheck m) {
-                            user(n + " MISC_CHECK user", m.user(), m.group(), out);
-                        }
-                    }
                 }
             }
         }
-        return out;
+        return out.stream()
+                .map(w -> w + ": keepalived ignores this script, and it will not run here either")
+                .toList();
     }
 
     private static void notifies(String what, org.hadirector.conf.model.Notifies n, List<String> out) {

@@ -232,9 +232,19 @@ class MainTest {
         assertEquals(5, run("--config-test", "-f", f.toString()));
         assertTrue(err.contains("global_defs script_user: user 'no_such_user_hd' does not exist"), err);
         assertTrue(err.contains("vrrp_script chk user: user 'also_missing_hd' does not exist"), err);
-        assertTrue(err.contains("vrrp_instance VI_1 notify_master: group 'no_such_group_hd' does not exist"), err);
         assertEquals(1, run("-P", "-f", f.toString()), "the daemon refuses it before starting anything");
         assertTrue(err.contains("hadirector: global_defs script_user: user 'no_such_user_hd' does not exist"), err);
+    }
+
+    /** keepalived logs "Invalid user/group ... - ignoring" for a notify script, and its -t passes. */
+    @Test
+    void aNotifyScriptOfAnUnknownUserIsAWarningAsInKeepalived() throws Exception {
+        Path f = write("notify-user.conf", INSTANCE.formatted("notify_master \"/bin/true\" root no_such_group_hd"));
+        assertEquals(0, run("--config-test", "-f", f.toString()), err);
+        assertTrue(
+                err.contains("warning: vrrp_instance VI_1 notify_master: group 'no_such_group_hd' does not exist: "
+                        + "keepalived ignores this script, and it will not run here either"),
+                err);
     }
 
     @Test
