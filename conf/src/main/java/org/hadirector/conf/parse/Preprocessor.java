@@ -44,7 +44,7 @@ public final class Preprocessor {
     private static final int MAX_BRACE_PATTERNS = 1024;
 
     private static final Pattern DEFINITION = Pattern.compile("^\\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$", Pattern.DOTALL);
-    private static final Pattern REPEAT = Pattern.compile("^~(SEQx|SEQ|LST)\\(");
+    private static final Pattern REPEAT = Pattern.compile("^~(SEQx|SEQ|LST)[ \\t]*\\(");
 
     private final String configId;
     private final Diagnostics diagnostics;
@@ -337,6 +337,16 @@ public final class Preprocessor {
             }
             return;
         }
+        // keepalived substitutes definitions in ~SEQ's parameters first: ~SEQ(i, $FIRST, $LAST).
+        String substitutedSpec = substitute(spec, loc);
+        if (substitutedSpec == null) {
+            return;
+        }
+        if (substitutedSpec.indexOf('\n') >= 0) {
+            diagnostics.error(loc, "~" + kind + "(" + spec + "): a parameter is a multi-line definition");
+            return;
+        }
+        spec = substitutedSpec;
         String[] parts = spec.split(",", -1);
         if (parts.length < 2 || parts.length > 4) {
             diagnostics.error(loc, "~" + kind + " takes (var, [start, [step,]] end), got (" + spec + ")");
@@ -356,6 +366,10 @@ public final class Preprocessor {
             step = parts.length == 4 ? Long.decode(parts[2].strip()) : (end >= start ? 1 : -1);
         } catch (NumberFormatException e) {
             diagnostics.error(loc, "~" + kind + "(" + spec + "): start, step and end must be integers");
+            return;
+        }
+        if (kind.equals("SEQx") && (start < 0 || end < 0)) {
+            diagnostics.error(loc, "~SEQx(" + spec + ") is only valid for numbers that are not negative");
             return;
         }
         if (step == 0 || (step > 0 && start > end) || (step < 0 && start < end)) {
@@ -417,7 +431,7 @@ public final class Preprocessor {
     }
 
     /**
-     * One pass of substitution: ${NAME} anywhere, $NAME when followed by white space or the end.
+     * One pass of substitution: ${NAME} anywhere, $NAME when followed by white space, ',', ')' or the end.
      * Undefined names stay as they are, as in keepalived, so scripts keep their own '$'.
      */
     private String substitute(String line, Location loc) {
@@ -454,7 +468,12 @@ public final class Preprocessor {
                     end++;
                 }
             }
-            if (end > i + 1 && (end == line.length() || Character.isWhitespace(line.charAt(end)))) {
+            // keepalived ends a bare $NAME at white space, ',', ')' or the end of the line.
+            if (end > i + 1
+                    && (end == line.length()
+                            || Character.isWhitespace(line.charAt(end))
+                            || line.charAt(end) == ','
+                            || line.charAt(end) == ')')) {
                 String value = builtinOrDefined(line.substring(i + 1, end), loc);
                 if (value != null) {
                     sb.append(value);
