@@ -1,5 +1,6 @@
 package org.hadirector.conf;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -49,15 +50,35 @@ final class AddressLineReader {
             String o = opt.text();
             Token value = i + 1 < a.size() ? a.get(i + 1) : null;
             switch (o) {
-                case "brd", "dev", "scope", "label", "peer", "preferred_lft", "track_group" -> {
+                case "brd", "broadcast", "dev", "scope", "label", "peer", "preferred_lft", "track_group" -> {
                     if (value == null) {
                         v.error(opt, "'" + o + "' needs a value after " + text);
                         return null;
                     }
                     i++;
                     switch (o) {
-                        case "brd" -> {
-                            InetAddress brd = v.address(value, "brd");
+                        case "brd", "broadcast" -> {
+                            if (!(addr instanceof Inet4Address)) {
+                                v.error(opt, "an IPv6 address has no broadcast ('" + o + "' after " + text + ")");
+                                return null;
+                            }
+                            int len = prefix == null ? max : prefix;
+                            if (value.text().equals("+") || value.text().equals("-")) {
+                                // iproute2's and keepalived's "+": all host bits set; "-": all
+                                // clear (the network address), computed from the prefix.
+                                if (len > 30) {
+                                    v.error(
+                                            value,
+                                            "'" + o + " " + value.text() + "' needs a prefix of /30 or shorter; " + text
+                                                    + " has /" + len);
+                                    return null;
+                                }
+                                b.set(
+                                        "broadcast",
+                                        broadcast(addr, len, value.text().equals("+")));
+                                continue;
+                            }
+                            InetAddress brd = v.address(value, o);
                             if (brd != null && brd.getClass() != addr.getClass()) {
                                 v.error(value, "broadcast " + value.text() + " is not of the family of " + text);
                                 return null;
@@ -68,19 +89,22 @@ final class AddressLineReader {
                             b.set("dev", value.text());
                             v.interfaceExists(value, "address " + text);
                         }
-                        case "scope" -> {
-                            String sc = value.text().toLowerCase(Locale.ROOT);
-                            if (!SCOPES.contains(sc) && !sc.matches("\\d{1,3}")) {
-                                v.error(
-                                        value,
-                                        "scope must be site, link, host, nowhere, global or a number; got '"
-                                                + value.text() + "'");
-                            }
-                            b.set("scope", sc);
-                        }
+                        case "scope" -> b.set("scope", scope(value));
                         case "label" -> b.set("label", value.text());
                         case "peer" -> b.set("peer", v.address(value, "peer"));
-                        case "preferred_lft" -> b.set("preferredLft", value.text());
+                        case "preferred_lft" -> {
+                            // keepalived: "forever" or an unsigned 32-bit number of seconds.
+                            String lft = value.text();
+                            if (!lft.equals("forever")
+                                    && !(lft.matches("\\d{1,10}") && Long.parseLong(lft) <= 0xffffffffL)) {
+                                v.error(
+                                        value,
+                                        "preferred_lft must be 'forever' or a number of seconds 0..4294967295, got '"
+                                                + lft + "'");
+                                return null;
+                            }
+                            b.set("preferredLft", lft);
+                        }
                         default ->
                             v.warning(
                                     opt,
@@ -100,7 +124,59 @@ final class AddressLineReader {
                             opt, "unknown option '" + o + "' for address " + text + "; ignored (one address per line)");
             }
         }
+        if (b.get("broadcast") != null && b.get("peer") != null) {
+            v.error(first, "an address with a peer cannot have a broadcast address (" + text + ")");
+            return null;
+        }
         b.setDefault("scope", "global");
         return b.build();
+    }
+
+    private static InetAddress broadcast(InetAddress addr, int prefix, boolean hostBitsSet) {
+        byte[] a = addr.getAddress();
+        for (int bit = prefix; bit < 32; bit++) {
+            int mask = 0x80 >>> (bit % 8);
+            if (hostBitsSet) {
+                a[bit / 8] |= (byte) mask;
+            } else {
+                a[bit / 8] &= (byte) ~mask;
+            }
+        }
+        try {
+            return InetAddress.getByAddress(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A scope as keepalived's find_rttables_scope takes it: a number 0..255 (decimal, 0x hex or
+     * leading-0 octal, as strtoul reads it) or a name of iproute2's rt_scopes. The result is a
+     * name or a decimal number. Names are matched without case (keepalived matches them exactly).
+     */
+    private String scope(Token value) {
+        String sc = value.text().toLowerCase(Locale.ROOT);
+        if (SCOPES.contains(sc)) {
+            return sc;
+        }
+        Long n = null;
+        try {
+            if (sc.startsWith("0x")) {
+                n = Long.parseLong(sc.substring(2), 16);
+            } else if (sc.length() > 1 && sc.startsWith("0")) {
+                n = Long.parseLong(sc.substring(1), 8);
+            } else if (sc.matches("\\d{1,10}")) {
+                n = Long.parseLong(sc);
+            }
+        } catch (NumberFormatException e) {
+            n = null;
+        }
+        if (n == null || n < 0 || n > 255) {
+            v.error(
+                    value,
+                    "scope must be global, site, link, host, nowhere or a number 0..255; got '" + value.text() + "'");
+            return null;
+        }
+        return Long.toString(n);
     }
 }
