@@ -187,8 +187,21 @@ final class LvsReader {
         CheckerReader.Defaults inherited = new CheckerReader.Defaults();
         List<Statement> realServers = new ArrayList<>();
         Statement protocolAt = null;
+        Statement granularityAt = null;
+        Integer defaultWeight = null;
         for (Statement x : block) {
             String kw = Keywords.canonical(x.name());
+            // keepalived's virtual_server handlers for these take no argument and ignore any
+            // ("alpha 1" is common); on a real_server or a checker they take an optional bool.
+            if (kw.equals("alpha") || kw.equals("inhibit_on_failure")) {
+                v.noValue(x);
+                if (kw.equals("alpha")) {
+                    inherited.alpha = true;
+                } else {
+                    inherited.inhibit = true;
+                }
+                continue;
+            }
             if (inherited.read(x, kw, v)) {
                 continue;
             }
@@ -222,10 +235,20 @@ final class LvsReader {
                     b.set(
                             "persistenceTimeout",
                             x.args().isEmpty() ? Integer.valueOf(360) : v.integer(x, 1, Integer.MAX_VALUE));
-                case "persistence_granularity" -> b.set("persistenceGranularity", v.address(x));
+                case "persistence_granularity" -> {
+                    granularityAt = x;
+                    b.set("persistenceGranularity", granularity(x, b));
+                }
                 case "persistence_engine" -> b.set("persistenceEngine", v.string(x));
-                case "ha_suspend" -> b.set("haSuspend", true);
-                case "omega" -> b.set("omega", true);
+                case "ha_suspend" -> {
+                    v.noValue(x);
+                    b.set("haSuspend", true);
+                }
+                case "omega" -> {
+                    v.noValue(x);
+                    b.set("omega", true);
+                }
+                case "weight" -> defaultWeight = v.integer(x, 1, 65535);
                 case "quorum" -> b.set("quorum", v.integer(x, 1, Integer.MAX_VALUE));
                 case "hysteresis" -> b.set("hysteresis", v.integer(x, 0, Integer.MAX_VALUE));
                 case "quorum_up" -> b.set("quorumUp", v.script(x));
@@ -245,7 +268,10 @@ final class LvsReader {
                         b.set("sorryServer", new SorryServer(sa, sp, null, null, false));
                     }
                 }
-                case "sorry_server_inhibit" -> inherited.sorryInhibit = true;
+                case "sorry_server_inhibit" -> {
+                    v.noValue(x);
+                    inherited.sorryInhibit = true;
+                }
                 case "sorry_server_lvs_method" -> {
                     RecordBuilder<VirtualServer> tmp = new RecordBuilder<>(VirtualServer.class);
                     method(x, tmp, "lvsMethod", "tunnel");
@@ -253,11 +279,25 @@ final class LvsReader {
                     inherited.sorryTunnel = (TunnelSettings) tmp.get("tunnel");
                 }
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
-                case "ops" -> b.set("ops", true);
+                case "ops" -> {
+                    v.noValue(x);
+                    b.set("ops", true);
+                }
+                case "hashed" -> {
+                    // keepalived installs 'hashed' as a scheduler flag but sets nothing for it; it
+                    // refuses it (like sh-port) unless lvs_sched sh or mh came first.
+                    Object sched = b.get("lvsSched");
+                    if ("sh".equals(sched) || "mh".equals(sched)) {
+                        v.warning(x, "'hashed' sets nothing in keepalived; ignored");
+                    } else {
+                        v.error(x, "'hashed' only applies to the sh and mh schedulers (give lvs_sched before it)");
+                    }
+                }
                 case "real_server" -> realServers.add(x);
                 case "snmp_name" -> {}
                 default -> {
                     if (SCHED_FLAGS.contains(kw)) {
+                        v.noValue(x);
                         b.add("schedFlags", kw);
                     } else {
                         v.warning(x, "unknown keyword '" + x.name() + "' in virtual_server; ignored");
@@ -279,6 +319,10 @@ final class LvsReader {
                     "virtual server " + name + ": no protocol set, defaulting to UDP as keepalived does; "
                             + "add 'protocol TCP' for a web service");
             b.set("protocol", Protocol.UDP);
+        }
+        if (granularityAt != null && b.get("persistenceGranularity") != null && !b.has("persistenceTimeout")) {
+            // keepalived: a granularity makes the service persistent, for the default 6 minutes.
+            b.set("persistenceTimeout", 360);
         }
         if (b.get("kind") == VirtualServerKind.ADDRESS && !b.has("port") && !b.has("persistenceTimeout")) {
             v.warning(
@@ -322,7 +366,7 @@ final class LvsReader {
         }
         Set<String> seenRs = new HashSet<>();
         for (Statement rs : realServers) {
-            RealServer r = realServer(rs, b, inherited, name);
+            RealServer r = realServer(rs, b, inherited, name, defaultWeight == null ? 1 : defaultWeight);
             if (r == null) {
                 continue;
             }
@@ -341,6 +385,64 @@ final class LvsReader {
         return b.build();
     }
 
+    /**
+     * persistence_granularity as keepalived's pgr_handler reads it: for an IPv6 service (or one
+     * whose family is not known yet and whose value has no '.'), a prefix length 1..128; for an
+     * IPv4 service a netmask. A prefix is kept as the equivalent IPv6 mask, so the model has one
+     * form and {@code --dump-config} shows what the kernel gets.
+     */
+    private InetAddress granularity(Statement x, RecordBuilder<VirtualServer> b) {
+        Token t = v.arg(x);
+        if (t == null) {
+            return null;
+        }
+        String text = t.text();
+        Boolean ipv6 = null;
+        if (b.get("address") instanceof InetAddress a) {
+            ipv6 = !(a instanceof Inet4Address);
+        } else if (b.get("ipFamily") instanceof String f) {
+            ipv6 = f.equals("inet6");
+        }
+        if (ipv6 == null) {
+            ipv6 = text.indexOf('.') < 0;
+        }
+        if (ipv6) {
+            if (text.matches("\\d{1,3}")) {
+                Integer prefix = v.integer(t, "persistence_granularity", 1, 128);
+                return prefix == null ? null : ipv6Mask(prefix);
+            }
+            InetAddress mask = IpLiteral.parse(text);
+            if (mask == null || mask instanceof Inet4Address) {
+                v.error(t, "persistence_granularity of an IPv6 service is a prefix length 1..128, got '" + text + "'");
+                return null;
+            }
+            return mask;
+        }
+        InetAddress mask = IpLiteral.parse(text);
+        if (mask instanceof Inet4Address) {
+            return mask;
+        }
+        if (text.matches("\\d{1,2}")) {
+            // keepalived hands "24" to getaddrinfo, which reads it as the address 0.0.0.24, and
+            // sets that as the netmask: surely not what was meant, so refuse rather than guess.
+            v.error(
+                    t,
+                    "persistence_granularity of an IPv4 service is a netmask (e.g. 255.255.255.0); keepalived would "
+                            + "take '" + text + "' as the mask 0.0.0." + text + ", not a prefix length");
+            return null;
+        }
+        v.error(t, "persistence_granularity of an IPv4 service is a netmask (e.g. 255.255.255.0), got '" + text + "'");
+        return null;
+    }
+
+    static InetAddress ipv6Mask(int prefix) {
+        byte[] m = new byte[16];
+        for (int i = 0; i < prefix; i++) {
+            m[i / 8] |= (byte) (0x80 >>> (i % 8));
+        }
+        return byAddress(m);
+    }
+
     private static String displayName(RecordBuilder<VirtualServer> b) {
         Object kind = b.get("kind");
         if (kind == VirtualServerKind.FWMARK) {
@@ -353,7 +455,11 @@ final class LvsReader {
     }
 
     private RealServer realServer(
-            Statement s, RecordBuilder<VirtualServer> vs, CheckerReader.Defaults vsDefaults, String vsName) {
+            Statement s,
+            RecordBuilder<VirtualServer> vs,
+            CheckerReader.Defaults vsDefaults,
+            String vsName,
+            int defaultWeight) {
         List<Statement> block = v.block(s);
         if (s.args().isEmpty()) {
             v.error(s, "real_server needs an address: real_server ADDR [PORT] { ... }");
@@ -406,7 +512,7 @@ final class LvsReader {
                 list.add(c);
             }
         }
-        b.setDefault("weight", 1);
+        b.setDefault("weight", defaultWeight);
         b.setDefault("lvsMethod", vs.get("lvsMethod"));
         b.setDefault("tunnel", vs.get("tunnel"));
         b.set("virtualhost", d.virtualhost);

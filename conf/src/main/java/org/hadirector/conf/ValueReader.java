@@ -203,6 +203,20 @@ final class ValueReader {
                 a.size() > 2 ? a.get(2).text() : null);
     }
 
+    /**
+     * A keyword whose keepalived handler takes no argument and never looks at any (e.g. a
+     * virtual_server's {@code alpha}, {@code omega}, {@code ha_suspend}): words after it are
+     * accepted, as keepalived accepts them, with a warning that they mean nothing.
+     */
+    void noValue(Statement s) {
+        if (!s.args().isEmpty()) {
+            warning(
+                    s.args().get(0),
+                    "'" + s.name() + "' takes no value here; keepalived ignores '" + String.join(" ", s.argTexts())
+                            + "' and sets it, and so does hadirector");
+        }
+    }
+
     /** Warns that the words after {@code used} arguments are ignored, as keepalived does. */
     void extraArgs(Statement s, int used) {
         if (s.args().size() > used) {

@@ -430,4 +430,77 @@ class ModelTest {
         assertEquals("HTTP_GET", checker.getString("type"));
         assertEquals(3.0, checker.getDouble("timing.connectTimeout"));
     }
+
+    @Test
+    void sequenceBoundsMayBeDefinitions() throws ConfigException {
+        VrrpInstance vi = load("sequences-definitions.conf").vrrpInstances().get(0);
+        assertEquals(
+                List.of(
+                        "198.18.0.3/32",
+                        "198.18.0.4/32",
+                        "198.18.0.5/32",
+                        "198.18.1.30/32",
+                        "198.18.1.32/32",
+                        "198.18.1.34/32",
+                        "198.18.1.36/32",
+                        "198.18.1.38/32",
+                        "198.18.1.40/32",
+                        "198.18.1.42/32",
+                        "198.18.1.44/32",
+                        "198.18.1.46/32",
+                        "198.18.1.48/32",
+                        "198.18.1.50/32",
+                        "198.18.2.1/32",
+                        "198.18.2.2/32",
+                        "198.18.2.3/32",
+                        "198.18.2.4/32",
+                        "198.18.2.5/32"),
+                addresses(vi.virtualIpaddresses()));
+    }
+
+    @Test
+    void addressLineOptionsAsIproute2TakesThem() throws ConfigException {
+        VrrpInstance vi = load("address-options.conf").vrrpInstances().get(0);
+        List<VirtualIpAddress> v = vi.virtualIpaddresses();
+        assertEquals("198.18.0.255", Addresses.format(v.get(0).broadcast()), "brd + sets the host bits");
+        assertEquals("198.18.1.0", Addresses.format(v.get(1).broadcast()), "brd - clears them");
+        assertEquals("198.18.3.255", Addresses.format(v.get(2).broadcast()), "broadcast is brd");
+        assertEquals("253", v.get(3).scope(), "0xfd as strtoul reads it");
+        assertEquals("200", v.get(4).scope());
+        assertEquals("link", v.get(5).scope());
+        assertEquals("forever", vi.virtualIpaddressesExcluded().get(0).preferredLft());
+        assertEquals("0", vi.virtualIpaddressesExcluded().get(1).preferredLft());
+    }
+
+    @Test
+    void virtualServerKeywordsAsKeepalivedTakesThem() throws ConfigException {
+        KeepalivedConfig c = load("virtual-server-arguments.conf");
+        VirtualServer vs = c.virtualServers().get(0);
+        assertTrue(vs.alpha(), "'alpha 1' sets alpha");
+        assertTrue(vs.omega());
+        assertTrue(vs.haSuspend());
+        assertTrue(vs.inhibitOnFailure());
+        assertTrue(vs.sorryServer().inhibit());
+        assertEquals(List.of("sh-port"), vs.schedFlags());
+        RealServer inheriting = vs.realServers().get(0);
+        assertEquals(7, inheriting.weight(), "the virtual server's weight is its real servers' default");
+        assertTrue(inheriting.alpha());
+        assertTrue(inheriting.inhibitOnFailure());
+        assertTrue(
+                inheriting.checkers().get(0) instanceof TcpCheck t && t.timing().alpha());
+        RealServer own = vs.realServers().get(1);
+        assertEquals(2, own.weight());
+        assertFalse(own.alpha());
+        assertFalse(own.inhibitOnFailure());
+        assertNull(vs.persistenceGranularity());
+
+        VirtualServer v6 = c.virtualServers().get(1);
+        assertEquals("ffff:ffff:ffff:ffff::", Addresses.format(v6.persistenceGranularity()), "a /64 prefix");
+        assertEquals(360, v6.persistenceTimeout(), "a granularity makes the service persistent");
+        VirtualServer fwm = c.virtualServers().get(2);
+        assertEquals(
+                "ffff:ffff:ffff::",
+                Addresses.format(fwm.persistenceGranularity()),
+                "no family known yet and no '.': an IPv6 prefix, as keepalived decides");
+    }
 }
