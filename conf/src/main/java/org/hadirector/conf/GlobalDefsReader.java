@@ -51,7 +51,7 @@ final class GlobalDefsReader {
                     }
                 }
                 case "smtp_helo_name" -> b.set("smtpHeloName", v.string(s));
-                case "smtp_connect_timeout" -> b.set("smtpConnectTimeout", v.seconds(s, 1, 3600));
+                case "smtp_connect_timeout" -> b.set("smtpConnectTimeout", v.seconds(s, 1, 4294));
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(s));
                 case "checker_log_all_failures" -> b.set("checkerLogAllFailures", v.flag(s));
                 case "script_user" -> {
@@ -60,7 +60,9 @@ final class GlobalDefsReader {
                         b.set("scriptGroup", s.args().get(1).text());
                     }
                 }
-                case "enable_script_security" -> b.set("enableScriptSecurity", v.flag(s));
+                // keepalived's handlers of these five take no argument and set the option whatever
+                // follows ("vrrp_strict off" turns strict mode on): hadirector does the same, and says so.
+                case "enable_script_security" -> b.set("enableScriptSecurity", set(s));
                 case "vrrp_version" -> b.set("vrrpVersion", v.integer(s, 2, 3));
                 case "vrrp_mcast_group4" -> {
                     InetAddress a = v.address(s);
@@ -79,22 +81,23 @@ final class GlobalDefsReader {
                     }
                 }
                 case "default_interface" -> b.set("defaultInterface", v.string(s));
-                case "vrrp_garp_interval" -> b.set("vrrpGarpInterval", v.seconds(s, 0, 1));
-                case "vrrp_gna_interval" -> b.set("vrrpGnaInterval", v.seconds(s, 0, 1));
+                case "vrrp_garp_interval" -> b.set("vrrpGarpInterval", largeInterval(s));
+                case "vrrp_gna_interval" -> b.set("vrrpGnaInterval", largeInterval(s));
                 case "vrrp_min_garp" -> b.set("vrrpMinGarp", v.flag(s));
-                case "vrrp_strict" -> b.set("vrrpStrict", v.flag(s));
-                case "vrrp_skip_check_adv_addr" -> b.set("vrrpSkipCheckAdvAddr", v.flag(s));
-                case "vrrp_check_unicast_src" -> b.set("vrrpCheckUnicastSrc", v.flag(s));
+                case "vrrp_strict" -> b.set("vrrpStrict", set(s));
+                case "vrrp_skip_check_adv_addr" -> b.set("vrrpSkipCheckAdvAddr", set(s));
+                case "vrrp_check_unicast_src" -> b.set("vrrpCheckUnicastSrc", set(s));
                 case "vrrp_lower_prio_no_advert" -> b.set("vrrpLowerPrioNoAdvert", v.flag(s));
                 case "vrrp_higher_prio_send_advert" -> b.set("vrrpHigherPrioSendAdvert", v.flag(s));
-                case "vrrp_startup_delay" -> b.set("vrrpStartupDelay", v.seconds(s, 0, 180));
+                // keepalived takes up to UINT_MAX microseconds (and logs above 60 s).
+                case "vrrp_startup_delay" -> b.set("vrrpStartupDelay", v.seconds(s, 0, KEEPALIVED_MAX_TIMER));
                 case "vrrp_down_timer_adverts" -> b.set("vrrpDownTimerAdverts", v.integer(s, 1, 100));
                 case "lvs_sync_daemon" -> {
                     lvsSyncDaemonAt = s.location();
                     b.set("lvsSyncDaemon", syncDaemon(s));
                 }
                 case "lvs_timeouts" -> b.set("lvsTimeouts", timeouts(s));
-                case "lvs_flush" -> b.set("lvsFlush", v.flag(s));
+                case "lvs_flush" -> b.set("lvsFlush", set(s));
                 case "lvs_flush_on_stop" -> {
                     if (s.args().isEmpty()) {
                         b.set("lvsFlushOnStop", LvsFlushOnStop.ALL);
@@ -125,6 +128,30 @@ final class GlobalDefsReader {
             }
         }
     }
+
+    /** A keyword keepalived sets whatever words follow it. */
+    private boolean set(Statement s) {
+        v.noValue(s);
+        return true;
+    }
+
+    /**
+     * vrrp_garp_interval / vrrp_gna_interval: keepalived takes 1 microsecond up to UINT_MAX
+     * microseconds and only logs that a second or more is very large.
+     */
+    private java.time.Duration largeInterval(Statement s) {
+        java.time.Duration d = v.seconds(s, 0, KEEPALIVED_MAX_TIMER);
+        if (d != null && d.compareTo(java.time.Duration.ofSeconds(1)) >= 0) {
+            v.warning(
+                    s,
+                    "'" + s.name() + "' of " + s.args().get(0).text()
+                            + " seconds is very large (keepalived says so too)");
+        }
+        return d;
+    }
+
+    /** UINT_MAX microseconds, the largest of keepalived's unsigned timers. */
+    static final double KEEPALIVED_MAX_TIMER = 4294.967295;
 
     private LvsSyncDaemon syncDaemon(Statement s) {
         List<Token> a = s.args();

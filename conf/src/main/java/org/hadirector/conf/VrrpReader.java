@@ -328,7 +328,10 @@ final class VrrpReader {
                     }
                 }
                 case "vmac_xmit_base" -> b.set("vmacXmitBase", true);
-                case "dont_track_primary" -> b.set("dontTrackPrimary", true);
+                case "dont_track_primary" -> {
+                    v.noValue(x);
+                    b.set("dontTrackPrimary", true);
+                }
                 case "track_interface" -> trackInterfaces(x, b);
                 case "track_script" -> trackRefs(x, b, "trackScripts", 253);
                 case "track_file" -> trackRefs(x, b, "trackFiles", 254);
@@ -380,13 +383,30 @@ final class VrrpReader {
                 }
                 case "accept" -> b.set("accept", true);
                 case "no_accept" -> b.set("accept", false);
-                case "nopreempt" -> b.set("nopreempt", true);
-                case "preempt" -> b.set("nopreempt", false);
+                case "nopreempt" -> {
+                    v.noValue(x);
+                    b.set("nopreempt", true);
+                }
+                case "preempt" -> {
+                    v.noValue(x);
+                    b.set("nopreempt", false);
+                }
                 case "preempt_delay" -> b.set("preemptDelay", v.seconds(x, 0, 1000));
                 case "down_timer_adverts" -> b.set("downTimerAdverts", v.integer(x, 1, 100));
                 case "lower_prio_no_advert" -> b.set("lowerPrioNoAdvert", v.flag(x));
                 case "higher_prio_send_advert" -> b.set("higherPrioSendAdvert", v.flag(x));
-                case "skip_check_adv_addr" -> b.set("skipCheckAdvAddr", v.flag(x));
+                case "skip_check_adv_addr" -> {
+                    // keepalived 2.2.7 sets it for any valid on/off word, "off" included.
+                    Boolean on = v.flag(x);
+                    if (Boolean.FALSE.equals(on)) {
+                        v.warning(
+                                x.args().get(0),
+                                "keepalived 2.2.7 turns skip_check_adv_addr on whatever the value, '"
+                                        + x.args().get(0).text() + "' too; so does hadirector (remove the line to check"
+                                        + " advert addresses)");
+                    }
+                    b.set("skipCheckAdvAddr", on == null ? null : true);
+                }
                 case "strict_mode" -> b.set("strictMode", v.flag(x));
                 case "promote_secondaries" -> b.set("promoteSecondaries", true);
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));

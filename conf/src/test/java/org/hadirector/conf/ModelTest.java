@@ -503,4 +503,16 @@ class ModelTest {
                 Addresses.format(fwm.persistenceGranularity()),
                 "no family known yet and no '.': an IPv6 prefix, as keepalived decides");
     }
+
+    @Test
+    void flagsKeepalivedSetsWhateverFollows() throws ConfigException {
+        KeepalivedConfig c = load("flags-without-values.conf");
+        assertTrue(c.globalDefs().enableScriptSecurity());
+        assertTrue(c.globalDefs().vrrpSkipCheckAdvAddr(), "'vrrp_skip_check_adv_addr no' sets it in keepalived");
+        assertEquals(Duration.ofSeconds(2), c.globalDefs().vrrpGarpInterval());
+        assertEquals(Duration.ofSeconds(300), c.globalDefs().vrrpStartupDelay());
+        VrrpInstance vi = c.vrrpInstances().get(0);
+        assertTrue(vi.nopreempt());
+        assertTrue(vi.skipCheckAdvAddr(), "2.2.7 sets it for 'off' too");
+    }
 }
