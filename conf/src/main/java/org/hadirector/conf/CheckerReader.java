@@ -199,10 +199,12 @@ final class CheckerReader {
                 }
                 case "fast_recovery" -> b.set("fastRecovery", v.flag(x));
                 case "enable_sni" -> {
+                    // keepalived: an optional on/off word, as for fast_recovery ("enable_sni off").
+                    Boolean on = v.flag(x);
                     if (!ssl) {
                         v.warning(x, "enable_sni applies to SSL_GET only; ignored");
                     }
-                    b.set("enableSni", ssl);
+                    b.set("enableSni", ssl && Boolean.TRUE.equals(on));
                 }
                 default -> {}
             }
@@ -335,7 +337,11 @@ final class CheckerReader {
             }
             switch (kw) {
                 case "misc_path" -> b.set("miscPath", v.string(x));
-                case "misc_timeout" -> b.set("miscTimeout", v.seconds(x, 0.000001, 86400));
+                case "misc_timeout" -> {
+                    // keepalived takes 0 as "not set": the script then has delay_loop.
+                    Duration t = v.seconds(x, 0, 86400);
+                    b.set("miscTimeout", t == null || t.isZero() ? null : t);
+                }
                 case "misc_dynamic" -> b.set("miscDynamic", true);
                 case "user" -> {
                     b.set("user", v.string(x));

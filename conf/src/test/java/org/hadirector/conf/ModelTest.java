@@ -515,4 +515,17 @@ class ModelTest {
         assertTrue(vi.nopreempt());
         assertTrue(vi.skipCheckAdvAddr(), "2.2.7 sets it for 'off' too");
     }
+
+    @Test
+    void checkerValuesAsKeepalivedTakesThem() throws ConfigException {
+        RealServer rs = load("checker-values.conf")
+                .virtualServers()
+                .get(0)
+                .realServers()
+                .get(0);
+        HttpGetCheck ssl = (HttpGetCheck) rs.checkers().get(0);
+        assertFalse(ssl.enableSni(), "'enable_sni off' is off");
+        MiscCheck misc = (MiscCheck) rs.checkers().get(1);
+        assertEquals(Duration.ofSeconds(7), misc.miscTimeout(), "misc_timeout 0: delay_loop");
+    }
 }
