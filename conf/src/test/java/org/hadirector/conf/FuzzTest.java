@@ -151,8 +151,8 @@ class FuzzTest {
         for (Path p : Corpus.files("valid").toList()) {
             out.add(Files.readString(p));
         }
-        if (Files.isDirectory(KeepalivedSamplesTest.samplesDir())) {
-            try (var s = Files.list(KeepalivedSamplesTest.samplesDir())) {
+        if (Files.isDirectory(KeepalivedSamplesTest.SAMPLES)) {
+            try (var s = Files.list(KeepalivedSamplesTest.SAMPLES)) {
                 for (Path p : s.filter(x -> x.getFileName().toString().startsWith("keepalived.conf."))
                         .sorted()
                         .toList()) {

@@ -1,45 +1,38 @@
 package org.hadirector.conf;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * keepalived's own sample configurations must load (warnings allowed). The files are keepalived
- * 2.2.7's doc/samples, copied unchanged into src/test/resources/keepalived-samples, so the test
- * runs everywhere; they are the files Debian's package installs under
- * /usr/share/doc/keepalived/samples.
+ * keepalived's own sample configurations (doc/samples, shipped by Debian's keepalived package
+ * under /usr/share/doc/keepalived/samples) must load. CI installs the package; elsewhere the
+ * test is skipped, loudly, when it is missing.
  */
 class KeepalivedSamplesTest {
-    /** The number of keepalived.conf.* files in keepalived 2.2.7's doc/samples. */
-    private static final int SAMPLES_IN_2_2_7 = 25;
-
-    /** src/test/resources/keepalived-samples on the test class path. */
-    static Path samplesDir() {
-        try {
-            return Path.of(KeepalivedSamplesTest.class
-                    .getResource("/keepalived-samples")
-                    .toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final Path SAMPLES = Path.of("/usr/share/doc/keepalived/samples");
 
     static Stream<Path> samples() throws IOException {
-        Path dir = samplesDir();
-        try (Stream<Path> s = Files.list(dir)) {
+        if (!Files.isDirectory(SAMPLES)) {
+            if (System.getenv("CI") != null) {
+                fail(SAMPLES + " is missing: .ci/run must install Debian's keepalived package");
+            }
+            Assumptions.abort("keepalived samples not installed (apt-get install keepalived)");
+        }
+        try (Stream<Path> s = Files.list(SAMPLES)) {
             List<Path> files = s.filter(p -> p.getFileName().toString().startsWith("keepalived.conf."))
                     .sorted()
                     .toList();
-            assertEquals(SAMPLES_IN_2_2_7, files.size(), "keepalived.conf.* under " + dir);
+            assertFalse(files.isEmpty(), "no keepalived.conf.* under " + SAMPLES);
             return files.stream();
         }
     }
