@@ -15,12 +15,12 @@ final class Checksums {
 
     /** Finishes the checksum of the TCP (6) or UDP (17) segment at {@code l4} of {@code length} bytes. */
     static void complete(Pointer p, long l4, int length, int protocol) {
-        int field = protocol == 6 ? 16 : 6;
+        int field = protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET;
         if (length < field + 2) {
             return;
         }
         int csum = InternetChecksum.fold(InternetChecksum.add(0, p, l4, length));
-        if (protocol == 17 && csum == 0) {
+        if (protocol == Ipv4Header.PROTOCOL_UDP && csum == 0) {
             csum = 0xffff;
         }
         p.putShort(l4 + field, Short.reverseBytes((short) csum));

@@ -1,5 +1,10 @@
 package org.hadirector.ipvs.dr;
 
+import org.hadirector.ipvs.Connection;
+import org.hadirector.ipvs.ForwardMethod;
+import org.hadirector.ipvs.IpProtocol;
+import org.hadirector.ipvs.TcpState;
+
 /**
  * One entry of the forwarder's connection table: a client flow, or a persistence template
  * (client network -> real server). Mutated only by the forwarder thread.
@@ -46,6 +51,34 @@ final class DrConnection {
         this.template = template;
         this.service = service;
         this.server = server;
+        // A flow is inactive until ESTABLISHED, and NOOUTPUT as the kernel marks DR flows: their
+        // replies bypass the director.
+        this.flags = template
+                ? Connection.F_TEMPLATE | ForwardMethod.ROUTE.code()
+                : ForwardMethod.ROUTE.code() | Connection.F_NOOUTPUT | Connection.F_INACTIVE;
+        this.state = TcpState.NONE.code();
+    }
+
+    /** This connection is one the template chose the server of: the template lives while it does. */
+    void controlledBy(DrConnection template) {
+        controller = template;
+        template.controlled++;
+    }
+
+    /** As sync messages and listings show an entry, with the timeout they give. */
+    Connection toConnection(int timeoutSeconds) {
+        return new Connection(
+                IpProtocol.of(protocol),
+                Ipv4.address(clientAddress),
+                clientPort,
+                Ipv4.address(virtualAddress),
+                virtualPort,
+                server.backend.destination().address(),
+                server.backend.destination().port(),
+                0,
+                flags & ~Connection.F_HASHED,
+                protocol == Ipv4Header.PROTOCOL_TCP && !template ? state : 0,
+                timeoutSeconds);
     }
 
     boolean matches(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {

@@ -8,6 +8,13 @@ import org.hadirector.ipvs.sched.Backend;
 final class DrRealServer {
     final Backend backend;
     final int address;
+    private final Neighbours neighbours;
+    /**
+     * Its entry in the forwarder's ARP cache, read per packet for the MAC; null once forgotten.
+     * A field rather than a map from server to entry: no lookup per packet.
+     */
+    Neighbours.Entry neighbour;
+
     /** Set when the server left the table; its connections still reach it until they expire. */
     boolean removed;
 
@@ -16,9 +23,31 @@ final class DrRealServer {
     long bytes;
     final RateEstimator rates = new RateEstimator();
 
-    DrRealServer(Destination d) {
+    /** A server now in the table: its address is used in {@code neighbours} until it is forgotten. */
+    DrRealServer(Destination d, Neighbours neighbours) {
         this.backend = new Backend(d);
         this.address = Ipv4.of(d.address());
+        this.neighbours = neighbours;
+        this.neighbour = neighbours.use(address);
+    }
+
+    /** The server's MAC as last heard, or -1 when not heard yet or forgotten. */
+    long mac() {
+        Neighbours.Entry n = neighbour;
+        return n == null ? -1 : n.mac;
+    }
+
+    /** Stops asking for its MAC (its address may stay in use by another service's server). */
+    void forgetNeighbour() {
+        if (neighbour != null) {
+            neighbours.release(neighbour);
+            neighbour = null;
+        }
+    }
+
+    /** Whether connections or persistence templates still reach it. */
+    boolean hasConnections() {
+        return backend.activeConnections() + backend.inactiveConnections() + backend.persistentConnections() > 0;
     }
 
     Stats stats() {

@@ -262,14 +262,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             throw new IllegalArgumentException("page size " + pageSize);
         }
         return new ConnectionCursor() {
-            private ForwardingCore.Page at = ForwardingCore.Page.FIRST;
+            private ConnectionTable.Page at = ConnectionTable.Page.FIRST;
 
             @Override
             public List<Connection> next() throws DataplaneException {
                 if (at.last()) {
                     return List.of();
                 }
-                ForwardingCore.Page after = at;
+                ConnectionTable.Page after = at;
                 at = call(() -> core.page(System.nanoTime(), after, pageSize));
                 return at.connections();
             }
@@ -399,13 +399,13 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     private boolean installOne(Connection c, long now) {
-        ForwardingCore.Synced r = core.install(c, now);
+        ConnectionSync.Synced r = core.install(c, now);
         switch (r) {
             case INSTALLED -> installed++;
             case UNKNOWN -> unknownSynced++;
             case FULL -> syncOverCap++;
         }
-        return r == ForwardingCore.Synced.INSTALLED;
+        return r == ConnectionSync.Synced.INSTALLED;
     }
 
     /** Synced connections refused at the entry cap, and dropped at the hand-off bound, so far. */
@@ -763,7 +763,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             int snap = mem.getInt(hdr + PacketRing.HDR_SNAPLEN);
             long frame = hdr + Short.toUnsignedInt(mem.getShort(hdr + PacketRing.HDR_MAC));
             if (snap < len) {
-                core.drop(ForwardingCore.Drop.TOO_BIG);
+                core.drop(Drop.TOO_BIG);
             } else if (ArpFrames.sender(mem, frame, len, arp)) {
                 if (core.neighbours().heard((int) arp[0], arp[1], now)) {
                     logNeighbour((int) arp[0], arp[1], now);
@@ -805,16 +805,15 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     private void completeChecksum(long frame) {
-        long ip = frame + ForwardingCore.ETH_HLEN;
-        int ihl = (mem.getByte(ip) & 0x0f) * 4;
-        int total = Short.toUnsignedInt(Short.reverseBytes(mem.getShort(ip + 2)));
-        Checksums.complete(mem, ip + ihl, total - ihl, mem.getByte(ip + 9) & 0xff);
+        long ip = frame + EthernetHeader.LENGTH;
+        int ihl = Ipv4Header.ihl(mem, ip);
+        Checksums.complete(mem, ip + ihl, Ipv4Header.totalLength(mem, ip) - ihl, Ipv4Header.protocol(mem, ip));
     }
 
     private void transmit(long frame, int len) {
         long slot = freeTxSlot();
         if (slot < 0 || len > ring.maxTxLength()) {
-            core.drop(slot < 0 ? ForwardingCore.Drop.TX_RING_FULL : ForwardingCore.Drop.TOO_BIG);
+            core.drop(slot < 0 ? Drop.TX_RING_FULL : Drop.TOO_BIG);
             return;
         }
         mem.transferTo(frame, mem, slot + PacketRing.TX_DATA, len);

@@ -163,7 +163,7 @@ class ForwardingCoreTest {
         assertEquals(0, backend("198.18.0.21").activeConnections());
         // After expiry a non-SYN segment belongs to nothing we know.
         assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, ACK, 0)));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NOT_SYN));
+        assertEquals(1L, core.drops().get(Drop.NOT_SYN));
     }
 
     @Test
@@ -188,8 +188,8 @@ class ForwardingCoreTest {
         assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 81, SYN, 0)));
         assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, ACK, 0)));
         assertEquals(-1, send(tcp(CLIENT, 40000, VIP, 80, SYN | RST, 0)));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NO_SERVICE));
-        assertEquals(2L, core.drops().get(ForwardingCore.Drop.NOT_SYN));
+        assertEquals(1L, core.drops().get(Drop.NO_SERVICE));
+        assertEquals(2L, core.drops().get(Drop.NOT_SYN));
         assertEquals(0, core.connectionCount());
     }
 
@@ -201,8 +201,8 @@ class ForwardingCoreTest {
         ByteBuffer g = tcp(CLIENT, 40000, VIP, 80, SYN, 0);
         g.putShort(16, (short) 9000); // total length beyond the frame
         assertEquals(-1, send(g));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.FRAGMENT));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.MALFORMED));
+        assertEquals(1L, core.drops().get(Drop.FRAGMENT));
+        assertEquals(1L, core.drops().get(Drop.MALFORMED));
     }
 
     @Test
@@ -225,7 +225,7 @@ class ForwardingCoreTest {
     void noMacYetMeansDropUntilHeard() throws DataplaneException {
         core.apply(new TableOp.AddDestination(DNS_SERVICE(), Destination.route(addr("198.18.0.23"), 53, 1), "t"));
         assertEquals(-1, send(udp(CLIENT, 5000, VIP, 53, 20)));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.NO_MAC));
+        assertEquals(1L, core.drops().get(Drop.NO_MAC));
         assertEquals(
                 List.of(ip("198.18.0.23")),
                 core.neighbours().due(now).stream()
@@ -298,7 +298,7 @@ class ForwardingCoreTest {
                 ForwardMethod.ROUTE.code(),
                 TcpState.ESTABLISHED.code(),
                 900);
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(c, now));
+        assertEquals(ConnectionSync.Synced.INSTALLED, core.install(c, now));
         assertEquals(RS2_MAC, send(tcp(CLIENT, 45000, VIP, 80, ACK, 100)));
         assertEquals(1, backend("198.18.0.22").activeConnections());
         Connection unknown = new Connection(
@@ -313,7 +313,7 @@ class ForwardingCoreTest {
                 ForwardMethod.ROUTE.code(),
                 TcpState.ESTABLISHED.code(),
                 900);
-        assertEquals(ForwardingCore.Synced.UNKNOWN, core.install(unknown, now));
+        assertEquals(ConnectionSync.Synced.UNKNOWN, core.install(unknown, now));
     }
 
     @Test
@@ -433,7 +433,7 @@ class ForwardingCoreTest {
             send(tcp(CLIENT, 40000 + i, VIP, 80, ACK, 0));
         }
         assertEquals(-1, send(tcp(CLIENT, 41000, VIP, 80, SYN, 0)));
-        assertEquals(1L, core.drops().get(ForwardingCore.Drop.TABLE_FULL));
+        assertEquals(1L, core.drops().get(Drop.TABLE_FULL));
         assertEquals(20, core.connectionCount());
         assertEquals(0, core.evicted());
     }
@@ -475,9 +475,10 @@ class ForwardingCoreTest {
     @Test
     void theDefaultLimitIsAQuarterOfTheHeap() {
         assertEquals(
-                96L * 1024 * 1024 / 4 / ForwardingCore.BYTES_PER_ENTRY, ForwardingCore.defaultLimit(96L * 1024 * 1024));
-        assertEquals(4096, ForwardingCore.defaultLimit(1024));
-        assertEquals(1 << 24, ForwardingCore.defaultLimit(Long.MAX_VALUE));
+                96L * 1024 * 1024 / 4 / ConnectionTable.BYTES_PER_ENTRY,
+                ConnectionTable.defaultLimit(96L * 1024 * 1024));
+        assertEquals(4096, ConnectionTable.defaultLimit(1024));
+        assertEquals(1 << 24, ConnectionTable.defaultLimit(Long.MAX_VALUE));
     }
 
     @Test
@@ -492,7 +493,7 @@ class ForwardingCoreTest {
         assertEquals(20_000, core.connectionCount());
         java.util.Set<Integer> listed = new java.util.HashSet<>();
         int pages = 0;
-        for (ForwardingCore.Page p = core.page(now, ForwardingCore.Page.FIRST, 300); ; p = core.page(now, p, 300)) {
+        for (ConnectionTable.Page p = core.page(now, ConnectionTable.Page.FIRST, 300); ; p = core.page(now, p, 300)) {
             assertTrue(
                     p.connections().size() <= 300,
                     "a page holds at most its size: " + p.connections().size());
@@ -518,7 +519,7 @@ class ForwardingCoreTest {
             send(tcp(flooder(i), 1000, VIP, 80, SYN, 0));
         }
         List<Connection> all = new ArrayList<>();
-        for (ForwardingCore.Page p = core.page(now, ForwardingCore.Page.FIRST, 1); ; p = core.page(now, p, 1)) {
+        for (ConnectionTable.Page p = core.page(now, ConnectionTable.Page.FIRST, 1); ; p = core.page(now, p, 1)) {
             assertTrue(p.connections().size() <= 1);
             all.addAll(p.connections());
             if (p.last()) {
@@ -527,7 +528,7 @@ class ForwardingCoreTest {
         }
         assertEquals(30, all.size());
         assertEquals(30, new java.util.HashSet<>(all).size());
-        assertThrows(IllegalArgumentException.class, () -> core.page(now, ForwardingCore.Page.FIRST, 0));
+        assertThrows(IllegalArgumentException.class, () -> core.page(now, ConnectionTable.Page.FIRST, 0));
     }
 
     @Test
@@ -537,11 +538,11 @@ class ForwardingCoreTest {
             send(tcp(flooder(i), 1000 + i / 100, VIP, 80, SYN, 0));
             send(tcp(flooder(i), 1000 + i / 100, VIP, 80, RST, 0));
         }
-        ForwardingCore.Page first = core.page(now, ForwardingCore.Page.FIRST, 500);
+        ConnectionTable.Page first = core.page(now, ConnectionTable.Page.FIRST, 500);
         now += 11 * S;
         core.expire(now); // every entry expires between the pages
         int rest = 0;
-        for (ForwardingCore.Page p = core.page(now, first, 500); ; p = core.page(now, p, 500)) {
+        for (ConnectionTable.Page p = core.page(now, first, 500); ; p = core.page(now, p, 500)) {
             rest += p.connections().size();
             if (p.last()) {
                 break;

@@ -79,7 +79,7 @@ class SyncedInstallTest {
     @Test
     void aForgedTimeoutIsBoundedByTheStateTimeout() {
         assertEquals(
-                ForwardingCore.Synced.INSTALLED,
+                ConnectionSync.Synced.INSTALLED,
                 core.install(tcp(40000, TcpState.ESTABLISHED, Integer.MAX_VALUE), now));
         assertEquals(900, lifetime(6, 40000, 80, false), "ESTABLISHED: tcp timeout (900 s), not 2^31 s");
         core.expire(now + 899 * S);
@@ -109,7 +109,7 @@ class SyncedInstallTest {
                 ForwardMethod.ROUTE.code(),
                 0,
                 86_400);
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(udp, now));
+        assertEquals(ConnectionSync.Synced.INSTALLED, core.install(udp, now));
         assertEquals(20, lifetime(17, 5353, 53, false));
     }
 
@@ -138,7 +138,7 @@ class SyncedInstallTest {
                 Connection.F_TEMPLATE | ForwardMethod.ROUTE.code(),
                 0,
                 Integer.MAX_VALUE);
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(t, now));
+        assertEquals(ConnectionSync.Synced.INSTALLED, core.install(t, now));
         assertEquals(120, lifetime(6, 0, 443, true));
         Connection onPlain = new Connection(
                 IpProtocol.TCP,
@@ -153,7 +153,7 @@ class SyncedInstallTest {
                 0,
                 300);
         assertEquals(
-                ForwardingCore.Synced.UNKNOWN,
+                ConnectionSync.Synced.UNKNOWN,
                 core.install(onPlain, now),
                 "no template for a service without persistence");
     }
@@ -162,19 +162,19 @@ class SyncedInstallTest {
     void newEntriesAreRefusedAtTheCapAndUpdatesGoOn() {
         core.syncMaxEntries(3);
         for (int p = 40000; p < 40003; p++) {
-            assertEquals(ForwardingCore.Synced.INSTALLED, core.install(tcp(p, TcpState.SYN_RECV, 60), now));
+            assertEquals(ConnectionSync.Synced.INSTALLED, core.install(tcp(p, TcpState.SYN_RECV, 60), now));
         }
-        assertEquals(ForwardingCore.Synced.FULL, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now));
+        assertEquals(ConnectionSync.Synced.FULL, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now));
         assertNull(core.lookup(6, ip("198.18.0.10"), 40003, ip(VIP), 80, false));
         assertEquals(3, core.connectionCount());
         // an entry already there is updated (the real master's refresh of a live connection)
-        assertEquals(ForwardingCore.Synced.INSTALLED, core.install(tcp(40001, TcpState.ESTABLISHED, 900), now));
+        assertEquals(ConnectionSync.Synced.INSTALLED, core.install(tcp(40001, TcpState.ESTABLISHED, 900), now));
         assertEquals(TcpState.ESTABLISHED.code(), core.lookup(6, ip("198.18.0.10"), 40001, ip(VIP), 80, false).state);
         // room again once entries expire
         core.expire(now + 61 * S);
         assertEquals(1, core.connectionCount());
         assertEquals(
-                ForwardingCore.Synced.INSTALLED, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now + 61 * S));
+                ConnectionSync.Synced.INSTALLED, core.install(tcp(40003, TcpState.ESTABLISHED, 900), now + 61 * S));
     }
 
     /**
