@@ -473,15 +473,6 @@ class ForwardingCoreTest {
     }
 
     @Test
-    void theDefaultLimitIsAQuarterOfTheHeap() {
-        assertEquals(
-                96L * 1024 * 1024 / 4 / ConnectionTable.BYTES_PER_ENTRY,
-                ConnectionTable.defaultLimit(96L * 1024 * 1024));
-        assertEquals(4096, ConnectionTable.defaultLimit(1024));
-        assertEquals(1 << 24, ConnectionTable.defaultLimit(Long.MAX_VALUE));
-    }
-
-    @Test
     void aListingPagesThroughTheWholeTableEachEntryOnceInBoundedPages() throws DataplaneException {
         limitedTable(30_000);
         java.util.Set<Integer> sent = new java.util.HashSet<>();
