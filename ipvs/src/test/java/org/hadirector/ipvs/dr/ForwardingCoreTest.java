@@ -454,25 +454,6 @@ class ForwardingCoreTest {
     }
 
     @Test
-    void expiryPassesOverTheWholeTableInSlices() throws DataplaneException {
-        limitedTable(5000);
-        for (int i = 0; i < 3000; i++) {
-            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, SYN, 0));
-            send(tcp(flooder(i), 1000 + i / 100, VIP, 80, RST, 0));
-        }
-        assertEquals(3000, core.connectionCount());
-        now += 11 * S;
-        int expired = 0;
-        for (int slice = 0; slice < 10; slice++) {
-            int n = core.expireSlice(now, 10);
-            assertTrue(n < 3000, "one slice never takes the whole table");
-            expired += n;
-        }
-        assertEquals(3000, expired);
-        assertEquals(0, core.connectionCount());
-    }
-
-    @Test
     void aListingPagesThroughTheWholeTableEachEntryOnceInBoundedPages() throws DataplaneException {
         limitedTable(30_000);
         java.util.Set<Integer> sent = new java.util.HashSet<>();
