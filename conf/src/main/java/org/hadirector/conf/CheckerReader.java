@@ -20,6 +20,7 @@ import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
+import org.hadirector.sys.HexPattern;
 
 /** The checker blocks of a real server, with keepalived's per-type defaults. */
 final class CheckerReader {
@@ -362,7 +363,6 @@ final class CheckerReader {
     }
 
     private UdpCheck udp(Statement s, List<Statement> block, Defaults d) {
-        notYet(s);
         String payload = null;
         boolean require = false;
         String reply = null;
@@ -370,10 +370,21 @@ final class CheckerReader {
         int max = 255;
         for (Statement x : block) {
             switch (x.name()) {
-                case "payload" -> payload = String.join("", x.argTexts());
+                case "payload" -> {
+                    // keepalived joins the words with blanks, which separate octets
+                    payload = String.join(" ", x.argTexts());
+                    if (x.args().isEmpty()) {
+                        v.error(x, "UDP_CHECK payload requires a payload");
+                    } else if (HexPattern.parse(payload, false) == null) {
+                        v.error(x, "invalid hex string for UDP_CHECK payload: " + payload);
+                    }
+                }
                 case "require_reply" -> {
                     require = true;
-                    reply = x.args().isEmpty() ? null : String.join("", x.argTexts());
+                    reply = x.args().isEmpty() ? null : String.join(" ", x.argTexts());
+                    if (reply != null && HexPattern.parse(reply, true) == null) {
+                        v.error(x, "invalid hex string for UDP_CHECK reply: " + reply);
+                    }
                 }
                 case "min_reply_length" -> {
                     Integer i = v.integer(x, 0, 65535);
@@ -385,6 +396,10 @@ final class CheckerReader {
                 }
                 default -> {}
             }
+        }
+        if (min > max) {
+            // keepalived reports it and runs the check, which then always fails
+            v.warning(s, "UDP_CHECK min_reply_length " + min + " > max_reply_length " + max + ": it will always fail");
         }
         CheckerEndpoint e = endpoint(
                 block, d, "UDP_CHECK", Set.of("payload", "require_reply", "min_reply_length", "max_reply_length"));

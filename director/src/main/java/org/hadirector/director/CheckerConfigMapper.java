@@ -18,6 +18,7 @@ import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.TcpCheck;
+import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.healthcheck.CheckSettings;
@@ -170,6 +171,19 @@ final class CheckerConfigMapper {
                             d.queryType(),
                             d.name()),
                     timing(d.timing()));
+        }
+        if (k instanceof UdpCheck u) {
+            return new CheckSpec(
+                    new CheckSettings.Udp(
+                            target(u.endpoint(), rs, vs),
+                            bind(u.endpoint()),
+                            timeout(u.timing()),
+                            org.hadirector.sys.HexPattern.parse(u.payload(), false),
+                            u.requireReply(),
+                            org.hadirector.sys.HexPattern.parse(u.replyPattern(), true),
+                            u.minReplyLength(),
+                            u.maxReplyLength()),
+                    timing(u.timing()));
         }
         if (k instanceof SmtpCheck s) {
             return new CheckSpec(

@@ -167,7 +167,7 @@ class DirectorPlanTest {
                 List.of(
                         "vrrp_instance VI_3: use_vmac is not built yet",
                         "TCP 198.18.0.100:80, real_server 198.18.0.29:80: PING_CHECK is not built yet (TCP_CHECK, "
-                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK and SMTP_CHECK are)"),
+                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK and UDP_CHECK are)"),
                 DirectorPlan.refusals(c, true, true));
         assertEquals(List.of("vrrp_instance VI_3: use_vmac is not built yet"), DirectorPlan.refusals(c, true, false));
         assertEquals(1, DirectorPlan.refusals(c, false, true).size(), "-C: the checker only");

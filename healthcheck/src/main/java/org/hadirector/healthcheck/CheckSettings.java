@@ -84,6 +84,26 @@ public sealed interface CheckSettings {
         }
     }
 
+    /**
+     * UDP_CHECK: one datagram ({@code payload}, else keepalived's filler) on a socket connected to
+     * the target; judged by {@link UdpCheckRules}.
+     */
+    record Udp(
+            InetSocketAddress target,
+            InetSocketAddress bind,
+            long timeoutNanos,
+            org.hadirector.sys.HexPattern payload,
+            boolean requireReply,
+            org.hadirector.sys.HexPattern reply,
+            int minReplyLength,
+            int maxReplyLength)
+            implements CheckSettings {
+        @Override
+        public String describe() {
+            return "UDP_CHECK " + hostPort(target);
+        }
+    }
+
     /** SMTP_CHECK: a 220 greeting, HELO answered 250, then QUIT answered (by anything), as keepalived's. */
     record Smtp(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String heloName)
             implements CheckSettings {

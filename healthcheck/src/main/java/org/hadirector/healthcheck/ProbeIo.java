@@ -80,13 +80,21 @@ public final class ProbeIo implements AutoCloseable {
             return new MiscChecker(m, group);
         }
         if (s instanceof CheckSettings.Dns d) {
-            if (udp == null) {
-                udp = new MultiThreadIoEventLoopGroup(
-                        1, new DefaultThreadFactory("dns-checkers", true), NioIoHandler.newFactory());
-            }
-            return new DnsChecker(d, udp);
+            return new DnsChecker(d, udp());
+        }
+        if (s instanceof CheckSettings.Udp u) {
+            return new UdpChecker(u, udp());
         }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
+    }
+
+    /** The UDP checks' loop (DNS_CHECK, UDP_CHECK), on NIO: netty's epoll datagram channel is not needed here. */
+    private EventLoopGroup udp() {
+        if (udp == null) {
+            udp = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("udp-checkers", true), NioIoHandler.newFactory());
+        }
+        return udp;
     }
 
     /** Runs {@code r}, which starts checks, waking the I/O threads it involves once at its end. */

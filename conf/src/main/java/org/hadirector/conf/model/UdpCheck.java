@@ -1,6 +1,6 @@
 package org.hadirector.conf.model;
 
-/** UDP_CHECK (parsed; the runtime refuses it until built). */
+/** UDP_CHECK: payload and require_reply are keepalived hex strings (sys/HexPattern), as written. */
 public record UdpCheck(
         CheckerEndpoint endpoint,
         CheckerTiming timing,

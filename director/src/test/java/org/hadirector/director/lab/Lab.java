@@ -162,6 +162,35 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts dnsmasq in {@code host}'s namespace (foreground, no resolv.conf, no hosts file,
+     * answering {@code example.test} with 198.18.0.1) on the host's address, port 53; its output
+     * goes to DIR/dnsmasq-host.log. Stopped with the lab.
+     */
+    public Process dnsmasq(String host) throws IOException {
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns(host),
+                        "dnsmasq",
+                        "--keep-in-foreground",
+                        "--no-resolv",
+                        "--no-hosts",
+                        "--bind-interfaces",
+                        "--listen-address=" + hosts.get(host),
+                        "--port=53",
+                        "--pid-file=" + dir.resolve("dnsmasq-" + host + ".pid"),
+                        "--user=root",
+                        "--address=/example.test/198.18.0.1",
+                        "--log-facility=-")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("dnsmasq-" + host + ".log").toFile())
+                .start();
+        processes.add(p);
+        return p;
+    }
+
     public String log(String host) throws IOException {
         Path p = dir.resolve(host + ".log");
         return Files.exists(p) ? Files.readString(p) : "";
