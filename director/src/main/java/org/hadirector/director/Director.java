@@ -112,7 +112,7 @@ final class Director implements AutoCloseable {
             parts.add("checks");
             table.dataplane().onFault(this::dataplaneFault);
             table.onFault(f -> parts.report("table", f));
-            table.start();
+            table.start(plan.flushAtStart());
             applyTimeouts(plan.timeouts());
             LOG.info(
                     "table: {} runs {} virtual server(s)",

@@ -37,6 +37,8 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param tableInstances the instances holding a virtual server's address: FAULT while the dataplane cannot forward
  * @param syncGroups the vrrp_sync_groups, each with the members this plan runs
  * @param vipInterfaces for each table service whose address is a VIP, the interface it goes on
+ * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
+ * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
  * @param initFiles the track_files with an init_file value, written at start and at each reload
  * @param warnings what the plan ignores, and why, for the log
  */
@@ -52,6 +54,7 @@ record DirectorPlan(
         LvsTimeouts timeouts,
         List<SyncGroupPlan> syncGroups,
         Map<ServiceId, String> vipInterfaces,
+        boolean flushAtStart,
         List<TrackFile> initFiles,
         List<String> warnings) {
 
@@ -194,6 +197,7 @@ record DirectorPlan(
                 c.globalDefs().lvsTimeouts(),
                 vrrp ? syncGroups(c) : List.of(),
                 table ? vipInterfaces(c) : Map.of(),
+                table && c.globalDefs().lvsFlush(),
                 vrrp
                         ? c.trackFiles().stream()
                                 .filter(t -> t.initValue() != null)

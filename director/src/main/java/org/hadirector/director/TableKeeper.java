@@ -77,7 +77,24 @@ final class TableKeeper implements AutoCloseable {
 
     /** Programs the configured services (no real server yet: the checks decide); errors are fatal. */
     void start() throws DataplaneException {
+        start(false);
+    }
+
+    /**
+     * As {@link #start()}; with {@code flushFirst} (lvs_flush) the whole table is flushed first,
+     * everyone's services included, as keepalived does at start. Without it, services this
+     * director does not configure are left alone. A dataplane that starts empty (the userspace
+     * forwarder) has nothing to flush.
+     */
+    void start(boolean flushFirst) throws DataplaneException {
         call(() -> {
+            if (flushFirst) {
+                PersistentTable lasting = dataplane.persistentTable().orElse(null);
+                if (lasting != null) {
+                    lasting.flush();
+                    LOG.info("table: flushed at start (lvs_flush)");
+                }
+            }
             owned.addAll(desired.keys());
             List<TableOp> ops = diff("configuration");
             for (TableOp op : ops) {

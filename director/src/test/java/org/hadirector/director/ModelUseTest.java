@@ -43,9 +43,6 @@ class ModelUseTest {
                     "GlobalDefs.defaultInterface",
                     "default_interface: an instance without 'interface' is refused (Unbuilt.NO_INTERFACE) instead of taking it"),
             Map.entry(
-                    "GlobalDefs.lvsFlush",
-                    "lvs_flush: the table is reconciled at start (what is not configured goes), not flushed first"),
-            Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
             Map.entry("GlobalDefs.notificationEmail", "smtp_alert e-mail: not built yet (issue 15)"),

@@ -50,6 +50,20 @@ class TableKeeperTest {
         final List<TableOp> ops = new ArrayList<>();
         /** How many of the next applies throw (a bug in the dataplane, not a refused operation). */
         int breakNext;
+        /** Whether it outlives the process, as the kernel's table does (and so can be flushed). */
+        boolean persistent;
+
+        @Override
+        public java.util.Optional<org.hadirector.ipvs.PersistentTable> persistentTable() {
+            return persistent
+                    ? java.util.Optional.of(() -> {
+                        synchronized (this) {
+                            table = ServiceTable.EMPTY;
+                            ops.add(null);
+                        }
+                    })
+                    : java.util.Optional.empty();
+        }
 
         @Override
         public String name() {
@@ -122,6 +136,24 @@ class TableKeeperTest {
                 HealthEvent.Kind.ADD,
                 w,
                 "HTTP_GET " + rs + " /health: ok");
+    }
+
+    @Test
+    void lvsFlushEmptiesTheWholeTableFirstAndOnlyThen() throws Exception {
+        for (boolean flush : new boolean[] {false, true}) {
+            MemoryDataplane dp = new MemoryDataplane();
+            dp.persistent = true;
+            dp.apply(new TableOp.AddService(VirtualService.of(OTHER, "rr"), "an operator's own service"));
+            dp.take();
+            TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+            k.start(flush);
+            assertEquals(
+                    !flush,
+                    dp.table().entries().keySet().contains(OTHER),
+                    "the operator's own service stays unless lvs_flush");
+            assertTrue(dp.table().entries().keySet().contains(WEB));
+            k.close();
+        }
     }
 
     @Test
