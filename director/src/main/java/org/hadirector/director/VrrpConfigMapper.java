@@ -46,6 +46,10 @@ final class VrrpConfigMapper {
             }
             strict(i, n, out);
             ttlRange(i, n, out);
+            if (i.unicastTtl() != null && i.unicastTtl() == 0) {
+                // keepalived writes its own IPv4 header; through the kernel a TTL is 1..255
+                out.add(n + "unicast_ttl 0 cannot be sent (the kernel takes 1..255)");
+            }
         }
         return out;
     }
@@ -161,7 +165,8 @@ final class VrrpConfigMapper {
                 trackedScripts(i, c, zero),
                 trackedFiles(i, c, zero),
                 ttls(i)[0],
-                ttls(i)[1]);
+                ttls(i)[1],
+                i.unicastTtl() != null ? i.unicastTtl() : 255);
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */

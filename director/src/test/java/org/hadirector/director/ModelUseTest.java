@@ -111,7 +111,6 @@ class ModelUseTest {
             Map.entry(
                     "VrrpInstance.unicastFaultNoPeer",
                     "unicast_fault_no_peer: an instance without peers is not put in FAULT"),
-            Map.entry("VrrpInstance.unicastTtl", "unicast_ttl: unicast adverts go out with TTL 255"),
             Map.entry(
                     "VrrpInstance.vmacInterface", "use_vmac's interface name: use_vmac is refused (Unbuilt.USE_VMAC)"),
             Map.entry("VrrpInstance.vmacXmitBase", "vmac_xmit_base: use_vmac is refused (Unbuilt.USE_VMAC)"),

@@ -95,6 +95,18 @@ public final class RawIpSocket implements Closeable {
     }
 
     /**
+     * The TTL (hop limit) of unicast packets sent from here, 255 by default: keepalived's
+     * unicast_ttl. Multicast keeps 255, as RFC 5798 wants.
+     */
+    public void unicastTtl(int ttl) throws NativeException {
+        if (ipv6) {
+            Native.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
+        } else {
+            Native.setInt(fd, Native.IPPROTO_IP, Native.IP_TTL, ttl, "IP_TTL");
+        }
+    }
+
+    /**
      * Makes this a socket that only sends: a raw socket bound to an address receives only packets
      * addressed to it, so the runtime sends from a bound socket and receives on an unbound one;
      * the smallest receive buffer keeps the sender's unread queue from holding memory.

@@ -31,7 +31,8 @@ public record InstanceConfig(
         List<org.hadirector.vrrp.track.TrackedScript> trackScripts,
         List<org.hadirector.vrrp.track.TrackedFile> trackFiles,
         int unicastMinTtl,
-        int unicastMaxTtl) {
+        int unicastMaxTtl,
+        int unicastTtl) {
 
     /** A track_interface entry. */
     public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {}

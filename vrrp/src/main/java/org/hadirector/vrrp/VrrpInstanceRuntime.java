@@ -232,6 +232,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
         sender.bind(source);
+        if (!config.unicastPeers().isEmpty() && config.unicastTtl() != 255) {
+            sender.unicastTtl(config.unicastTtl());
+        }
         // The tie-break at equal priority compares primary addresses: ours is the one we send from.
         machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
         if (config.multicastGroup() != null) {
