@@ -83,13 +83,20 @@ final class CheckerConfigMapper {
         List<ServiceSpec> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
             if (vs.kind() == VirtualServerKind.GROUP) {
-                continue; // refused (TableConfigMapper.unsupported): it has no place in the table to check for
+                continue; // refused (Unbuilt.VIRTUAL_SERVER_GROUP): it has no place in the table to check for
             }
             List<RealServerSpec> servers = new ArrayList<>();
             for (RealServer rs : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 for (Checker k : rs.checkers()) {
-                    checks.add(check(k, vs, rs, user, group));
+                    CheckSpec spec = check(k, vs, rs, user, group);
+                    // checker_log_all_failures: every checker logs each failure, as log_all_failures does
+                    checks.add(
+                            c.globalDefs().checkerLogAllFailures()
+                                            && !spec.timing().logAllFailures()
+                                    ? new CheckSpec(
+                                            spec.settings(), spec.timing().loggingAllFailures())
+                                    : spec);
                 }
                 servers.add(new RealServerSpec(
                         TableConfigMapper.realServerId(rs.address(), rs.port(), vs),

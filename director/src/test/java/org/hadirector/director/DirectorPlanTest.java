@@ -176,6 +176,20 @@ class DirectorPlanTest {
     }
 
     @Test
+    void checkerLogAllFailuresMakesEveryCheckerLogEachFailure() throws Exception {
+        DirectorPlan quiet = plan(file("100", "1", ""));
+        DirectorPlan loud = plan(file("100", "1", "checker_log_all_failures"));
+        assertTrue(quiet.checks().stream()
+                .flatMap(s -> s.servers().stream())
+                .flatMap(r -> r.checks().stream())
+                .noneMatch(k -> k.timing().logAllFailures()));
+        assertTrue(loud.checks().stream()
+                .flatMap(s -> s.servers().stream())
+                .flatMap(r -> r.checks().stream())
+                .allMatch(k -> k.timing().logAllFailures()));
+    }
+
+    @Test
     void theSameFileChangesNothing() throws Exception {
         DirectorPlan a = plan(file("100", "1", ""));
         KeepalivedConfig c = config(file("100", "1", ""));

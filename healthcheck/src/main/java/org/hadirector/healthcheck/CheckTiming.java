@@ -26,6 +26,12 @@ public record CheckTiming(
         }
     }
 
+    /** The same timing, logging every failure (log_all_failures, checker_log_all_failures). */
+    public CheckTiming loggingAllFailures() {
+        return new CheckTiming(
+                connectTimeoutNanos, retry, delayBeforeRetryNanos, delayLoopNanos, warmupNanos, alpha, true);
+    }
+
     public CheckerState newState() {
         return new CheckerState(alpha, retry, delayLoopNanos, delayBeforeRetryNanos);
     }
