@@ -22,6 +22,13 @@ final class GlobalDefsReader {
     private final RecordBuilder<GlobalDefs> b = new RecordBuilder<>(GlobalDefs.class);
     private final RecordBuilder<GarpSettings> garp = new RecordBuilder<>(GarpSettings.class);
     private final String hostName;
+    /**
+     * The notify FIFOs and their scripts by model field: keepalived's two keywords fill one
+     * struct, in either order, so they are joined at {@link #build}.
+     */
+    private final java.util.Map<String, NotifyFifo> fifos = new java.util.HashMap<>();
+
+    private final java.util.Map<String, org.hadirector.conf.model.NotifyScript> fifoScripts = new java.util.HashMap<>();
     /** Where lvs_sync_daemon was said, for errors found once the instances are known. */
     Location lvsSyncDaemonAt;
 
@@ -110,9 +117,12 @@ final class GlobalDefsReader {
                                         + s.args().get(0).text() + "'");
                     }
                 }
-                case "notify_fifo" -> b.set("notifyFifo", fifo(s));
-                case "vrrp_notify_fifo" -> b.set("vrrpNotifyFifo", fifo(s));
-                case "lvs_notify_fifo" -> b.set("lvsNotifyFifo", fifo(s));
+                case "notify_fifo" -> fifos.put("notifyFifo", fifo(s));
+                case "vrrp_notify_fifo" -> fifos.put("vrrpNotifyFifo", fifo(s));
+                case "lvs_notify_fifo" -> fifos.put("lvsNotifyFifo", fifo(s));
+                case "notify_fifo_script" -> fifoScripts.put("notifyFifo", v.script(s));
+                case "vrrp_notify_fifo_script" -> fifoScripts.put("vrrpNotifyFifo", v.script(s));
+                case "lvs_notify_fifo_script" -> fifoScripts.put("lvsNotifyFifo", v.script(s));
                 case "max_auto_priority" ->
                     b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
                 default -> {
@@ -265,6 +275,9 @@ final class GlobalDefsReader {
             garp.setDefault("masterDelay", Duration.ZERO);
         }
         b.set("garp", GarpReader.resolve(garp, GarpSettings.DEFAULTS, true));
+        // A script without its FIFO is kept by keepalived and never run (fifo_open needs a name).
+        fifos.forEach((field, f) ->
+                b.set(field, f == null ? null : new NotifyFifo(f.path(), f.user(), f.group(), fifoScripts.get(field))));
         return b.build();
     }
 }

@@ -109,9 +109,6 @@ final class Keywords {
             "fifo_write_vrrp_states_on_reload",
             "min_auto_priority_delay",
             "vrrp_startup_delay_ms",
-            "notify_fifo_script",
-            "vrrp_notify_fifo_script",
-            "lvs_notify_fifo_script",
             "include_check",
             "smtp_alert_vrrp",
             "smtp_alert_checker");
