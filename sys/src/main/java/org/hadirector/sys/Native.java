@@ -52,6 +52,10 @@ final class Native {
     static final int O_CLOEXEC = 0x80000;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int EEXIST = 17;
+    static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_NOFOLLOW = 0x20000;
     static final int EINPROGRESS = 115;
     static final int ETIMEDOUT = 110;
     static final int SOCK_STREAM = 1;
@@ -136,6 +140,16 @@ final class Native {
         int epoll_wait(int epfd, @Out byte[] events, int maxEvents, int timeoutMillis);
 
         int if_nametoindex(String name);
+
+        @SaveError
+        int mkfifo(String path, int mode);
+
+        @SaveError
+        int fchown(int fd, int uid, int gid);
+
+        int geteuid();
+
+        int getegid();
 
         String strerror(int errno);
     }
