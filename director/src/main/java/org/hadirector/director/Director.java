@@ -48,6 +48,8 @@ final class Director implements AutoCloseable {
     private HealthCheckService checks;
     private TableKeeper table;
     private SyncRole sync;
+    /** The notify FIFOs: opened before the parts start, closed after they stop (the STOP lines). */
+    private final NotifyFifos fifos = NotifyFifos.open(NotifyFifos.Plan.NONE);
     /** The vrrp_instance whose state the sync role follows (as started: a reload does not move it), or null. */
     private String syncInstance;
     /** -I: a stop leaves the kernel's table as it is. */
@@ -105,6 +107,7 @@ final class Director implements AutoCloseable {
 
     private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice)
             throws IOException, DataplaneException {
+        fifos.reload(plan.notifyFifos());
         if (checkers) {
             table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(plan.table()));
             parts.add("dataplane");
@@ -121,6 +124,7 @@ final class Director implements AutoCloseable {
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
             checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
+            checks.onTransitions(fifos);
         }
         if (vrrp) {
             TrackFileInit.write(plan.initFiles());
@@ -147,10 +151,11 @@ final class Director implements AutoCloseable {
     }
 
     /** The sync group objects of {@code p}, by member instance name. */
-    private static Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(DirectorPlan p) {
+    private Map<String, org.hadirector.vrrp.SyncGroup> syncGroups(DirectorPlan p) {
         Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
         for (DirectorPlan.SyncGroupPlan g : p.syncGroups()) {
             var group = new org.hadirector.vrrp.SyncGroup(g.name(), g.notifies());
+            group.notifications(fifos);
             g.members().forEach(m -> out.put(m, group));
         }
         return out;
@@ -164,6 +169,7 @@ final class Director implements AutoCloseable {
             r.joinSyncGroup(groupOf.get(i.name()));
         }
         r.addStateListener(this::instanceChanged);
+        r.notifications(fifos, i.notifyPriorityChanges());
         String part = "vrrp " + i.name();
         parts.add(part);
         r.onFault(f -> parts.report(part, f));
@@ -347,6 +353,7 @@ final class Director implements AutoCloseable {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         Map<String, VrrpInstanceRuntime> opened = openAll(n, next, plan);
+        fifos.reload(next.notifyFifos());
         if (sync != null && diff.syncChanged()) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
@@ -607,5 +614,6 @@ final class Director implements AutoCloseable {
             }
             table.close();
         }
+        fifos.close();
     }
 }

@@ -40,6 +40,7 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
  * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
  * @param initFiles the track_files with an init_file value, written at start and at each reload
+ * @param notifyFifos the notify FIFOs to open for the parts that run
  * @param warnings what the plan ignores, and why, for the log
  */
 record DirectorPlan(
@@ -56,6 +57,7 @@ record DirectorPlan(
         Map<ServiceId, String> vipInterfaces,
         boolean flushAtStart,
         List<TrackFile> initFiles,
+        NotifyFifos.Plan notifyFifos,
         List<String> warnings) {
 
     /**
@@ -89,7 +91,8 @@ record DirectorPlan(
             InstanceConfig runtime,
             String syncGroup,
             boolean zeroWeights,
-            VrrpReloadPlan.Basis basis) {}
+            VrrpReloadPlan.Basis basis,
+            boolean notifyPriorityChanges) {}
 
     /** lvs_sync_daemon: the instance whose state it follows and the settings it runs with. */
     record SyncPlan(String instance, LvsSyncDaemon daemon, SyncSettings settings) {}
@@ -149,7 +152,13 @@ record DirectorPlan(
                             + "(sync_group_tracking_weight keeps them)");
                 }
                 instances.add(new InstancePlan(
-                        i.name(), i, VrrpConfigMapper.map(i, c), group, zero, VrrpReloadPlan.Basis.of(i, c)));
+                        i.name(),
+                        i,
+                        VrrpConfigMapper.map(i, c),
+                        group,
+                        zero,
+                        VrrpReloadPlan.Basis.of(i, c),
+                        i.notifies().priorityChanges()));
             }
         }
         boolean table = checkers && !c.virtualServers().isEmpty();
@@ -203,6 +212,7 @@ record DirectorPlan(
                                 .filter(t -> t.initValue() != null)
                                 .toList()
                         : List.of(),
+                NotifyFifos.Plan.of(c, vrrp, checkers),
                 List.copyOf(warnings));
     }
 

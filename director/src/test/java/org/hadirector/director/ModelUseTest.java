@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 class ModelUseTest {
 
     /**
-     * Model components no runtime reads yet: record.component -> why. The debt of issue 15 (the
-     * notify FIFOs, smtp_alert and the rest are to be built); each is named in
+     * Model components no runtime reads yet: record.component -> why. The debt of issue 15
+     * (smtp_alert and the rest are to be built); each is named in
      * docs/keepalived-compat.md.
      */
     static final Map<String, String> NOT_ACTED_ON = Map.ofEntries(
@@ -72,7 +72,6 @@ class ModelUseTest {
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
                     "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry("Notifies.priorityChanges", "notify_priority_changes: no notify on a priority change"),
             Map.entry("RealServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry(
                     "RealServer.tunnel",

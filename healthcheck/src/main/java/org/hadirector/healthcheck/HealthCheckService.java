@@ -58,6 +58,20 @@ public final class HealthCheckService implements AutoCloseable {
     private volatile long restarts;
 
     private volatile Consumer<String> onRestart = why -> {};
+
+    /**
+     * Told, on the loop, of each real server and quorum transition, where notify_up / notify_down
+     * and quorum_up / quorum_down run (keepalived's do_rs_notifies / do_vs_notifies, whose notify
+     * FIFO lines the director writes); must not block.
+     */
+    public interface Transitions {
+        default void realServer(
+                org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server, boolean up) {}
+
+        default void quorum(org.hadirector.sys.ServiceId service, boolean up) {}
+    }
+
+    private volatile Transitions transitions = new Transitions() {};
     /** fault-inject checks: the next result handled throws, as a bug in a checker's rules would. */
     private volatile boolean failNext;
 
@@ -554,6 +568,11 @@ public final class HealthCheckService implements AutoCloseable {
         onRestart = listener;
     }
 
+    /** Told of each real server and quorum transition; call before {@link #start()}. */
+    public void onTransitions(Transitions t) {
+        transitions = t;
+    }
+
     /** Makes the next result handled fail, as a bug would (the part-death drill's lever). */
     public void injectFailure() {
         failNext = true;
@@ -575,6 +594,7 @@ public final class HealthCheckService implements AutoCloseable {
             if (script != null) {
                 Scripts.launch(j.who, script);
             }
+            transitions.realServer(j.pool.spec().id(), rs.id(), u.serverUp());
         }
         if (u.quorumUp() != null) {
             ServiceSpec s = j.pool.spec();
@@ -588,6 +608,7 @@ public final class HealthCheckService implements AutoCloseable {
             if (script != null) {
                 Scripts.launch(s.id().toString(), script);
             }
+            transitions.quorum(s.id(), u.quorumUp());
         }
         for (HealthEvent e : u.ops()) {
             switch (e.kind()) {

@@ -161,6 +161,34 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
+        Scripted probe = new Scripted(new AtomicInteger(), false);
+        ServiceSpec one = service(1, 0);
+        ServiceSpec quorum1 = new ServiceSpec(one.id(), 1, 0, null, false, null, null, one.servers());
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(quorum1), loop, x -> probe, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void realServer(ServiceId service, RealServerId server, boolean up) {
+                told.add("RS " + server + " " + service + " " + up);
+            }
+
+            @Override
+            public void quorum(ServiceId service, boolean up) {
+                told.add("VS " + service + " " + up);
+            }
+        });
+        s.start();
+        // do_rs_notifies before the quorum it moves (perform_svr_state, then update_quorum_state)
+        assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
+        probe.autoAnswer = true;
+        assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
+        s.close();
+    }
+
+    @Test
     void noMoreThanMaxInFlightChecksRunAtOnceAndTheRestWait() throws Exception {
         AtomicInteger max = new AtomicInteger();
         Scripted.IN_FLIGHT.set(0);

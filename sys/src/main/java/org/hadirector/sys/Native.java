@@ -52,10 +52,6 @@ final class Native {
     static final int O_CLOEXEC = 0x80000;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
-    static final int EEXIST = 17;
-    static final int O_RDWR = 2;
-    static final int O_NONBLOCK = 0x800;
-    static final int O_NOFOLLOW = 0x20000;
     static final int EINPROGRESS = 115;
     static final int ETIMEDOUT = 110;
     static final int SOCK_STREAM = 1;
@@ -67,6 +63,10 @@ final class Native {
     static final int EPOLLERR = 0x8;
     static final int EPOLLHUP = 0x10;
     static final int EPOLLONESHOT = 1 << 30;
+    static final int EEXIST = 17;
+    static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_NOFOLLOW = 0x20000;
 
     /** The calls, as the C library declares them; pointers to structs are byte arrays or Pointers. */
     public interface LibC {

@@ -29,6 +29,8 @@ public final class SyncGroup {
     private final Map<String, Boolean> ownFault = new LinkedHashMap<>();
     private final Map<String, VrrpState> states = new LinkedHashMap<>();
     private VrrpState groupState = VrrpState.INIT;
+    /** The notify FIFOs' events; set before the members start. */
+    private volatile VrrpNotifications notifications = VrrpNotifications.NONE;
 
     public SyncGroup(String name, NotifyScripts notifyScripts) {
         this.name = name;
@@ -37,6 +39,11 @@ public final class SyncGroup {
 
     public String name() {
         return name;
+    }
+
+    /** Told of each change of the group's state (where its notify scripts run); call before the members start. */
+    public void notifications(VrrpNotifications n) {
+        this.notifications = n;
     }
 
     public synchronized void join(Member m) {
@@ -67,6 +74,9 @@ public final class SyncGroup {
         calls.forEach(Runnable::run);
         if (notify && notifyScripts != null) {
             notifyScripts.runForGroup(name, to);
+        }
+        if (notify) {
+            notifications.group(name, to);
         }
     }
 

@@ -103,6 +103,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private ScriptRunner scripts;
     private SyncGroup group;
+    /** The notify FIFOs' events; set before {@link #start()}. */
+    private volatile VrrpNotifications notifications = VrrpNotifications.NONE;
+    /** notify_priority_changes: each change of the effective priority is an event. */
+    private volatile boolean notifyPriorityChanges;
 
     public VrrpInstanceRuntime(InstanceConfig config, Path sysClassNet) {
         this.config = config;
@@ -166,6 +170,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      */
     public void onFault(java.util.function.Consumer<String> listener) {
         this.faultListener = listener;
+    }
+
+    /**
+     * Told of the events keepalived writes to its notify FIFOs, on the instance's thread; with
+     * {@code priorityChanges} (notify_priority_changes), of each change of the effective priority
+     * too. Call before {@link #start()}.
+     */
+    public void notifications(VrrpNotifications n, boolean priorityChanges) {
+        this.notifications = n;
+        this.notifyPriorityChanges = priorityChanges;
     }
 
     /** Why the instance's loop is not running now (it failed and is being restarted), or null. */
@@ -396,7 +410,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     /** The trackers' verdict, handed to the state machine (and to the sync group, if any). */
     private void applyTrackers(long now) {
         InstanceTracking.Verdict v = tracking.verdict();
+        int before = machine.effectivePriority();
         machine.setPriorityAdjustment(v.adjustment());
+        int after = machine.effectivePriority();
+        if (notifyPriorityChanges && after != before) {
+            // keepalived's send_instance_priority_notifies: MASTER_PRIORITY as master, BACKUP_PRIORITY else
+            notifications.priorityChanged(name, machine.state() == VrrpState.MASTER, after);
+        }
         machine.setFault(v.fault() != null, v.reason(), now);
         if (group != null && v.ownFaultChanged()) {
             group.ownFault(name, v.ownFault() != null, v.ownFault());
@@ -781,6 +801,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         if (to != VrrpState.INIT) {
             config.notifyScripts().run(name, to, machine.effectivePriority());
+            notifications.instance(name, to, machine.effectivePriority());
         }
         if (group != null) {
             group.memberChanged(name, to);
@@ -802,6 +823,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     @Override
     public void lowerPriorityMasterSeen(InetAddress sourceOfAdvert, int priority, boolean reassert) {
         long now = System.nanoTime();
+        // keepalived's send_event_notify: every such advert, answered or not.
+        notifications.masterRxLowerPri(name, machine.effectivePriority());
         long lines = lowerPrioLog.admit(now);
         if (lines > 0) {
             LOG.info(

@@ -52,6 +52,25 @@ class SyncGroupTest {
     }
 
     @Test
+    void theGroupsStateChangesAreToldOnceEach() {
+        SyncGroup g = new SyncGroup("G", NotifyScripts.NONE);
+        List<String> told = new ArrayList<>();
+        g.notifications(new VrrpNotifications() {
+            @Override
+            public void group(String group, VrrpState state) {
+                told.add(group + " " + state);
+            }
+        });
+        g.join(new FakeMember("A"));
+        g.join(new FakeMember("B"));
+        g.memberChanged("A", VrrpState.BACKUP);
+        g.memberChanged("B", VrrpState.BACKUP);
+        g.memberChanged("A", VrrpState.MASTER);
+        g.memberChanged("B", VrrpState.MASTER);
+        assertEquals(List.of("G BACKUP", "G MASTER"), told);
+    }
+
+    @Test
     void oneMembersFaultFaultsAllUntilNoneIsFaulted() {
         SyncGroup g = new SyncGroup("G", NotifyScripts.NONE);
         FakeMember a = new FakeMember("A");

@@ -1,0 +1,223 @@
+package org.hadirector.director;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hadirector.conf.model.KeepalivedConfig;
+import org.hadirector.conf.model.NotifyFifo;
+import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.conf.model.VirtualServerKind;
+import org.hadirector.healthcheck.HealthCheckService;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
+import org.hadirector.sys.Users;
+import org.hadirector.vrrp.VrrpNotifications;
+import org.hadirector.vrrp.VrrpState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * global_defs' notify_fifo, vrrp_notify_fifo and lvs_notify_fifo: VRRP lines go to notify_fifo
+ * and vrrp_notify_fifo, checker lines to notify_fifo and lvs_notify_fifo ({@link NotifyLines}).
+ * keepalived's VRRP and checker processes each open notify_fifo and start its script; here one
+ * process opens each FIFO once and runs each script once. A FIFO that cannot be made or opened is
+ * logged and left out, as keepalived does; the daemon runs on. Writes never block (see
+ * {@link org.hadirector.sys.NotifyFifo}), so the VRRP threads and the checks' loop call in directly.
+ * One object for the daemon's life: a reload that changes the FIFOs closes the old ones and opens
+ * the new (keepalived closes and reopens them at every reload); one that does not keeps them.
+ */
+final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transitions, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyFifos.class);
+
+    /**
+     * One FIFO: its keyword, path, owner (null: ours), its script's argv (through setpriv for its
+     * user; null for none) and which lines it takes.
+     */
+    record Spec(
+            String keyword,
+            String path,
+            String user,
+            String group,
+            List<String> script,
+            boolean vrrpLines,
+            boolean checkerLines) {}
+
+    /** The FIFOs a plan opens, and the protocol written for a fwmark service's real servers. */
+    record Plan(List<Spec> fifos, Map<ServiceId, Integer> fwmarkProtocols) {
+        static final Plan NONE = new Plan(List.of(), Map.of());
+
+        /**
+         * The FIFOs of {@code c} for the parts that run: notify_fifo with either, vrrp_notify_fifo
+         * with VRRP, lvs_notify_fifo with the checkers. The FIFO's owner is its own user (and that
+         * user's group unless one is named), else script_user, as keepalived's default script
+         * user; its script runs as its own user, else script_user, like every notify script.
+         */
+        static Plan of(KeepalivedConfig c, boolean vrrp, boolean checkers) {
+            var g = c.globalDefs();
+            List<Spec> out = new ArrayList<>();
+            add(out, "notify_fifo", g.notifyFifo(), vrrp, checkers, g.scriptUser(), g.scriptGroup());
+            add(out, "vrrp_notify_fifo", g.vrrpNotifyFifo(), vrrp, false, g.scriptUser(), g.scriptGroup());
+            add(out, "lvs_notify_fifo", g.lvsNotifyFifo(), false, checkers, g.scriptUser(), g.scriptGroup());
+            Map<ServiceId, Integer> protocols = new LinkedHashMap<>();
+            if (checkers) {
+                for (VirtualServer vs : c.virtualServers()) {
+                    if (vs.kind() == VirtualServerKind.FWMARK) {
+                        protocols.put(
+                                TableConfigMapper.serviceId(vs),
+                                vs.protocol() == null
+                                        ? 0
+                                        : switch (vs.protocol()) {
+                                            case TCP -> ServiceId.TCP;
+                                            case UDP -> ServiceId.UDP;
+                                            case SCTP -> ServiceId.SCTP;
+                                        });
+                    }
+                }
+            }
+            return new Plan(List.copyOf(out), Map.copyOf(protocols));
+        }
+
+        private static void add(
+                List<Spec> out,
+                String keyword,
+                NotifyFifo f,
+                boolean vrrp,
+                boolean checkers,
+                String user,
+                String group) {
+            if (f == null || !(vrrp || checkers)) {
+                return;
+            }
+            boolean own = f.user() != null;
+            out.add(new Spec(
+                    keyword,
+                    f.path(),
+                    own ? f.user() : user,
+                    own ? f.group() : group,
+                    CheckerConfigMapper.argv(f.script(), user, group),
+                    vrrp,
+                    checkers));
+        }
+    }
+
+    /** What is open now, replaced whole at a reload; writers take one snapshot a line. */
+    private record Open(Plan plan, List<org.hadirector.sys.NotifyFifo> vrrp, List<org.hadirector.sys.NotifyFifo> lvs) {
+        static final Open NONE = new Open(Plan.NONE, List.of(), List.of());
+    }
+
+    private volatile Open open = Open.NONE;
+
+    /** Opens the FIFOs of {@code plan}; none that fails stops the daemon. */
+    static NotifyFifos open(Plan plan) {
+        NotifyFifos f = new NotifyFifos();
+        f.open = openAll(plan);
+        return f;
+    }
+
+    private static Open openAll(Plan plan) {
+        List<org.hadirector.sys.NotifyFifo> vrrp = new ArrayList<>();
+        List<org.hadirector.sys.NotifyFifo> lvs = new ArrayList<>();
+        for (Spec s : plan.fifos()) {
+            try {
+                org.hadirector.sys.NotifyFifo f = org.hadirector.sys.NotifyFifo.open(
+                        s.keyword(), Path.of(s.path()), uid(s.user()), gid(s.user(), s.group()), s.script());
+                if (s.vrrpLines()) {
+                    vrrp.add(f);
+                }
+                if (s.checkerLines()) {
+                    lvs.add(f);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("{}: not opened, no lines will be written to it: {}", s.keyword(), e.getMessage());
+            }
+        }
+        return new Open(plan, List.copyOf(vrrp), List.copyOf(lvs));
+    }
+
+    private static int uid(String user) {
+        Users.User u = user == null ? null : Users.user(user);
+        return u == null ? -1 : u.uid();
+    }
+
+    private static int gid(String user, String group) {
+        if (group != null) {
+            Integer g = Users.group(group);
+            return g == null ? -1 : g;
+        }
+        Users.User u = user == null ? null : Users.user(user);
+        return u == null ? -1 : u.gid();
+    }
+
+    /** A reload: unchanged FIFOs stay open (their scripts running); else the old ones close and the new open. */
+    synchronized void reload(Plan plan) {
+        Open was = open;
+        if (was.plan().fifos().equals(plan.fifos())) {
+            open = new Open(plan, was.vrrp(), was.lvs());
+            return;
+        }
+        closeAll(was);
+        open = openAll(plan);
+    }
+
+    @Override
+    public void instance(String instance, VrrpState state, int priority) {
+        write(open.vrrp(), NotifyLines.instance(instance, state, priority));
+    }
+
+    @Override
+    public void masterRxLowerPri(String instance, int priority) {
+        write(open.vrrp(), NotifyLines.masterRxLowerPri(instance, priority));
+    }
+
+    @Override
+    public void priorityChanged(String instance, boolean master, int priority) {
+        write(open.vrrp(), NotifyLines.priority(instance, master, priority));
+    }
+
+    @Override
+    public void group(String group, VrrpState state) {
+        write(open.vrrp(), NotifyLines.group(group, state));
+    }
+
+    @Override
+    public void realServer(ServiceId service, RealServerId server, boolean up) {
+        Open o = open;
+        if (!o.lvs().isEmpty()) {
+            int protocol =
+                    service.isFwmark() ? o.plan().fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+            write(o.lvs(), NotifyLines.realServer(service, protocol, server, up));
+        }
+    }
+
+    @Override
+    public void quorum(ServiceId service, boolean up) {
+        write(open.lvs(), NotifyLines.virtualServer(service, up));
+    }
+
+    private static void write(List<org.hadirector.sys.NotifyFifo> to, String line) {
+        for (org.hadirector.sys.NotifyFifo f : to) {
+            f.write(line);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeAll(open);
+        open = Open.NONE;
+    }
+
+    private static void closeAll(Open o) {
+        // notify_fifo is in both lists: closed once.
+        new java.util.LinkedHashSet<>(concat(o.vrrp(), o.lvs())).forEach(org.hadirector.sys.NotifyFifo::close);
+    }
+
+    private static List<org.hadirector.sys.NotifyFifo> concat(
+            List<org.hadirector.sys.NotifyFifo> a, List<org.hadirector.sys.NotifyFifo> b) {
+        List<org.hadirector.sys.NotifyFifo> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}
