@@ -44,7 +44,8 @@ final class Daemon {
         if (!cl.vrrpOnly()) {
             insecure.addAll(ScriptSecurity.checkerScriptProblems(c));
         }
-        return insecure;
+        // notify_fifo_script is both parts' script: said once
+        return List.copyOf(new java.util.LinkedHashSet<>(insecure));
     }
 
     static int run(CommandLine cl, KeepalivedConfig c, PrintStream err, ConfigSource source) {

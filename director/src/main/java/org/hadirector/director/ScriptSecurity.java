@@ -284,6 +284,9 @@ final class ScriptSecurity {
                 }
             }
         }
+        // check_data.c checks the FIFOs' scripts as notify scripts too
+        fifoScript("notify_fifo_script", c.globalDefs().notifyFifo(), globalUser, out);
+        fifoScript("lvs_notify_fifo_script", c.globalDefs().lvsNotifyFifo(), globalUser, out);
         return out;
     }
 
@@ -291,6 +294,13 @@ final class ScriptSecurity {
             String what, org.hadirector.conf.model.NotifyScript s, String globalUser, List<String> out) {
         if (s != null) {
             out.addAll(problems(what, s.command(), s.user() != null ? s.user() : globalUser));
+        }
+    }
+
+    private static void fifoScript(
+            String what, org.hadirector.conf.model.NotifyFifo f, String globalUser, List<String> out) {
+        if (f != null) {
+            script(what, f.script(), globalUser, out);
         }
     }
 
@@ -307,6 +317,8 @@ final class ScriptSecurity {
         for (var g : c.vrrpSyncGroups()) {
             notifyProblems("notify script of sync group " + g.name(), g.notifies(), globalUser, out);
         }
+        fifoScript("notify_fifo_script", c.globalDefs().notifyFifo(), globalUser, out);
+        fifoScript("vrrp_notify_fifo_script", c.globalDefs().vrrpNotifyFifo(), globalUser, out);
         return out;
     }
 

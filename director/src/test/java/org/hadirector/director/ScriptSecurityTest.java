@@ -92,4 +92,24 @@ class ScriptSecurityTest {
         Files.createSymbolicLink(loop, loop);
         assertTrue(ScriptSecurity.unsafeStep(loop).contains("too many symbolic links"));
     }
+
+    @Test
+    void theFifosScriptsAreCheckedByThePartsThatRunThem() throws Exception {
+        var c = DirectorPlanTest.config("""
+                global_defs {
+                    notify_fifo /run/hd-all.fifo
+                    notify_fifo_script /nonexistent/all
+                    vrrp_notify_fifo /run/hd-vrrp.fifo
+                    vrrp_notify_fifo_script /nonexistent/vrrp
+                    lvs_notify_fifo /run/hd-lvs.fifo
+                    lvs_notify_fifo_script /nonexistent/lvs
+                }
+                """);
+        List<String> vrrp = ScriptSecurity.vrrpScriptProblems(c);
+        List<String> checks = ScriptSecurity.checkerScriptProblems(c);
+        assertEquals(2, vrrp.size(), vrrp::toString);
+        assertTrue(vrrp.get(0).contains("notify_fifo_script") && vrrp.get(1).contains("vrrp_notify_fifo_script"));
+        assertEquals(2, checks.size(), checks::toString);
+        assertTrue(checks.get(1).contains("lvs_notify_fifo_script"));
+    }
 }
