@@ -594,6 +594,10 @@ final class Director implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (!started.isEmpty() && plan != null) {
+            // keepalived's notify_shutdown: each sync group STOP after its instances
+            plan.syncGroups().forEach(g -> fifos.group(g.name(), VrrpState.STOP));
+        }
         if (table != null) {
             if (sync != null) {
                 try {
