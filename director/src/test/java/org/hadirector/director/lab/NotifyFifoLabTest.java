@@ -1,0 +1,183 @@
+package org.hadirector.director.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The notify FIFOs as a keepalived FIFO reader sees them: each FIFO's script (a shell script that
+ * appends what it reads to a file) records, in order, the VRRP lines across a failover, and the
+ * RS / VS lines when a real nginx stops and starts again.
+ */
+class NotifyFifoLabTest {
+    /** The reader: the FIFO's path comes last, as keepalived's add_script_param appends it. */
+    private static Path reader(Lab lab, String name, Path out) throws Exception {
+        return lab.write(name + ".sh", "#!/bin/sh\nexec cat \"$1\" >> " + out + "\n");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private static String vrrpConf(String fifos, String state, int priority) {
+        return """
+                global_defs {
+                %s
+                }
+                vrrp_instance VI_1 {
+                    state %s
+                    interface e0
+                    virtual_router_id 51
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        198.18.0.100/32
+                    }
+                }
+                """.formatted(fifos, state, priority);
+    }
+
+    @Test
+    void aFailoverIsRecordedInOrderByEachDirectorsFifoScript() throws Exception {
+        try (Lab lab = Lab.create("f", "director1=198.18.0.11", "director2=198.18.0.12")) {
+            Path out1 = lab.dir.resolve("d1.lines");
+            Path out2 = lab.dir.resolve("d2.lines");
+            Path fifo1 = lab.dir.resolve("d1.fifo");
+            Path fifo2 = lab.dir.resolve("d2.fifo");
+            Path lvs1 = lab.dir.resolve("d1-lvs.fifo");
+            // director1: notify_fifo (both kinds of line), and an lvs_notify_fifo that -P never opens;
+            // director2: vrrp_notify_fifo.
+            String g1 = "    notify_fifo " + fifo1 + "\n    notify_fifo_script \"/bin/sh " + reader(lab, "r1", out1)
+                    + "\"\n    lvs_notify_fifo " + lvs1;
+            String g2 = "    vrrp_notify_fifo " + fifo2 + "\n    vrrp_notify_fifo_script \"/bin/sh "
+                    + reader(lab, "r2", out2) + "\"";
+            Process d1 = lab.director(
+                    "director1",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", vrrpConf(g1, "MASTER", 150)).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d2.conf", vrrpConf(g2, "BACKUP", 100)).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            assertTrue(
+                    Lab.waitFor(15_000, () -> read(out1).contains("INSTANCE \"VI_1\" MASTER 150\n")) >= 0,
+                    read(out1) + "\n" + lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(5_000, () -> read(out2).contains("INSTANCE \"VI_1\" BACKUP 100\n")) >= 0,
+                    read(out2) + "\n" + lab.log("director2"));
+            assertTrue(Files.exists(fifo1) && Files.exists(fifo2));
+            assertFalse(Files.exists(lvs1), "-P opens no lvs_notify_fifo");
+
+            long pid =
+                    Long.parseLong(Files.readString(lab.dir.resolve("d1.pid")).strip());
+            Lab.run("kill", "-TERM", Long.toString(pid));
+            assertTrue(d1.waitFor(15, TimeUnit.SECONDS), lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(5_000, () -> read(out2).endsWith("INSTANCE \"VI_1\" MASTER 100\n")) >= 0,
+                    read(out2) + "\n" + lab.log("director2"));
+
+            // director1: BACKUP at start, MASTER, STOP at shutdown, in that order and nothing else
+            // (its script reads the last line after the daemon is gone: the pipe keeps it).
+            Lab.waitFor(5_000, () -> read(out1).contains("STOP"));
+            assertEquals(
+                    "INSTANCE \"VI_1\" BACKUP 150\nINSTANCE \"VI_1\" MASTER 150\nINSTANCE \"VI_1\" STOP 150\n",
+                    read(out1),
+                    lab.log("director1"));
+            assertFalse(Files.exists(fifo1), "the FIFO the daemon made is removed at stop");
+            // director2: BACKUP first, MASTER last (if its timer ran out before director1's adverts
+            // came, it was master for a moment and stepped down: MASTER, BACKUP in between).
+            List<String> lines = read(out2).lines().toList();
+            assertEquals("INSTANCE \"VI_1\" BACKUP 100", lines.get(0), read(out2));
+            assertEquals("INSTANCE \"VI_1\" MASTER 100", lines.get(lines.size() - 1), read(out2));
+            assertTrue(lines.size() == 2 || lines.size() == 4, read(out2));
+        }
+    }
+
+    @Test
+    void realServerAndQuorumLinesFollowARealNginx() throws Exception {
+        try (Lab lab = Lab.create("n", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22")) {
+            lab.nginx("rs1");
+            Process rs2 = lab.nginx("rs2");
+            Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.100/32", "dev", "e0");
+            Path out = lab.dir.resolve("lvs.lines");
+            Path fifo = lab.dir.resolve("lvs.fifo");
+            String conf = """
+                    global_defs {
+                        lvs_notify_fifo %s
+                        lvs_notify_fifo_script "/bin/sh %s"
+                        vrrp_notify_fifo %s
+                    }
+                    virtual_server 198.18.0.100 80 {
+                        delay_loop 0.5
+                        lvs_sched rr
+                        lvs_method DR
+                        protocol TCP
+                        quorum 2
+                        real_server 198.18.0.21 80 {
+                            TCP_CHECK {
+                                connect_timeout 1
+                                retry 0
+                            }
+                        }
+                        real_server 198.18.0.22 80 {
+                            TCP_CHECK {
+                                connect_timeout 1
+                                retry 0
+                            }
+                        }
+                    }
+                    """.formatted(fifo, reader(lab, "r", out), lab.dir.resolve("vrrp.fifo"));
+            Path sock = lab.dir.resolve("d1.sock");
+            lab.director(
+                    "director1",
+                    "-C",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf).toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    sock.toString());
+            assertTrue(
+                    Lab.waitFor(
+                                    15_000,
+                                    Lab.quietly(() ->
+                                            HealthCheckDaemonTest.status(sock).contains("198.18.0.22:80  UP")))
+                            >= 0,
+                    lab.log("director1"));
+            assertFalse(Files.exists(lab.dir.resolve("vrrp.fifo")), "-C opens no vrrp_notify_fifo");
+            String down = "RS [198.18.0.22]:tcp:80 [198.18.0.100]:tcp:80 DOWN\nVS [198.18.0.100]:tcp:80 DOWN\n";
+            String up = "RS [198.18.0.22]:tcp:80 [198.18.0.100]:tcp:80 UP\nVS [198.18.0.100]:tcp:80 UP\n";
+            rs2.destroy();
+            assertTrue(
+                    Lab.waitFor(10_000, () -> read(out).endsWith(down)) >= 0, read(out) + "\n" + lab.log("director1"));
+            lab.nginx("rs2");
+            assertTrue(
+                    Lab.waitFor(10_000, () -> read(out).endsWith(down + up)) >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            assertEquals(down + up, read(out), "nothing before: both servers were up from the start");
+        }
+    }
+}
