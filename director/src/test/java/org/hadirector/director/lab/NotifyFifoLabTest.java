@@ -29,6 +29,20 @@ class NotifyFifoLabTest {
         }
     }
 
+    /** The daemon in {@code host} with {@code mode} (-P / -C), its files named {@code name}.conf, .pid, .sock. */
+    private static Process start(Lab lab, String host, String name, String mode, String conf) throws Exception {
+        return lab.director(
+                host,
+                mode,
+                "-l",
+                "-f",
+                lab.write(name + ".conf", conf).toString(),
+                "--pid-file",
+                lab.dir.resolve(name + ".pid").toString(),
+                "--control",
+                lab.dir.resolve(name + ".sock").toString());
+    }
+
     private static String vrrpConf(String fifos, String state, int priority) {
         return """
                 global_defs {
@@ -61,26 +75,8 @@ class NotifyFifoLabTest {
                     + "\"\n    lvs_notify_fifo " + lvs1;
             String g2 = "    vrrp_notify_fifo " + fifo2 + "\n    vrrp_notify_fifo_script \"/bin/sh "
                     + reader(lab, "r2", out2) + "\"";
-            Process d1 = lab.director(
-                    "director1",
-                    "-P",
-                    "-l",
-                    "-f",
-                    lab.write("d1.conf", vrrpConf(g1, "MASTER", 150)).toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    lab.dir.resolve("d1.sock").toString());
-            lab.director(
-                    "director2",
-                    "-P",
-                    "-l",
-                    "-f",
-                    lab.write("d2.conf", vrrpConf(g2, "BACKUP", 100)).toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d2.pid").toString(),
-                    "--control",
-                    lab.dir.resolve("d2.sock").toString());
+            Process d1 = start(lab, "director1", "d1", "-P", vrrpConf(g1, "MASTER", 150));
+            start(lab, "director2", "d2", "-P", vrrpConf(g2, "BACKUP", 100));
             assertTrue(
                     Lab.waitFor(15_000, () -> read(out1).contains("INSTANCE \"VI_1\" MASTER 150\n")) >= 0,
                     read(out1) + "\n" + lab.log("director1"));
@@ -150,16 +146,7 @@ class NotifyFifoLabTest {
                     }
                     """.formatted(fifo, reader(lab, "r", out), lab.dir.resolve("vrrp.fifo"));
             Path sock = lab.dir.resolve("d1.sock");
-            lab.director(
-                    "director1",
-                    "-C",
-                    "-l",
-                    "-f",
-                    lab.write("d1.conf", conf).toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    sock.toString());
+            start(lab, "director1", "d1", "-C", conf);
             assertTrue(
                     Lab.waitFor(
                                     15_000,
