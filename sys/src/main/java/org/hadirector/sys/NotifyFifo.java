@@ -183,6 +183,6 @@ public final class NotifyFifo implements AutoCloseable {
                 script.killGroup();
             }
         }
-        LOG.info("{}: closed {} ({} line(s) written, {} dropped)", name, path, written, dropped);
+        LOG.info("{}: closed {} ({} line(s) written, {} dropped)", name, path, written(), dropped());
     }
 }
