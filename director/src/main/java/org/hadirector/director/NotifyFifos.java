@@ -164,12 +164,19 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
 
     @Override
     public void instance(String instance, VrrpState state, int priority) {
-        write(open.vrrp(), NotifyLines.instance(instance, state, priority));
+        List<org.hadirector.sys.NotifyFifo> to = open.vrrp();
+        if (!to.isEmpty()) {
+            write(to, NotifyLines.instance(instance, state, priority));
+        }
     }
 
     @Override
     public void masterRxLowerPri(String instance, int priority) {
-        write(open.vrrp(), NotifyLines.masterRxLowerPri(instance, priority));
+        // one a lower-priority advert, at whatever rate they come: nothing is formatted without a FIFO
+        List<org.hadirector.sys.NotifyFifo> to = open.vrrp();
+        if (!to.isEmpty()) {
+            write(to, NotifyLines.masterRxLowerPri(instance, priority));
+        }
     }
 
     @Override
