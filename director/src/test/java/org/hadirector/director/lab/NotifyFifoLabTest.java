@@ -167,4 +167,88 @@ class NotifyFifoLabTest {
             assertEquals(down + up, read(out), "nothing before: both servers were up from the start");
         }
     }
+
+    @Test
+    void aMasterWritesLowerPriorityAdvertsAndItsPriorityChanges() throws Exception {
+        try (Lab lab = Lab.create("p", "director1=198.18.0.11", "director2=198.18.0.12")) {
+            Path out = lab.dir.resolve("d1.lines");
+            Path maint = lab.dir.resolve("maint");
+            String d1 = """
+                    global_defs {
+                        vrrp_notify_fifo %s
+                        vrrp_notify_fifo_script "/bin/sh %s"
+                    }
+                    track_file maint {
+                        file %s
+                        weight -10
+                        init_file 0
+                    }
+                    vrrp_instance VI_1 {
+                        state MASTER
+                        interface e0
+                        virtual_router_id 51
+                        priority 150
+                        version 3
+                        advert_int 0.1
+                        notify_priority_changes
+                        track_file {
+                            maint
+                        }
+                        virtual_ipaddress {
+                            198.18.0.100/32
+                        }
+                    }
+                    """.formatted(lab.dir.resolve("d1.fifo"), reader(lab, "r1", out), maint);
+            String d2 = """
+                    vrrp_instance VI_1 {
+                        state BACKUP
+                        interface e0
+                        virtual_router_id 51
+                        priority 100
+                        version 3
+                        advert_int 0.1
+                        higher_prio_send_advert
+                        virtual_ipaddress {
+                            198.18.0.100/32
+                        }
+                    }
+                    """;
+            start(lab, "director1", "d1", "-P", d1);
+            assertTrue(
+                    Lab.waitFor(15_000, () -> read(out).contains("INSTANCE \"VI_1\" MASTER 150\n")) >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            // track_file 1 x weight -10: the master's priority drops to 140, and is written so.
+            lab.write("maint", "1\n");
+            assertTrue(
+                    Lab.waitFor(5_000, () -> read(out).contains("INSTANCE \"VI_1\" MASTER_PRIORITY 140\n")) >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            // director2 starts cut off from VRRP (nftables in its namespace): it becomes master too;
+            // healed, director1 hears priority 100 (higher_prio_send_advert: director2 advertises as
+            // it steps down, even if it heard director1 first) and writes MASTER_RX_LOWER_PRI.
+            String ns2 = lab.ns("director2");
+            Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns2,
+                    "nft",
+                    "add table inet cut; "
+                            + "add chain inet cut in { type filter hook input priority 0; }; "
+                            + "add chain inet cut out { type filter hook output priority 0; }; "
+                            + "add rule inet cut in ip protocol 112 drop; add rule inet cut out ip protocol 112 drop");
+            start(lab, "director2", "d2", "-P", d2);
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director2", "198.18.0.100"))) >= 0,
+                    lab.log("director2"));
+            Lab.run("ip", "netns", "exec", ns2, "nft", "delete table inet cut");
+            assertTrue(
+                    Lab.waitFor(5_000, () -> read(out).contains("INSTANCE \"VI_1\" MASTER_RX_LOWER_PRI 140\n")) >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            assertTrue(
+                    read(out)
+                            .startsWith("INSTANCE \"VI_1\" BACKUP 150\nINSTANCE \"VI_1\" MASTER 150\n"
+                                    + "INSTANCE \"VI_1\" MASTER_PRIORITY 140\n"),
+                    read(out));
+        }
+    }
 }
