@@ -190,6 +190,17 @@ class DirectorPlanTest {
     }
 
     @Test
+    void keepalived1sLvsSyncDaemonInterfaceInAnInstanceStartsTheSyncRoleOnIt() throws Exception {
+        String legacy = file("100", "1", "")
+                .replace("lvs_sync_daemon e0 VI_2 id 7", "")
+                .replace("virtual_router_id 52", "virtual_router_id 52\n lvs_sync_daemon_interface e0");
+        DirectorPlan p = plan(legacy);
+        assertEquals("VI_2", p.sync().instance());
+        assertEquals("e0", p.sync().daemon().interfaceName());
+        assertEquals(52, p.sync().settings().syncId(), "the instance's VRID, as lvs_sync_daemon without id");
+    }
+
+    @Test
     void theSameFileChangesNothing() throws Exception {
         DirectorPlan a = plan(file("100", "1", ""));
         KeepalivedConfig c = config(file("100", "1", ""));

@@ -98,9 +98,6 @@ class ModelUseTest {
                     "VirtualServer.tunnel",
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
             Map.entry(
-                    "VrrpInstance.lvsSyncDaemonInterface",
-                    "lvs_sync_daemon_interface in an instance (keepalived 1.x): only global_defs' lvs_sync_daemon starts the sync role"),
-            Map.entry(
                     "VrrpInstance.promoteSecondaries",
                     "promote_secondaries: the interface's promote_secondaries sysctl is not set"),
             Map.entry("VrrpInstance.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
