@@ -166,7 +166,8 @@ final class VrrpConfigMapper {
                 trackedFiles(i, c, zero),
                 ttls(i)[0],
                 ttls(i)[1],
-                i.unicastTtl() != null ? i.unicastTtl() : 255);
+                i.unicastTtl() != null ? i.unicastTtl() : 255,
+                i.promoteSecondaries());
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */

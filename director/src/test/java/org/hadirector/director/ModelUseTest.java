@@ -97,9 +97,6 @@ class ModelUseTest {
             Map.entry(
                     "VirtualServer.tunnel",
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry(
-                    "VrrpInstance.promoteSecondaries",
-                    "promote_secondaries: the interface's promote_secondaries sysctl is not set"),
             Map.entry("VrrpInstance.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
             Map.entry(

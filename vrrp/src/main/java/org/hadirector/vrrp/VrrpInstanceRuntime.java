@@ -101,6 +101,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
 
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
+    private final PromoteSecondaries promoteSecondaries;
     private ScriptRunner scripts;
     private SyncGroup group;
 
@@ -109,6 +110,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.name = config.name();
         this.sysClassNet = sysClassNet;
         this.garp = new GarpPlan(config.garp());
+        this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
     }
 
     /**
@@ -158,6 +160,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         // Only now: while a reload opens this instance, the old one may still hold these VIPs.
         removeStaleVips(netlink.addresses(0));
         setUpTrackers();
+        if (config.promoteSecondaries() && !config.isIpv6()) {
+            promoteSecondaries.set(config.interfaceName());
+        }
     }
 
     /**
@@ -530,6 +535,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
         } finally {
             closeIo();
+            promoteSecondaries.restore();
             if (wakeUp != null) {
                 wakeUp.close();
             }
