@@ -226,7 +226,16 @@ final class VrrpConfigMapper {
     private static List<VirtualAddress> vips(List<VirtualIpAddress> list) {
         return list.stream()
                 .map(v -> new VirtualAddress(
-                        v.address(), v.prefixLength(), v.dev(), v.broadcast(), scope(v.scope()), v.label(), flags(v)))
+                        v.address(),
+                        v.prefixLength(),
+                        v.dev(),
+                        v.broadcast(),
+                        scope(v.scope()),
+                        v.label(),
+                        flags(v),
+                        v.preferredLft() == null || v.preferredLft().equals("forever")
+                                ? -1
+                                : Long.parseLong(v.preferredLft())))
                 .toList();
     }
 
@@ -254,6 +263,9 @@ final class VrrpConfigMapper {
         }
         if (v.mngtmpaddr()) {
             f |= RtNetlink.IFA_F_MANAGETEMPADDR;
+        }
+        if (v.autojoin()) {
+            f |= RtNetlink.IFA_F_MCAUTOJOIN;
         }
         return f;
     }

@@ -86,12 +86,8 @@ class ModelUseTest {
             Map.entry(
                     "TunnelSettings.checksum",
                     "tunnel_nocsum / tunnel_csum / tunnel_remcsum: IPVS tunnel options not passed to the kernel"),
-            Map.entry("VirtualIpAddress.autojoin", "a VIP's autojoin: no multicast membership is joined"),
             Map.entry("VirtualIpAddress.noTrack", "a VIP's no_track: its interface is tracked anyway"),
             Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
-            Map.entry(
-                    "VirtualIpAddress.preferredLft",
-                    "a VIP's preferred_lft: the address is added with the default lifetime"),
             Map.entry("VirtualServer.omega", "omega: quorum_down is not run at shutdown"),
             Map.entry("VirtualServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry(

@@ -828,7 +828,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         for (VirtualAddress v : allVips()) {
             try {
                 netlink.addAddress(
-                        vipIndex(v), v.address(), v.prefixLength(), v.broadcast(), v.scope(), v.label(), v.flags());
+                        vipIndex(v),
+                        v.address(),
+                        v.prefixLength(),
+                        v.broadcast(),
+                        v.scope(),
+                        v.label(),
+                        v.flags(),
+                        v.preferredLifetime());
             } catch (NativeException e) {
                 LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
             }
