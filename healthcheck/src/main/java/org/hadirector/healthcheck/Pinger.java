@@ -117,11 +117,16 @@ final class Pinger implements AutoCloseable {
         }
         Ping ping = p;
         long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
-        // armed before the send, so that no reply can come before there is a timeout to cancel
-        ping.timeout = timer.newTimeout(
-                t -> ping.finish(ProbeResult.fail("no reply within " + ms + " ms")),
-                timeoutNanos,
-                TimeUnit.NANOSECONDS);
+        try {
+            // armed before the send, so that no reply can come before there is a timeout to cancel
+            ping.timeout = timer.newTimeout(
+                    t -> ping.finish(ProbeResult.fail("no reply within " + ms + " ms")),
+                    timeoutNanos,
+                    TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            ping.close(); // the timer is stopped (closing): leave nothing pending
+            throw e;
+        }
         try {
             socket.send(target, ping.key.seq(), data);
         } catch (NativeException e) {
