@@ -55,8 +55,9 @@ class PingCheckDaemonTest {
                     sock.toString());
             waitForStatus(lab, sock, 15_000, "PING_CHECK 198.18.0.21  up  failures 0  last ok");
             waitForStatus(lab, sock, 5_000, "PING_CHECK 2001:db8::22  up  failures 0  last ok");
-            waitForStatus(lab, sock, 5_000, "table: 198.18.0.21:80 weight 1");
-            waitForStatus(lab, sock, 5_000, "table: 198.18.0.22:80 weight 1");
+            // the table line lists "ADDR weight N"; a real server's own line is "ADDR  UP  weight N"
+            waitForStatus(lab, sock, 5_000, "198.18.0.21:80 weight 1");
+            waitForStatus(lab, sock, 5_000, "198.18.0.22:80 weight 1");
             String log = lab.log("director1");
             assertTrue(log.contains("PING_CHECK: ICMP raw socket: ICMP datagram sockets are not allowed"), log);
             assertTrue(log.contains("PING_CHECK: ICMPv6 raw socket"), log);
@@ -75,8 +76,8 @@ class PingCheckDaemonTest {
 
             Lab.run("ip", "-n", lab.ns("rs1"), "addr", "add", "198.18.0.21/24", "dev", "e0");
             Lab.run("ip", "-n", lab.ns("rs2"), "addr", "add", "2001:db8::22/64", "dev", "e0", "nodad");
-            waitForStatus(lab, sock, 10_000, "table: 198.18.0.21:80 weight 1");
-            waitForStatus(lab, sock, 10_000, "table: 198.18.0.22:80 weight 1");
+            waitForStatus(lab, sock, 10_000, "198.18.0.21:80 weight 1");
+            waitForStatus(lab, sock, 10_000, "198.18.0.22:80 weight 1");
         }
     }
 
