@@ -109,10 +109,7 @@ final class CheckerReader {
             case "DNS_CHECK" -> dns(block, d);
             case "MISC_CHECK" -> misc(s, block, d);
             case "UDP_CHECK" -> udp(s, block, d);
-            case "PING_CHECK" -> {
-                notYet(s);
-                yield new PingCheck(endpoint(block, d, type, Set.of()), timing(d, type));
-            }
+            case "PING_CHECK" -> ping(block, d);
             case "FILE_CHECK" -> file(s, block);
             case "BFD_CHECK" -> {
                 v.warning(s, Unbuilt.BFD_CHECK.warning());
@@ -406,7 +403,24 @@ final class CheckerReader {
         return new UdpCheck(e, timing(d, "UDP_CHECK"), payload, require, reply, min, max);
     }
 
+    /**
+     * keepalived 2.2.7 installs every connection keyword in PING_CHECK but its ping neither binds
+     * nor has a port: connect_port, bindto and bind_port are taken and do nothing there too.
+     */
+    private PingCheck ping(List<Statement> block, Defaults d) {
+        CheckerEndpoint e = endpoint(block, d, "PING_CHECK", Set.of());
+        for (Statement x : block) {
+            String kw = Keywords.canonical(x.name());
+            if (Set.of("connect_port", "bindto", "bind_port").contains(kw)) {
+                v.warning(
+                        x, "PING_CHECK " + kw + " does nothing: a ping has no port and is not bound, as in keepalived");
+            }
+        }
+        return new PingCheck(e, timing(d, "PING_CHECK"));
+    }
+
     private FileCheck file(Statement s, List<Statement> block) {
+        notYet(s);
         String track = null;
         boolean dynamic = false;
         Integer weight = null;

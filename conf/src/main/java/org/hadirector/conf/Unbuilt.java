@@ -55,7 +55,6 @@ public enum Unbuilt {
             "unicast_peer: different min_ttl / max_ttl for different peers",
             "are not built yet (one range per instance); give every peer the same"),
     VIRTUAL_SERVER_GROUP(Part.TABLE, "virtual_server_group", "is not built yet (use one virtual_server per address)"),
-    PING_CHECK(Part.CHECKS, "PING_CHECK", Reasons.CHECKER),
     FILE_CHECK(Part.CHECKS, "FILE_CHECK", Reasons.CHECKER),
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
@@ -74,7 +73,7 @@ public enum Unbuilt {
 
     private static final class Reasons {
         static final String CHECKER =
-                "is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK and UDP_CHECK are)";
+                "is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK are)";
     }
 
     private final Part part;
@@ -163,9 +162,7 @@ public enum Unbuilt {
             for (RealServer rs : vs.realServers()) {
                 String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port());
                 for (Checker k : rs.checkers()) {
-                    Unbuilt checker = k instanceof PingCheck
-                            ? PING_CHECK
-                            : k instanceof FileCheck ? FILE_CHECK : k instanceof BfdCheck ? BFD_CHECK : null;
+                    Unbuilt checker = k instanceof FileCheck ? FILE_CHECK : k instanceof BfdCheck ? BFD_CHECK : null;
                     if (checker != null) {
                         out.add(new Use(checker, where));
                     }
@@ -201,6 +198,9 @@ public enum Unbuilt {
         }
         if (k instanceof UdpCheck u) {
             return u.endpoint();
+        }
+        if (k instanceof PingCheck p) {
+            return p.endpoint();
         }
         return null;
     }

@@ -14,6 +14,7 @@ import org.hadirector.conf.model.HttpUrl;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.MiscCheck;
 import org.hadirector.conf.model.NotifyScript;
+import org.hadirector.conf.model.PingCheck;
 import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.SorryServer;
@@ -52,7 +53,8 @@ final class CheckerConfigMapper {
                 String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port()) + ": ";
                 for (Checker k : rs.checkers()) {
                     CheckerEndpoint e = endpoint(k);
-                    if (e != null || k instanceof HttpGetCheck) {
+                    // a ping has no port (keepalived's PING_CHECK ignores connect_port)
+                    if ((e != null || k instanceof HttpGetCheck) && !(k instanceof PingCheck)) {
                         Integer port = e != null && e.connectPort() != null
                                 ? e.connectPort()
                                 : rs.port() != null ? rs.port() : vs.port();
@@ -191,6 +193,11 @@ final class CheckerConfigMapper {
                             u.minReplyLength(),
                             u.maxReplyLength()),
                     timing(u.timing()));
+        }
+        if (k instanceof PingCheck p) {
+            return new CheckSpec(
+                    new CheckSettings.Ping(target(p.endpoint(), rs, vs).getAddress(), timeout(p.timing())),
+                    timing(p.timing()));
         }
         if (k instanceof SmtpCheck s) {
             return new CheckSpec(

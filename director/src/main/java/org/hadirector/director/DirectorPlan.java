@@ -184,7 +184,7 @@ record DirectorPlan(
             }
             sync = sync(c);
         } else if (table) {
-            if (c.globalDefs().lvsSyncDaemon() != null) {
+            if (syncDaemon(c) != null) {
                 warnings.add(
                         "lvs_sync_daemon: not started with -C: the sync role follows a VRRP instance, which -C does not run");
             }
@@ -265,7 +265,7 @@ record DirectorPlan(
 
     /** lvs_sync_daemon IF [inst VI]: the role follows VI, or the only instance; anything else cannot run. */
     private static SyncPlan sync(KeepalivedConfig c) {
-        LvsSyncDaemon d = c.globalDefs().lvsSyncDaemon();
+        LvsSyncDaemon d = syncDaemon(c);
         if (d == null) {
             return null;
         }
@@ -275,7 +275,7 @@ record DirectorPlan(
 
     /** Why lvs_sync_daemon cannot run, or null (also when there is none). */
     private static String syncProblem(KeepalivedConfig c) {
-        LvsSyncDaemon d = c.globalDefs().lvsSyncDaemon();
+        LvsSyncDaemon d = syncDaemon(c);
         if (d == null || syncInstance(c, d) != null) {
             return null;
         }
@@ -285,6 +285,35 @@ record DirectorPlan(
                         : "name the vrrp_instance it follows (inst NAME): there are "
                                 + c.vrrpInstances().size());
     }
+
+    /**
+     * global_defs' lvs_sync_daemon; else, as keepalived 1.x wrote it, the first vrrp_instance's
+     * lvs_sync_daemon_interface IF, which keepalived 2.2.7 still takes (with a deprecation
+     * error) as lvs_sync_daemon IF inst THAT_INSTANCE with the defaults; null when neither.
+     */
+    static LvsSyncDaemon syncDaemon(KeepalivedConfig c) {
+        LvsSyncDaemon d = c.globalDefs().lvsSyncDaemon();
+        if (d != null) {
+            return d;
+        }
+        for (VrrpInstance i : c.vrrpInstances()) {
+            if (i.lvsSyncDaemonInterface() != null) {
+                return new LvsSyncDaemon(
+                        i.lvsSyncDaemonInterface(),
+                        i.name(),
+                        null,
+                        LEGACY_SYNC.maxlen(),
+                        LEGACY_SYNC.port(),
+                        LEGACY_SYNC.ttl(),
+                        LEGACY_SYNC.group());
+            }
+        }
+        return null;
+    }
+
+    /** lvs_sync_daemon's defaults (GlobalDefsReader's): maxlen 1472, port 8848, ttl 1, group 224.0.0.81. */
+    private static final LvsSyncDaemon LEGACY_SYNC =
+            new LvsSyncDaemon("", null, null, 1472, 8848, 1, org.hadirector.sys.Addresses.parse("224.0.0.81"));
 
     private static VrrpInstance syncInstance(KeepalivedConfig c, LvsSyncDaemon d) {
         VrrpInstance inst = null;

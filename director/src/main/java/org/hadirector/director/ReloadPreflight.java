@@ -62,7 +62,7 @@ final class ReloadPreflight {
                 out.add("lvs_sync_daemon: the sync role follows vrrp_instance " + syncFollows
                         + ", which the new file removes; it changes only with a restart");
             }
-            LvsSyncDaemon d = n.globalDefs().lvsSyncDaemon();
+            LvsSyncDaemon d = DirectorPlan.syncDaemon(n);
             // A changed lvs_sync_daemon applies at the next restart: checked now, so that restart works.
             if (d != null && !Objects.equals(d, syncRunning)) {
                 if (!interfaceExists.test(d.interfaceName())) {

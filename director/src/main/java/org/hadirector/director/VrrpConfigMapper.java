@@ -166,7 +166,8 @@ final class VrrpConfigMapper {
                 trackedFiles(i, c, zero),
                 ttls(i)[0],
                 ttls(i)[1],
-                i.unicastTtl() != null ? i.unicastTtl() : 255);
+                i.unicastTtl() != null ? i.unicastTtl() : 255,
+                i.promoteSecondaries());
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */
@@ -225,7 +226,16 @@ final class VrrpConfigMapper {
     private static List<VirtualAddress> vips(List<VirtualIpAddress> list) {
         return list.stream()
                 .map(v -> new VirtualAddress(
-                        v.address(), v.prefixLength(), v.dev(), v.broadcast(), scope(v.scope()), v.label(), flags(v)))
+                        v.address(),
+                        v.prefixLength(),
+                        v.dev(),
+                        v.broadcast(),
+                        scope(v.scope()),
+                        v.label(),
+                        flags(v),
+                        v.preferredLft() == null || v.preferredLft().equals("forever")
+                                ? -1
+                                : Long.parseLong(v.preferredLft())))
                 .toList();
     }
 
@@ -253,6 +263,9 @@ final class VrrpConfigMapper {
         }
         if (v.mngtmpaddr()) {
             f |= RtNetlink.IFA_F_MANAGETEMPADDR;
+        }
+        if (v.autojoin()) {
+            f |= RtNetlink.IFA_F_MCAUTOJOIN;
         }
         return f;
     }

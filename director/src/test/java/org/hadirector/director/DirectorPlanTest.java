@@ -159,20 +159,63 @@ class DirectorPlanTest {
 
     @Test
     void refusalsAreOneListAndOnlyForThePartsTheModeRuns() throws Exception {
-        String f = file("100", "1", "")
-                .replace("virtual_router_id 53", "virtual_router_id 53\n use_vmac")
-                .replaceFirst("ha_suspend\n", "ha_suspend\n real_server 198.18.0.29 80 {\n PING_CHECK {\n }\n }\n");
+        String f = "track_file tf {\n file /nonexistent/tf\n}\n"
+                + file("100", "1", "")
+                        .replace("virtual_router_id 53", "virtual_router_id 53\n use_vmac")
+                        .replaceFirst(
+                                "ha_suspend\n",
+                                "ha_suspend\n real_server 198.18.0.29 80 {\n FILE_CHECK {\n track_file tf\n }\n }\n");
         KeepalivedConfig c = config(f);
         assertEquals(
                 List.of(
                         "vrrp_instance VI_3: use_vmac is not built yet",
-                        "TCP 198.18.0.100:80, real_server 198.18.0.29:80: PING_CHECK is not built yet (TCP_CHECK, "
-                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK and UDP_CHECK are)"),
+                        "TCP 198.18.0.100:80, real_server 198.18.0.29:80: FILE_CHECK is not built yet (TCP_CHECK, "
+                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK are)"),
                 DirectorPlan.refusals(c, true, true));
         assertEquals(List.of("vrrp_instance VI_3: use_vmac is not built yet"), DirectorPlan.refusals(c, true, false));
         assertEquals(1, DirectorPlan.refusals(c, false, true).size(), "-C: the checker only");
         DirectorPlan.Refused e = assertThrows(DirectorPlan.Refused.class, () -> DirectorPlan.compile(c, true, true));
         assertEquals(DirectorPlan.refusals(c, true, true), e.reasons());
+    }
+
+    /**
+     * PING_CHECK pings connect_ip, else the real server, and needs no port (a fwmark service's
+     * real servers have none); bind_if and fwmark on it are refused as on every checker.
+     */
+    @Test
+    void aPingCheckNeedsNoPortAndPingsConnectIp() throws Exception {
+        String text = """
+                virtual_server fwmark 7 {
+                    lvs_method DR
+                    real_server 198.18.0.21 {
+                        PING_CHECK {
+                            connect_ip 198.18.0.31
+                            connect_timeout 2
+                        }
+                    }
+                    real_server 198.18.0.22 {
+                        PING_CHECK {
+                        }
+                    }
+                }
+                """;
+        KeepalivedConfig c = config(text);
+        assertEquals(List.of(), DirectorPlan.refusals(c, false, true));
+        List<org.hadirector.healthcheck.RealServerSpec> servers =
+                CheckerConfigMapper.map(c).get(0).servers();
+        assertEquals(
+                new org.hadirector.healthcheck.CheckSettings.Ping(
+                        java.net.InetAddress.getByName("198.18.0.31"), 2_000_000_000L),
+                servers.get(0).checks().get(0).settings());
+        assertEquals(
+                "PING_CHECK 198.18.0.22",
+                servers.get(1).checks().get(0).settings().describe());
+        KeepalivedConfig bound = config(text.replace("connect_timeout 2", "bind_if e0\n fwmark 3"));
+        assertEquals(
+                List.of(
+                        "FWM 7, real_server 198.18.0.21, PING_CHECK: bind_if on checker sockets is not supported",
+                        "FWM 7, real_server 198.18.0.21, PING_CHECK: fwmark on checker sockets is not supported"),
+                DirectorPlan.refusals(bound, false, true));
     }
 
     @Test
@@ -187,6 +230,17 @@ class DirectorPlanTest {
                 .flatMap(s -> s.servers().stream())
                 .flatMap(r -> r.checks().stream())
                 .allMatch(k -> k.timing().logAllFailures()));
+    }
+
+    @Test
+    void keepalived1sLvsSyncDaemonInterfaceInAnInstanceStartsTheSyncRoleOnIt() throws Exception {
+        String legacy = file("100", "1", "")
+                .replace("lvs_sync_daemon e0 VI_2 id 7", "")
+                .replace("virtual_router_id 52", "virtual_router_id 52\n lvs_sync_daemon_interface e0");
+        DirectorPlan p = plan(legacy);
+        assertEquals("VI_2", p.sync().instance());
+        assertEquals("e0", p.sync().daemon().interfaceName());
+        assertEquals(52, p.sync().settings().syncId(), "the instance's VRID, as lvs_sync_daemon without id");
     }
 
     @Test

@@ -104,6 +104,17 @@ public sealed interface CheckSettings {
         }
     }
 
+    /**
+     * PING_CHECK: one ICMP (IPv6: ICMPv6) echo request to {@code target} (connect_ip, else the real
+     * server), answered by an echo reply within the timeout; it has no port.
+     */
+    record Ping(InetAddress target, long timeoutNanos) implements CheckSettings {
+        @Override
+        public String describe() {
+            return "PING_CHECK " + Addresses.format(target);
+        }
+    }
+
     /** SMTP_CHECK: a 220 greeting, HELO answered 250, then QUIT answered (by anything), as keepalived's. */
     record Smtp(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, String heloName)
             implements CheckSettings {

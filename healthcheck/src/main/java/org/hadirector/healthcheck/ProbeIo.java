@@ -38,6 +38,16 @@ public final class ProbeIo implements AutoCloseable {
     private volatile org.hadirector.sys.TcpConnector tcp;
 
     private final HashedWheelTimer timer;
+    /**
+     * PING_CHECK's sockets and receivers, IPv4 and IPv6, opened on first use. Their own lock, not
+     * this object's: a check's first run opens one on the checks' loop, and close() holds this
+     * object's monitor while it waits for that loop.
+     */
+    private final Object pingLock = new Object();
+
+    private Pinger ping4;
+    private Pinger ping6;
+    private boolean closed;
     private final SslContext tls;
     private AsyncHttpClient plain;
     private AsyncHttpClient withSni;
@@ -85,7 +95,38 @@ public final class ProbeIo implements AutoCloseable {
         if (s instanceof CheckSettings.Udp u) {
             return new UdpChecker(u, udp());
         }
+        if (s instanceof CheckSettings.Ping p) {
+            boolean v6 = p.target() instanceof java.net.Inet6Address;
+            return new PingChecker(p, () -> pinger(v6));
+        }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
+    }
+
+    /**
+     * The family's pinger, opened at the first check that needs it rather than when the probe is
+     * made: a socket the system refuses then fails those checks (with the reason, tried again at
+     * each run) instead of the whole daemon.
+     */
+    private Pinger pinger(boolean ipv6) {
+        synchronized (pingLock) {
+            if (closed) {
+                throw new IllegalStateException("closed");
+            }
+            Pinger p = ipv6 ? ping6 : ping4;
+            if (p == null) {
+                try {
+                    p = Pinger.open(ipv6, timer);
+                } catch (org.hadirector.sys.NativeException e) {
+                    throw new IllegalStateException("no ICMP socket: " + e.getMessage(), e);
+                }
+                if (ipv6) {
+                    ping6 = p;
+                } else {
+                    ping4 = p;
+                }
+            }
+            return p;
+        }
     }
 
     /** The UDP checks' loop (DNS_CHECK, UDP_CHECK), on NIO: netty's epoll datagram channel is not needed here. */
@@ -174,6 +215,14 @@ public final class ProbeIo implements AutoCloseable {
         }
         if (tcp != null) {
             tcp.close();
+        }
+        synchronized (pingLock) {
+            closed = true;
+            for (Pinger p : new Pinger[] {ping4, ping6}) {
+                if (p != null) {
+                    p.close();
+                }
+            }
         }
         timer.stop();
     }

@@ -1,6 +1,5 @@
 package org.hadirector.healthcheck;
 
-import java.nio.charset.StandardCharsets;
 import org.hadirector.sys.HexPattern;
 
 /**
@@ -28,12 +27,7 @@ public final class UdpCheckRules {
         if (payload != null) {
             return payload.data().clone();
         }
-        byte[] filler = "keepalived check - ".getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[DEFAULT_PAYLOAD_LENGTH];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = filler[i % filler.length];
-        }
-        return out;
+        return KeepalivedFiller.of(DEFAULT_PAYLOAD_LENGTH);
     }
 
     /** Why {@code reply} fails {@code expected} with these length bounds, or null when it passes. */

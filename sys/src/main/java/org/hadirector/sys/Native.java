@@ -24,6 +24,13 @@ final class Native {
     static final int SO_BINDTODEVICE = 25;
     static final int IPPROTO_IP = 0;
     static final int IPPROTO_IPV6 = 41;
+    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_ICMPV6 = 58;
+    /** ICMP_FILTER on a raw IPv4 ICMP socket (level SOL_RAW), ICMP6_FILTER on a raw ICMPv6 one (level IPPROTO_ICMPV6). */
+    static final int SOL_RAW = 255;
+
+    static final int ICMP_FILTER = 1;
+    static final int ICMP6_FILTER = 1;
     static final int IP_TOS = 1;
     static final int IP_TTL = 2;
     static final int IP_MULTICAST_IF = 32;
@@ -50,7 +57,9 @@ final class Native {
     static final int CLONE_NEWNET = 0x40000000;
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int EPERM = 1;
     static final int EINTR = 4;
+    static final int EACCES = 13;
     static final int EAGAIN = 11;
     static final int EINPROGRESS = 115;
     static final int ETIMEDOUT = 110;
@@ -105,6 +114,10 @@ final class Native {
 
         @SaveError
         long recv(int fd, @Out byte[] buffer, long length, int flags);
+
+        @SaveError
+        long recvfrom(
+                int fd, @Out byte[] buffer, long length, int flags, @Out byte[] address, @In @Out byte[] addressLength);
 
         @SaveError
         int eventfd(int initval, int flags);

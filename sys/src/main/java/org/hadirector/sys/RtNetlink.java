@@ -38,6 +38,7 @@ public final class RtNetlink implements Closeable {
     static final int IFA_LOCAL = 2;
     static final int IFA_LABEL = 3;
     static final int IFA_BROADCAST = 4;
+    static final int IFA_CACHEINFO = 6;
     static final int IFA_FLAGS = 8;
     static final int IFLA_IFNAME = 3;
     static final int IFF_UP = 0x1;
@@ -47,6 +48,7 @@ public final class RtNetlink implements Closeable {
     public static final int IFA_F_HOMEADDRESS = 0x10;
     public static final int IFA_F_MANAGETEMPADDR = 0x100;
     public static final int IFA_F_NOPREFIXROUTE = 0x200;
+    public static final int IFA_F_MCAUTOJOIN = 0x400;
 
     /** An address on an interface, as the kernel lists it. */
     public record Address(int ifindex, InetAddress address, int prefixLength, int scope, String label) {}
@@ -124,6 +126,24 @@ public final class RtNetlink implements Closeable {
             String label,
             int flags)
             throws NativeException {
+        addAddress(ifindex, address, prefixLength, broadcast, scope, label, flags, -1);
+    }
+
+    /**
+     * As {@link #addAddress(int, InetAddress, int, InetAddress, int, String, int)}, with a
+     * preferred lifetime in seconds ({@code preferredSeconds} &lt; 0: forever, the default); the
+     * valid lifetime stays forever (ip address add ... preferred_lft N).
+     */
+    public void addAddress(
+            int ifindex,
+            InetAddress address,
+            int prefixLength,
+            InetAddress broadcast,
+            int scope,
+            String label,
+            int flags,
+            long preferredSeconds)
+            throws NativeException {
         ByteBuffer m = message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
         ifaddrmsg(m, address, prefixLength, flags & 0xff, scope, ifindex);
         attr(m, IFA_LOCAL, address.getAddress());
@@ -136,6 +156,12 @@ public final class RtNetlink implements Closeable {
         }
         if ((flags & ~0xff) != 0) {
             attr(m, IFA_FLAGS, Bytes.nativeInt(flags));
+        }
+        if (preferredSeconds >= 0) {
+            // struct ifa_cacheinfo: ifa_prefered, ifa_valid (0xffffffff: forever), cstamp, tstamp
+            ByteBuffer ci = Bytes.nativeBuffer(16);
+            ci.putInt((int) preferredSeconds).putInt(-1).putInt(0).putInt(0);
+            attr(m, IFA_CACHEINFO, ci.array());
         }
         int errno = request(m, null);
         if (errno != 0 && errno != 17 /* EEXIST */) {

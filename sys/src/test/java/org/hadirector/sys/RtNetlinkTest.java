@@ -23,6 +23,16 @@ class RtNetlinkTest {
                     nl.addAddress(e0, vip, 32, null, 0, "e0:vip", 0);
                     nl.addAddress(e0, vip, 32, null, 0, "e0:vip", 0); // again: not an error
                     nl.addAddress(e0, vip6, 64, null, 0, null, RtNetlink.IFA_F_NODAD | RtNetlink.IFA_F_NOPREFIXROUTE);
+                    // preferred_lft 0: deprecated at once (never a source address), valid for ever
+                    nl.addAddress(
+                            e0,
+                            InetAddress.getByName("2001:db8::101"),
+                            64,
+                            null,
+                            0,
+                            null,
+                            RtNetlink.IFA_F_NODAD | RtNetlink.IFA_F_NOPREFIXROUTE,
+                            0);
                     List<RtNetlink.Address> all = nl.addresses(e0);
                     assertTrue(all.contains(new RtNetlink.Address(e0, vip, 32, 0, "e0:vip")), all.toString());
                     assertTrue(
@@ -34,6 +44,10 @@ class RtNetlinkTest {
             String shown = NetnsLab.ip("-n", lab.a, "addr", "show", "dev", "e0");
             assertTrue(shown.contains("inet 198.18.0.100/32 scope global e0:vip"), shown);
             assertTrue(shown.contains("inet6 2001:db8::100/64 scope global nodad noprefixroute"), shown);
+            assertTrue(
+                    shown.matches("(?s).*inet6 2001:db8::101/64 scope global nodad deprecated noprefixroute \\n"
+                            + "\\s+valid_lft forever preferred_lft 0sec.*"),
+                    shown);
             lab.in(lab.a, () -> {
                 try (RtNetlink nl = RtNetlink.open()) {
                     int e0 = Interfaces.index("e0");

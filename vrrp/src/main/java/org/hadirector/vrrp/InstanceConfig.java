@@ -32,7 +32,8 @@ public record InstanceConfig(
         List<org.hadirector.vrrp.track.TrackedFile> trackFiles,
         int unicastMinTtl,
         int unicastMaxTtl,
-        int unicastTtl) {
+        int unicastTtl,
+        boolean promoteSecondaries) {
 
     /** A track_interface entry. */
     public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {}

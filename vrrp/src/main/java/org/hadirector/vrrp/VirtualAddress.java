@@ -6,10 +6,30 @@ import org.hadirector.sys.Addresses;
 
 /**
  * A VIP as the runtime installs it: {@code dev} null means the instance's interface; scope in
- * rtnetlink numbers (0 global, 200 site, 253 link, 254 host, 255 nowhere); flags IFA_F_*.
+ * rtnetlink numbers (0 global, 200 site, 253 link, 254 host, 255 nowhere); flags IFA_F_*;
+ * {@code preferredLifetime} in seconds, negative for forever (preferred_lft).
  */
 public record VirtualAddress(
-        InetAddress address, int prefixLength, String dev, InetAddress broadcast, int scope, String label, int flags) {
+        InetAddress address,
+        int prefixLength,
+        String dev,
+        InetAddress broadcast,
+        int scope,
+        String label,
+        int flags,
+        long preferredLifetime) {
+
+    /** A VIP preferred for ever, as most are. */
+    public VirtualAddress(
+            InetAddress address,
+            int prefixLength,
+            String dev,
+            InetAddress broadcast,
+            int scope,
+            String label,
+            int flags) {
+        this(address, prefixLength, dev, broadcast, scope, label, flags, -1);
+    }
 
     public boolean isIpv6() {
         return address instanceof Inet6Address;

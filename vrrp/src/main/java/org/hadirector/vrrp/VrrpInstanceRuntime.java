@@ -101,6 +101,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
 
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
+    private final PromoteSecondaries promoteSecondaries;
     private ScriptRunner scripts;
     private SyncGroup group;
     /** The notify FIFOs' events; set before {@link #start()}. */
@@ -113,6 +114,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.name = config.name();
         this.sysClassNet = sysClassNet;
         this.garp = new GarpPlan(config.garp());
+        this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
     }
 
     /**
@@ -162,6 +164,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         // Only now: while a reload opens this instance, the old one may still hold these VIPs.
         removeStaleVips(netlink.addresses(0));
         setUpTrackers();
+        if (config.promoteSecondaries() && !config.isIpv6()) {
+            promoteSecondaries.set(config.interfaceName());
+        }
     }
 
     /**
@@ -550,6 +555,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
         } finally {
             closeIo();
+            promoteSecondaries.restore();
             if (wakeUp != null) {
                 wakeUp.close();
             }
@@ -845,7 +851,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         for (VirtualAddress v : allVips()) {
             try {
                 netlink.addAddress(
-                        vipIndex(v), v.address(), v.prefixLength(), v.broadcast(), v.scope(), v.label(), v.flags());
+                        vipIndex(v),
+                        v.address(),
+                        v.prefixLength(),
+                        v.broadcast(),
+                        v.scope(),
+                        v.label(),
+                        v.flags(),
+                        v.preferredLifetime());
             } catch (NativeException e) {
                 LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
             }

@@ -1,6 +1,6 @@
 package org.hadirector.conf.model;
 
-/** PING_CHECK (parsed; the runtime refuses it until built). */
+/** PING_CHECK: connect_ip (else the real server) is pinged; it has no port, and keepalived's binds nothing. */
 public record PingCheck(CheckerEndpoint endpoint, CheckerTiming timing) implements Checker {
 
     @Override
