@@ -214,7 +214,8 @@ final class ControlCommands {
                 LOG.warn("metrics: cannot read the table: {}", e.getMessage());
             }
         }
-        return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts());
+        return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts())
+                + PrometheusText.notifyFifos(director.notifyFifoCounts());
     }
 
     private ControlAnswer ipvs(String[] w) {

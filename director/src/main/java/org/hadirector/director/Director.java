@@ -50,6 +50,11 @@ final class Director implements AutoCloseable {
     private SyncRole sync;
     /** The notify FIFOs: opened before the parts start, closed after they stop (the STOP lines). */
     private final NotifyFifos fifos = NotifyFifos.open(NotifyFifos.Plan.NONE);
+
+    /** The notify FIFOs' line counts, for /metrics. */
+    List<NotifyFifos.Count> notifyFifoCounts() {
+        return fifos.counts();
+    }
     /** The vrrp_instance whose state the sync role follows (as started: a reload does not move it), or null. */
     private String syncInstance;
     /** -I: a stop leaves the kernel's table as it is. */

@@ -210,6 +210,19 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
         }
     }
 
+    /** One open FIFO's lines written and dropped (full, or nobody reading), for /metrics. */
+    record Count(String fifo, long written, long dropped) {}
+
+    /** The open FIFOs' counts, each FIFO once (notify_fifo carries both parts' lines). */
+    List<Count> counts() {
+        Open o = open;
+        List<Count> out = new ArrayList<>();
+        for (org.hadirector.sys.NotifyFifo f : new java.util.LinkedHashSet<>(concat(o.vrrp(), o.lvs()))) {
+            out.add(new Count(f.name(), f.written(), f.dropped()));
+        }
+        return out;
+    }
+
     @Override
     public synchronized void close() {
         closeAll(open);

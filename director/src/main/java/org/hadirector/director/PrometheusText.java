@@ -50,6 +50,23 @@ final class PrometheusText {
         return p.sb.toString();
     }
 
+    /** The notify FIFOs' lines: written, and dropped because the FIFO was full (nobody reading). */
+    static String notifyFifos(List<NotifyFifos.Count> counts) {
+        if (counts.isEmpty()) {
+            return "";
+        }
+        PrometheusText p = new PrometheusText();
+        p.family(
+                "hadirector_notify_fifo_lines_total",
+                "counter",
+                "lines written to a notify FIFO, or dropped because it was full (nobody reading)");
+        for (NotifyFifos.Count c : counts) {
+            p.sample("hadirector_notify_fifo_lines_total", c.written(), "fifo", c.fifo(), "result", "written");
+            p.sample("hadirector_notify_fifo_lines_total", c.dropped(), "fifo", c.fifo(), "result", "dropped");
+        }
+        return p.sb.toString();
+    }
+
     private void vrrp(List<InstanceStatus> all) {
         family("hadirector_vrrp_state", "gauge", "1 for the state the VRRP instance is in");
         for (InstanceStatus s : all) {

@@ -55,6 +55,20 @@ class NotifyFifosTest {
             assertEquals(vrrp + lvs, drain("notify_fifo"));
             assertEquals(vrrp, drain("vrrp_notify_fifo"));
             assertEquals(lvs, drain("lvs_notify_fifo"));
+            assertEquals(
+                    List.of(
+                            new NotifyFifos.Count("notify_fifo", 4, 0),
+                            new NotifyFifos.Count("vrrp_notify_fifo", 2, 0),
+                            new NotifyFifos.Count("lvs_notify_fifo", 2, 0)),
+                    f.counts(),
+                    "each FIFO once, for /metrics");
+            assertEquals(
+                    "# HELP hadirector_notify_fifo_lines_total lines written to a notify FIFO, or dropped because it "
+                            + "was full (nobody reading)\n"
+                            + "# TYPE hadirector_notify_fifo_lines_total counter\n"
+                            + "hadirector_notify_fifo_lines_total{fifo=\"lvs_notify_fifo\",result=\"written\"} 2\n"
+                            + "hadirector_notify_fifo_lines_total{fifo=\"lvs_notify_fifo\",result=\"dropped\"} 0\n",
+                    PrometheusText.notifyFifos(List.of(new NotifyFifos.Count("lvs_notify_fifo", 2, 0))));
         }
         assertFalse(Files.exists(dir.resolve("notify_fifo")), "closed once and removed");
     }

@@ -116,6 +116,11 @@ public final class NotifyFifo implements AutoCloseable {
         return path;
     }
 
+    /** Its keyword: notify_fifo, vrrp_notify_fifo or lvs_notify_fifo. */
+    public String name() {
+        return name;
+    }
+
     /** The line's bytes (ASCII) whole, or nothing: false when dropped (the FIFO is full, or closed). */
     public boolean write(String line) {
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
