@@ -97,8 +97,9 @@ final class TableKeeper implements AutoCloseable {
             }
             owned.addAll(desired.keys());
             List<TableOp> ops = diff("configuration");
+            // one call: the userspace forwarder then updates its filters once for every service
+            dataplane.applyAll(ops);
             for (TableOp op : ops) {
-                dataplane.apply(op);
                 opsApplied++;
                 LOG.info("table: {}", op.describe());
             }

@@ -25,6 +25,19 @@ public interface Dataplane extends Closeable {
     /** Applies one operation; the table is unchanged when this throws. */
     void apply(TableOp op) throws DataplaneException;
 
+    /**
+     * Applies {@code ops} in order, as many {@link #apply} calls would, stopping at the first
+     * that fails (the ones before it stay applied). A dataplane whose per-operation cost is
+     * mostly shared work (the userspace forwarder's socket filter and nftables set) does that
+     * work once for the whole list: a start with a hundred services pays it once, not a hundred
+     * times.
+     */
+    default void applyAll(java.util.List<TableOp> ops) throws DataplaneException {
+        for (TableOp op : ops) {
+            apply(op);
+        }
+    }
+
     /** The table with counters and connection counts, for status and ipvsadm-style listings. */
     TableDump dump() throws DataplaneException;
 

@@ -22,6 +22,9 @@ final class Native {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_BINDTODEVICE = 25;
+    static final int SO_LINGER = 13;
+    static final int IPPROTO_TCP = 6;
+    static final int TCP_QUICKACK = 12;
     static final int IPPROTO_IP = 0;
     static final int IPPROTO_IPV6 = 41;
     static final int IPPROTO_ICMP = 1;

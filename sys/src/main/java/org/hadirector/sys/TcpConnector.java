@@ -15,6 +15,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * system calls a completed connect can cost (a netty channel makes about 14). Every file
  * descriptor is touched by the connector's thread only; other threads hand it work and aborts
  * through a queue and an eventfd. Callbacks run on that thread and must not block.
+ *
+ * <p>A connect is half-open, as haproxy's layer-4 checks are: delayed ACKs are asked for before
+ * connect (TCP_QUICKACK off), so the SYN-ACK that completes the connect is not acknowledged at
+ * once, and a completed connect is closed with a reset (SO_LINGER 0). The real server answers a
+ * SYN and forgets the request on the reset: its application never accepts a connection, no FIN
+ * is exchanged and no TIME_WAIT socket is left on the director. What the check decides is
+ * unchanged: keepalived's TCP_CHECK also counts the connect completed by the SYN-ACK as success.
  */
 public final class TcpConnector implements Closeable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpConnector.class);
@@ -29,6 +36,14 @@ public final class TcpConnector implements Closeable {
     private static final int EVENT_SIZE = 12;
 
     private static final int BATCH = 256;
+    /** An int 0 (TCP_QUICKACK off). */
+    private static final byte[] NO = new byte[4];
+    /** struct linger {l_onoff 1, l_linger 0}: close sends a reset. */
+    private static final byte[] RESET = java.nio.ByteBuffer.allocate(8)
+            .order(java.nio.ByteOrder.nativeOrder())
+            .putInt(1)
+            .putInt(0)
+            .array();
 
     private final int epfd;
     private final WakeUp wake;
@@ -158,6 +173,8 @@ public final class TcpConnector implements Closeable {
             return;
         }
         a.fd = fd;
+        // best effort: without it the connect simply completes with an ACK, as keepalived's does
+        Native.C.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_QUICKACK, NO, NO.length);
         if (bind != null) {
             byte[] b = SockAddr.of(bind.getAddress(), bind.getPort());
             if (Native.C.bind(fd, b, b.length) < 0) {
@@ -192,6 +209,10 @@ public final class TcpConnector implements Closeable {
         a.finished = true;
         if (a.fd >= 0) {
             pending.remove(a.fd);
+            if (errno == 0 && report) {
+                // reset, not FIN: the handshake's last ACK has not been sent (see the class comment)
+                Native.C.setsockopt(a.fd, Native.SOL_SOCKET, Native.SO_LINGER, RESET, RESET.length);
+            }
             Native.closeQuietly(a.fd);
             a.fd = -1;
         }

@@ -55,12 +55,27 @@ final class IngressGuard implements AutoCloseable {
         return table;
     }
 
-    void add(BpfProgram.Target t) throws DataplaneException {
-        nft("add element netdev " + table + " " + element(t) + "\n");
-    }
-
-    void remove(BpfProgram.Target t) throws DataplaneException {
-        nft("delete element netdev " + table + " " + element(t) + "\n");
+    /** One nft run, one transaction: all of it is applied or none. */
+    void change(java.util.Collection<BpfProgram.Target> added, java.util.Collection<BpfProgram.Target> removed)
+            throws DataplaneException {
+        StringBuilder script = new StringBuilder();
+        for (BpfProgram.Target t : removed) {
+            script.append("delete element netdev ")
+                    .append(table)
+                    .append(' ')
+                    .append(element(t))
+                    .append('\n');
+        }
+        for (BpfProgram.Target t : added) {
+            script.append("add element netdev ")
+                    .append(table)
+                    .append(' ')
+                    .append(element(t))
+                    .append('\n');
+        }
+        if (script.length() > 0) {
+            nft(script.toString());
+        }
     }
 
     private static String element(BpfProgram.Target t) {

@@ -437,54 +437,85 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
 
     @Override
     public void apply(TableOp op) throws DataplaneException {
-        if (op instanceof TableOp.AddService a) {
-            ForwardingCore.checkSupported(a.service());
-        }
-        call(() -> {
-            core.apply(op);
-            return null;
-        });
-        if (op instanceof TableOp.AddService || op instanceof TableOp.DeleteService) {
-            refilter(op);
-        }
-        LOG.debug("dr {}: {}", settings.interfaceName(), op.describe());
+        applyAll(List.of(op));
     }
 
     /**
-     * The BPF program and the nft set follow the services; on a failure the op is undone. While
-     * the interface is away only the targets change: the next attachment builds both from them.
+     * Every op goes to the forwarding core in turn; then the socket filter and the nft set follow
+     * the services once for all of them (each nft change is a process: 30-60 ms, which a start
+     * with a hundred services paid a hundred times).
      */
-    private void refilter(TableOp op) throws DataplaneException {
-        BpfProgram.Target t;
-        boolean add = op instanceof TableOp.AddService;
-        ServiceKey key = add ? ((TableOp.AddService) op).service().key() : ((TableOp.DeleteService) op).key();
-        t = new BpfProgram.Target(key.protocol().number(), Ipv4.of(key.address()), key.port());
-        synchronized (ioLock) {
+    @Override
+    public void applyAll(List<TableOp> ops) throws DataplaneException {
+        List<TableOp> applied = new ArrayList<>();
+        DataplaneException failed = null;
+        for (TableOp op : ops) {
             try {
-                if (add) {
-                    targets.add(t);
-                    if (ring != null) {
-                        ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
-                        guard.add(t);
-                    }
-                } else {
-                    targets.remove(t);
-                    if (ring != null) {
-                        guard.remove(t);
-                        ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
-                    }
+                if (op instanceof TableOp.AddService a) {
+                    ForwardingCore.checkSupported(a.service());
+                }
+                call(() -> {
+                    core.apply(op);
+                    return null;
+                });
+            } catch (DataplaneException e) {
+                failed = e;
+                break;
+            }
+            applied.add(op);
+            LOG.debug("dr {}: {}", settings.interfaceName(), op.describe());
+        }
+        refilter(applied);
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * The BPF program and the nft set follow the services the ops added and deleted, in one
+     * attachment and one nft transaction; on a failure the added services are undone. While the
+     * interface is away only the targets change: the next attachment builds both from them.
+     */
+    private void refilter(List<TableOp> ops) throws DataplaneException {
+        List<ServiceKey> addedKeys = new ArrayList<>();
+        synchronized (ioLock) {
+            Set<BpfProgram.Target> before = new LinkedHashSet<>(targets);
+            for (TableOp op : ops) {
+                if (op instanceof TableOp.AddService a) {
+                    targets.add(target(a.service().key()));
+                    addedKeys.add(a.service().key());
+                } else if (op instanceof TableOp.DeleteService d) {
+                    targets.remove(target(d.key()));
+                }
+            }
+            List<BpfProgram.Target> added = new ArrayList<>(targets);
+            added.removeAll(before);
+            List<BpfProgram.Target> removed = new ArrayList<>(before);
+            removed.removeAll(targets);
+            if (added.isEmpty() && removed.isEmpty()) {
+                return;
+            }
+            try {
+                if (ring != null) {
+                    ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+                    guard.change(added, removed);
                 }
             } catch (NativeException | DataplaneException | RuntimeException e) {
-                if (add) {
-                    targets.remove(t);
+                targets.removeAll(added);
+                for (ServiceKey key : addedKeys) {
                     call(() -> {
                         core.apply(new TableOp.DeleteService(key, "undo"));
                         return null;
                     });
                 }
-                throw new DataplaneException("filter for " + key + ": " + e.getMessage(), e);
+                throw new DataplaneException(
+                        "filter for " + (addedKeys.isEmpty() ? removed : addedKeys) + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    private static BpfProgram.Target target(ServiceKey key) {
+        return new BpfProgram.Target(key.protocol().number(), Ipv4.of(key.address()), key.port());
     }
 
     private <T> T call(Callable<T> work) throws DataplaneException {
@@ -682,9 +713,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 long mac = Ipv4.mac(r.hardwareAddress());
                 int source = arpSource(settings, r.ifindex());
                 g = IngressGuard.install(settings.interfaceName());
-                for (BpfProgram.Target t : targets) {
-                    g.add(t);
-                }
+                g.change(targets, List.of());
                 core.ownMac(mac);
                 use(r, g, source, mac);
                 linkDown = false;
