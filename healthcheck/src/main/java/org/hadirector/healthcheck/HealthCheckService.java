@@ -98,6 +98,8 @@ public final class HealthCheckService implements AutoCloseable {
         ProbeResult last;
         long runs;
         boolean suspended;
+        /** Stopped for good (reload, close): a change of its file that was already queued is ignored. */
+        boolean cancelled;
 
         Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing) {
             this(pool, server, index, probe, timing, timing.newState());
@@ -112,6 +114,11 @@ public final class HealthCheckService implements AutoCloseable {
             this.state = state;
             this.who =
                     pool.spec().id() + ": " + pool.spec().servers().get(server).id();
+        }
+
+        /** A FILE_CHECK: not scheduled, it follows its file's changes. */
+        boolean followsFile() {
+            return probe instanceof FileChecker;
         }
     }
 
@@ -150,20 +157,63 @@ public final class HealthCheckService implements AutoCloseable {
         this.probes = probes;
         this.batch = batch;
         for (ServiceSpec s : services) {
-            ServicePool pool = new ServicePool(s);
+            Probe[][] made = probesOf(s);
+            CheckerState[][] states = new CheckerState[s.servers().size()][];
+            ServicePool pool = startingPool(s, made, states);
             pools.add(pool);
             for (int r = 0; r < s.servers().size(); r++) {
                 List<CheckSpec> checks = s.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
-                    jobs.add(new Job(
-                            pool,
-                            r,
-                            c,
-                            probes.apply(checks.get(c).settings()),
-                            checks.get(c).timing()));
+                    CheckTiming t = checks.get(c).timing();
+                    jobs.add(new Job(pool, r, c, made[r][c], t, states[r][c] != null ? states[r][c] : t.newState()));
                 }
             }
         }
+    }
+
+    /** A probe for each checker of {@code s}; FILE_CHECK's are made here (they need no I/O threads). */
+    private Probe[][] probesOf(ServiceSpec s) {
+        Probe[][] out = new Probe[s.servers().size()][];
+        for (int r = 0; r < out.length; r++) {
+            List<CheckSpec> checks = s.servers().get(r).checks();
+            out[r] = new Probe[checks.size()];
+            for (int c = 0; c < checks.size(); c++) {
+                CheckSettings cs = checks.get(c).settings();
+                out[r][c] = cs instanceof CheckSettings.File f ? new FileChecker(f) : probes.apply(cs);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The pool {@code s} starts as: its checkers as {@code states} has them (a reload's carried
+     * states; null rows and entries start as alpha says), except that a FILE_CHECK is what its
+     * file says now, as keepalived reads its track files before the first table (its state is
+     * written into {@code states}).
+     */
+    private static ServicePool startingPool(ServiceSpec s, Probe[][] made, CheckerState[][] states) {
+        int n = s.servers().size();
+        boolean[][] up = new boolean[n][];
+        long[][] added = new long[n][];
+        for (int r = 0; r < n; r++) {
+            List<CheckSpec> checks = s.servers().get(r).checks();
+            up[r] = new boolean[checks.size()];
+            added[r] = new long[checks.size()];
+            if (states[r] == null) {
+                states[r] = new CheckerState[checks.size()];
+            }
+            for (int c = 0; c < checks.size(); c++) {
+                CheckTiming t = checks.get(c).timing();
+                if (made[r][c] instanceof FileChecker f) {
+                    ProbeResult now = f.current();
+                    states[r][c] =
+                            new CheckerState(!now.success(), t.retry(), t.delayLoopNanos(), t.delayBeforeRetryNanos());
+                    added[r][c] = now.addedWeight() != null ? now.addedWeight() : 0;
+                }
+                up[r][c] = states[r][c] != null ? states[r][c].up() : !t.alpha();
+            }
+        }
+        return new ServicePool(s, up, added);
     }
 
     /**
@@ -239,41 +289,46 @@ public final class HealthCheckService implements AutoCloseable {
                     suspended |= j.suspended;
                 }
             }
-            boolean[][] initialUp = new boolean[spec.servers().size()][];
             CheckerState[][] states = new CheckerState[spec.servers().size()][];
+            boolean[] carried = new boolean[spec.servers().size()];
             for (int r = 0; r < spec.servers().size(); r++) {
                 int from = m.carriedFrom().get(r);
                 if (from >= 0) {
                     List<Job> was = byServer.get(from);
-                    initialUp[r] = new boolean[was.size()];
+                    carried[r] = true;
                     states[r] = new CheckerState[was.size()];
                     for (int c = 0; c < was.size(); c++) {
-                        initialUp[r][c] = was.get(c).state.up();
                         states[r][c] = was.get(c).state;
                     }
                 }
             }
-            ServicePool pool = new ServicePool(spec, initialUp);
+            Probe[][] made = probesOf(spec);
+            ServicePool pool = startingPool(spec, made, states);
             newPools.add(pool);
+            List<Job> files = new ArrayList<>();
             for (int r = 0; r < spec.servers().size(); r++) {
                 List<CheckSpec> checks = spec.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
                     CheckSpec cs = checks.get(c);
-                    boolean carried = states[r] != null;
-                    Job j = carried
-                            ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
-                            : new Job(pool, r, c, probes.apply(cs.settings()), cs.timing());
+                    Job j = states[r][c] != null
+                            ? new Job(pool, r, c, made[r][c], cs.timing(), states[r][c])
+                            : new Job(pool, r, c, made[r][c], cs.timing());
                     j.suspended = suspended;
-                    if (!carried) {
+                    newJobs.add(j);
+                    if (j.followsFile()) {
+                        files.add(j);
+                        continue;
+                    }
+                    if (!carried[r]) {
                         j.state.start(now, j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0);
                     }
-                    newJobs.add(j);
                     toSchedule.add(j);
                 }
             }
             for (HealthEvent e : pool.initialTable()) {
                 listener.accept(e);
             }
+            files.forEach(this::follow);
             LOG.info("{}: {} by reload", spec.id(), old == null ? "started" : "restarted (its configuration changed)");
         }
         for (Job j : jobs) {
@@ -297,6 +352,10 @@ public final class HealthCheckService implements AutoCloseable {
     /** Stops one job for good: its place in the schedule, its check in flight (a late answer is ignored). */
     private void cancel(Job j) {
         j.generation++;
+        j.cancelled = true;
+        if (j.probe instanceof FileChecker f) {
+            f.close();
+        }
         List<Job> next = schedule.remove(j);
         if (j.running != null) {
             try {
@@ -329,6 +388,10 @@ public final class HealthCheckService implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (Job j : jobs) {
+                if (j.followsFile()) {
+                    follow(j);
+                    continue;
+                }
                 long warmup = j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0;
                 j.state.start(now, warmup);
                 schedule(j, now);
@@ -352,6 +415,9 @@ public final class HealthCheckService implements AutoCloseable {
             for (Job j : jobs) {
                 if (j.pool.spec().id().equals(service)) {
                     j.suspended = suspended;
+                    if (!suspended && j.followsFile()) {
+                        fileChanged(j); // what changed while suspended
+                    }
                 }
             }
             LOG.info("{}: checks {}", service, suspended ? "suspended (ha_suspend)" : "resumed");
@@ -493,7 +559,7 @@ public final class HealthCheckService implements AutoCloseable {
                 LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
             }
         }
-        if (change != CheckerState.Change.NONE || r.weight() != null) {
+        if (change != CheckerState.Change.NONE || r.weight() != null || r.addedWeight() != null) {
             if (change != CheckerState.Change.NONE) {
                 LOG.info(
                         "{}: {} {}: {}",
@@ -503,6 +569,37 @@ public final class HealthCheckService implements AutoCloseable {
                         r.reason());
             }
             apply(j, r);
+        }
+    }
+
+    /**
+     * Starts following a FILE_CHECK's file (on the loop, once its pool's table is announced): each
+     * change is taken on the loop; one that landed since the pool was made is taken now.
+     */
+    private void follow(Job j) {
+        FileChecker f = (FileChecker) j.probe;
+        f.onChange(() -> loop.execute(() -> fileChanged(j)));
+        fileChanged(j);
+    }
+
+    /** A FILE_CHECK's file changed (or may have): its verdict moves the checker as a result would, at once. */
+    private void fileChanged(Job j) {
+        if (closed || j.cancelled || j.suspended) {
+            return;
+        }
+        long now = System.nanoTime();
+        ProbeResult r = ((FileChecker) j.probe).current();
+        j.startedAt = now;
+        j.endedAt = now;
+        j.lastDuration = 0;
+        j.last = r;
+        j.runs++;
+        try {
+            onResult(j, r, now);
+        } catch (RuntimeException e) {
+            restarted(j, "its result could not be handled: " + e);
+        } catch (Error e) {
+            throw org.hadirector.sys.Escalate.error(e);
         }
     }
 
@@ -523,6 +620,9 @@ public final class HealthCheckService implements AutoCloseable {
         }
         long now = System.nanoTime();
         for (Job j : List.copyOf(jobs)) {
+            if (j.followsFile()) {
+                continue; // never scheduled: its file's changes drive it
+            }
             if (schedule.inFlight(j)) {
                 long bound = j.timing.connectTimeoutNanos() + hungGraceNanos;
                 if (now - j.startedAt > bound) {
@@ -586,7 +686,7 @@ public final class HealthCheckService implements AutoCloseable {
 
     private void apply(Job j, ProbeResult r) {
         String reason = j.probe.describe() + ": " + r.reason();
-        ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), reason);
+        ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), r.addedWeight(), reason);
         RealServerSpec rs = j.pool.spec().servers().get(j.server);
         if (u.serverUp() != null) {
             LOG.info("{}: real server {} {}", j.pool.spec().id(), rs.id(), u.serverUp() ? "up" : "down");
