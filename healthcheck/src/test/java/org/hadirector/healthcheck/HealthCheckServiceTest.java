@@ -213,6 +213,39 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aSharedProbeRunsForTheSharersNotSuspendedAndASuspendedOneLeavesItsTableAlone() throws Exception {
+        List<Scripted> made = new CopyOnWriteArrayList<>();
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        List<ServiceSpec> two = sameRealServerBehind(2, 20 * MS);
+        HealthCheckService s = new HealthCheckService(
+                two,
+                loop,
+                x -> {
+                    Scripted p = new Scripted(new AtomicInteger(), true);
+                    made.add(p);
+                    return p;
+                },
+                events::add,
+                10);
+        s.start();
+        events.poll(5, TimeUnit.SECONDS);
+        events.poll(5, TimeUnit.SECONDS);
+        s.suspend(two.get(0).id(), true);
+        s.status().get(5, TimeUnit.SECONDS); // the suspension is in
+        made.get(0).autoAnswer = false;
+        HealthEvent e = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.REMOVE, e.kind());
+        assertEquals(two.get(1).id(), e.service(), "the probe runs on for the one not suspended");
+        assertEquals(null, events.poll(300, TimeUnit.MILLISECONDS), "the suspended one's table is left alone");
+        s.suspend(two.get(0).id(), false);
+        HealthEvent later = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(two.get(0).id(), later.service(), "resumed, it takes the next result");
+        assertEquals(HealthEvent.Kind.REMOVE, later.kind());
+        assertEquals(1, made.size());
+        s.close();
+    }
+
+    @Test
     void anUpServerLeavesAfterRetryPlusOneFailuresAndComesBackOnOneSuccess() throws Exception {
         AtomicInteger max = new AtomicInteger();
         Scripted probe = new Scripted(max, false);
