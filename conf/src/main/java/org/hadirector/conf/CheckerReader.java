@@ -125,10 +125,6 @@ final class CheckerReader {
         };
     }
 
-    private void notYet(Statement s) {
-        v.warning(s, Unbuilt.valueOf(s.name()).warning());
-    }
-
     /**
      * Reads the generic connection options and inheritable timing of a checker block into
      * {@code d}; keywords in {@code own} are left to the caller, anything else is warned about.
@@ -420,18 +416,29 @@ final class CheckerReader {
     }
 
     private FileCheck file(Statement s, List<Statement> block) {
-        notYet(s);
         String track = null;
-        boolean dynamic = false;
         Integer weight = null;
         boolean reverse = false;
         for (Statement x : block) {
             switch (x.name()) {
                 case "track_file" -> track = v.string(x);
-                case "dynamic" -> dynamic = true;
+                case "dynamic" ->
+                    v.warning(
+                            x,
+                            "'dynamic' is not a FILE_CHECK keyword in keepalived 2.2.7 (its man page lists it, its parser "
+                                    + "does not); ignored: the file's value weighs whenever the weight is not 0");
                 case "weight" -> {
-                    weight = v.integer(x, Integer.MIN_VALUE + 1, Integer.MAX_VALUE);
-                    reverse = x.args().size() > 1 && x.args().get(1).text().equals("reverse");
+                    // keepalived: weight W [reverse|noreverse]; any other option drops the whole line
+                    String option = x.args().size() > 1 ? x.args().get(1).text() : null;
+                    if (option != null && !option.equals("reverse") && !option.equals("noreverse")) {
+                        v.warning(
+                                x,
+                                "unknown FILE_CHECK weight option '" + option + "'; the line is ignored, "
+                                        + "as keepalived ignores it");
+                    } else {
+                        weight = v.integer(x, Integer.MIN_VALUE + 1, Integer.MAX_VALUE);
+                        reverse = "reverse".equals(option);
+                    }
                 }
                 default -> v.warning(x, "unknown keyword '" + x.name() + "' in FILE_CHECK; ignored");
             }
@@ -439,6 +446,6 @@ final class CheckerReader {
         if (track == null) {
             v.error(s, "FILE_CHECK needs 'track_file NAME'");
         }
-        return new FileCheck(track, dynamic, weight, reverse);
+        return new FileCheck(track, weight, reverse);
     }
 }

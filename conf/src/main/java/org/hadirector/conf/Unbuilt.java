@@ -7,7 +7,6 @@ import org.hadirector.conf.model.BfdCheck;
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
 import org.hadirector.conf.model.DnsCheck;
-import org.hadirector.conf.model.FileCheck;
 import org.hadirector.conf.model.HttpGetCheck;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.PingCheck;
@@ -55,7 +54,6 @@ public enum Unbuilt {
             "unicast_peer: different min_ttl / max_ttl for different peers",
             "are not built yet (one range per instance); give every peer the same"),
     VIRTUAL_SERVER_GROUP(Part.TABLE, "virtual_server_group", "is not built yet (use one virtual_server per address)"),
-    FILE_CHECK(Part.CHECKS, "FILE_CHECK", Reasons.CHECKER),
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
     CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported"),
@@ -69,11 +67,6 @@ public enum Unbuilt {
         VRRP,
         CHECKS,
         TABLE
-    }
-
-    private static final class Reasons {
-        static final String CHECKER =
-                "is not built yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK are)";
     }
 
     private final Part part;
@@ -162,9 +155,8 @@ public enum Unbuilt {
             for (RealServer rs : vs.realServers()) {
                 String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port());
                 for (Checker k : rs.checkers()) {
-                    Unbuilt checker = k instanceof FileCheck ? FILE_CHECK : k instanceof BfdCheck ? BFD_CHECK : null;
-                    if (checker != null) {
-                        out.add(new Use(checker, where));
+                    if (k instanceof BfdCheck) {
+                        out.add(new Use(BFD_CHECK, where));
                     }
                     CheckerEndpoint e = endpoint(k);
                     if (e != null && e.bindIf() != null) {

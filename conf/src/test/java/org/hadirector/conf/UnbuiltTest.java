@@ -86,9 +86,6 @@ class UnbuiltTest {
                     }
                     PING_CHECK {
                     }
-                    FILE_CHECK {
-                        track_file tf
-                    }
                     BFD_CHECK {
                         name b
                     }
@@ -126,7 +123,7 @@ class UnbuiltTest {
                         .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
-        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.FILE_CHECK)) {
+        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.BFD_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }

@@ -9,6 +9,7 @@ import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
 import org.hadirector.conf.model.CheckerTiming;
 import org.hadirector.conf.model.DnsCheck;
+import org.hadirector.conf.model.FileCheck;
 import org.hadirector.conf.model.HttpGetCheck;
 import org.hadirector.conf.model.HttpUrl;
 import org.hadirector.conf.model.KeepalivedConfig;
@@ -19,6 +20,7 @@ import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.TcpCheck;
+import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
@@ -91,7 +93,7 @@ final class CheckerConfigMapper {
             for (RealServer rs : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
                 for (Checker k : rs.checkers()) {
-                    CheckSpec spec = check(k, vs, rs, user, group);
+                    CheckSpec spec = k instanceof FileCheck f ? file(f, c) : check(k, vs, rs, user, group);
                     // checker_log_all_failures: every checker logs each failure, as log_all_failures does
                     checks.add(
                             c.globalDefs().checkerLogAllFailures()
@@ -209,6 +211,29 @@ final class CheckerConfigMapper {
                     timing(s.timing()));
         }
         throw new IllegalArgumentException(k.type() + " is not built yet");
+    }
+
+    /**
+     * FILE_CHECK, as keepalived's check_file.c: the track_file named, with the FILE_CHECK's
+     * {@code weight W [reverse]}, else the track_file's. It has no timing of its own (the
+     * checker follows its file); the nominal one here only makes a failure take it down at once
+     * and a success bring it up. keepalived 2.2.7 has no {@code dynamic} keyword in FILE_CHECK
+     * (the reader warns): the value always weighs unless the weight is 0.
+     */
+    static CheckSpec file(FileCheck f, KeepalivedConfig c) {
+        TrackFile tf = c.trackFiles().stream()
+                .filter(t -> t.name().equals(f.trackFile()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("track_file " + f.trackFile() + " is not defined"));
+        boolean own = f.weight() != null;
+        long second = 1_000_000_000L;
+        return new CheckSpec(
+                new CheckSettings.File(
+                        tf.name(),
+                        java.nio.file.Path.of(tf.file()),
+                        own ? f.weight() : tf.weight(),
+                        own ? f.reverse() : tf.reverse()),
+                new CheckTiming(second, 0, 0, second, 0, false, false));
     }
 
     private static CheckerEndpoint endpoint(Checker k) {

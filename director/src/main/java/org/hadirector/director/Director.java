@@ -113,6 +113,8 @@ final class Director implements AutoCloseable {
     private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice)
             throws IOException, DataplaneException {
         fifos.reload(plan.notifyFifos());
+        // before the checks are made: a FILE_CHECK reads its file when its pool is built
+        TrackFileInit.write(plan.initFiles());
         if (checkers) {
             table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(plan.table()));
             parts.add("dataplane");
@@ -132,7 +134,6 @@ final class Director implements AutoCloseable {
             checks.onTransitions(fifos);
         }
         if (vrrp) {
-            TrackFileInit.write(plan.initFiles());
             Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(plan);
             for (DirectorPlan.InstancePlan i : plan.instances()) {
                 runtimes.add(newRuntime(i, groupOf, plan));
@@ -362,10 +363,8 @@ final class Director implements AutoCloseable {
         if (sync != null && diff.syncChanged()) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
-        if (runsVrrp) {
-            // As at every reload before: init_file ... overwrite rewrites the file.
-            TrackFileInit.write(next.initFiles());
-        }
+        // As at every reload before: init_file ... overwrite rewrites the file (VRRP's and FILE_CHECK's).
+        TrackFileInit.write(next.initFiles());
         List<String> failed = new ArrayList<>();
         List<String> vrrpDone = plan.changesNothing() ? List.of() : applyVrrp(n, next, plan, opened, failed);
         String checkDone = "";

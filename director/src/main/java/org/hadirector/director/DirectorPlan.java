@@ -207,7 +207,7 @@ record DirectorPlan(
                 vrrp ? syncGroups(c) : List.of(),
                 table ? vipInterfaces(c) : Map.of(),
                 table && c.globalDefs().lvsFlush(),
-                vrrp
+                vrrp || table
                         ? c.trackFiles().stream()
                                 .filter(t -> t.initValue() != null)
                                 .toList()

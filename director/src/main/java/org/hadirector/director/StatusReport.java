@@ -182,7 +182,7 @@ final class StatusReport {
         }
         HealthStatus.Scheduler q = h.scheduler();
         sb.append(String.format(
-                "checks run %d, in flight %d (at most %d), waiting %d; lateness p50 <= %d ms, "
+                "probes run %d (identical checks share one), in flight %d (at most %d), waiting %d; lateness p50 <= %d ms, "
                         + "p99 <= %d ms, max %.1f ms%n",
                 q.runs(),
                 q.inFlight(),

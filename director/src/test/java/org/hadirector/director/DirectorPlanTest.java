@@ -159,18 +159,16 @@ class DirectorPlanTest {
 
     @Test
     void refusalsAreOneListAndOnlyForThePartsTheModeRuns() throws Exception {
-        String f = "track_file tf {\n file /nonexistent/tf\n}\n"
-                + file("100", "1", "")
-                        .replace("virtual_router_id 53", "virtual_router_id 53\n use_vmac")
-                        .replaceFirst(
-                                "ha_suspend\n",
-                                "ha_suspend\n real_server 198.18.0.29 80 {\n FILE_CHECK {\n track_file tf\n }\n }\n");
+        String f = file("100", "1", "")
+                .replace("virtual_router_id 53", "virtual_router_id 53\n use_vmac")
+                .replaceFirst(
+                        "ha_suspend\n", "ha_suspend\n real_server 198.18.0.29 80 {\n BFD_CHECK {\n name b\n }\n }\n");
         KeepalivedConfig c = config(f);
         assertEquals(
                 List.of(
                         "vrrp_instance VI_3: use_vmac is not built yet",
-                        "TCP 198.18.0.100:80, real_server 198.18.0.29:80: FILE_CHECK is not built yet (TCP_CHECK, "
-                                + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK are)"),
+                        "TCP 198.18.0.100:80, real_server 198.18.0.29:80: BFD_CHECK is not supported: hadirector has "
+                                + "no BFD"),
                 DirectorPlan.refusals(c, true, true));
         assertEquals(List.of("vrrp_instance VI_3: use_vmac is not built yet"), DirectorPlan.refusals(c, true, false));
         assertEquals(1, DirectorPlan.refusals(c, false, true).size(), "-C: the checker only");
@@ -216,6 +214,46 @@ class DirectorPlanTest {
                         "FWM 7, real_server 198.18.0.21, PING_CHECK: bind_if on checker sockets is not supported",
                         "FWM 7, real_server 198.18.0.21, PING_CHECK: fwmark on checker sockets is not supported"),
                 DirectorPlan.refusals(bound, false, true));
+    }
+
+    /**
+     * FILE_CHECK takes its own weight W [reverse], else its track_file's (keepalived's
+     * file_end_handler); it runs with -C, and its track_file's init_file is written then too.
+     */
+    @Test
+    void aFileCheckTakesItsOwnWeightElseItsTrackFiles() throws Exception {
+        String text = """
+                track_file drain {
+                    file /run/hd-test/drain
+                    weight 5 reverse
+                    init_file 0
+                }
+                virtual_server 198.18.0.100 80 {
+                    protocol TCP
+                    real_server 198.18.0.21 80 {
+                        FILE_CHECK {
+                            track_file drain
+                        }
+                        FILE_CHECK {
+                            track_file drain
+                            weight -2
+                        }
+                    }
+                }
+                """;
+        KeepalivedConfig c = config(text);
+        assertEquals(List.of(), DirectorPlan.refusals(c, false, true));
+        List<org.hadirector.healthcheck.CheckSpec> checks =
+                CheckerConfigMapper.map(c).get(0).servers().get(0).checks();
+        java.nio.file.Path p = java.nio.file.Path.of("/run/hd-test/drain");
+        assertEquals(
+                new org.hadirector.healthcheck.CheckSettings.File("drain", p, 5, true),
+                checks.get(0).settings());
+        assertEquals(
+                new org.hadirector.healthcheck.CheckSettings.File("drain", p, -2, false),
+                checks.get(1).settings());
+        assertEquals(0, checks.get(0).timing().retry(), "a change applies at once");
+        assertEquals(1, DirectorPlan.compile(c, false, true).initFiles().size(), "-C writes init_file too");
     }
 
     @Test

@@ -123,4 +123,15 @@ public sealed interface CheckSettings {
             return "SMTP_CHECK " + hostPort(target);
         }
     }
+
+    /**
+     * FILE_CHECK: the number in track_file {@code name}'s file, times {@code weight} (x -1 with
+     * {@code reverse}), under {@link FileCheckRules}.
+     */
+    record File(String name, java.nio.file.Path path, int weight, boolean reverse) implements CheckSettings {
+        @Override
+        public String describe() {
+            return "FILE_CHECK " + name + " (" + path + ")";
+        }
+    }
 }

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * then its {@link ServicePool}; table changes go to the listener (on the loop) and are logged
  * with their reason. A watchdog restarts a checker whose probe hangs or whose schedule was lost.
  * {@link #close} stops the timer and aborts the checks in flight.
+ *
+ * <p>Identical checks share one probe ({@link ProbeSharing}): what is scheduled is a
+ * {@link Runner}, one per distinct checker spec in the whole configuration, and each result it
+ * gets goes to every checker sharing it ({@link Job}), each with its own state and pool. A
+ * FILE_CHECK is not scheduled at all: its file's changes drive it.
  */
 public final class HealthCheckService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthCheckService.class);
@@ -32,10 +37,13 @@ public final class HealthCheckService implements AutoCloseable {
     private final EventLoop loop;
     private final List<ServicePool> pools = new ArrayList<>();
     private final List<Job> jobs = new ArrayList<>();
+    /** The probes that run, by the spec their sharers have in common (FILE_CHECKs have none). */
+    private final java.util.Map<CheckSpec, Runner> runners = new java.util.LinkedHashMap<>();
+
     private final Consumer<HealthEvent> listener;
     private final int maxInFlight;
     /** Which checks start when (pure); this class runs what it decides on the loop. */
-    private final CheckSchedule<Job> schedule;
+    private final CheckSchedule<Runner> schedule;
     /** The loop's one timer: the schedule's next wake-up, and when it is set for. */
     private ScheduledFuture<?> wake;
 
@@ -81,37 +89,82 @@ public final class HealthCheckService implements AutoCloseable {
 
     private ScheduledFuture<?> watchdog;
 
-    /** One checker of one server of one pool, and its schedule. */
+    /** One checker of one server of one pool, and its state; its probe runs in its {@link Runner}. */
     private final class Job {
         final ServicePool pool;
         final int server;
         final int index;
-        final Probe probe;
+        final CheckSpec spec;
         final CheckTiming timing;
         final CheckerState state;
         final String who;
-        AutoCloseable running;
-        int generation;
-        long startedAt;
+        /** The FILE_CHECK's own checker; else its runner's probe, set when grouped. */
+        Probe probe;
+        /** The probe this checker takes its results from (null for a FILE_CHECK). */
+        Runner runner;
+        /** Its state came from the running configuration (a reload): its schedule is carried too. */
+        boolean carried;
+
         long endedAt;
         long lastDuration;
         ProbeResult last;
         long runs;
         boolean suspended;
+        /** Stopped for good (reload, close): a result or a change of its file already queued is ignored. */
+        boolean cancelled;
 
-        Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing) {
-            this(pool, server, index, probe, timing, timing.newState());
-        }
-
-        Job(ServicePool pool, int server, int index, Probe probe, CheckTiming timing, CheckerState state) {
+        Job(ServicePool pool, int server, int index, Probe probe, CheckSpec spec, CheckerState state) {
             this.pool = pool;
             this.server = server;
             this.index = index;
             this.probe = probe;
-            this.timing = timing;
+            this.spec = spec;
+            this.timing = spec.timing();
             this.state = state;
             this.who =
                     pool.spec().id() + ": " + pool.spec().servers().get(server).id();
+        }
+
+        /** A FILE_CHECK: not scheduled, it follows its file's changes. */
+        boolean followsFile() {
+            return probe instanceof FileChecker;
+        }
+    }
+
+    /**
+     * One probe and its schedule, shared by every checker with its spec ({@link ProbeSharing}).
+     * {@code pace} takes every result as each of them does, so that the runs come when their own
+     * rules (delay_loop, retries delay_before_retry apart) would have run them.
+     */
+    private static final class Runner {
+        final Probe probe;
+        final CheckTiming timing;
+        final CheckerState pace;
+        List<Job> sharers = List.of();
+        AutoCloseable running;
+        int generation;
+        long startedAt;
+
+        Runner(Probe probe, CheckTiming timing, CheckerState pace) {
+            this.probe = probe;
+            this.timing = timing;
+            this.pace = pace;
+        }
+
+        /** For logs: the first sharer, and how many more. */
+        String who() {
+            String first = sharers.isEmpty() ? "(no checker)" : sharers.get(0).who;
+            return sharers.size() > 1 ? first + " and " + (sharers.size() - 1) + " more sharing its probe" : first;
+        }
+
+        /** Its run is skipped only when every sharer's pool is suspended (ha_suspend). */
+        boolean suspended() {
+            for (Job j : sharers) {
+                if (!j.suspended) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -150,20 +203,111 @@ public final class HealthCheckService implements AutoCloseable {
         this.probes = probes;
         this.batch = batch;
         for (ServiceSpec s : services) {
-            ServicePool pool = new ServicePool(s);
+            Probe[][] made = probesOf(s);
+            CheckerState[][] states = new CheckerState[s.servers().size()][];
+            ServicePool pool = startingPool(s, made, states);
             pools.add(pool);
             for (int r = 0; r < s.servers().size(); r++) {
                 List<CheckSpec> checks = s.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
+                    CheckTiming t = checks.get(c).timing();
                     jobs.add(new Job(
-                            pool,
-                            r,
-                            c,
-                            probes.apply(checks.get(c).settings()),
-                            checks.get(c).timing()));
+                            pool, r, c, made[r][c], checks.get(c), states[r][c] != null ? states[r][c] : t.newState()));
                 }
             }
         }
+        share(System.nanoTime(), false);
+    }
+
+    /**
+     * Groups every checker but the FILE_CHECKs by its spec ({@link ProbeSharing}): a probe that
+     * runs already keeps running (its schedule and any check in flight) with its new sharers; a
+     * new one is made, and with {@code schedule} (a reload) scheduled at once: when its first
+     * sharer's carried schedule says, else after a random part of warmup; one left without
+     * sharers stops.
+     */
+    private void share(long now, boolean schedule) {
+        ProbeSharing.Plan<Job> plan = ProbeSharing.plan(
+                runners.keySet(), jobs.stream().filter(j -> !j.followsFile()).toList(), j -> j.spec);
+        java.util.Map<CheckSpec, Runner> next = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<CheckSpec, List<Job>> e : plan.probes().entrySet()) {
+            Runner r = runners.get(e.getKey());
+            List<Job> sharers = e.getValue();
+            Job first = sharers.get(0);
+            boolean made = r == null;
+            if (made) {
+                CheckTiming t = first.timing;
+                r = new Runner(
+                        probes.apply(first.spec.settings()),
+                        t,
+                        new CheckerState(!first.state.up(), t.retry(), t.delayLoopNanos(), t.delayBeforeRetryNanos()));
+            }
+            r.sharers = List.copyOf(sharers);
+            for (Job j : sharers) {
+                j.runner = r;
+                j.probe = r.probe;
+            }
+            next.put(e.getKey(), r);
+            if (made && schedule) {
+                r.pace.start(now, first.carried ? first.state.nextRunAt() - now : warmup(r.timing));
+                schedule(r, now);
+            }
+        }
+        for (CheckSpec k : plan.stopped()) {
+            cancel(runners.get(k));
+        }
+        runners.clear();
+        runners.putAll(next);
+    }
+
+    private long warmup(CheckTiming t) {
+        return t.warmupNanos() > 0 ? random.nextLong(t.warmupNanos()) : 0;
+    }
+
+    /** FILE_CHECK's checkers, made here (they need no I/O threads): the others' entries are null. */
+    private Probe[][] probesOf(ServiceSpec s) {
+        Probe[][] out = new Probe[s.servers().size()][];
+        for (int r = 0; r < out.length; r++) {
+            List<CheckSpec> checks = s.servers().get(r).checks();
+            out[r] = new Probe[checks.size()];
+            for (int c = 0; c < checks.size(); c++) {
+                CheckSettings cs = checks.get(c).settings();
+                // the others' probes are made once per distinct spec, when grouped
+                out[r][c] = cs instanceof CheckSettings.File f ? new FileChecker(f) : null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The pool {@code s} starts as: its checkers as {@code states} has them (a reload's carried
+     * states; null rows and entries start as alpha says), except that a FILE_CHECK is what its
+     * file says now, as keepalived reads its track files before the first table (its state is
+     * written into {@code states}).
+     */
+    private static ServicePool startingPool(ServiceSpec s, Probe[][] made, CheckerState[][] states) {
+        int n = s.servers().size();
+        boolean[][] up = new boolean[n][];
+        long[][] added = new long[n][];
+        for (int r = 0; r < n; r++) {
+            List<CheckSpec> checks = s.servers().get(r).checks();
+            up[r] = new boolean[checks.size()];
+            added[r] = new long[checks.size()];
+            if (states[r] == null) {
+                states[r] = new CheckerState[checks.size()];
+            }
+            for (int c = 0; c < checks.size(); c++) {
+                CheckTiming t = checks.get(c).timing();
+                if (made[r][c] instanceof FileChecker f) {
+                    ProbeResult now = f.current();
+                    states[r][c] =
+                            new CheckerState(!now.success(), t.retry(), t.delayLoopNanos(), t.delayBeforeRetryNanos());
+                    added[r][c] = now.addedWeight() != null ? now.addedWeight() : 0;
+                }
+                up[r][c] = states[r][c] != null ? states[r][c].up() : !t.alpha();
+            }
+        }
+        return new ServicePool(s, up, added);
     }
 
     /**
@@ -219,7 +363,6 @@ public final class HealthCheckService implements AutoCloseable {
         List<ServicePool> newPools = new ArrayList<>();
         List<Job> newJobs = new ArrayList<>();
         java.util.Set<Job> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Job> toSchedule = new ArrayList<>();
         for (PoolMigration.Pool m : plan.pools()) {
             ServiceSpec spec = m.spec();
             ServicePool old = m.was() == null ? null : oldPools.get(spec.id());
@@ -239,41 +382,46 @@ public final class HealthCheckService implements AutoCloseable {
                     suspended |= j.suspended;
                 }
             }
-            boolean[][] initialUp = new boolean[spec.servers().size()][];
             CheckerState[][] states = new CheckerState[spec.servers().size()][];
+            boolean[] carried = new boolean[spec.servers().size()];
             for (int r = 0; r < spec.servers().size(); r++) {
                 int from = m.carriedFrom().get(r);
                 if (from >= 0) {
                     List<Job> was = byServer.get(from);
-                    initialUp[r] = new boolean[was.size()];
+                    carried[r] = true;
                     states[r] = new CheckerState[was.size()];
                     for (int c = 0; c < was.size(); c++) {
-                        initialUp[r][c] = was.get(c).state.up();
                         states[r][c] = was.get(c).state;
                     }
                 }
             }
-            ServicePool pool = new ServicePool(spec, initialUp);
+            Probe[][] made = probesOf(spec);
+            ServicePool pool = startingPool(spec, made, states);
             newPools.add(pool);
+            List<Job> files = new ArrayList<>();
             for (int r = 0; r < spec.servers().size(); r++) {
                 List<CheckSpec> checks = spec.servers().get(r).checks();
                 for (int c = 0; c < checks.size(); c++) {
                     CheckSpec cs = checks.get(c);
-                    boolean carried = states[r] != null;
-                    Job j = carried
-                            ? new Job(pool, r, c, probes.apply(cs.settings()), cs.timing(), states[r][c])
-                            : new Job(pool, r, c, probes.apply(cs.settings()), cs.timing());
+                    Job j = new Job(
+                            pool,
+                            r,
+                            c,
+                            made[r][c],
+                            cs,
+                            states[r][c] != null ? states[r][c] : cs.timing().newState());
                     j.suspended = suspended;
-                    if (!carried) {
-                        j.state.start(now, j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0);
-                    }
+                    j.carried = carried[r];
                     newJobs.add(j);
-                    toSchedule.add(j);
+                    if (j.followsFile()) {
+                        files.add(j);
+                    }
                 }
             }
             for (HealthEvent e : pool.initialTable()) {
                 listener.accept(e);
             }
+            files.forEach(this::follow);
             LOG.info("{}: {} by reload", spec.id(), old == null ? "started" : "restarted (its configuration changed)");
         }
         for (Job j : jobs) {
@@ -288,23 +436,29 @@ public final class HealthCheckService implements AutoCloseable {
         pools.addAll(newPools);
         jobs.clear();
         jobs.addAll(newJobs);
-        for (Job j : toSchedule) {
-            schedule(j, now);
-        }
+        share(now, true);
         return plan.restarted();
     }
 
-    /** Stops one job for good: its place in the schedule, its check in flight (a late answer is ignored). */
+    /** Stops one checker for good: a result or a file change that comes later is ignored. */
     private void cancel(Job j) {
-        j.generation++;
-        List<Job> next = schedule.remove(j);
-        if (j.running != null) {
+        j.cancelled = true;
+        if (j.probe instanceof FileChecker f) {
+            f.close();
+        }
+    }
+
+    /** Stops one probe for good: its place in the schedule, its check in flight (a late answer is ignored). */
+    private void cancel(Runner r) {
+        r.generation++;
+        List<Runner> next = schedule.remove(r);
+        if (r.running != null) {
             try {
-                j.running.close();
+                r.running.close();
             } catch (Exception e) {
-                LOG.debug("{}: abort: {}", j.who, e.toString());
+                LOG.debug("{}: abort: {}", r.who(), e.toString());
             }
-            j.running = null;
+            r.running = null;
         }
         if (!closed) {
             next.forEach(this::launch);
@@ -329,14 +483,23 @@ public final class HealthCheckService implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (Job j : jobs) {
-                long warmup = j.timing.warmupNanos() > 0 ? random.nextLong(j.timing.warmupNanos()) : 0;
-                j.state.start(now, warmup);
-                schedule(j, now);
+                if (j.followsFile()) {
+                    follow(j);
+                }
+            }
+            int shared = 0;
+            for (Runner r : runners.values()) {
+                r.pace.start(now, warmup(r.timing));
+                schedule(r, now);
+                shared += r.sharers.size() > 1 ? r.sharers.size() : 0;
             }
             LOG.info(
-                    "{} checker(s) on {} virtual server(s) started; at most {} run at once",
+                    "{} checker(s) on {} virtual server(s) started: {} probe(s) run, {} checker(s) share one with "
+                            + "identical checkers; at most {} run at once",
                     jobs.size(),
                     pools.size(),
+                    runners.size(),
+                    shared,
                     maxInFlight);
             watchdog = loop.scheduleWithFixedDelay(
                     this::watch, watchdogPeriodNanos, watchdogPeriodNanos, TimeUnit.NANOSECONDS);
@@ -352,18 +515,21 @@ public final class HealthCheckService implements AutoCloseable {
             for (Job j : jobs) {
                 if (j.pool.spec().id().equals(service)) {
                     j.suspended = suspended;
+                    if (!suspended && j.followsFile()) {
+                        fileChanged(j); // what changed while suspended
+                    }
                 }
             }
             LOG.info("{}: checks {}", service, suspended ? "suspended (ha_suspend)" : "resumed");
         });
     }
 
-    /** Puts an idle job in the schedule at its checker's next run. */
-    private void schedule(Job j, long now) {
+    /** Puts an idle probe in the schedule at its next run. */
+    private void schedule(Runner r, long now) {
         if (closed) {
             return;
         }
-        schedule.add(j, j.state.nextRunAt());
+        schedule.add(r, r.pace.nextRunAt());
         arm(now);
     }
 
@@ -397,10 +563,11 @@ public final class HealthCheckService implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        CheckSchedule.Due<Job> due = schedule.due(now, j -> !j.suspended);
-        for (Job j : due.skipped()) {
-            j.state.onSkipped(now);
-            schedule.add(j, j.state.nextRunAt());
+        CheckSchedule.Due<Runner> due = schedule.due(now, r -> !r.suspended());
+        for (Runner r : due.skipped()) {
+            r.pace.onSkipped(now);
+            r.sharers.forEach(j -> j.state.onSkipped(now));
+            schedule.add(r, r.pace.nextRunAt());
         }
         if (!due.start().isEmpty()) {
             batch.accept(() -> due.start().forEach(this::launch));
@@ -420,11 +587,10 @@ public final class HealthCheckService implements AutoCloseable {
         });
     }
 
-    private void launch(Job j) {
+    private void launch(Runner j) {
         long now = System.nanoTime();
-        lateness.record(now - j.state.nextRunAt());
+        lateness.record(now - j.pace.nextRunAt());
         runs++;
-        j.runs++;
         j.startedAt = now;
         int generation = ++j.generation;
         try {
@@ -445,30 +611,38 @@ public final class HealthCheckService implements AutoCloseable {
                 j.running = handle;
             }
         } catch (RuntimeException e) {
-            LOG.error("{}: {} could not start: {}", j.who, j.probe.describe(), e.toString());
+            LOG.error("{}: {} could not start: {}", j.who(), j.probe.describe(), e.toString());
             finished(j, generation, ProbeResult.fail("could not start: " + e.getMessage()), System.nanoTime());
         }
     }
 
-    private void finished(Job j, int generation, ProbeResult r, long now) {
-        if (closed || generation != j.generation) {
+    /** A probe's result: it paces the probe's next run and goes to each sharer whose pool is not suspended. */
+    private void finished(Runner run, int generation, ProbeResult r, long now) {
+        if (closed || generation != run.generation) {
             return;
         }
-        j.generation++; // a second answer from the same run is ignored
-        j.running = null;
-        List<Job> next = schedule.finished(j);
-        j.endedAt = now;
-        j.lastDuration = now - j.startedAt;
-        j.last = r;
-        try {
-            onResult(j, r, now);
-        } catch (RuntimeException e) {
-            // One checker's failure must not stop its schedule (it would never run again) nor the others.
-            restarted(j, "its result could not be handled: " + e);
-        } catch (Error e) {
-            throw org.hadirector.sys.Escalate.error(e); // the loop would log it and go on
+        run.generation++; // a second answer from the same run is ignored
+        run.running = null;
+        List<Runner> next = schedule.finished(run);
+        run.pace.onResult(r.success(), now);
+        for (Job j : run.sharers) {
+            if (j.suspended) {
+                continue;
+            }
+            j.endedAt = now;
+            j.lastDuration = now - run.startedAt;
+            j.last = r;
+            j.runs++;
+            try {
+                onResult(j, r, now);
+            } catch (RuntimeException e) {
+                // One checker's failure must not stop its probe's schedule (it would never run again) nor the others.
+                restarted(j.who, j.probe.describe(), "its result could not be handled: " + e);
+            } catch (Error e) {
+                throw org.hadirector.sys.Escalate.error(e); // the loop would log it and go on
+            }
         }
-        schedule(j, now);
+        schedule(run, now);
         next.forEach(this::launch);
     }
 
@@ -493,7 +667,7 @@ public final class HealthCheckService implements AutoCloseable {
                 LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
             }
         }
-        if (change != CheckerState.Change.NONE || r.weight() != null) {
+        if (change != CheckerState.Change.NONE || r.weight() != null || r.addedWeight() != null) {
             if (change != CheckerState.Change.NONE) {
                 LOG.info(
                         "{}: {} {}: {}",
@@ -506,10 +680,40 @@ public final class HealthCheckService implements AutoCloseable {
         }
     }
 
-    private void restarted(Job j, String why) {
+    /**
+     * Starts following a FILE_CHECK's file (on the loop, once its pool's table is announced): each
+     * change is taken on the loop; one that landed since the pool was made is taken now.
+     */
+    private void follow(Job j) {
+        FileChecker f = (FileChecker) j.probe;
+        f.onChange(() -> loop.execute(() -> fileChanged(j)));
+        fileChanged(j);
+    }
+
+    /** A FILE_CHECK's file changed (or may have): its verdict moves the checker as a result would, at once. */
+    private void fileChanged(Job j) {
+        if (closed || j.cancelled || j.suspended) {
+            return;
+        }
+        long now = System.nanoTime();
+        ProbeResult r = ((FileChecker) j.probe).current();
+        j.endedAt = now;
+        j.lastDuration = 0;
+        j.last = r;
+        j.runs++;
+        try {
+            onResult(j, r, now);
+        } catch (RuntimeException e) {
+            restarted(j.who, j.probe.describe(), "its result could not be handled: " + e);
+        } catch (Error e) {
+            throw org.hadirector.sys.Escalate.error(e);
+        }
+    }
+
+    private void restarted(String who, String what, String why) {
         restarts++;
-        LOG.error("{}: {} failed and was restarted: {}", j.who, j.probe.describe(), why);
-        onRestart.accept(j.who + ": " + j.probe.describe() + ": " + why);
+        LOG.error("{}: {} failed and was restarted: {}", who, what, why);
+        onRestart.accept(who + ": " + what + ": " + why);
     }
 
     /**
@@ -522,7 +726,7 @@ public final class HealthCheckService implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        for (Job j : List.copyOf(jobs)) {
+        for (Runner j : List.copyOf(runners.values())) {
             if (schedule.inFlight(j)) {
                 long bound = j.timing.connectTimeoutNanos() + hungGraceNanos;
                 if (now - j.startedAt > bound) {
@@ -531,11 +735,12 @@ public final class HealthCheckService implements AutoCloseable {
                         try {
                             handle.close();
                         } catch (Exception e) {
-                            LOG.debug("{}: abort: {}", j.who, e.toString());
+                            LOG.debug("{}: abort: {}", j.who(), e.toString());
                         }
                     }
                     restarted(
-                            j,
+                            j.who(),
+                            j.probe.describe(),
                             "no answer " + TimeUnit.NANOSECONDS.toMillis(now - j.startedAt) + " ms after it started");
                     finished(
                             j,
@@ -545,7 +750,7 @@ public final class HealthCheckService implements AutoCloseable {
                             now);
                 }
             } else if (schedule.idle(j)) {
-                restarted(j, "its schedule was lost");
+                restarted(j.who(), j.probe.describe(), "its schedule was lost");
                 schedule(j, now);
             }
         }
@@ -586,7 +791,7 @@ public final class HealthCheckService implements AutoCloseable {
 
     private void apply(Job j, ProbeResult r) {
         String reason = j.probe.describe() + ": " + r.reason();
-        ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), reason);
+        ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), r.addedWeight(), reason);
         RealServerSpec rs = j.pool.spec().servers().get(j.server);
         if (u.serverUp() != null) {
             LOG.info("{}: real server {} {}", j.pool.spec().id(), rs.id(), u.serverUp() ? "up" : "down");
@@ -696,6 +901,9 @@ public final class HealthCheckService implements AutoCloseable {
             }
             for (Job j : jobs) {
                 cancel(j);
+            }
+            for (Runner r : runners.values()) {
+                cancel(r);
             }
             done.complete(null);
         });

@@ -9,7 +9,7 @@ import org.hadirector.sys.RealServerId;
 /**
  * One virtual server's real servers under keepalived's rules, pure: a server is alive while
  * every one of its checkers is up (one without checkers always is); misc_dynamic results set its
- * weight; quorum and the sorry server are {@link QuorumState}'s. Each checker change yields the
+ * weight, and each up FILE_CHECK adds to it (keepalived's cur_weight, see {@link FileCheckRules}); quorum and the sorry server are {@link QuorumState}'s. Each checker change yields the
  * table operations that move the desired table from before to after, and the server and quorum
  * transitions that run notify_up / notify_down / quorum_up / quorum_down.
  */
@@ -23,6 +23,9 @@ public final class ServicePool {
     private final ServiceSpec spec;
     private final boolean[][] checkerUp;
     private final Integer[] dynamicWeight;
+    /** What each checker adds to its server's weight while up (FILE_CHECK); 0 for the others. */
+    private final long[][] added;
+
     private final QuorumState quorum;
     /** The sum of alive servers' weights, kept as checkers change so a result costs O(1), not O(servers). */
     private long aliveWeight;
@@ -36,13 +39,24 @@ public final class ServicePool {
      * unchanged checkers' states over); null, or a null row, means "up unless alpha".
      */
     public ServicePool(ServiceSpec spec, boolean[][] initialUp) {
+        this(spec, initialUp, null);
+    }
+
+    /**
+     * As {@link #ServicePool(ServiceSpec, boolean[][])}, the checkers adding {@code initialAdded}
+     * to their server's weight while up (FILE_CHECK's value read at start); null rows add nothing.
+     */
+    public ServicePool(ServiceSpec spec, boolean[][] initialUp, long[][] initialAdded) {
         this.spec = spec;
         List<RealServerSpec> servers = spec.servers();
         this.checkerUp = new boolean[servers.size()][];
         this.dynamicWeight = new Integer[servers.size()];
+        this.added = new long[servers.size()][];
         for (int s = 0; s < servers.size(); s++) {
             List<CheckSpec> checks = servers.get(s).checks();
             checkerUp[s] = new boolean[checks.size()];
+            added[s] =
+                    initialAdded != null && initialAdded[s] != null ? initialAdded[s].clone() : new long[checks.size()];
             for (int c = 0; c < checks.size(); c++) {
                 checkerUp[s][c] = initialUp != null && initialUp[s] != null
                         ? initialUp[s][c]
@@ -81,9 +95,16 @@ public final class ServicePool {
     }
 
     public int weight(int server) {
-        return dynamicWeight[server] != null
+        long base = dynamicWeight[server] != null
                 ? dynamicWeight[server]
                 : spec.servers().get(server).weight();
+        long sum = 0;
+        for (int c = 0; c < added[server].length; c++) {
+            if (checkerUp[server][c]) {
+                sum += added[server][c];
+            }
+        }
+        return FileCheckRules.serverWeight(base, sum);
     }
 
     public boolean hasQuorum() {
@@ -104,23 +125,37 @@ public final class ServicePool {
      * misc_dynamic weight also sets the server's weight. {@code reason} explains the operations.
      */
     public Update onChecker(int server, int checker, boolean up, Integer weight, String reason) {
+        return onChecker(server, checker, up, weight, null, reason);
+    }
+
+    /**
+     * As {@link #onChecker(int, int, boolean, Integer, String)}; an up checker with
+     * {@code addedWeight} (FILE_CHECK) now adds that to its server's weight.
+     */
+    public Update onChecker(int server, int checker, boolean up, Integer weight, Long addedWeight, String reason) {
         boolean wasAlive = alive(server);
         int oldWeight = weight(server);
         Integer oldEntry = quorum.weightOf(member(server));
         boolean wasUp = checkerUp[server][checker];
-        checkerUp[server][checker] = up;
+        Integer oldDynamic = dynamicWeight[server];
+        long oldAdded = added[server][checker];
+        set(
+                server,
+                checker,
+                up,
+                up && weight != null ? weight : oldDynamic,
+                up && addedWeight != null ? addedWeight : oldAdded);
         boolean isAlive = alive(server);
-        int newWeight = up && weight != null ? weight : oldWeight;
+        int newWeight = weight(server);
         long newAliveWeight = aliveWeight + (isAlive ? newWeight : 0) - (wasAlive ? oldWeight : 0);
         // when quorum flips the whole table may move (sorry server in or out): diff it all, rarely
         Map<RealServerId, Integer> before = null;
         if (quorum.changes(newAliveWeight)) {
-            checkerUp[server][checker] = wasUp;
+            Integer newDynamic = dynamicWeight[server];
+            long newAdded = added[server][checker];
+            set(server, checker, wasUp, oldDynamic, oldAdded);
             before = desired();
-            checkerUp[server][checker] = up;
-        }
-        if (up && weight != null) {
-            dynamicWeight[server] = weight;
+            set(server, checker, up, newDynamic, newAdded);
         }
         aliveWeight = newAliveWeight;
         Boolean quorumChange = null;
@@ -146,6 +181,12 @@ public final class ServicePool {
             return Update.NONE;
         }
         return new Update(ops, serverChange, quorumChange);
+    }
+
+    private void set(int server, int checker, boolean up, Integer dynamic, long add) {
+        checkerUp[server][checker] = up;
+        dynamicWeight[server] = dynamic;
+        added[server][checker] = add;
     }
 
     private List<HealthEvent> diff(Map<RealServerId, Integer> before, Map<RealServerId, Integer> after, String reason) {

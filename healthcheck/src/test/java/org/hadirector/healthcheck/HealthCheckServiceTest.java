@@ -137,6 +137,114 @@ class HealthCheckServiceTest {
         s.close();
     }
 
+    /** {@code n} virtual servers, each with the same real server and the same TCP_CHECK. */
+    static List<ServiceSpec> sameRealServerBehind(int n, long delayLoop) {
+        List<ServiceSpec> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            CheckSpec c = new CheckSpec(
+                    new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80), null, 50 * MS),
+                    new CheckTiming(50 * MS, 0, 10 * MS, delayLoop, 0, false, i % 2 == 0));
+            out.add(new ServiceSpec(
+                    ServiceId.parse("TCP 198.18.0." + (100 + i) + ":80"),
+                    0,
+                    0,
+                    null,
+                    false,
+                    null,
+                    null,
+                    List.of(new RealServerSpec(
+                            RealServerId.parse("198.18.0.21:80"), 1, false, null, null, List.of(c)))));
+        }
+        return out;
+    }
+
+    @Test
+    void identicalChecksBehindSeveralVirtualServersShareOneProbeAcrossReloads() throws Exception {
+        List<Scripted> made = new CopyOnWriteArrayList<>();
+        AtomicInteger max = new AtomicInteger();
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        List<ServiceSpec> five = sameRealServerBehind(5, 20 * MS);
+        HealthCheckService s = new HealthCheckService(
+                five,
+                loop,
+                x -> {
+                    Scripted p = new Scripted(max, true);
+                    made.add(p);
+                    return p;
+                },
+                events::add,
+                10);
+        s.start();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(HealthEvent.Kind.ADD, events.poll(5, TimeUnit.SECONDS).kind());
+        }
+        assertEquals(1, made.size(), "one probe for five identical checks");
+        Thread.sleep(300);
+        HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
+        long probeRuns = st.scheduler().runs();
+        for (HealthStatus.Service v : st.services()) {
+            long took = v.servers().get(0).checkers().get(0).runs();
+            assertTrue(took >= probeRuns - 1 && took <= probeRuns, "each check took every result: " + took);
+        }
+        // the probe fails: every virtual server takes its real server out, each by its own rules
+        made.get(0).autoAnswer = false;
+        java.util.Set<ServiceId> out = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            HealthEvent e = events.poll(5, TimeUnit.SECONDS);
+            assertEquals(HealthEvent.Kind.REMOVE, e.kind());
+            out.add(e.service());
+        }
+        assertEquals(5, out.size());
+
+        // reload: two virtual servers go, a new one with the same check comes: the probe runs on
+        List<ServiceSpec> next = new ArrayList<>(five.subList(2, 5));
+        next.add(sameRealServerBehind(7, 20 * MS).get(6));
+        s.reconfigure(next).get(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.ADD, events.poll(5, TimeUnit.SECONDS).kind(), "the new one starts up");
+        assertEquals(HealthEvent.Kind.REMOVE, events.poll(5, TimeUnit.SECONDS).kind(), "and takes the failing result");
+        assertEquals(1, made.size(), "no probe made for a new sharer");
+        assertEquals(1, s.scheduled().get(5, TimeUnit.SECONDS), "one probe scheduled");
+
+        // one whose delay_loop differs has its own probe; the shared one stops when no sharer is left
+        s.reconfigure(sameRealServerBehind(1, 30 * MS)).get(5, TimeUnit.SECONDS);
+        assertEquals(2, made.size());
+        assertEquals(1, s.scheduled().get(5, TimeUnit.SECONDS), "the old probe is out of the schedule");
+        s.close();
+    }
+
+    @Test
+    void aSharedProbeRunsForTheSharersNotSuspendedAndASuspendedOneLeavesItsTableAlone() throws Exception {
+        List<Scripted> made = new CopyOnWriteArrayList<>();
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        List<ServiceSpec> two = sameRealServerBehind(2, 20 * MS);
+        HealthCheckService s = new HealthCheckService(
+                two,
+                loop,
+                x -> {
+                    Scripted p = new Scripted(new AtomicInteger(), true);
+                    made.add(p);
+                    return p;
+                },
+                events::add,
+                10);
+        s.start();
+        events.poll(5, TimeUnit.SECONDS);
+        events.poll(5, TimeUnit.SECONDS);
+        s.suspend(two.get(0).id(), true);
+        s.status().get(5, TimeUnit.SECONDS); // the suspension is in
+        made.get(0).autoAnswer = false;
+        HealthEvent e = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(HealthEvent.Kind.REMOVE, e.kind());
+        assertEquals(two.get(1).id(), e.service(), "the probe runs on for the one not suspended");
+        assertEquals(null, events.poll(300, TimeUnit.MILLISECONDS), "the suspended one's table is left alone");
+        s.suspend(two.get(0).id(), false);
+        HealthEvent later = events.poll(5, TimeUnit.SECONDS);
+        assertEquals(two.get(0).id(), later.service(), "resumed, it takes the next result");
+        assertEquals(HealthEvent.Kind.REMOVE, later.kind());
+        assertEquals(1, made.size());
+        s.close();
+    }
+
     @Test
     void anUpServerLeavesAfterRetryPlusOneFailuresAndComesBackOnOneSuccess() throws Exception {
         AtomicInteger max = new AtomicInteger();

@@ -131,6 +131,81 @@ class NginxCheckTest {
         }
     }
 
+    /** {@code n} virtual servers with the same real server and HTTP_GET; {@code distinct} makes their timings differ. */
+    static List<ServiceSpec> behindVirtualServers(int n, int port, boolean distinct) {
+        List<ServiceSpec> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // distinct: each delay_loop 1 us apart, so nothing is shared and the rate is the same
+            CheckTiming t =
+                    new CheckTiming(1000 * MS, 1, 300 * MS, 500 * MS + (distinct ? i * 1000L : 0), 0, false, false);
+            out.add(new ServiceSpec(
+                    ServiceId.parse("TCP 198.18.0." + (10 + i) + ":80"),
+                    0,
+                    0,
+                    null,
+                    false,
+                    null,
+                    null,
+                    List.of(new RealServerSpec(
+                            RealServerId.parse("127.0.0.1:" + port),
+                            1,
+                            false,
+                            null,
+                            null,
+                            List.of(new CheckSpec(http(port, "/health", null), t))))));
+        }
+        return out;
+    }
+
+    /** Requests nginx logged for {@code specs} over {@code millis}, after every pool's first result. */
+    static long requestsOver(List<ServiceSpec> specs, Path log, long millis) throws Exception {
+        BlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
+        try (HealthCheckService s = new HealthCheckService(specs, io, events::add, 64)) {
+            s.start();
+            for (int i = 0; i < specs.size(); i++) {
+                assertEquals(HealthEvent.Kind.ADD, next(events, 5).kind());
+            }
+            Thread.sleep(600); // past the first round
+            long before = Files.readAllLines(log).size();
+            Thread.sleep(millis);
+            long n = Files.readAllLines(log).size() - before;
+            assertTrue(events.isEmpty(), "no change while nginx answers: " + events);
+            HealthStatus st = s.status().get(5, TimeUnit.SECONDS);
+            assertTrue(st.services().stream().allMatch(v -> v.servers().get(0).alive()));
+            return n;
+        }
+    }
+
+    /**
+     * Fifty virtual servers with the same real server and the same HTTP_GET: one request per
+     * delay_loop reaches nginx, counted in its access log, where fifty did when each check ran
+     * its own probe.
+     */
+    @Test
+    void identicalHttpChecksBehindManyVirtualServersSendOneRequestAPeriod(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("access.log");
+        String servers = "server { listen 127.0.0.1:%d; root %s/html; access_log %s; }".formatted(port, dir, log);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "ok\n");
+        Nginx nginx = new Nginx(dir, servers, port);
+        nginx.start();
+        try {
+            int n = 50;
+            long periods = 6; // 3 s at delay_loop 500 ms
+            long shared = requestsOver(behindVirtualServers(n, port, false), log, periods * 500);
+            long apart = requestsOver(behindVirtualServers(n, port, true), log, periods * 500);
+            System.out.printf(
+                    "probe sharing: %d virtual servers, same real server and HTTP_GET, delay_loop 500 ms, 3 s: "
+                            + "%d requests shared, %d unshared (%.1fx fewer)%n",
+                    n, shared, apart, (double) apart / Math.max(1, shared));
+            assertTrue(shared >= periods - 1 && shared <= periods + 1, "one request a period: " + shared);
+            assertTrue(apart >= n * (periods - 1), "each its own when the timings differ: " + apart);
+        } finally {
+            nginx.close();
+        }
+    }
+
     @Test
     void a503OrAChangedBodyTakesTheServerOut(@TempDir Path dir) throws Exception {
         int port = freePort();

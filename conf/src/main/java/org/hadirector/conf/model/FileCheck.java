@@ -1,7 +1,10 @@
 package org.hadirector.conf.model;
 
-/** FILE_CHECK: follows a track_file. */
-public record FileCheck(String trackFile, boolean dynamic, Integer weight, boolean reverse) implements Checker {
+/**
+ * FILE_CHECK: follows track_file {@code trackFile}; {@code weight} (null: the track_file's weight
+ * and reverse) multiplies the file's number.
+ */
+public record FileCheck(String trackFile, Integer weight, boolean reverse) implements Checker {
 
     @Override
     public String type() {

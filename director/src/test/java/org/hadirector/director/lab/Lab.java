@@ -115,7 +115,7 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Starts nginx in {@code host}'s namespace on ports 80 and 8080 (one process, in the foreground), serving
-     * DIR/www-host; /health answers "ok". Waits (bounded) until it answers.
+     * DIR/www-host (requests logged in DIR/www-host/access.log); /health answers "ok". Waits (bounded) until it answers.
      */
     public Process nginx(String host) throws IOException, InterruptedException {
         Path d = dir.resolve("www-" + host);
@@ -130,7 +130,7 @@ public final class Lab implements AutoCloseable {
                 error_log %1$s/error.log;
                 events { worker_connections 256; }
                 http {
-                    access_log off;
+                    access_log %1$s/access.log;
                     default_type text/plain;
                     client_body_temp_path %1$s/tmp;
                     server { listen 80; listen 8080; root %1$s/html; }
