@@ -249,7 +249,9 @@ public final class ConfigLoader {
         private void groupUse(VirtualServer vs, VirtualServerGroup g) {
             boolean marks = g.entries().stream().anyMatch(VsgEntry::isFwmark);
             if (vs.haSuspend() && marks) {
-                d.error(at(vs), vs.displayName() + ": ha_suspend cannot be used with fwmark entries (keepalived clears it)");
+                d.error(
+                        at(vs),
+                        vs.displayName() + ": ha_suspend cannot be used with fwmark entries (keepalived clears it)");
             }
             if (vs.persistenceTimeout() == null
                     && g.entries().stream().anyMatch(e -> !e.isFwmark() && e.port() == null)) {

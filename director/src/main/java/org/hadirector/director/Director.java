@@ -334,7 +334,7 @@ final class Director implements AutoCloseable {
         }
         // Everything mapped and checked before anything changes: the new plan, and its difference
         // from what runs.
-        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
+        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers, this.plan);
         Forwarder forwarder =
                 table == null ? null : table.dataplane().forwarder().orElse(null);
         if (forwarder != null && !next.table().isEmpty()) {
