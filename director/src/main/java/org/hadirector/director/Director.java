@@ -240,8 +240,7 @@ final class Director implements AutoCloseable {
         Set<String> found = new LinkedHashSet<>();
         for (TableConfigMapper.ServicePlan s : p.table()) {
             if (s.service().key().isFwmark()) {
-                throw new DataplaneException(s.id() + ": the userspace forwarder serves address:port "
-                        + "services only (fwmark and groups need kernel IPVS)");
+                throw new DataplaneException(s.id() + ": " + Daemon.FWMARK_NEEDS_KERNEL);
             }
             InetAddress address = s.service().key().address();
             String ifname = p.vipInterfaces().get(s.id());
