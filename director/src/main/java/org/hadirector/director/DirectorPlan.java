@@ -176,6 +176,20 @@ record DirectorPlan(
         boolean table = checkers && !c.virtualServers().isEmpty();
         List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c, pools) : List.of();
         List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c, pools) : List.of();
+        // the lvs notify FIFO names a group's pool by the group, as keepalived's format_vs does
+        Map<ServiceId, String> groupNames = new LinkedHashMap<>();
+        Map<ServiceId, Integer> groupProtocols = new LinkedHashMap<>();
+        if (table) {
+            for (VirtualServer vs : c.virtualServers()) {
+                if (vs.kind() == VirtualServerKind.GROUP) {
+                    ServiceId pool = TableConfigMapper.serviceId(vs, c, pools);
+                    groupNames.put(pool, vs.group());
+                    if (pool.isFwmark()) {
+                        groupProtocols.put(pool, TableConfigMapper.protocolNumber(vs));
+                    }
+                }
+            }
+        }
         Map<ServiceId, String> haSuspendOwner = new LinkedHashMap<>();
         Set<String> tableInstances = new LinkedHashSet<>();
         SyncPlan sync = null;
@@ -224,7 +238,7 @@ record DirectorPlan(
                                 .filter(t -> t.initValue() != null)
                                 .toList()
                         : List.of(),
-                NotifyFifos.Plan.of(c, vrrp, checkers),
+                NotifyFifos.Plan.of(c, vrrp, checkers).withGroups(groupNames, groupProtocols),
                 List.copyOf(warnings));
     }
 

@@ -185,6 +185,11 @@ final class TableConfigMapper {
         return new VirtualService(key, vs.lvsSched(), flags, timeout, netmask, vs.persistenceEngine());
     }
 
+    /** The virtual_server's protocol as an IP protocol number; 0 when unset (keepalived writes "none"). */
+    static int protocolNumber(VirtualServer vs) {
+        return vs.protocol() == null ? 0 : protocol(vs).number();
+    }
+
     private static IpProtocol protocol(VirtualServer vs) {
         return switch (vs.protocol()) {
             case UDP -> IpProtocol.UDP;

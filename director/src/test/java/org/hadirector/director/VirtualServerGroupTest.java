@@ -104,6 +104,11 @@ class VirtualServerGroupTest {
                 List.of(RS21, RS22), pool.servers().stream().map(r -> r.id()).toList());
         assertEquals(Map.of(V100, "e0", V101, "e0", V102, "e0"), p.vipInterfaces());
         assertEquals(java.util.Set.of("VI_1"), p.tableInstances());
+        // the lvs notify FIFO writes the group as keepalived's format_vs does
+        assertEquals(Map.of(V100, "WEB"), p.notifyFifos().groups());
+        assertEquals("VS [WEB]:0 UP\n", NotifyLines.virtualServer("WEB", true));
+        assertEquals(
+                "RS [198.18.0.21]:tcp:0 [WEB]:0 DOWN\n", NotifyLines.realServer("WEB", ServiceId.TCP, RS21, false));
     }
 
     @Test
