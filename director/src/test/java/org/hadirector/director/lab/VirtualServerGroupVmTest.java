@@ -110,11 +110,11 @@ class VirtualServerGroupVmTest {
                             + " (ip netns exec $h nginx -c " + s + "/$h.conf > " + s + "/$h.out 2>&1 &); done",
                     // the fwmark entry's traffic: 198.18.0.110:80, marked 7 on the director as it comes in
                     "ip -n director1 addr add 198.18.0.110/32 dev e0",
-                    d1 + "nft add table ip mark || echo NFT FAILED",
+                    d1 + "nft add table ip hdmark || echo NFT FAILED",
                     d1
-                            + "nft add chain ip mark pre '{ type filter hook prerouting priority -150; }' || echo NFT FAILED",
+                            + "nft add chain ip hdmark pre '{ type filter hook prerouting priority -150; }' || echo NFT FAILED",
                     d1
-                            + "nft add rule ip mark pre ip daddr 198.18.0.110 tcp dport 80 meta mark set 7 || echo NFT FAILED",
+                            + "nft add rule ip hdmark pre ip daddr 198.18.0.110 tcp dport 80 meta mark set 7 || echo NFT FAILED",
                     "(" + d1 + java + " -f " + s
                             + "/director1.conf -l --pid-file /tmp/d1.pid --control /tmp/d1.sock" + " > " + s
                             + "/director1.log 2>&1 &)",
