@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.hadirector.conf.model.FileCheck;
+import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
@@ -24,6 +25,7 @@ import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpScript;
 import org.hadirector.conf.model.VrrpSyncGroup;
+import org.hadirector.conf.model.VsgEntry;
 import org.hadirector.conf.parse.Preprocessor;
 import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.StatementParser;
@@ -210,12 +212,16 @@ public final class ConfigLoader {
                 }
             }
             Set<String> vsKeys = new HashSet<>();
+            Map<String, String> serviceAt = new HashMap<>();
             for (VirtualServer vs : c.virtualServers()) {
                 if (vs.kind() == VirtualServerKind.GROUP && !groups.containsKey(vs.group())) {
                     d.error(
                             at(vs),
                             "virtual_server group " + vs.group() + ": no virtual_server_group of that name is defined");
+                } else if (vs.kind() == VirtualServerKind.GROUP) {
+                    groupUse(vs, groups.get(vs.group()));
                 }
+                services(vs, groups.get(vs.group()), serviceAt);
                 String key = vs.kind() + " " + vs.protocol() + " " + vs.displayName();
                 if (!vsKeys.add(key)) {
                     d.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
@@ -233,6 +239,100 @@ public final class ConfigLoader {
                 }
             }
             return RecordBuilder.with(c, "vrrpInstances", checked);
+        }
+
+        /**
+         * What keepalived's validate_check_config says of a virtual_server using a group: ha_suspend
+         * with fwmark entries is an error, an address entry without a port needs persistence, and a
+         * DR or TUN real server's port must be each address entry's (a fwmark entry ignores it).
+         */
+        private void groupUse(VirtualServer vs, VirtualServerGroup g) {
+            boolean marks = g.entries().stream().anyMatch(VsgEntry::isFwmark);
+            if (vs.haSuspend() && marks) {
+                d.error(
+                        at(vs),
+                        vs.displayName() + ": ha_suspend cannot be used with fwmark entries (keepalived clears it)");
+            }
+            if (vs.persistenceTimeout() == null
+                    && g.entries().stream().anyMatch(e -> !e.isFwmark() && e.port() == null)) {
+                d.error(
+                        at(vs),
+                        vs.displayName() + ": an entry without a port is only valid for a persistent service; "
+                                + "set persistence_timeout (keepalived sets it to 360)");
+            }
+            for (RealServer rs : vs.realServers()) {
+                if (rs.lvsMethod() == ForwardingMethod.NAT || rs.port() == null) {
+                    continue;
+                }
+                if (marks) {
+                    // keepalived's "port will be ignored" is a configuration error: -t fails on it
+                    d.error(
+                            at(vs),
+                            vs.displayName() + ": real server " + Addresses.withPort(rs.address(), rs.port())
+                                    + " has a port, which a fwmark entry cannot take; give it none "
+                                    + "(and its checks a connect_port)");
+                }
+                for (VsgEntry e : g.entries()) {
+                    if (!e.isFwmark() && !Objects.equals(e.port(), rs.port())) {
+                        d.error(
+                                at(vs),
+                                vs.displayName() + ": real server " + Addresses.withPort(rs.address(), rs.port())
+                                        + " and entry " + entryText(e) + " ports don't match (" + rs.lvsMethod()
+                                        + " keeps the virtual port)");
+                    }
+                }
+            }
+        }
+
+        private static String entryText(VsgEntry e) {
+            if (e.isFwmark()) {
+                return "fwmark " + Integer.toUnsignedString(e.fwmark());
+            }
+            String range = e.first().equals(e.last())
+                    ? Addresses.format(e.first())
+                    : Addresses.format(e.first()) + "-" + Addresses.format(e.last());
+            return e.port() == null ? range : range + " " + e.port();
+        }
+
+        /**
+         * Every IPVS service a virtual_server makes (a group's: one per address of each range,
+         * one per fwmark entry) may be made once only: keepalived's second add fails in the kernel
+         * and leaves the rest of that group out, so hadirector refuses it at the file.
+         */
+        private void services(VirtualServer vs, VirtualServerGroup g, Map<String, String> seen) {
+            List<String> keys = new ArrayList<>();
+            String family = vs.ipFamily() != null ? vs.ipFamily() : "inet";
+            switch (vs.kind()) {
+                case ADDRESS -> keys.add(vs.protocol() + " " + Addresses.withPort(vs.address(), vs.port()));
+                case FWMARK -> keys.add("FWM " + vs.fwmark() + " " + family);
+                case GROUP -> {
+                    if (g == null) {
+                        return;
+                    }
+                    for (VsgEntry e : g.entries()) {
+                        if (e.isFwmark()) {
+                            keys.add("FWM " + Integer.toUnsignedString(e.fwmark()) + " "
+                                    + (e.family() != null ? e.family() : family));
+                        } else {
+                            for (InetAddress a : e.addresses()) {
+                                keys.add(vs.protocol() + " " + Addresses.withPort(a, e.port() == null ? 0 : e.port()));
+                            }
+                        }
+                    }
+                }
+            }
+            Set<String> own = new HashSet<>();
+            for (String k : keys) {
+                String other = seen.putIfAbsent(k, vs.displayName());
+                if (!own.add(k)) {
+                    d.error(at(vs), vs.displayName() + ": the service " + k + " is in the group twice");
+                    return;
+                }
+                if (other != null && (vs.kind() == VirtualServerKind.GROUP || other.startsWith("group "))) {
+                    d.error(at(vs), vs.displayName() + ": the service " + k + " is also " + other + "'s");
+                    return;
+                }
+            }
         }
 
         private <T> Map<String, T> unique(List<T> list, java.util.function.Function<T, String> name, String what) {

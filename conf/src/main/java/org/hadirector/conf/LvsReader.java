@@ -40,59 +40,160 @@ final class LvsReader {
         this.checkers = new CheckerReader(v);
     }
 
+    /** The most services one group may expand to: keepalived has no bound; memory and the table need one. */
+    static final long MAX_GROUP_SERVICES = 65_536;
+
+    /**
+     * keepalived's alloc_vsg_entry, entry by entry: a bad entry is an error and is skipped; a
+     * group left with no entry, or with IPv4, IPv6 and a fwmark without family, is an error (keepalived
+     * removes it).
+     */
     VirtualServerGroup group(Statement s) {
         String name = v.string(s);
         List<Statement> block = v.block(s);
         if (name == null || block == null) {
             return null;
         }
+        v.extraArgs(s, 1);
         List<VsgEntry> entries = new ArrayList<>();
+        boolean v4 = false;
+        boolean v6 = false;
+        boolean markWithoutFamily = false;
+        long services = 0;
         for (Statement e : block) {
-            if (e.name().equals("fwmark")) {
-                Integer mark = v.integer(e, 1, Integer.MAX_VALUE);
-                String family = e.args().size() > 1 ? e.args().get(1).text() : null;
-                if (family != null && !family.equals("inet") && !family.equals("inet6")) {
-                    v.error(e.args().get(1), "fwmark family must be inet or inet6, got '" + family + "'");
-                    family = null;
-                }
-                if (mark != null) {
-                    entries.add(new VsgEntry(null, null, null, mark, family));
-                }
+            VsgEntry r = e.name().equals("fwmark") ? fwmarkEntry(name, e) : range(e);
+            if (r == null) {
                 continue;
             }
-            VsgEntry r = range(e);
-            if (r != null) {
-                entries.add(r);
+            if (r.isFwmark()) {
+                v4 |= "inet".equals(r.family());
+                v6 |= "inet6".equals(r.family());
+                markWithoutFamily |= r.family() == null;
+            } else {
+                v4 |= r.first() instanceof Inet4Address;
+                v6 |= !(r.first() instanceof Inet4Address);
             }
+            services += r.addressCount();
+            entries.add(r);
+        }
+        if (entries.isEmpty()) {
+            v.error(s, "virtual_server_group " + name + " has no entries (keepalived removes it)");
+            return null;
+        }
+        if (v4 && v6 && markWithoutFamily) {
+            v.error(
+                    s,
+                    "virtual_server_group " + name + " cannot have IPv4, IPv6 and a fwmark without family "
+                            + "(keepalived removes it): write 'fwmark N inet' or 'fwmark N inet6'");
+            return null;
+        }
+        if (services > MAX_GROUP_SERVICES) {
+            v.error(
+                    s,
+                    "virtual_server_group " + name + " expands to " + services + " services; hadirector takes at most "
+                            + MAX_GROUP_SERVICES + " per group");
+            return null;
         }
         return new VirtualServerGroup(name, entries);
     }
 
-    /** 10.0.0.3-10, 10.0.0.250-10.0.1.10, 10.0.0.8/29, each with an optional port. */
-    private VsgEntry range(Statement e) {
-        String text = e.name();
-        InetAddress first;
-        InetAddress last;
-        int dash = text.indexOf('-');
-        int slash = text.indexOf('/');
-        if (dash > 0) {
-            first = IpLiteral.parse(text.substring(0, dash));
-            String end = text.substring(dash + 1);
-            if (first == null) {
-                v.error(e.keyword(), "'" + text + "' is not an address or address range");
+    /** fwmark N [inet|inet6]: keepalived takes 0..4294967295; 0 is no mark IPVS can key a service on. */
+    private VsgEntry fwmarkEntry(String group, Statement e) {
+        if (e.args().isEmpty()) {
+            v.error(e, "virtual_server_group " + group + ": 'fwmark' needs the mark");
+            return null;
+        }
+        Token t = e.args().get(0);
+        long mark = -1;
+        if (t.text().matches("\\d{1,10}")) {
+            mark = Long.parseLong(t.text());
+        }
+        if (mark < 1 || mark > 0xffffffffL) {
+            v.error(
+                    t,
+                    "virtual_server_group " + group + ": fwmark must be in 1..4294967295, got '" + t.text() + "'"
+                            + (mark == 0 ? " (a service cannot be keyed on mark 0)" : ""));
+            return null;
+        }
+        String family = null;
+        if (e.args().size() > 1) {
+            family = e.args().get(1).text();
+            if (!family.equals("inet") && !family.equals("inet6")) {
+                v.error(
+                        e.args().get(1),
+                        "virtual_server_group " + group + ": fwmark " + mark + " family must be inet or inet6, got '"
+                                + family + "'");
                 return null;
             }
-            last = IpLiteral.parse(end);
-            if (last == null && end.matches("[0-9a-fA-F]{1,4}")) {
-                byte[] b = first.getAddress();
-                int value = first instanceof Inet4Address
-                        ? (end.matches("\\d{1,3}") ? Integer.parseInt(end) : 256)
-                        : Integer.parseInt(end, 16);
-                if (first instanceof Inet4Address) {
-                    if (value > 255) {
-                        v.error(e.keyword(), "range end '" + end + "' in " + text + " must be 0..255");
-                        return null;
-                    }
+        }
+        v.extraArgs(e, 2);
+        return new VsgEntry(null, null, null, (int) mark, family);
+    }
+
+    /**
+     * ADDR, ADDR-END (END the last byte, IPv6 the last 16 bits in hex), ADDR-ADDR, ADDR/PREFIX, each
+     * with an optional port, as keepalived reads them: a port of 0 is no port; a short range must
+     * end above its start, a full one not below it; a prefix's host bits must be zero.
+     */
+    private VsgEntry range(Statement e) {
+        String text = e.name();
+        Integer port = null;
+        if (!e.args().isEmpty()) {
+            String p = e.args().get(0).text();
+            if (!p.matches("0+")) {
+                port = v.integer(e.args().get(0), "virtual_server_group port", 1, 65535);
+                if (port == null) {
+                    return null;
+                }
+            }
+        }
+        v.extraArgs(e, 1);
+        int dash = text.indexOf('-');
+        int slash = text.indexOf('/');
+        int cut = dash > 0 ? dash : slash > 0 ? slash : text.length();
+        InetAddress first = IpLiteral.parse(text.substring(0, cut));
+        if (first == null) {
+            v.error(e.keyword(), "'" + text + "' is not an address, address range or subnet");
+            return null;
+        }
+        boolean ipv4 = first instanceof Inet4Address;
+        byte[] b = first.getAddress();
+        InetAddress last = first;
+        if (dash > 0) {
+            String end = text.substring(dash + 1);
+            if (end.contains(ipv4 ? "." : ":")) {
+                last = IpLiteral.parse(end);
+                if (last == null) {
+                    v.error(e.keyword(), "invalid range end in " + text);
+                    return null;
+                }
+                if (last.getClass() != first.getClass()) {
+                    v.error(e.keyword(), "the range " + text + " mixes address families");
+                    return null;
+                }
+                if (new BigInteger(1, last.getAddress()).compareTo(new BigInteger(1, b)) < 0) {
+                    v.error(e.keyword(), "address range " + text + " ends before it starts");
+                    return null;
+                }
+            } else {
+                if (!end.matches(ipv4 ? "\\d{1,3}" : "[0-9a-fA-F]{1,4}")) {
+                    v.error(
+                            e.keyword(),
+                            "range end '" + end + "' in " + text + " must be "
+                                    + (ipv4 ? "0..255" : "0..ffff (hex, the last 16 bits)"));
+                    return null;
+                }
+                int value = Integer.parseInt(end, ipv4 ? 10 : 16);
+                int start = ipv4 ? b[3] & 0xff : ((b[14] & 0xff) << 8) | (b[15] & 0xff);
+                if (value > (ipv4 ? 255 : 0xffff)) {
+                    v.error(e.keyword(), "range end '" + end + "' in " + text + " must be 0..255");
+                    return null;
+                }
+                if (start >= value) {
+                    v.error(e.keyword(), "address range " + text + ": the end is not above the start");
+                    return null;
+                }
+                if (ipv4) {
                     b[3] = (byte) value;
                 } else {
                     b[14] = (byte) (value >> 8);
@@ -101,33 +202,29 @@ final class LvsReader {
                 last = byAddress(b);
             }
         } else if (slash > 0) {
-            first = IpLiteral.parse(text.substring(0, slash));
             String p = text.substring(slash + 1);
-            if (first == null || !p.matches("\\d{1,3}") || Integer.parseInt(p) > IpLiteral.maxPrefix(first)) {
-                v.error(e.keyword(), "'" + text + "' is not an address/prefix");
+            int max = IpLiteral.maxPrefix(first);
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) == 0 || Integer.parseInt(p) > max) {
+                v.error(e.keyword(), "invalid prefix length in " + text + " (1.." + max + ")");
                 return null;
             }
-            int bits = IpLiteral.maxPrefix(first) - Integer.parseInt(p);
-            BigInteger base =
-                    new BigInteger(1, first.getAddress()).shiftRight(bits).shiftLeft(bits);
-            first = fromBig(base, first.getAddress().length);
-            last = fromBig(
-                    base.add(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)), first.getAddress().length);
-        } else {
-            first = IpLiteral.parse(text);
-            last = first;
+            int bits = max - Integer.parseInt(p);
+            BigInteger base = new BigInteger(1, b);
+            BigInteger host = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
+            if (base.and(host).signum() != 0) {
+                v.error(e.keyword(), "the host bits of " + text + " are not zero (keepalived skips it)");
+                return null;
+            }
+            last = fromBig(base.or(host), b.length);
         }
-        if (first == null || last == null || first.getClass() != last.getClass()) {
-            v.error(e.keyword(), "'" + text + "' is not an address or address range");
-            return null;
+        VsgEntry r = new VsgEntry(first, last, port, null, null);
+        if (r.ipv6BeyondLastGroup()) {
+            v.warning(
+                    e.keyword(),
+                    text + ": keepalived walks an IPv6 range in its last 16 bits only, and so does hadirector: "
+                            + r.addressCount() + " services from " + Addresses.format(first));
         }
-        if (new BigInteger(1, last.getAddress()).compareTo(new BigInteger(1, first.getAddress())) < 0) {
-            v.error(e.keyword(), "address range " + text + " ends before it starts");
-            return null;
-        }
-        Integer port = e.args().isEmpty() ? null : v.integer(e.args().get(0), "port", 0, 65535);
-        v.extraArgs(e, 1);
-        return new VsgEntry(first, last, port, null, null);
+        return r;
     }
 
     private static InetAddress fromBig(BigInteger n, int len) {

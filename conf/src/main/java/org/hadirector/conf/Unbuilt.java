@@ -15,7 +15,6 @@ import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.model.VirtualServer;
-import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.sys.Addresses;
@@ -53,7 +52,6 @@ public enum Unbuilt {
             Part.VRRP,
             "unicast_peer: different min_ttl / max_ttl for different peers",
             "are not built yet (one range per instance); give every peer the same"),
-    VIRTUAL_SERVER_GROUP(Part.TABLE, "virtual_server_group", "is not built yet (use one virtual_server per address)"),
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
     CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported"),
@@ -149,9 +147,6 @@ public enum Unbuilt {
             out.add(new Use(STATIC_ADDRESSES, "top level"));
         }
         for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() == VirtualServerKind.GROUP) {
-                out.add(new Use(VIRTUAL_SERVER_GROUP, vs.displayName()));
-            }
             for (RealServer rs : vs.realServers()) {
                 String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port());
                 for (Checker k : rs.checkers()) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.hadirector.conf.model.Checker;
 import org.hadirector.conf.model.CheckerEndpoint;
 import org.hadirector.conf.model.CheckerTiming;
@@ -23,7 +24,6 @@ import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.model.VirtualServer;
-import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.healthcheck.CheckSettings;
 import org.hadirector.healthcheck.CheckSpec;
 import org.hadirector.healthcheck.CheckTiming;
@@ -32,6 +32,7 @@ import org.hadirector.healthcheck.RealServerSpec;
 import org.hadirector.healthcheck.ServiceSpec;
 import org.hadirector.sys.Addresses;
 import org.hadirector.sys.Scripts;
+import org.hadirector.sys.ServiceId;
 
 /**
  * From virtual_server blocks to the pools the health checks run, refusing clearly what the
@@ -82,13 +83,15 @@ final class CheckerConfigMapper {
     }
 
     static List<ServiceSpec> map(KeepalivedConfig c) {
+        return map(c, Set.of());
+    }
+
+    /** The pools; a group's is named as {@link TableConfigMapper#serviceId(VirtualServer, KeepalivedConfig, Set)} says. */
+    static List<ServiceSpec> map(KeepalivedConfig c, Set<ServiceId> running) {
         String user = c.globalDefs().scriptUser();
         String group = c.globalDefs().scriptGroup();
         List<ServiceSpec> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() == VirtualServerKind.GROUP) {
-                continue; // refused (Unbuilt.VIRTUAL_SERVER_GROUP): it has no place in the table to check for
-            }
             List<RealServerSpec> servers = new ArrayList<>();
             for (RealServer rs : vs.realServers()) {
                 List<CheckSpec> checks = new ArrayList<>();
@@ -112,7 +115,8 @@ final class CheckerConfigMapper {
             }
             SorryServer sorry = vs.sorryServer();
             out.add(new ServiceSpec(
-                    TableConfigMapper.serviceId(vs),
+                    // a group's one pool, named by its first service: the table fans its events out
+                    TableConfigMapper.serviceId(vs, c, running),
                     vs.quorum(),
                     vs.hysteresis(),
                     sorry == null ? null : TableConfigMapper.realServerId(sorry.address(), sorry.port(), vs),

@@ -33,8 +33,30 @@ final class Daemon {
     static List<String> unsupported(CommandLine cl, KeepalivedConfig c) {
         List<String> unsupported = new ArrayList<>(DirectorPlan.refusals(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         unsupported.addAll(ScriptSecurity.unknownUsers(c, !cl.checkersOnly(), !cl.vrrpOnly()));
+        if (cl.dataplane() == org.hadirector.ipvs.Dataplanes.Choice.USERSPACE && !cl.vrrpOnly()) {
+            unsupported.addAll(userspaceRefusals(c));
+        }
         return unsupported;
     }
+
+    /**
+     * What --dataplane userspace cannot serve that the file alone tells (so --config-test says it
+     * too): fwmark services, a virtual_server's or a group entry's. The rest is checked at start.
+     */
+    static List<String> userspaceRefusals(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        for (var vs : c.virtualServers()) {
+            for (var s : TableConfigMapper.services(vs, c)) {
+                if (s.key().isFwmark()) {
+                    out.add(s.key().id() + " (" + vs.displayName() + "): " + FWMARK_NEEDS_KERNEL);
+                }
+            }
+        }
+        return out;
+    }
+
+    static final String FWMARK_NEEDS_KERNEL = "the userspace forwarder serves address:port services only "
+            + "(it sees frames before netfilter marks them): a fwmark service needs kernel IPVS (--dataplane kernel)";
 
     static List<String> insecure(CommandLine cl, KeepalivedConfig c) {
         List<String> insecure = new ArrayList<>();

@@ -18,18 +18,27 @@ import org.hadirector.sys.ServiceId;
  * The table the director wants: the configured services, holding the real servers the health
  * checks put in with the weight they gave, except that a server an operator drained has weight 0
  * (it keeps its connections and gets no new ones) until it is enabled again. Pure; one thread.
+ *
+ * <p>What the checks put in is kept per check pool, not per service: a virtual_server_group's
+ * services share one pool (keepalived checks a group's real server once for all its services), so
+ * one event of that pool changes every service of the group alike, and a service a reload adds to
+ * a group starts with the servers the pool has up (keepalived's ipvs_group_sync_entry). Drains are
+ * per service, as an operator names one.
  */
 final class DesiredTable {
     private final Map<ServiceId, TableConfigMapper.ServicePlan> plans = new LinkedHashMap<>();
-    /** Per service, the servers the checks put in, in the order they came, with their weight. */
+    /** Per check pool, the servers its checks put in, in the order they came, with their weight. */
     private final Map<ServiceId, Map<RealServerId, Integer>> present = new LinkedHashMap<>();
+    /** Per check pool, the real servers it may put in (the same for every service of a group). */
+    private final Map<ServiceId, Set<RealServerId>> poolServers = new LinkedHashMap<>();
     /** The drained real servers. */
     private final Set<DestinationId> drained = new HashSet<>();
 
     DesiredTable(List<TableConfigMapper.ServicePlan> services) {
         for (TableConfigMapper.ServicePlan p : services) {
             plans.put(p.id(), p);
-            present.put(p.id(), new LinkedHashMap<>());
+            present.putIfAbsent(p.checks(), new LinkedHashMap<>());
+            poolServers.putIfAbsent(p.checks(), p.servers().keySet());
         }
     }
 
@@ -41,11 +50,11 @@ final class DesiredTable {
     DesiredTable reloaded(List<TableConfigMapper.ServicePlan> services, Set<ServiceId> restarted) {
         DesiredTable t = new DesiredTable(services);
         for (TableConfigMapper.ServicePlan p : services) {
-            Map<RealServerId, Integer> was = present.get(p.id());
-            if (was != null && !restarted.contains(p.id())) {
+            Map<RealServerId, Integer> was = present.get(p.checks());
+            if (was != null && !restarted.contains(p.checks())) {
                 was.forEach((server, weight) -> {
                     if (p.servers().containsKey(server)) {
-                        t.present.get(p.id()).put(server, weight);
+                        t.present.get(p.checks()).put(server, weight);
                     }
                 });
             }
@@ -61,11 +70,11 @@ final class DesiredTable {
 
     /** Applies a health event; returns an error for a service or server the config does not have. */
     String apply(HealthEvent e) {
-        TableConfigMapper.ServicePlan p = plans.get(e.service());
-        if (p == null) {
+        Set<RealServerId> servers = poolServers.get(e.service());
+        if (servers == null) {
             return "no virtual_server " + e.service();
         }
-        if (!p.servers().containsKey(e.server())) {
+        if (!servers.contains(e.server())) {
             return e.service() + " has no real_server " + e.server();
         }
         Map<RealServerId, Integer> in = present.get(e.service());
@@ -173,6 +182,22 @@ final class DesiredTable {
         return drained.contains(new DestinationId(service, server));
     }
 
+    /**
+     * The pool and check identity of a destination of the table's service {@code key}, under which a
+     * health event's reason is kept; the destination's own when the table has no such service.
+     */
+    DestinationId checkIdentity(ServiceKey key, org.hadirector.ipvs.Endpoint d) {
+        TableConfigMapper.ServicePlan p = plans.get(key.id());
+        if (p != null) {
+            for (Map.Entry<RealServerId, Destination> x : p.servers().entrySet()) {
+                if (x.getValue().endpoint().equals(d)) {
+                    return new DestinationId(p.checks(), x.getKey());
+                }
+            }
+        }
+        return new DestinationId(key.id(), new RealServerId(d.address(), d.port()));
+    }
+
     Set<ServiceKey> keys() {
         Set<ServiceKey> out = new HashSet<>();
         for (TableConfigMapper.ServicePlan p : plans.values()) {
@@ -185,7 +210,7 @@ final class DesiredTable {
         ServiceTable t = ServiceTable.EMPTY;
         for (TableConfigMapper.ServicePlan p : plans.values()) {
             List<Destination> dests = new ArrayList<>();
-            for (Map.Entry<RealServerId, Integer> in : present.get(p.id()).entrySet()) {
+            for (Map.Entry<RealServerId, Integer> in : present.get(p.checks()).entrySet()) {
                 int weight = drained(p.id(), in.getKey()) ? 0 : in.getValue();
                 dests.add(p.servers().get(in.getKey()).withWeight(weight));
             }

@@ -241,8 +241,7 @@ final class Director implements AutoCloseable {
         Set<String> found = new LinkedHashSet<>();
         for (TableConfigMapper.ServicePlan s : p.table()) {
             if (s.service().key().isFwmark()) {
-                throw new DataplaneException(s.id() + ": the userspace forwarder serves address:port "
-                        + "services only (fwmark and groups need kernel IPVS)");
+                throw new DataplaneException(s.id() + ": " + Daemon.FWMARK_NEEDS_KERNEL);
             }
             InetAddress address = s.service().key().address();
             String ifname = p.vipInterfaces().get(s.id());
@@ -335,7 +334,7 @@ final class Director implements AutoCloseable {
         }
         // Everything mapped and checked before anything changes: the new plan, and its difference
         // from what runs.
-        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers);
+        DirectorPlan next = DirectorPlan.compile(n, runsVrrp, runsCheckers, this.plan);
         Forwarder forwarder =
                 table == null ? null : table.dataplane().forwarder().orElse(null);
         if (forwarder != null && !next.table().isEmpty()) {

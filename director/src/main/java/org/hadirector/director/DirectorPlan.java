@@ -127,6 +127,18 @@ record DirectorPlan(
 
     /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws {@link Refused}. */
     static DirectorPlan compile(KeepalivedConfig c, boolean vrrp, boolean checkers) {
+        return compile(c, vrrp, checkers, null);
+    }
+
+    /**
+     * As {@link #compile(KeepalivedConfig, boolean, boolean)}, for a reload of {@code running}: a
+     * virtual_server_group's check pool keeps the name it runs under while that service is still in
+     * the group, so that entries added or removed elsewhere in the group leave its checks running.
+     */
+    static DirectorPlan compile(KeepalivedConfig c, boolean vrrp, boolean checkers, DirectorPlan running) {
+        Set<ServiceId> pools = running == null
+                ? Set.of()
+                : running.checks().stream().map(ServiceSpec::id).collect(java.util.stream.Collectors.toSet());
         List<String> refused = refusals(c, vrrp, checkers);
         if (!refused.isEmpty()) {
             throw new Refused(refused);
@@ -162,8 +174,22 @@ record DirectorPlan(
             }
         }
         boolean table = checkers && !c.virtualServers().isEmpty();
-        List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c) : List.of();
-        List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c) : List.of();
+        List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c, pools) : List.of();
+        List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c, pools) : List.of();
+        // the lvs notify FIFO names a group's pool by the group, as keepalived's format_vs does
+        Map<ServiceId, String> groupNames = new LinkedHashMap<>();
+        Map<ServiceId, Integer> groupProtocols = new LinkedHashMap<>();
+        if (table) {
+            for (VirtualServer vs : c.virtualServers()) {
+                if (vs.kind() == VirtualServerKind.GROUP) {
+                    ServiceId pool = TableConfigMapper.serviceId(vs, c, pools);
+                    groupNames.put(pool, vs.group());
+                    if (pool.isFwmark()) {
+                        groupProtocols.put(pool, TableConfigMapper.protocolNumber(vs));
+                    }
+                }
+            }
+        }
         Map<ServiceId, String> haSuspendOwner = new LinkedHashMap<>();
         Set<String> tableInstances = new LinkedHashSet<>();
         SyncPlan sync = null;
@@ -178,7 +204,7 @@ record DirectorPlan(
                         warnings.add(vs.displayName()
                                 + ": ha_suspend has no effect: its address is not a VIP of any vrrp_instance");
                     } else {
-                        haSuspendOwner.put(TableConfigMapper.serviceId(vs), owner.name());
+                        haSuspendOwner.put(TableConfigMapper.serviceId(vs, c, pools), owner.name());
                     }
                 }
             }
@@ -205,32 +231,36 @@ record DirectorPlan(
                 Set.copyOf(tableInstances),
                 c.globalDefs().lvsTimeouts(),
                 vrrp ? syncGroups(c) : List.of(),
-                table ? vipInterfaces(c) : Map.of(),
+                table ? vipInterfaces(c, services) : Map.of(),
                 table && c.globalDefs().lvsFlush(),
                 vrrp || table
                         ? c.trackFiles().stream()
                                 .filter(t -> t.initValue() != null)
                                 .toList()
                         : List.of(),
-                NotifyFifos.Plan.of(c, vrrp, checkers),
+                NotifyFifos.Plan.of(c, vrrp, checkers).withGroups(groupNames, groupProtocols),
                 List.copyOf(warnings));
     }
 
-    /** A VIP's dev, else its instance's interface, for each address:port service whose address is a VIP. */
-    private static Map<ServiceId, String> vipInterfaces(KeepalivedConfig c) {
+    /**
+     * A VIP's dev, else its instance's interface, for each address:port service whose address is a
+     * VIP (each of a group's services too).
+     */
+    private static Map<ServiceId, String> vipInterfaces(
+            KeepalivedConfig c, List<TableConfigMapper.ServicePlan> services) {
         Map<ServiceId, String> out = new LinkedHashMap<>();
-        for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() != VirtualServerKind.ADDRESS) {
+        for (TableConfigMapper.ServicePlan p : services) {
+            if (p.service().key().isFwmark()) {
                 continue;
             }
             found:
             for (VrrpInstance i : c.vrrpInstances()) {
                 for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
                     for (VirtualIpAddress v : list) {
-                        if (v.address().equals(vs.address())) {
+                        if (v.address().equals(p.service().key().address())) {
                             String ifname = v.dev() != null ? v.dev() : i.interfaceName();
                             if (ifname != null) {
-                                out.put(TableConfigMapper.serviceId(vs), ifname);
+                                out.put(p.id(), ifname);
                             }
                             break found;
                         }
@@ -328,16 +358,28 @@ record DirectorPlan(
         return inst;
     }
 
-    /** The instance one of whose virtual_ipaddress (or _excluded) lines is the service's address, or null. */
+    /**
+     * The instance one of whose virtual_ipaddress (or _excluded) lines is the service's address, or
+     * null; for a group, the instance holding the first of its addresses that is a VIP (a group's
+     * addresses are normally one instance's VIPs). A fwmark service has no address, so no owner.
+     */
     static VrrpInstance owner(VirtualServer vs, KeepalivedConfig c) {
-        if (vs.kind() != VirtualServerKind.ADDRESS) {
+        if (vs.kind() == VirtualServerKind.FWMARK) {
             return null;
         }
-        for (VrrpInstance i : c.vrrpInstances()) {
-            for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
-                for (VirtualIpAddress v : list) {
-                    if (v.address().equals(vs.address())) {
-                        return i;
+        List<java.net.InetAddress> addresses = vs.kind() == VirtualServerKind.ADDRESS
+                ? List.of(vs.address())
+                : TableConfigMapper.services(vs, c).stream()
+                        .filter(x -> !x.key().isFwmark())
+                        .map(x -> x.key().address())
+                        .toList();
+        for (java.net.InetAddress a : addresses) {
+            for (VrrpInstance i : c.vrrpInstances()) {
+                for (List<VirtualIpAddress> list : List.of(i.virtualIpaddresses(), i.virtualIpaddressesExcluded())) {
+                    for (VirtualIpAddress v : list) {
+                        if (v.address().equals(a)) {
+                            return i;
+                        }
                     }
                 }
             }

@@ -45,9 +45,24 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
             boolean vrrpLines,
             boolean checkerLines) {}
 
-    /** The FIFOs a plan opens, and the protocol written for a fwmark service's real servers. */
-    record Plan(List<Spec> fifos, Map<ServiceId, Integer> fwmarkProtocols) {
+    /**
+     * The FIFOs a plan opens, the protocol written for a fwmark service's real servers, and the
+     * virtual_server_group named by each group's check pool (keepalived writes a group's virtual
+     * server as {@code [NAME]:0}).
+     */
+    record Plan(List<Spec> fifos, Map<ServiceId, Integer> fwmarkProtocols, Map<ServiceId, String> groups) {
         static final Plan NONE = new Plan(List.of(), Map.of());
+
+        Plan(List<Spec> fifos, Map<ServiceId, Integer> fwmarkProtocols) {
+            this(fifos, fwmarkProtocols, Map.of());
+        }
+
+        /** With the groups' pools: each one's group name, and its protocol when it is named by a fwmark service. */
+        Plan withGroups(Map<ServiceId, String> names, Map<ServiceId, Integer> protocols) {
+            Map<ServiceId, Integer> all = new LinkedHashMap<>(fwmarkProtocols);
+            all.putAll(protocols);
+            return new Plan(fifos, Map.copyOf(all), Map.copyOf(names));
+        }
 
         /**
          * The FIFOs of {@code c} for the parts that run: notify_fifo with either, vrrp_notify_fifo
@@ -195,13 +210,20 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
         if (!o.lvs().isEmpty()) {
             int protocol =
                     service.isFwmark() ? o.plan().fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
-            write(o.lvs(), NotifyLines.realServer(service, protocol, server, up));
+            String group = o.plan().groups().get(service);
+            write(
+                    o.lvs(),
+                    group != null
+                            ? NotifyLines.realServer(group, protocol, server, up)
+                            : NotifyLines.realServer(service, protocol, server, up));
         }
     }
 
     @Override
     public void quorum(ServiceId service, boolean up) {
-        write(open.lvs(), NotifyLines.virtualServer(service, up));
+        Open o = open;
+        String group = o.plan().groups().get(service);
+        write(o.lvs(), group != null ? NotifyLines.virtualServer(group, up) : NotifyLines.virtualServer(service, up));
     }
 
     private static void write(List<org.hadirector.sys.NotifyFifo> to, String line) {

@@ -55,6 +55,21 @@ final class NotifyLines {
                 + "\n";
     }
 
+    /** {@code VS [WEB]:0 UP}: a virtual_server_group's quorum, as format_vs writes a group. */
+    static String virtualServer(String group, boolean up) {
+        return "VS " + group(group) + " " + upDown(up) + "\n";
+    }
+
+    /** {@code RS [198.18.0.21]:tcp:80 [WEB]:0 DOWN}: a real server of a virtual_server_group. */
+    static String realServer(String group, int protocol, RealServerId server, boolean up) {
+        return "RS " + trio(server.address(), protocol, server.port()) + " " + group(group) + " " + upDown(up) + "\n";
+    }
+
+    /** format_vs of a group: its name in brackets and the port of a group's virtual server, 0. */
+    private static String group(String name) {
+        return "[" + name + "]:0";
+    }
+
     /** format_vs: FWM and the mark, or the address trio. */
     private static String service(ServiceId s) {
         return s.isFwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) : trio(s.address(), s.protocol(), s.port());

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SorryServer;
 import org.hadirector.conf.model.VirtualServer;
+import org.hadirector.conf.model.VirtualServerGroup;
 import org.hadirector.conf.model.VirtualServerKind;
+import org.hadirector.conf.model.VsgEntry;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
@@ -28,8 +31,19 @@ import org.hadirector.sys.ServiceId;
  */
 final class TableConfigMapper {
 
-    /** One virtual service, and every real server (sorry server included) it may hold, weight as configured. */
-    record ServicePlan(VirtualService service, Map<RealServerId, Destination> servers) {
+    /**
+     * One virtual service, every real server (sorry server included) it may hold, weight as
+     * configured, and the check pool that decides them ({@code checks}): the service's own for an
+     * address or fwmark virtual_server; for each service of a virtual_server_group, the group's one
+     * pool, named by its first service, as keepalived runs one set of checks for all of a group's
+     * services. The servers are keyed by the identity the checks give them; the destination's port
+     * is the service's own (keepalived's rule for DR and TUN), so it may differ from the key's.
+     */
+    record ServicePlan(VirtualService service, Map<RealServerId, Destination> servers, ServiceId checks) {
+        ServicePlan(VirtualService service, Map<RealServerId, Destination> servers) {
+            this(service, servers, service.key().id());
+        }
+
         ServiceId id() {
             return service.key().id();
         }
@@ -38,46 +52,70 @@ final class TableConfigMapper {
     private TableConfigMapper() {}
 
     static List<ServicePlan> map(KeepalivedConfig c) {
+        return map(c, Set.of());
+    }
+
+    /** The table's services; a group's pool is named as {@link #serviceId(VirtualServer, KeepalivedConfig, Set)} says. */
+    static List<ServicePlan> map(KeepalivedConfig c, Set<ServiceId> running) {
         List<ServicePlan> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
-            if (vs.kind() == VirtualServerKind.GROUP) {
-                continue;
+            List<VirtualService> services = services(vs, c);
+            ServiceId checks = anchor(services, running);
+            for (VirtualService service : services) {
+                Map<RealServerId, Destination> servers = new LinkedHashMap<>();
+                for (RealServer rs : vs.realServers()) {
+                    ForwardMethod m = method(rs.lvsMethod());
+                    servers.put(
+                            realServerId(rs.address(), rs.port(), vs),
+                            new Destination(
+                                    rs.address(),
+                                    port(rs.port(), m, vs, service),
+                                    m,
+                                    rs.weight(),
+                                    rs.uthreshold() == null ? 0 : rs.uthreshold(),
+                                    rs.lthreshold() == null ? 0 : rs.lthreshold()));
+                }
+                SorryServer sorry = vs.sorryServer();
+                if (sorry != null) {
+                    // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
+                    ForwardMethod m = method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod());
+                    servers.putIfAbsent(
+                            realServerId(sorry.address(), sorry.port(), vs),
+                            new Destination(sorry.address(), port(sorry.port(), m, vs, service), m, 1, 0, 0));
+                }
+                out.add(new ServicePlan(service, servers, checks));
             }
-            Map<RealServerId, Destination> servers = new LinkedHashMap<>();
-            for (RealServer rs : vs.realServers()) {
-                servers.put(
-                        realServerId(rs.address(), rs.port(), vs),
-                        new Destination(
-                                rs.address(),
-                                port(rs.port(), vs),
-                                method(rs.lvsMethod()),
-                                rs.weight(),
-                                rs.uthreshold() == null ? 0 : rs.uthreshold(),
-                                rs.lthreshold() == null ? 0 : rs.lthreshold()));
-            }
-            SorryServer sorry = vs.sorryServer();
-            if (sorry != null) {
-                // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
-                servers.putIfAbsent(
-                        realServerId(sorry.address(), sorry.port(), vs),
-                        new Destination(
-                                sorry.address(),
-                                port(sorry.port(), vs),
-                                method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod()),
-                                1,
-                                0,
-                                0));
-            }
-            out.add(new ServicePlan(service(vs), servers));
         }
         return out;
     }
 
     /**
-     * The identity of a virtual_server (an address or fwmark one; a group has none: it is refused)
-     * in the checks, the table, the status and the metrics: its table key's, so that both sides
-     * have it from one place.
+     * The identity of a virtual_server in the checks, the status and the metrics: its table
+     * key's, so that both sides have it from one place; a group's is its first service's.
      */
+    static ServiceId serviceId(VirtualServer vs, KeepalivedConfig c) {
+        return serviceId(vs, c, Set.of());
+    }
+
+    /**
+     * As {@link #serviceId(VirtualServer, KeepalivedConfig)} at a reload: a group's pool keeps the
+     * name it runs under ({@code running}, the running plan's pools) while that service is still in
+     * the group, so that adding or removing other entries leaves its checks running.
+     */
+    static ServiceId serviceId(VirtualServer vs, KeepalivedConfig c, Set<ServiceId> running) {
+        return anchor(services(vs, c), running);
+    }
+
+    private static ServiceId anchor(List<VirtualService> services, Set<ServiceId> running) {
+        for (VirtualService s : services) {
+            if (running.contains(s.key().id())) {
+                return s.key().id();
+            }
+        }
+        return services.get(0).key().id();
+    }
+
+    /** As {@link #serviceId(VirtualServer, KeepalivedConfig)}, for an address or fwmark virtual_server. */
     static ServiceId serviceId(VirtualServer vs) {
         return service(vs).key().id();
     }
@@ -87,13 +125,49 @@ final class TableConfigMapper {
         return new RealServerId(address, port(port, vs));
     }
 
+    /**
+     * The services a virtual_server makes: its own; for a group, one per address of each range
+     * entry (the entry's port, the virtual_server's protocol) and one per fwmark entry (the
+     * entry's family, else the virtual_server's ip_family, else inet), in the group's order, as
+     * keepalived's ipvs_group_cmd adds them. The reader has refused a group that is missing,
+     * empty or too large.
+     */
+    static List<VirtualService> services(VirtualServer vs, KeepalivedConfig c) {
+        if (vs.kind() != VirtualServerKind.GROUP) {
+            return List.of(service(vs));
+        }
+        VirtualServerGroup g = c.virtualServerGroups().stream()
+                .filter(x -> x.name().equals(vs.group()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no virtual_server_group " + vs.group()));
+        List<VirtualService> out = new ArrayList<>();
+        for (VsgEntry e : g.entries()) {
+            if (e.isFwmark()) {
+                String family = e.family() != null ? e.family() : vs.ipFamily();
+                out.add(service(vs, ServiceKey.fwmark("inet6".equals(family), e.fwmark())));
+            } else {
+                for (InetAddress a : e.addresses()) {
+                    out.add(service(vs, ServiceKey.of(protocol(vs), a, e.port() == null ? 0 : e.port())));
+                }
+            }
+        }
+        return out;
+    }
+
     static VirtualService service(VirtualServer vs) {
         ServiceKey key;
         if (vs.kind() == VirtualServerKind.FWMARK) {
             key = ServiceKey.fwmark("inet6".equals(vs.ipFamily()), vs.fwmark());
-        } else {
+        } else if (vs.kind() == VirtualServerKind.ADDRESS) {
             key = ServiceKey.of(protocol(vs), vs.address(), vs.port() == null ? 0 : vs.port());
+        } else {
+            throw new IllegalArgumentException(vs.displayName() + " makes several services: use services(vs, config)");
         }
+        return service(vs, key);
+    }
+
+    /** The service {@code key} with {@code vs}'s scheduler, flags and persistence. */
+    private static VirtualService service(VirtualServer vs, ServiceKey key) {
         int flags = vs.ops() ? VirtualService.F_ONEPACKET : 0;
         for (String f : vs.schedFlags()) {
             flags |= switch (f) {
@@ -111,6 +185,11 @@ final class TableConfigMapper {
         return new VirtualService(key, vs.lvsSched(), flags, timeout, netmask, vs.persistenceEngine());
     }
 
+    /** The virtual_server's protocol as an IP protocol number; 0 when unset (keepalived writes "none"). */
+    static int protocolNumber(VirtualServer vs) {
+        return vs.protocol() == null ? 0 : protocol(vs).number();
+    }
+
     private static IpProtocol protocol(VirtualServer vs) {
         return switch (vs.protocol()) {
             case UDP -> IpProtocol.UDP;
@@ -119,9 +198,22 @@ final class TableConfigMapper {
         };
     }
 
-    /** A real server without a port takes the virtual server's (0 for a fwmark service). */
+    /** A real server without a port takes the virtual server's (0 for a fwmark service or a group). */
     private static int port(Integer port, VirtualServer vs) {
         return port != null ? port : vs.port() != null ? vs.port() : 0;
+    }
+
+    /**
+     * The port a destination of {@code service} is given: a group's DR or TUN real server takes the
+     * service's port (0 for a fwmark), as keepalived's ipvs_group_cmd does; a NAT one its own, else
+     * the service's. Other virtual servers keep their rule ({@link #port(Integer, VirtualServer)}).
+     */
+    private static int port(Integer port, ForwardMethod m, VirtualServer vs, VirtualService service) {
+        if (vs.kind() != VirtualServerKind.GROUP) {
+            return port(port, vs);
+        }
+        int own = service.key().isFwmark() ? 0 : service.key().port();
+        return m == ForwardMethod.MASQ && port != null ? port : own;
     }
 
     static ForwardMethod method(ForwardingMethod m) {

@@ -317,7 +317,7 @@ final class TableKeeper implements AutoCloseable {
             }
         }
         return Reconciler.diff(desired.table(), actual, (service, destination) -> {
-            String why = destination == null ? null : reasons.get(new DestinationId(service.id(), destination.id()));
+            String why = destination == null ? null : reasons.get(desired.checkIdentity(service, destination));
             return why != null ? why : reason;
         });
     }

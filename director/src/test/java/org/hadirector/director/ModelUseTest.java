@@ -100,13 +100,7 @@ class ModelUseTest {
             Map.entry(
                     "VrrpSyncGroup.globalTracking",
                     "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"),
-            Map.entry("VrrpSyncGroup.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry(
-                    "VsgEntry.family",
-                    "virtual_server_group entries: a virtual_server using a group is refused (Unbuilt.VIRTUAL_SERVER_GROUP)"),
-            Map.entry(
-                    "VsgEntry.first",
-                    "virtual_server_group entries: a virtual_server using a group is refused (Unbuilt.VIRTUAL_SERVER_GROUP)"));
+            Map.entry("VrrpSyncGroup.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"));
 
     /**
      * Components a reader applies while it builds the model (not through an accessor, so the
