@@ -56,7 +56,7 @@ final class NotifyLines {
     }
 
     /** format_vs: FWM and the mark, or the address trio. */
-    private static String service(ServiceId s) {
+    static String service(ServiceId s) {
         return s.isFwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) : trio(s.address(), s.protocol(), s.port());
     }
 

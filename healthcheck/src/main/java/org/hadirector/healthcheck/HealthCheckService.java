@@ -69,6 +69,27 @@ public final class HealthCheckService implements AutoCloseable {
                 org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server, boolean up) {}
 
         default void quorum(org.hadirector.sys.ServiceId service, boolean up) {}
+
+        /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
+        default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
+            quorum(service, up);
+        }
+
+        /**
+         * A checker went up or down (keepalived's checkers each send their own smtp_alert there):
+         * its keyword ({@code TCP_CHECK}), the reason of the result that moved it, and its real
+         * server's state after it, which it may or may not have changed. Told after the real
+         * server's and the quorum's transitions it causes, as keepalived's checkers send their
+         * mail after update_svr_checker_state has run those notifies.
+         */
+        default void checker(
+                org.hadirector.sys.ServiceId service,
+                org.hadirector.sys.RealServerId server,
+                String checker,
+                boolean up,
+                String reason,
+                boolean serverAlive,
+                boolean serverChanged) {}
     }
 
     private volatile Transitions transitions = new Transitions() {};
@@ -502,7 +523,7 @@ public final class HealthCheckService implements AutoCloseable {
                         change == CheckerState.Change.UP ? "up" : "down",
                         r.reason());
             }
-            apply(j, r);
+            apply(j, r, change);
         }
     }
 
@@ -584,7 +605,7 @@ public final class HealthCheckService implements AutoCloseable {
         hungGraceNanos = graceNanos;
     }
 
-    private void apply(Job j, ProbeResult r) {
+    private void apply(Job j, ProbeResult r, CheckerState.Change change) {
         String reason = j.probe.describe() + ": " + r.reason();
         ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), reason);
         RealServerSpec rs = j.pool.spec().servers().get(j.server);
@@ -608,7 +629,19 @@ public final class HealthCheckService implements AutoCloseable {
             if (script != null) {
                 Scripts.launch(s.id().toString(), script);
             }
-            transitions.quorum(s.id(), u.quorumUp());
+            transitions.quorum(s.id(), u.quorumUp(), j.pool.aliveWeight());
+        }
+        if (change != CheckerState.Change.NONE) {
+            String describe = j.probe.describe();
+            int space = describe.indexOf(' ');
+            transitions.checker(
+                    j.pool.spec().id(),
+                    rs.id(),
+                    space < 0 ? describe : describe.substring(0, space),
+                    change == CheckerState.Change.UP,
+                    r.reason(),
+                    j.pool.alive(j.server),
+                    u.serverUp() != null);
         }
         for (HealthEvent e : u.ops()) {
             switch (e.kind()) {

@@ -86,6 +86,11 @@ public final class ServicePool {
                 : spec.servers().get(server).weight();
     }
 
+    /** The weight of the alive real servers, which quorum is measured against. */
+    public long aliveWeight() {
+        return aliveWeight;
+    }
+
     public boolean hasQuorum() {
         return quorum.hasQuorum();
     }

@@ -174,17 +174,35 @@ class HealthCheckServiceTest {
             }
 
             @Override
-            public void quorum(ServiceId service, boolean up) {
-                told.add("VS " + service + " " + up);
+            public void quorum(ServiceId service, boolean up, long aliveWeight) {
+                told.add("VS " + service + " " + up + " weight " + aliveWeight);
+            }
+
+            @Override
+            public void checker(
+                    ServiceId service,
+                    RealServerId server,
+                    String checker,
+                    boolean up,
+                    String reason,
+                    boolean serverAlive,
+                    boolean serverChanged) {
+                told.add("CHECK " + checker + " " + server + " " + up + " (" + reason + ") server " + serverAlive
+                        + (serverChanged ? " changed" : " unchanged"));
             }
         });
         s.start();
-        // do_rs_notifies before the quorum it moves (perform_svr_state, then update_quorum_state)
+        // do_rs_notifies, then the quorum it moves (perform_svr_state, then update_quorum_state),
+        // then the checker's own (its smtp_alert)
         assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
-        assertEquals("VS TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 false weight 0", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(
+                "CHECK SCRIPTED 198.18.0.21:80 false (scripted failure) server false changed",
+                told.poll(5, TimeUnit.SECONDS));
         probe.autoAnswer = true;
         assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
-        assertEquals("VS TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 true weight 1", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("CHECK SCRIPTED 198.18.0.21:80 true (fine) server true changed", told.poll(5, TimeUnit.SECONDS));
         s.close();
     }
 
