@@ -32,7 +32,7 @@ class ModelUseTest {
 
     /**
      * Model components no runtime reads yet: record.component -> why. The debt of issue 15
-     * (smtp_alert and the rest are to be built); each is named in
+     * (each is to be built or refused); each is named in
      * docs/keepalived-compat.md.
      */
     static final Map<String, String> NOT_ACTED_ON = Map.ofEntries(
