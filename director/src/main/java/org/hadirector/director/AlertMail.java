@@ -65,6 +65,11 @@ record AlertMail(String subject, String body) {
         return new AlertMail(realServerSubject(routerId, service, protocol, server, serverAlive ? "UP" : "DOWN"), body);
     }
 
+    /** A live real server a reload removed (ipwrapper.c's clear_service_rs, SMTP_MSG_RS_SHUT). */
+    static AlertMail removed(String routerId, ServiceId service, int protocol, RealServerId server) {
+        return new AlertMail(realServerSubject(routerId, service, protocol, server, "DOWN"), "=> Removing <=");
+    }
+
     static String realServerSubject(
             String routerId, ServiceId service, int protocol, RealServerId server, String what) {
         return "[" + routerId + "] Realserver " + NotifyLines.trio(server.address(), protocol, server.port())

@@ -56,6 +56,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void removed(ServiceId service, RealServerId server) {
+        checkers.forEach(n -> n.removed(service, server));
+    }
+
+    @Override
     public void checker(
             ServiceId service,
             RealServerId server,

@@ -19,15 +19,23 @@ final class SmtpAlertRules {
     private final SmtpAlertPlan plan;
     private final Map<String, VrrpState> instanceMailed;
     private final Map<String, VrrpState> groupMailed;
+    /**
+     * The plan before the last reload: a real server the reload removed alerts as its old block
+     * said (its smtp_alert, its fwmark service's protocol), as keepalived's removal runs on the
+     * old configuration's servers.
+     */
+    private final SmtpAlertPlan former;
 
     SmtpAlertRules(SmtpAlertPlan plan) {
-        this(plan, new HashMap<>(), new HashMap<>());
+        this(plan, new HashMap<>(), new HashMap<>(), SmtpAlertPlan.NONE);
     }
 
-    private SmtpAlertRules(SmtpAlertPlan plan, Map<String, VrrpState> instances, Map<String, VrrpState> groups) {
+    private SmtpAlertRules(
+            SmtpAlertPlan plan, Map<String, VrrpState> instances, Map<String, VrrpState> groups, SmtpAlertPlan former) {
         this.plan = plan;
         this.instanceMailed = instances;
         this.groupMailed = groups;
+        this.former = former;
     }
 
     SmtpAlertPlan plan() {
@@ -40,7 +48,7 @@ final class SmtpAlertRules {
         i.keySet().retainAll(next.instances());
         Map<String, VrrpState> g = new HashMap<>(groupMailed);
         g.keySet().retainAll(next.groups());
-        return new SmtpAlertRules(next, i, g);
+        return new SmtpAlertRules(next, i, g, plan);
     }
 
     synchronized AlertMail instance(String name, VrrpState state) {
@@ -83,6 +91,17 @@ final class SmtpAlertRules {
         }
         int protocol = service.isFwmark() ? plan.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
         return AlertMail.checker(plan.server().routerId(), service, protocol, server, kind, up, serverAlive, reason);
+    }
+
+    /** A live real server a reload removed: "=> Removing <=", if its block (before the reload) alerted. */
+    AlertMail removed(ServiceId service, RealServerId server) {
+        SmtpAlertPlan.ServerKey key = new SmtpAlertPlan.ServerKey(service, server);
+        SmtpAlertPlan was = former.servers().contains(key) ? former : plan;
+        if (!plan.sends() || !was.servers().contains(key)) {
+            return null;
+        }
+        int protocol = service.isFwmark() ? was.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+        return AlertMail.removed(plan.server().routerId(), service, protocol, server);
     }
 
     AlertMail quorum(ServiceId service, boolean up, long aliveWeight) {

@@ -69,6 +69,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
     }
 
     @Override
+    public void removed(ServiceId service, RealServerId server) {
+        queue(rules.removed(service, server));
+    }
+
+    @Override
     public void quorum(ServiceId service, boolean up, long aliveWeight) {
         queue(rules.quorum(service, up, aliveWeight));
     }

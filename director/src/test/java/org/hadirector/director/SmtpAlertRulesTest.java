@@ -166,6 +166,16 @@ class SmtpAlertRulesTest {
         assertNull(r.checker(WEB, RS22, "TCP_CHECK", false, "refused", false, true));
         assertNull(r.quorum(WEB, false, 1));
 
+        // a reload that removes 198.18.0.21: "Removing" as its old block said, with the new router_id
+        SmtpAlertRules reloaded = r.reload(plan(MAIL.replace("router_id lb1", "router_id lb2")));
+        AlertMail removing = reloaded.removed(WEB, RS21);
+        assertEquals(
+                new AlertMail(
+                        "[lb2] Realserver [198.18.0.21]:tcp:80 of virtual server [198.18.0.100]:tcp:80 - DOWN",
+                        "=> Removing <="),
+                removing);
+        assertNull(reloaded.removed(WEB, RS22), "smtp_alert no");
+
         SmtpAlertRules quiet = new SmtpAlertRules(plan(MAIL + "no_checker_emails\nsmtp_alert_checker\n"));
         assertNull(quiet.checker(WEB, RS21, "TCP_CHECK", false, "refused", false, false));
         assertNotNull(quiet.checker(WEB, RS21, "TCP_CHECK", false, "refused", false, true));

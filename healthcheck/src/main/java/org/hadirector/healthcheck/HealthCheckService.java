@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.Scripts;
 import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
@@ -90,6 +91,13 @@ public final class HealthCheckService implements AutoCloseable {
                 String reason,
                 boolean serverAlive,
                 boolean serverChanged) {}
+
+        /**
+         * A real server alive until a reload removed it (from its pool, or with its pool):
+         * keepalived's clear_service_rs, whose smtp_alert says "Removing". Told on the loop,
+         * before the reloaded pools run.
+         */
+        default void removed(org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server) {}
     }
 
     private volatile Transitions transitions = new Transitions() {};
@@ -302,8 +310,16 @@ public final class HealthCheckService implements AutoCloseable {
                 cancel(j);
             }
         }
+        for (PoolMigration.Pool m : plan.pools()) {
+            if (!m.unchanged() && m.was() != null) {
+                java.util.Set<RealServerId> staying = new java.util.HashSet<>();
+                m.spec().servers().forEach(r -> staying.add(r.id()));
+                removedAlive(oldPools.get(m.spec().id()), staying);
+            }
+        }
         for (ServiceId id : plan.stopped()) {
             LOG.info("{}: stopped by reload (no longer configured)", id);
+            removedAlive(oldPools.get(id), java.util.Set.of());
         }
         pools.clear();
         pools.addAll(newPools);
@@ -313,6 +329,19 @@ public final class HealthCheckService implements AutoCloseable {
             schedule(j, now);
         }
         return plan.restarted();
+    }
+
+    /** Tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
+    private void removedAlive(ServicePool old, java.util.Set<RealServerId> staying) {
+        if (old == null) {
+            return;
+        }
+        for (int r = 0; r < old.spec().servers().size(); r++) {
+            RealServerId id = old.spec().servers().get(r).id();
+            if (!staying.contains(id) && old.alive(r)) {
+                transitions.removed(old.spec().id(), id);
+            }
+        }
     }
 
     /** Stops one job for good: its place in the schedule, its check in flight (a late answer is ignored). */

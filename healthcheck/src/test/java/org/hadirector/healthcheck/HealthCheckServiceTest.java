@@ -161,6 +161,40 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aReloadTellsOfTheAliveServersItRemovesNotOfTheDeadOrTheStaying() throws Exception {
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        ServiceSpec three = service(3, 0);
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(three), loop, x -> probe, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void removed(ServiceId service, RealServerId server) {
+                told.add(service + " " + server);
+            }
+        });
+        s.start();
+        // all three up (no alpha, passing); the reload keeps :80 and drops :81 and :82
+        ServiceSpec one = new ServiceSpec(
+                three.id(),
+                three.quorum(),
+                three.hysteresis(),
+                null,
+                false,
+                null,
+                null,
+                three.servers().subList(0, 1));
+        s.reconfigure(List.of(one)).get(5, TimeUnit.SECONDS);
+        assertEquals(
+                java.util.Set.of("TCP 198.18.0.100:80 198.18.0.21:81", "TCP 198.18.0.100:80 198.18.0.21:82"),
+                java.util.Set.of(told.poll(5, TimeUnit.SECONDS), told.poll(5, TimeUnit.SECONDS)));
+        // the whole pool goes: its last server with it
+        s.reconfigure(List.of()).get(5, TimeUnit.SECONDS);
+        assertEquals("TCP 198.18.0.100:80 198.18.0.21:80", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
     void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
         Scripted probe = new Scripted(new AtomicInteger(), false);
         ServiceSpec one = service(1, 0);
