@@ -47,8 +47,8 @@ final class SmtpAlertSender implements AutoCloseable {
     private final RateLimitedLog dropLog = RateLimitedLog.everyPeriod();
     private Thread thread;
     private volatile boolean closed;
-    /** The mail being sent, for close to wait for. */
-    private volatile boolean busy;
+    /** Mails queued and not yet done with (sent or failed), for close to wait for. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile Socket current;
 
@@ -58,7 +58,9 @@ final class SmtpAlertSender implements AutoCloseable {
             return;
         }
         start();
+        pending.incrementAndGet();
         if (!queue.offer(mail)) {
+            pending.decrementAndGet();
             dropped.incrementAndGet();
             long n = dropLog.admit(System.nanoTime());
             if (n > 0) {
@@ -83,18 +85,15 @@ final class SmtpAlertSender implements AutoCloseable {
         return new Counts(sent.get(), failed.get(), dropped.get());
     }
 
+    /** Takes mail until close interrupts it: idle, the thread waits and costs nothing. */
     private void run() {
-        while (!closed || !queue.isEmpty()) {
+        while (true) {
             Mail m;
             try {
-                m = queue.poll(100, TimeUnit.MILLISECONDS);
+                m = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
-            if (m == null) {
-                continue;
-            }
-            busy = true;
             try {
                 String error = deliver(m);
                 if (error == null) {
@@ -116,7 +115,7 @@ final class SmtpAlertSender implements AutoCloseable {
                 failed.incrementAndGet();
                 LOG.error("smtp_alert: \"{}\" not sent: {}", m.subject(), e.toString(), e);
             } finally {
-                busy = false;
+                pending.decrementAndGet();
             }
         }
     }
@@ -189,19 +188,20 @@ final class SmtpAlertSender implements AutoCloseable {
             return;
         }
         try {
-            t.join(Math.max(1, waitMillis));
-            if (t.isAlive()) {
-                int left = queue.size() + (busy ? 1 : 0);
-                queue.clear();
-                Socket s = current;
-                if (s != null) {
-                    s.close();
-                }
-                t.interrupt();
-                t.join(1000);
-                if (left > 0) {
-                    LOG.warn("smtp_alert: stopped with {} mail(s) not sent", left);
-                }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            while (pending.get() > 0 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+            }
+            int left = pending.get();
+            queue.clear();
+            Socket s = current;
+            if (s != null) {
+                s.close();
+            }
+            t.interrupt();
+            t.join(1000);
+            if (left > 0) {
+                LOG.warn("smtp_alert: stopped with {} mail(s) not sent", left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
