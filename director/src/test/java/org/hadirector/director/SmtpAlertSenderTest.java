@@ -42,7 +42,7 @@ class SmtpAlertSenderTest {
     }
 
     /** A minimal MTA: answers each command, records what it got, one connection after another. */
-    private static Thread mta(ServerSocket ss, List<String> got, int connections) {
+    static Thread mta(ServerSocket ss, List<String> got, int connections) {
         Thread t = new Thread(
                 () -> {
                     for (int c = 0; c < connections; c++) {
@@ -86,6 +86,19 @@ class SmtpAlertSenderTest {
     }
 
     @Test
+    void theCountsInMetricsAndNoFamilyWithoutMail() {
+        assertEquals(
+                "# HELP hadirector_smtp_alerts_total smtp_alert mails: sent (the SMTP server took it), failed, or "
+                        + "dropped (too many waiting)\n"
+                        + "# TYPE hadirector_smtp_alerts_total counter\n"
+                        + "hadirector_smtp_alerts_total{result=\"sent\"} 3\n"
+                        + "hadirector_smtp_alerts_total{result=\"failed\"} 1\n"
+                        + "hadirector_smtp_alerts_total{result=\"dropped\"} 0\n",
+                PrometheusText.smtpAlerts(new SmtpAlertSender.Counts(3, 1, 0)));
+        assertEquals("", PrometheusText.smtpAlerts(null));
+    }
+
+    @Test
     void eachMailItsOwnConnectionAndTheServerTakesThem() throws Exception {
         List<String> got = new CopyOnWriteArrayList<>();
         try (ServerSocket ss = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
@@ -112,6 +125,44 @@ class SmtpAlertSenderTest {
                     got.subList(0, 10));
             assertEquals("Subject: two", got.get(14));
             assertEquals(new SmtpAlertSender.Counts(2, 0, 0), sender.counts());
+        }
+    }
+
+    @Test
+    void anInstanceEventBecomesAMailWithKeepalivedsDefaultHeloAndFrom() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        try (ServerSocket ss = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                SmtpAlerts alerts = new SmtpAlerts("lbhost", "hd")) {
+            Thread t = mta(ss, got, 1);
+            alerts.reload(DirectorPlan.compile(DirectorPlanTest.config("""
+                                    global_defs {
+                                        router_id lb1
+                                        notification_email {
+                                            ops@example.test
+                                        }
+                                        smtp_server 127.0.0.1 %d
+                                        smtp_alert_vrrp
+                                    }
+                                    vrrp_instance VI_1 {
+                                        interface e0
+                                        virtual_router_id 1
+                                        virtual_ipaddress {
+                                            198.18.0.1
+                                        }
+                                    }
+                                    """.formatted(ss.getLocalPort())), true, true)
+                    .smtpAlerts());
+            alerts.instance("VI_1", org.hadirector.vrrp.VrrpState.MASTER, 100);
+            alerts.priorityChanged("VI_1", true, 90); // the FIFOs' alone: no mail
+            assertTrue(
+                    waitFor(() -> alerts.counts().sent() == 1), alerts.counts().toString());
+            t.join(5000);
+            assertEquals("HELO lbhost", got.get(0));
+            assertEquals("MAIL FROM:<hd@lbhost>", got.get(1));
+            assertTrue(got.contains("From: hd@lbhost"), got.toString());
+            assertTrue(got.contains("Subject: [lb1] VRRP Instance VI_1 - Entering MASTER state"), got.toString());
+            assertTrue(got.contains("=> VRRP Instance is now owning VRRP VIPs <="), got.toString());
+            assertEquals(new SmtpAlertSender.Counts(1, 0, 0), alerts.counts());
         }
     }
 
