@@ -60,6 +60,11 @@ final class GlobalDefsReader {
                 case "smtp_helo_name" -> b.set("smtpHeloName", v.string(s));
                 case "smtp_connect_timeout" -> b.set("smtpConnectTimeout", v.seconds(s, 1, 4294));
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(s));
+                case "smtp_alert_vrrp" -> b.set("smtpAlertVrrp", v.flag(s));
+                case "smtp_alert_checker" -> b.set("smtpAlertChecker", v.flag(s));
+                // keepalived's no_email_faults handler takes no argument; no_checker_emails takes a flag.
+                case "no_email_faults" -> b.set("noEmailFaults", set(s));
+                case "no_checker_emails" -> b.set("noCheckerEmails", v.flag(s));
                 case "checker_log_all_failures" -> b.set("checkerLogAllFailures", v.flag(s));
                 case "script_user" -> {
                     b.set("scriptUser", v.string(s));

@@ -42,7 +42,6 @@ final class Keywords {
             "startup_script_timeout",
             "shutdown_script",
             "shutdown_script_timeout",
-            "no_email_faults",
             "dynamic_interfaces",
             "disable_local_igmp",
             "vrrp_iptables",
@@ -97,7 +96,6 @@ final class Keywords {
             "process_monitor_rcv_bufs",
             "process_monitor_rcv_bufs_force",
             "rs_init_notifies",
-            "no_checker_emails",
             "umask",
             "random_seed",
             "reload_check_config",
@@ -109,9 +107,7 @@ final class Keywords {
             "fifo_write_vrrp_states_on_reload",
             "min_auto_priority_delay",
             "vrrp_startup_delay_ms",
-            "include_check",
-            "smtp_alert_vrrp",
-            "smtp_alert_checker");
+            "include_check");
 
     /** Top-level blocks hadirector does not implement. */
     static final Set<String> TOP_UNSUPPORTED = Set.of(

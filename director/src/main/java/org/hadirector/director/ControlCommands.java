@@ -215,7 +215,8 @@ final class ControlCommands {
             }
         }
         return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts())
-                + PrometheusText.notifyFifos(director.notifyFifoCounts());
+                + PrometheusText.notifyFifos(director.notifyFifoCounts())
+                + PrometheusText.smtpAlerts(director.smtpAlertCounts());
     }
 
     private ControlAnswer ipvs(String[] w) {

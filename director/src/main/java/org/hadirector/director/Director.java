@@ -50,10 +50,19 @@ final class Director implements AutoCloseable {
     private SyncRole sync;
     /** The notify FIFOs: opened before the parts start, closed after they stop (the STOP lines). */
     private final NotifyFifos fifos = NotifyFifos.open(NotifyFifos.Plan.NONE);
+    /** smtp_alert: mails queued on their own thread; the STOP ones get a moment at close. */
+    private final SmtpAlerts mails = new SmtpAlerts();
+    /** What the VRRP runtimes and the checks tell of their transitions: the FIFOs and the mails. */
+    private final Notifiers notifiers = new Notifiers(fifos, mails);
 
     /** The notify FIFOs' line counts, for /metrics. */
     List<NotifyFifos.Count> notifyFifoCounts() {
         return fifos.counts();
+    }
+
+    /** smtp_alert's counts for /metrics, or null when this daemon sends no mail. */
+    SmtpAlertSender.Counts smtpAlertCounts() {
+        return mails.configured() ? mails.counts() : null;
     }
     /** The vrrp_instance whose state the sync role follows (as started: a reload does not move it), or null. */
     private String syncInstance;
@@ -81,6 +90,12 @@ final class Director implements AutoCloseable {
             return instance.basis();
         }
     }
+
+    /**
+     * How long the mails of a stop (the instances' and groups' "Stopping") may take before the
+     * daemon exits without them: a stop is not held by an MTA that does not answer.
+     */
+    static final long STOP_MAIL_WAIT_MILLIS = 3000;
 
     /** A director with nothing running; {@link #start} starts one. */
     Director(KeepalivedConfig config) {
@@ -115,6 +130,7 @@ final class Director implements AutoCloseable {
         fifos.reload(plan.notifyFifos());
         // before the checks are made: a FILE_CHECK reads its file when its pool is built
         TrackFileInit.write(plan.initFiles());
+        mails.reload(plan.smtpAlerts());
         if (checkers) {
             table = new TableKeeper(Dataplanes.open(choice, this::forwarderInterface), new DesiredTable(plan.table()));
             parts.add("dataplane");
@@ -131,7 +147,7 @@ final class Director implements AutoCloseable {
             io = new ProbeIo(1, CheckerConfigMapper.clientCertificate(config));
             checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
-            checks.onTransitions(fifos);
+            checks.onTransitions(notifiers);
         }
         if (vrrp) {
             Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(plan);
@@ -161,7 +177,7 @@ final class Director implements AutoCloseable {
         Map<String, org.hadirector.vrrp.SyncGroup> out = new java.util.HashMap<>();
         for (DirectorPlan.SyncGroupPlan g : p.syncGroups()) {
             var group = new org.hadirector.vrrp.SyncGroup(g.name(), g.notifies());
-            group.notifications(fifos);
+            group.notifications(notifiers);
             g.members().forEach(m -> out.put(m, group));
         }
         return out;
@@ -175,7 +191,7 @@ final class Director implements AutoCloseable {
             r.joinSyncGroup(groupOf.get(i.name()));
         }
         r.addStateListener(this::instanceChanged);
-        r.notifications(fifos, i.notifyPriorityChanges());
+        r.notifications(notifiers, i.notifyPriorityChanges());
         String part = "vrrp " + i.name();
         parts.add(part);
         r.onFault(f -> parts.report(part, f));
@@ -359,6 +375,7 @@ final class Director implements AutoCloseable {
         }
         Map<String, VrrpInstanceRuntime> opened = openAll(n, next, plan);
         fifos.reload(next.notifyFifos());
+        mails.reload(next.smtpAlerts());
         if (sync != null && diff.syncChanged()) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
@@ -599,7 +616,7 @@ final class Director implements AutoCloseable {
         }
         if (!started.isEmpty() && plan != null) {
             // keepalived's notify_shutdown: each sync group STOP after its instances
-            plan.syncGroups().forEach(g -> fifos.group(g.name(), VrrpState.STOP));
+            plan.syncGroups().forEach(g -> notifiers.group(g.name(), VrrpState.STOP));
         }
         if (table != null) {
             if (sync != null) {
@@ -622,5 +639,6 @@ final class Director implements AutoCloseable {
             table.close();
         }
         fifos.close();
+        mails.close(STOP_MAIL_WAIT_MILLIS);
     }
 }

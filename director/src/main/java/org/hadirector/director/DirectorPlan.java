@@ -41,6 +41,7 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
  * @param initFiles the track_files with an init_file value, written at start and at each reload
  * @param notifyFifos the notify FIFOs to open for the parts that run
+ * @param smtpAlerts who sends smtp_alert mail, and where to
  * @param warnings what the plan ignores, and why, for the log
  */
 record DirectorPlan(
@@ -58,6 +59,7 @@ record DirectorPlan(
         boolean flushAtStart,
         List<TrackFile> initFiles,
         NotifyFifos.Plan notifyFifos,
+        SmtpAlertPlan smtpAlerts,
         List<String> warnings) {
 
     /**
@@ -173,6 +175,7 @@ record DirectorPlan(
                         i.notifies().priorityChanges()));
             }
         }
+        warnings.addAll(SmtpAlertPlan.warnings(c));
         boolean table = checkers && !c.virtualServers().isEmpty();
         List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c, pools) : List.of();
         List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c, pools) : List.of();
@@ -239,6 +242,7 @@ record DirectorPlan(
                                 .toList()
                         : List.of(),
                 NotifyFifos.Plan.of(c, vrrp, checkers).withGroups(groupNames, groupProtocols),
+                SmtpAlertPlan.of(c, vrrp, checkers, vs -> TableConfigMapper.serviceId(vs, c, pools)),
                 List.copyOf(warnings));
     }
 

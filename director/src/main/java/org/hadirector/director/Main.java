@@ -115,7 +115,9 @@ public final class Main {
             err.println("configuration has " + refused.size() + " error" + (refused.size() == 1 ? "" : "s"));
             return EXIT_CONFIG;
         }
-        List<String> ignored = ScriptSecurity.ignoredNotifyScripts(c, !cl.checkersOnly(), !cl.vrrpOnly());
+        List<String> ignored =
+                new java.util.ArrayList<>(ScriptSecurity.ignoredNotifyScripts(c, !cl.checkersOnly(), !cl.vrrpOnly()));
+        ignored.addAll(SmtpAlertPlan.warnings(c));
         ignored.forEach(w -> err.println(cl.configFile() + ": warning: " + w));
         int realServers = c.virtualServers().stream()
                 .mapToInt(v -> v.realServers().size())

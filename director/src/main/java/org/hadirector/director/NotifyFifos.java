@@ -80,19 +80,22 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
             if (checkers) {
                 for (VirtualServer vs : c.virtualServers()) {
                     if (vs.kind() == VirtualServerKind.FWMARK) {
-                        protocols.put(
-                                TableConfigMapper.serviceId(vs),
-                                vs.protocol() == null
-                                        ? 0
-                                        : switch (vs.protocol()) {
-                                            case TCP -> ServiceId.TCP;
-                                            case UDP -> ServiceId.UDP;
-                                            case SCTP -> ServiceId.SCTP;
-                                        });
+                        protocols.put(TableConfigMapper.serviceId(vs), fwmarkProtocol(vs));
                     }
                 }
             }
             return new Plan(List.copyOf(out), Map.copyOf(protocols));
+        }
+
+        /** The IP protocol a fwmark service's real servers are written with; 0 (keepalived's "none") without one. */
+        static int fwmarkProtocol(VirtualServer vs) {
+            return vs.protocol() == null
+                    ? 0
+                    : switch (vs.protocol()) {
+                        case TCP -> ServiceId.TCP;
+                        case UDP -> ServiceId.UDP;
+                        case SCTP -> ServiceId.SCTP;
+                    };
         }
 
         private static void add(

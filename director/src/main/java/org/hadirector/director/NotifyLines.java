@@ -66,12 +66,12 @@ final class NotifyLines {
     }
 
     /** format_vs of a group: its name in brackets and the port of a group's virtual server, 0. */
-    private static String group(String name) {
+    static String group(String name) {
         return "[" + name + "]:0";
     }
 
     /** format_vs: FWM and the mark, or the address trio. */
-    private static String service(ServiceId s) {
+    static String service(ServiceId s) {
         return s.isFwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) : trio(s.address(), s.protocol(), s.port());
     }
 

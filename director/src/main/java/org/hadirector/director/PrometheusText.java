@@ -67,6 +67,22 @@ final class PrometheusText {
         return p.sb.toString();
     }
 
+    /** smtp_alert's mails: sent (the server took it), failed, dropped (the queue was full); none without mail. */
+    static String smtpAlerts(SmtpAlertSender.Counts c) {
+        if (c == null) {
+            return "";
+        }
+        PrometheusText p = new PrometheusText();
+        p.family(
+                "hadirector_smtp_alerts_total",
+                "counter",
+                "smtp_alert mails: sent (the SMTP server took it), failed, or dropped (too many waiting)");
+        p.sample("hadirector_smtp_alerts_total", c.sent(), "result", "sent");
+        p.sample("hadirector_smtp_alerts_total", c.failed(), "result", "failed");
+        p.sample("hadirector_smtp_alerts_total", c.dropped(), "result", "dropped");
+        return p.sb.toString();
+    }
+
     private void vrrp(List<InstanceStatus> all) {
         family("hadirector_vrrp_state", "gauge", "1 for the state the VRRP instance is in");
         for (InstanceStatus s : all) {

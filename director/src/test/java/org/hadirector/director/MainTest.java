@@ -247,6 +247,18 @@ class MainTest {
                 err);
     }
 
+    /** keepalived -t is silent about smtp_alert without smtp_server; we say no mail will go. */
+    @Test
+    void smtpAlertWithoutAServerIsAWarning() throws Exception {
+        Path f = write("smtp.conf", "global_defs {\n smtp_alert\n}\n" + INSTANCE.formatted(""));
+        assertEquals(0, run("--config-test", "-f", f.toString()), err);
+        assertTrue(
+                err.contains(f + ": warning: smtp_alert: no e-mail is sent without smtp_server in global_defs "
+                        + "(keepalived sends none either)"),
+                err);
+        assertTrue(out.contains("; 1 warning\n"), out);
+    }
+
     @Test
     void aMiscCheckUserIsCheckedToo() throws Exception {
         Path f = write(

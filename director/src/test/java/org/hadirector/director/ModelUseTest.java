@@ -32,7 +32,7 @@ class ModelUseTest {
 
     /**
      * Model components no runtime reads yet: record.component -> why. The debt of issue 15
-     * (smtp_alert and the rest are to be built); each is named in
+     * (each is to be built or refused); each is named in
      * docs/keepalived-compat.md.
      */
     static final Map<String, String> NOT_ACTED_ON = Map.ofEntries(
@@ -42,15 +42,6 @@ class ModelUseTest {
             Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
-            Map.entry("GlobalDefs.notificationEmail", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.notificationEmailFrom", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpAlertChecker", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpAlertVrrp", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpConnectTimeout", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpHeloName", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpServer", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry("GlobalDefs.smtpServerPort", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry(
                     "GlobalDefs.vrrpGarpInterval",
                     "vrrp_garp_interval: the gratuitous ARPs of a burst go out back to back"),
@@ -69,7 +60,6 @@ class ModelUseTest {
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
                     "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry("RealServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry(
                     "RealServer.tunnel",
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
@@ -85,11 +75,9 @@ class ModelUseTest {
             Map.entry("VirtualIpAddress.noTrack", "a VIP's no_track: its interface is tracked anyway"),
             Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
             Map.entry("VirtualServer.omega", "omega: quorum_down is not run at shutdown"),
-            Map.entry("VirtualServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry(
                     "VirtualServer.tunnel",
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry("VrrpInstance.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
             Map.entry(
                     "VrrpInstance.unicastFaultNoPeer",
@@ -99,8 +87,7 @@ class ModelUseTest {
             Map.entry("VrrpInstance.vmacXmitBase", "vmac_xmit_base: use_vmac is refused (Unbuilt.USE_VMAC)"),
             Map.entry(
                     "VrrpSyncGroup.globalTracking",
-                    "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"),
-            Map.entry("VrrpSyncGroup.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"));
+                    "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"));
 
     /**
      * Components a reader applies while it builds the model (not through an accessor, so the

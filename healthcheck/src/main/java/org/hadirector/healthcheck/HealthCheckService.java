@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.Scripts;
 import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
@@ -77,6 +78,34 @@ public final class HealthCheckService implements AutoCloseable {
                 org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server, boolean up) {}
 
         default void quorum(org.hadirector.sys.ServiceId service, boolean up) {}
+
+        /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
+        default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
+            quorum(service, up);
+        }
+
+        /**
+         * A checker went up or down (keepalived's checkers each send their own smtp_alert there):
+         * its keyword ({@code TCP_CHECK}), the reason of the result that moved it, and its real
+         * server's state after it, which it may or may not have changed. Told after the real
+         * server's and the quorum's transitions it causes, as keepalived's checkers send their
+         * mail after update_svr_checker_state has run those notifies.
+         */
+        default void checker(
+                org.hadirector.sys.ServiceId service,
+                org.hadirector.sys.RealServerId server,
+                String checker,
+                boolean up,
+                String reason,
+                boolean serverAlive,
+                boolean serverChanged) {}
+
+        /**
+         * A real server alive until a reload removed it (from its pool, or with its pool):
+         * keepalived's clear_service_rs, whose smtp_alert says "Removing". Told on the loop,
+         * before the reloaded pools run.
+         */
+        default void removed(org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server) {}
     }
 
     private volatile Transitions transitions = new Transitions() {};
@@ -429,8 +458,16 @@ public final class HealthCheckService implements AutoCloseable {
                 cancel(j);
             }
         }
+        for (PoolMigration.Pool m : plan.pools()) {
+            if (!m.unchanged() && m.was() != null) {
+                java.util.Set<RealServerId> staying = new java.util.HashSet<>();
+                m.spec().servers().forEach(r -> staying.add(r.id()));
+                removedAlive(oldPools.get(m.spec().id()), staying);
+            }
+        }
         for (ServiceId id : plan.stopped()) {
             LOG.info("{}: stopped by reload (no longer configured)", id);
+            removedAlive(oldPools.get(id), java.util.Set.of());
         }
         pools.clear();
         pools.addAll(newPools);
@@ -438,6 +475,19 @@ public final class HealthCheckService implements AutoCloseable {
         jobs.addAll(newJobs);
         share(now, true);
         return plan.restarted();
+    }
+
+    /** Tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
+    private void removedAlive(ServicePool old, java.util.Set<RealServerId> staying) {
+        if (old == null) {
+            return;
+        }
+        for (int r = 0; r < old.spec().servers().size(); r++) {
+            RealServerId id = old.spec().servers().get(r).id();
+            if (!staying.contains(id) && old.alive(r)) {
+                transitions.removed(old.spec().id(), id);
+            }
+        }
     }
 
     /** Stops one checker for good: a result or a file change that comes later is ignored. */
@@ -676,7 +726,7 @@ public final class HealthCheckService implements AutoCloseable {
                         change == CheckerState.Change.UP ? "up" : "down",
                         r.reason());
             }
-            apply(j, r);
+            apply(j, r, change);
         }
     }
 
@@ -789,7 +839,7 @@ public final class HealthCheckService implements AutoCloseable {
         hungGraceNanos = graceNanos;
     }
 
-    private void apply(Job j, ProbeResult r) {
+    private void apply(Job j, ProbeResult r, CheckerState.Change change) {
         String reason = j.probe.describe() + ": " + r.reason();
         ServicePool.Update u = j.pool.onChecker(j.server, j.index, j.state.up(), r.weight(), r.addedWeight(), reason);
         RealServerSpec rs = j.pool.spec().servers().get(j.server);
@@ -813,7 +863,19 @@ public final class HealthCheckService implements AutoCloseable {
             if (script != null) {
                 Scripts.launch(s.id().toString(), script);
             }
-            transitions.quorum(s.id(), u.quorumUp());
+            transitions.quorum(s.id(), u.quorumUp(), j.pool.aliveWeight());
+        }
+        if (change != CheckerState.Change.NONE) {
+            String describe = j.probe.describe();
+            int space = describe.indexOf(' ');
+            transitions.checker(
+                    j.pool.spec().id(),
+                    rs.id(),
+                    space < 0 ? describe : describe.substring(0, space),
+                    change == CheckerState.Change.UP,
+                    r.reason(),
+                    j.pool.alive(j.server),
+                    u.serverUp() != null);
         }
         for (HealthEvent e : u.ops()) {
             switch (e.kind()) {

@@ -107,6 +107,11 @@ public final class ServicePool {
         return FileCheckRules.serverWeight(base, sum);
     }
 
+    /** The weight of the alive real servers, which quorum is measured against. */
+    public long aliveWeight() {
+        return aliveWeight;
+    }
+
     public boolean hasQuorum() {
         return quorum.hasQuorum();
     }

@@ -269,6 +269,40 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aReloadTellsOfTheAliveServersItRemovesNotOfTheDeadOrTheStaying() throws Exception {
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        ServiceSpec three = service(3, 0);
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(three), loop, x -> probe, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void removed(ServiceId service, RealServerId server) {
+                told.add(service + " " + server);
+            }
+        });
+        s.start();
+        // all three up (no alpha, passing); the reload keeps :80 and drops :81 and :82
+        ServiceSpec one = new ServiceSpec(
+                three.id(),
+                three.quorum(),
+                three.hysteresis(),
+                null,
+                false,
+                null,
+                null,
+                three.servers().subList(0, 1));
+        s.reconfigure(List.of(one)).get(5, TimeUnit.SECONDS);
+        assertEquals(
+                java.util.Set.of("TCP 198.18.0.100:80 198.18.0.21:81", "TCP 198.18.0.100:80 198.18.0.21:82"),
+                java.util.Set.of(told.poll(5, TimeUnit.SECONDS), told.poll(5, TimeUnit.SECONDS)));
+        // the whole pool goes: its last server with it
+        s.reconfigure(List.of()).get(5, TimeUnit.SECONDS);
+        assertEquals("TCP 198.18.0.100:80 198.18.0.21:80", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
     void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
         Scripted probe = new Scripted(new AtomicInteger(), false);
         ServiceSpec one = service(1, 0);
@@ -282,17 +316,35 @@ class HealthCheckServiceTest {
             }
 
             @Override
-            public void quorum(ServiceId service, boolean up) {
-                told.add("VS " + service + " " + up);
+            public void quorum(ServiceId service, boolean up, long aliveWeight) {
+                told.add("VS " + service + " " + up + " weight " + aliveWeight);
+            }
+
+            @Override
+            public void checker(
+                    ServiceId service,
+                    RealServerId server,
+                    String checker,
+                    boolean up,
+                    String reason,
+                    boolean serverAlive,
+                    boolean serverChanged) {
+                told.add("CHECK " + checker + " " + server + " " + up + " (" + reason + ") server " + serverAlive
+                        + (serverChanged ? " changed" : " unchanged"));
             }
         });
         s.start();
-        // do_rs_notifies before the quorum it moves (perform_svr_state, then update_quorum_state)
+        // do_rs_notifies, then the quorum it moves (perform_svr_state, then update_quorum_state),
+        // then the checker's own (its smtp_alert)
         assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
-        assertEquals("VS TCP 198.18.0.100:80 false", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 false weight 0", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(
+                "CHECK SCRIPTED 198.18.0.21:80 false (scripted failure) server false changed",
+                told.poll(5, TimeUnit.SECONDS));
         probe.autoAnswer = true;
         assertEquals("RS 198.18.0.21:80 TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
-        assertEquals("VS TCP 198.18.0.100:80 true", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("VS TCP 198.18.0.100:80 true weight 1", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("CHECK SCRIPTED 198.18.0.21:80 true (fine) server true changed", told.poll(5, TimeUnit.SECONDS));
         s.close();
     }
 

@@ -4,7 +4,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
-/** global_defs. Durations are exact; absent optional values are null. */
+/**
+ * global_defs. Durations are exact; absent optional values are null (the smtp_alert flags too:
+ * keepalived tells an unset flag from "off" when a block inherits it).
+ */
 public record GlobalDefs(
         String routerId,
         List<String> notificationEmail,
@@ -13,9 +16,11 @@ public record GlobalDefs(
         int smtpServerPort,
         String smtpHeloName,
         Duration smtpConnectTimeout,
-        boolean smtpAlert,
-        boolean smtpAlertVrrp,
-        boolean smtpAlertChecker,
+        Boolean smtpAlert,
+        Boolean smtpAlertVrrp,
+        Boolean smtpAlertChecker,
+        boolean noEmailFaults,
+        boolean noCheckerEmails,
         boolean checkerLogAllFailures,
         String scriptUser,
         String scriptGroup,

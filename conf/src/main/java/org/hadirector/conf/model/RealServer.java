@@ -19,5 +19,5 @@ public record RealServer(
         boolean alpha,
         boolean inhibitOnFailure,
         Duration delayLoop,
-        boolean smtpAlert,
+        Boolean smtpAlert,
         List<Checker> checkers) {}

@@ -33,7 +33,7 @@ public record VirtualServer(
         SorryServer sorryServer,
         Duration delayLoop,
         boolean inhibitOnFailure,
-        boolean smtpAlert,
+        Boolean smtpAlert,
         List<RealServer> realServers) {
 
     /** How ipvsadm and our logs name it: TCP 10.0.0.1:80, FWM 1, group VSG_1. */

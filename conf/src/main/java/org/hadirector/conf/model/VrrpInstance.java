@@ -46,7 +46,7 @@ public record VrrpInstance(
         boolean strictMode,
         boolean promoteSecondaries,
         Notifies notifies,
-        boolean smtpAlert,
+        Boolean smtpAlert,
         String lvsSyncDaemonInterface) {
 
     /** True when every VIP is IPv6; the instance then runs VRRPv3 over IPv6. */

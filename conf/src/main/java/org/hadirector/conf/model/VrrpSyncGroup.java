@@ -10,6 +10,6 @@ public record VrrpSyncGroup(
         List<TrackedRef> trackScripts,
         List<TrackedRef> trackFiles,
         Notifies notifies,
-        boolean smtpAlert,
+        Boolean smtpAlert,
         boolean globalTracking,
         boolean syncGroupTrackingWeight) {}

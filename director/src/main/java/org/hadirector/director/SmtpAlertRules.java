@@ -1,0 +1,115 @@
+package org.hadirector.director;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ServiceId;
+import org.hadirector.vrrp.VrrpState;
+
+/**
+ * Which events send an smtp_alert, and which mail, under keepalived 2.2.7's rules: an instance
+ * or a sync group sends for MASTER, BACKUP, FAULT (not with no_email_faults) and STOP, only when
+ * the state differs from the last one it sent mail for (vrrp_notify.c's last_email_state: a
+ * FAULT left out by no_email_faults does not count, so MASTER, FAULT, MASTER sends one mail); a
+ * real server's checker sends when it goes up or down (with no_checker_emails only when the real
+ * server's state changes with it); a virtual server sends when it gains or loses quorum. Pure
+ * but for the last states it keeps; synchronized, as every VRRP thread and the checks' loop tell it.
+ */
+final class SmtpAlertRules {
+    private final SmtpAlertPlan plan;
+    private final Map<String, VrrpState> instanceMailed;
+    private final Map<String, VrrpState> groupMailed;
+    /**
+     * The plan before the last reload: a real server the reload removed alerts as its old block
+     * said (its smtp_alert, its fwmark service's protocol), as keepalived's removal runs on the
+     * old configuration's servers.
+     */
+    private final SmtpAlertPlan former;
+
+    SmtpAlertRules(SmtpAlertPlan plan) {
+        this(plan, new HashMap<>(), new HashMap<>(), SmtpAlertPlan.NONE);
+    }
+
+    private SmtpAlertRules(
+            SmtpAlertPlan plan, Map<String, VrrpState> instances, Map<String, VrrpState> groups, SmtpAlertPlan former) {
+        this.plan = plan;
+        this.instanceMailed = instances;
+        this.groupMailed = groups;
+        this.former = former;
+    }
+
+    SmtpAlertPlan plan() {
+        return plan;
+    }
+
+    /** The rules of a reloaded file, keeping the last state mailed of each instance and group still in it. */
+    synchronized SmtpAlertRules reload(SmtpAlertPlan next) {
+        Map<String, VrrpState> i = new HashMap<>(instanceMailed);
+        i.keySet().retainAll(next.instances());
+        Map<String, VrrpState> g = new HashMap<>(groupMailed);
+        g.keySet().retainAll(next.groups());
+        return new SmtpAlertRules(next, i, g, plan);
+    }
+
+    synchronized AlertMail instance(String name, VrrpState state) {
+        if (!plan.sends() || !plan.instances().contains(name) || !vrrpSends(instanceMailed, name, state)) {
+            return null;
+        }
+        return AlertMail.instance(plan.server().routerId(), name, state);
+    }
+
+    synchronized AlertMail group(String name, VrrpState state) {
+        if (!plan.sends() || !plan.groups().contains(name) || !vrrpSends(groupMailed, name, state)) {
+            return null;
+        }
+        return AlertMail.group(plan.server().routerId(), name, state);
+    }
+
+    private boolean vrrpSends(Map<String, VrrpState> mailed, String name, VrrpState state) {
+        if (state == VrrpState.INIT || (plan.noEmailFaults() && state == VrrpState.FAULT)) {
+            return false;
+        }
+        if (mailed.get(name) == state) {
+            return false;
+        }
+        mailed.put(name, state);
+        return true;
+    }
+
+    AlertMail checker(
+            ServiceId service,
+            RealServerId server,
+            String kind,
+            boolean up,
+            String reason,
+            boolean serverAlive,
+            boolean serverChanged) {
+        if (!plan.sends()
+                || !plan.servers().contains(new SmtpAlertPlan.ServerKey(service, server))
+                || (plan.noCheckerEmails() && !serverChanged)) {
+            return null;
+        }
+        int protocol = service.isFwmark() ? plan.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+        return AlertMail.checker(
+                plan.server().routerId(), plan.vsText(service), protocol, server, kind, up, serverAlive, reason);
+    }
+
+    /** A live real server a reload removed: "=> Removing <=", if its block (before the reload) alerted. */
+    AlertMail removed(ServiceId service, RealServerId server) {
+        SmtpAlertPlan.ServerKey key = new SmtpAlertPlan.ServerKey(service, server);
+        SmtpAlertPlan was = former.servers().contains(key) ? former : plan;
+        if (!plan.sends() || !was.servers().contains(key)) {
+            return null;
+        }
+        int protocol = service.isFwmark() ? was.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+        return AlertMail.removed(plan.server().routerId(), was.vsText(service), protocol, server);
+    }
+
+    AlertMail quorum(ServiceId service, boolean up, long aliveWeight) {
+        SmtpAlertPlan.Quorum q = plan.sends() ? plan.services().get(service) : null;
+        return q == null
+                ? null
+                : AlertMail.quorum(
+                        plan.server().routerId(), plan.vsText(service), up, q.quorum(), q.hysteresis(), aliveWeight);
+    }
+}
