@@ -63,9 +63,6 @@ class UnbuiltTest {
                 virtual_ipaddress {
                     198.18.0.101
                 }
-                track_process {
-                    nginx
-                }
             }
             virtual_server_group VSG {
                 198.18.0.102 80
@@ -126,7 +123,7 @@ class UnbuiltTest {
                         .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
-        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.FILE_CHECK)) {
+        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.FILE_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }
