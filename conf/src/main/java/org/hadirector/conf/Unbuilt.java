@@ -116,7 +116,8 @@ public enum Unbuilt {
         for (VrrpSyncGroup g : c.vrrpSyncGroups()) {
             if (!g.trackInterfaces().isEmpty()
                     || !g.trackScripts().isEmpty()
-                    || !g.trackFiles().isEmpty()) {
+                    || !g.trackFiles().isEmpty()
+                    || !g.trackProcesses().isEmpty()) {
                 out.add(new Use(SYNC_GROUP_TRACKING, "vrrp_sync_group " + g.name()));
             }
         }

@@ -293,8 +293,8 @@ final class VrrpReader {
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
                 case "global_tracking" -> b.set("globalTracking", true);
                 case "sync_group_tracking_weight" -> b.set("syncGroupTrackingWeight", true);
-                case "track_process", "track_bfd" ->
-                    v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
+                case "track_bfd" -> v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
                 default -> unknown(x, "vrrp_sync_group " + name);
             }
         }

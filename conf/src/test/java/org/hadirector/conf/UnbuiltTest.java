@@ -137,4 +137,34 @@ class UnbuiltTest {
             assertTrue(page.contains(row), "docs/keepalived-compat.md lacks the row " + row);
         }
     }
+
+    @Test
+    void aSyncGroupTrackingAProcessIsRefusedLikeItsOtherTrackers() throws Exception {
+        String text = """
+                vrrp_track_process p {
+                    process nginx
+                }
+                vrrp_sync_group G {
+                    group {
+                        VI_1
+                    }
+                    track_process {
+                        p
+                    }
+                }
+                vrrp_instance VI_1 {
+                    interface lo
+                    virtual_router_id 1
+                    virtual_ipaddress {
+                        198.18.0.100
+                    }
+                    track_process {
+                        p weight -10
+                    }
+                }
+                """;
+        ConfigLoader.Result r = ConfigLoader.loadString("g.conf", text, Corpus.root(), Corpus.options("x"));
+        assertEquals(
+                List.of(new Unbuilt.Use(Unbuilt.SYNC_GROUP_TRACKING, "vrrp_sync_group G")), Unbuilt.in(r.config()));
+    }
 }
