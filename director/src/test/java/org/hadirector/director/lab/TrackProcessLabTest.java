@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * track_process guarding VIPs in front of a real nginx (master and workers, as it runs in
@@ -85,9 +87,12 @@ class TrackProcessLabTest {
         }
     }
 
-    @Test
-    void stoppingNginxHandsTheVipsToTheBackupAndStartingItTakesThemBack() throws Exception {
-        try (Lab lab = Lab.create("tp", "director1=198.18.0.11", "director2=198.18.0.12")) {
+    static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
+
+    @ParameterizedTest(name = "backup: {0}")
+    @ValueSource(strings = {"hadirector", "keepalived"})
+    void stoppingNginxHandsTheVipsToTheBackupAndStartingItTakesThemBack(String peer) throws Exception {
+        try (Lab lab = Lab.create("tp" + peer.charAt(0), "director1=198.18.0.11", "director2=198.18.0.12")) {
             Path www = lab.dir.resolve("nginx");
             Files.createDirectories(www.resolve("html"));
             Files.writeString(www.resolve("html/health"), "ok\n");
@@ -130,87 +135,139 @@ class TrackProcessLabTest {
                     lab.dir.resolve("d1.pid").toString(),
                     "--control",
                     lab.dir.resolve("d1.sock").toString());
+            Process keepalived = backup(lab, peer);
+            try {
+                drill(lab, nginxConf, www);
+            } finally {
+                if (keepalived != null) {
+                    keepalived.destroy();
+                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** The backup: hadirector (stopped with the lab), or Debian's keepalived 2.2.7 (returned, for the caller to stop). */
+    private static Process backup(Lab lab, String peer) throws Exception {
+        Path conf = lab.write("d2.conf", conf("BACKUP", 100, "", ""));
+        if (peer.equals("hadirector")) {
             lab.director(
                     "director2",
                     "-P",
                     "-l",
                     "-f",
-                    lab.write("d2.conf", conf("BACKUP", 100, "", "")).toString(),
+                    conf.toString(),
                     "--pid-file",
                     lab.dir.resolve("d2.pid").toString(),
                     "--control",
                     lab.dir.resolve("d2.sock").toString());
-            // nginx not running: VI_1 at 150 - 60 = 90 < 100, VI_2 in FAULT; director2 holds both.
-            assertTrue(
-                    Lab.waitFor(
-                                    15_000,
-                                    Lab.quietly(() ->
-                                            lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
-                            >= 0,
-                    lab.log("director1") + "\n" + lab.log("director2"));
-            assertFalse(lab.hasAddress("director1", VIP1), lab.log("director1"));
-            assertTrue(
-                    lab.log("director1").contains("track_process nginx_test is down (0 matching)"),
-                    lab.log("director1"));
-
-            Process nginx = nginx(lab, nginxConf, www);
-            try {
-                long up = Lab.waitFor(
-                        10_000,
-                        Lab.quietly(() -> lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)));
-                assertTrue(up >= 0, "nginx started: director1 takes both back\n" + lab.log("director1"));
-                assertTrue(
-                        Lab.waitFor(
-                                        3_000,
-                                        Lab.quietly(() -> !lab.hasAddress("director2", VIP1)
-                                                && !lab.hasAddress("director2", VIP2)))
-                                >= 0,
-                        lab.log("director2"));
-                assertTrue(lab.log("director1").contains("quorum gained"), lab.log("director1"));
-                String health = Lab.run(
+            return null;
+        }
+        if (!Files.isExecutable(KEEPALIVED)) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("keepalived is missing: .ci/run must install Debian's keepalived");
+            }
+            Assumptions.abort("keepalived not installed");
+        }
+        return new ProcessBuilder(
                         "ip",
                         "netns",
                         "exec",
                         lab.ns("director2"),
-                        "curl",
-                        "-sf",
-                        "--max-time",
-                        "2",
-                        "http://198.18.0.11/health");
-                assertTrue(health.equals("ok\n"), "the tracked nginx serves: " + health);
-            } finally {
-                stop(nginx);
-            }
-            // stopped: director2 takes both over (VI_1 by priority, VI_2 by FAULT)
-            assertTrue(
-                    Lab.waitFor(
-                                    10_000,
-                                    Lab.quietly(() ->
-                                            lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
-                            >= 0,
-                    lab.log("director1") + "\n" + lab.log("director2"));
+                        KEEPALIVED.toString(),
+                        "-n",
+                        "-l",
+                        "-P",
+                        "--no-syslog",
+                        "-f",
+                        conf.toString(),
+                        "-p",
+                        lab.dir.resolve("ka.pid").toString(),
+                        "-r",
+                        lab.dir.resolve("ka-vrrp.pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(lab.dir.resolve("director2.log").toFile())
+                .start();
+    }
+
+    /** nginx down at start (director2 holds both VIPs), started, stopped, started again. */
+    private static void drill(Lab lab, Path nginxConf, Path www) throws Exception {
+        // nginx not running: VI_1 at 150 - 60 = 90 < 100, VI_2 in FAULT; director2 holds both.
+        assertTrue(
+                Lab.waitFor(
+                                15_000,
+                                Lab.quietly(() -> lab.log("director1").contains("VI_2: INIT -> FAULT")
+                                        && lab.log("director1").contains("VI_1: INIT -> BACKUP")))
+                        >= 0,
+                "director1 started, nginx not running\n" + lab.log("director1"));
+        assertTrue(
+                lab.log("director1").contains("track_process nginx_test is down (0 matching)"), lab.log("director1"));
+        assertTrue(
+                Lab.waitFor(
+                                15_000,
+                                Lab.quietly(
+                                        () -> lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
+                        >= 0,
+                lab.log("director1") + "\n" + lab.log("director2"));
+        Thread.sleep(500); // director1 at 90 stays backup: it must not take VI_1
+        assertFalse(lab.hasAddress("director1", VIP1), lab.log("director1"));
+
+        Process nginx = nginx(lab, nginxConf, www);
+        try {
+            long up = Lab.waitFor(
+                    10_000, Lab.quietly(() -> lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)));
+            assertTrue(up >= 0, "nginx started: director1 takes both back\n" + lab.log("director1"));
             assertTrue(
                     Lab.waitFor(
                                     3_000,
                                     Lab.quietly(() ->
-                                            !lab.hasAddress("director1", VIP1) && !lab.hasAddress("director1", VIP2)))
+                                            !lab.hasAddress("director2", VIP1) && !lab.hasAddress("director2", VIP2)))
                             >= 0,
-                    lab.log("director1"));
-            assertTrue(lab.log("director1").contains("quorum lost"), lab.log("director1"));
-            assertTrue(lab.log("director1").contains("FAULT"), lab.log("director1"));
+                    lab.log("director2"));
+            assertTrue(lab.log("director1").contains("quorum gained"), lab.log("director1"));
+            String health = Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns("director2"),
+                    "curl",
+                    "-sf",
+                    "--max-time",
+                    "2",
+                    "http://198.18.0.11/health");
+            assertTrue(health.equals("ok\n"), "the tracked nginx serves: " + health);
+        } finally {
+            stop(nginx);
+        }
+        // stopped: director2 takes both over (VI_1 by priority, VI_2 by FAULT)
+        assertTrue(
+                Lab.waitFor(
+                                10_000,
+                                Lab.quietly(
+                                        () -> lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
+                        >= 0,
+                lab.log("director1") + "\n" + lab.log("director2"));
+        assertTrue(
+                Lab.waitFor(
+                                3_000,
+                                Lab.quietly(
+                                        () -> !lab.hasAddress("director1", VIP1) && !lab.hasAddress("director1", VIP2)))
+                        >= 0,
+                lab.log("director1"));
+        assertTrue(lab.log("director1").contains("quorum lost"), lab.log("director1"));
+        assertTrue(lab.log("director1").contains("FAULT"), lab.log("director1"));
 
-            Process again = nginx(lab, nginxConf, www);
-            try {
-                assertTrue(
-                        Lab.waitFor(
-                                        10_000,
-                                        Lab.quietly(() ->
-                                                lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)))
-                                >= 0,
-                        "started again: back to director1\n" + lab.log("director1"));
-            } finally {
-                stop(again);
-            }
+        Process again = nginx(lab, nginxConf, www);
+        try {
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    Lab.quietly(() ->
+                                            lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)))
+                            >= 0,
+                    "started again: back to director1\n" + lab.log("director1"));
+        } finally {
+            stop(again);
         }
     }
 }
