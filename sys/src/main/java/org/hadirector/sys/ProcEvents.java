@@ -34,6 +34,7 @@ public final class ProcEvents implements Closeable {
     static final int PROC_EVENT_EXIT = 0x80000000;
     private static final int ECONNREFUSED = 111;
     private static final int ENOBUFS = 105;
+    private static final int SO_RCVBUFFORCE = 33;
     /** nlmsghdr (16) + cn_msg (20): where struct proc_event starts. */
     static final int EVENT = 36;
     /** proc_event's what, cpu, timestamp_ns: where its event_data starts. */
@@ -117,11 +118,12 @@ public final class ProcEvents implements Closeable {
         try {
             byte[] sa = SockAddr.netlink(0, CN_IDX_PROC);
             Native.check(Native.C.bind(fd, sa, sa.length), "bind(NETLINK_CONNECTOR)");
+            ProcEvents ev = new ProcEvents(fd);
             if (receiveBuffer > 0) {
-                Native.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, receiveBuffer, "SO_RCVBUF");
+                ev.receiveBuffer(receiveBuffer);
             }
             listen(fd, PROC_CN_MCAST_LISTEN);
-            return new ProcEvents(fd);
+            return ev;
         } catch (NativeException e) {
             Native.closeQuietly(fd);
             throw e;
@@ -156,9 +158,17 @@ public final class ProcEvents implements Closeable {
         return fd;
     }
 
-    /** Sets SO_RCVBUF (after an overrun, keepalived doubles it). */
+    /**
+     * Sets the receive buffer, past rmem_max where we may (SO_RCVBUFFORCE, as keepalived's
+     * process_monitor_rcv_bufs_force), else as far as rmem_max allows; after an overrun keepalived
+     * doubles it.
+     */
     public void receiveBuffer(int bytes) throws NativeException {
-        Native.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, bytes, "SO_RCVBUF");
+        try {
+            Native.setInt(fd, Native.SOL_SOCKET, SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
+        } catch (NativeException e) {
+            Native.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, bytes, "SO_RCVBUF");
+        }
     }
 
     /**

@@ -154,4 +154,37 @@ class ProcEventsTest {
             assertTrue(pid > 0, "events received from inside the namespace");
         }
     }
+
+    @Test
+    void anOverrunIsReportedAndTheSocketGoesOn() throws Exception {
+        assumeTrue(Native.C.geteuid() == 0, "needs root (CAP_NET_ADMIN) for the proc connector");
+        try (ProcEvents ev = ProcEvents.open(null, 1024)) {
+            // not read meanwhile: a few hundred events overflow the smallest buffer the kernel allows
+            for (int i = 0; i < 100; i++) {
+                new ProcessBuilder("/bin/true").start().waitFor();
+            }
+            boolean overran = false;
+            for (int i = 0; i < 100 && !overran; i++) {
+                overran = !ev.readEvents(e -> {});
+            }
+            assertTrue(overran, "ENOBUFS reported");
+            // as the monitor does: a bigger buffer, so that this busy host's own events fit again
+            ev.receiveBuffer(1 << 20);
+            for (int i = 0; i < 100; i++) {
+                ev.readEvents(e -> {});
+            }
+            Process p = new ProcessBuilder("/bin/true").start();
+            int pid = (int) p.pid();
+            p.waitFor();
+            boolean[] seen = {false};
+            Poller poller = new Poller(ev.fd());
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < end && !seen[0]) {
+                if (poller.await(200) != 0) {
+                    ev.readEvents(e -> seen[0] |= e.pid() == pid && e.kind() == ProcEvents.Kind.EXIT);
+                }
+            }
+            assertTrue(seen[0], "events after the overrun");
+        }
+    }
 }
