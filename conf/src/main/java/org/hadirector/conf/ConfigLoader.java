@@ -17,6 +17,7 @@ import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.TrackFile;
+import org.hadirector.conf.model.TrackProcess;
 import org.hadirector.conf.model.TrackedRef;
 import org.hadirector.conf.model.UnicastPeer;
 import org.hadirector.conf.model.VirtualServer;
@@ -134,6 +135,7 @@ public final class ConfigLoader {
                 case "static_rules" -> vrrp.rawLines(s).forEach(r -> b.add("staticRules", r));
                 case "vrrp_script" -> add(b, "vrrpScripts", vrrp.script(s), s);
                 case "track_file" -> add(b, "trackFiles", vrrp.trackFile(s), s);
+                case "vrrp_track_process" -> add(b, "trackProcesses", vrrp.trackProcess(s), s);
                 case "vrrp_sync_group" -> add(b, "vrrpSyncGroups", vrrp.syncGroup(s), s);
                 case "virtual_server_group" -> add(b, "virtualServerGroups", lvs.group(s), s);
                 case "virtual_server" -> add(b, "virtualServers", lvs.virtualServer(s), s);
@@ -172,6 +174,7 @@ public final class ConfigLoader {
         private KeepalivedConfig crossCheck(KeepalivedConfig c) {
             Map<String, VrrpScript> scripts = unique(c.vrrpScripts(), VrrpScript::name, "vrrp_script");
             Map<String, TrackFile> files = unique(c.trackFiles(), TrackFile::name, "track_file");
+            Map<String, TrackProcess> processes = unique(c.trackProcesses(), TrackProcess::name, "vrrp_track_process");
             Map<String, VrrpInstance> instances = unique(c.vrrpInstances(), VrrpInstance::name, "vrrp_instance");
             Map<String, VirtualServerGroup> groups =
                     unique(c.virtualServerGroups(), VirtualServerGroup::name, "virtual_server_group");
@@ -183,6 +186,8 @@ public final class ConfigLoader {
                 fixed = RecordBuilder.with(
                         fixed, "trackScripts", known(i, i.trackScripts(), scripts.keySet(), "track script"));
                 fixed = RecordBuilder.with(fixed, "trackFiles", known(i, i.trackFiles(), files.keySet(), "track file"));
+                fixed = RecordBuilder.with(
+                        fixed, "trackProcesses", known(i, i.trackProcesses(), processes.keySet(), "track process"));
                 where.put(fixed, at(i));
                 checked.add(fixed);
             }

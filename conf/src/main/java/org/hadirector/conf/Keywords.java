@@ -114,7 +114,6 @@ final class Keywords {
             "linkbeat_interfaces",
             "static_track_group",
             "garp_group",
-            "vrrp_track_process",
             "bfd_instance",
             "net_namespace",
             "net_namespace_ipvs",

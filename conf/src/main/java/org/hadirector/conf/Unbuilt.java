@@ -31,7 +31,6 @@ import org.hadirector.sys.Addresses;
 public enum Unbuilt {
     AUTH_AH(Part.VRRP, "auth_type AH", "is not implemented; use PASS, or no authentication"),
     USE_VMAC(Part.VRRP, "use_vmac", "is not built yet"),
-    TRACK_PROCESS(Part.VRRP, "track_process", "is not built yet"),
     VIRTUAL_ROUTES(Part.VRRP, "virtual_routes / virtual_rules", "are not built yet"),
     STATIC_ADDRESSES(Part.VRRP, "static_ipaddress / static_routes / static_rules", "are not built yet"),
     SYNC_GROUP_TRACKING(Part.VRRP, "track_* in a vrrp_sync_group", "are not built yet (track in the member instances)"),
@@ -108,7 +107,8 @@ public enum Unbuilt {
         for (VrrpSyncGroup g : c.vrrpSyncGroups()) {
             if (!g.trackInterfaces().isEmpty()
                     || !g.trackScripts().isEmpty()
-                    || !g.trackFiles().isEmpty()) {
+                    || !g.trackFiles().isEmpty()
+                    || !g.trackProcesses().isEmpty()) {
                 out.add(new Use(SYNC_GROUP_TRACKING, "vrrp_sync_group " + g.name()));
             }
         }
@@ -119,9 +119,6 @@ public enum Unbuilt {
             }
             if (i.useVmac()) {
                 out.add(new Use(USE_VMAC, where));
-            }
-            if (!i.trackProcesses().isEmpty()) {
-                out.add(new Use(TRACK_PROCESS, where));
             }
             if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
                 out.add(new Use(VIRTUAL_ROUTES, where));

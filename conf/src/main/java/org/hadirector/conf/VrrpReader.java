@@ -15,6 +15,7 @@ import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.InitialState;
 import org.hadirector.conf.model.Notifies;
 import org.hadirector.conf.model.TrackFile;
+import org.hadirector.conf.model.TrackProcess;
 import org.hadirector.conf.model.TrackedInterface;
 import org.hadirector.conf.model.TrackedRef;
 import org.hadirector.conf.model.UnicastPeer;
@@ -26,7 +27,7 @@ import org.hadirector.conf.parse.Statement;
 import org.hadirector.conf.parse.Token;
 import org.hadirector.sys.Addresses;
 
-/** vrrp_script, track_file, vrrp_sync_group, vrrp_instance and address lists. */
+/** vrrp_script, track_file, vrrp_track_process, vrrp_sync_group, vrrp_instance and address lists. */
 final class VrrpReader {
     private final ValueReader v;
     private final AddressLineReader addresses;
@@ -149,6 +150,119 @@ final class VrrpReader {
         return b.build();
     }
 
+    /**
+     * vrrp_track_process, keyword by keyword as keepalived 2.2.7's handlers read it, in file order
+     * (quorum and quorum_max are checked against each other as they come, as keepalived does).
+     */
+    TrackProcess trackProcess(Statement s) {
+        String name = v.string(s);
+        List<Statement> block = v.block(s);
+        if (name == null || block == null) {
+            return null;
+        }
+        RecordBuilder<TrackProcess> b = new RecordBuilder<>(TrackProcess.class);
+        b.set("name", name).set("paramMatch", TrackProcess.ParamMatch.NONE);
+        long quorum = 1;
+        long quorumMax = TrackProcess.UNBOUNDED;
+        boolean weightSet = false;
+        for (Statement x : block) {
+            switch (x.name()) {
+                case "process" -> {
+                    if (b.has("process")) {
+                        v.error(x, "vrrp_track_process " + name + ": 'process' is given twice");
+                    } else if (v.string(x) != null) {
+                        b.set("process", v.string(x));
+                        if (x.args().size() > 1) {
+                            x.args().subList(1, x.args().size()).forEach(t -> b.add("params", t.text()));
+                            if (b.get("paramMatch") == TrackProcess.ParamMatch.NONE) {
+                                b.set("paramMatch", TrackProcess.ParamMatch.EXACT);
+                            }
+                            b.set("fullCommand", true);
+                        }
+                    }
+                }
+                case "param_match" -> {
+                    String m = x.args().isEmpty() ? "exact" : x.args().get(0).text();
+                    switch (m) {
+                        case "exact" -> b.set("paramMatch", TrackProcess.ParamMatch.EXACT);
+                        case "initial" -> b.set("paramMatch", TrackProcess.ParamMatch.INITIAL);
+                        case "partial" -> b.set("paramMatch", TrackProcess.ParamMatch.PARTIAL);
+                        default ->
+                            v.error(
+                                    x.args().get(0),
+                                    "'param_match' takes nothing (exact), 'initial' or 'partial', got '" + m + "'");
+                    }
+                    if (m.equals("exact") && !x.args().isEmpty()) {
+                        // keepalived's handler knows only "initial" and "partial" as words
+                        v.error(x.args().get(0), "'param_match exact' is written 'param_match' alone in keepalived");
+                    }
+                    b.set("fullCommand", true);
+                }
+                case "full_command" -> {
+                    v.noValue(x);
+                    b.set("fullCommand", true);
+                }
+                case "weight" -> {
+                    if (weightSet) {
+                        v.error(x, "vrrp_track_process " + name + ": 'weight' is given twice");
+                    } else {
+                        Integer w = v.integer(x, -254, 254);
+                        if (w != null) {
+                            b.set("weight", w);
+                            weightSet = w != 0; // keepalived: a weight of 0 may be given again
+                            reverse(x, 1, b, "reverse");
+                        }
+                    }
+                }
+                case "quorum" -> {
+                    Integer q = v.integer(x, 1, 65535);
+                    if (q != null && q > quorumMax) {
+                        v.error(
+                                x,
+                                "vrrp_track_process " + name + ": quorum " + q + " is greater than quorum_max "
+                                        + quorumMax);
+                    } else if (q != null) {
+                        quorum = q;
+                    }
+                }
+                case "quorum_max" -> {
+                    Integer q = v.integer(x, 0, 65535);
+                    if (q != null && (q != 0 || quorum > 1) && q < quorum) {
+                        v.error(
+                                x,
+                                "vrrp_track_process " + name + ": quorum_max " + q + " is less than quorum " + quorum);
+                    } else if (q != null) {
+                        quorumMax = q;
+                        quorum = q == 0 ? 0 : Math.max(quorum, 1);
+                    }
+                }
+                case "delay" -> {
+                    Duration d = v.seconds(x, 0.000001, 3600);
+                    b.set("forkDelay", d).set("terminateDelay", d);
+                }
+                case "fork_delay" -> b.set("forkDelay", v.seconds(x, 0.000001, 3600));
+                case "terminate_delay" -> b.set("terminateDelay", v.seconds(x, 0.000001, 3600));
+                default -> unknown(x, "vrrp_track_process " + name);
+            }
+        }
+        if (!b.has("process")) {
+            v.error(s, "vrrp_track_process " + name + " has no 'process'; add: process NAME");
+            return null;
+        }
+        String process = (String) b.get("process");
+        if (!Boolean.TRUE.equals(b.get("fullCommand")) && process.length() > 15) {
+            v.warning(
+                    s,
+                    "vrrp_track_process " + name + ": '" + process + "' is compared with the kernel's process name,"
+                            + " which has at most 15 characters, so it never matches (as in keepalived);"
+                            + " add 'full_command' to compare the command line");
+        }
+        b.set("quorum", quorum).set("quorumMax", quorumMax);
+        b.setDefault("forkDelay", Duration.ZERO);
+        b.setDefault("terminateDelay", Duration.ZERO);
+        return b.build();
+    }
+
     VrrpSyncGroup syncGroup(Statement s) {
         String name = v.string(s);
         List<Statement> block = v.block(s);
@@ -179,8 +293,8 @@ final class VrrpReader {
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
                 case "global_tracking" -> b.set("globalTracking", true);
                 case "sync_group_tracking_weight" -> b.set("syncGroupTrackingWeight", true);
-                case "track_process", "track_bfd" ->
-                    v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
+                case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
+                case "track_bfd" -> v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
                 default -> unknown(x, "vrrp_sync_group " + name);
             }
         }
@@ -335,10 +449,7 @@ final class VrrpReader {
                 case "track_interface" -> trackInterfaces(x, b);
                 case "track_script" -> trackRefs(x, b, "trackScripts", 253);
                 case "track_file" -> trackRefs(x, b, "trackFiles", 254);
-                case "track_process" -> {
-                    v.warning(x, Unbuilt.TRACK_PROCESS.warning());
-                    trackRefs(x, b, "trackProcesses", 254);
-                }
+                case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
                 case "unicast_src_ip" -> b.set("mcastSrcIp", v.address(x));
                 case "mcast_dst_ip" -> {
                     InetAddress a = v.address(x);

@@ -63,8 +63,16 @@ class PreprocessorTest {
                         .readString("t.conf", "~SEQ(A, 1, 100000000) x $A", Path.of("/")));
         assertEquals(ConfigException.Kind.FATAL, e.kind());
         assertEquals(
-                "t.conf:1: configuration expands to more than 4000000 lines (runaway ~SEQ or definition?)",
+                "t.conf:1: ~SEQ(A, 1, 100000000) has 100000000 values: configuration expands to too many lines"
+                        + " (runaway ~SEQ or definition?)",
                 e.getMessage());
+        ConfigException lines = assertThrows(
+                ConfigException.class,
+                () -> new Preprocessor("main", new Diagnostics())
+                        .readString("t.conf", "~SEQ(A, 1, 5000000) x $A", Path.of("/")));
+        assertEquals(
+                "t.conf:1: configuration expands to more than 4000000 lines (runaway ~SEQ or definition?)",
+                lines.getMessage());
     }
 
     @Test

@@ -63,9 +63,6 @@ class UnbuiltTest {
                 virtual_ipaddress {
                     198.18.0.101
                 }
-                track_process {
-                    nginx
-                }
             }
             virtual_server_group VSG {
                 198.18.0.102 80
@@ -123,7 +120,7 @@ class UnbuiltTest {
                         .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
-        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.BFD_CHECK)) {
+        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.BFD_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }
@@ -136,5 +133,35 @@ class UnbuiltTest {
                     + u.reason() + " |";
             assertTrue(page.contains(row), "docs/keepalived-compat.md lacks the row " + row);
         }
+    }
+
+    @Test
+    void aSyncGroupTrackingAProcessIsRefusedLikeItsOtherTrackers() throws Exception {
+        String text = """
+                vrrp_track_process p {
+                    process nginx
+                }
+                vrrp_sync_group G {
+                    group {
+                        VI_1
+                    }
+                    track_process {
+                        p
+                    }
+                }
+                vrrp_instance VI_1 {
+                    interface lo
+                    virtual_router_id 1
+                    virtual_ipaddress {
+                        198.18.0.100
+                    }
+                    track_process {
+                        p weight -10
+                    }
+                }
+                """;
+        ConfigLoader.Result r = ConfigLoader.loadString("g.conf", text, Corpus.root(), Corpus.options("x"));
+        assertEquals(
+                List.of(new Unbuilt.Use(Unbuilt.SYNC_GROUP_TRACKING, "vrrp_sync_group G")), Unbuilt.in(r.config()));
     }
 }

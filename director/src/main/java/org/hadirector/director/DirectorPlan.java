@@ -160,7 +160,8 @@ record DirectorPlan(
                 if (zero
                         && (!i.trackScripts().isEmpty()
                                 || !i.trackInterfaces().isEmpty()
-                                || !i.trackFiles().isEmpty())) {
+                                || !i.trackFiles().isEmpty()
+                                || !i.trackProcesses().isEmpty())) {
                     warnings.add(i.name() + ": in sync group " + group
                             + ", tracking weights are set to 0, as keepalived does "
                             + "(sync_group_tracking_weight keeps them)");

@@ -164,6 +164,7 @@ final class VrrpConfigMapper {
                         .toList(),
                 trackedScripts(i, c, zero),
                 trackedFiles(i, c, zero),
+                TrackProcessMapper.of(i, c, zero),
                 ttls(i)[0],
                 ttls(i)[1],
                 i.unicastTtl() != null ? i.unicastTtl() : 255,

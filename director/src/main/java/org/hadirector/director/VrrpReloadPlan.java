@@ -24,16 +24,18 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
 
     /**
      * What an instance's runtime was built from: its block and the VRRP parts it depends on
-     * (vrrp_scripts, track files, sync groups, global_defs); equal bases, same runtime.
+     * (vrrp_scripts, track files, tracked processes, sync groups, global_defs); equal bases, same runtime.
      */
     record Basis(
             VrrpInstance block,
             List<VrrpScript> scripts,
             List<TrackFile> trackFiles,
+            List<org.hadirector.conf.model.TrackProcess> trackProcesses,
             List<VrrpSyncGroup> syncGroups,
             GlobalDefs globalDefs) {
         static Basis of(VrrpInstance i, KeepalivedConfig c) {
-            return new Basis(i, c.vrrpScripts(), c.trackFiles(), c.vrrpSyncGroups(), c.globalDefs());
+            return new Basis(
+                    i, c.vrrpScripts(), c.trackFiles(), c.trackProcesses(), c.vrrpSyncGroups(), c.globalDefs());
         }
     }
 

@@ -30,6 +30,7 @@ public record InstanceConfig(
         List<TrackedInterface> trackInterfaces,
         List<org.hadirector.vrrp.track.TrackedScript> trackScripts,
         List<org.hadirector.vrrp.track.TrackedFile> trackFiles,
+        List<org.hadirector.vrrp.track.TrackedProcess> trackProcesses,
         int unicastMinTtl,
         int unicastMaxTtl,
         int unicastTtl,

@@ -28,8 +28,10 @@ import org.hadirector.vrrp.codec.DropReason;
 import org.hadirector.vrrp.codec.GratuitousArp;
 import org.hadirector.vrrp.codec.NeighborAdvertisement;
 import org.hadirector.vrrp.track.InstanceTracking;
+import org.hadirector.vrrp.track.ProcessMonitor;
 import org.hadirector.vrrp.track.ScriptRunner;
 import org.hadirector.vrrp.track.ScriptState;
+import org.hadirector.vrrp.track.TrackedProcess;
 import org.hadirector.vrrp.track.TrackedScript;
 import org.hadirector.vrrp.track.TrackedWeight;
 import org.hadirector.vrrp.track.TrackerSet;
@@ -103,6 +105,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private final PromoteSecondaries promoteSecondaries;
     private ScriptRunner scripts;
+    /** The tracked processes watched since the trackers were set up (closed with the sockets). */
+    private final List<ProcessMonitor.Watch> processWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private SyncGroup group;
     /** The notify FIFOs' events; set before {@link #start()}. */
     private volatile VrrpNotifications notifications = VrrpNotifications.NONE;
@@ -294,7 +299,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
-    private void setUpTrackers() throws NativeException {
+    private void setUpTrackers() throws IOException {
         if (!config.dontTrackPrimary()) {
             trackInterface(config.interfaceName(), new TrackedWeight(0, false));
         }
@@ -305,6 +310,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         for (org.hadirector.vrrp.track.TrackedFile f : config.trackFiles()) {
             trackers.addValue(f.key(), f.weight(), f.read());
+        }
+        for (TrackedProcess p : config.trackProcesses()) {
+            ProcessMonitor.Watch w = ProcessMonitor.shared()
+                    .watch(p.match(), (up, count, why) -> post(() -> processChanged(p, up, count, why)));
+            processWatches.add(w);
+            trackers.add(p.key(), p.weight(), w.up());
+            LOG.info("{}: {} is {} ({} matching)", name, p.key(), w.up() ? "up" : "down", w.count());
         }
         for (TrackedScript s : config.trackScripts()) {
             ScriptState st = new ScriptState(s.rise(), s.fall(), s.initFail());
@@ -425,6 +437,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         machine.setFault(v.fault() != null, v.reason(), now);
         if (group != null && v.ownFaultChanged()) {
             group.ownFault(name, v.ownFault() != null, v.ownFault());
+        }
+    }
+
+    /** A tracked process gained or lost its quorum (told by the process monitor, run on this thread). */
+    private void processChanged(TrackedProcess p, boolean up, int count, String why) {
+        if (trackers.update(p.key(), up)) {
+            LOG.info("{}: {} is now {} ({})", name, p.key(), up ? "up" : "down", why);
+            applyTrackers(System.nanoTime());
         }
     }
 
@@ -962,6 +982,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             scripts.close();
             scripts = null;
         }
+        for (ProcessMonitor.Watch w : processWatches) {
+            w.close();
+        }
+        processWatches.clear();
         for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, icmp6}) {
             if (c != null) {
                 try {

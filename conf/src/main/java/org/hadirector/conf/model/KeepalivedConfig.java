@@ -10,6 +10,7 @@ public record KeepalivedConfig(
         List<String> staticRules,
         List<VrrpScript> vrrpScripts,
         List<TrackFile> trackFiles,
+        List<TrackProcess> trackProcesses,
         List<VrrpSyncGroup> vrrpSyncGroups,
         List<VrrpInstance> vrrpInstances,
         List<VirtualServerGroup> virtualServerGroups,

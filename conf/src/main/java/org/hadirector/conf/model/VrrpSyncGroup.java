@@ -9,6 +9,7 @@ public record VrrpSyncGroup(
         List<TrackedInterface> trackInterfaces,
         List<TrackedRef> trackScripts,
         List<TrackedRef> trackFiles,
+        List<TrackedRef> trackProcesses,
         Notifies notifies,
         Boolean smtpAlert,
         boolean globalTracking,

@@ -42,8 +42,11 @@ class TrackersTest {
         assertEquals(0, minus.delta(true));
         assertEquals(-20, minus.delta(false));
         TrackedWeight plusReverse = new TrackedWeight(10, true);
-        assertEquals(0, plusReverse.delta(true));
-        assertEquals(10, plusReverse.delta(false), "reverse: up when the object is down");
+        assertEquals(-10, plusReverse.delta(true), "reverse: decreased when up (keepalived's multiplier -1)");
+        assertEquals(0, plusReverse.delta(false));
+        TrackedWeight minusReverse = new TrackedWeight(-10, true);
+        assertEquals(0, minusReverse.delta(true));
+        assertEquals(10, minusReverse.delta(false), "reverse: increased when down");
         TrackedWeight zero = new TrackedWeight(0, false);
         assertTrue(zero.faults(false));
         assertFalse(zero.faults(true));

@@ -1,0 +1,273 @@
+package org.hadirector.director.lab;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * track_process guarding VIPs in front of a real nginx (master and workers, as it runs in
+ * production): stopped, the backup takes the VIPs over (VI_1 by a priority drop, weight -60;
+ * VI_2 by FAULT, weight 0); started, they come back. The kernel's process events cover the whole
+ * host, so the tracked process is this test's nginx only: its command line, "-c" and the test's
+ * own configuration file, matched with param_match partial. The directors run inside network
+ * namespaces, where the kernel sends no process events: they open their socket in this JVM's
+ * namespace (HADIRECTOR_PROC_EVENTS_NETNS), as a daemon inside one would in /proc/1/ns/net.
+ */
+class TrackProcessLabTest {
+    static final String VIP1 = "198.18.0.100";
+    static final String VIP2 = "198.18.0.101";
+
+    static String conf(String state, int priority, String trackBlock, String track) {
+        return """
+                %s
+                vrrp_instance VI_1 {
+                    state %s
+                    interface e0
+                    virtual_router_id 51
+                    priority %d
+                    version 3
+                    advert_int 0.1
+                    %s
+                    virtual_ipaddress {
+                        198.18.0.100/32
+                    }
+                }
+                vrrp_instance VI_2 {
+                    state %s
+                    interface e0
+                    virtual_router_id 52
+                    priority %d
+                    version 3
+                    advert_int 0.1
+                    %s
+                    virtual_ipaddress {
+                        198.18.0.101/32
+                    }
+                }
+                """.formatted(
+                        trackBlock,
+                        state,
+                        priority,
+                        track.isEmpty() ? "" : "track_process {\n        " + track + " weight -60\n    }",
+                        state,
+                        priority,
+                        track.isEmpty() ? "" : "track_process {\n        " + track + " weight 0\n    }");
+    }
+
+    /** nginx with a master and two workers, in the foreground, on director1's address. */
+    private static Process nginx(Lab lab, Path conf, Path dir) throws IOException {
+        return new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        lab.ns("director1"),
+                        "/usr/sbin/nginx",
+                        "-c",
+                        conf.toString(),
+                        "-p",
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("stdout.log").toFile()))
+                .start();
+    }
+
+    private static void stop(Process nginx) throws InterruptedException {
+        nginx.destroy(); // SIGTERM: nginx's fast shutdown, master and workers
+        if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+            nginx.destroyForcibly();
+        }
+    }
+
+    static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
+
+    @ParameterizedTest(name = "backup: {0}")
+    @ValueSource(strings = {"hadirector", "keepalived"})
+    void stoppingNginxHandsTheVipsToTheBackupAndStartingItTakesThemBack(String peer) throws Exception {
+        try (Lab lab = Lab.create("tp" + peer.charAt(0), "director1=198.18.0.11", "director2=198.18.0.12")) {
+            Path www = lab.dir.resolve("nginx");
+            Files.createDirectories(www.resolve("html"));
+            Files.writeString(www.resolve("html/health"), "ok\n");
+            Path nginxConf = lab.write("nginx-tp.conf", """
+                    daemon off;
+                    master_process on;
+                    user root;
+                    worker_processes 2;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/error.log;
+                    events { worker_connections 64; }
+                    http {
+                        access_log off;
+                        client_body_temp_path %1$s;
+                        proxy_temp_path %1$s;
+                        fastcgi_temp_path %1$s;
+                        uwsgi_temp_path %1$s;
+                        scgi_temp_path %1$s;
+                        server { listen 198.18.0.11:80; root %1$s/html; }
+                    }
+                    """.formatted(www));
+            String track = """
+                    vrrp_track_process nginx_test {
+                        process /usr/sbin/nginx -c %s
+                        param_match partial
+                    }
+                    """.formatted(nginxConf);
+            Map<String, String> env = Map.of(
+                    "HADIRECTOR_PROC_EVENTS_NETNS",
+                    "/proc/" + ProcessHandle.current().pid() + "/ns/net");
+            lab.director(
+                    "director1",
+                    env,
+                    "-P",
+                    "-l",
+                    "-f",
+                    lab.write("d1.conf", conf("MASTER", 150, track, "nginx_test"))
+                            .toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d1.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d1.sock").toString());
+            Process keepalived = backup(lab, peer);
+            try {
+                drill(lab, nginxConf, www);
+            } finally {
+                if (keepalived != null) {
+                    keepalived.destroy();
+                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** The backup: hadirector (stopped with the lab), or Debian's keepalived 2.2.7 (returned, for the caller to stop). */
+    private static Process backup(Lab lab, String peer) throws Exception {
+        Path conf = lab.write("d2.conf", conf("BACKUP", 100, "", ""));
+        if (peer.equals("hadirector")) {
+            lab.director(
+                    "director2",
+                    "-P",
+                    "-l",
+                    "-f",
+                    conf.toString(),
+                    "--pid-file",
+                    lab.dir.resolve("d2.pid").toString(),
+                    "--control",
+                    lab.dir.resolve("d2.sock").toString());
+            return null;
+        }
+        if (!Files.isExecutable(KEEPALIVED)) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("keepalived is missing: .ci/run must install Debian's keepalived");
+            }
+            Assumptions.abort("keepalived not installed");
+        }
+        return new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        lab.ns("director2"),
+                        KEEPALIVED.toString(),
+                        "-n",
+                        "-l",
+                        "-P",
+                        "--no-syslog",
+                        "-f",
+                        conf.toString(),
+                        "-p",
+                        lab.dir.resolve("ka.pid").toString(),
+                        "-r",
+                        lab.dir.resolve("ka-vrrp.pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(lab.dir.resolve("director2.log").toFile())
+                .start();
+    }
+
+    /** nginx down at start (director2 holds both VIPs), started, stopped, started again. */
+    private static void drill(Lab lab, Path nginxConf, Path www) throws Exception {
+        // nginx not running: VI_1 at 150 - 60 = 90 < 100, VI_2 in FAULT; director2 holds both.
+        assertTrue(
+                Lab.waitFor(
+                                15_000,
+                                Lab.quietly(() -> lab.log("director1").contains("VI_2: INIT -> FAULT")
+                                        && lab.log("director1").contains("VI_1: INIT -> BACKUP")))
+                        >= 0,
+                "director1 started, nginx not running\n" + lab.log("director1"));
+        assertTrue(
+                lab.log("director1").contains("track_process nginx_test is down (0 matching)"), lab.log("director1"));
+        assertTrue(
+                Lab.waitFor(
+                                15_000,
+                                Lab.quietly(
+                                        () -> lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
+                        >= 0,
+                lab.log("director1") + "\n" + lab.log("director2"));
+        Thread.sleep(500); // director1 at 90 stays backup: it must not take VI_1
+        assertFalse(lab.hasAddress("director1", VIP1), lab.log("director1"));
+
+        Process nginx = nginx(lab, nginxConf, www);
+        try {
+            long up = Lab.waitFor(
+                    10_000, Lab.quietly(() -> lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)));
+            assertTrue(up >= 0, "nginx started: director1 takes both back\n" + lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(
+                                    3_000,
+                                    Lab.quietly(() ->
+                                            !lab.hasAddress("director2", VIP1) && !lab.hasAddress("director2", VIP2)))
+                            >= 0,
+                    lab.log("director2"));
+            assertTrue(lab.log("director1").contains("quorum gained"), lab.log("director1"));
+            String health = Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns("director2"),
+                    "curl",
+                    "-sf",
+                    "--max-time",
+                    "2",
+                    "http://198.18.0.11/health");
+            assertTrue(health.equals("ok\n"), "the tracked nginx serves: " + health);
+        } finally {
+            stop(nginx);
+        }
+        // stopped: director2 takes both over (VI_1 by priority, VI_2 by FAULT)
+        assertTrue(
+                Lab.waitFor(
+                                10_000,
+                                Lab.quietly(
+                                        () -> lab.hasAddress("director2", VIP1) && lab.hasAddress("director2", VIP2)))
+                        >= 0,
+                lab.log("director1") + "\n" + lab.log("director2"));
+        assertTrue(
+                Lab.waitFor(
+                                3_000,
+                                Lab.quietly(
+                                        () -> !lab.hasAddress("director1", VIP1) && !lab.hasAddress("director1", VIP2)))
+                        >= 0,
+                lab.log("director1"));
+        assertTrue(lab.log("director1").contains("quorum lost"), lab.log("director1"));
+        assertTrue(lab.log("director1").contains("FAULT"), lab.log("director1"));
+
+        Process again = nginx(lab, nginxConf, www);
+        try {
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    Lab.quietly(() ->
+                                            lab.hasAddress("director1", VIP1) && lab.hasAddress("director1", VIP2)))
+                            >= 0,
+                    "started again: back to director1\n" + lab.log("director1"));
+        } finally {
+            stop(again);
+        }
+    }
+}
