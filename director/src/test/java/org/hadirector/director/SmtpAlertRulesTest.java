@@ -178,7 +178,8 @@ class SmtpAlertRulesTest {
         assertEquals(
                 "[lb1] Realserver [198.18.0.21]:tcp:80 of virtual server [WEB]:0 - DOWN",
                 r.checker(WEB, RS21, "TCP_CHECK", false, "refused", false, true).subject());
-        assertEquals("[lb1] Virtualserver [WEB]:0 - DOWN", r.quorum(WEB, false, 0).subject());
+        assertEquals(
+                "[lb1] Virtualserver [WEB]:0 - DOWN", r.quorum(WEB, false, 0).subject());
     }
 
     @Test
