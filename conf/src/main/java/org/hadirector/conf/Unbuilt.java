@@ -17,6 +17,7 @@ import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.UdpCheck;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
+import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.sys.Addresses;
@@ -32,7 +33,14 @@ import org.hadirector.sys.Addresses;
  */
 public enum Unbuilt {
     AUTH_AH(Part.VRRP, "auth_type AH", "is not implemented; use PASS, or no authentication"),
-    USE_VMAC(Part.VRRP, "use_vmac", "is not built yet"),
+    VMAC_ADDRESS(
+            Part.VRRP,
+            "use_vmac with a MAC address",
+            "is not built yet (use_vmac with VRRP's own 00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID is)"),
+    VIP_USE_VMAC(
+            Part.VRRP,
+            "use_vmac on a virtual_ipaddress",
+            "is not built yet (use_vmac in the vrrp_instance is, for the VIPs on its interface)"),
     TRACK_PROCESS(Part.VRRP, "track_process", "is not built yet"),
     VIRTUAL_ROUTES(Part.VRRP, "virtual_routes / virtual_rules", "are not built yet"),
     STATIC_ADDRESSES(Part.VRRP, "static_ipaddress / static_routes / static_rules", "are not built yet"),
@@ -126,8 +134,12 @@ public enum Unbuilt {
             if (i.authType() == AuthType.AH) {
                 out.add(new Use(AUTH_AH, where));
             }
-            if (i.useVmac()) {
-                out.add(new Use(USE_VMAC, where));
+            if (i.useVmac() && i.vmacAddress() != null) {
+                out.add(new Use(VMAC_ADDRESS, where));
+            }
+            if (i.virtualIpaddresses().stream().anyMatch(VirtualIpAddress::useVmac)
+                    || i.virtualIpaddressesExcluded().stream().anyMatch(VirtualIpAddress::useVmac)) {
+                out.add(new Use(VIP_USE_VMAC, where));
             }
             if (!i.trackProcesses().isEmpty()) {
                 out.add(new Use(TRACK_PROCESS, where));

@@ -12,6 +12,7 @@ public record VrrpInstance(
         boolean useVmac,
         String vmacInterface,
         boolean vmacXmitBase,
+        String vmacAddress,
         boolean dontTrackPrimary,
         List<TrackedInterface> trackInterfaces,
         List<TrackedRef> trackScripts,
