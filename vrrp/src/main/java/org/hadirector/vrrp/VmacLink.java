@@ -79,11 +79,32 @@ final class VmacLink {
         }
         sysctls.set(vmac.name(), base, vmac.ipv6(), ipv6On);
         nl.setUp(idx);
+        awaitCarrier(nl, idx);
         if (linkLocal != null) {
             // No DAD: the base interface holds the same address, and a tentative one cannot be bound.
             nl.addAddress(idx, linkLocal, 64, null, SCOPE_LINK, null, RtNetlink.IFA_F_NODAD);
         }
         return idx;
+    }
+
+    /**
+     * A new macvlan gets its carrier from the base a moment after it is up (the kernel's link
+     * watch): waits for it, at most 1 s, so the instance does not start with a FAULT that clears
+     * at once. A base without carrier leaves the VMAC without one: the instance then faults.
+     */
+    private static void awaitCarrier(RtNetlink nl, int idx) throws NativeException {
+        for (int i = 0; i < 100; i++) {
+            RtNetlink.Link l = nl.link(idx);
+            if (l == null || l.usable()) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Deletes the VMAC this instance holds and puts the sysctls back; best effort, logged. */

@@ -254,7 +254,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
         }
         netlink = RtNetlink.open();
-        links = RtNetlink.monitorLinks();
         // One dump serves the choice of source and our own addresses.
         List<RtNetlink.Address> present = netlink.addresses(0);
         source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
@@ -283,6 +282,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         } else {
             mac = Interfaces.mac(sysClassNet, config.interfaceName());
         }
+        // After the VMAC is made: its creation's events are not news to the trackers, read afresh.
+        links = RtNetlink.monitorLinks();
         socket = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
             packets = PacketSocket.open(vipIf);
