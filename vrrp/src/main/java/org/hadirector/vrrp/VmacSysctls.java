@@ -95,14 +95,12 @@ final class VmacSysctls {
         }
     }
 
+    /** Holds the base's ARP settings; checked again on each call, since a re-created base starts afresh. */
     private void holdBase(Path conf) {
-        if (conf.equals(heldBase)) {
-            return;
-        }
-        releaseBase();
-        heldBase = conf;
-        if (BASE_HOLDERS.merge(conf, 1, Integer::sum) > 1) {
-            return;
+        if (!conf.equals(heldBase)) {
+            releaseBase();
+            heldBase = conf;
+            BASE_HOLDERS.merge(conf, 1, Integer::sum);
         }
         String ignore = read(conf.resolve("arp_ignore"));
         String filter = read(conf.resolve("arp_filter"));
@@ -110,7 +108,7 @@ final class VmacSysctls {
             return;
         }
         if (!ignore.equals("1") || !filter.equals("1")) {
-            BASE_BEFORE.put(conf, new String[] {ignore, filter});
+            BASE_BEFORE.putIfAbsent(conf, new String[] {ignore, filter});
             write(conf.resolve("arp_ignore"), 1);
             write(conf.resolve("arp_filter"), 1);
             LOG.info("{}: arp_ignore=1 and arp_filter=1 on {} for its VMAC", owner, conf.getFileName());

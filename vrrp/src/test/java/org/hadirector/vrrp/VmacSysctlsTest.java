@@ -74,6 +74,21 @@ class VmacSysctlsTest {
     }
 
     @Test
+    void aReCreatedBaseInterfaceGetsItsArpSettingsAgain() throws IOException {
+        host(0, 0);
+        VmacSysctls a = new VmacSysctls(net, "VI_1");
+        a.set("vrrp.51", "e0", false, false);
+        assertEquals("1", get("ipv4", "e0", "arp_ignore"));
+        conf("ipv4", "e0", "arp_ignore", "0"); // e0 deleted and made again: the kernel's defaults
+        conf("ipv4", "e0", "arp_filter", "0");
+        a.set("vrrp.51", "e0", false, false); // the instance's restart
+        assertEquals("1", get("ipv4", "e0", "arp_ignore"));
+        assertEquals("1", get("ipv4", "e0", "arp_filter"));
+        a.restore();
+        assertEquals("0", get("ipv4", "e0", "arp_ignore"));
+    }
+
+    @Test
     void whatSomeoneElseChangedSinceIsLeftAlone() throws IOException {
         host(2, 2);
         VmacSysctls a = new VmacSysctls(net, "VI_1");

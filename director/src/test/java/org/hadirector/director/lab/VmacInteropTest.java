@@ -310,4 +310,67 @@ class VmacInteropTest {
             assertTrue(arps.stream().anyMatch(f -> f[0].equals("p-director1") && f[3].equals("1")), "no GARP of ours");
         }
     }
+
+    /**
+     * The VMAC follows its base interface as keepalived's does: the base down faults the
+     * instance (the VIP leaves), up again it is master again; a VMAC deleted under it, or gone
+     * with its base interface, is made again; at stop it is deleted and the base's arp_ignore is
+     * what it was.
+     */
+    @Test
+    void theVmacFollowsItsBaseInterfaceAndIsMadeAgainWhenDeleted() throws Exception {
+        Lab.requireRoot();
+        try (Lab lab = Lab.create("vb", "client=198.18.0.10", "director1=198.18.0.11")) {
+            String d1 = lab.ns("director1");
+            director(lab, "director1", lab.write("d1.conf", conf("MASTER", 150, "    use_vmac")));
+            assertTrue(
+                    Lab.waitFor(20_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
+                    "never master on the VMAC\n" + lab.log("director1"));
+            Lab.run("ip", "-n", d1, "link", "set", "e0", "down");
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> !onVmac(lab, "director1"))) >= 0,
+                    "the VIP stayed with the base interface down\n" + lab.log("director1"));
+            Lab.run("ip", "-n", d1, "link", "set", "e0", "up");
+            assertTrue(
+                    Lab.waitFor(10_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
+                    "not master again with the base interface up\n" + lab.log("director1"));
+
+            Lab.run("ip", "-n", d1, "link", "del", VMAC_IF);
+            assertTrue(
+                    Lab.waitFor(10_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
+                    "the VMAC was not made again\n" + lab.log("director1"));
+
+            // The base interface deleted (its VMAC goes with it) and made again.
+            Lab.run("ip", "-n", d1, "link", "del", "e0");
+            Thread.sleep(500);
+            String sw = lab.ns("sw");
+            Lab.run("ip", "-n", sw, "link", "add", "p-director1", "type", "veth", "peer", "name", "e0", "netns", d1);
+            Lab.run("ip", "-n", sw, "link", "set", "p-director1", "master", "br0", "up");
+            Lab.run("ip", "-n", d1, "addr", "add", "198.18.0.11/24", "dev", "e0");
+            Lab.run("ip", "-n", d1, "link", "set", "e0", "up");
+            assertTrue(
+                    Lab.waitFor(15_000, Lab.quietly(() -> onVmac(lab, "director1")
+                                    && Lab.run("ip", "-n", d1, "link", "show", VMAC_IF).contains("@e0")))
+                            >= 0,
+                    "no VMAC on the re-created base interface\n" + lab.log("director1"));
+            clientReaches(lab);
+            assertEquals(
+                    "1",
+                    Lab.run("ip", "netns", "exec", d1, "sysctl", "-n", "net.ipv4.conf.e0.arp_ignore")
+                            .strip(),
+                    "the new e0 answers ARP for its own addresses only");
+
+            Lab.run("kill", "-TERM", Files.readString(lab.dir.resolve("director1.pid")).strip());
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> !Lab.run("ip", "-n", d1, "link").contains(VMAC_IF))) >= 0,
+                    "the VMAC outlived the daemon\n" + lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(5_000, Lab.quietly(() -> Lab.run(
+                                            "ip", "netns", "exec", d1, "sysctl", "-n", "net.ipv4.conf.e0.arp_ignore")
+                                    .strip()
+                                    .equals("0")))
+                            >= 0,
+                    "arp_ignore of e0 not put back\n" + lab.log("director1"));
+        }
+    }
 }
