@@ -373,4 +373,115 @@ class VmacInteropTest {
                     "arp_ignore of e0 not put back\n" + lab.log("director1"));
         }
     }
+
+    /**
+     * An IPv6 instance with use_vmac against keepalived: the VMAC is 00:00:5e:00:02:VRID with the
+     * base's link-local address (the adverts' source) and no address of its own MAC; the VIP
+     * fails over both ways; adverts and neighbour advertisements leave from the VMAC.
+     */
+    @Test
+    void ipv6UseVmacFailsOverBothWaysWithKeepalived() throws Exception {
+        requireTools();
+        String vip6 = "2001:db8::100";
+        String vmac6 = "00:00:5e:00:02:3d";
+        String conf6 = """
+                vrrp_instance VI_6 {
+                    state %s
+                    interface e0
+                    use_vmac
+                    virtual_router_id %d
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        2001:db8::100/64 -nodad
+                    }
+                }
+                """;
+        try (Lab lab = Lab.create("v6", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
+            Path pcap = lab.dir.resolve("v6.pcapng");
+            Process tshark = capture6(lab, pcap);
+            Process keepalived = null;
+            Lab.Check ours = () -> Lab.run("ip", "-n", lab.ns("director1"), "-6", "addr", "show", "dev", VMAC_IF)
+                    .contains(" " + vip6 + "/");
+            Lab.Check theirs = () -> Lab.run("ip", "-n", lab.ns("director2"), "-6", "addr", "show", "dev", VMAC_IF)
+                    .contains(" " + vip6 + "/");
+            try {
+                Path d1 = lab.write("d1.conf", conf6.formatted("MASTER", VRID, 150));
+                director(lab, "director1", d1);
+                keepalived = keepalived(lab, "director2", lab.write("ka.conf", conf6.formatted("BACKUP", VRID, 100)));
+                assertTrue(
+                        Lab.waitFor(20_000, Lab.quietly(ours)) >= 0,
+                        "hadirector never put the IPv6 VIP on its VMAC\n" + lab.log("director1"));
+                String link = Lab.run("ip", "-n", lab.ns("director1"), "-6", "addr", "show", "dev", VMAC_IF);
+                String e0 = Lab.run("ip", "-n", lab.ns("director1"), "-6", "addr", "show", "dev", "e0");
+                String ll = e0.substring(e0.indexOf("inet6 fe80:") + 6, e0.indexOf('/', e0.indexOf("inet6 fe80:")));
+                assertTrue(link.contains("inet6 " + ll + "/64"), "the base's link-local on the VMAC: " + link);
+                assertEquals(1, link.split("inet6 fe80:", -1).length - 1, "one link-local only: " + link);
+                Thread.sleep(3000);
+                assertTrue(ours.ok());
+                assertFalse(theirs.ok(), "split brain\n" + lab.log("director2"));
+
+                Lab.run("kill", "-TERM", Files.readString(lab.dir.resolve("director1.pid")).strip());
+                long ms = Lab.waitFor(5_000, Lab.quietly(theirs));
+                assertTrue(ms >= 0, "keepalived did not take over\n" + lab.log("director2"));
+                director(lab, "director1", d1);
+                ms = Lab.waitFor(20_000, Lab.quietly(() -> ours.ok() && !theirs.ok()));
+                assertTrue(ms >= 0, "hadirector did not take the VIP back\n" + lab.log("director1"));
+                Thread.sleep(1500);
+            } finally {
+                if (keepalived != null) {
+                    keepalived.destroy();
+                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            stop(tshark);
+            List<String[]> adverts = frames(pcap, "vrrp", "frame.interface_name", "eth.src", "vrrp.prio", "ipv6.src");
+            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director1") && f[2].equals("150")), "no advert of ours");
+            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director2") && f[2].equals("100")), "no advert of keepalived's");
+            for (String[] f : adverts) {
+                assertEquals(vmac6, f[1], "Ethernet source of an advert on " + f[0]);
+                assertTrue(f[3].startsWith("fe80::"), "an advert's source is a link-local address: " + f[3]);
+            }
+            List<String[]> nas = frames(
+                    pcap,
+                    "icmpv6.type == 136 && icmpv6.nd.na.target_address == " + vip6,
+                    "frame.interface_name",
+                    "eth.src",
+                    "icmpv6.opt.linkaddr");
+            assertTrue(nas.stream().filter(f -> f[0].equals("p-director1")).count() >= 2, "our NAs: " + nas.size());
+            for (String[] f : nas) {
+                assertEquals(vmac6, f[1], "Ethernet source of an NA on " + f[0]);
+                assertEquals(vmac6, f[2], "target link-layer address of an NA on " + f[0]);
+            }
+        }
+    }
+
+    private static Process capture6(Lab lab, Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        lab.ns("sw"),
+                        "tshark",
+                        "-n",
+                        "-q",
+                        "-f",
+                        "inbound and (ip6 proto 112 or icmp6)",
+                        "-i",
+                        "p-director1",
+                        "-i",
+                        "p-director2",
+                        "-a",
+                        "duration:90",
+                        "-w",
+                        file.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(lab.dir.resolve("tshark.log").toFile())
+                .start();
+        Path log = lab.dir.resolve("tshark.log");
+        assertTrue(
+                Lab.waitFor(15_000, Lab.quietly(() -> Files.readString(log).split("Capturing on", -1).length > 1)) >= 0,
+                "tshark did not start: " + Files.readString(log));
+        return p;
+    }
 }
