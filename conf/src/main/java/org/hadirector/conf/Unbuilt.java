@@ -15,9 +15,9 @@ import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.UdpCheck;
+import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
-import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpSyncGroup;
 import org.hadirector.sys.Addresses;
@@ -37,6 +37,10 @@ public enum Unbuilt {
             Part.VRRP,
             "use_vmac with a MAC address",
             "is not built yet (use_vmac with VRRP's own 00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID is)"),
+    USE_VMAC_ADDR(
+            Part.VRRP,
+            "use_vmac_addr",
+            "is not built yet (use_vmac is, for the VIPs of the instance's family on its interface)"),
     VIP_USE_VMAC(
             Part.VRRP,
             "use_vmac on a virtual_ipaddress",
@@ -136,6 +140,9 @@ public enum Unbuilt {
             }
             if (i.useVmac() && i.vmacAddress() != null) {
                 out.add(new Use(VMAC_ADDRESS, where));
+            }
+            if (i.useVmacAddr()) {
+                out.add(new Use(USE_VMAC_ADDR, where));
             }
             if (i.virtualIpaddresses().stream().anyMatch(VirtualIpAddress::useVmac)
                     || i.virtualIpaddressesExcluded().stream().anyMatch(VirtualIpAddress::useVmac)) {

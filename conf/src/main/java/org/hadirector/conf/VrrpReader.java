@@ -324,6 +324,10 @@ final class VrrpReader {
                     v.interfaceExists(x.args().isEmpty() ? null : x.args().get(0), where);
                 }
                 case "use_vmac" -> useVmac(x, b, where);
+                case "use_vmac_addr" -> {
+                    v.warning(x, Unbuilt.USE_VMAC_ADDR.warning());
+                    b.set("useVmacAddr", true);
+                }
                 case "vmac_xmit_base" -> b.set("vmacXmitBase", true);
                 case "dont_track_primary" -> {
                     v.noValue(x);
@@ -443,7 +447,10 @@ final class VrrpReader {
             Token t = x.args().get(i);
             String a = t.text();
             if (i >= 2) {
-                v.warning(t, where + ": use_vmac takes at most a name and a MAC address; '" + a + "' ignored, as keepalived does");
+                v.warning(
+                        t,
+                        where + ": use_vmac takes at most a name and a MAC address; '" + a
+                                + "' ignored, as keepalived does");
             } else if (a.contains(":")) {
                 if (b.get("vmacAddress") != null) {
                     v.warning(t, where + ": use_vmac's MAC address is already given; '" + a + "' ignored");
@@ -454,11 +461,15 @@ final class VrrpReader {
             } else if (b.get("vmacInterface") != null) {
                 v.warning(t, where + ": use_vmac's interface name is already given; '" + a + "' ignored");
             } else if (!validInterfaceName(a)) {
-                v.warning(t, where + ": use_vmac interface name '" + a + "' is too long or has invalid characters; "
-                        + "ignored, as keepalived does (the VMAC is named vrrp.VRID)");
+                v.warning(
+                        t,
+                        where + ": use_vmac interface name '" + a + "' is too long or has invalid characters; "
+                                + "ignored, as keepalived does (the VMAC is named vrrp.VRID)");
             } else if (vmacNames.containsKey(a)) {
-                v.warning(t, where + ": vrrp_instance " + vmacNames.get(a) + " already uses " + a
-                        + " for its VMAC; name ignored, as keepalived does");
+                v.warning(
+                        t,
+                        where + ": vrrp_instance " + vmacNames.get(a) + " already uses " + a
+                                + " for its VMAC; name ignored, as keepalived does");
             } else {
                 vmacNames.put(a, where.substring("vrrp_instance ".length()));
                 b.set("vmacInterface", a);
@@ -649,18 +660,27 @@ final class VrrpReader {
         boolean vmac = Boolean.TRUE.equals(b.get("useVmac"));
         if (Boolean.TRUE.equals(b.get("vmacXmitBase"))) {
             if (!vmac) {
-                v.warning(seen.get("vmac_xmit_base"), where + ": vmac_xmit_base is only valid with use_vmac; ignored, as in keepalived");
+                v.warning(
+                        seen.get("vmac_xmit_base"),
+                        where + ": vmac_xmit_base is only valid with use_vmac; ignored, as in keepalived");
                 b.set("vmacXmitBase", false);
             } else if (strict) {
-                v.warning(seen.get("vmac_xmit_base"), where + ": vmac_xmit_base is incompatible with strict mode; ignored, as in keepalived");
+                v.warning(
+                        seen.get("vmac_xmit_base"),
+                        where + ": vmac_xmit_base is incompatible with strict mode; ignored, as in keepalived");
                 b.set("vmacXmitBase", false);
             }
         } else if (vmac && b.has("unicastPeers")) {
-            v.warning(seen.get("use_vmac"), where + ": unicast with use_vmac requires vmac_xmit_base; set, as keepalived does");
+            v.warning(
+                    seen.get("use_vmac"),
+                    where + ": unicast with use_vmac requires vmac_xmit_base; set, as keepalived does");
             b.set("vmacXmitBase", true);
         }
         if (vmac && Boolean.TRUE.equals(b.get("promoteSecondaries"))) {
-            v.warning(seen.get("promote_secondaries"), where + ": promote_secondaries is set on the VMAC anyway; ignored on the interface, as in keepalived");
+            v.warning(
+                    seen.get("promote_secondaries"),
+                    where
+                            + ": promote_secondaries is set on the VMAC anyway; ignored on the interface, as in keepalived");
             b.set("promoteSecondaries", false);
         }
     }

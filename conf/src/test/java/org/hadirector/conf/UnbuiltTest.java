@@ -41,6 +41,7 @@ class UnbuiltTest {
                     auth_pass secret
                 }
                 use_vmac vmac1 02:00:00:00:00:01
+                use_vmac_addr
                 no_accept
                 virtual_ipaddress {
                     198.18.0.100 use_vmac
@@ -126,7 +127,13 @@ class UnbuiltTest {
                         .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
-        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.VMAC_ADDRESS, Unbuilt.VIP_USE_VMAC, Unbuilt.TRACK_PROCESS, Unbuilt.FILE_CHECK)) {
+        for (Unbuilt u : List.of(
+                Unbuilt.AUTH_AH,
+                Unbuilt.VMAC_ADDRESS,
+                Unbuilt.USE_VMAC_ADDR,
+                Unbuilt.VIP_USE_VMAC,
+                Unbuilt.TRACK_PROCESS,
+                Unbuilt.FILE_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }

@@ -188,7 +188,11 @@ final class VrrpConfigMapper {
             }
             String n = x.vmacInterface() != null
                     ? x.vmacInterface()
-                    : Vmac.defaultName(x.virtualRouterId(), x.isIpv6(), taken);
+                    : Vmac.defaultName(
+                            c.globalDefs().vmacPrefix() != null ? c.globalDefs().vmacPrefix() : "vrrp",
+                            x.virtualRouterId(),
+                            x.isIpv6(),
+                            taken);
             taken.add(n);
             if (x.name().equals(i.name())) {
                 return new Vmac(n, i.virtualRouterId(), i.isIpv6(), i.vmacXmitBase());

@@ -173,8 +173,7 @@ class DirectorPlanTest {
                         "TCP 198.18.0.100:80, real_server 198.18.0.29:80: FILE_CHECK is not built yet (TCP_CHECK, "
                                 + "HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK are)"),
                 DirectorPlan.refusals(c, true, true));
-        assertEquals(
-                List.of(DirectorPlan.refusals(c, true, true).get(0)), DirectorPlan.refusals(c, true, false));
+        assertEquals(List.of(DirectorPlan.refusals(c, true, true).get(0)), DirectorPlan.refusals(c, true, false));
         assertEquals(1, DirectorPlan.refusals(c, false, true).size(), "-C: the checker only");
         DirectorPlan.Refused e = assertThrows(DirectorPlan.Refused.class, () -> DirectorPlan.compile(c, true, true));
         assertEquals(DirectorPlan.refusals(c, true, true), e.reasons());

@@ -49,4 +49,13 @@ class VmacMappingTest {
         assertNull(vmac(c, "VI_5"));
         assertTrue(DirectorPlan.refusals(c, true, true).stream().noneMatch(r -> r.contains("vmac")));
     }
+
+    @Test
+    void vmacPrefixNamesTheDefaultOnes() throws Exception {
+        KeepalivedConfig c = DirectorPlanTest.config("global_defs {\n vmac_prefix vm\n}\n"
+                + instance("VI_1", 51, "use_vmac", "198.18.0.51")
+                + instance("VI_2", 52, "use_vmac named52", "198.18.0.52"));
+        assertEquals("vm.51", vmac(c, "VI_1").name());
+        assertEquals("named52", vmac(c, "VI_2").name());
+    }
 }

@@ -52,6 +52,7 @@ public final class RtNetlink implements Closeable {
     static final int IN6_ADDR_GEN_MODE_NONE = 1;
     /** macvlan mode private: no frames between macvlans of one lower device. */
     public static final int MACVLAN_MODE_PRIVATE = 1;
+
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;
     static final int IFF_LOWER_UP = 0x10000;
@@ -333,7 +334,12 @@ public final class RtNetlink implements Closeable {
     }
 
     private static void ifinfomsg(ByteBuffer m, int ifindex, int flags, int change) {
-        m.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(ifindex).putInt(flags).putInt(change);
+        m.put((byte) 0)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putInt(ifindex)
+                .putInt(flags)
+                .putInt(change);
     }
 
     private static void macvlanInfo(ByteBuffer m, int mode) {
@@ -478,7 +484,9 @@ public final class RtNetlink implements Closeable {
                     } else if (t == IFLA_INFO_DATA) {
                         attributes(ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()), 0, (t2, d2) -> {
                             if (t2 == IFLA_MACVLAN_MODE && d2.length >= 4) {
-                                mode[0] = ByteBuffer.wrap(d2).order(ByteOrder.nativeOrder()).getInt();
+                                mode[0] = ByteBuffer.wrap(d2)
+                                        .order(ByteOrder.nativeOrder())
+                                        .getInt();
                             }
                         });
                     }

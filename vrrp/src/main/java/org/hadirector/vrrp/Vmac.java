@@ -37,7 +37,15 @@ public record Vmac(String name, int vrid, boolean ipv6, boolean xmitBase) {
      * {@code taken}: the names other instances use (given ones, and those chosen before this).
      */
     public static String defaultName(int vrid, boolean ipv6, Set<String> taken) {
-        String name = "vrrp." + vrid;
+        return defaultName("vrrp", vrid, ipv6, taken);
+    }
+
+    /**
+     * As {@link #defaultName(int, boolean, Set)} with global_defs vmac_prefix instead of "vrrp",
+     * cut (as keepalived cuts it) so that the name fits the kernel's 15 characters.
+     */
+    public static String defaultName(String prefix, int vrid, boolean ipv6, Set<String> taken) {
+        String name = fit(prefix, "", vrid);
         int num = 0;
         for (int tries = 0; taken.contains(name) && tries < 1000; tries++) {
             if (ipv6) {
@@ -45,9 +53,14 @@ public record Vmac(String name, int vrid, boolean ipv6, boolean xmitBase) {
             } else {
                 num++;
             }
-            name = "vrrp" + num + "." + vrid;
+            name = fit(prefix, Integer.toString(num), vrid);
         }
         return name;
+    }
+
+    private static String fit(String prefix, String num, int vrid) {
+        String tail = num + "." + vrid;
+        return prefix.substring(0, Math.min(prefix.length(), 15 - tail.length())) + tail;
     }
 
     /**

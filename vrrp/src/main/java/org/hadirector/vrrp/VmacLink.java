@@ -52,8 +52,12 @@ final class VmacLink {
                     + "name another one with 'use_vmac NAME'");
         }
         if (d != null && d.link() != baseIndex) {
-            LOG.info("{}: removing the macvlan {} on another interface (ifindex {}) to make the VMAC on {}",
-                    owner, vmac.name(), d.link(), base);
+            LOG.info(
+                    "{}: removing the macvlan {} on another interface (ifindex {}) to make the VMAC on {}",
+                    owner,
+                    vmac.name(),
+                    d.link(),
+                    base);
             nl.deleteLink(d.ifindex());
             d = null;
         }
@@ -64,8 +68,11 @@ final class VmacLink {
         } else if (!Arrays.equals(d.mac(), mac) || d.macvlanMode() != RtNetlink.MACVLAN_MODE_PRIVATE) {
             idx = d.ifindex();
             nl.updateMacvlan(idx, mac, RtNetlink.MACVLAN_MODE_PRIVATE);
-            LOG.info("{}: VMAC {} existed with another MAC or mode: now {} in private mode",
-                    owner, vmac.name(), format(mac));
+            LOG.info(
+                    "{}: VMAC {} existed with another MAC or mode: now {} in private mode",
+                    owner,
+                    vmac.name(),
+                    format(mac));
         } else {
             idx = d.ifindex();
             LOG.info("{}: VMAC {} already on {}: taken over", owner, vmac.name(), base);

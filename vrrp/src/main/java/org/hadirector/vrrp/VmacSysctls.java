@@ -179,7 +179,8 @@ final class VmacSysctls {
         if (all != null && all == 0) {
             write(r.ipv4().resolve("all/rp_filter"), r.all());
         }
-        if (r.defaultBefore() != null && Integer.valueOf(r.all()).equals(number(r.ipv4().resolve("default/rp_filter")))) {
+        if (r.defaultBefore() != null
+                && Integer.valueOf(r.all()).equals(number(r.ipv4().resolve("default/rp_filter")))) {
             write(r.ipv4().resolve("default/rp_filter"), r.defaultBefore());
         }
         r.raised().forEach((n, v) -> {

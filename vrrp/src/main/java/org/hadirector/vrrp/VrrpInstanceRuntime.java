@@ -106,6 +106,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final VmacLink vmacLink;
     /** The VMAC's index while it is up, else 0. */
     private int vmacIndex;
+
     private ScriptRunner scripts;
     private SyncGroup group;
     /** The notify FIFOs' events; set before {@link #start()}. */
@@ -274,8 +275,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         String vipIf = config.interfaceName();
         if (vmac != null) {
             boolean ipv6On = !vmac.ipv6() && config.excludedVips().stream().anyMatch(VirtualAddress::isIpv6);
-            vmacIndex = vmacLink.ensure(
-                    netlink, ifindex, vmac.ipv6() && !vmac.xmitBase() ? source : null, ipv6On);
+            vmacIndex = vmacLink.ensure(netlink, ifindex, vmac.ipv6() && !vmac.xmitBase() ? source : null, ipv6On);
             vipIf = vmac.name();
             adverts = vmac.xmitBase() ? config.interfaceName() : vmac.name();
             mac = vmac.mac();

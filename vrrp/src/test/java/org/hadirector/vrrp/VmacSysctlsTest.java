@@ -20,7 +20,9 @@ class VmacSysctlsTest {
     }
 
     private String get(String family, String ifname, String key) throws IOException {
-        return Files.readString(net.resolve(family).resolve("conf").resolve(ifname).resolve(key)).strip();
+        return Files.readString(
+                        net.resolve(family).resolve("conf").resolve(ifname).resolve(key))
+                .strip();
     }
 
     private void host(int all, int def) throws IOException {

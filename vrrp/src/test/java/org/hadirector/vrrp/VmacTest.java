@@ -32,7 +32,17 @@ class VmacTest {
         assertEquals(
                 "vrrp7.51",
                 Vmac.defaultName(
-                        51, true, Set.of("vrrp.51", "vrrp6.51", "vrrp1.51", "vrrp2.51", "vrrp3.51", "vrrp4.51", "vrrp5.51")));
+                        51,
+                        true,
+                        Set.of("vrrp.51", "vrrp6.51", "vrrp1.51", "vrrp2.51", "vrrp3.51", "vrrp4.51", "vrrp5.51")));
+    }
+
+    @Test
+    void vmacPrefixReplacesVrrpAndIsCutToFifteenCharacters() {
+        assertEquals("vmac.51", Vmac.defaultName("vmac", 51, false, Set.of()));
+        assertEquals("vmac1.51", Vmac.defaultName("vmac", 51, false, Set.of("vmac.51")));
+        assertEquals("averylongpr.255", Vmac.defaultName("averylongprefix", 255, false, Set.of()));
+        assertEquals("averylongp1.255", Vmac.defaultName("averylongprefix", 255, false, Set.of("averylongpr.255")));
     }
 
     @Test

@@ -13,6 +13,7 @@ public record VrrpInstance(
         String vmacInterface,
         boolean vmacXmitBase,
         String vmacAddress,
+        boolean useVmacAddr,
         boolean dontTrackPrimary,
         List<TrackedInterface> trackInterfaces,
         List<TrackedRef> trackScripts,

@@ -121,9 +121,7 @@ class VmacInteropTest {
                 .redirectOutput(lab.dir.resolve("tshark.log").toFile())
                 .start();
         Path log = lab.dir.resolve("tshark.log");
-        long ms = Lab.waitFor(
-                15_000,
-                Lab.quietly(() -> Files.readString(log).split("Capturing on", -1).length > 1));
+        long ms = Lab.waitFor(15_000, Lab.quietly(() -> Files.readString(log).split("Capturing on", -1).length > 1));
         assertTrue(ms >= 0, "tshark did not start: " + Files.readString(log));
         return p;
     }
@@ -136,7 +134,8 @@ class VmacInteropTest {
     /** The captured frames {@code filter} takes, as their fields. */
     private static List<String[]> frames(Path file, String filter, String... fields)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-Y", filter, "-T", "fields"));
+        List<String> cmd =
+                new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-Y", filter, "-T", "fields"));
         for (String f : fields) {
             cmd.add("-e");
             cmd.add(f);
@@ -158,7 +157,13 @@ class VmacInteropTest {
     }
 
     private static String diag(Lab lab) throws IOException, InterruptedException {
-        return Lab.run("ip", "netns", "exec", lab.ns("director1"), "sh", "-c",
+        return Lab.run(
+                        "ip",
+                        "netns",
+                        "exec",
+                        lab.ns("director1"),
+                        "sh",
+                        "-c",
                         "ip -d link; ip addr; sysctl -a 2>/dev/null | grep -E 'arp_ignore|arp_filter|rp_filter|accept_local'")
                 + lab.log("director1");
     }
@@ -184,8 +189,10 @@ class VmacInteropTest {
                 "arp.src.hw_mac",
                 "arp.opcode");
         for (String[] f : arps) {
-            assertEquals(VMAC, f[1], "Ethernet source of an ARP " + (f[3].equals("2") ? "reply" : "GARP") + " on " + f[0]);
-            assertEquals(VMAC, f[2], "ARP sender MAC of an ARP " + (f[3].equals("2") ? "reply" : "GARP") + " on " + f[0]);
+            assertEquals(
+                    VMAC, f[1], "Ethernet source of an ARP " + (f[3].equals("2") ? "reply" : "GARP") + " on " + f[0]);
+            assertEquals(
+                    VMAC, f[2], "ARP sender MAC of an ARP " + (f[3].equals("2") ? "reply" : "GARP") + " on " + f[0]);
         }
         return arps;
     }
@@ -193,8 +200,7 @@ class VmacInteropTest {
     @Test
     void useVmacFailsOverBothWaysWithKeepalivedAndGarpsFromTheVmac() throws Exception {
         requireTools();
-        try (Lab lab = Lab.create(
-                "vm", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
+        try (Lab lab = Lab.create("vm", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
             Path pcap = lab.dir.resolve("vmac.pcapng");
             Process tshark = capture(lab, pcap);
             Process keepalived = null;
@@ -210,12 +216,20 @@ class VmacInteropTest {
                 assertTrue(link.contains("macvlan mode private"), link);
                 assertEquals(
                         "1",
-                        Lab.run("ip", "netns", "exec", lab.ns("director1"), "sysctl", "-n", "net.ipv4.conf."
-                                        + VMAC_IF.replace('.', '/') + ".arp_ignore")
+                        Lab.run(
+                                        "ip",
+                                        "netns",
+                                        "exec",
+                                        lab.ns("director1"),
+                                        "sysctl",
+                                        "-n",
+                                        "net.ipv4.conf." + VMAC_IF.replace('.', '/') + ".arp_ignore")
                                 .strip());
                 assertTrue(
-                        Lab.waitFor(10_000, Lab.quietly(() -> Lab.run("ip", "-n", lab.ns("director2"), "link")
-                                        .contains(VMAC_IF + "@e0")))
+                        Lab.waitFor(
+                                        10_000,
+                                        Lab.quietly(() -> Lab.run("ip", "-n", lab.ns("director2"), "link")
+                                                .contains(VMAC_IF + "@e0")))
                                 >= 0,
                         "keepalived made no VMAC\n" + lab.log("director2"));
                 Thread.sleep(3000);
@@ -227,13 +241,19 @@ class VmacInteropTest {
                 clientReaches(lab);
 
                 // hadirector stops: keepalived takes over; the VMAC goes with hadirector.
-                Lab.run("kill", "-TERM", Files.readString(lab.dir.resolve("director1.pid")).strip());
+                Lab.run(
+                        "kill",
+                        "-TERM",
+                        Files.readString(lab.dir.resolve("director1.pid")).strip());
                 long ms = Lab.waitFor(5_000, Lab.quietly(() -> onVmac(lab, "director2")));
-                assertTrue(ms >= 0, "keepalived did not take over\n" + lab.log("director1") + "\n" + lab.log("director2"));
+                assertTrue(
+                        ms >= 0, "keepalived did not take over\n" + lab.log("director1") + "\n" + lab.log("director2"));
                 System.out.println("VmacInteropTest: keepalived took the VIP over in " + ms + " ms");
                 assertTrue(
-                        Lab.waitFor(5_000, Lab.quietly(() -> !Lab.run("ip", "-n", lab.ns("director1"), "link")
-                                        .contains(VMAC_IF)))
+                        Lab.waitFor(
+                                        5_000,
+                                        Lab.quietly(() -> !Lab.run("ip", "-n", lab.ns("director1"), "link")
+                                                .contains(VMAC_IF)))
                                 >= 0,
                         "hadirector left its VMAC behind\n" + lab.log("director1"));
                 clientReaches(lab);
@@ -253,18 +273,25 @@ class VmacInteropTest {
             }
             stop(tshark);
             List<String[]> arps = assertArpFromVmac(pcap);
-            List<String[]> ours = arps.stream().filter(f -> f[0].equals("p-director1")).toList();
-            List<String[]> theirs = arps.stream().filter(f -> f[0].equals("p-director2")).toList();
+            List<String[]> ours =
+                    arps.stream().filter(f -> f[0].equals("p-director1")).toList();
+            List<String[]> theirs =
+                    arps.stream().filter(f -> f[0].equals("p-director2")).toList();
             // twice master: two bursts of gratuitous ARPs from hadirector, one from keepalived,
             // and each answered the client's ARP request
-            assertTrue(ours.stream().filter(f -> f[3].equals("1")).count() >= 2, "hadirector's GARPs: " + ours.size()
-                    + "\n" + lab.log("director1"));
+            assertTrue(
+                    ours.stream().filter(f -> f[3].equals("1")).count() >= 2,
+                    "hadirector's GARPs: " + ours.size() + "\n" + lab.log("director1"));
             assertTrue(ours.stream().anyMatch(f -> f[3].equals("2")), "hadirector's VMAC answered no ARP request");
             assertTrue(theirs.stream().anyMatch(f -> f[3].equals("1")), "keepalived's GARPs: " + theirs.size());
             // Without vmac_xmit_base the adverts leave from the VMAC too, on both sides.
             List<String[]> adverts = frames(pcap, "vrrp", "frame.interface_name", "eth.src", "vrrp.prio");
-            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director1") && f[2].equals("150")), "no advert of ours");
-            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director2") && f[2].equals("100")), "no advert of keepalived's");
+            assertTrue(
+                    adverts.stream().anyMatch(f -> f[0].equals("p-director1") && f[2].equals("150")),
+                    "no advert of ours");
+            assertTrue(
+                    adverts.stream().anyMatch(f -> f[0].equals("p-director2") && f[2].equals("100")),
+                    "no advert of keepalived's");
             for (String[] f : adverts) {
                 assertEquals(VMAC, f[1], "Ethernet source of an advert on " + f[0]);
             }
@@ -301,7 +328,8 @@ class VmacInteropTest {
             stop(tshark);
             String e0 = lab.mac("director1");
             List<String[]> adverts = frames(pcap, "vrrp", "frame.interface_name", "eth.src", "vrrp.prio");
-            List<String[]> ours = adverts.stream().filter(f -> f[0].equals("p-director1")).toList();
+            List<String[]> ours =
+                    adverts.stream().filter(f -> f[0].equals("p-director1")).toList();
             assertTrue(ours.size() >= 3, "our adverts: " + ours.size() + "\n" + lab.log("director1"));
             for (String[] f : ours) {
                 assertEquals(e0, f[1], "vmac_xmit_base: an advert's Ethernet source is e0's MAC");
@@ -349,8 +377,11 @@ class VmacInteropTest {
             Lab.run("ip", "-n", d1, "addr", "add", "198.18.0.11/24", "dev", "e0");
             Lab.run("ip", "-n", d1, "link", "set", "e0", "up");
             assertTrue(
-                    Lab.waitFor(15_000, Lab.quietly(() -> onVmac(lab, "director1")
-                                    && Lab.run("ip", "-n", d1, "link", "show", VMAC_IF).contains("@e0")))
+                    Lab.waitFor(
+                                    15_000,
+                                    Lab.quietly(() -> onVmac(lab, "director1")
+                                            && Lab.run("ip", "-n", d1, "link", "show", VMAC_IF)
+                                                    .contains("@e0")))
                             >= 0,
                     "no VMAC on the re-created base interface\n" + lab.log("director1"));
             clientReaches(lab);
@@ -360,15 +391,30 @@ class VmacInteropTest {
                             .strip(),
                     "the new e0 answers ARP for its own addresses only");
 
-            Lab.run("kill", "-TERM", Files.readString(lab.dir.resolve("director1.pid")).strip());
+            Lab.run(
+                    "kill",
+                    "-TERM",
+                    Files.readString(lab.dir.resolve("director1.pid")).strip());
             assertTrue(
-                    Lab.waitFor(5_000, Lab.quietly(() -> !Lab.run("ip", "-n", d1, "link").contains(VMAC_IF))) >= 0,
+                    Lab.waitFor(
+                                    5_000,
+                                    Lab.quietly(() ->
+                                            !Lab.run("ip", "-n", d1, "link").contains(VMAC_IF)))
+                            >= 0,
                     "the VMAC outlived the daemon\n" + lab.log("director1"));
             assertTrue(
-                    Lab.waitFor(5_000, Lab.quietly(() -> Lab.run(
-                                            "ip", "netns", "exec", d1, "sysctl", "-n", "net.ipv4.conf.e0.arp_ignore")
-                                    .strip()
-                                    .equals("0")))
+                    Lab.waitFor(
+                                    5_000,
+                                    Lab.quietly(() -> Lab.run(
+                                                    "ip",
+                                                    "netns",
+                                                    "exec",
+                                                    d1,
+                                                    "sysctl",
+                                                    "-n",
+                                                    "net.ipv4.conf.e0.arp_ignore")
+                                            .strip()
+                                            .equals("0")))
                             >= 0,
                     "arp_ignore of e0 not put back\n" + lab.log("director1"));
         }
@@ -421,7 +467,10 @@ class VmacInteropTest {
                 assertTrue(ours.ok());
                 assertFalse(theirs.ok(), "split brain\n" + lab.log("director2"));
 
-                Lab.run("kill", "-TERM", Files.readString(lab.dir.resolve("director1.pid")).strip());
+                Lab.run(
+                        "kill",
+                        "-TERM",
+                        Files.readString(lab.dir.resolve("director1.pid")).strip());
                 long ms = Lab.waitFor(5_000, Lab.quietly(theirs));
                 assertTrue(ms >= 0, "keepalived did not take over\n" + lab.log("director2"));
                 director(lab, "director1", d1);
@@ -436,8 +485,12 @@ class VmacInteropTest {
             }
             stop(tshark);
             List<String[]> adverts = frames(pcap, "vrrp", "frame.interface_name", "eth.src", "vrrp.prio", "ipv6.src");
-            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director1") && f[2].equals("150")), "no advert of ours");
-            assertTrue(adverts.stream().anyMatch(f -> f[0].equals("p-director2") && f[2].equals("100")), "no advert of keepalived's");
+            assertTrue(
+                    adverts.stream().anyMatch(f -> f[0].equals("p-director1") && f[2].equals("150")),
+                    "no advert of ours");
+            assertTrue(
+                    adverts.stream().anyMatch(f -> f[0].equals("p-director2") && f[2].equals("100")),
+                    "no advert of keepalived's");
             for (String[] f : adverts) {
                 assertEquals(vmac6, f[1], "Ethernet source of an advert on " + f[0]);
                 assertTrue(f[3].startsWith("fe80::"), "an advert's source is a link-local address: " + f[3]);
