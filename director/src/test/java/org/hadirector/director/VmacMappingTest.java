@@ -58,4 +58,19 @@ class VmacMappingTest {
         assertEquals("vm.51", vmac(c, "VI_1").name());
         assertEquals("named52", vmac(c, "VI_2").name());
     }
+
+    @Test
+    void theUserspaceForwarderRefusesAVipOnAVmac() throws Exception {
+        KeepalivedConfig c = DirectorPlanTest.config(instance("VI_1", 51, "use_vmac", "198.18.0.51") + """
+                virtual_server 198.18.0.51 80 {
+                    lvs_method DR
+                    real_server 198.18.0.21 80 {
+                    }
+                }
+                """);
+        org.hadirector.ipvs.DataplaneException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.hadirector.ipvs.DataplaneException.class,
+                () -> Director.forwarderInterface(DirectorPlan.compile(c, true, true)));
+        assertTrue(e.getMessage().contains("198.18.0.51 is on vrrp.51, use_vmac); use kernel IPVS"), e.getMessage());
+    }
 }
