@@ -202,6 +202,8 @@ class VmacInteropTest {
     void useVmacFailsOverBothWaysWithKeepalivedAndGarpsFromTheVmac() throws Exception {
         requireTools();
         try (Lab lab = Lab.create("vm", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
+            // The client learns the VIP's MAC from the gratuitous ARPs alone (no ARP request of its own).
+            Lab.run("ip", "netns", "exec", lab.ns("client"), "sysctl", "-qw", "net.ipv4.conf.e0.arp_accept=1");
             Path pcap = lab.dir.resolve("vmac.pcapng");
             Process tshark = capture(lab, pcap);
             Process keepalived = null;
@@ -215,6 +217,14 @@ class VmacInteropTest {
                 String link = Lab.run("ip", "-n", lab.ns("director1"), "-d", "link", "show", "dev", VMAC_IF);
                 assertTrue(link.contains(VMAC_IF + "@e0") && link.contains("link/ether " + VMAC), link);
                 assertTrue(link.contains("macvlan mode private"), link);
+                assertTrue(
+                        Lab.waitFor(
+                                        3_000,
+                                        Lab.quietly(() -> Lab.run("ip", "-n", lab.ns("client"), "neigh", "show", VIP)
+                                                .contains("lladdr " + VMAC)))
+                                >= 0,
+                        "the client did not learn the VMAC from the GARPs: "
+                                + Lab.run("ip", "-n", lab.ns("client"), "neigh", "show", VIP));
                 assertEquals(
                         "1",
                         Lab.run(
