@@ -118,7 +118,10 @@ final class AddressLineReader {
                 case "noprefixroute" -> b.set("noprefixroute", true);
                 case "autojoin" -> b.set("autojoin", true);
                 case "no_track" -> b.set("noTrack", true);
-                case "use_vmac" -> b.set("useVmac", true);
+                case "use_vmac" -> {
+                    v.warning(opt, Unbuilt.VIP_USE_VMAC.warning());
+                    b.set("useVmac", true);
+                }
                 default ->
                     v.warning(
                             opt, "unknown option '" + o + "' for address " + text + "; ignored (one address per line)");

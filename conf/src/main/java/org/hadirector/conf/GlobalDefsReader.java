@@ -128,6 +128,13 @@ final class GlobalDefsReader {
                 case "notify_fifo_script" -> fifoScripts.put("notifyFifo", v.script(s));
                 case "vrrp_notify_fifo_script" -> fifoScripts.put("vrrpNotifyFifo", v.script(s));
                 case "lvs_notify_fifo_script" -> fifoScripts.put("lvsNotifyFifo", v.script(s));
+                case "vmac_prefix" -> {
+                    if (b.get("vmacPrefix") != null) {
+                        v.warning(s, "vmac_prefix is already given; ignored, as keepalived does");
+                    } else {
+                        b.set("vmacPrefix", v.string(s));
+                    }
+                }
                 case "max_auto_priority" ->
                     b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
                 default -> {

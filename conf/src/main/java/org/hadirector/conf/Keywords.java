@@ -81,7 +81,6 @@ final class Keywords {
             "enable_traps",
             "enable_dbus",
             "dbus_service_name",
-            "vmac_prefix",
             "vmac_addr_prefix",
             "vrrp_rx_bufs_policy",
             "vrrp_rx_bufs_multiplier",
@@ -126,7 +125,6 @@ final class Keywords {
 
     /** vrrp_instance keywords accepted and ignored with a warning. */
     static final Set<String> INSTANCE_UNSUPPORTED = Set.of(
-            "use_vmac_addr",
             "use_ipvlan",
             "native_ipv6",
             "vrf",

@@ -14,6 +14,7 @@ import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SmtpCheck;
 import org.hadirector.conf.model.TcpCheck;
 import org.hadirector.conf.model.UdpCheck;
+import org.hadirector.conf.model.VirtualIpAddress;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VrrpInstance;
 import org.hadirector.conf.model.VrrpSyncGroup;
@@ -30,7 +31,18 @@ import org.hadirector.sys.Addresses;
  */
 public enum Unbuilt {
     AUTH_AH(Part.VRRP, "auth_type AH", "is not implemented; use PASS, or no authentication"),
-    USE_VMAC(Part.VRRP, "use_vmac", "is not built yet"),
+    VMAC_ADDRESS(
+            Part.VRRP,
+            "use_vmac with a MAC address",
+            "is not built yet (use_vmac with VRRP's own 00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID is)"),
+    USE_VMAC_ADDR(
+            Part.VRRP,
+            "use_vmac_addr",
+            "is not built yet (use_vmac is, for the VIPs of the instance's family on its interface)"),
+    VIP_USE_VMAC(
+            Part.VRRP,
+            "use_vmac on a virtual_ipaddress",
+            "is not built yet (use_vmac in the vrrp_instance is, for the VIPs on its interface)"),
     VIRTUAL_ROUTES(Part.VRRP, "virtual_routes / virtual_rules", "are not built yet"),
     STATIC_ADDRESSES(Part.VRRP, "static_ipaddress / static_routes / static_rules", "are not built yet"),
     SYNC_GROUP_TRACKING(Part.VRRP, "track_* in a vrrp_sync_group", "are not built yet (track in the member instances)"),
@@ -117,8 +129,15 @@ public enum Unbuilt {
             if (i.authType() == AuthType.AH) {
                 out.add(new Use(AUTH_AH, where));
             }
-            if (i.useVmac()) {
-                out.add(new Use(USE_VMAC, where));
+            if (i.useVmac() && i.vmacAddress() != null) {
+                out.add(new Use(VMAC_ADDRESS, where));
+            }
+            if (i.useVmacAddr()) {
+                out.add(new Use(USE_VMAC_ADDR, where));
+            }
+            if (i.virtualIpaddresses().stream().anyMatch(VirtualIpAddress::useVmac)
+                    || i.virtualIpaddressesExcluded().stream().anyMatch(VirtualIpAddress::useVmac)) {
+                out.add(new Use(VIP_USE_VMAC, where));
             }
             if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
                 out.add(new Use(VIRTUAL_ROUTES, where));

@@ -32,6 +32,9 @@ final class VrrpReader {
     private final ValueReader v;
     private final AddressLineReader addresses;
 
+    /** use_vmac interface names given so far, by instance: keepalived lets the first keep one. */
+    private final Map<String, String> vmacNames = new HashMap<>();
+
     VrrpReader(ValueReader v) {
         this.v = v;
         this.addresses = new AddressLineReader(v);
@@ -434,12 +437,10 @@ final class VrrpReader {
                     b.set("interfaceName", v.string(x));
                     v.interfaceExists(x.args().isEmpty() ? null : x.args().get(0), where);
                 }
-                case "use_vmac" -> {
-                    v.warning(x, Unbuilt.USE_VMAC.warning());
-                    b.set("useVmac", true);
-                    if (!x.args().isEmpty()) {
-                        b.set("vmacInterface", x.args().get(0).text());
-                    }
+                case "use_vmac" -> useVmac(x, b, where);
+                case "use_vmac_addr" -> {
+                    v.warning(x, Unbuilt.USE_VMAC_ADDR.warning());
+                    b.set("useVmacAddr", true);
                 }
                 case "vmac_xmit_base" -> b.set("vmacXmitBase", true);
                 case "dont_track_primary" -> {
@@ -544,6 +545,56 @@ final class VrrpReader {
         finishInstance(s, name, b, garp, seen, g);
         b.set("notifies", n.build());
         return b.build();
+    }
+
+    /**
+     * use_vmac [NAME] [MAC], as keepalived's vrrp_vmac_handler reads it: an argument with a ':' is
+     * the MAC, another the interface name; a name the kernel would not take, or one another
+     * instance has, is ignored with a warning (the instance then gets a vrrp.VRID name).
+     */
+    private void useVmac(Statement x, RecordBuilder<VrrpInstance> b, String where) {
+        b.set("useVmac", true);
+        for (int i = 0; i < x.args().size(); i++) {
+            Token t = x.args().get(i);
+            String a = t.text();
+            if (i >= 2) {
+                v.warning(
+                        t,
+                        where + ": use_vmac takes at most a name and a MAC address; '" + a
+                                + "' ignored, as keepalived does");
+            } else if (a.contains(":")) {
+                if (b.get("vmacAddress") != null) {
+                    v.warning(t, where + ": use_vmac's MAC address is already given; '" + a + "' ignored");
+                } else {
+                    v.warning(t, Unbuilt.VMAC_ADDRESS.warning());
+                    b.set("vmacAddress", a);
+                }
+            } else if (b.get("vmacInterface") != null) {
+                v.warning(t, where + ": use_vmac's interface name is already given; '" + a + "' ignored");
+            } else if (!validInterfaceName(a)) {
+                v.warning(
+                        t,
+                        where + ": use_vmac interface name '" + a + "' is too long or has invalid characters; "
+                                + "ignored, as keepalived does (the VMAC is named vrrp.VRID)");
+            } else if (vmacNames.containsKey(a)) {
+                v.warning(
+                        t,
+                        where + ": vrrp_instance " + vmacNames.get(a) + " already uses " + a
+                                + " for its VMAC; name ignored, as keepalived does");
+            } else {
+                vmacNames.put(a, where.substring("vrrp_instance ".length()));
+                b.set("vmacInterface", a);
+            }
+        }
+    }
+
+    /** The kernel's dev_valid_name: 1..15 characters, not . or .., no '/', ':' or white space. */
+    static boolean validInterfaceName(String n) {
+        return !n.isEmpty()
+                && n.length() < 16
+                && !n.equals(".")
+                && !n.equals("..")
+                && n.chars().noneMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c));
     }
 
     private void unicastPeers(Statement x, RecordBuilder<VrrpInstance> b) {
@@ -712,6 +763,37 @@ final class VrrpReader {
         b.setDefault("checkUnicastSrc", g.vrrpCheckUnicastSrc());
         b.setDefault("downTimerAdverts", g.vrrpDownTimerAdverts());
         b.set("garp", GarpReader.resolve(garp, g.garp(), false));
+        vmacRules(b, seen, where, strict);
+    }
+
+    /** keepalived's rules for vmac_xmit_base and promote_secondaries with use_vmac (vrrp.c, vrrp_parser.c). */
+    private void vmacRules(RecordBuilder<VrrpInstance> b, Map<String, Statement> seen, String where, boolean strict) {
+        boolean vmac = Boolean.TRUE.equals(b.get("useVmac"));
+        if (Boolean.TRUE.equals(b.get("vmacXmitBase"))) {
+            if (!vmac) {
+                v.warning(
+                        seen.get("vmac_xmit_base"),
+                        where + ": vmac_xmit_base is only valid with use_vmac; ignored, as in keepalived");
+                b.set("vmacXmitBase", false);
+            } else if (strict) {
+                v.warning(
+                        seen.get("vmac_xmit_base"),
+                        where + ": vmac_xmit_base is incompatible with strict mode; ignored, as in keepalived");
+                b.set("vmacXmitBase", false);
+            }
+        } else if (vmac && b.has("unicastPeers")) {
+            v.warning(
+                    seen.get("use_vmac"),
+                    where + ": unicast with use_vmac requires vmac_xmit_base; set, as keepalived does");
+            b.set("vmacXmitBase", true);
+        }
+        if (vmac && Boolean.TRUE.equals(b.get("promoteSecondaries"))) {
+            v.warning(
+                    seen.get("promote_secondaries"),
+                    where
+                            + ": promote_secondaries is set on the VMAC anyway; ignored on the interface, as in keepalived");
+            b.set("promoteSecondaries", false);
+        }
     }
 
     private static String secs(Duration d) {

@@ -40,10 +40,11 @@ class UnbuiltTest {
                     auth_type AH
                     auth_pass secret
                 }
-                use_vmac
+                use_vmac vmac1 02:00:00:00:00:01
+                use_vmac_addr
                 no_accept
                 virtual_ipaddress {
-                    198.18.0.100
+                    198.18.0.100 use_vmac
                 }
                 virtual_routes {
                     198.18.0.0/24 dev lo
@@ -109,7 +110,7 @@ class UnbuiltTest {
                         .collect(Collectors.toCollection(() -> EnumSet.noneOf(Unbuilt.class))),
                 uses.toString());
         assertEquals(Unbuilt.values().length, uses.size(), uses.toString());
-        assertTrue(uses.contains(new Unbuilt.Use(Unbuilt.USE_VMAC, "vrrp_instance VI_1")), uses.toString());
+        assertTrue(uses.contains(new Unbuilt.Use(Unbuilt.VMAC_ADDRESS, "vrrp_instance VI_1")), uses.toString());
         assertEquals(
                 "TCP 198.18.0.100:80, real_server 198.18.0.22:80, HTTP_GET: bind_port is not supported for HTTP_GET / "
                         + "SSL_GET (async-http-client binds an address only)",
@@ -120,7 +121,8 @@ class UnbuiltTest {
                         .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
-        for (Unbuilt u : List.of(Unbuilt.AUTH_AH, Unbuilt.USE_VMAC, Unbuilt.BFD_CHECK)) {
+        for (Unbuilt u : List.of(
+                Unbuilt.AUTH_AH, Unbuilt.VMAC_ADDRESS, Unbuilt.USE_VMAC_ADDR, Unbuilt.VIP_USE_VMAC, Unbuilt.BFD_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }

@@ -260,6 +260,12 @@ final class Director implements AutoCloseable {
                 throw new DataplaneException(s.id() + ": " + Daemon.FWMARK_NEEDS_KERNEL);
             }
             InetAddress address = s.service().key().address();
+            String vmac = vmacHolding(p, address);
+            if (vmac != null) {
+                // Its VIP lives on a VMAC the instance makes after the dataplane opens.
+                throw new DataplaneException(s.id() + ": the userspace forwarder does not run on a VMAC yet ("
+                        + Addresses.format(address) + " is on " + vmac + ", use_vmac); use kernel IPVS");
+            }
             String ifname = p.vipInterfaces().get(s.id());
             if (ifname == null) {
                 ifname = interfaceHolding(address);
@@ -275,6 +281,22 @@ final class Director implements AutoCloseable {
                     + String.join(", ", found));
         }
         return found.iterator().next();
+    }
+
+    /** The VMAC of the use_vmac instance whose VIP {@code a} is, or null. */
+    private static String vmacHolding(DirectorPlan p, InetAddress a) {
+        for (DirectorPlan.InstancePlan i : p.instances()) {
+            org.hadirector.vrrp.InstanceConfig r = i.runtime();
+            if (r.vmac() == null) {
+                continue;
+            }
+            for (org.hadirector.vrrp.VirtualAddress v : r.vips()) {
+                if (v.address().equals(a) && (v.dev() == null || v.dev().equals(r.interfaceName()))) {
+                    return r.vmac().name();
+                }
+            }
+        }
+        return null;
     }
 
     private static String interfaceHolding(InetAddress a) {

@@ -20,6 +20,7 @@ import org.hadirector.vrrp.GarpPlan;
 import org.hadirector.vrrp.InstanceConfig;
 import org.hadirector.vrrp.NotifyScripts;
 import org.hadirector.vrrp.VirtualAddress;
+import org.hadirector.vrrp.Vmac;
 import org.hadirector.vrrp.VrrpSettings;
 import org.hadirector.vrrp.track.TrackedFile;
 import org.hadirector.vrrp.track.TrackedScript;
@@ -146,6 +147,7 @@ final class VrrpConfigMapper {
         return new InstanceConfig(
                 s,
                 i.interfaceName(),
+                vmac(i, c),
                 vips(i.virtualIpaddresses()),
                 vips(i.virtualIpaddressesExcluded()),
                 group,
@@ -169,6 +171,35 @@ final class VrrpConfigMapper {
                 ttls(i)[1],
                 i.unicastTtl() != null ? i.unicastTtl() : 255,
                 i.promoteSecondaries());
+    }
+
+    /** use_vmac, with the VMAC's name: the given one, else keepalived's vrrp.VRID (see {@link Vmac#defaultName}). */
+    static Vmac vmac(VrrpInstance i, KeepalivedConfig c) {
+        if (!i.useVmac()) {
+            return null;
+        }
+        // Names given anywhere are taken; instances before this one took theirs in file order.
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        c.vrrpInstances().stream()
+                .filter(x -> x.useVmac() && x.vmacInterface() != null)
+                .forEach(x -> taken.add(x.vmacInterface()));
+        for (VrrpInstance x : c.vrrpInstances()) {
+            if (!x.useVmac()) {
+                continue;
+            }
+            String n = x.vmacInterface() != null
+                    ? x.vmacInterface()
+                    : Vmac.defaultName(
+                            c.globalDefs().vmacPrefix() != null ? c.globalDefs().vmacPrefix() : "vrrp",
+                            x.virtualRouterId(),
+                            x.isIpv6(),
+                            taken);
+            taken.add(n);
+            if (x.name().equals(i.name())) {
+                return new Vmac(n, i.virtualRouterId(), i.isIpv6(), i.vmacXmitBase());
+            }
+        }
+        throw new IllegalArgumentException("vrrp_instance " + i.name() + " is not in the configuration");
     }
 
     /** track_file entries resolved against the track_file blocks; the entry's weight wins. */

@@ -83,9 +83,6 @@ class ModelUseTest {
                     "VrrpInstance.unicastFaultNoPeer",
                     "unicast_fault_no_peer: an instance without peers is not put in FAULT"),
             Map.entry(
-                    "VrrpInstance.vmacInterface", "use_vmac's interface name: use_vmac is refused (Unbuilt.USE_VMAC)"),
-            Map.entry("VrrpInstance.vmacXmitBase", "vmac_xmit_base: use_vmac is refused (Unbuilt.USE_VMAC)"),
-            Map.entry(
                     "VrrpSyncGroup.globalTracking",
                     "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"));
 

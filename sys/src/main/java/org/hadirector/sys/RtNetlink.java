@@ -40,7 +40,19 @@ public final class RtNetlink implements Closeable {
     static final int IFA_BROADCAST = 4;
     static final int IFA_CACHEINFO = 6;
     static final int IFA_FLAGS = 8;
+    static final int IFLA_ADDRESS = 1;
     static final int IFLA_IFNAME = 3;
+    static final int IFLA_LINK = 5;
+    static final int IFLA_LINKINFO = 18;
+    static final int IFLA_AF_SPEC = 26;
+    static final int IFLA_INFO_KIND = 1;
+    static final int IFLA_INFO_DATA = 2;
+    static final int IFLA_MACVLAN_MODE = 1;
+    static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    static final int IN6_ADDR_GEN_MODE_NONE = 1;
+    /** macvlan mode private: no frames between macvlans of one lower device. */
+    public static final int MACVLAN_MODE_PRIVATE = 1;
+
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;
     static final int IFF_LOWER_UP = 0x10000;
@@ -57,6 +69,16 @@ public final class RtNetlink implements Closeable {
     public record Link(int ifindex, String name, boolean up, boolean lowerUp) {
         public boolean usable() {
             return up && lowerUp;
+        }
+    }
+
+    /**
+     * A link as RTM_GETLINK shows it: its lower device ({@code link}, 0 for none), its MAC, and
+     * for a macvlan its kind and mode ({@code kind} null for a link without IFLA_LINKINFO).
+     */
+    public record LinkDetails(int ifindex, String name, int link, byte[] mac, String kind, int macvlanMode) {
+        public boolean isMacvlan() {
+            return "macvlan".equals(kind);
         }
     }
 
@@ -223,6 +245,118 @@ public final class RtNetlink implements Closeable {
         return found[0];
     }
 
+    /** The details of the link named {@code name}, or null when there is none. */
+    public LinkDetails linkDetails(String name) throws NativeException {
+        ByteBuffer m = message(RTM_GETLINK, NLM_F_REQUEST);
+        ifinfomsg(m, 0, 0, 0);
+        attr(m, IFLA_IFNAME, (name + "\0").getBytes(StandardCharsets.US_ASCII));
+        LinkDetails[] found = new LinkDetails[1];
+        int errno = request(m, msg -> found[0] = parseLinkDetails(msg));
+        if (errno == 19 /* ENODEV */) {
+            return null;
+        }
+        if (errno != 0) {
+            throw new NativeException("RTM_GETLINK " + name, errno);
+        }
+        return found[0];
+    }
+
+    /**
+     * Creates a macvlan {@code name} on {@code lowerIfindex} with {@code mac}, in {@code mode}
+     * (ip link add link LOWER name NAME address MAC type macvlan mode private); it stays down.
+     */
+    public int addMacvlan(String name, int lowerIfindex, byte[] mac, int mode) throws NativeException {
+        ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        ifinfomsg(m, 0, 0, 0);
+        macvlanInfo(m, mode);
+        attr(m, IFLA_LINK, Bytes.nativeInt(lowerIfindex));
+        attr(m, IFLA_IFNAME, (name + "\0").getBytes(StandardCharsets.US_ASCII));
+        attr(m, IFLA_ADDRESS, mac);
+        int errno = request(m, null);
+        if (errno != 0) {
+            throw new NativeException("RTM_NEWLINK macvlan " + name + " on ifindex " + lowerIfindex, errno);
+        }
+        return Interfaces.index(name);
+    }
+
+    /** Sets an existing macvlan's MAC and mode (ip link set NAME address MAC type macvlan mode M). */
+    public void updateMacvlan(int ifindex, byte[] mac, int mode) throws NativeException {
+        ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(m, ifindex, 0, 0);
+        macvlanInfo(m, mode);
+        attr(m, IFLA_ADDRESS, mac);
+        int errno = request(m, null);
+        if (errno != 0) {
+            throw new NativeException("RTM_NEWLINK macvlan update of ifindex " + ifindex, errno);
+        }
+    }
+
+    /** Brings a link up (ip link set up). */
+    public void setUp(int ifindex) throws NativeException {
+        ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(m, ifindex, IFF_UP, IFF_UP);
+        int errno = request(m, null);
+        if (errno != 0) {
+            throw new NativeException("RTM_NEWLINK up ifindex " + ifindex, errno);
+        }
+    }
+
+    /**
+     * No automatic IPv6 link-local address on the link (ip link set addrgenmode none); set it
+     * while the link is down, since bringing it up makes the address.
+     */
+    public void addrGenModeNone(int ifindex) throws NativeException {
+        ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(m, ifindex, 0, 0);
+        ByteBuffer inet6 = Bytes.nativeBuffer(64);
+        NetlinkSocket.attr(inet6, IFLA_INET6_ADDR_GEN_MODE, new byte[] {(byte) IN6_ADDR_GEN_MODE_NONE});
+        ByteBuffer spec = Bytes.nativeBuffer(64);
+        NetlinkSocket.attr(spec, Native.AF_INET6, filled(inet6));
+        attr(m, IFLA_AF_SPEC, filled(spec));
+        int errno = request(m, null);
+        if (errno != 0) {
+            throw new NativeException("RTM_NEWLINK addrgenmode none ifindex " + ifindex, errno);
+        }
+    }
+
+    /** Deletes a link (ip link del); false when it was not there. */
+    public boolean deleteLink(int ifindex) throws NativeException {
+        ByteBuffer m = message(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(m, ifindex, 0, 0);
+        int errno = request(m, null);
+        if (errno == 19 /* ENODEV */) {
+            return false;
+        }
+        if (errno != 0) {
+            throw new NativeException("RTM_DELLINK ifindex " + ifindex, errno);
+        }
+        return true;
+    }
+
+    private static void ifinfomsg(ByteBuffer m, int ifindex, int flags, int change) {
+        m.put((byte) 0)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putInt(ifindex)
+                .putInt(flags)
+                .putInt(change);
+    }
+
+    private static void macvlanInfo(ByteBuffer m, int mode) {
+        ByteBuffer data = Bytes.nativeBuffer(16);
+        NetlinkSocket.attr(data, IFLA_MACVLAN_MODE, Bytes.nativeInt(mode));
+        ByteBuffer info = Bytes.nativeBuffer(64);
+        NetlinkSocket.attr(info, IFLA_INFO_KIND, "macvlan".getBytes(StandardCharsets.US_ASCII));
+        NetlinkSocket.attr(info, IFLA_INFO_DATA, filled(data));
+        attr(m, IFLA_LINKINFO, filled(info));
+    }
+
+    private static byte[] filled(ByteBuffer b) {
+        byte[] out = new byte[b.position()];
+        System.arraycopy(b.array(), 0, out, 0, out.length);
+        return out;
+    }
+
     /**
      * Reads what is waiting on a {@link #monitorLinks()} socket and hands over each link event.
      * Returns false when the socket overran (ENOBUFS: the kernel dropped events because the
@@ -322,6 +456,44 @@ public final class RtNetlink implements Closeable {
             }
         });
         return new Link(ifindex, name[0], (flags & IFF_UP) != 0, (flags & IFF_LOWER_UP) != 0);
+    }
+
+    private static LinkDetails parseLinkDetails(ByteBuffer msg) {
+        int p = msg.position();
+        if ((msg.getShort(p + 4) & 0xffff) != RTM_NEWLINK || msg.limit() - p < 32) {
+            return null;
+        }
+        int ifindex = msg.getInt(p + 20);
+        String[] name = new String[1];
+        int[] link = new int[1];
+        byte[][] mac = new byte[1][];
+        String[] kind = new String[1];
+        int[] mode = new int[1];
+        attributes(msg, p + 32, (type, data) -> {
+            if (type == IFLA_IFNAME) {
+                name[0] = new String(data, StandardCharsets.US_ASCII).replace("\0", "");
+            } else if (type == IFLA_LINK && data.length >= 4) {
+                link[0] = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder()).getInt();
+            } else if (type == IFLA_ADDRESS) {
+                mac[0] = data;
+            } else if (type == IFLA_LINKINFO) {
+                ByteBuffer info = ByteBuffer.wrap(data).order(ByteOrder.nativeOrder());
+                attributes(info, 0, (t, d) -> {
+                    if (t == IFLA_INFO_KIND) {
+                        kind[0] = new String(d, StandardCharsets.US_ASCII).replace("\0", "");
+                    } else if (t == IFLA_INFO_DATA) {
+                        attributes(ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()), 0, (t2, d2) -> {
+                            if (t2 == IFLA_MACVLAN_MODE && d2.length >= 4) {
+                                mode[0] = ByteBuffer.wrap(d2)
+                                        .order(ByteOrder.nativeOrder())
+                                        .getInt();
+                            }
+                        });
+                    }
+                });
+            }
+        });
+        return new LinkDetails(ifindex, name[0], link[0], mac[0], kind[0], mode[0]);
     }
 
     private static void attributes(ByteBuffer msg, int from, java.util.function.BiConsumer<Integer, byte[]> each) {

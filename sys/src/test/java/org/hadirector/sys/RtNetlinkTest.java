@@ -1,6 +1,9 @@
 package org.hadirector.sys;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +149,54 @@ class RtNetlinkTest {
             });
             assertTrue(result[0], "the burst overran an 8 KiB buffer and readEvents said so");
             assertTrue(result[1], "events still arrive after the overrun");
+        }
+    }
+
+    @Test
+    void aPrivateMacvlanIsCreatedReadUpdatedAndDeletedAsIpShowsIt() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("mv")) {
+            byte[] mac = {0, 0, 0x5e, 0, 1, 51};
+            RtNetlink.LinkDetails[] seen = lab.in(lab.a, () -> {
+                try (RtNetlink nl = RtNetlink.open()) {
+                    int e0 = Interfaces.index("e0");
+                    assertNull(nl.linkDetails("vrrp.51"));
+                    int v = nl.addMacvlan("vrrp.51", e0, mac, RtNetlink.MACVLAN_MODE_PRIVATE);
+                    NativeException twice = assertThrows(
+                            NativeException.class,
+                            () -> nl.addMacvlan("vrrp.51", e0, mac, RtNetlink.MACVLAN_MODE_PRIVATE));
+                    assertTrue(twice.getMessage().contains("File exists"), twice.getMessage());
+                    nl.addrGenModeNone(v);
+                    nl.setUp(v);
+                    RtNetlink.LinkDetails created = nl.linkDetails("vrrp.51");
+                    RtNetlink.LinkDetails base = nl.linkDetails("e0");
+                    return new RtNetlink.LinkDetails[] {created, base};
+                }
+            });
+            RtNetlink.LinkDetails v = seen[0];
+            assertTrue(v.isMacvlan(), v.toString());
+            assertEquals(RtNetlink.MACVLAN_MODE_PRIVATE, v.macvlanMode());
+            assertEquals(seen[1].ifindex(), v.link());
+            assertArrayEquals(mac, v.mac());
+            assertFalse(seen[1].isMacvlan());
+            String shown = NetnsLab.ip("-n", lab.a, "-d", "link", "show", "dev", "vrrp.51");
+            assertTrue(shown.contains("vrrp.51@e0"), shown);
+            assertTrue(shown.contains("link/ether 00:00:5e:00:01:33"), shown);
+            assertTrue(shown.contains("macvlan mode private"), shown);
+            assertTrue(shown.contains("addrgenmode none"), shown);
+            assertTrue(shown.contains("state UP") || shown.contains(",UP"), shown);
+            String addrs = NetnsLab.ip("-n", lab.a, "addr", "show", "dev", "vrrp.51");
+            assertFalse(addrs.contains("inet6 fe80"), "no automatic link-local: " + addrs);
+            byte[] other = {0, 0, 0x5e, 0, 2, 51};
+            lab.in(lab.a, () -> {
+                try (RtNetlink nl = RtNetlink.open()) {
+                    nl.updateMacvlan(v.ifindex(), other, RtNetlink.MACVLAN_MODE_PRIVATE);
+                    assertArrayEquals(other, nl.linkDetails("vrrp.51").mac());
+                    assertTrue(nl.deleteLink(v.ifindex()));
+                    assertFalse(nl.deleteLink(v.ifindex()), "second delete: not there");
+                    assertNull(nl.linkDetails("vrrp.51"));
+                }
+                return null;
+            });
         }
     }
 }

@@ -11,10 +11,12 @@ import java.util.List;
  * @param multicastGroup null for a unicast instance
  * @param sourceAddress  unicast_src_ip / mcast_src_ip; null: the interface's primary address
  * @param authPassword   VRRPv2 PASS, null for none
+ * @param vmac           use_vmac, null for none
  */
 public record InstanceConfig(
         VrrpSettings settings,
         String interfaceName,
+        Vmac vmac,
         List<VirtualAddress> vips,
         List<VirtualAddress> excludedVips,
         InetAddress multicastGroup,

@@ -104,6 +104,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     private final Map<String, ScriptState> scriptStates = new java.util.HashMap<>();
     private final PromoteSecondaries promoteSecondaries;
+    /** use_vmac's interface, null without. */
+    private final VmacLink vmacLink;
+    /** The VMAC's index while it is up, else 0. */
+    private int vmacIndex;
+
     private ScriptRunner scripts;
     /** The tracked processes watched since the trackers were set up (closed with the sockets). */
     private final List<ProcessMonitor.Watch> processWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -120,6 +125,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.sysClassNet = sysClassNet;
         this.garp = new GarpPlan(config.garp());
         this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
+        this.vmacLink = config.vmac() == null
+                ? null
+                : new VmacLink(config.vmac(), config.interfaceName(), name, Path.of("/proc/sys/net"));
     }
 
     /**
@@ -129,6 +137,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      * is closed.
      */
     public void open() throws IOException {
+        if (vmacLink != null) {
+            // The sockets need the VMAC, and it is made at start: during a reload the old
+            // instance still runs, and deletes its VMAC when it stops.
+            existing(config.interfaceName(), "interface ");
+            return;
+        }
+        openNow();
+    }
+
+    private void openNow() throws IOException {
         if (wakeUp == null) {
             wakeUp = new WakeUp();
         }
@@ -149,12 +167,18 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      */
     public void start() throws IOException {
         if (!opened) {
-            open();
+            try {
+                openNow();
+            } catch (IOException | RuntimeException e) {
+                removeVmac();
+                throw e;
+            }
         }
         try {
             prepareHost();
         } catch (IOException | RuntimeException e) {
             closeIo();
+            removeVmac();
             wakeUp.close();
             wakeUp = null;
             opened = false;
@@ -169,7 +193,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         // Only now: while a reload opens this instance, the old one may still hold these VIPs.
         removeStaleVips(netlink.addresses(0));
         setUpTrackers();
-        if (config.promoteSecondaries() && !config.isIpv6()) {
+        if (config.promoteSecondaries() && !config.isIpv6() && vmacLink == null) {
             promoteSecondaries.set(config.interfaceName());
         }
     }
@@ -235,25 +259,45 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 existing(v.dev(), "virtual_ipaddress " + v + ": interface ");
             }
         }
-        socket = RawIpSocket.open(config.interfaceName(), config.isIpv6(), Checksum.IPPROTO_VRRP);
         netlink = RtNetlink.open();
-        links = RtNetlink.monitorLinks();
-        mac = Interfaces.mac(sysClassNet, config.interfaceName());
-        if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
-            packets = PacketSocket.open(config.interfaceName());
-        }
-        if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
-            icmp6 = RawIpSocket.open(config.interfaceName(), true, NeighborAdvertisement.IPPROTO_ICMPV6);
-            icmp6.sendOnly();
-        }
         // One dump serves the choice of source and our own addresses.
         List<RtNetlink.Address> present = netlink.addresses(0);
         source = config.sourceAddress() != null ? config.sourceAddress() : primaryAddress(present);
+        Vmac vmac = config.vmac();
+        if (source == null && vmac != null && vmac.ipv6() && !vmac.xmitBase()) {
+            // keepalived: a link-local address made from the base interface's MAC
+            RtNetlink.LinkDetails b = netlink.linkDetails(config.interfaceName());
+            if (b != null && b.mac() != null && b.mac().length == 6) {
+                source = Vmac.linkLocal(b.mac());
+            }
+        }
         if (source == null) {
             throw new IOException(name + ": interface " + config.interfaceName() + " has no "
                     + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
         }
-        sender = RawIpSocket.open(config.interfaceName(), config.isIpv6(), Checksum.IPPROTO_VRRP);
+        // Adverts go through the VMAC unless vmac_xmit_base; VIPs, GARPs and NAs always do.
+        String adverts = config.interfaceName();
+        String vipIf = config.interfaceName();
+        if (vmac != null) {
+            boolean ipv6On = !vmac.ipv6() && config.excludedVips().stream().anyMatch(VirtualAddress::isIpv6);
+            vmacIndex = vmacLink.ensure(netlink, ifindex, vmac.ipv6() && !vmac.xmitBase() ? source : null, ipv6On);
+            vipIf = vmac.name();
+            adverts = vmac.xmitBase() ? config.interfaceName() : vmac.name();
+            mac = vmac.mac();
+        } else {
+            mac = Interfaces.mac(sysClassNet, config.interfaceName());
+        }
+        // After the VMAC is made: its creation's events are not news to the trackers, read afresh.
+        links = RtNetlink.monitorLinks();
+        socket = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
+        if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
+            packets = PacketSocket.open(vipIf);
+        }
+        if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
+            icmp6 = RawIpSocket.open(vipIf, true, NeighborAdvertisement.IPPROTO_ICMPV6);
+            icmp6.sendOnly();
+        }
+        sender = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
         sender.bind(source);
         if (!config.unicastPeers().isEmpty() && config.unicastTtl() != 255) {
@@ -302,6 +346,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private void setUpTrackers() throws IOException {
         if (!config.dontTrackPrimary()) {
             trackInterface(config.interfaceName(), new TrackedWeight(0, false));
+            if (vmacLink != null) {
+                // keepalived's instance interface is the VMAC: down (or gone), the instance faults
+                trackInterface(vmacLink.name(), new TrackedWeight(0, false));
+            }
         }
         for (InstanceConfig.TrackedInterface t : config.trackInterfaces()) {
             if (!t.name().equals(config.interfaceName())) {
@@ -575,6 +623,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
         } finally {
             closeIo();
+            removeVmac();
             promoteSecondaries.restore();
             if (wakeUp != null) {
                 wakeUp.close();
@@ -750,6 +799,22 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
+    private boolean stillThere(String ifname) {
+        try {
+            return Interfaces.index(ifname) == vmacIndex;
+        } catch (NativeException e) {
+            return false;
+        }
+    }
+
+    /** Deletes the VMAC (if this instance has one up) and puts its sysctls back. */
+    private void removeVmac() {
+        if (vmacLink != null) {
+            vmacIndex = 0;
+            vmacLink.remove();
+        }
+    }
+
     private void linkChanged(RtNetlink.Link l, long now) {
         if (l.name() != null
                 && l.ifindex() != ifindex
@@ -757,6 +822,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 && (l.up() || l.lowerUp())) {
             // Our interface was deleted and made again: the sockets are bound to the old one.
             recreated = "interface " + l.name() + " was re-created (ifindex " + ifindex + " -> " + l.ifindex() + ")";
+        }
+        if (vmacIndex != 0 && l.ifindex() == vmacIndex && !l.up() && !l.lowerUp() && !stillThere(vmacLink.name())) {
+            // keepalived re-creates a VMAC someone deleted (with its base interface, or alone)
+            recreated = "VMAC " + vmacLink.name() + " was deleted";
         }
         if (l.name() != null && !trackedIndexes.containsKey(l.ifindex()) && trackedIndexes.containsValue(l.name())) {
             // A tracked interface came back under a new index: follow it by name.
@@ -919,8 +988,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return all;
     }
 
+    /**
+     * A VIP without dev (or with the instance's interface as dev) is on the instance's interface,
+     * or on its VMAC if it is of the instance's family (keepalived puts the other family's
+     * excluded VIPs on the base interface).
+     */
     private int vipIndex(VirtualAddress v) throws NativeException {
-        return v.dev() == null ? ifindex : Interfaces.index(v.dev());
+        if (v.dev() == null || v.dev().equals(config.interfaceName())) {
+            return vmacIndex != 0 && v.isIpv6() == config.isIpv6() ? vmacIndex : ifindex;
+        }
+        return Interfaces.index(v.dev());
     }
 
     private InetAddress primaryAddress(List<RtNetlink.Address> present) {

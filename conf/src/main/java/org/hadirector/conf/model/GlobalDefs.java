@@ -40,6 +40,7 @@ public record GlobalDefs(
         boolean vrrpHigherPrioSendAdvert,
         Duration vrrpStartupDelay,
         int vrrpDownTimerAdverts,
+        String vmacPrefix,
         LvsSyncDaemon lvsSyncDaemon,
         LvsTimeouts lvsTimeouts,
         boolean lvsFlush,

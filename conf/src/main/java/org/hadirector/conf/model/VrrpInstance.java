@@ -12,6 +12,8 @@ public record VrrpInstance(
         boolean useVmac,
         String vmacInterface,
         boolean vmacXmitBase,
+        String vmacAddress,
+        boolean useVmacAddr,
         boolean dontTrackPrimary,
         List<TrackedInterface> trackInterfaces,
         List<TrackedRef> trackScripts,
