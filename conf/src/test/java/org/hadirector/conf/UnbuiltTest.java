@@ -122,7 +122,11 @@ class UnbuiltTest {
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
         for (Unbuilt u : List.of(
-                Unbuilt.AUTH_AH, Unbuilt.VMAC_ADDRESS, Unbuilt.USE_VMAC_ADDR, Unbuilt.VIP_USE_VMAC, Unbuilt.BFD_CHECK)) {
+                Unbuilt.AUTH_AH,
+                Unbuilt.VMAC_ADDRESS,
+                Unbuilt.USE_VMAC_ADDR,
+                Unbuilt.VIP_USE_VMAC,
+                Unbuilt.BFD_CHECK)) {
             assertTrue(warned.stream().anyMatch(w -> w.endsWith(u.warning())), u + " in " + warned);
         }
     }

@@ -167,7 +167,7 @@ class DirectorPlanTest {
         assertEquals(
                 List.of(
                         "vrrp_instance VI_3: use_vmac with a MAC address is not built yet (use_vmac with VRRP's own "
- + "00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID is)",
+                                + "00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID is)",
                         "TCP 198.18.0.100:80, real_server 198.18.0.29:80: BFD_CHECK is not supported: hadirector has "
                                 + "no BFD"),
                 DirectorPlan.refusals(c, true, true));
