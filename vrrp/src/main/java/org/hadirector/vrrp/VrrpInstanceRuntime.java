@@ -141,6 +141,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             // The sockets need the VMAC, and it is made at start: during a reload the old
             // instance still runs, and deletes its VMAC when it stops.
             existing(config.interfaceName(), "interface ");
+            for (VirtualAddress v : allVips()) {
+                if (v.dev() != null) {
+                    existing(v.dev(), "virtual_ipaddress " + v + ": interface ");
+                }
+            }
             return;
         }
         openNow();
