@@ -10,12 +10,14 @@ import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SorryServer;
+import org.hadirector.conf.model.TunnelSettings;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerKind;
 import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.Tunnel;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.ServiceId;
@@ -53,20 +55,24 @@ final class TableConfigMapper {
                                 method(rs.lvsMethod()),
                                 rs.weight(),
                                 rs.uthreshold() == null ? 0 : rs.uthreshold(),
-                                rs.lthreshold() == null ? 0 : rs.lthreshold()));
+                                rs.lthreshold() == null ? 0 : rs.lthreshold(),
+                                tunnel(rs.lvsMethod(), rs.tunnel())));
             }
             SorryServer sorry = vs.sorryServer();
             if (sorry != null) {
-                // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
+                // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide),
+                // and the virtual server's method and tunnel unless sorry_server_lvs_method says otherwise.
+                ForwardingMethod m = sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod();
                 servers.putIfAbsent(
                         realServerId(sorry.address(), sorry.port(), vs),
                         new Destination(
                                 sorry.address(),
                                 port(sorry.port(), vs),
-                                method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod()),
+                                method(m),
                                 1,
                                 0,
-                                0));
+                                0,
+                                tunnel(m, sorry.tunnel() != null ? sorry.tunnel() : vs.tunnel())));
             }
             out.add(new ServicePlan(service(vs), servers));
         }
@@ -122,6 +128,14 @@ final class TableConfigMapper {
     /** A real server without a port takes the virtual server's (0 for a fwmark service). */
     private static int port(Integer port, VirtualServer vs) {
         return port != null ? port : vs.port() != null ? vs.port() : 0;
+    }
+
+    /** A TUN server's encapsulation (ipip when lvs_method TUN says nothing more); null for the others. */
+    static Tunnel tunnel(ForwardingMethod m, TunnelSettings t) {
+        if (m != ForwardingMethod.TUN) {
+            return null;
+        }
+        return t == null ? Tunnel.DEFAULT : Tunnel.of(t.type(), t.port(), t.checksum());
     }
 
     static ForwardMethod method(ForwardingMethod m) {

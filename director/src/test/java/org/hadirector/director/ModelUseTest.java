@@ -70,25 +70,9 @@ class ModelUseTest {
             Map.entry(
                     "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
             Map.entry("RealServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry(
-                    "RealServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry(
-                    "SorryServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry(
-                    "SslSettings.ca",
-                    "the SSL block's ca: keepalived loads it without verifying the real server's certificate; nothing is loaded here"),
-            Map.entry(
-                    "TunnelSettings.checksum",
-                    "tunnel_nocsum / tunnel_csum / tunnel_remcsum: IPVS tunnel options not passed to the kernel"),
             Map.entry("VirtualIpAddress.noTrack", "a VIP's no_track: its interface is tracked anyway"),
             Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
-            Map.entry("VirtualServer.omega", "omega: quorum_down is not run at shutdown"),
             Map.entry("VirtualServer.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
-            Map.entry(
-                    "VirtualServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
             Map.entry("VrrpInstance.smtpAlert", "smtp_alert e-mail: not built yet (issue 15)"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
             Map.entry(
