@@ -180,7 +180,8 @@ final class CheckerConfigMapper {
                             timeout(h.timing()),
                             vhost,
                             h.enableSni(),
-                            urls),
+                            urls,
+                            h.httpProtocol() != null ? h.httpProtocol() : "1.0"),
                     timing(h.timing()));
         }
         if (k instanceof MiscCheck m) {

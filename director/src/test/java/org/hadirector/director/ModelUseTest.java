@@ -60,10 +60,7 @@ class ModelUseTest {
             Map.entry("GlobalDefs.vrrpStartupDelay", "vrrp_startup_delay: instances start at once"),
             Map.entry(
                     "HttpGetCheck.fastRecovery",
-                    "fast_recovery: the check's delay after a failure is delay_before_retry as usual"),
-            Map.entry(
-                    "HttpGetCheck.httpProtocol",
-                    "http_protocol: requests are HTTP/1.1 with Connection: close whatever it says"),
+                    "fast_recovery: every check fetches all urls back to back and one passing round brings a down server up, as keepalived does only with fast_recovery (without it, one url per delay_loop and a further round)"),
             Map.entry(
                     "KeepalivedConfig.unsupportedBlocks",
                     "the top-level blocks the reader ignored, each with its warning"),

@@ -222,7 +222,10 @@ public final class ProbeIo implements AutoCloseable {
                 .setFollowRedirect(false)
                 .setMaxRequestRetry(0)
                 .setDisableHttpsEndpointIdentificationAlgorithm(true)
-                .setUserAgent("hadirector");
+                .setUserAgent("hadirector")
+                // http_protocol's request line (async-http-client writes HTTP/1.1 only)
+                .setHttpAdditionalChannelInitializer(
+                        ch -> ch.pipeline().addLast("http-protocol", HttpProtocolWriter.INSTANCE));
         if (ssl != null) {
             b.setSslEngineFactory(ssl);
         }

@@ -331,6 +331,53 @@ class NginxCheckTest {
         }
     }
 
+    /**
+     * http_protocol as keepalived's check_http.c writes the request: 1.0 (its default) an
+     * HTTP/1.0 request line without Connection, 1.0C with "Connection: close", 1.1 an HTTP/1.1
+     * line with "Connection: close"; nginx's access log shows what arrived.
+     */
+    @Test
+    void httpProtocolSetsTheRequestLineAndConnectionHeaderAsKeepalived(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        String servers = """
+                log_format proto '$request|$http_connection|$http_host';
+                server {
+                    listen 127.0.0.1:%d;
+                    root %s/html;
+                    access_log %s/access.log proto;
+                }""".formatted(port, dir, dir);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "ok\n");
+        try (Nginx nginx = new Nginx(dir, servers, port)) {
+            nginx.start();
+            CheckSettings.Url health = new CheckSettings.Url(
+                    "/health", List.of(new CheckSettings.StatusRange(200, 299)), md5("ok\n"), null, false, null);
+            for (String p : List.of("1.0", "1.0C", "1.1")) {
+                ProbeResult r = once(io.probe(new CheckSettings.Http(
+                        false,
+                        new InetSocketAddress(LOOPBACK, port),
+                        null,
+                        2000 * MS,
+                        "www.example.test",
+                        false,
+                        List.of(health),
+                        p)));
+                assertTrue(r.success(), p + ": " + r.reason());
+            }
+            List<String> log = List.of();
+            for (int i = 0; i < 100 && log.size() < 3; i++) {
+                Thread.sleep(20);
+                log = Files.exists(dir.resolve("access.log")) ? Files.readAllLines(dir.resolve("access.log")) : log;
+            }
+            assertEquals(
+                    List.of(
+                            "GET /health HTTP/1.0|-|www.example.test",
+                            "GET /health HTTP/1.0|close|www.example.test",
+                            "GET /health HTTP/1.1|close|www.example.test"),
+                    log);
+        }
+    }
+
     static void selfSigned(Path dir, String cn, Path key, Path cert) throws Exception {
         Process openssl = new ProcessBuilder(
                         "openssl",
