@@ -65,9 +65,7 @@ public final class ProbeIo implements AutoCloseable {
     }
 
     public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
-        this.group = new MultiThreadIoEventLoopGroup(
-                threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
+        // the files first: a bad one leaves no threads or timer behind
         SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
         if (cert != null && cert.certificate() != null && cert.key() != null) {
             b.keyManager(cert.certificate(), cert.key(), cert.password());
@@ -80,6 +78,9 @@ public final class ProbeIo implements AutoCloseable {
                     n);
         }
         this.tls = b.build();
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
     }
 
     /**

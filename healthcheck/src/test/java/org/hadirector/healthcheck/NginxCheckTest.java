@@ -422,12 +422,14 @@ class NginxCheckTest {
         }
         int port = freePort();
         String servers = """
+                log_format proto '$request|$http_connection';
                 server {
                     listen 127.0.0.1:%d ssl;
                     ssl_certificate %s;
                     ssl_certificate_key %s;
                     root %s/html;
-                }""".formatted(port, cert, key, dir);
+                    access_log %s/access.log proto;
+                }""".formatted(port, cert, key, dir, dir);
         Files.writeString(dir.resolve("html/health"), "secure\n");
         try (Nginx nginx = new Nginx(dir, servers, port);
                 ProbeIo withCa = new ProbeIo(1, new ProbeIo.ClientCertificate(null, null, null, ca.toFile()))) {
@@ -435,8 +437,22 @@ class NginxCheckTest {
             CheckSettings.Url health = new CheckSettings.Url(
                     "/health", List.of(new CheckSettings.StatusRange(200, 299)), md5("secure\n"), null, false, null);
             ProbeResult ok = once(withCa.probe(new CheckSettings.Http(
-                    true, new InetSocketAddress(LOOPBACK, port), null, 2000 * MS, null, false, List.of(health))));
+                    true,
+                    new InetSocketAddress(LOOPBACK, port),
+                    null,
+                    2000 * MS,
+                    null,
+                    false,
+                    List.of(health),
+                    "1.0")));
             assertTrue(ok.success(), "not verified against the ca, as keepalived: " + ok.reason());
+            // and SSL_GET's request is http_protocol's too
+            List<String> log = List.of();
+            for (int i = 0; i < 100 && log.isEmpty(); i++) {
+                Thread.sleep(20);
+                log = Files.exists(dir.resolve("access.log")) ? Files.readAllLines(dir.resolve("access.log")) : log;
+            }
+            assertEquals(List.of("GET /health HTTP/1.0|-"), log);
         }
     }
 

@@ -31,6 +31,14 @@ public record Tunnel(int type, int port, int flags) {
         if (flags < NOCSUM || flags > REMCSUM) {
             throw new IllegalArgumentException("tunnel flags " + flags);
         }
+        // What the kernel is not sent (keepalived sends a port for gue only, flags for gue and gre)
+        // is not kept either, so that what is wanted equals what the kernel's dump reads back.
+        if (type != GUE) {
+            port = 0;
+        }
+        if (type == IPIP) {
+            flags = NOCSUM;
+        }
     }
 
     /** keepalived's words (type ipip|gue|gre, nocsum|csum|remcsum; null for the default). */

@@ -468,8 +468,8 @@ public final class IpvsGenl {
         if (type > Tunnel.GRE || flags > Tunnel.REMCSUM) {
             throw new IpvsGenlException("tunnel type " + type + " flags " + flags);
         }
-        // the kernel keeps what it was given; only gue's port means anything
-        return new Tunnel(type, type == Tunnel.GUE ? port : 0, type == Tunnel.IPIP ? 0 : flags);
+        // the kernel keeps what it was given; Tunnel drops what its type does not use
+        return new Tunnel(type, port, flags);
     }
 
     /** STATS64 when the kernel sends it (all u64), else STATS (u32 but the byte counts, u64). */

@@ -128,10 +128,14 @@ class IpvsGenlTest {
         byte[] ipipAttrs = HexFormat.of()
                 .parseHex("0500" + "0d00" + "00" + "000000" + "0600" + "0e00" + "0000" + "0000" + "0600" + "0f00"
                         + "0000" + "0000");
-        ByteBuffer r =
-                destinationReply(new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0), new byte[0]);
-        // the builder already wrote TUN_TYPE 0 for ipip; a reply with all three reads the same
+        // the builder wrote TUN_TYPE 0 for ipip; the kernel's port and flags (zeros) come after it
+        ByteBuffer r = destinationReply(
+                new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0),
+                HexFormat.of().parseHex("0600" + "0e00" + "0000" + "0000" + "0600" + "0f00" + "0000" + "0000"));
         assertEquals(ipip, IpvsGenl.parseDestination(r, false).destination());
+        // what a type does not use is not kept: wanted and read back stay equal (no endless edits)
+        assertEquals(Tunnel.DEFAULT, new Tunnel(Tunnel.IPIP, 4789, Tunnel.CSUM));
+        assertEquals(new Tunnel(Tunnel.GRE, 0, Tunnel.CSUM), new Tunnel(Tunnel.GRE, 4789, Tunnel.CSUM));
         assertEquals(
                 Tunnel.DEFAULT,
                 IpvsGenl.parseDestination(r.rewind(), false).destination().tunnel());
