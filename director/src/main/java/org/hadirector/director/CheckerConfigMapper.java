@@ -71,15 +71,32 @@ final class CheckerConfigMapper {
         return out;
     }
 
-    /** The client certificate of the top-level SSL block, or null. */
+    /**
+     * The top-level SSL block's files, or null. keepalived loads them only when an SSL_GET needs
+     * them (check_data->ssl_required), so a bad file in a block nobody uses stops nothing.
+     */
     static ProbeIo.ClientCertificate clientCertificate(KeepalivedConfig c) {
-        if (c.ssl() == null || c.ssl().certificate() == null) {
+        if (c.ssl() == null || (c.ssl().certificate() == null && c.ssl().ca() == null) || !usesSsl(c)) {
             return null;
         }
         return new ProbeIo.ClientCertificate(
-                new File(c.ssl().certificate()),
+                c.ssl().certificate() != null ? new File(c.ssl().certificate()) : null,
                 c.ssl().key() != null ? new File(c.ssl().key()) : null,
-                c.ssl().password());
+                c.ssl().password(),
+                c.ssl().ca() != null ? new File(c.ssl().ca()) : null);
+    }
+
+    private static boolean usesSsl(KeepalivedConfig c) {
+        for (VirtualServer vs : c.virtualServers()) {
+            for (RealServer rs : vs.realServers()) {
+                for (Checker k : rs.checkers()) {
+                    if (k instanceof HttpGetCheck h && h.ssl()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     static List<ServiceSpec> map(KeepalivedConfig c) {
@@ -123,7 +140,8 @@ final class CheckerConfigMapper {
                     sorry != null && sorry.inhibit(),
                     argv(vs.quorumUp(), user, group),
                     argv(vs.quorumDown(), user, group),
-                    servers));
+                    servers,
+                    vs.omega()));
         }
         return out;
     }
@@ -166,7 +184,8 @@ final class CheckerConfigMapper {
                             timeout(h.timing()),
                             vhost,
                             h.enableSni(),
-                            urls),
+                            urls,
+                            h.httpProtocol() != null ? h.httpProtocol() : "1.0"),
                     timing(h.timing()));
         }
         if (k instanceof MiscCheck m) {

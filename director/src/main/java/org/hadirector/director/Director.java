@@ -624,6 +624,12 @@ final class Director implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (checks != null) {
+            LvsFlushOnStop flush = config.globalDefs().lvsFlushOnStop();
+            // keepalived's clear_services (not run with -I): omega's notifies, each real server's
+            // only when the servers are removed one by one rather than flushed; a second for the scripts
+            if (!keepTableOnStop) {
+                checks.notifyShutdown(flush == null || flush == LvsFlushOnStop.NONE, 1000);
+            }
             checks.close();
         }
         if (io != null) {

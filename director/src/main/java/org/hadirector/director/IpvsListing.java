@@ -7,7 +7,7 @@ import org.hadirector.ipvs.IpvsadmFormat;
 import org.hadirector.ipvs.ListingHeader;
 
 /**
- * What `ipvs -L -n [--stats|--rate|-c]` asks for, read the same way by the command line and by
+ * What `ipvs -L -n [--stats|--rate|--tun-info|-c]` asks for, read the same way by the command line and by
  * the control socket, and the listing of a dataplane in ipvsadm's format.
  */
 record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
@@ -17,18 +17,24 @@ record IpvsListing(IpvsadmFormat.Mode mode, boolean connections, boolean list) {
         IpvsadmFormat.Mode mode = IpvsadmFormat.Mode.PLAIN;
         boolean connections = false;
         boolean list = false;
+        boolean tunInfo = false;
         for (String a : options) {
             switch (a) {
                 case "-L", "-l", "--list", "-Ln", "-nL" -> list = true;
                 case "-n", "--numeric" -> {}
                 case "--stats" -> mode = IpvsadmFormat.Mode.STATS;
                 case "--rate" -> mode = IpvsadmFormat.Mode.RATE;
+                case "--tun-info" -> tunInfo = true;
                 case "-c", "--connection", "-Lnc", "-Lc" -> {
                     connections = true;
                     list = true;
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + ControlCommands.shown(a) + "'");
             }
+        }
+        // as ipvsadm: --stats and --rate win over --tun-info
+        if (tunInfo && mode == IpvsadmFormat.Mode.PLAIN) {
+            mode = IpvsadmFormat.Mode.TUN_INFO;
         }
         return new IpvsListing(mode, connections, list);
     }

@@ -11,6 +11,7 @@ import org.hadirector.conf.model.ForwardingMethod;
 import org.hadirector.conf.model.KeepalivedConfig;
 import org.hadirector.conf.model.RealServer;
 import org.hadirector.conf.model.SorryServer;
+import org.hadirector.conf.model.TunnelSettings;
 import org.hadirector.conf.model.VirtualServer;
 import org.hadirector.conf.model.VirtualServerGroup;
 import org.hadirector.conf.model.VirtualServerKind;
@@ -19,6 +20,7 @@ import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
+import org.hadirector.ipvs.Tunnel;
 import org.hadirector.ipvs.VirtualService;
 import org.hadirector.sys.RealServerId;
 import org.hadirector.sys.ServiceId;
@@ -73,15 +75,25 @@ final class TableConfigMapper {
                                     m,
                                     rs.weight(),
                                     rs.uthreshold() == null ? 0 : rs.uthreshold(),
-                                    rs.lthreshold() == null ? 0 : rs.lthreshold()));
+                                    rs.lthreshold() == null ? 0 : rs.lthreshold(),
+                                    tunnel(rs.lvsMethod(), rs.tunnel())));
                 }
                 SorryServer sorry = vs.sorryServer();
                 if (sorry != null) {
-                    // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide).
-                    ForwardMethod m = method(sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod());
+                    // keepalived gives the sorry server weight 1 (0 with inhibit, which the checks decide),
+                    // and the virtual server's method and tunnel unless sorry_server_lvs_method says otherwise.
+                    ForwardingMethod sm = sorry.lvsMethod() != null ? sorry.lvsMethod() : vs.lvsMethod();
+                    ForwardMethod m = method(sm);
                     servers.putIfAbsent(
                             realServerId(sorry.address(), sorry.port(), vs),
-                            new Destination(sorry.address(), port(sorry.port(), m, vs, service), m, 1, 0, 0));
+                            new Destination(
+                                    sorry.address(),
+                                    port(sorry.port(), m, vs, service),
+                                    m,
+                                    1,
+                                    0,
+                                    0,
+                                    tunnel(sm, sorry.tunnel() != null ? sorry.tunnel() : vs.tunnel())));
                 }
                 out.add(new ServicePlan(service, servers, checks));
             }
@@ -214,6 +226,14 @@ final class TableConfigMapper {
         }
         int own = service.key().isFwmark() ? 0 : service.key().port();
         return m == ForwardMethod.MASQ && port != null ? port : own;
+    }
+
+    /** A TUN server's encapsulation (ipip when lvs_method TUN says nothing more); null for the others. */
+    static Tunnel tunnel(ForwardingMethod m, TunnelSettings t) {
+        if (m != ForwardingMethod.TUN) {
+            return null;
+        }
+        return t == null ? Tunnel.DEFAULT : Tunnel.of(t.type(), t.port(), t.checksum());
     }
 
     static ForwardMethod method(ForwardingMethod m) {

@@ -51,33 +51,14 @@ class ModelUseTest {
             Map.entry("GlobalDefs.vrrpStartupDelay", "vrrp_startup_delay: instances start at once"),
             Map.entry(
                     "HttpGetCheck.fastRecovery",
-                    "fast_recovery: the check's delay after a failure is delay_before_retry as usual"),
-            Map.entry(
-                    "HttpGetCheck.httpProtocol",
-                    "http_protocol: requests are HTTP/1.1 with Connection: close whatever it says"),
+                    "fast_recovery: every check fetches all urls back to back and one passing round brings a down server up, as keepalived does only with fast_recovery (without it, one url per delay_loop and a further round)"),
             Map.entry(
                     "KeepalivedConfig.unsupportedBlocks",
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
                     "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry(
-                    "RealServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry(
-                    "SorryServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
-            Map.entry(
-                    "SslSettings.ca",
-                    "the SSL block's ca: keepalived loads it without verifying the real server's certificate; nothing is loaded here"),
-            Map.entry(
-                    "TunnelSettings.checksum",
-                    "tunnel_nocsum / tunnel_csum / tunnel_remcsum: IPVS tunnel options not passed to the kernel"),
             Map.entry("VirtualIpAddress.noTrack", "a VIP's no_track: its interface is tracked anyway"),
             Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
-            Map.entry("VirtualServer.omega", "omega: quorum_down is not run at shutdown"),
-            Map.entry(
-                    "VirtualServer.tunnel",
-                    "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
             Map.entry(
                     "VrrpInstance.unicastFaultNoPeer",

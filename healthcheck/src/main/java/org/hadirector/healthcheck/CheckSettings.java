@@ -51,7 +51,11 @@ public sealed interface CheckSettings {
             boolean regexNoMatch,
             String virtualhost) {}
 
-    /** HTTP_GET, or SSL_GET with {@code ssl}: every url, in order, must pass. */
+    /**
+     * HTTP_GET, or SSL_GET with {@code ssl}: every url, in order, must pass. {@code protocol} is
+     * keepalived's http_protocol (1.0, 1.0C or 1.1; null: async-http-client's HTTP/1.1 request as
+     * it writes it, for genhash).
+     */
     record Http(
             boolean ssl,
             InetSocketAddress target,
@@ -59,8 +63,20 @@ public sealed interface CheckSettings {
             long timeoutNanos,
             String virtualhost,
             boolean sni,
-            List<Url> urls)
+            List<Url> urls,
+            String protocol)
             implements CheckSettings {
+        public Http(
+                boolean ssl,
+                InetSocketAddress target,
+                InetAddress bindAddress,
+                long timeoutNanos,
+                String virtualhost,
+                boolean sni,
+                List<Url> urls) {
+            this(ssl, target, bindAddress, timeoutNanos, virtualhost, sni, urls, null);
+        }
+
         @Override
         public String describe() {
             return (ssl ? "SSL_GET " : "HTTP_GET ") + hostPort(target);

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.hadirector.sys.RealServerId;
+import org.hadirector.sys.ScriptProcess;
 import org.hadirector.sys.Scripts;
 import org.hadirector.sys.ServiceId;
 import org.slf4j.Logger;
@@ -467,7 +468,13 @@ public final class HealthCheckService implements AutoCloseable {
         }
         for (ServiceId id : plan.stopped()) {
             LOG.info("{}: stopped by reload (no longer configured)", id);
-            removedAlive(oldPools.get(id), java.util.Set.of());
+            // keepalived's clear_service_vs: the live real servers' notify_down, quorum_down, and
+            // each real server's "Removing" mail
+            ServicePool old = oldPools.get(id);
+            if (old != null) {
+                cleared(old, false, true);
+            }
+            removedAlive(old, java.util.Set.of());
         }
         pools.clear();
         pools.addAll(newPools);
@@ -947,6 +954,88 @@ public final class HealthCheckService implements AutoCloseable {
             out.add(new HealthStatus.Service(p.spec().id(), p.hasQuorum(), servers, table));
         }
         return new HealthStatus(out, schedulerStats());
+    }
+
+    /**
+     * keepalived's clear_service_vs for a pool that goes: the notify_down of each live real server
+     * (with {@code realServers}) and then quorum_down, each told to the transitions listener too.
+     * A pool a reload removed ({@code stopping} false) runs them whatever its omega says, and
+     * quorum_down only if it had quorum; at shutdown only a pool with omega runs them, and its
+     * quorum_down always. Returns the scripts started.
+     */
+    private List<ScriptProcess> cleared(ServicePool p, boolean stopping, boolean realServers) {
+        ServiceSpec s = p.spec();
+        List<ScriptProcess> started = new ArrayList<>();
+        if (stopping && !s.omega()) {
+            return started;
+        }
+        String why = stopping ? "shutting down" : "removed by reload";
+        if (realServers) {
+            for (int i = 0; i < s.servers().size(); i++) {
+                RealServerSpec rs = s.servers().get(i);
+                if (!p.alive(i)) {
+                    continue;
+                }
+                LOG.info("{}: real server {} down ({})", s.id(), rs.id(), why);
+                if (rs.notifyDown() != null) {
+                    add(started, Scripts.launch(s.id() + " " + rs.id(), rs.notifyDown()));
+                }
+                transitions.realServer(s.id(), rs.id(), false);
+            }
+        }
+        if (stopping || p.hasQuorum()) {
+            LOG.info("{}: quorum lost ({})", s.id(), why);
+            if (s.quorumDown() != null) {
+                add(started, Scripts.launch(s.id().toString(), s.quorumDown()));
+            }
+            transitions.quorum(s.id(), false);
+        }
+        return started;
+    }
+
+    private static void add(List<ScriptProcess> to, ScriptProcess p) {
+        if (p != null) {
+            to.add(p);
+        }
+    }
+
+    /**
+     * keepalived's clear_services at shutdown, before {@link #close}: the pools with omega run
+     * their live real servers' notify_down ({@code realServers}: keepalived does when it removes
+     * the servers one by one, not when lvs_flush_on_stop flushes the table) and their
+     * quorum_down. The scripts get {@code graceMillis} (keepalived's shutdown backstop is one
+     * second), then their process groups are killed, as keepalived does.
+     */
+    public void notifyShutdown(boolean realServers, long graceMillis) {
+        CompletableFuture<List<ScriptProcess>> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            List<ScriptProcess> started = new ArrayList<>();
+            try {
+                for (ServicePool p : pools) {
+                    started.addAll(cleared(p, true, realServers));
+                }
+            } finally {
+                f.complete(started);
+            }
+        });
+        List<ScriptProcess> started;
+        try {
+            started = f.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("shutdown notifies not run: {}", e.toString());
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (ScriptProcess p : started) {
+            try {
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("shutdown notify script (pid {}) still running after {} ms: killed", p.pid(), graceMillis);
+                p.killGroup();
+            } catch (Exception e) {
+                p.killGroup();
+            }
+        }
     }
 
     /** Cancels every timer and aborts the checks in flight; returns when done (or after 5 s). */

@@ -88,6 +88,9 @@ public final class HttpGetChecker implements Probe {
             if (settings.bindAddress() != null) {
                 rb.setLocalAddress(settings.bindAddress());
             }
+            if (settings.protocol() != null) {
+                rb.setHeader(HttpProtocolWriter.MARKER, settings.protocol());
+            }
             UrlHandler h = new UrlHandler(c);
             try {
                 current = client.executeRequest(rb.build(), h);

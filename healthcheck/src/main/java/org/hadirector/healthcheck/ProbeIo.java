@@ -27,6 +27,7 @@ import org.asynchttpclient.SslEngineFactory;
  * certificate, as keepalived's SSL_GET does; a client certificate is presented when configured.
  */
 public final class ProbeIo implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProbeIo.class);
     private final EventLoopGroup group;
     /**
      * DNS_CHECK's own loop, on the JDK's NIO: netty 4.1.115's epoll datagram channel once left
@@ -53,18 +54,62 @@ public final class ProbeIo implements AutoCloseable {
     private AsyncHttpClient withSni;
     private AsyncHttpClient withoutSni;
 
-    /** A client certificate for SSL_GET (the ssl block's certificate / key / password), or all null. */
-    public record ClientCertificate(File certificate, File key, String password) {}
+    /**
+     * The SSL block for SSL_GET: a client certificate (certificate / key / password) and the CAs
+     * to trust (ca); any may be null.
+     */
+    public record ClientCertificate(File certificate, File key, String password, File ca) {
+        public ClientCertificate(File certificate, File key, String password) {
+            this(certificate, key, password, null);
+        }
+    }
 
     public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
-        this.group = new MultiThreadIoEventLoopGroup(
-                threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
+        // the files first: a bad one leaves no threads or timer behind
         SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
         if (cert != null && cert.certificate() != null && cert.key() != null) {
             b.keyManager(cert.certificate(), cert.key(), cert.password());
         }
+        if (cert != null && cert.ca() != null) {
+            int n = loadCa(cert.ca());
+            LOG.info(
+                    "SSL_GET: ca {} loaded ({} certificate(s)); real servers' certificates are not verified against it, as keepalived does not",
+                    cert.ca(),
+                    n);
+        }
         this.tls = b.build();
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the ssl block's ca as keepalived's SSL_CTX_load_verify_locations does (PEM, at least
+     * one certificate), so that a missing or unreadable file stops the checks as it stops
+     * keepalived's checker ("SSL error : Cant load CA file..."). keepalived never asks OpenSSL to
+     * verify the peer (no SSL_VERIFY_PEER), so the certificates are only counted.
+     */
+    static int loadCa(File ca) throws SSLException {
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(ca.toPath());
+        } catch (java.io.IOException e) {
+            throw new SSLException("SSL error: cannot load CA file " + ca + ": " + e);
+        }
+        if (!new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("-----BEGIN ")) {
+            throw new SSLException("SSL error: cannot load CA file " + ca + ": not PEM");
+        }
+        try {
+            java.util.Collection<? extends java.security.cert.Certificate> certs =
+                    java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificates(new java.io.ByteArrayInputStream(bytes));
+            if (certs.isEmpty()) {
+                throw new SSLException("SSL error: cannot load CA file " + ca + ": no certificate in it");
+            }
+            return certs.size();
+        } catch (java.security.cert.CertificateException e) {
+            throw new SSLException("SSL error: cannot load CA file " + ca + ": " + e.getMessage());
+        }
     }
 
     public EventLoopGroup group() {
@@ -178,7 +223,10 @@ public final class ProbeIo implements AutoCloseable {
                 .setFollowRedirect(false)
                 .setMaxRequestRetry(0)
                 .setDisableHttpsEndpointIdentificationAlgorithm(true)
-                .setUserAgent("hadirector");
+                .setUserAgent("hadirector")
+                // http_protocol's request line (async-http-client writes HTTP/1.1 only)
+                .setHttpAdditionalChannelInitializer(
+                        ch -> ch.pipeline().addLast("http-protocol", HttpProtocolWriter.INSTANCE));
         if (ssl != null) {
             b.setSslEngineFactory(ssl);
         }

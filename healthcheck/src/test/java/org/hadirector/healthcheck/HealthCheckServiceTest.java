@@ -348,6 +348,123 @@ class HealthCheckServiceTest {
         s.close();
     }
 
+    /** A pool of two servers whose notify_down and quorum_down append their name to {@code log}. */
+    static ServiceSpec notifying(String vip, java.nio.file.Path log, boolean omega, String quorumDownExtra) {
+        List<RealServerSpec> rs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            CheckSpec c = new CheckSpec(
+                    new CheckSettings.Tcp(new InetSocketAddress("198.18.0.21", 80 + i), null, 50 * MS),
+                    new CheckTiming(50 * MS, 0, 10 * MS, 20 * MS, 0, false, false));
+            rs.add(new RealServerSpec(
+                    RealServerId.parse("198.18.0.2" + i + ":80"),
+                    1,
+                    false,
+                    null,
+                    List.of("/bin/sh", "-c", "echo " + vip + "-down-" + i + " >> " + log),
+                    List.of(c)));
+        }
+        return new ServiceSpec(
+                ServiceId.parse("TCP " + vip + ":80"),
+                1,
+                0,
+                null,
+                false,
+                null,
+                List.of("/bin/sh", "-c", "echo " + vip + "-quorum-down >> " + log + quorumDownExtra),
+                rs,
+                omega);
+    }
+
+    static List<String> lines(java.nio.file.Path log, int want) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<String> got = List.of();
+        while (System.nanoTime() < end) {
+            got = java.nio.file.Files.exists(log) ? java.nio.file.Files.readAllLines(log) : List.of();
+            if (got.size() >= want) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        return got.stream().sorted().toList();
+    }
+
+    @Test
+    void atShutdownOnlyAPoolWithOmegaRunsItsLiveServersNotifyDownAndItsQuorumDown() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("omega");
+        java.nio.file.Path log = dir.resolve("log");
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        // the omega pool's quorum_down outlives keepalived's one second: it is killed, not waited for
+        HealthCheckService s = new HealthCheckService(
+                List.of(
+                        notifying("198.18.0.100", log, true, "; sleep 30; echo late >> " + log),
+                        notifying("198.18.0.101", log, false, "")),
+                loop,
+                x -> probe,
+                e -> {},
+                10);
+        List<String> told = new CopyOnWriteArrayList<>();
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void realServer(ServiceId service, RealServerId server, boolean up) {
+                told.add("RS " + server + " " + service + " " + up);
+            }
+
+            @Override
+            public void quorum(ServiceId service, boolean up) {
+                told.add("VS " + service + " " + up);
+            }
+        });
+        s.start();
+        assertTrue(s.status().get(5, TimeUnit.SECONDS).services().get(0).quorum());
+        long t0 = System.nanoTime();
+        s.notifyShutdown(true, 1000);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(took >= 900 && took < 3000, "waited " + took + " ms for the scripts");
+        assertEquals(List.of("198.18.0.100-down-0", "198.18.0.100-down-1", "198.18.0.100-quorum-down"), lines(log, 3));
+        assertEquals(
+                List.of(
+                        "RS 198.18.0.20:80 TCP 198.18.0.100:80 false",
+                        "RS 198.18.0.21:80 TCP 198.18.0.100:80 false",
+                        "VS TCP 198.18.0.100:80 false"),
+                told);
+        s.close();
+        Thread.sleep(300);
+        assertEquals(3, lines(log, 3).size(), "the killed script wrote nothing more");
+    }
+
+    @Test
+    void lvsFlushOnStopRunsOnlyOmegasQuorumDown() throws Exception {
+        java.nio.file.Path log =
+                java.nio.file.Files.createTempDirectory("omega").resolve("log");
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        HealthCheckService s = new HealthCheckService(
+                List.of(notifying("198.18.0.100", log, true, "")), loop, x -> probe, e -> {}, 10);
+        s.start();
+        s.status().get(5, TimeUnit.SECONDS);
+        s.notifyShutdown(false, 1000);
+        assertEquals(List.of("198.18.0.100-quorum-down"), lines(log, 1));
+        s.close();
+    }
+
+    @Test
+    void aPoolRemovedByAReloadRunsItsNotifiesWithoutOmega() throws Exception {
+        java.nio.file.Path log =
+                java.nio.file.Files.createTempDirectory("omega").resolve("log");
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        ServiceSpec kept = notifying("198.18.0.101", log, false, "");
+        HealthCheckService s = new HealthCheckService(
+                List.of(notifying("198.18.0.100", log, false, ""), kept), loop, x -> probe, e -> {}, 10);
+        s.start();
+        s.status().get(5, TimeUnit.SECONDS);
+        s.reconfigure(List.of(kept)).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("198.18.0.100-down-0", "198.18.0.100-down-1", "198.18.0.100-quorum-down"), lines(log, 3));
+        // and at shutdown, without omega, nothing
+        s.notifyShutdown(true, 1000);
+        Thread.sleep(300);
+        assertEquals(3, lines(log, 3).size());
+        s.close();
+    }
+
     @Test
     void noMoreThanMaxInFlightChecksRunAtOnceAndTheRestWait() throws Exception {
         AtomicInteger max = new AtomicInteger();

@@ -331,6 +331,131 @@ class NginxCheckTest {
         }
     }
 
+    /**
+     * http_protocol as keepalived's check_http.c writes the request: 1.0 (its default) an
+     * HTTP/1.0 request line without Connection, 1.0C with "Connection: close", 1.1 an HTTP/1.1
+     * line with "Connection: close"; nginx's access log shows what arrived.
+     */
+    @Test
+    void httpProtocolSetsTheRequestLineAndConnectionHeaderAsKeepalived(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        String servers = """
+                log_format proto '$request|$http_connection|$http_host';
+                server {
+                    listen 127.0.0.1:%d;
+                    root %s/html;
+                    access_log %s/access.log proto;
+                }""".formatted(port, dir, dir);
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/health"), "ok\n");
+        try (Nginx nginx = new Nginx(dir, servers, port)) {
+            nginx.start();
+            CheckSettings.Url health = new CheckSettings.Url(
+                    "/health", List.of(new CheckSettings.StatusRange(200, 299)), md5("ok\n"), null, false, null);
+            for (String p : List.of("1.0", "1.0C", "1.1")) {
+                ProbeResult r = once(io.probe(new CheckSettings.Http(
+                        false,
+                        new InetSocketAddress(LOOPBACK, port),
+                        null,
+                        2000 * MS,
+                        "www.example.test",
+                        false,
+                        List.of(health),
+                        p)));
+                assertTrue(r.success(), p + ": " + r.reason());
+            }
+            List<String> log = List.of();
+            for (int i = 0; i < 100 && log.size() < 3; i++) {
+                Thread.sleep(20);
+                log = Files.exists(dir.resolve("access.log")) ? Files.readAllLines(dir.resolve("access.log")) : log;
+            }
+            assertEquals(
+                    List.of(
+                            "GET /health HTTP/1.0|-|www.example.test",
+                            "GET /health HTTP/1.0|close|www.example.test",
+                            "GET /health HTTP/1.1|close|www.example.test"),
+                    log);
+        }
+    }
+
+    static void selfSigned(Path dir, String cn, Path key, Path cert) throws Exception {
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=" + cn,
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl-" + cn + ".log").toFile())
+                .start();
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, "openssl for " + cn);
+    }
+
+    /**
+     * The SSL block's ca, as keepalived's check_ssl.c: loaded (SSL_CTX_load_verify_locations), a
+     * file that cannot be loaded stops the checks, and the real server's certificate is still not
+     * verified (keepalived never sets SSL_VERIFY_PEER): a ca that did not sign it changes nothing.
+     */
+    @Test
+    void theSslBlocksCaIsLoadedButTheServersCertificateIsNotVerifiedAgainstIt(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("key.pem");
+        Path cert = dir.resolve("cert.pem");
+        selfSigned(dir, "rs1.example.test", key, cert);
+        Path caKey = dir.resolve("ca-key.pem");
+        Path ca = dir.resolve("ca.pem");
+        selfSigned(dir, "Another CA", caKey, ca);
+        for (Path bad : List.of(dir.resolve("missing.pem"), key, dir.resolve("html"))) {
+            Files.createDirectories(dir.resolve("html"));
+            javax.net.ssl.SSLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    javax.net.ssl.SSLException.class,
+                    () -> new ProbeIo(1, new ProbeIo.ClientCertificate(null, null, null, bad.toFile())).close());
+            assertTrue(e.getMessage().startsWith("SSL error: cannot load CA file " + bad), e.getMessage());
+        }
+        int port = freePort();
+        String servers = """
+                log_format proto '$request|$http_connection';
+                server {
+                    listen 127.0.0.1:%d ssl;
+                    ssl_certificate %s;
+                    ssl_certificate_key %s;
+                    root %s/html;
+                    access_log %s/access.log proto;
+                }""".formatted(port, cert, key, dir, dir);
+        Files.writeString(dir.resolve("html/health"), "secure\n");
+        try (Nginx nginx = new Nginx(dir, servers, port);
+                ProbeIo withCa = new ProbeIo(1, new ProbeIo.ClientCertificate(null, null, null, ca.toFile()))) {
+            nginx.start();
+            CheckSettings.Url health = new CheckSettings.Url(
+                    "/health", List.of(new CheckSettings.StatusRange(200, 299)), md5("secure\n"), null, false, null);
+            ProbeResult ok = once(withCa.probe(new CheckSettings.Http(
+                    true,
+                    new InetSocketAddress(LOOPBACK, port),
+                    null,
+                    2000 * MS,
+                    null,
+                    false,
+                    List.of(health),
+                    "1.0")));
+            assertTrue(ok.success(), "not verified against the ca, as keepalived: " + ok.reason());
+            // and SSL_GET's request is http_protocol's too
+            List<String> log = List.of();
+            for (int i = 0; i < 100 && log.isEmpty(); i++) {
+                Thread.sleep(20);
+                log = Files.exists(dir.resolve("access.log")) ? Files.readAllLines(dir.resolve("access.log")) : log;
+            }
+            assertEquals(List.of("GET /health HTTP/1.0|-"), log);
+        }
+    }
+
     static ProbeResult once(Probe p) throws Exception {
         CompletableFuture<ProbeResult> f = new CompletableFuture<>();
         p.run(f::complete);

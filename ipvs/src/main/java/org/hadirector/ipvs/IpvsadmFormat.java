@@ -17,7 +17,9 @@ public final class IpvsadmFormat {
     public enum Mode {
         PLAIN,
         STATS,
-        RATE
+        RATE,
+        /** --tun-info: a TunnelInfo column after Forward. */
+        TUN_INFO
     }
 
     private IpvsadmFormat() {}
@@ -38,6 +40,9 @@ public final class IpvsadmFormat {
             out.append(String.format(
                     "%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n",
                     "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
+        } else if (mode == Mode.TUN_INFO) {
+            out.append("Prot LocalAddress:Port Scheduler Flags\n")
+                    .append("  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n");
         } else {
             out.append("Prot LocalAddress:Port Scheduler Flags\n")
                     .append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
@@ -117,6 +122,15 @@ public final class IpvsadmFormat {
                         .append(large(ds.inBps()))
                         .append(large(ds.outBps()))
                         .append('\n');
+            } else if (mode == Mode.TUN_INFO) {
+                out.append(String.format(
+                        "  -> %-28s %-7s %-13s %-6d %-10d %-10d%n",
+                        dname,
+                        dest.method().ipvsadmName(),
+                        dest.tunnel() == null ? "n/a" : dest.tunnel().ipvsadmInfo(),
+                        dest.weight(),
+                        d.activeConnections(),
+                        d.inactiveConnections()));
             } else {
                 out.append(String.format(
                         "  -> %-28s %-7s %-6d %-10d %-10d%n",

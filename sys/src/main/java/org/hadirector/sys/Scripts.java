@@ -91,9 +91,9 @@ public final class Scripts {
     /**
      * Starts {@code argv} as keepalived starts a notify script (see {@link ScriptProcess}: its own
      * process group, a clean environment, output discarded); a failure, a non-zero exit or a death
-     * by a signal is logged for {@code who}.
+     * by a signal is logged for {@code who}. Returns the process, or null when it could not start.
      */
-    public static void launch(String who, List<String> argv) {
+    public static ScriptProcess launch(String who, List<String> argv) {
         try {
             ScriptProcess p = ScriptProcess.start(argv, ENVIRONMENT);
             p.onExit().thenAccept(done -> {
@@ -101,8 +101,10 @@ public final class Scripts {
                     LOG.warn("{}: script {} ended with {}", who, argv, done);
                 }
             });
+            return p;
         } catch (IOException e) {
             LOG.error("{}: cannot run script {}: {}", who, argv, e.getMessage());
+            return null;
         }
     }
 }

@@ -16,6 +16,7 @@ import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.Stats;
+import org.hadirector.ipvs.Tunnel;
 import org.hadirector.ipvs.VirtualService;
 
 /**
@@ -75,6 +76,9 @@ public final class IpvsGenl {
     static final int DEST_STATS = 10;
     static final int DEST_ADDR_FAMILY = 11;
     static final int DEST_STATS64 = 12;
+    static final int DEST_TUN_TYPE = 13;
+    static final int DEST_TUN_PORT = 14;
+    static final int DEST_TUN_FLAGS = 15;
 
     static final int DAEMON_STATE = 1;
     static final int DAEMON_MCAST_IFN = 2;
@@ -226,6 +230,17 @@ public final class IpvsGenl {
         be16(b, DEST_PORT, d.port());
         u32(b, DEST_FWD_METHOD, d.method().code());
         u32(b, DEST_WEIGHT, d.weight());
+        Tunnel t = d.tunnel();
+        if (t != null) {
+            // as keepalived sends them: the port for gue only, the flags for gue and gre (u8, be16, u16)
+            attr(b, DEST_TUN_TYPE, new byte[] {(byte) t.type()});
+            if (t.type() == Tunnel.GUE) {
+                be16(b, DEST_TUN_PORT, t.port());
+            }
+            if (t.type() != Tunnel.IPIP) {
+                u16(b, DEST_TUN_FLAGS, t.flags());
+            }
+        }
         u32(b, DEST_U_THRESH, d.upperThreshold());
         u32(b, DEST_L_THRESH, d.lowerThreshold());
         u16(b, DEST_ADDR_FAMILY, d.address() instanceof Inet6Address ? AF_INET6 : AF_INET);
@@ -433,13 +448,28 @@ public final class IpvsGenl {
                 m,
                 Math.max(0, weight),
                 u32Or(d, DEST_U_THRESH, 0),
-                u32Or(d, DEST_L_THRESH, 0));
+                u32Or(d, DEST_L_THRESH, 0),
+                m == ForwardMethod.TUNNEL ? tunnel(d) : null);
         return new DestinationReply(
                 dest,
                 Integer.toUnsignedLong(u32Or(d, DEST_ACTIVE_CONNS, 0)),
                 Integer.toUnsignedLong(u32Or(d, DEST_INACT_CONNS, 0)),
                 Integer.toUnsignedLong(u32Or(d, DEST_PERSIST_CONNS, 0)),
                 stats(d, DEST_STATS64, DEST_STATS));
+    }
+
+    /** A tunnelled destination's encapsulation; a kernel older than 5.2 sends none (ipip). */
+    private static Tunnel tunnel(Map<Integer, ByteBuffer> d) throws IpvsGenlException {
+        int type = d.containsKey(DEST_TUN_TYPE)
+                ? need(d, DEST_TUN_TYPE, 1, "tunnel type").get(0) & 0xff
+                : 0;
+        int port = d.containsKey(DEST_TUN_PORT) ? be16(d, DEST_TUN_PORT, "tunnel port") : 0;
+        int flags = d.containsKey(DEST_TUN_FLAGS) ? u16(d, DEST_TUN_FLAGS, "tunnel flags") : 0;
+        if (type > Tunnel.GRE || flags > Tunnel.REMCSUM) {
+            throw new IpvsGenlException("tunnel type " + type + " flags " + flags);
+        }
+        // the kernel keeps what it was given; Tunnel drops what its type does not use
+        return new Tunnel(type, port, flags);
     }
 
     /** STATS64 when the kernel sends it (all u64), else STATS (u32 but the byte counts, u64). */

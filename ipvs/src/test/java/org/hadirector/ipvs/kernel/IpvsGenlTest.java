@@ -10,9 +10,11 @@ import java.nio.ByteOrder;
 import java.util.HexFormat;
 import java.util.Random;
 import org.hadirector.ipvs.Destination;
+import org.hadirector.ipvs.ForwardMethod;
 import org.hadirector.ipvs.IpProtocol;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.Stats;
+import org.hadirector.ipvs.Tunnel;
 import org.hadirector.ipvs.VirtualService;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,100 @@ class IpvsGenlTest {
         assertTrue(h.endsWith(dest), h);
         assertTrue(h.startsWith("3000" + "0100" + "0600" + "0100" + "0200"), h);
     }
+
+    static ByteBuffer destinationReply(Destination d, byte[] extra) {
+        ByteBuffer attrs = IpvsGenl.destination(WEB, d);
+        ByteBuffer r = ByteBuffer.allocate(1024).order(ByteOrder.nativeOrder());
+        r.putInt(0).putShort((short) 30).putShort((short) 2).putInt(1).putInt(0);
+        r.put((byte) 8).put((byte) 1).putShort((short) 0);
+        int svcLen = attrs.duplicate().order(ByteOrder.nativeOrder()).getShort(0);
+        int nest = r.position();
+        r.put(attrs.array(), svcLen, attrs.position() - svcLen);
+        r.put(extra);
+        r.putShort(nest, (short) (r.position() - nest));
+        r.putInt(0, r.position());
+        r.flip();
+        return r;
+    }
+
+    @Test
+    void aTunnelledDestinationCarriesItsEncapsulationAsKeepalivedSendsIt() throws Exception {
+        // ipip: the type alone (IPVS_DEST_ATTR_TUN_TYPE 13, u8)
+        String ipip = hex(IpvsGenl.destination(
+                WEB, new Destination(ip("198.18.0.21"), 80, ForwardMethod.TUNNEL, 1, 0, 0, Tunnel.DEFAULT)));
+        assertTrue(
+                ipip.contains("0800" + "0300" + "02000000" + "0800" + "0400" + "01000000" + "0500" + "0d00" + "00"
+                        + "000000" + "0800" + "0500"),
+                ipip);
+        assertTrue(!ipip.contains("0e00") && !ipip.contains("0600" + "0f00"), ipip);
+        // gue port 5555 with csum: type 1, TUN_PORT 14 in network order, TUN_FLAGS 15 = CSUM (1)
+        String gue = hex(IpvsGenl.destination(
+                WEB,
+                new Destination(
+                        ip("198.18.0.21"), 80, ForwardMethod.TUNNEL, 1, 0, 0, new Tunnel(Tunnel.GUE, 5555, 1))));
+        assertTrue(
+                gue.contains("0500" + "0d00" + "01" + "000000" + "0600" + "0e00" + "15b3" + "0000" + "0600" + "0f00"
+                        + "0100" + "0000"),
+                gue);
+        // gre with remcsum: type 2, no port, flags 2
+        String gre = hex(IpvsGenl.destination(
+                WEB,
+                new Destination(ip("198.18.0.21"), 80, ForwardMethod.TUNNEL, 1, 0, 0, new Tunnel(Tunnel.GRE, 0, 2))));
+        assertTrue(gre.contains("0500" + "0d00" + "02" + "000000" + "0600" + "0f00" + "0200" + "0000"), gre);
+        assertTrue(!gre.contains("0600" + "0e00"), gre);
+        // a direct-routing destination carries none
+        String dr = hex(IpvsGenl.destination(WEB, Destination.route(ip("198.18.0.21"), 80, 1)));
+        assertTrue(!dr.contains("0500" + "0d00"), dr);
+    }
+
+    @Test
+    void readsATunnelledDestinationAsTheKernelDumpsIt() throws Exception {
+        // the kernel's ip_vs_genl_fill_dest puts all three attributes, whatever the type
+        Destination ipip = new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0, null);
+        byte[] ipipAttrs = HexFormat.of()
+                .parseHex("0500" + "0d00" + "00" + "000000" + "0600" + "0e00" + "0000" + "0000" + "0600" + "0f00"
+                        + "0000" + "0000");
+        // the builder wrote TUN_TYPE 0 for ipip; the kernel's port and flags (zeros) come after it
+        ByteBuffer r = destinationReply(
+                new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0),
+                HexFormat.of().parseHex("0600" + "0e00" + "0000" + "0000" + "0600" + "0f00" + "0000" + "0000"));
+        assertEquals(ipip, IpvsGenl.parseDestination(r, false).destination());
+        // what a type does not use is not kept: wanted and read back stay equal (no endless edits)
+        assertEquals(Tunnel.DEFAULT, new Tunnel(Tunnel.IPIP, 4789, Tunnel.CSUM));
+        assertEquals(new Tunnel(Tunnel.GRE, 0, Tunnel.CSUM), new Tunnel(Tunnel.GRE, 4789, Tunnel.CSUM));
+        assertEquals(
+                Tunnel.DEFAULT,
+                IpvsGenl.parseDestination(r.rewind(), false).destination().tunnel());
+        Destination gue =
+                new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0, new Tunnel(Tunnel.GUE, 6080, 2));
+        assertEquals(
+                gue,
+                IpvsGenl.parseDestination(destinationReply(gue, new byte[0]), false)
+                        .destination());
+        Destination gre =
+                new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0, new Tunnel(Tunnel.GRE, 0, 1));
+        // with a stray port from the kernel (it keeps what it was given): only gue's port means anything
+        Destination got = IpvsGenl.parseDestination(
+                        destinationReply(gre, HexFormat.of().parseHex("0600" + "0e00" + "1234" + "0000")), false)
+                .destination();
+        assertEquals(gre, got);
+        // a direct-routing destination's zeros are not a tunnel
+        Destination dr = Destination.route(ip("198.18.0.22"), 80, 3);
+        assertEquals(
+                dr,
+                IpvsGenl.parseDestination(destinationReply(dr, ipipAttrs), false)
+                        .destination());
+        // a type the kernel does not define here is the codec's error
+        Destination bad = new Destination(ip("198.18.0.22"), 80, ForwardMethod.TUNNEL, 3, 0, 0, null);
+        ByteBuffer garbage = destinationReply(bad, new byte[0]);
+        int at = hex(IpvsGenl.destination(WEB, bad)).indexOf("05000d00") / 2;
+        int svcLen = IpvsGenl.destination(WEB, bad).getShort(0);
+        garbage.put(ATTRIBUTES_OF_REPLY + at - svcLen + 4, (byte) 7);
+        assertThrows(IpvsGenlException.class, () -> IpvsGenl.parseDestination(garbage, false));
+    }
+
+    /** Where a hand-made reply's attributes start: nlmsghdr 16 + genlmsghdr 4. */
+    static final int ATTRIBUTES_OF_REPLY = 20;
 
     @Test
     void daemonAsKeepalivedStartsIt() throws Exception {

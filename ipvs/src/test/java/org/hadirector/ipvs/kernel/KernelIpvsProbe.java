@@ -10,6 +10,7 @@ import org.hadirector.ipvs.Reconciler;
 import org.hadirector.ipvs.ServiceKey;
 import org.hadirector.ipvs.ServiceTable;
 import org.hadirector.ipvs.TableOp;
+import org.hadirector.ipvs.Tunnel;
 import org.hadirector.ipvs.VirtualService;
 
 /**
@@ -73,6 +74,48 @@ public final class KernelIpvsProbe {
                     case "list":
                         System.out.print(IpvsadmFormat.table(
                                 k.dump(), IpvsadmFormat.Mode.PLAIN, info.versionText(), info.connectionTableSize()));
+                        break;
+                    case "tunnel":
+                    case "tunnel-edit": {
+                        // three tunnelled servers as keepalived's lvs_method TUN would program them;
+                        // the edit changes the gue server's port and checksum only
+                        boolean edit = step.equals("tunnel-edit");
+                        ServiceKey tun = ServiceKey.of(IpProtocol.TCP, ip("198.18.0.110"), 80);
+                        ServiceTable want = ServiceTable.EMPTY.withService(
+                                VirtualService.of(tun, "rr"),
+                                List.of(
+                                        new Destination(
+                                                ip("198.18.0.31"), 80, ForwardMethod.TUNNEL, 1, 0, 0, Tunnel.DEFAULT),
+                                        new Destination(
+                                                ip("198.18.0.32"),
+                                                80,
+                                                ForwardMethod.TUNNEL,
+                                                2,
+                                                0,
+                                                0,
+                                                edit
+                                                        ? new Tunnel(Tunnel.GUE, 6081, Tunnel.REMCSUM)
+                                                        : new Tunnel(Tunnel.GUE, 6080, Tunnel.CSUM)),
+                                        new Destination(
+                                                ip("198.18.0.33"),
+                                                80,
+                                                ForwardMethod.TUNNEL,
+                                                3,
+                                                0,
+                                                0,
+                                                new Tunnel(Tunnel.GRE, 0, Tunnel.CSUM))));
+                        List<TableOp> ops = Reconciler.diff(want, k.table(), "probe");
+                        for (TableOp op : ops) {
+                            System.out.println("op " + op.getClass().getSimpleName());
+                            k.apply(op);
+                        }
+                        System.out.println("again "
+                                + Reconciler.diff(want, k.table(), "probe").size());
+                        break;
+                    }
+                    case "tun-info":
+                        System.out.print(IpvsadmFormat.table(
+                                k.dump(), IpvsadmFormat.Mode.TUN_INFO, info.versionText(), info.connectionTableSize()));
                         break;
                     case "stats":
                         System.out.print(IpvsadmFormat.table(
