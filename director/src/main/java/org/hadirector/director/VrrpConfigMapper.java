@@ -134,7 +134,9 @@ final class VrrpConfigMapper {
                 gs.lowerPrioDelay().toNanos(),
                 gs.lowerPrioRepeat(),
                 gs.masterRefresh().toNanos(),
-                gs.masterRefreshRepeat());
+                gs.masterRefreshRepeat(),
+                g.vrrpGarpInterval().toNanos(),
+                g.vrrpGnaInterval().toNanos());
         var n = i.notifies();
         String u = g.scriptUser();
         String gr = g.scriptGroup();

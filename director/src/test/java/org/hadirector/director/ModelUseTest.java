@@ -42,12 +42,6 @@ class ModelUseTest {
             Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
-            Map.entry(
-                    "GlobalDefs.vrrpGarpInterval",
-                    "vrrp_garp_interval: the gratuitous ARPs of a burst go out back to back"),
-            Map.entry(
-                    "GlobalDefs.vrrpGnaInterval",
-                    "vrrp_gna_interval: the neighbour advertisements of a burst go out back to back"),
             Map.entry("GlobalDefs.vrrpStartupDelay", "vrrp_startup_delay: instances start at once"),
             Map.entry(
                     "HttpGetCheck.fastRecovery",
