@@ -42,7 +42,6 @@ class ModelUseTest {
             Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
-            Map.entry("GlobalDefs.vrrpStartupDelay", "vrrp_startup_delay: instances start at once"),
             Map.entry(
                     "HttpGetCheck.fastRecovery",
                     "fast_recovery: the check's delay after a failure is delay_before_retry as usual"),

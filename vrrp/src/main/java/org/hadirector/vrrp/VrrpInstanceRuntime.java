@@ -179,6 +179,19 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      * Starts the loop ({@link #open} first unless it was called): VIPs a previous run left are
      * removed, the trackers read, the thread started. On failure everything opened is closed.
      */
+    private volatile boolean startupHold;
+
+    private volatile long startupHoldUntil;
+
+    /**
+     * vrrp_startup_delay: until {@code untilNanos} (System.nanoTime) the backup's timer runs from
+     * then, not from now (see {@link VrrpStateMachine#holdUntil}). Before {@link #start}.
+     */
+    public void delayStartUntil(long untilNanos) {
+        startupHoldUntil = untilNanos;
+        startupHold = true;
+    }
+
     public void start() throws IOException {
         if (!opened) {
             try {
@@ -319,6 +332,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         // The tie-break at equal priority compares primary addresses: ours is the one we send from.
         machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
+        if (startupHold) {
+            machine.holdUntil(startupHoldUntil);
+        }
         if (config.multicastGroup() != null) {
             socket.joinGroup(config.multicastGroup());
         }
