@@ -204,6 +204,13 @@ final class Director implements AutoCloseable {
     private VrrpInstanceRuntime newRuntime(
             DirectorPlan.InstancePlan i, Map<String, org.hadirector.vrrp.SyncGroup> groupOf, DirectorPlan p) {
         VrrpInstanceRuntime r = new VrrpInstanceRuntime(i.runtime(), Path.of("/sys/class/net"));
+        String configFault = VrrpConfigMapper.configFault(i.block());
+        if (configFault != null) {
+            LOG.warn(
+                    "vrrp_instance {}: cannot use unicast without any peers: going to FAULT state, as keepalived",
+                    i.name());
+            r.configFault(configFault);
+        }
         if (startupHold) {
             // an instance a reload adds within the delay waits too, as keepalived's global timer makes it
             r.delayStartUntil(startupHoldUntil);

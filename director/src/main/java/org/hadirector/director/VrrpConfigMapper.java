@@ -105,6 +105,18 @@ final class VrrpConfigMapper {
                 .anyMatch(g -> g.members().contains(i.name()) && !g.syncGroupTrackingWeight());
     }
 
+    /**
+     * What keeps the instance in FAULT for good, as keepalived's num_config_faults, or null:
+     * unicast_fault_no_peer without unicast peers (keepalived would otherwise fall back to
+     * multicast, which this keyword exists to forbid).
+     */
+    static String configFault(VrrpInstance i) {
+        if (i.unicastFaultNoPeer() && i.unicastPeers().isEmpty()) {
+            return "unicast peer (unicast_fault_no_peer: none configured)";
+        }
+        return null;
+    }
+
     static InstanceConfig map(VrrpInstance i, KeepalivedConfig c) {
         GlobalDefs g = c.globalDefs();
         boolean zero = zeroWeights(i, c);

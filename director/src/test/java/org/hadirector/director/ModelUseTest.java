@@ -73,9 +73,6 @@ class ModelUseTest {
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
             Map.entry(
-                    "VrrpInstance.unicastFaultNoPeer",
-                    "unicast_fault_no_peer: an instance without peers is not put in FAULT"),
-            Map.entry(
                     "VrrpSyncGroup.globalTracking",
                     "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"));
 

@@ -179,6 +179,17 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      * Starts the loop ({@link #open} first unless it was called): VIPs a previous run left are
      * removed, the trackers read, the thread started. On failure everything opened is closed.
      */
+    /** keepalived's num_config_faults: set before start, the instance stays in FAULT for it. */
+    private volatile String configFault;
+
+    /**
+     * A configuration fault (keepalived's num_config_faults, e.g. unicast_fault_no_peer without
+     * peers): the instance enters FAULT at start and stays there. Before {@link #start}.
+     */
+    public void configFault(String reason) {
+        configFault = reason;
+    }
+
     private volatile boolean startupHold;
 
     private volatile long startupHoldUntil;
@@ -374,6 +385,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void setUpTrackers() throws IOException {
+        if (configFault != null) {
+            // a weight-0 object that is never up: FAULT from start, and the sync group hears of it
+            trackers.add(configFault, new TrackedWeight(0, false), false);
+        }
         if (!config.dontTrackPrimary()) {
             trackInterface(config.interfaceName(), new TrackedWeight(0, false));
             if (vmacLink != null) {
