@@ -297,7 +297,8 @@ final class VrrpConfigMapper {
                         flags(v),
                         v.preferredLft() == null || v.preferredLft().equals("forever")
                                 ? -1
-                                : Long.parseLong(v.preferredLft())))
+                                : Long.parseLong(v.preferredLft()),
+                        v.peer()))
                 .toList();
     }
 

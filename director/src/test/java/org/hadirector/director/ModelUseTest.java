@@ -65,7 +65,6 @@ class ModelUseTest {
             Map.entry(
                     "TunnelSettings.checksum",
                     "tunnel_nocsum / tunnel_csum / tunnel_remcsum: IPVS tunnel options not passed to the kernel"),
-            Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
             Map.entry("VirtualServer.omega", "omega: quorum_down is not run at shutdown"),
             Map.entry(
                     "VirtualServer.tunnel",

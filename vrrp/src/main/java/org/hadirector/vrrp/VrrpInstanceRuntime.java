@@ -996,7 +996,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                         v.scope(),
                         v.label(),
                         v.flags(),
-                        v.preferredLifetime());
+                        v.preferredLifetime(),
+                        v.peer());
             } catch (NativeException e) {
                 LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
             }
@@ -1010,7 +1011,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         for (VirtualAddress v : allVips()) {
             try {
-                netlink.deleteAddress(vipIndex(v), v.address(), v.prefixLength());
+                netlink.deleteAddress(vipIndex(v), v.address(), v.prefixLength(), v.peer());
             } catch (NativeException e) {
                 LOG.error("{}: cannot remove VIP {}: {}", name, v, e.getMessage());
             }
@@ -1025,7 +1026,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             for (RtNetlink.Address a : present) {
                 if (a.ifindex() == idx && a.address().equals(v.address()) && a.prefixLength() == v.prefixLength()) {
                     LOG.info("{}: removing stale VIP {} left from an earlier run", name, v);
-                    netlink.deleteAddress(idx, v.address(), v.prefixLength());
+                    netlink.deleteAddress(idx, v.address(), v.prefixLength(), v.peer());
                 }
             }
         }
