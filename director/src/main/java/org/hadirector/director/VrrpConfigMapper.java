@@ -244,7 +244,7 @@ final class VrrpConfigMapper {
             out.add(new TrackedFile(
                     f.name(),
                     java.nio.file.Path.of(f.file()),
-                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || f.reverse())));
+                    new TrackedWeight(zero ? 0 : weight, ref.reverseOr(f.reverse()))));
         }
         return out;
     }
@@ -268,7 +268,7 @@ final class VrrpConfigMapper {
                     s.rise(),
                     s.fall(),
                     s.initFail(),
-                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()),
+                    new TrackedWeight(zero ? 0 : weight, ref.reverseOr(s.weightReverse())),
                     user,
                     group));
         }

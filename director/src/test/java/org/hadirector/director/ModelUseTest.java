@@ -38,7 +38,7 @@ class ModelUseTest {
     static final Map<String, String> NOT_ACTED_ON = Map.ofEntries(
             Map.entry(
                     "GlobalDefs.defaultInterface",
-                    "default_interface: keepalived puts static addresses and the VIPs of an instance without an interface on it; both are refused here, so it changes nothing that runs"),
+                    "default_interface: keepalived 2.2.7 uses it only for static addresses without dev (vrrp_ipaddress.c; a VIP without dev in an instance without interface is dropped, not put there); static addresses are refused here, so it changes nothing that runs"),
             Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
