@@ -364,7 +364,7 @@ final class VrrpReader {
         }
         for (Statement t : block) {
             Integer weight = null;
-            boolean reverse = false;
+            Boolean reverse = null;
             List<Token> a = t.args();
             int i = 0;
             while (i < a.size()) {

@@ -263,9 +263,9 @@ class ModelTest {
                         new TrackedInterface("e2", 10, true)),
                 web.trackInterfaces());
         assertEquals(
-                List.of(new TrackedRef("chk_nginx", null, false), new TrackedRef("chk_nginx", -10, false)),
+                List.of(new TrackedRef("chk_nginx", null, null), new TrackedRef("chk_nginx", -10, null)),
                 web.trackScripts());
-        assertEquals(List.of(new TrackedRef("maint", 20, false)), web.trackFiles());
+        assertEquals(List.of(new TrackedRef("maint", 20, null)), web.trackFiles());
         VirtualIpAddress v0 = web.virtualIpaddresses().get(0);
         assertEquals("e0", v0.dev());
         assertEquals("e0:vip", v0.label());

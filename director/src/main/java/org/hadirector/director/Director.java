@@ -125,6 +125,11 @@ final class Director implements AutoCloseable {
         }
     }
 
+    /** vrrp_startup_delay: the end of the start-up hold (System.nanoTime), when {@link #startupHold}. */
+    private long startupHoldUntil;
+
+    private boolean startupHold;
+
     private void startParts(boolean vrrp, boolean checkers, Dataplanes.Choice choice)
             throws IOException, DataplaneException {
         fifos.reload(plan.notifyFifos());
@@ -148,6 +153,18 @@ final class Director implements AutoCloseable {
             checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
             checks.onTransitions(notifiers);
+        }
+        if (vrrp && !config.globalDefs().vrrpStartupDelay().isZero()) {
+            // keepalived's vrrp_delayed_start_time: set at start only, shared by every instance
+            startupHoldUntil =
+                    System.nanoTime() + config.globalDefs().vrrpStartupDelay().toNanos();
+            startupHold = true;
+            LOG.info(
+                    "vrrp: delaying startup for {} seconds (vrrp_startup_delay)",
+                    java.math.BigDecimal.valueOf(
+                                    config.globalDefs().vrrpStartupDelay().toNanos(), 9)
+                            .stripTrailingZeros()
+                            .toPlainString());
         }
         if (vrrp) {
             Map<String, org.hadirector.vrrp.SyncGroup> groupOf = syncGroups(plan);
@@ -187,6 +204,17 @@ final class Director implements AutoCloseable {
     private VrrpInstanceRuntime newRuntime(
             DirectorPlan.InstancePlan i, Map<String, org.hadirector.vrrp.SyncGroup> groupOf, DirectorPlan p) {
         VrrpInstanceRuntime r = new VrrpInstanceRuntime(i.runtime(), Path.of("/sys/class/net"));
+        String configFault = VrrpConfigMapper.configFault(i.block());
+        if (configFault != null) {
+            LOG.warn(
+                    "vrrp_instance {}: cannot use unicast without any peers: going to FAULT state, as keepalived",
+                    i.name());
+            r.configFault(configFault);
+        }
+        if (startupHold) {
+            // an instance a reload adds within the delay waits too, as keepalived's global timer makes it
+            r.delayStartUntil(startupHoldUntil);
+        }
         if (groupOf.containsKey(i.name())) {
             r.joinSyncGroup(groupOf.get(i.name()));
         }

@@ -26,7 +26,7 @@ final class TrackProcessMapper {
                     .findFirst()
                     .orElseThrow();
             int weight = ref.weight() != null ? ref.weight() : p.weight();
-            out.add(new TrackedProcess(match(p), new TrackedWeight(zero ? 0 : weight, ref.reverse() || p.reverse())));
+            out.add(new TrackedProcess(match(p), new TrackedWeight(zero ? 0 : weight, ref.reverseOr(p.reverse()))));
         }
         return out;
     }

@@ -105,6 +105,18 @@ final class VrrpConfigMapper {
                 .anyMatch(g -> g.members().contains(i.name()) && !g.syncGroupTrackingWeight());
     }
 
+    /**
+     * What keeps the instance in FAULT for good, as keepalived's num_config_faults, or null:
+     * unicast_fault_no_peer without unicast peers (keepalived would otherwise fall back to
+     * multicast, which this keyword exists to forbid).
+     */
+    static String configFault(VrrpInstance i) {
+        if (i.unicastFaultNoPeer() && i.unicastPeers().isEmpty()) {
+            return "unicast peer (unicast_fault_no_peer: none configured)";
+        }
+        return null;
+    }
+
     static InstanceConfig map(VrrpInstance i, KeepalivedConfig c) {
         GlobalDefs g = c.globalDefs();
         boolean zero = zeroWeights(i, c);
@@ -134,7 +146,9 @@ final class VrrpConfigMapper {
                 gs.lowerPrioDelay().toNanos(),
                 gs.lowerPrioRepeat(),
                 gs.masterRefresh().toNanos(),
-                gs.masterRefreshRepeat());
+                gs.masterRefreshRepeat(),
+                g.vrrpGarpInterval().toNanos(),
+                g.vrrpGnaInterval().toNanos());
         var n = i.notifies();
         String u = g.scriptUser();
         String gr = g.scriptGroup();
@@ -160,10 +174,7 @@ final class VrrpConfigMapper {
                 i.dontTrackPrimary(),
                 garp,
                 notify,
-                i.trackInterfaces().stream()
-                        .map(t -> new InstanceConfig.TrackedInterface(
-                                t.name(), new TrackedWeight(zero ? 0 : t.weight(), t.reverse())))
-                        .toList(),
+                trackedInterfaces(i, zero),
                 trackedScripts(i, c, zero),
                 trackedFiles(i, c, zero),
                 TrackProcessMapper.of(i, c, zero),
@@ -171,6 +182,25 @@ final class VrrpConfigMapper {
                 ttls(i)[1],
                 i.unicastTtl() != null ? i.unicastTtl() : 255,
                 i.promoteSecondaries());
+    }
+
+    /**
+     * track_interface, and the interfaces of the VIPs and excluded VIPs on another dev than the
+     * instance's unless {@code no_track} (keepalived's TRACK_ADDR, weight 0: the dev down, the
+     * instance faults); a VIP's dev also in track_interface takes weight 0, as keepalived's
+     * add_vrrp_to_interface does. The instance's own interface is tracked apart (dont_track_primary).
+     */
+    static List<InstanceConfig.TrackedInterface> trackedInterfaces(VrrpInstance i, boolean zero) {
+        java.util.Map<String, TrackedWeight> out = new java.util.LinkedHashMap<>();
+        i.trackInterfaces().forEach(t -> out.put(t.name(), new TrackedWeight(zero ? 0 : t.weight(), t.reverse())));
+        java.util.stream.Stream.concat(i.virtualIpaddresses().stream(), i.virtualIpaddressesExcluded().stream())
+                .filter(v -> !v.noTrack() && v.dev() != null && !v.dev().equals(i.interfaceName()))
+                // an entry already of weight 0 keeps its reverse, as keepalived leaves it alone
+                .forEach(v ->
+                        out.merge(v.dev(), new TrackedWeight(0, false), (old, vip) -> old.weight() == 0 ? old : vip));
+        return out.entrySet().stream()
+                .map(e -> new InstanceConfig.TrackedInterface(e.getKey(), e.getValue()))
+                .toList();
     }
 
     /** use_vmac, with the VMAC's name: the given one, else keepalived's vrrp.VRID (see {@link Vmac#defaultName}). */
@@ -214,7 +244,7 @@ final class VrrpConfigMapper {
             out.add(new TrackedFile(
                     f.name(),
                     java.nio.file.Path.of(f.file()),
-                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || f.reverse())));
+                    new TrackedWeight(zero ? 0 : weight, ref.reverseOr(f.reverse()))));
         }
         return out;
     }
@@ -238,7 +268,7 @@ final class VrrpConfigMapper {
                     s.rise(),
                     s.fall(),
                     s.initFail(),
-                    new TrackedWeight(zero ? 0 : weight, ref.reverse() || s.weightReverse()),
+                    new TrackedWeight(zero ? 0 : weight, ref.reverseOr(s.weightReverse())),
                     user,
                     group));
         }
@@ -267,7 +297,8 @@ final class VrrpConfigMapper {
                         flags(v),
                         v.preferredLft() == null || v.preferredLft().equals("forever")
                                 ? -1
-                                : Long.parseLong(v.preferredLft())))
+                                : Long.parseLong(v.preferredLft()),
+                        v.peer()))
                 .toList();
     }
 

@@ -38,17 +38,10 @@ class ModelUseTest {
     static final Map<String, String> NOT_ACTED_ON = Map.ofEntries(
             Map.entry(
                     "GlobalDefs.defaultInterface",
-                    "default_interface: keepalived puts static addresses and the VIPs of an instance without an interface on it; both are refused here, so it changes nothing that runs"),
+                    "default_interface: keepalived 2.2.7 uses it only for static addresses without dev (vrrp_ipaddress.c; a VIP without dev in an instance without interface is dropped, not put there); static addresses are refused here, so it changes nothing that runs"),
             Map.entry(
                     "GlobalDefs.maxAutoPriority",
                     "max_auto_priority: realtime scheduling of keepalived's processes, meaningless for the JVM"),
-            Map.entry(
-                    "GlobalDefs.vrrpGarpInterval",
-                    "vrrp_garp_interval: the gratuitous ARPs of a burst go out back to back"),
-            Map.entry(
-                    "GlobalDefs.vrrpGnaInterval",
-                    "vrrp_gna_interval: the neighbour advertisements of a burst go out back to back"),
-            Map.entry("GlobalDefs.vrrpStartupDelay", "vrrp_startup_delay: instances start at once"),
             Map.entry(
                     "HttpGetCheck.fastRecovery",
                     "fast_recovery: every check fetches all urls back to back and one passing round brings a down server up, as keepalived does only with fast_recovery (without it, one url per delay_loop and a further round)"),
@@ -57,12 +50,7 @@ class ModelUseTest {
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
                     "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry("VirtualIpAddress.noTrack", "a VIP's no_track: its interface is tracked anyway"),
-            Map.entry("VirtualIpAddress.peer", "a VIP's peer: the address is added without a peer"),
             Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
-            Map.entry(
-                    "VrrpInstance.unicastFaultNoPeer",
-                    "unicast_fault_no_peer: an instance without peers is not put in FAULT"),
             Map.entry(
                     "VrrpSyncGroup.globalTracking",
                     "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"));

@@ -166,10 +166,28 @@ public final class RtNetlink implements Closeable {
             int flags,
             long preferredSeconds)
             throws NativeException {
+        addAddress(ifindex, address, prefixLength, broadcast, scope, label, flags, preferredSeconds, null);
+    }
+
+    /**
+     * As above, with a point-to-point {@code peer} (ip address add ADDR peer PEER): IFA_LOCAL is
+     * the address, IFA_ADDRESS the peer; null for none.
+     */
+    public void addAddress(
+            int ifindex,
+            InetAddress address,
+            int prefixLength,
+            InetAddress broadcast,
+            int scope,
+            String label,
+            int flags,
+            long preferredSeconds,
+            InetAddress peer)
+            throws NativeException {
         ByteBuffer m = message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
         ifaddrmsg(m, address, prefixLength, flags & 0xff, scope, ifindex);
         attr(m, IFA_LOCAL, address.getAddress());
-        attr(m, IFA_ADDRESS, address.getAddress());
+        attr(m, IFA_ADDRESS, (peer != null ? peer : address).getAddress());
         if (broadcast != null && address instanceof Inet4Address) {
             attr(m, IFA_BROADCAST, broadcast.getAddress());
         }
@@ -194,10 +212,19 @@ public final class RtNetlink implements Closeable {
 
     /** Deletes an address (ip address del); false when it was not there. */
     public boolean deleteAddress(int ifindex, InetAddress address, int prefixLength) throws NativeException {
+        return deleteAddress(ifindex, address, prefixLength, null);
+    }
+
+    /**
+     * As above, for an address added with a {@code peer}: the kernel matches IFA_ADDRESS against
+     * the address's peer, so it must be the peer (null: none).
+     */
+    public boolean deleteAddress(int ifindex, InetAddress address, int prefixLength, InetAddress peer)
+            throws NativeException {
         ByteBuffer m = message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK);
         ifaddrmsg(m, address, prefixLength, 0, 0, ifindex);
         attr(m, IFA_LOCAL, address.getAddress());
-        attr(m, IFA_ADDRESS, address.getAddress());
+        attr(m, IFA_ADDRESS, (peer != null ? peer : address).getAddress());
         int errno = request(m, null);
         if (errno == 99 /* EADDRNOTAVAIL */ || errno == 19 /* ENODEV */) {
             return false;

@@ -7,16 +7,42 @@ package org.hadirector.vrrp;
  * a burst of {@code lowerPrioRepeat} after {@code lowerPrioDelay}. Pure: time is passed in.
  */
 public final class GarpPlan {
-    /** GARP timing in nanoseconds and counts. */
+    /**
+     * GARP timing in nanoseconds and counts.
+     *
+     * @param garpIntervalNanos vrrp_garp_interval: the least time between two GARPs on the interface (0: none)
+     * @param gnaIntervalNanos vrrp_gna_interval: the same for unsolicited neighbour advertisements
+     */
     public record Timing(
             long masterDelayNanos,
             int masterRepeat,
             long lowerPrioDelayNanos,
             int lowerPrioRepeat,
             long refreshNanos,
-            int refreshRepeat) {
+            int refreshRepeat,
+            long garpIntervalNanos,
+            long gnaIntervalNanos) {
         /** keepalived's defaults: 5 at once, 5 more after 5 s, no refresh. */
         public static final Timing DEFAULTS = new Timing(5_000_000_000L, 5, 5_000_000_000L, 5, 0, 1);
+
+        /** Without pacing between the GARPs of a burst. */
+        public Timing(
+                long masterDelayNanos,
+                int masterRepeat,
+                long lowerPrioDelayNanos,
+                int lowerPrioRepeat,
+                long refreshNanos,
+                int refreshRepeat) {
+            this(
+                    masterDelayNanos,
+                    masterRepeat,
+                    lowerPrioDelayNanos,
+                    lowerPrioRepeat,
+                    refreshNanos,
+                    refreshRepeat,
+                    0,
+                    0);
+        }
     }
 
     private final Timing timing;

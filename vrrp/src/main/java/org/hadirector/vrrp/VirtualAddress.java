@@ -7,7 +7,8 @@ import org.hadirector.sys.Addresses;
 /**
  * A VIP as the runtime installs it: {@code dev} null means the instance's interface; scope in
  * rtnetlink numbers (0 global, 200 site, 253 link, 254 host, 255 nowhere); flags IFA_F_*;
- * {@code preferredLifetime} in seconds, negative for forever (preferred_lft).
+ * {@code preferredLifetime} in seconds, negative for forever (preferred_lft); {@code peer} the
+ * point-to-point peer (null for none).
  */
 public record VirtualAddress(
         InetAddress address,
@@ -17,7 +18,21 @@ public record VirtualAddress(
         int scope,
         String label,
         int flags,
-        long preferredLifetime) {
+        long preferredLifetime,
+        InetAddress peer) {
+
+    /** Without a peer. */
+    public VirtualAddress(
+            InetAddress address,
+            int prefixLength,
+            String dev,
+            InetAddress broadcast,
+            int scope,
+            String label,
+            int flags,
+            long preferredLifetime) {
+        this(address, prefixLength, dev, broadcast, scope, label, flags, preferredLifetime, null);
+    }
 
     /** A VIP preferred for ever, as most are. */
     public VirtualAddress(

@@ -60,6 +60,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final Path sysClassNet;
     private VrrpStateMachine machine;
     private final GarpPlan garp;
+    /** The VIPs held back by vrrp_garp_interval / vrrp_gna_interval, sent as the interface's pacer allows. */
+    private final GarpQueue garpQueue;
     /** Operator commands, status requests and events of other threads, run on the instance's loop. */
     private final Mailbox commands = new Mailbox(this::signal);
 
@@ -124,6 +126,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.name = config.name();
         this.sysClassNet = sysClassNet;
         this.garp = new GarpPlan(config.garp());
+        // keepalived paces per base interface, VMAC or not (IF_BASE_IFP)
+        this.garpQueue = new GarpQueue(
+                config.vips().stream().map(VirtualAddress::isIpv6).toList(),
+                GarpPacer.forInterface(
+                        config.interfaceName(),
+                        config.garp().garpIntervalNanos(),
+                        config.garp().gnaIntervalNanos()));
         this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
         this.vmacLink = config.vmac() == null
                 ? null
@@ -170,6 +179,30 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      * Starts the loop ({@link #open} first unless it was called): VIPs a previous run left are
      * removed, the trackers read, the thread started. On failure everything opened is closed.
      */
+    /** keepalived's num_config_faults: set before start, the instance stays in FAULT for it. */
+    private volatile String configFault;
+
+    /**
+     * A configuration fault (keepalived's num_config_faults, e.g. unicast_fault_no_peer without
+     * peers): the instance enters FAULT at start and stays there. Before {@link #start}.
+     */
+    public void configFault(String reason) {
+        configFault = reason;
+    }
+
+    private volatile boolean startupHold;
+
+    private volatile long startupHoldUntil;
+
+    /**
+     * vrrp_startup_delay: until {@code untilNanos} (System.nanoTime) the backup's timer runs from
+     * then, not from now (see {@link VrrpStateMachine#holdUntil}). Before {@link #start}.
+     */
+    public void delayStartUntil(long untilNanos) {
+        startupHoldUntil = untilNanos;
+        startupHold = true;
+    }
+
     public void start() throws IOException {
         if (!opened) {
             try {
@@ -310,6 +343,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         // The tie-break at equal priority compares primary addresses: ours is the one we send from.
         machine = new VrrpStateMachine(config.settings().withPrimaryAddress(source), this);
+        if (startupHold) {
+            machine.holdUntil(startupHoldUntil);
+        }
         if (config.multicastGroup() != null) {
             socket.joinGroup(config.multicastGroup());
         }
@@ -349,6 +385,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     private void setUpTrackers() throws IOException {
+        if (configFault != null) {
+            // a weight-0 object that is never up: FAULT from start, and the sync group hears of it
+            trackers.add(configFault, new TrackedWeight(0, false), false);
+        }
         if (!config.dontTrackPrimary()) {
             trackInterface(config.interfaceName(), new TrackedWeight(0, false));
             if (vmacLink != null) {
@@ -695,7 +735,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         while (running) {
             now = System.nanoTime();
-            long deadline = Math.min(machine.nextDeadlineNanos(), garp.nextDeadlineNanos(now));
+            long deadline = Math.min(
+                    machine.nextDeadlineNanos(),
+                    Math.min(garp.nextDeadlineNanos(now), garpQueue.nextDeadlineNanos(now)));
             long waitNanos = deadline == Long.MAX_VALUE ? 1_000_000_000L : Math.max(0, deadline - now);
             int timeout = (int) Math.min(1000, (waitNanos + 999_999) / 1_000_000);
             long ready = poller.await(timeout);
@@ -721,6 +763,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             checkFiles(now);
             machine.onTimer(now);
             sendGarps(garp.due(now));
+            sendGarps(garpQueue.due(now));
         }
         machine.stop(System.nanoTime());
     }
@@ -897,6 +940,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             sendGarps(garp.becameMaster(now));
         } else if (from == VrrpState.MASTER) {
             garp.leftMaster();
+            garpQueue.clear();
             removeVips();
         }
         if (to != VrrpState.INIT) {
@@ -952,7 +996,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                         v.scope(),
                         v.label(),
                         v.flags(),
-                        v.preferredLifetime());
+                        v.preferredLifetime(),
+                        v.peer());
             } catch (NativeException e) {
                 LOG.error("{}: cannot add VIP {}: {}", name, v, e.getMessage());
             }
@@ -966,7 +1011,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         for (VirtualAddress v : allVips()) {
             try {
-                netlink.deleteAddress(vipIndex(v), v.address(), v.prefixLength());
+                netlink.deleteAddress(vipIndex(v), v.address(), v.prefixLength(), v.peer());
             } catch (NativeException e) {
                 LOG.error("{}: cannot remove VIP {}: {}", name, v, e.getMessage());
             }
@@ -981,7 +1026,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             for (RtNetlink.Address a : present) {
                 if (a.ifindex() == idx && a.address().equals(v.address()) && a.prefixLength() == v.prefixLength()) {
                     LOG.info("{}: removing stale VIP {} left from an earlier run", name, v);
-                    netlink.deleteAddress(idx, v.address(), v.prefixLength());
+                    netlink.deleteAddress(idx, v.address(), v.prefixLength(), v.peer());
                 }
             }
         }
@@ -1020,40 +1065,36 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return null;
     }
 
-    /** Gratuitous ARPs for IPv4 VIPs and unsolicited neighbour advertisements for IPv6 ones. */
+    /** A burst of gratuitous ARPs / NAs, {@code count} rounds over the VIPs, paced by the interface. */
     private void sendGarps(int count) {
-        if (count <= 0) {
-            return;
+        if (count > 0) {
+            sendGarps(garpQueue.burst(count, System.nanoTime()));
         }
-        for (VirtualAddress v : config.vips()) {
-            if (v.address() instanceof java.net.Inet6Address v6 && icmp6 != null) {
-                byte[] na = NeighborAdvertisement.message(v6, mac);
-                for (int i = 0; i < count; i++) {
-                    try {
-                        icmp6.send(na, ALL_NODES);
-                    } catch (NativeException e) {
-                        LOG.warn(
-                                "{}: cannot send neighbour advertisement for {}: {}",
-                                name,
-                                Addresses.format(v6),
-                                e.getMessage());
-                        break;
-                    }
+    }
+
+    /** Gratuitous ARPs for IPv4 VIPs and unsolicited neighbour advertisements for IPv6 ones, by index. */
+    private void sendGarps(List<Integer> which) {
+        java.util.Set<Integer> failed = new java.util.HashSet<>();
+        for (int i : which) {
+            VirtualAddress v = config.vips().get(i);
+            if (failed.contains(i)) {
+                continue;
+            }
+            try {
+                if (v.address() instanceof java.net.Inet6Address v6 && icmp6 != null) {
+                    icmp6.send(NeighborAdvertisement.message(v6, mac), ALL_NODES);
+                } else if (v.address() instanceof Inet4Address v4 && packets != null) {
+                    packets.send(GratuitousArp.frame(mac, v4), GratuitousArp.ETHERTYPE_ARP);
                 }
-            } else if (v.address() instanceof Inet4Address v4 && packets != null) {
-                byte[] frame = GratuitousArp.frame(mac, v4);
-                for (int i = 0; i < count; i++) {
-                    try {
-                        packets.send(frame, GratuitousArp.ETHERTYPE_ARP);
-                    } catch (NativeException e) {
-                        LOG.warn(
-                                "{}: cannot send gratuitous ARP for {}: {}",
-                                name,
-                                Addresses.format(v4),
-                                e.getMessage());
-                        return;
-                    }
-                }
+            } catch (NativeException e) {
+                // one line per VIP and burst: the rest of its repeats would fail alike
+                failed.add(i);
+                LOG.warn(
+                        "{}: cannot send {} for {}: {}",
+                        name,
+                        v.isIpv6() ? "neighbour advertisement" : "gratuitous ARP",
+                        Addresses.format(v.address()),
+                        e.getMessage());
             }
         }
     }

@@ -43,6 +43,10 @@ public final class VrrpStateMachine {
     private long lowerPrioAnsweredAt;
     /** An operator handed the router over (`hadirector vrrp demote`): we count as priority 1 until promoted. */
     private boolean demoted;
+    /** vrrp_startup_delay: until then a backup's timer runs from this time, not from now. */
+    private boolean holding;
+
+    private long holdUntil;
 
     public VrrpStateMachine(VrrpSettings settings, VrrpActions actions) {
         this.settings = settings;
@@ -101,12 +105,38 @@ public final class VrrpStateMachine {
         return settings.advertIntervalCentis() * CENTI;
     }
 
+    /**
+     * vrrp_startup_delay, keepalived's vrrp_delayed_start_time: until {@code at}, every arming of
+     * the backup's timer counts from {@code at} instead of from now, so that no instance becomes
+     * master before {@code at} plus its Master_Down_Interval (an address owner: before {@code at}),
+     * while adverts are heard as usual. Set before {@link #start}.
+     */
+    public void holdUntil(long at) {
+        holding = true;
+        holdUntil = at;
+    }
+
+    /** The backup's timer, {@code interval} from now, or from the end of the start-up hold. */
+    private void armBackup(long now, long interval) {
+        if (holding && now - holdUntil < 0) {
+            arm(holdUntil + interval);
+        } else {
+            holding = false;
+            arm(now + interval);
+        }
+    }
+
     public void start(long now) {
         if (state != VrrpState.INIT) {
             return;
         }
         if (faulted) {
             transition(VrrpState.FAULT, faultReason);
+        } else if (holding && now - holdUntil < 0 && settings.basePriority() == 255 && settings.initialMaster()) {
+            // keepalived starts the owner as a backup whose timer runs out at once: after the hold
+            downReason = "priority 255: the address owner starts as master after vrrp_startup_delay";
+            arm(holdUntil);
+            transition(VrrpState.BACKUP, "start-up, vrrp_startup_delay");
         } else if (settings.basePriority() == 255 && settings.initialMaster()) {
             becomeMaster(now, "priority 255: the address owner starts as master");
         } else {
@@ -137,7 +167,7 @@ public final class VrrpStateMachine {
                     masterAddress = source;
                     masterPriority = 0;
                     downReason = "master " + Addresses.format(source) + " released the virtual router (priority 0)";
-                    arm(now + skewNanos());
+                    armBackup(now, skewNanos());
                     return;
                 }
                 boolean accept = !settings.preempt() || a.priority() >= ours;
@@ -157,7 +187,7 @@ public final class VrrpStateMachine {
                     masterPriority = a.priority();
                     downReason = "no advertisement from master " + Addresses.format(source) + " for "
                             + masterDownIntervalNanos() / 1_000_000 + " ms (Master_Down_Interval)";
-                    arm(now + masterDownIntervalNanos());
+                    armBackup(now, masterDownIntervalNanos());
                 }
                 // Otherwise (preempt, lower priority): ignore it; our timer runs out and we take over.
             }
@@ -305,7 +335,7 @@ public final class VrrpStateMachine {
         downReason = masterAddress != null
                 ? "no advertisement from master " + Addresses.format(masterAddress) + " for Master_Down_Interval"
                 : "no master heard for Master_Down_Interval (" + masterDownIntervalNanos() / 1_000_000 + " ms)";
-        arm(now + masterDownIntervalNanos());
+        armBackup(now, masterDownIntervalNanos());
         transition(VrrpState.BACKUP, reason);
     }
 

@@ -443,4 +443,61 @@ class VrrpStateMachineTest {
             }
         }
     }
+
+    // vrrp_startup_delay: keepalived's vrrp_delayed_start_time (vrrp_init_instance_sands)
+
+    @Test
+    void startupDelayPushesTheFirstMasterDownIntervalPastTheHold() {
+        VrrpStateMachine m = machine(v3(100, 100));
+        m.holdUntil(10 * S);
+        m.start(0);
+        assertEquals(VrrpState.BACKUP, m.state());
+        // 3 x 1 s + (256-100)/256 s = 3.609375 s, counted from the end of the hold
+        long down = m.masterDownIntervalNanos();
+        assertEquals(10 * S + down, m.nextDeadlineNanos());
+        runUntil(m, 10 * S + down - 1);
+        assertEquals(VrrpState.BACKUP, m.state());
+        runUntil(m, 10 * S + down);
+        assertEquals(VrrpState.MASTER, m.state());
+    }
+
+    @Test
+    void anAdvertHeardDuringTheHoldRearmsFromTheHoldsEnd() {
+        VrrpStateMachine m = machine(v3(100, 100));
+        m.holdUntil(10 * S);
+        m.start(0);
+        m.onAdvertisement(advert(150, 100), PEER, 2 * S);
+        assertEquals(10 * S + m.masterDownIntervalNanos(), m.nextDeadlineNanos());
+        assertEquals(PEER, m.masterAddress());
+        // past the hold: from now, as without it
+        m.onAdvertisement(advert(150, 100), PEER, 11 * S);
+        assertEquals(11 * S + m.masterDownIntervalNanos(), m.nextDeadlineNanos());
+        // the hold is over for good: a later start-up-like arming counts from now
+        m.onAdvertisement(advert(0, 100), PEER, 12 * S);
+        assertEquals(12 * S + m.skewNanos(), m.nextDeadlineNanos());
+    }
+
+    @Test
+    void theAddressOwnerWaitsForTheHoldOnly() {
+        VrrpStateMachine m = machine(v3(255, 100).withInitialMaster(true));
+        m.holdUntil(5 * S);
+        m.start(0);
+        assertEquals(List.of("INIT->BACKUP: start-up, vrrp_startup_delay"), actions.take());
+        assertEquals(5 * S, m.nextDeadlineNanos());
+        runUntil(m, 5 * S);
+        assertEquals(VrrpState.MASTER, m.state());
+        assertEquals(
+                List.of(
+                        "advert 255",
+                        "BACKUP->MASTER: priority 255: the address owner starts as master after vrrp_startup_delay"),
+                actions.take());
+    }
+
+    @Test
+    void aHoldAlreadyOverChangesNothing() {
+        VrrpStateMachine m = machine(v3(100, 100));
+        m.holdUntil(1 * S);
+        m.start(2 * S);
+        assertEquals(2 * S + m.masterDownIntervalNanos(), m.nextDeadlineNanos());
+    }
 }

@@ -25,6 +25,10 @@ public final class TrackerSet {
                 return weight.faults(up) ? description + (weight.reverse() ? " is up (reverse)" : " is down") : null;
             }
             if (weight.weight() == 0) {
+                // keepalived: weight 0 faults on a non-zero value, with reverse on zero
+                if (weight.reverse()) {
+                    return value == 0 ? description + " holds 0 (weight 0 reverse)" : null;
+                }
                 return value != 0 ? description + " holds " + value + " (non-zero with weight 0)" : null;
             }
             return fileResult() < -253 ? description + " gives " + fileResult() + " (below -253)" : null;

@@ -103,10 +103,15 @@ class TrackersTest {
         assertEquals(16, TrackedFile.parse("0x10"));
         assertEquals(8, TrackedFile.parse("010"));
         assertEquals(0, TrackedFile.parse("0x"));
-        assertEquals(254, TrackedFile.parse("99999999999999999999999"));
-        assertEquals(-254, TrackedFile.parse("-300"));
+        assertEquals(-300, TrackedFile.parse("-300"));
         assertEquals(0, TrackedFile.parse("\0\0\0"));
         assertEquals(5, TrackedFile.parse("\t+5"));
+        // keepalived ignores what overflows or leaves INT32_MIN..INT32_MAX + 1 (process_track_file)
+        assertEquals(null, TrackedFile.parse("99999999999999999999999"));
+        assertEquals(2147483648L, TrackedFile.parse("2147483648"));
+        assertEquals(null, TrackedFile.parse("2147483649"));
+        assertEquals(-2147483648L, TrackedFile.parse("-2147483648"));
+        assertEquals(null, TrackedFile.parse("-2147483649"));
     }
 
     @org.junit.jupiter.api.io.TempDir
@@ -127,7 +132,7 @@ class TrackersTest {
         assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
         java.nio.file.Path big = dir.resolve("big");
         java.nio.file.Files.writeString(big, "12" + "3".repeat(1_000_000));
-        assertEquals(254, new TrackedFile("b", big, new TrackedWeight(1, false)).read(), "127 digits, clamped");
+        assertEquals(0, new TrackedFile("b", big, new TrackedWeight(1, false)).read(), "127 digits: ignored, 0 stays");
     }
 
     @Test
@@ -152,5 +157,40 @@ class TrackersTest {
             Thread.sleep(20);
         }
         assertEquals(0, f.read(), "a file that went away reads as 0");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aNumberOutOfRangeLeavesThePreviousValue() throws Exception {
+        java.nio.file.Path p = dir.resolve("range");
+        java.nio.file.Files.writeString(p, "3\n");
+        TrackedFile f = new TrackedFile("r", p, new TrackedWeight(1, false));
+        assertEquals(3, f.read());
+        java.nio.file.Files.writeString(p, "99999999999\n");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(3, f.read(), "keepalived: 'Invalid number ... - ignoring'");
+        java.nio.file.Files.writeString(p, "-5\n");
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (!f.changed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(-5, f.read());
+    }
+
+    @Test
+    void aFilesResultIsClampedAloneAndWeightZeroReverseFaultsOnZero() {
+        TrackerSet t = new TrackerSet();
+        // 1000 x 1 counts 253 (keepalived clamps each file's status to -254..253), not 1000
+        t.addValue("track_file big", new TrackedWeight(1, false), 1000);
+        t.add("script s", new TrackedWeight(-100, false), false);
+        assertEquals(153, t.adjustment());
+        TrackerSet z = new TrackerSet();
+        z.addValue("track_file f", new TrackedWeight(0, true), 0);
+        assertEquals("track_file f holds 0 (weight 0 reverse)", z.faultReason());
+        z.updateValue("track_file f", 7);
+        assertNull(z.faultReason());
     }
 }
