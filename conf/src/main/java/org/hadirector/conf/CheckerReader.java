@@ -191,7 +191,13 @@ final class CheckerReader {
                         b.set("httpProtocol", p == null ? null : p.toUpperCase(Locale.ROOT));
                     }
                 }
-                case "fast_recovery" -> b.set("fastRecovery", v.flag(x));
+                case "fast_recovery" -> {
+                    b.set("fastRecovery", v.flag(x));
+                    v.warning(
+                            x,
+                            "fast_recovery: hadirector fetches every url in each check and brings a down server up "
+                                    + "on one passing check, as keepalived does with fast_recovery; it changes nothing");
+                }
                 case "enable_sni" -> {
                     // keepalived: an optional on/off word, as for fast_recovery ("enable_sni off").
                     Boolean on = v.flag(x);

@@ -92,7 +92,13 @@ final class GlobalDefsReader {
                         b.set("vrrpMcastGroup6", a);
                     }
                 }
-                case "default_interface" -> b.set("defaultInterface", v.string(s));
+                case "default_interface" -> {
+                    b.set("defaultInterface", v.string(s));
+                    v.warning(
+                            s,
+                            "default_interface: keepalived 2.2.7 puts only static addresses without 'dev' on it, "
+                                    + "and hadirector refuses static addresses; it changes nothing here");
+                }
                 case "vrrp_garp_interval" -> b.set("vrrpGarpInterval", largeInterval(s));
                 case "vrrp_gna_interval" -> b.set("vrrpGnaInterval", largeInterval(s));
                 case "vrrp_min_garp" -> b.set("vrrpMinGarp", v.flag(s));
@@ -135,8 +141,13 @@ final class GlobalDefsReader {
                         b.set("vmacPrefix", v.string(s));
                     }
                 }
-                case "max_auto_priority" ->
+                case "max_auto_priority" -> {
                     b.set("maxAutoPriority", s.args().isEmpty() ? Integer.valueOf(99) : v.integer(s, -1, 99));
+                    v.warning(
+                            s,
+                            "max_auto_priority: keepalived's realtime scheduling of its own processes; "
+                                    + "it means nothing to hadirector's JVM and is ignored");
+                }
                 default -> {
                     if (kw.startsWith("vrrp_garp_") && GarpReader.read(s, kw.substring(5), v, garp)) {
                         continue;

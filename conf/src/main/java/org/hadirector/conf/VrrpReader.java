@@ -294,7 +294,16 @@ final class VrrpReader {
                 case "track_script" -> trackRefs(x, b, "trackScripts", 253);
                 case "track_file" -> trackRefs(x, b, "trackFiles", 254);
                 case "smtp_alert" -> b.set("smtpAlert", v.flag(x));
-                case "global_tracking" -> b.set("globalTracking", true);
+                case "global_tracking" -> {
+                    // keepalived 2.2.7 reads it as sync_group_tracking_weight, with an error line
+                    v.warning(
+                            x,
+                            "global_tracking is deprecated in keepalived, which reads it as "
+                                    + "sync_group_tracking_weight; so does hadirector (use track_interface/script/file "
+                                    + "on the sync group, or sync_group_tracking_weight)");
+                    b.set("globalTracking", true);
+                    b.set("syncGroupTrackingWeight", true);
+                }
                 case "sync_group_tracking_weight" -> b.set("syncGroupTrackingWeight", true);
                 case "track_process" -> trackRefs(x, b, "trackProcesses", 254);
                 case "track_bfd" -> v.warning(x, "'" + x.name() + "' is not supported by hadirector; ignored");
@@ -697,6 +706,11 @@ final class VrrpReader {
         }
         b.set("version", version);
         Object src = b.get("mcastSrcIp");
+        if (src == null && seen.get("track_src_ip") != null) {
+            v.warning(
+                    seen.get("track_src_ip"),
+                    where + ": track_src_ip without unicast_src_ip / mcast_src_ip does nothing (keepalived clears it)");
+        }
         if (src instanceof InetAddress a && (a instanceof Inet6Address) != ipv6 && vips != null && !vips.isEmpty()) {
             v.error(
                     seen.get("unicast_src_ip"),

@@ -49,17 +49,15 @@ class ModelUseTest {
                     "KeepalivedConfig.unsupportedBlocks",
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
-                    "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry("VrrpInstance.trackSrcIp", "track_src_ip: a change of the source address is not tracked"),
-            Map.entry(
-                    "VrrpSyncGroup.globalTracking",
-                    "global_tracking: deprecated in keepalived (sync_group_tracking_weight replaces it); not applied"));
+                    "Notifies.deleted",
+                    "notify_deleted: a removed instance's notify scripts are not run with DELETED"));
 
     /**
      * Components a reader applies while it builds the model (not through an accessor, so the
-     * search below cannot see them): vrrp_min_garp sets the GARP defaults in GlobalDefsReader.
+     * search below cannot see them): vrrp_min_garp sets the GARP defaults in GlobalDefsReader;
+     * global_tracking sets sync_group_tracking_weight in VrrpReader, as keepalived reads it.
      */
-    static final Set<String> APPLIED_BY_READER = Set.of("GlobalDefs.vrrpMinGarp");
+    static final Set<String> APPLIED_BY_READER = Set.of("GlobalDefs.vrrpMinGarp", "VrrpSyncGroup.globalTracking");
 
     /**
      * Where a component counts as read: every module's main sources but the model itself and
