@@ -26,6 +26,11 @@ record AlertMail(String subject, String body) {
         return t == null ? null : new AlertMail("[" + routerId + "] VRRP Instance " + name + " - " + t[0], t[1]);
     }
 
+    /** An instance a reload removed, with notify_deleted (vrrp_smtp_notifier's VRRP_STATE_DELETED). */
+    static AlertMail deleted(String routerId, String name) {
+        return new AlertMail("[" + routerId + "] VRRP Instance " + name + " - Deleted", "=> VRRP Deleted at reload <=");
+    }
+
     /** A sync group's new state (vrrp_sync_smtp_notifier); null for a state keepalived sends nothing for. */
     static AlertMail group(String routerId, String name, VrrpState state) {
         String[] t = switch (state) {

@@ -26,6 +26,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void deleted(String instance, int priority) {
+        vrrp.forEach(n -> n.deleted(instance, priority));
+    }
+
+    @Override
     public void masterRxLowerPri(String instance, int priority) {
         vrrp.forEach(n -> n.masterRxLowerPri(instance, priority));
     }

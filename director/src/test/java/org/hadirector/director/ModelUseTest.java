@@ -59,8 +59,6 @@ class ModelUseTest {
                     "KeepalivedConfig.unsupportedBlocks",
                     "the top-level blocks the reader ignored, each with its warning"),
             Map.entry(
-                    "Notifies.deleted", "notify_deleted: a removed instance's notify scripts are not run with DELETED"),
-            Map.entry(
                     "RealServer.tunnel",
                     "tunnel_type / tunnel_port / tunnel_nocsum / tunnel_csum: IPVS tunnel options not passed to the kernel"),
             Map.entry(

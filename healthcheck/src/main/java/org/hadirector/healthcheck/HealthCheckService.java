@@ -477,14 +477,20 @@ public final class HealthCheckService implements AutoCloseable {
         return plan.restarted();
     }
 
-    /** Tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
+    /** Runs notify_down and tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
     private void removedAlive(ServicePool old, java.util.Set<RealServerId> staying) {
         if (old == null) {
             return;
         }
         for (int r = 0; r < old.spec().servers().size(); r++) {
-            RealServerId id = old.spec().servers().get(r).id();
+            RealServerSpec rs = old.spec().servers().get(r);
+            RealServerId id = rs.id();
             if (!staying.contains(id) && old.alive(r)) {
+                // ipwrapper.c's clear_service_rs: notify_down, then the FIFO line and the mail
+                LOG.info("{}: real server {} removed while up", old.spec().id(), id);
+                if (rs.notifyDown() != null) {
+                    Scripts.launch(old.spec().id() + " " + id, rs.notifyDown());
+                }
                 transitions.removed(old.spec().id(), id);
             }
         }
