@@ -76,22 +76,18 @@ public final class SyncGroup {
      * state. A group that starts in BACKUP tells so before its first member does (vrrp_init_state).
      */
     public boolean memberNotifies(String member, VrrpState to) {
-        boolean send;
-        boolean starting = false;
         synchronized (this) {
             if (groupState == VrrpState.INIT && to == VrrpState.BACKUP) {
                 groupState = VrrpState.BACKUP;
-                starting = true;
+                // under the lock: another member starting at once writes its line after the group's
+                fire(VrrpState.BACKUP);
             }
-            send = !(notified.contains(member) && groupState == to && !pulled.contains(member));
+            boolean send = !(notified.contains(member) && groupState == to && !pulled.contains(member));
             if (send) {
                 notified.add(member);
             }
+            return send;
         }
-        if (starting) {
-            fire(VrrpState.BACKUP);
-        }
-        return send;
     }
 
     /** A member changed state on its own account (or because the group asked). */
