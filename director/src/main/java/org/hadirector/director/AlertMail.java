@@ -126,6 +126,18 @@ record AlertMail(String subject, String body) {
         return quorum(routerId, NotifyLines.service(service), up, quorum, hysteresis, aliveWeight);
     }
 
+    /**
+     * update_quorum_state(init) of a virtual server with a sorry server and without quorum: the
+     * threshold is the one to gain (quorum + hysteresis), the subject DOWN.
+     */
+    static AlertMail startingWithoutQuorum(
+            String routerId, String service, int quorum, int hysteresis, long aliveWeight) {
+        return new AlertMail(
+                "[" + routerId + "] Virtualserver " + service + " - DOWN",
+                "=> Starting with quorum down " + quorum + "+" + hysteresis + "=" + ((long) quorum + hysteresis)
+                        + " <= " + aliveWeight + " <=");
+    }
+
     static AlertMail quorum(String routerId, String service, boolean up, int quorum, int hysteresis, long aliveWeight) {
         long threshold = up ? (long) quorum + hysteresis : (long) quorum - hysteresis;
         return new AlertMail(

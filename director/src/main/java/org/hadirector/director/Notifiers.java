@@ -61,6 +61,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        checkers.forEach(n -> n.startedWithoutQuorum(service, aliveWeight));
+    }
+
+    @Override
     public void removed(ServiceId service, RealServerId server) {
         checkers.forEach(n -> n.removed(service, server));
     }

@@ -233,6 +233,12 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
         realServer(service, server, false);
     }
 
+    /** init_service_vs's do_vs_notifies: the VS DOWN line of a virtual server starting without quorum. */
+    @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        quorum(service, false);
+    }
+
     @Override
     public void quorum(ServiceId service, boolean up) {
         Open o = open;

@@ -140,6 +140,15 @@ final class SmtpAlertRules {
         return AlertMail.removed(plan.server().routerId(), was.vsText(service), protocol, server);
     }
 
+    /** A virtual server with a sorry server starting without quorum: "Starting with quorum down". */
+    AlertMail startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        SmtpAlertPlan.Quorum q = plan.sends() ? plan.services().get(service) : null;
+        return q == null
+                ? null
+                : AlertMail.startingWithoutQuorum(
+                        plan.server().routerId(), plan.vsText(service), q.quorum(), q.hysteresis(), aliveWeight);
+    }
+
     AlertMail quorum(ServiceId service, boolean up, long aliveWeight) {
         SmtpAlertPlan.Quorum q = plan.sends() ? plan.services().get(service) : null;
         return q == null

@@ -84,6 +84,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
     }
 
     @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        queue(rules.startedWithoutQuorum(service, aliveWeight));
+    }
+
+    @Override
     public void quorum(ServiceId service, boolean up, long aliveWeight) {
         queue(rules.quorum(service, up, aliveWeight));
     }

@@ -79,6 +79,12 @@ public final class HealthCheckService implements AutoCloseable {
 
         default void quorum(org.hadirector.sys.ServiceId service, boolean up) {}
 
+        /**
+         * A virtual server with a sorry server starts without quorum: keepalived's
+         * update_quorum_state(init) "Starting with quorum down" (quorum_down ran before this).
+         */
+        default void startedWithoutQuorum(org.hadirector.sys.ServiceId service, long aliveWeight) {}
+
         /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
         default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
             quorum(service, up);
@@ -536,6 +542,13 @@ public final class HealthCheckService implements AutoCloseable {
                         initial.size(),
                         p.spec().servers().size(),
                         p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
+                if (p.spec().sorryServer() != null && !p.hasQuorum()) {
+                    // keepalived's init_service_vs: quorum_down, the VS DOWN line, "Starting with quorum down"
+                    if (p.spec().quorumDown() != null) {
+                        Scripts.launch(p.spec().id().toString(), p.spec().quorumDown());
+                    }
+                    transitions.startedWithoutQuorum(p.spec().id(), p.aliveWeight());
+                }
             }
             long now = System.nanoTime();
             for (Job j : jobs) {

@@ -303,6 +303,36 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aServiceWithASorryServerStartingWithoutQuorumSaysSoAsInitServiceVs() throws Exception {
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        ServiceSpec one = service(1, 0);
+        RealServerId sorry = new RealServerId(org.hadirector.sys.Addresses.parse("198.18.0.29"), 80);
+        // quorum 5 over one server of weight 1: down from the start; without a sorry server nothing is told
+        ServiceSpec withSorry = new ServiceSpec(one.id(), 5, 1, sorry, false, null, null, one.servers());
+        ServiceSpec without = new ServiceSpec(
+                ServiceId.of(ServiceId.TCP, org.hadirector.sys.Addresses.parse("198.18.0.101"), 80),
+                5,
+                1,
+                null,
+                false,
+                null,
+                null,
+                one.servers());
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(withSorry, without), loop, x -> probe, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+                told.add(service + " weight " + aliveWeight);
+            }
+        });
+        s.start();
+        assertEquals("TCP 198.18.0.100:80 weight 1", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(300, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
     void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
         Scripted probe = new Scripted(new AtomicInteger(), false);
         ServiceSpec one = service(1, 0);
