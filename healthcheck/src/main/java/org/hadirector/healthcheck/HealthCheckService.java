@@ -139,6 +139,8 @@ public final class HealthCheckService implements AutoCloseable {
         Runner runner;
         /** Its state came from the running configuration (a reload): its schedule is carried too. */
         boolean carried;
+        /** A result was handled (keepalived's has_run): MISC_CHECK reports its first one whatever it is. */
+        boolean hasRun;
 
         long endedAt;
         long lastDuration;
@@ -736,6 +738,8 @@ public final class HealthCheckService implements AutoCloseable {
                 LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
             }
         }
+        boolean first = !j.hasRun;
+        j.hasRun = true;
         if (change != CheckerState.Change.NONE || r.weight() != null || r.addedWeight() != null) {
             if (change != CheckerState.Change.NONE) {
                 LOG.info(
@@ -747,6 +751,28 @@ public final class HealthCheckService implements AutoCloseable {
             }
             apply(j, r, change);
         }
+        if (first
+                && change == CheckerState.Change.NONE
+                && kind(j).equals("MISC_CHECK")
+                && (r.success() || j.timing.retry() == 0)) {
+            // check_misc.c reports its first result even when it changes nothing (!has_run), and so
+            // mails it; a first failure with retries left is a retry there too
+            transitions.checker(
+                    j.pool.spec().id(),
+                    j.pool.spec().servers().get(j.server).id(),
+                    "MISC_CHECK",
+                    r.success(),
+                    r.reason(),
+                    j.pool.alive(j.server),
+                    false);
+        }
+    }
+
+    /** The checker's keyword, the first word of its description. */
+    private static String kind(Job j) {
+        String describe = j.probe.describe();
+        int space = describe.indexOf(' ');
+        return space < 0 ? describe : describe.substring(0, space);
     }
 
     /**
@@ -885,12 +911,10 @@ public final class HealthCheckService implements AutoCloseable {
             transitions.quorum(s.id(), u.quorumUp(), j.pool.aliveWeight());
         }
         if (change != CheckerState.Change.NONE) {
-            String describe = j.probe.describe();
-            int space = describe.indexOf(' ');
             transitions.checker(
                     j.pool.spec().id(),
                     rs.id(),
-                    space < 0 ? describe : describe.substring(0, space),
+                    kind(j),
                     change == CheckerState.Change.UP,
                     r.reason(),
                     j.pool.alive(j.server),

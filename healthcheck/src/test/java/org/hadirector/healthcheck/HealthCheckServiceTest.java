@@ -333,6 +333,47 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aMiscCheckTellsItsFirstResultEvenWhenItChangesNothingAsCheckMisc() throws Exception {
+        Scripted scripted = new Scripted(new AtomicInteger(), true);
+        Probe misc = new Probe() {
+            @Override
+            public String describe() {
+                return "MISC_CHECK /bin/true";
+            }
+
+            @Override
+            public AutoCloseable run(Consumer<ProbeResult> done) {
+                return scripted.run(done);
+            }
+        };
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 0)), loop, x -> misc, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void checker(
+                    ServiceId service,
+                    RealServerId server,
+                    String checker,
+                    boolean up,
+                    String reason,
+                    boolean serverAlive,
+                    boolean serverChanged) {
+                told.add(checker + " " + server + " " + up + " server " + serverAlive + " " + serverChanged);
+            }
+        });
+        s.start();
+        // up from the start (no alpha) and passing: keepalived's !has_run still says "succeeded", once
+        assertEquals("MISC_CHECK 198.18.0.21:80 true server true false", told.poll(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (scripted.runs.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(scripted.runs.get() >= 3, "it ran on");
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
     void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
         Scripted probe = new Scripted(new AtomicInteger(), false);
         ServiceSpec one = service(1, 0);
