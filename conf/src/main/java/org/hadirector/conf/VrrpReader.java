@@ -14,6 +14,7 @@ import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.InitialState;
 import org.hadirector.conf.model.Notifies;
+import org.hadirector.conf.model.NotifyScript;
 import org.hadirector.conf.model.TrackFile;
 import org.hadirector.conf.model.TrackProcess;
 import org.hadirector.conf.model.TrackedInterface;
@@ -331,6 +332,8 @@ final class VrrpReader {
         };
         if (field != null) {
             if (kw.equals("notify_deleted") && x.args().isEmpty()) {
+                // the flag alone (DELETED instead of FAULT for a removed instance): a script without a command
+                n.set(field, new NotifyScript(null, null, null));
                 return true;
             }
             n.set(field, v.script(x));

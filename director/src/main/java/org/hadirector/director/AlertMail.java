@@ -26,6 +26,11 @@ record AlertMail(String subject, String body) {
         return t == null ? null : new AlertMail("[" + routerId + "] VRRP Instance " + name + " - " + t[0], t[1]);
     }
 
+    /** An instance a reload removed, with notify_deleted (vrrp_smtp_notifier's VRRP_STATE_DELETED). */
+    static AlertMail deleted(String routerId, String name) {
+        return new AlertMail("[" + routerId + "] VRRP Instance " + name + " - Deleted", "=> VRRP Deleted at reload <=");
+    }
+
     /** A sync group's new state (vrrp_sync_smtp_notifier); null for a state keepalived sends nothing for. */
     static AlertMail group(String routerId, String name, VrrpState state) {
         String[] t = switch (state) {
@@ -119,6 +124,18 @@ record AlertMail(String subject, String body) {
     static AlertMail quorum(
             String routerId, ServiceId service, boolean up, int quorum, int hysteresis, long aliveWeight) {
         return quorum(routerId, NotifyLines.service(service), up, quorum, hysteresis, aliveWeight);
+    }
+
+    /**
+     * update_quorum_state(init) of a virtual server with a sorry server and without quorum: the
+     * threshold is the one to gain (quorum + hysteresis), the subject DOWN.
+     */
+    static AlertMail startingWithoutQuorum(
+            String routerId, String service, int quorum, int hysteresis, long aliveWeight) {
+        return new AlertMail(
+                "[" + routerId + "] Virtualserver " + service + " - DOWN",
+                "=> Starting with quorum down " + quorum + "+" + hysteresis + "=" + ((long) quorum + hysteresis)
+                        + " <= " + aliveWeight + " <=");
     }
 
     static AlertMail quorum(String routerId, String service, boolean up, int quorum, int hysteresis, long aliveWeight) {

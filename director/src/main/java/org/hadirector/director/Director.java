@@ -425,7 +425,7 @@ final class Director implements AutoCloseable {
         }
         Map<String, VrrpInstanceRuntime> opened = openAll(n, next, plan);
         fifos.reload(next.notifyFifos());
-        mails.reload(next.smtpAlerts());
+        mails.reload(next.smtpAlerts(), java.util.Set.copyOf(plan.stop()));
         if (sync != null && diff.syncChanged()) {
             LOG.warn("reload: lvs_sync_daemon changed; the sync role keeps its old settings until a restart");
         }
@@ -528,6 +528,8 @@ final class Director implements AutoCloseable {
         for (String name : plan.stop()) {
             VrrpInstanceRuntime r = instance(name);
             if (r != null) {
+                // keepalived's clear_diff_vrrp: a removed instance tells FAULT, or DELETED with notify_deleted
+                r.removedByReload(notifyDeleted(config, name));
                 stopRuntime(r);
             }
             startedWith.remove(name);
@@ -571,6 +573,13 @@ final class Director implements AutoCloseable {
             }
         }
         return done;
+    }
+
+    /** Whether {@code name} in {@code c} has notify_deleted (with or without a script). */
+    static boolean notifyDeleted(KeepalivedConfig c, String name) {
+        return c != null
+                && c.vrrpInstances().stream()
+                        .anyMatch(i -> i.name().equals(name) && i.notifies().deleted() != null);
     }
 
     /** Starts {@code r} (opening it unless it is); null when it runs, else why not. */
@@ -671,8 +680,12 @@ final class Director implements AutoCloseable {
             }
         }
         if (!started.isEmpty() && plan != null) {
-            // keepalived's notify_shutdown: each sync group STOP after its instances
-            plan.syncGroups().forEach(g -> notifiers.group(g.name(), VrrpState.STOP));
+            // keepalived's notify_shutdown: each sync group STOP after its instances (send_group_notifies:
+            // its notify_stop, notify GROUP name STOP 0, the FIFO line, the mail)
+            plan.syncGroups().forEach(g -> {
+                g.notifies().runForGroup(g.name(), VrrpState.STOP);
+                notifiers.group(g.name(), VrrpState.STOP);
+            });
         }
         if (table != null) {
             if (sync != null) {

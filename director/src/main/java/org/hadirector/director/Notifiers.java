@@ -26,6 +26,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void deleted(String instance, int priority) {
+        vrrp.forEach(n -> n.deleted(instance, priority));
+    }
+
+    @Override
     public void masterRxLowerPri(String instance, int priority) {
         vrrp.forEach(n -> n.masterRxLowerPri(instance, priority));
     }
@@ -53,6 +58,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     @Override
     public void quorum(ServiceId service, boolean up) {
         checkers.forEach(n -> n.quorum(service, up));
+    }
+
+    @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        checkers.forEach(n -> n.startedWithoutQuorum(service, aliveWeight));
     }
 
     @Override

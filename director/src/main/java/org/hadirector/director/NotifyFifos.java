@@ -189,6 +189,11 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
     }
 
     @Override
+    public void deleted(String instance, int priority) {
+        write(open.vrrp(), NotifyLines.deleted(instance, priority));
+    }
+
+    @Override
     public void masterRxLowerPri(String instance, int priority) {
         // one a lower-priority advert, at whatever rate they come: nothing is formatted without a FIFO
         List<org.hadirector.sys.NotifyFifo> to = open.vrrp();
@@ -220,6 +225,18 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
                             ? NotifyLines.realServer(group, protocol, server, up)
                             : NotifyLines.realServer(service, protocol, server, up));
         }
+    }
+
+    /** A live real server a reload removed: ipwrapper.c's clear_service_rs writes its DOWN line. */
+    @Override
+    public void removed(ServiceId service, RealServerId server) {
+        realServer(service, server, false);
+    }
+
+    /** init_service_vs's do_vs_notifies: the VS DOWN line of a virtual server starting without quorum. */
+    @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        quorum(service, false);
     }
 
     @Override

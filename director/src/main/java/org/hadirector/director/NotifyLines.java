@@ -21,6 +21,11 @@ final class NotifyLines {
         return instanceEvent(name, state.name(), priority);
     }
 
+    /** A reload removed the instance, with notify_deleted: keepalived's VRRP_STATE_DELETED. */
+    static String deleted(String name, int priority) {
+        return instanceEvent(name, "DELETED", priority);
+    }
+
     /** A master heard a lower priority: keepalived's VRRP_EVENT_MASTER_RX_LOWER_PRI. */
     static String masterRxLowerPri(String name, int priority) {
         return instanceEvent(name, "MASTER_RX_LOWER_PRI", priority);

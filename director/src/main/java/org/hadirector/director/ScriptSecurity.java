@@ -94,6 +94,7 @@ final class ScriptSecurity {
         script(what + " notify_backup", n.backup(), out);
         script(what + " notify_fault", n.fault(), out);
         script(what + " notify_stop", n.stop(), out);
+        script(what + " notify_deleted", n.deleted(), out);
         script(what + " notify", n.any(), out);
         script(what + " notify_master_rx_lower_pri", n.masterRxLowerPri(), out);
     }
@@ -324,8 +325,12 @@ final class ScriptSecurity {
 
     private static void notifyProblems(
             String what, org.hadirector.conf.model.Notifies n, String globalUser, List<String> out) {
-        for (var script :
-                new org.hadirector.conf.model.NotifyScript[] {n.master(), n.backup(), n.fault(), n.stop(), n.any()}) {
+        for (var script : new org.hadirector.conf.model.NotifyScript[] {
+            n.master(), n.backup(), n.fault(), n.stop(), n.any(), n.deleted()
+        }) {
+            if (script != null && script.command() == null) {
+                continue; // notify_deleted without a script: only the flag
+            }
             script(what, script, globalUser, out);
         }
     }

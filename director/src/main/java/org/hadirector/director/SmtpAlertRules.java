@@ -25,14 +25,23 @@ final class SmtpAlertRules {
      * old configuration's servers.
      */
     private final SmtpAlertPlan former;
+    /** Removed instances whose "Deleted" went (keepalived's last_email_state of the old instance). */
+    private final java.util.Set<String> deletedMailed = new java.util.HashSet<>();
+    /** The instances the last reload removed whose block alerted: their removal mails as that block said. */
+    private final java.util.Set<String> removedAlerting;
 
     SmtpAlertRules(SmtpAlertPlan plan) {
-        this(plan, new HashMap<>(), new HashMap<>(), SmtpAlertPlan.NONE);
+        this(plan, new HashMap<>(), new HashMap<>(), SmtpAlertPlan.NONE, java.util.Set.of());
     }
 
     private SmtpAlertRules(
-            SmtpAlertPlan plan, Map<String, VrrpState> instances, Map<String, VrrpState> groups, SmtpAlertPlan former) {
+            SmtpAlertPlan plan,
+            Map<String, VrrpState> instances,
+            Map<String, VrrpState> groups,
+            SmtpAlertPlan former,
+            java.util.Set<String> removedAlerting) {
         this.plan = plan;
+        this.removedAlerting = removedAlerting;
         this.instanceMailed = instances;
         this.groupMailed = groups;
         this.former = former;
@@ -44,18 +53,44 @@ final class SmtpAlertRules {
 
     /** The rules of a reloaded file, keeping the last state mailed of each instance and group still in it. */
     synchronized SmtpAlertRules reload(SmtpAlertPlan next) {
+        return reload(next, java.util.Set.of());
+    }
+
+    /** As above; {@code removed}: the instances the reload removes, whose removal is told after it. */
+    synchronized SmtpAlertRules reload(SmtpAlertPlan next, java.util.Set<String> removed) {
         Map<String, VrrpState> i = new HashMap<>(instanceMailed);
         i.keySet().retainAll(next.instances());
         Map<String, VrrpState> g = new HashMap<>(groupMailed);
         g.keySet().retainAll(next.groups());
-        return new SmtpAlertRules(next, i, g, plan);
+        java.util.Set<String> r = new java.util.HashSet<>(removed);
+        r.retainAll(plan.instances());
+        return new SmtpAlertRules(next, i, g, plan, java.util.Set.copyOf(r));
     }
 
+    /**
+     * An instance's new state. One a reload removed is told after the reload (its FAULT) and
+     * alerts as its block before the reload said, as keepalived's clear_diff_vrrp runs on the
+     * old instance.
+     */
     synchronized AlertMail instance(String name, VrrpState state) {
-        if (!plan.sends() || !plan.instances().contains(name) || !vrrpSends(instanceMailed, name, state)) {
+        if (!plan.sends() || !alerts(name) || !vrrpSends(instanceMailed, name, state)) {
             return null;
         }
         return AlertMail.instance(plan.server().routerId(), name, state);
+    }
+
+    /** A removed instance with notify_deleted: "Deleted", unless the last mail said it already. */
+    synchronized AlertMail deleted(String name) {
+        if (!plan.sends() || !alerts(name) || deletedMailed.contains(name)) {
+            return null;
+        }
+        deletedMailed.add(name);
+        instanceMailed.remove(name);
+        return AlertMail.deleted(plan.server().routerId(), name);
+    }
+
+    private boolean alerts(String instance) {
+        return plan.instances().contains(instance) || removedAlerting.contains(instance);
     }
 
     synchronized AlertMail group(String name, VrrpState state) {
@@ -103,6 +138,15 @@ final class SmtpAlertRules {
         }
         int protocol = service.isFwmark() ? was.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
         return AlertMail.removed(plan.server().routerId(), was.vsText(service), protocol, server);
+    }
+
+    /** A virtual server with a sorry server starting without quorum: "Starting with quorum down". */
+    AlertMail startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        SmtpAlertPlan.Quorum q = plan.sends() ? plan.services().get(service) : null;
+        return q == null
+                ? null
+                : AlertMail.startingWithoutQuorum(
+                        plan.server().routerId(), plan.vsText(service), q.quorum(), q.hysteresis(), aliveWeight);
     }
 
     AlertMail quorum(ServiceId service, boolean up, long aliveWeight) {

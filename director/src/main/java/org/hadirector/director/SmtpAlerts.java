@@ -37,6 +37,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
         rules = rules.reload(plan);
     }
 
+    /** A reload that removes {@code removed} instances: their FAULT or "Deleted" mails as their old blocks said. */
+    synchronized void reload(SmtpAlertPlan plan, java.util.Set<String> removed) {
+        rules = rules.reload(plan, removed);
+    }
+
     SmtpAlertSender.Counts counts() {
         return sender.counts();
     }
@@ -49,6 +54,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
     @Override
     public void instance(String instance, VrrpState state, int priority) {
         queue(rules.instance(instance, state));
+    }
+
+    @Override
+    public void deleted(String instance, int priority) {
+        queue(rules.deleted(instance));
     }
 
     @Override
@@ -71,6 +81,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
     @Override
     public void removed(ServiceId service, RealServerId server) {
         queue(rules.removed(service, server));
+    }
+
+    @Override
+    public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+        queue(rules.startedWithoutQuorum(service, aliveWeight));
     }
 
     @Override

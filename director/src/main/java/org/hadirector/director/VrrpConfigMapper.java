@@ -157,7 +157,8 @@ final class VrrpConfigMapper {
                 cmd(n.backup(), u, gr),
                 cmd(n.fault(), u, gr),
                 cmd(n.stop(), u, gr),
-                cmd(n.any(), u, gr));
+                cmd(n.any(), u, gr),
+                cmd(n.deleted(), u, gr));
         return new InstanceConfig(
                 s,
                 i.interfaceName(),

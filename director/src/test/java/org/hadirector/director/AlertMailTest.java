@@ -87,6 +87,15 @@ class AlertMailTest {
         assertEquals(
                 new AlertMail("[lb1] Virtualserver FWM 7 - UP", "=> Gained quorum 3+1=4 <= 4 <="),
                 AlertMail.quorum("lb1", ServiceId.fwmark(7, false), true, 3, 1, 4));
+        // ipwrapper.c's update_quorum_state(init): the threshold to gain, quorum + hysteresis
+        assertEquals(
+                new AlertMail(
+                        "[lb1] Virtualserver [198.18.0.100]:tcp:80 - DOWN",
+                        "=> Starting with quorum down 3+1=4 <= 0 <="),
+                AlertMail.startingWithoutQuorum("lb1", NotifyLines.service(WEB), 3, 1, 0));
+        assertEquals(
+                new AlertMail("[lb1] VRRP Instance VI_1 - Deleted", "=> VRRP Deleted at reload <="),
+                AlertMail.deleted("lb1", "VI_1"));
     }
 
     @Test

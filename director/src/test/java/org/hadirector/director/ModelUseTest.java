@@ -47,10 +47,7 @@ class ModelUseTest {
                     "fast_recovery: every check fetches all urls back to back and one passing round brings a down server up, as keepalived does only with fast_recovery (without it, one url per delay_loop and a further round)"),
             Map.entry(
                     "KeepalivedConfig.unsupportedBlocks",
-                    "the top-level blocks the reader ignored, each with its warning"),
-            Map.entry(
-                    "Notifies.deleted",
-                    "notify_deleted: a removed instance's notify scripts are not run with DELETED"));
+                    "the top-level blocks the reader ignored, each with its warning"));
 
     /**
      * Components a reader applies while it builds the model (not through an accessor, so the

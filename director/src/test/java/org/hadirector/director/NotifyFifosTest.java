@@ -74,6 +74,24 @@ class NotifyFifosTest {
     }
 
     @Test
+    void aDeletedInstanceAndARealServerARemovedWhileUpAreWrittenAsKeepalivedsClearDiff() throws IOException {
+        ServiceId web = ServiceId.of(ServiceId.TCP, Addresses.parse("198.18.0.100"), 80);
+        NotifyFifos.Plan plan = new NotifyFifos.Plan(List.of(spec("notify_fifo", true, true)), Map.of());
+        try (NotifyFifos f = NotifyFifos.open(plan)) {
+            // clear_diff_vrrp with notify_deleted; without it the runtime tells FAULT (see VrrpInstanceRuntime)
+            f.deleted("VI_1", 100);
+            // clear_service_rs: a live real server a reload removed writes its DOWN line (do_rs_notifies)
+            f.removed(web, new RealServerId(Addresses.parse("198.18.0.21"), 80));
+            // init_service_vs: a virtual server with a sorry server starting without quorum
+            f.startedWithoutQuorum(web, 0);
+            assertEquals(
+                    "INSTANCE \"VI_1\" DELETED 100\nRS [198.18.0.21]:tcp:80 [198.18.0.100]:tcp:80 DOWN\n"
+                            + "VS [198.18.0.100]:tcp:80 DOWN\n",
+                    drain("notify_fifo"));
+        }
+    }
+
+    @Test
     void aReloadKeepsUnchangedFifosAndReopensChangedOnes() throws IOException {
         NotifyFifos.Plan one = new NotifyFifos.Plan(List.of(spec("notify_fifo", true, false)), Map.of());
         try (NotifyFifos f = NotifyFifos.open(one)) {

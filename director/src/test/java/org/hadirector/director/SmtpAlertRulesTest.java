@@ -157,6 +157,25 @@ class SmtpAlertRulesTest {
     }
 
     @Test
+    void anInstanceAReloadRemovesMailsAsItsOldBlockSaidFaultOrDeleted() throws Exception {
+        SmtpAlertRules r = new SmtpAlertRules(plan(MAIL + "smtp_alert\n"));
+        assertNotNull(r.instance("VI_DEFAULT", VrrpState.MASTER));
+        // the reload's new file has no VI_DEFAULT: its FAULT (clear_diff_vrrp) mails as the old block said
+        SmtpAlertPlan without = DirectorPlan.compile(
+                        DirectorPlanTest.config("global_defs {\n" + MAIL + "smtp_alert\n}\n"), true, true)
+                .smtpAlerts();
+        SmtpAlertRules removed = r.reload(without, java.util.Set.of("VI_DEFAULT", "VI_OWN_OFF"));
+        assertEquals(
+                "[lb1] VRRP Instance VI_DEFAULT - Entering FAULT state",
+                removed.instance("VI_DEFAULT", VrrpState.FAULT).subject());
+        assertNull(removed.instance("VI_OWN_OFF", VrrpState.FAULT), "its block said smtp_alert off");
+        AlertMail deleted = r.reload(without, java.util.Set.of("VI_DEFAULT")).deleted("VI_DEFAULT");
+        assertEquals("[lb1] VRRP Instance VI_DEFAULT - Deleted", deleted.subject());
+        assertEquals("=> VRRP Deleted at reload <=", deleted.body());
+        assertNull(r.reload(without).instance("VI_DEFAULT", VrrpState.FAULT), "not told it was removed: no mail");
+    }
+
+    @Test
     void aGroupsMailNamesTheGroupAsKeepalivedsFormatVsDoes() throws Exception {
         String file = "global_defs {\n" + MAIL + "smtp_alert\n}\n" + """
                 virtual_server_group WEB {

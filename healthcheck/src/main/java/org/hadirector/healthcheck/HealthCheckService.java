@@ -80,6 +80,12 @@ public final class HealthCheckService implements AutoCloseable {
 
         default void quorum(org.hadirector.sys.ServiceId service, boolean up) {}
 
+        /**
+         * A virtual server with a sorry server starts without quorum: keepalived's
+         * update_quorum_state(init) "Starting with quorum down" (quorum_down ran before this).
+         */
+        default void startedWithoutQuorum(org.hadirector.sys.ServiceId service, long aliveWeight) {}
+
         /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
         default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
             quorum(service, up);
@@ -134,6 +140,8 @@ public final class HealthCheckService implements AutoCloseable {
         Runner runner;
         /** Its state came from the running configuration (a reload): its schedule is carried too. */
         boolean carried;
+        /** A result was handled (keepalived's has_run): MISC_CHECK reports its first one whatever it is. */
+        boolean hasRun;
 
         long endedAt;
         long lastDuration;
@@ -471,10 +479,10 @@ public final class HealthCheckService implements AutoCloseable {
             // keepalived's clear_service_vs: the live real servers' notify_down, quorum_down, and
             // each real server's "Removing" mail
             ServicePool old = oldPools.get(id);
-            if (old != null) {
-                cleared(old, false, true);
-            }
             removedAlive(old, java.util.Set.of());
+            if (old != null) {
+                cleared(old, false, false); // the real servers' part is removedAlive's, just above
+            }
         }
         pools.clear();
         pools.addAll(newPools);
@@ -484,14 +492,20 @@ public final class HealthCheckService implements AutoCloseable {
         return plan.restarted();
     }
 
-    /** Tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
+    /** Runs notify_down and tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
     private void removedAlive(ServicePool old, java.util.Set<RealServerId> staying) {
         if (old == null) {
             return;
         }
         for (int r = 0; r < old.spec().servers().size(); r++) {
-            RealServerId id = old.spec().servers().get(r).id();
+            RealServerSpec rs = old.spec().servers().get(r);
+            RealServerId id = rs.id();
             if (!staying.contains(id) && old.alive(r)) {
+                // ipwrapper.c's clear_service_rs: notify_down, then the FIFO line and the mail
+                LOG.info("{}: real server {} removed while up", old.spec().id(), id);
+                if (rs.notifyDown() != null) {
+                    Scripts.launch(old.spec().id() + " " + id, rs.notifyDown());
+                }
                 transitions.removed(old.spec().id(), id);
             }
         }
@@ -537,6 +551,13 @@ public final class HealthCheckService implements AutoCloseable {
                         initial.size(),
                         p.spec().servers().size(),
                         p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
+                if (p.spec().sorryServer() != null && !p.hasQuorum()) {
+                    // keepalived's init_service_vs: quorum_down, the VS DOWN line, "Starting with quorum down"
+                    if (p.spec().quorumDown() != null) {
+                        Scripts.launch(p.spec().id().toString(), p.spec().quorumDown());
+                    }
+                    transitions.startedWithoutQuorum(p.spec().id(), p.aliveWeight());
+                }
             }
             long now = System.nanoTime();
             for (Job j : jobs) {
@@ -724,6 +745,8 @@ public final class HealthCheckService implements AutoCloseable {
                 LOG.info("{}: {} still failing: {}", j.who, j.probe.describe(), r.reason());
             }
         }
+        boolean first = !j.hasRun;
+        j.hasRun = true;
         if (change != CheckerState.Change.NONE || r.weight() != null || r.addedWeight() != null) {
             if (change != CheckerState.Change.NONE) {
                 LOG.info(
@@ -735,6 +758,28 @@ public final class HealthCheckService implements AutoCloseable {
             }
             apply(j, r, change);
         }
+        if (first
+                && change == CheckerState.Change.NONE
+                && kind(j).equals("MISC_CHECK")
+                && (r.success() || j.timing.retry() == 0)) {
+            // check_misc.c reports its first result even when it changes nothing (!has_run), and so
+            // mails it; a first failure with retries left is a retry there too
+            transitions.checker(
+                    j.pool.spec().id(),
+                    j.pool.spec().servers().get(j.server).id(),
+                    "MISC_CHECK",
+                    r.success(),
+                    r.reason(),
+                    j.pool.alive(j.server),
+                    false);
+        }
+    }
+
+    /** The checker's keyword, the first word of its description. */
+    private static String kind(Job j) {
+        String describe = j.probe.describe();
+        int space = describe.indexOf(' ');
+        return space < 0 ? describe : describe.substring(0, space);
     }
 
     /**
@@ -873,12 +918,10 @@ public final class HealthCheckService implements AutoCloseable {
             transitions.quorum(s.id(), u.quorumUp(), j.pool.aliveWeight());
         }
         if (change != CheckerState.Change.NONE) {
-            String describe = j.probe.describe();
-            int space = describe.indexOf(' ');
             transitions.checker(
                     j.pool.spec().id(),
                     rs.id(),
-                    space < 0 ? describe : describe.substring(0, space),
+                    kind(j),
                     change == CheckerState.Change.UP,
                     r.reason(),
                     j.pool.alive(j.server),

@@ -303,6 +303,77 @@ class HealthCheckServiceTest {
     }
 
     @Test
+    void aServiceWithASorryServerStartingWithoutQuorumSaysSoAsInitServiceVs() throws Exception {
+        Scripted probe = new Scripted(new AtomicInteger(), true);
+        ServiceSpec one = service(1, 0);
+        RealServerId sorry = new RealServerId(org.hadirector.sys.Addresses.parse("198.18.0.29"), 80);
+        // quorum 5 over one server of weight 1: down from the start; without a sorry server nothing is told
+        ServiceSpec withSorry = new ServiceSpec(one.id(), 5, 1, sorry, false, null, null, one.servers());
+        ServiceSpec without = new ServiceSpec(
+                ServiceId.of(ServiceId.TCP, org.hadirector.sys.Addresses.parse("198.18.0.101"), 80),
+                5,
+                1,
+                null,
+                false,
+                null,
+                null,
+                one.servers());
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(withSorry, without), loop, x -> probe, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
+                told.add(service + " weight " + aliveWeight);
+            }
+        });
+        s.start();
+        assertEquals("TCP 198.18.0.100:80 weight 1", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(300, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
+    void aMiscCheckTellsItsFirstResultEvenWhenItChangesNothingAsCheckMisc() throws Exception {
+        Scripted scripted = new Scripted(new AtomicInteger(), true);
+        Probe misc = new Probe() {
+            @Override
+            public String describe() {
+                return "MISC_CHECK /bin/true";
+            }
+
+            @Override
+            public AutoCloseable run(Consumer<ProbeResult> done) {
+                return scripted.run(done);
+            }
+        };
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        HealthCheckService s = new HealthCheckService(List.of(service(1, 0)), loop, x -> misc, e -> {}, 10);
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void checker(
+                    ServiceId service,
+                    RealServerId server,
+                    String checker,
+                    boolean up,
+                    String reason,
+                    boolean serverAlive,
+                    boolean serverChanged) {
+                told.add(checker + " " + server + " " + up + " server " + serverAlive + " " + serverChanged);
+            }
+        });
+        s.start();
+        // up from the start (no alpha) and passing: keepalived's !has_run still says "succeeded", once
+        assertEquals("MISC_CHECK 198.18.0.21:80 true server true false", told.poll(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (scripted.runs.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(scripted.runs.get() >= 3, "it ran on");
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS));
+        s.close();
+    }
+
+    @Test
     void serverAndQuorumTransitionsAreToldInKeepalivedsOrder() throws Exception {
         Scripted probe = new Scripted(new AtomicInteger(), false);
         ServiceSpec one = service(1, 0);

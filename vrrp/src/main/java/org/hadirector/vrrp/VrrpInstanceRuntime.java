@@ -476,6 +476,24 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     }
 
     /** Makes this instance a member of {@code g}; call before {@link #start()}. */
+    /**
+     * A reload removes this instance; call before {@link #stop}. Its stop is then told as
+     * keepalived's clear_diff_vrrp tells a deletion rather than as STOP: DELETED with
+     * notify_deleted, else FAULT (the old way keepalived keeps), and nothing then when the
+     * instance already was in FAULT.
+     */
+    public void removedByReload(boolean notifyDeleted) {
+        removal = notifyDeleted ? Removal.DELETED : Removal.FAULT;
+    }
+
+    private enum Removal {
+        FAULT,
+        DELETED
+    }
+
+    /** Set by {@link #removedByReload}; null for a stop. */
+    private volatile Removal removal;
+
     public void joinSyncGroup(SyncGroup g) {
         this.group = g;
         g.join(new SyncGroup.Member() {
@@ -944,8 +962,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             removeVips();
         }
         if (to != VrrpState.INIT) {
-            config.notifyScripts().run(name, to, machine.effectivePriority());
-            notifications.instance(name, to, machine.effectivePriority());
+            notifyTransition(from, to);
         }
         if (group != null) {
             group.memberChanged(name, to);
@@ -957,6 +974,30 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 LOG.error("{}: state listener failed: {}", name, e.toString(), e);
             }
         }
+    }
+
+    /** The notify scripts, FIFO line and mail of a transition, as vrrp_notify.c's send_instance_notifies. */
+    private void notifyTransition(VrrpState from, VrrpState to) {
+        int priority = machine.effectivePriority();
+        Removal r = removal;
+        if (to == VrrpState.STOP && r == Removal.DELETED) {
+            config.notifyScripts().runDeleted(name, priority);
+            notifications.deleted(name, priority);
+            return;
+        }
+        if (to == VrrpState.STOP && r == Removal.FAULT) {
+            if (from != VrrpState.FAULT) {
+                config.notifyScripts().run(name, VrrpState.FAULT, priority);
+                notifications.instance(name, VrrpState.FAULT, priority);
+            }
+            return;
+        }
+        if (group != null && !group.memberNotifies(name, to)) {
+            LOG.debug("{}: {}: its sync group {} already is, no notifies (as keepalived)", name, to, group.name());
+            return;
+        }
+        config.notifyScripts().run(name, to, priority);
+        notifications.instance(name, to, priority);
     }
 
     /** A send that fails fails each interval (a link down): one line each 10 s, counted. */

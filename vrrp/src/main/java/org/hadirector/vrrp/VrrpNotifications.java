@@ -17,6 +17,12 @@ public interface VrrpNotifications {
     /** The effective priority changed (notify_priority_changes only): as master, or in any other state. */
     default void priorityChanged(String instance, boolean master, int priority) {}
 
+    /**
+     * A reload removed the instance, and it has notify_deleted (without it the removal is told as
+     * FAULT through {@link #instance}, as keepalived keeps the old way).
+     */
+    default void deleted(String instance, int priority) {}
+
     /** A sync group's state changed, where its notify scripts run. */
     default void group(String group, VrrpState state) {}
 }

@@ -68,4 +68,40 @@ class NotifyScriptsTest {
                 List.of("GROUP G FAULT 0", "INSTANCE VI_1 MASTER 150", "master-script"),
                 lines.stream().sorted().toList());
     }
+
+    @Test
+    void aGroupsStopRunsItsNotifyStopAndADeletedInstanceItsNotifyDeletedAsNotifyShutdownAndClearDiffVrrp()
+            throws Exception {
+        Path out = dir.resolve("out");
+        String append = "/bin/sh -c 'echo \"$*\" >> " + out + "' sh";
+        NotifyScripts group = new NotifyScripts(
+                null,
+                null,
+                null,
+                new NotifyScripts.Script(append + " group-stop", null, null),
+                new NotifyScripts.Script(append, null, null));
+        NotifyScripts instance = new NotifyScripts(
+                null,
+                null,
+                null,
+                null,
+                new NotifyScripts.Script(append, null, null),
+                new NotifyScripts.Script(append + " deleted-script", null, null));
+        // notify_deleted without a script: the flag only, nothing to run but `notify`
+        NotifyScripts flagOnly =
+                new NotifyScripts(null, null, null, null, null, new NotifyScripts.Script(null, null, null));
+        group.runForGroup("G", VrrpState.STOP);
+        instance.runDeleted("VI_1", 100);
+        flagOnly.runDeleted("VI_2", 90);
+        List<String> lines = List.of();
+        for (int i = 0; i < 100 && lines.size() < 4; i++) {
+            Thread.sleep(50);
+            lines = Files.exists(out) ? Files.readAllLines(out) : List.of();
+        }
+        Thread.sleep(100);
+        lines = Files.readAllLines(out);
+        assertEquals(
+                List.of("GROUP G STOP 0", "INSTANCE VI_1 DELETED 100", "deleted-script", "group-stop"),
+                lines.stream().sorted().toList());
+    }
 }

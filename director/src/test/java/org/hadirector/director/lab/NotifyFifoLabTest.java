@@ -132,6 +132,7 @@ class NotifyFifoLabTest {
                         protocol TCP
                         quorum 2
                         real_server 198.18.0.21 80 {
+                            notify_down "/bin/sh %s"
                             TCP_CHECK {
                                 connect_timeout 1
                                 retry 0
@@ -144,7 +145,11 @@ class NotifyFifoLabTest {
                             }
                         }
                     }
-                    """.formatted(fifo, reader(lab, "r", out), lab.dir.resolve("vrrp.fifo"));
+                    """.formatted(
+                            fifo,
+                            reader(lab, "r", out),
+                            lab.dir.resolve("vrrp.fifo"),
+                            lab.write("down.sh", "#!/bin/sh\necho rs21-down >> " + lab.dir.resolve("scripts") + "\n"));
             Path sock = lab.dir.resolve("d1.sock");
             start(lab, "director1", "d1", "-C", conf);
             assertTrue(
@@ -165,6 +170,20 @@ class NotifyFifoLabTest {
                     Lab.waitFor(10_000, () -> read(out).endsWith(down + up)) >= 0,
                     read(out) + "\n" + lab.log("director1"));
             assertEquals(down + up, read(out), "nothing before: both servers were up from the start");
+
+            // A reload that removes 198.18.0.21 while it is up: keepalived's clear_service_rs runs its
+            // notify_down and writes its DOWN line (do_rs_notifies).
+            lab.write("d1.conf", conf.replaceFirst("(?s)    real_server 198\\.18\\.0\\.21 80 \\{.*?\\n    \\}\\n", ""));
+            long pid =
+                    Long.parseLong(Files.readString(lab.dir.resolve("d1.pid")).strip());
+            Lab.run("kill", "-HUP", Long.toString(pid));
+            String removed = "RS [198.18.0.21]:tcp:80 [198.18.0.100]:tcp:80 DOWN\n";
+            assertTrue(
+                    Lab.waitFor(10_000, () -> read(out).startsWith(down + up + removed)) >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            assertTrue(
+                    Lab.waitFor(5_000, () -> read(lab.dir.resolve("scripts")).equals("rs21-down\n")) >= 0,
+                    "notify_down ran once: " + read(lab.dir.resolve("scripts")));
         }
     }
 
@@ -249,6 +268,101 @@ class NotifyFifoLabTest {
                             .startsWith("INSTANCE \"VI_1\" BACKUP 150\nINSTANCE \"VI_1\" MASTER 150\n"
                                     + "INSTANCE \"VI_1\" MASTER_PRIORITY 140\n"),
                     read(out));
+        }
+    }
+
+    private static String instance(String name, int vrid, String vip, String extra) {
+        return """
+                vrrp_instance %s {
+                    state BACKUP
+                    interface e0
+                    virtual_router_id %d
+                    priority 100
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/32
+                    }
+                %s
+                }
+                """.formatted(name, vrid, vip, extra);
+    }
+
+    /**
+     * A sync group's lines in keepalived's order (the group's BACKUP before its members' at start,
+     * the members a change moves before the group's MASTER, the group's STOP after its members',
+     * with its notify_stop and notify run), and the instances a reload removes: FAULT, DELETED
+     * with notify_deleted, as keepalived's clear_diff_vrrp.
+     */
+    @Test
+    void aSyncGroupAndTheInstancesAReloadRemovesAreWrittenAsKeepalivedWritesThem() throws Exception {
+        try (Lab lab = Lab.create("g", "director1=198.18.0.11")) {
+            Path out = lab.dir.resolve("lines");
+            Path scripts = lab.dir.resolve("scripts");
+            Path fifo = lab.dir.resolve("n.fifo");
+            Path groupNotify = lab.write("gnotify.sh", "#!/bin/sh\necho \"$*\" >> " + scripts + "\n");
+            Path groupStop = lab.write("gstop.sh", "#!/bin/sh\necho group-stop >> " + scripts + "\n");
+            String head = "global_defs {\n    notify_fifo " + fifo + "\n    notify_fifo_script \"/bin/sh "
+                    + reader(lab, "r", out) + "\"\n}\n"
+                    + "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    notify \"/bin/sh "
+                    + groupNotify + "\"\n    notify_stop \"/bin/sh " + groupStop + "\"\n}\n"
+                    + instance("VI_1", 51, "198.18.0.100", "")
+                    + instance("VI_2", 52, "198.18.0.101", "");
+            String all = head
+                    + instance("VI_3", 53, "198.18.0.102", "    notify_deleted")
+                    + instance("VI_4", 54, "198.18.0.103", "");
+            Process d = start(lab, "director1", "d1", "-P", all);
+            assertTrue(
+                    Lab.waitFor(
+                                    20_000,
+                                    () -> read(out).contains("GROUP \"G\" MASTER 0\n")
+                                            && read(out).contains("INSTANCE \"VI_3\" MASTER 100\n")
+                                            && read(out).contains("INSTANCE \"VI_4\" MASTER 100\n"))
+                            >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+
+            lab.write("d1.conf", head);
+            long pid =
+                    Long.parseLong(Files.readString(lab.dir.resolve("d1.pid")).strip());
+            Lab.run("kill", "-HUP", Long.toString(pid));
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    () -> read(out).contains("INSTANCE \"VI_3\" DELETED 100\n")
+                                            && read(out).contains("INSTANCE \"VI_4\" FAULT 100\n"))
+                            >= 0,
+                    read(out) + "\n" + lab.log("director1"));
+            assertFalse(read(out).contains("\"VI_3\" STOP") || read(out).contains("\"VI_4\" STOP"), read(out));
+
+            Lab.run("kill", "-TERM", Long.toString(pid));
+            assertTrue(d.waitFor(15, TimeUnit.SECONDS), lab.log("director1"));
+            Lab.waitFor(5_000, () -> read(out).contains("GROUP \"G\" STOP 0\n"));
+            List<String> g = read(out)
+                    .lines()
+                    .filter(l -> l.contains("\"G\"") || l.contains("\"VI_1\"") || l.contains("\"VI_2\""))
+                    .toList();
+            assertEquals(9, g.size(), read(out));
+            assertEquals("GROUP \"G\" BACKUP 0", g.get(0), "vrrp_init_state: the group first\n" + read(out));
+            assertEquals(
+                    List.of("INSTANCE \"VI_1\" BACKUP 100", "INSTANCE \"VI_2\" BACKUP 100"),
+                    g.subList(1, 3).stream().sorted().toList(),
+                    read(out));
+            assertEquals(
+                    List.of("INSTANCE \"VI_1\" MASTER 100", "INSTANCE \"VI_2\" MASTER 100"),
+                    g.subList(3, 5).stream().sorted().toList(),
+                    read(out));
+            assertEquals("GROUP \"G\" MASTER 0", g.get(5), "vrrp_sync_master: the group after its members");
+            assertEquals(
+                    List.of("INSTANCE \"VI_1\" STOP 100", "INSTANCE \"VI_2\" STOP 100"),
+                    g.subList(6, 8).stream().sorted().toList(),
+                    read(out));
+            assertEquals("GROUP \"G\" STOP 0", g.get(8), "notify_shutdown: groups after instances");
+            assertTrue(
+                    Lab.waitFor(
+                                    5_000,
+                                    () -> read(scripts).contains("GROUP G STOP 0\n")
+                                            && read(scripts).contains("group-stop\n"))
+                            >= 0,
+                    "the group's notify and notify_stop run at shutdown: " + read(scripts));
         }
     }
 }
