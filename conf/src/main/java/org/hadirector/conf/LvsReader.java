@@ -661,8 +661,17 @@ final class LvsReader {
                         v.error(a.get(i), "unexpected '" + w + "' in lvs_method TUN");
                     }
                 }
+                // keepalived's forwarding_handler refuses each of these (check_parser.c)
                 if (type.equals("gue") && port == null) {
                     v.error(x, "lvs_method TUN type gue needs 'port N'");
+                } else if (!type.equals("gue") && port != null) {
+                    v.error(x, "lvs_method TUN: only gue tunnels take a port, not " + type);
+                }
+                if (type.equals("ipip") && csum != null && !csum.equals("nocsum")) {
+                    v.error(x, "lvs_method TUN: ipip tunnels do not support the checksum option " + csum);
+                }
+                if (type.equals("gre") && "remcsum".equals(csum)) {
+                    v.error(x, "lvs_method TUN: gre tunnels do not support remcsum");
                 }
                 b.set(tunnelField, new TunnelSettings(type, port, csum));
             }
