@@ -460,6 +460,11 @@ public final class HealthCheckService implements AutoCloseable {
                 listener.accept(e);
             }
             files.forEach(this::follow);
+            if (old == null) {
+                // a virtual server the reload adds starts as one does at start (keepalived's
+                // init_service_vs runs for it too)
+                startingWithoutQuorum(pool);
+            }
             LOG.info("{}: {} by reload", spec.id(), old == null ? "started" : "restarted (its configuration changed)");
         }
         for (Job j : jobs) {
@@ -490,6 +495,16 @@ public final class HealthCheckService implements AutoCloseable {
         jobs.addAll(newJobs);
         share(now, true);
         return plan.restarted();
+    }
+
+    /** keepalived's init_service_vs: with a sorry server and no quorum, quorum_down, the VS DOWN line, "Starting with quorum down". */
+    private void startingWithoutQuorum(ServicePool p) {
+        if (p.spec().sorryServer() != null && !p.hasQuorum()) {
+            if (p.spec().quorumDown() != null) {
+                Scripts.launch(p.spec().id().toString(), p.spec().quorumDown());
+            }
+            transitions.startedWithoutQuorum(p.spec().id(), p.aliveWeight());
+        }
     }
 
     /** Runs notify_down and tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
@@ -551,13 +566,7 @@ public final class HealthCheckService implements AutoCloseable {
                         initial.size(),
                         p.spec().servers().size(),
                         p.spec().sorryServer() != null && !p.hasQuorum() ? " (sorry server)" : "");
-                if (p.spec().sorryServer() != null && !p.hasQuorum()) {
-                    // keepalived's init_service_vs: quorum_down, the VS DOWN line, "Starting with quorum down"
-                    if (p.spec().quorumDown() != null) {
-                        Scripts.launch(p.spec().id().toString(), p.spec().quorumDown());
-                    }
-                    transitions.startedWithoutQuorum(p.spec().id(), p.aliveWeight());
-                }
+                startingWithoutQuorum(p);
             }
             long now = System.nanoTime();
             for (Job j : jobs) {

@@ -329,6 +329,19 @@ class HealthCheckServiceTest {
         s.start();
         assertEquals("TCP 198.18.0.100:80 weight 1", told.poll(5, TimeUnit.SECONDS));
         assertEquals(null, told.poll(300, TimeUnit.MILLISECONDS));
+        // a reload that adds one more such virtual server says it for that one only
+        ServiceSpec added = new ServiceSpec(
+                ServiceId.of(ServiceId.TCP, org.hadirector.sys.Addresses.parse("198.18.0.102"), 80),
+                5,
+                1,
+                sorry,
+                false,
+                null,
+                null,
+                one.servers());
+        s.reconfigure(List.of(withSorry, without, added)).get(5, TimeUnit.SECONDS);
+        assertEquals("TCP 198.18.0.102:80 weight 1", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(300, TimeUnit.MILLISECONDS));
         s.close();
     }
 
