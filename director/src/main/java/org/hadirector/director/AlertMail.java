@@ -88,6 +88,16 @@ record AlertMail(String subject, String body) {
         return new AlertMail(realServerSubject(routerId, service, protocol, server, "DOWN"), "=> Removing <=");
     }
 
+    /** A live real server at stop with omega (ipwrapper.c's clear_service_rs, stopping). */
+    static AlertMail shuttingDown(String routerId, String service, int protocol, RealServerId server) {
+        return new AlertMail(realServerSubject(routerId, service, protocol, server, "DOWN"), "=> Shutting down <=");
+    }
+
+    /** A virtual server at stop with omega (do_vs_notifies, stopping): its quorum is down by then. */
+    static AlertMail shuttingDown(String routerId, String service) {
+        return new AlertMail("[" + routerId + "] Virtualserver " + service + " - DOWN", "=> Shutting down <=");
+    }
+
     static String realServerSubject(String routerId, String service, int protocol, RealServerId server, String what) {
         return "[" + routerId + "] Realserver " + NotifyLines.trio(server.address(), protocol, server.port())
                 + " of virtual server " + service + " - " + what;

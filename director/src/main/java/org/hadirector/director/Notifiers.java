@@ -66,6 +66,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void shuttingDown(ServiceId service, RealServerId server) {
+        checkers.forEach(n -> n.shuttingDown(service, server));
+    }
+
+    @Override
     public void removed(ServiceId service, RealServerId server) {
         checkers.forEach(n -> n.removed(service, server));
     }

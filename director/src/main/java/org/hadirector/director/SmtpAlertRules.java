@@ -140,6 +140,26 @@ final class SmtpAlertRules {
         return AlertMail.removed(plan.server().routerId(), was.vsText(service), protocol, server);
     }
 
+    /**
+     * At stop with omega: "=> Shutting down <=" for a live real server ({@code server} not null)
+     * or for the virtual server, each if its block alerts (clear_service_rs, do_vs_notifies).
+     */
+    AlertMail shuttingDown(ServiceId service, RealServerId server) {
+        if (!plan.sends()) {
+            return null;
+        }
+        if (server == null) {
+            return plan.services().containsKey(service)
+                    ? AlertMail.shuttingDown(plan.server().routerId(), plan.vsText(service))
+                    : null;
+        }
+        if (!plan.servers().contains(new SmtpAlertPlan.ServerKey(service, server))) {
+            return null;
+        }
+        int protocol = service.isFwmark() ? plan.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+        return AlertMail.shuttingDown(plan.server().routerId(), plan.vsText(service), protocol, server);
+    }
+
     /** A virtual server with a sorry server starting without quorum: "Starting with quorum down". */
     AlertMail startedWithoutQuorum(ServiceId service, long aliveWeight) {
         SmtpAlertPlan.Quorum q = plan.sends() ? plan.services().get(service) : null;

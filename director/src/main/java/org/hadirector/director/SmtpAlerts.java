@@ -84,6 +84,11 @@ final class SmtpAlerts implements VrrpNotifications, HealthCheckService.Transiti
     }
 
     @Override
+    public void shuttingDown(ServiceId service, RealServerId server) {
+        queue(rules.shuttingDown(service, server));
+    }
+
+    @Override
     public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
         queue(rules.startedWithoutQuorum(service, aliveWeight));
     }

@@ -199,6 +199,14 @@ class SmtpAlertRulesTest {
                 r.checker(WEB, RS21, "TCP_CHECK", false, "refused", false, true).subject());
         assertEquals(
                 "[lb1] Virtualserver [WEB]:0 - DOWN", r.quorum(WEB, false, 0).subject());
+        // omega at stop: keepalived's clear_service_rs and do_vs_notifies mail "Shutting down"
+        assertEquals(
+                new AlertMail(
+                        "[lb1] Realserver [198.18.0.21]:tcp:80 of virtual server [WEB]:0 - DOWN",
+                        "=> Shutting down <="),
+                r.shuttingDown(WEB, RS21));
+        assertEquals(
+                new AlertMail("[lb1] Virtualserver [WEB]:0 - DOWN", "=> Shutting down <="), r.shuttingDown(WEB, null));
     }
 
     @Test

@@ -86,6 +86,12 @@ public final class HealthCheckService implements AutoCloseable {
          */
         default void startedWithoutQuorum(org.hadirector.sys.ServiceId service, long aliveWeight) {}
 
+        /**
+         * At stop with omega, after the notifies: a live real server ({@code server}) or the
+         * virtual server ({@code server} null) shuts down (keepalived's "=> Shutting down <=" mail).
+         */
+        default void shuttingDown(org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server) {}
+
         /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
         default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
             quorum(service, up);
@@ -1033,6 +1039,9 @@ public final class HealthCheckService implements AutoCloseable {
                     add(started, Scripts.launch(s.id() + " " + rs.id(), rs.notifyDown()));
                 }
                 transitions.realServer(s.id(), rs.id(), false);
+                if (stopping) {
+                    transitions.shuttingDown(s.id(), rs.id());
+                }
             }
         }
         if (stopping || p.hasQuorum()) {
@@ -1041,6 +1050,9 @@ public final class HealthCheckService implements AutoCloseable {
                 add(started, Scripts.launch(s.id().toString(), s.quorumDown()));
             }
             transitions.quorum(s.id(), false);
+            if (stopping) {
+                transitions.shuttingDown(s.id(), null);
+            }
         }
         return started;
     }

@@ -497,6 +497,11 @@ class HealthCheckServiceTest {
             public void quorum(ServiceId service, boolean up) {
                 told.add("VS " + service + " " + up);
             }
+
+            @Override
+            public void shuttingDown(ServiceId service, RealServerId server) {
+                told.add("shutting down " + (server == null ? "" : server + " ") + service);
+            }
         });
         s.start();
         assertTrue(s.status().get(5, TimeUnit.SECONDS).services().get(0).quorum());
@@ -508,8 +513,11 @@ class HealthCheckServiceTest {
         assertEquals(
                 List.of(
                         "RS 198.18.0.20:80 TCP 198.18.0.100:80 false",
+                        "shutting down 198.18.0.20:80 TCP 198.18.0.100:80",
                         "RS 198.18.0.21:80 TCP 198.18.0.100:80 false",
-                        "VS TCP 198.18.0.100:80 false"),
+                        "shutting down 198.18.0.21:80 TCP 198.18.0.100:80",
+                        "VS TCP 198.18.0.100:80 false",
+                        "shutting down TCP 198.18.0.100:80"),
                 told);
         s.close();
         Thread.sleep(300);
