@@ -71,10 +71,10 @@ public enum Unbuilt {
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
     CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported"),
-    HTTP_BIND_PORT(
+    SSL_BIND_PORT(
             Part.CHECKS,
             "bind_port",
-            "is not supported for HTTP_GET / SSL_GET (async-http-client binds an address only)");
+            "is not supported for SSL_GET (async-http-client binds an address only; HTTP_GET takes it)");
 
     /** Which part of the daemon would run it: -P runs only VRRP, -C only the checks and the table. */
     public enum Part {
@@ -185,8 +185,8 @@ public enum Unbuilt {
                     if (e != null && e.fwmark() != null) {
                         out.add(new Use(CHECKER_FWMARK, where + ", " + k.type()));
                     }
-                    if (k instanceof HttpGetCheck && e != null && e.bindPort() != null) {
-                        out.add(new Use(HTTP_BIND_PORT, where + ", " + k.type()));
+                    if (k instanceof HttpGetCheck h && h.ssl() && e != null && e.bindPort() != null) {
+                        out.add(new Use(SSL_BIND_PORT, where + ", " + k.type()));
                     }
                 }
             }

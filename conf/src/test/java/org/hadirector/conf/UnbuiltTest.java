@@ -89,7 +89,7 @@ class UnbuiltTest {
                     BFD_CHECK {
                         name b
                     }
-                    HTTP_GET {
+                    SSL_GET {
                         bind_port 4000
                         url {
                             path /
@@ -114,10 +114,10 @@ class UnbuiltTest {
         assertEquals(Unbuilt.values().length, uses.size(), uses.toString());
         assertTrue(uses.contains(new Unbuilt.Use(Unbuilt.VMAC_ADDRESS, "vrrp_instance VI_1")), uses.toString());
         assertEquals(
-                "TCP 198.18.0.100:80, real_server 198.18.0.22:80, HTTP_GET: bind_port is not supported for HTTP_GET / "
-                        + "SSL_GET (async-http-client binds an address only)",
+                "TCP 198.18.0.100:80, real_server 198.18.0.22:80, SSL_GET: bind_port is not supported for SSL_GET "
+                        + "(async-http-client binds an address only; HTTP_GET takes it)",
                 uses.stream()
-                        .filter(u -> u.feature() == Unbuilt.HTTP_BIND_PORT)
+                        .filter(u -> u.feature() == Unbuilt.SSL_BIND_PORT)
                         .findFirst()
                         .orElseThrow()
                         .message());

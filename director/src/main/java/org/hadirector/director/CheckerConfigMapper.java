@@ -185,7 +185,8 @@ final class CheckerConfigMapper {
                             vhost,
                             h.enableSni(),
                             urls,
-                            h.httpProtocol() != null ? h.httpProtocol() : "1.0"),
+                            h.httpProtocol() != null ? h.httpProtocol() : "1.0",
+                            e != null && e.bindPort() != null ? e.bindPort() : 0),
                     timing(h.timing()));
         }
         if (k instanceof MiscCheck m) {

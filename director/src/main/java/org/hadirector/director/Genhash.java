@@ -13,11 +13,14 @@ import java.util.concurrent.TimeUnit;
 import org.asynchttpclient.RequestBuilder;
 import org.asynchttpclient.Response;
 import org.hadirector.healthcheck.CheckSettings;
+import org.hadirector.healthcheck.HttpGetChecker;
 import org.hadirector.healthcheck.ProbeIo;
+import org.hadirector.sys.TcpConnector;
 
 /**
  * `hadirector genhash`, keepalived's genhash: fetches a page the way HTTP_GET / SSL_GET will
- * (same client, same TLS and SNI rules) and prints the MD5 of its body to paste as a digest.
+ * (the same request and reading; for TLS the same client, TLS and SNI rules) and prints the MD5
+ * of its body to paste as a digest.
  */
 final class Genhash {
 
@@ -31,6 +34,7 @@ final class Genhash {
         boolean ssl = false;
         boolean sni = false;
         boolean verbose = false;
+        String protocol = "1.0";
         double timeout = 5;
         try {
             for (int i = 0; i < args.size(); i++) {
@@ -43,6 +47,7 @@ final class Genhash {
                     case "-S", "--use-ssl", "--ssl" -> ssl = true;
                     case "--sni" -> sni = true;
                     case "-t", "--timeout" -> timeout = Double.parseDouble(value(args, ++i, a));
+                    case "-P", "--protocol" -> protocol = protocol(value(args, ++i, a));
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -71,6 +76,9 @@ final class Genhash {
         } catch (UnknownHostException e) {
             err.println("hadirector genhash: unknown host " + server);
             return Main.EXIT_USAGE;
+        }
+        if (!ssl) {
+            return plain(new InetSocketAddress(ip, port), url, vhost, protocol, timeout, verbose, out, err);
         }
         String path = url.startsWith("/") ? url : "/" + url;
         String uri = (ssl ? "https://" : "http://") + CheckSettings.hostPort(new InetSocketAddress(ip, port)) + path;
@@ -105,6 +113,63 @@ final class Genhash {
         }
     }
 
+    /**
+     * HTTP_GET's own request and reading (keepalived's template, the body as sent, cut at
+     * Content-Length), so that the digest is the one the check compares, as keepalived's genhash is.
+     */
+    private static int plain(
+            InetSocketAddress target,
+            String url,
+            String vhost,
+            String protocol,
+            double timeout,
+            boolean verbose,
+            PrintStream out,
+            PrintStream err) {
+        long t = (long) (timeout * 1e9);
+        CheckSettings.Http settings = new CheckSettings.Http(
+                false,
+                target,
+                null,
+                t,
+                vhost,
+                false,
+                List.of(new CheckSettings.Url(url, List.of(), null, null, false, null)),
+                protocol);
+        try (TcpConnector c = TcpConnector.open("genhash")) {
+            HttpGetChecker.Page p =
+                    HttpGetChecker.page(c, settings).get(t / 1_000_000 * 4 + 1000, TimeUnit.MILLISECONDS);
+            if (verbose) {
+                out.print(p.header());
+                out.println("body: " + p.bodyBytes() + " bytes"
+                        + (p.contentLength() >= 0 ? " (Content-Length " + p.contentLength() + ")" : ""));
+            }
+            out.println("MD5SUM = " + p.md5());
+            if (p.status() < 200 || p.status() > 299) {
+                err.println("hadirector genhash: note: status " + p.status()
+                        + " (HTTP_GET wants 200-299 unless status_code says otherwise)");
+            }
+            return Main.EXIT_OK;
+        } catch (java.util.concurrent.ExecutionException e) {
+            err.println("hadirector genhash: " + CheckSettings.hostPort(target) + url + ": "
+                    + e.getCause().getMessage());
+            return Main.EXIT_USAGE;
+        } catch (Exception e) {
+            err.println("hadirector genhash: " + CheckSettings.hostPort(target) + url + ": " + e);
+            return Main.EXIT_USAGE;
+        }
+    }
+
+    /** -P as keepalived's genhash takes it: 1.0, 1.0c (1.0C) or 1.1. */
+    private static String protocol(String v) {
+        return switch (v) {
+            case "1.0" -> "1.0";
+            case "1.0c", "1.0C" -> "1.0C";
+            case "1.1" -> "1.1";
+            default -> throw new IllegalArgumentException("invalid HTTP protocol version '" + v + "'");
+        };
+    }
+
     private static String value(List<String> args, int i, String option) {
         if (i >= args.size() || args.get(i).isEmpty()) {
             throw new IllegalArgumentException("option " + option + " needs a value");
@@ -120,6 +185,7 @@ final class Genhash {
               -S, --use-ssl, --ssl        HTTPS (certificate not verified, as SSL_GET)
               -V, --use-virtualhost HOST  the Host header (and the SNI name with --sni)
               --sni                       send SNI, as enable_sni does
+              -P, --protocol 1.0|1.0c|1.1 the request's HTTP version, as http_protocol (default 1.0)
               -t, --timeout SECONDS       default 5
               -v, --verbose               print the status line and headers
             """;

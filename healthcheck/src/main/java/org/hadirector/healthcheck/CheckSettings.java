@@ -53,8 +53,9 @@ public sealed interface CheckSettings {
 
     /**
      * HTTP_GET, or SSL_GET with {@code ssl}: every url, in order, must pass. {@code protocol} is
-     * keepalived's http_protocol (1.0, 1.0C or 1.1; null: async-http-client's HTTP/1.1 request as
-     * it writes it, for genhash).
+     * keepalived's http_protocol (1.0, 1.0C or 1.1; null: 1.0 for HTTP_GET, async-http-client's
+     * HTTP/1.1 request as it writes it for SSL_GET's genhash). {@code bindPort} is bind_port (0:
+     * the system's choice; HTTP_GET only).
      */
     record Http(
             boolean ssl,
@@ -64,8 +65,34 @@ public sealed interface CheckSettings {
             String virtualhost,
             boolean sni,
             List<Url> urls,
-            String protocol)
+            String protocol,
+            int bindPort)
             implements CheckSettings {
+        public Http(
+                boolean ssl,
+                InetSocketAddress target,
+                InetAddress bindAddress,
+                long timeoutNanos,
+                String virtualhost,
+                boolean sni,
+                List<Url> urls,
+                String protocol) {
+            this(ssl, target, bindAddress, timeoutNanos, virtualhost, sni, urls, protocol, 0);
+        }
+
+        /** Where the check's connection is bound: bindto and bind_port, null for the system's choice. */
+        public InetSocketAddress bind() {
+            if (bindAddress != null) {
+                return new InetSocketAddress(bindAddress, bindPort);
+            }
+            if (bindPort == 0) {
+                return null;
+            }
+            // the wildcard of the target's family, as keepalived binds a bind_port without bindto
+            return new InetSocketAddress(
+                    Addresses.parse(target.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0"), bindPort);
+        }
+
         public Http(
                 boolean ssl,
                 InetSocketAddress target,

@@ -1,47 +1,92 @@
 package org.hadirector.healthcheck;
 
-import io.netty.handler.codec.http.HttpHeaders;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
+import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
-import org.asynchttpclient.RequestBuilder;
+import org.hadirector.sys.TcpConnector;
 
 /**
- * HTTP_GET and SSL_GET on async-http-client: each url, in order, is fetched on a fresh
- * connection; the status must be in the url's ranges, the body's MD5 must equal its digest, and
- * its regex must (or must not) match. The whole check is bounded by connect_timeout per request.
- * The body is digested as it streams in and kept only when a regex needs it (up to 1 MiB).
+ * HTTP_GET as keepalived's check_http.c: each url, in order, on a fresh connection, stopping at
+ * the first failure ({@link HttpExchange} says what is sent and how the answer is judged). The
+ * connection is the shared {@link TcpConnector}'s (raw system calls on its epoll thread), not
+ * an HTTP client's: a check costs about ten system calls and a few objects. Each phase (connect,
+ * write, every read) must complete within connect_timeout, as keepalived's timers do.
  */
 public final class HttpGetChecker implements Probe {
-    static final int REGEX_BODY_LIMIT = 1 << 20;
-
     private final CheckSettings.Http settings;
-    private final AsyncHttpClient client;
-    private final List<Compiled> urls;
+    private final TcpConnector connector;
+    private final InetSocketAddress bind;
+    private final List<Url> urls;
 
-    private record Compiled(CheckSettings.Url url, Pattern regex) {}
+    /** A url with its compiled regex and its request's bytes, made once. */
+    private record Url(CheckSettings.Url url, Pattern regex, byte[] request) {}
 
-    public HttpGetChecker(CheckSettings.Http settings, AsyncHttpClient client) {
+    public HttpGetChecker(CheckSettings.Http settings, TcpConnector connector) {
+        if (settings.ssl()) {
+            throw new IllegalArgumentException(settings.describe() + ": SSL_GET runs on SslGetChecker");
+        }
         this.settings = settings;
-        this.client = client;
+        this.connector = connector;
+        this.bind = settings.bind();
         this.urls = settings.urls().stream()
-                .map(u -> new Compiled(u, u.regex() != null ? Pattern.compile(u.regex()) : null))
+                .map(u -> new Url(
+                        u, u.regex() != null ? Pattern.compile(u.regex()) : null, HttpExchange.request(settings, u)))
                 .toList();
         if (urls.isEmpty()) {
             throw new IllegalArgumentException(settings.describe() + ": no url");
         }
+    }
+
+    /**
+     * A page as HTTP_GET reads it, for genhash: the header as received, its status as keepalived
+     * reads it, the body's length and its MD5 (up to Content-Length, the digest HTTP_GET compares).
+     */
+    public record Page(String header, int status, long bodyBytes, long contentLength, String md5) {}
+
+    /** Fetches the first url of {@code settings} as the check would; fails with the check's reason. */
+    public static CompletableFuture<Page> page(TcpConnector connector, CheckSettings.Http settings) {
+        CheckSettings.Url u = settings.urls().get(0);
+        HttpExchange x = new HttpExchange(u, null, true);
+        CompletableFuture<Page> f = new CompletableFuture<>();
+        InetSocketAddress bind = settings.bind();
+        connector.converse(settings.target(), bind, settings.timeoutNanos(), new TcpConnector.Conversation() {
+            @Override
+            public void opened(TcpConnector.Stream s) {
+                s.write(HttpExchange.request(settings, u));
+            }
+
+            @Override
+            public void received(TcpConnector.Stream s, byte[] buf, int len) {
+                // a refused status is no reason to stop here: genhash prints it with the digest
+                ProbeResult r = x.received(buf, 0, len);
+                if (r != null && x.header() == null) {
+                    s.finish();
+                    f.completeExceptionally(new java.io.IOException(r.reason()));
+                }
+            }
+
+            @Override
+            public void ended(int errno, String call) {
+                if (errno != 0) {
+                    f.completeExceptionally(new java.io.IOException(reason(u, settings, errno, call)));
+                } else if (x.header() == null) {
+                    f.completeExceptionally(new java.io.IOException(x.ended().reason()));
+                } else {
+                    f.complete(new Page(x.header(), x.status(), x.bodyBytes(), x.contentLength(), x.bodyDigest()));
+                }
+            }
+        });
+        return f;
+    }
+
+    static String reason(CheckSettings.Url u, CheckSettings.Http settings, int errno, String call) {
+        return errno == TcpConnector.TIMED_OUT
+                ? u.path() + ": " + call + " timeout after " + TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos())
+                        + " ms"
+                : u.path() + ": " + call + ": " + TcpConnector.describe(errno);
     }
 
     @Override
@@ -51,21 +96,15 @@ public final class HttpGetChecker implements Probe {
 
     @Override
     public AutoCloseable run(Consumer<ProbeResult> done) {
-        Fetch fetch = new Fetch(done);
-        fetch.next(0);
-        return fetch;
+        Fetch f = new Fetch(done);
+        f.next(0);
+        return f;
     }
 
-    /** The uri of a url block: scheme, target and path (a path without a leading slash gets one). */
-    String uri(CheckSettings.Url u) {
-        String path = u.path().startsWith("/") ? u.path() : "/" + u.path();
-        return (settings.ssl() ? "https://" : "http://") + CheckSettings.hostPort(settings.target()) + path;
-    }
-
-    /** One check: the urls in order, stopping at the first failure. */
+    /** One check: the urls in order, each a conversation on the connector's thread. */
     private final class Fetch implements AutoCloseable {
         private final Consumer<ProbeResult> done;
-        private volatile Future<?> current;
+        private volatile TcpConnector.Attempt current;
         private volatile boolean closed;
 
         Fetch(Consumer<ProbeResult> done) {
@@ -76,142 +115,50 @@ public final class HttpGetChecker implements Probe {
             if (closed) {
                 return;
             }
-            Compiled c = urls.get(i);
-            String vhost = c.url().virtualhost() != null ? c.url().virtualhost() : settings.virtualhost();
-            RequestBuilder rb = new RequestBuilder("GET")
-                    .setUrl(uri(c.url()))
-                    .setRequestTimeout(Duration.ofNanos(settings.timeoutNanos()))
-                    .setReadTimeout(Duration.ofNanos(settings.timeoutNanos()));
-            if (vhost != null) {
-                rb.setVirtualHost(vhost);
-            }
-            if (settings.bindAddress() != null) {
-                rb.setLocalAddress(settings.bindAddress());
-            }
-            if (settings.protocol() != null) {
-                rb.setHeader(HttpProtocolWriter.MARKER, settings.protocol());
-            }
-            UrlHandler h = new UrlHandler(c);
-            try {
-                current = client.executeRequest(rb.build(), h);
-            } catch (RuntimeException e) {
-                done.accept(ProbeResult.fail(c.url().path() + ": " + Failures.describe(e, settings.timeoutNanos())));
-                return;
-            }
-            ((org.asynchttpclient.ListenableFuture<ProbeResult>) current)
-                    .toCompletableFuture()
-                    .whenComplete((r0, t) -> {
-                        // a status refused early aborts the exchange; its verdict stands however AHC ends it
-                        ProbeResult r = h.verdict != null ? h.verdict : r0;
-                        if (r == null) {
-                            done.accept(ProbeResult.fail(
-                                    c.url().path() + ": " + Failures.describe(t, settings.timeoutNanos())));
-                        } else if (!r.success() || i + 1 == urls.size()) {
-                            done.accept(r);
-                        } else {
-                            next(i + 1);
+            Url u = urls.get(i);
+            HttpExchange x = new HttpExchange(u.url(), u.regex());
+            current = connector.converse(
+                    settings.target(), bind, settings.timeoutNanos(), new TcpConnector.Conversation() {
+                        @Override
+                        public void opened(TcpConnector.Stream s) {
+                            s.write(u.request());
+                        }
+
+                        @Override
+                        public void received(TcpConnector.Stream s, byte[] buf, int len) {
+                            ProbeResult r = x.received(buf, 0, len);
+                            if (r != null) {
+                                s.finish();
+                                done.accept(r);
+                            }
+                        }
+
+                        @Override
+                        public void ended(int errno, String call) {
+                            if (errno == 0) {
+                                ProbeResult r = x.ended();
+                                if (!r.success() || i + 1 == urls.size()) {
+                                    done.accept(r);
+                                } else {
+                                    next(i + 1);
+                                }
+                            } else {
+                                done.accept(ProbeResult.fail(reason(u.url(), settings, errno, call)));
+                            }
                         }
                     });
+            if (closed) {
+                current.close();
+            }
         }
 
         @Override
         public void close() {
             closed = true;
-            Future<?> f = current;
-            if (f != null) {
-                f.cancel(true);
+            TcpConnector.Attempt a = current;
+            if (a != null) {
+                a.close();
             }
         }
-    }
-
-    /** Streams one response: status first (a wrong one ends the exchange), then the body into MD5. */
-    private static final class UrlHandler implements AsyncHandler<ProbeResult> {
-        private final Compiled c;
-        private final MessageDigest md5;
-        private final ByteArrayOutputStream body;
-        private int status = -1;
-        private volatile ProbeResult verdict;
-
-        UrlHandler(Compiled c) {
-            this.c = c;
-            try {
-                this.md5 = MessageDigest.getInstance("MD5");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            this.body = c.regex() != null ? new ByteArrayOutputStream() : null;
-        }
-
-        @Override
-        public State onStatusReceived(HttpResponseStatus s) {
-            status = s.getStatusCode();
-            List<CheckSettings.StatusRange> want = c.url().statusCodes();
-            if (want.stream().noneMatch(r -> r.contains(status))) {
-                verdict = ProbeResult.fail(c.url().path() + ": status " + status + ", want " + ranges(want));
-                return State.ABORT;
-            }
-            return State.CONTINUE;
-        }
-
-        @Override
-        public State onHeadersReceived(HttpHeaders headers) {
-            return State.CONTINUE;
-        }
-
-        @Override
-        public State onBodyPartReceived(HttpResponseBodyPart part) {
-            ByteBuffer b = part.getBodyByteBuffer();
-            if (body != null && body.size() < REGEX_BODY_LIMIT) {
-                byte[] bytes = new byte[Math.min(b.remaining(), REGEX_BODY_LIMIT - body.size())];
-                b.duplicate().get(bytes);
-                body.write(bytes, 0, bytes.length);
-            }
-            md5.update(b);
-            return State.CONTINUE;
-        }
-
-        @Override
-        public void onThrowable(Throwable t) {
-            // the future completes exceptionally; the check reports it there
-        }
-
-        @Override
-        public ProbeResult onCompleted() {
-            if (verdict != null) {
-                return verdict;
-            }
-            if (status < 0) {
-                return ProbeResult.fail(c.url().path() + ": no status line");
-            }
-            String path = c.url().path();
-            if (c.url().digest() != null) {
-                String got = HexFormat.of().formatHex(md5.digest());
-                if (!got.equalsIgnoreCase(c.url().digest())) {
-                    return ProbeResult.fail(path + ": digest " + got + ", want "
-                            + c.url().digest().toLowerCase());
-                }
-            }
-            if (c.regex() != null) {
-                boolean found = c.regex()
-                        .matcher(body.toString(StandardCharsets.ISO_8859_1))
-                        .find();
-                if (found == c.url().regexNoMatch()) {
-                    return ProbeResult.fail(path + ": body " + (found ? "matches" : "does not match") + " /"
-                            + c.url().regex() + "/");
-                }
-            }
-            return ProbeResult.ok(path + ": status " + status);
-        }
-    }
-
-    static String ranges(List<CheckSettings.StatusRange> want) {
-        StringBuilder sb = new StringBuilder();
-        for (CheckSettings.StatusRange r : want) {
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(r);
-        }
-        return sb.toString();
     }
 }

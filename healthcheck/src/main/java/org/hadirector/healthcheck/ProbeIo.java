@@ -35,7 +35,7 @@ public final class ProbeIo implements AutoCloseable {
      * frozen every check; started on first use.
      */
     private EventLoopGroup udp;
-    /** TCP_CHECK's connects, on raw system calls (started on first use; read by {@link #batch} without the lock). */
+    /** TCP_CHECK's connects and HTTP_GET's exchanges, on raw system calls (started on first use; read by {@link #batch} without the lock). */
     private volatile org.hadirector.sys.TcpConnector tcp;
 
     private final HashedWheelTimer timer;
@@ -119,17 +119,10 @@ public final class ProbeIo implements AutoCloseable {
     /** The probe for {@code s}; clients are made on first use. */
     public synchronized Probe probe(CheckSettings s) {
         if (s instanceof CheckSettings.Tcp t) {
-            if (tcp == null) {
-                try {
-                    tcp = org.hadirector.sys.TcpConnector.open("tcp-checks");
-                } catch (org.hadirector.sys.NativeException e) {
-                    throw new IllegalStateException("cannot start the TCP_CHECK connector: " + e.getMessage(), e);
-                }
-            }
-            return new TcpChecker(t, tcp);
+            return new TcpChecker(t, tcp());
         }
         if (s instanceof CheckSettings.Http h) {
-            return new HttpGetChecker(h, http(h.ssl(), h.sni()));
+            return h.ssl() ? new SslGetChecker(h, http(true, h.sni())) : new HttpGetChecker(h, tcp());
         }
         if (s instanceof CheckSettings.Misc m) {
             return new MiscChecker(m, group);
@@ -145,6 +138,18 @@ public final class ProbeIo implements AutoCloseable {
             return new PingChecker(p, () -> pinger(v6));
         }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
+    }
+
+    /** The connector of TCP_CHECK and HTTP_GET, started on first use. */
+    private org.hadirector.sys.TcpConnector tcp() {
+        if (tcp == null) {
+            try {
+                tcp = org.hadirector.sys.TcpConnector.open("tcp-checks");
+            } catch (org.hadirector.sys.NativeException e) {
+                throw new IllegalStateException("cannot start the TCP connector of the checks: " + e.getMessage(), e);
+            }
+        }
+        return tcp;
     }
 
     /**

@@ -75,6 +75,7 @@ final class Native {
     static final int EPOLLERR = 0x8;
     static final int EPOLLHUP = 0x10;
     static final int EPOLLONESHOT = 1 << 30;
+    static final int EPOLLET = 1 << 31;
     static final int EEXIST = 17;
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;

@@ -22,6 +22,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * SYN and forgets the request on the reset: its application never accepts a connection, no FIN
  * is exchanged and no TIME_WAIT socket is left on the director. What the check decides is
  * unchanged: keepalived's TCP_CHECK also counts the connect completed by the SYN-ACK as success.
+ *
+ * <p>A {@link Conversation} (HTTP_GET's request and response) runs on the same thread: after the
+ * connect it writes and reads, edge-triggered on the one epoll registration, so a whole HTTP check
+ * costs socket, connect, epoll_ctl, write, a read or three and close. Its deadline is per phase,
+ * as keepalived's timers are: connect, write, and each read must each complete within the timeout
+ * (a server that answers slowly but steadily is not cut off).
  */
 public final class TcpConnector implements Closeable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpConnector.class);
@@ -32,6 +38,40 @@ public final class TcpConnector implements Closeable {
     }
 
     public static final int TIMED_OUT = -1;
+
+    /**
+     * Bytes out and in over one connection, on the connector's thread; no method may block. The
+     * conversation ends when it calls {@link Stream#finish} (then nothing more is called) or when
+     * {@link #ended} is called, once.
+     */
+    public interface Conversation {
+        /** The connect completed: write the first bytes. */
+        void opened(Stream s);
+
+        /** {@code len} bytes arrived in {@code buf}, which is reused after the call. */
+        void received(Stream s, byte[] buf, int len);
+
+        /**
+         * The connection ended without {@link Stream#finish}: errno 0 with "read" when the peer
+         * closed it, {@link #TIMED_OUT} with the phase that ran out of time ("connect", "write",
+         * "read"), else the errno and the call that failed.
+         */
+        void ended(int errno, String call);
+    }
+
+    /** A conversation's connection, for use on the connector's thread only. */
+    public interface Stream {
+        /** Sends {@code bytes} (queued while the socket is full). */
+        void write(byte[] bytes);
+
+        /** Closes the connection: the conversation has decided. */
+        void finish();
+    }
+
+    /** Reads one event may do before the others get their turn (the rest waits in {@link #unread}). */
+    private static final int READS_PER_TURN = 16;
+
+    private static final int READ_BUFFER = 8192;
     /** struct epoll_event on x86_64: u32 events, u64 data, packed. */
     private static final int EVENT_SIZE = 12;
 
@@ -50,8 +90,16 @@ public final class TcpConnector implements Closeable {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Attempt> pending = new HashMap<>();
-    private final PriorityQueue<Attempt> deadlines =
-            new PriorityQueue<>((a, b) -> Long.compare(a.deadline - b.deadline, 0));
+    /**
+     * Deadlines as they were when queued: a conversation's moves on at each phase, and an entry
+     * whose attempt has a later deadline by the time it comes to the head is queued again.
+     */
+    private final PriorityQueue<Due> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
+    /** Conversations with bytes left to read after their turn (edge-triggered: no new event comes). */
+    private final java.util.ArrayDeque<Attempt> unread = new java.util.ArrayDeque<>();
+
+    private record Due(long at, Attempt attempt) {}
+
     private volatile boolean running = true;
     /** Set when epoll itself failed: every attempt then fails at once with this errno instead of hanging. */
     private volatile int broken;
@@ -61,15 +109,54 @@ public final class TcpConnector implements Closeable {
     private final java.util.concurrent.atomic.AtomicReference<Thread> batcher =
             new java.util.concurrent.atomic.AtomicReference<>();
 
-    /** One connect in flight. */
-    public final class Attempt implements AutoCloseable {
+    /** One connect (or conversation) in flight. */
+    public final class Attempt implements AutoCloseable, Stream {
         private final Callback callback;
+        private final Conversation conversation;
+        private long timeoutNanos;
         private long deadline;
         private int fd = -1;
         private boolean finished;
+        private boolean connected;
+        /** The phase a timeout is reported in. */
+        private String phase = "connect";
+        /** Bytes the socket did not take yet. */
+        private byte[] out;
+        /** It has an entry in {@link #deadlines}. */
+        private boolean queued;
 
-        private Attempt(Callback callback) {
+        private Attempt(Callback callback, Conversation conversation) {
             this.callback = callback;
+            this.conversation = conversation;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            if (finished) {
+                return;
+            }
+            if (out != null) {
+                byte[] more = java.util.Arrays.copyOf(out, out.length + bytes.length);
+                System.arraycopy(bytes, 0, more, out.length, bytes.length);
+                out = more;
+                return;
+            }
+            out = bytes;
+            phase = "write";
+            flush(this);
+        }
+
+        @Override
+        public void finish() {
+            end(this, 0, null, false);
+        }
+
+        private void report(int errno, String call) {
+            if (conversation != null) {
+                conversation.ended(errno, call);
+            } else {
+                callback.done(errno, call);
+            }
         }
 
         /** Aborts it (no callback then); safe from any thread, at any time. */
@@ -118,11 +205,22 @@ public final class TcpConnector implements Closeable {
      * the callback gets the outcome once, on the connector's thread, unless the attempt is closed first.
      */
     public Attempt connect(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, Callback callback) {
-        Attempt a = new Attempt(callback);
+        return begin(new Attempt(callback, null), target, bind, timeoutNanos);
+    }
+
+    /**
+     * Connects to {@code target} (from {@code bind} when not null) and runs {@code c} on the
+     * connection, each phase within {@code timeoutNanos}. Closing the attempt aborts it silently.
+     */
+    public Attempt converse(InetSocketAddress target, InetSocketAddress bind, long timeoutNanos, Conversation c) {
+        return begin(new Attempt(null, c), target, bind, timeoutNanos);
+    }
+
+    private Attempt begin(Attempt a, InetSocketAddress target, InetSocketAddress bind, long timeoutNanos) {
         int b = broken;
         if (b != 0) {
             a.finished = true;
-            callback.done(b, "epoll_wait");
+            a.report(b, "epoll_wait");
             return a;
         }
         post(() -> start(a, target, bind, timeoutNanos));
@@ -173,7 +271,9 @@ public final class TcpConnector implements Closeable {
             return;
         }
         a.fd = fd;
+        a.timeoutNanos = timeoutNanos;
         // best effort: without it the connect simply completes with an ACK, as keepalived's does
+        // (a conversation's first write then carries the handshake's last ACK)
         Native.C.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_QUICKACK, NO, NO.length);
         if (bind != null) {
             byte[] b = SockAddr.of(bind.getAddress(), bind.getPort());
@@ -183,22 +283,127 @@ public final class TcpConnector implements Closeable {
             }
         }
         byte[] to = SockAddr.of(target.getAddress(), target.getPort());
-        if (Native.C.connect(fd, to, to.length) == 0) {
+        boolean now = Native.C.connect(fd, to, to.length) == 0;
+        if (now && a.conversation == null) {
             end(a, 0, "connect", true);
             return;
         }
-        int err = Native.errno();
-        if (err != Native.EINPROGRESS) {
+        int err = now ? 0 : Native.errno();
+        if (!now && err != Native.EINPROGRESS) {
             end(a, err, "connect", true);
             return;
         }
-        if (Native.C.epoll_ctl(epfd, Native.EPOLL_CTL_ADD, fd, event(Native.EPOLLOUT | Native.EPOLLONESHOT, fd)) < 0) {
+        // a conversation stays registered for reads and writes, edge-triggered: no epoll_ctl after this one
+        int events = a.conversation == null
+                ? Native.EPOLLOUT | Native.EPOLLONESHOT
+                : Native.EPOLLOUT | Native.EPOLLIN | Native.EPOLLET;
+        if (Native.C.epoll_ctl(epfd, Native.EPOLL_CTL_ADD, fd, event(events, fd)) < 0) {
             end(a, Native.errno(), "epoll_ctl", true);
             return;
         }
-        a.deadline = System.nanoTime() + timeoutNanos;
         pending.put(fd, a);
-        deadlines.add(a);
+        touch(a);
+        if (now) {
+            opened(a);
+        }
+    }
+
+    /** Starts the attempt's current phase: its deadline is the timeout from now. */
+    private void touch(Attempt a) {
+        a.deadline = System.nanoTime() + a.timeoutNanos;
+        if (!a.queued) {
+            // one entry per attempt: when it comes due, an attempt moved on since is queued again (loop())
+            a.queued = true;
+            deadlines.add(new Due(a.deadline, a));
+        }
+    }
+
+    private void opened(Attempt a) {
+        a.connected = true;
+        a.phase = "read";
+        try {
+            a.conversation.opened(a);
+        } catch (RuntimeException e) {
+            LOG.error("{}: conversation failed: {}", thread.getName(), e.toString(), e);
+            end(a, 0, null, false);
+        }
+    }
+
+    /** Writes what the socket takes of the attempt's pending bytes. */
+    private void flush(Attempt a) {
+        byte[] b = a.out;
+        long n = Native.C.write(a.fd, b, b.length);
+        if (n == b.length) {
+            a.out = null;
+            a.phase = "read";
+            touch(a);
+        } else if (n >= 0) {
+            a.out = java.util.Arrays.copyOfRange(b, (int) n, b.length);
+            touch(a);
+        } else {
+            int err = Native.errno();
+            if (err != Native.EAGAIN && err != Native.EINTR) {
+                end(a, err, "write", true);
+            }
+        }
+    }
+
+    /** A conversation's event: the connect's end, room to write, bytes or the peer's close to read. */
+    private void serve(Attempt a, int events, byte[] buf) {
+        if (!a.connected) {
+            int err = 0;
+            if ((events & (Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+                err = soError(a.fd);
+            }
+            if (err != 0) {
+                end(a, err, "connect", true);
+                return;
+            }
+            touch(a);
+            opened(a);
+        } else if (a.out != null && (events & Native.EPOLLOUT) != 0) {
+            flush(a);
+        }
+        if (!a.finished && (events & (Native.EPOLLIN | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            read(a, buf);
+        }
+    }
+
+    /** Reads until the socket is empty, the peer closed it, or the turn is over. */
+    private void read(Attempt a, byte[] buf) {
+        for (int i = 0; i < READS_PER_TURN; i++) {
+            long n = Native.C.read(a.fd, buf, buf.length);
+            if (n > 0) {
+                touch(a);
+                try {
+                    a.conversation.received(a, buf, (int) n);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: conversation failed: {}", thread.getName(), e.toString(), e);
+                    end(a, 0, null, false);
+                }
+                if (a.finished) {
+                    return;
+                }
+            } else if (n == 0) {
+                end(a, 0, "read", true);
+                return;
+            } else {
+                int err = Native.errno();
+                if (err != Native.EAGAIN && err != Native.EINTR) {
+                    end(a, err, "read", true);
+                }
+                return;
+            }
+        }
+        unread.add(a);
+    }
+
+    private static int soError(int fd) {
+        byte[] v = new byte[4];
+        byte[] len = Bytes.nativeBuffer(4).putInt(4).array();
+        return Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, v, len) < 0
+                ? Native.errno()
+                : ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt(0);
     }
 
     /** Closes the attempt's socket (which also leaves epoll) and reports, once. */
@@ -209,7 +414,7 @@ public final class TcpConnector implements Closeable {
         a.finished = true;
         if (a.fd >= 0) {
             pending.remove(a.fd);
-            if (errno == 0 && report) {
+            if (errno == 0 && report && a.conversation == null) {
                 // reset, not FIN: the handshake's last ACK has not been sent (see the class comment)
                 Native.C.setsockopt(a.fd, Native.SOL_SOCKET, Native.SO_LINGER, RESET, RESET.length);
             }
@@ -219,7 +424,7 @@ public final class TcpConnector implements Closeable {
         // a finished attempt leaves the deadline queue lazily, when it comes to the head
         if (report) {
             try {
-                a.callback.done(errno, call);
+                a.report(errno, call);
             } catch (RuntimeException e) {
                 // a callback's bug must not stop every other check
                 LOG.error("{}: callback failed: {}", thread.getName(), e.toString(), e);
@@ -229,20 +434,18 @@ public final class TcpConnector implements Closeable {
 
     private void loop() {
         byte[] events = new byte[EVENT_SIZE * BATCH];
-        byte[] soError = new byte[4];
-        byte[] soErrorLen = new byte[4];
         ByteBuffer ev = ByteBuffer.wrap(events).order(java.nio.ByteOrder.nativeOrder());
+        byte[] buf = new byte[READ_BUFFER];
         while (running) {
             long now = System.nanoTime();
-            while (deadlines.peek() != null && deadlines.peek().finished) {
-                deadlines.poll();
+            while (deadlines.peek() != null && deadlines.peek().attempt.finished) {
+                deadlines.poll().attempt.queued = false;
             }
-            Attempt first = deadlines.peek();
-            int timeout = first == null
-                    ? 1000
-                    : (int) Math.max(0, Math.min(1000, (first.deadline - now + 999_999) / 1_000_000));
+            Due first = deadlines.peek();
+            int timeout =
+                    first == null ? 1000 : (int) Math.max(0, Math.min(1000, (first.at - now + 999_999) / 1_000_000));
             sleeping.set(true);
-            if (!commands.isEmpty() || !running) {
+            if (!commands.isEmpty() || !running || !unread.isEmpty()) {
                 timeout = 0;
             }
             int n = Native.C.epoll_wait(epfd, events, BATCH, timeout);
@@ -276,25 +479,36 @@ public final class TcpConnector implements Closeable {
                 if (a == null) {
                     continue;
                 }
+                if (a.conversation != null) {
+                    serve(a, ev.getInt(i * EVENT_SIZE), buf);
+                    continue;
+                }
                 // Writable without error or hang-up is a completed connect (as getsockopt would
                 // say, one system call fewer); otherwise SO_ERROR decides, as keepalived's check does.
-                int err = 0;
-                if ((ev.getInt(i * EVENT_SIZE) & (Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
-                    ByteBuffer.wrap(soErrorLen)
-                            .order(java.nio.ByteOrder.nativeOrder())
-                            .putInt(0, 4);
-                    err = Native.C.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, soError, soErrorLen) < 0
-                            ? Native.errno()
-                            : ByteBuffer.wrap(soError)
-                                    .order(java.nio.ByteOrder.nativeOrder())
-                                    .getInt(0);
-                }
+                int err = (ev.getInt(i * EVENT_SIZE) & (Native.EPOLLERR | Native.EPOLLHUP)) != 0 ? soError(fd) : 0;
                 end(a, err, "connect", true);
             }
+            for (int i = unread.size(); i > 0; i--) {
+                Attempt a = unread.poll();
+                if (!a.finished) {
+                    read(a, buf);
+                }
+            }
             now = System.nanoTime();
-            for (Attempt a; (a = deadlines.peek()) != null && (a.finished || a.deadline - now <= 0); ) {
+            for (Due d; (d = deadlines.peek()) != null && d.at - now <= 0; ) {
                 deadlines.poll();
-                end(a, TIMED_OUT, "connect", true);
+                Attempt a = d.attempt;
+                a.queued = false;
+                if (a.finished) {
+                    continue;
+                }
+                if (a.deadline - now > 0) {
+                    // it moved on to another phase since: its own deadline now
+                    a.queued = true;
+                    deadlines.add(new Due(a.deadline, a));
+                } else {
+                    end(a, TIMED_OUT, a.phase, true);
+                }
             }
             for (Runnable r; (r = commands.poll()) != null; ) {
                 safely(r);

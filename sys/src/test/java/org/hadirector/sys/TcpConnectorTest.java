@@ -192,4 +192,127 @@ class TcpConnectorTest {
             assertEquals(new Outcome(TcpConnector.TIMED_OUT, "connect"), o);
         }
     }
+
+    /** What a conversation saw: every byte received, and how it ended. */
+    static final class Recorder implements TcpConnector.Conversation {
+        final byte[] request;
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        final CompletableFuture<Outcome> end = new CompletableFuture<>();
+
+        Recorder(byte[] request) {
+            this.request = request;
+        }
+
+        @Override
+        public void opened(TcpConnector.Stream s) {
+            s.write(request);
+        }
+
+        @Override
+        public void received(TcpConnector.Stream s, byte[] buf, int len) {
+            got.write(buf, 0, len);
+        }
+
+        @Override
+        public void ended(int errno, String call) {
+            end.complete(new Outcome(errno, call));
+        }
+    }
+
+    /** A server thread: accepts one connection and runs {@code serve} on it. */
+    static Thread serveOne(ServerSocket s, java.util.function.Consumer<Socket> serve) {
+        Thread t = new Thread(() -> {
+            try (Socket x = s.accept()) {
+                x.setSoTimeout(10_000);
+                serve.accept(x);
+            } catch (java.io.IOException e) {
+                // the test's assertions say what went wrong
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void aConversationWritesAllAndReadsToThePeersClose() throws Exception {
+        // a request larger than the socket buffers, read slowly, then an answer of 1 MiB
+        byte[] request = new byte[4 << 20];
+        java.util.Arrays.fill(request, (byte) 'q');
+        byte[] answer = new byte[1 << 20];
+        java.util.Arrays.fill(answer, (byte) 'a');
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
+            AtomicInteger read = new AtomicInteger();
+            Thread t = serveOne(s, x -> {
+                try {
+                    byte[] buf = new byte[65536];
+                    while (read.get() < request.length) {
+                        int n = x.getInputStream().read(buf);
+                        if (n < 0) {
+                            break;
+                        }
+                        read.addAndGet(n);
+                    }
+                    x.getOutputStream().write(answer);
+                } catch (java.io.IOException e) {
+                    // seen by the test as a short read
+                }
+            });
+            Recorder r = new Recorder(request);
+            c.converse(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 5 * SECOND, r);
+            assertEquals(new Outcome(0, "read"), r.end.get(20, TimeUnit.SECONDS));
+            assertEquals(request.length, read.get());
+            assertEquals(answer.length, r.got.size());
+            t.join(5000);
+        }
+    }
+
+    @Test
+    void aConversationsDeadlineIsPerPhase() throws Exception {
+        // a byte every 150 ms for 900 ms with a 400 ms timeout: never silent for 400 ms, so it
+        // runs to the end (keepalived's per-read timer); then silence: the read times out
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
+            Thread t = serveOne(s, x -> {
+                try {
+                    for (int i = 0; i < 6; i++) {
+                        Thread.sleep(150);
+                        x.getOutputStream().write('x');
+                    }
+                    Thread.sleep(3000);
+                } catch (java.io.IOException | InterruptedException e) {
+                    // the connector closed it
+                }
+            });
+            Recorder r = new Recorder(new byte[] {'?'});
+            long t0 = System.nanoTime();
+            c.converse(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, 400_000_000L, r);
+            assertEquals(new Outcome(TcpConnector.TIMED_OUT, "read"), r.end.get(10, TimeUnit.SECONDS));
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("xxxxxx", r.got.toString());
+            assertTrue(took >= 1200 && took < 3000, took + " ms");
+            t.join(5000);
+        }
+    }
+
+    @Test
+    void aConversationRefusedOrAbortedEndsOnceOrNever() throws Exception {
+        try (TcpConnector c = TcpConnector.open("test-tcp")) {
+            Recorder refused = new Recorder(new byte[] {'?'});
+            c.converse(new InetSocketAddress(LOOPBACK, freePort()), null, SECOND, refused);
+            assertEquals(new Outcome(111, "connect"), refused.end.get(10, TimeUnit.SECONDS));
+            try (ServerSocket s = new ServerSocket(0, 50, LOOPBACK)) {
+                Recorder aborted = new Recorder(new byte[] {'?'});
+                c.converse(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND, aborted)
+                        .close();
+                Recorder next = new Recorder(new byte[] {'?'});
+                serveOne(s, x -> {});
+                serveOne(s, x -> {});
+                c.converse(new InetSocketAddress(LOOPBACK, s.getLocalPort()), null, SECOND, next);
+                assertEquals(new Outcome(0, "read"), next.end.get(10, TimeUnit.SECONDS));
+                assertTrue(!aborted.end.isDone(), "an aborted conversation is never told how it ended");
+            }
+        }
+    }
 }
