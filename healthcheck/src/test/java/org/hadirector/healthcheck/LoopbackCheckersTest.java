@@ -49,6 +49,14 @@ class LoopbackCheckersTest {
                 o.write(b);
             }
         });
+        http.createContext("/peer", x -> {
+            // the check's source address and port, as the server sees them
+            byte[] b = x.getRemoteAddress().toString().getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, b.length);
+            try (OutputStream o = x.getResponseBody()) {
+                o.write(b);
+            }
+        });
         http.createContext("/slow", x -> {
             try {
                 Thread.sleep(3000);
@@ -212,6 +220,28 @@ class LoopbackCheckersTest {
         assertFalse(r.success());
         assertEquals("/slow: read timeout after 300 ms", r.reason());
         assertTrue(took < 2500, "ended by its own timeout, not the server: " + took + " ms");
+    }
+
+    @Test
+    void httpGetBindsToBindtoAndBindPort() throws Exception {
+        int port = freePort();
+        CheckSettings.Http g = get("/peer", 2000 * MS, null, null, false, null);
+        CheckSettings.Http bound = new CheckSettings.Http(
+                false,
+                g.target(),
+                LOOPBACK,
+                g.timeoutNanos(),
+                null,
+                false,
+                List.of(new CheckSettings.Url(
+                        "/peer", g.urls().get(0).statusCodes(), md5("/127.0.0.1:" + port), null, false, null)),
+                "1.0",
+                port);
+        assertTrue(once(io.probe(bound)).success(), "the server saw the check come from 127.0.0.1:" + port);
+        // bind_port without bindto: the wildcard address of the target's family, that port
+        CheckSettings.Http portOnly = new CheckSettings.Http(
+                false, g.target(), null, g.timeoutNanos(), null, false, bound.urls(), "1.0", port);
+        assertTrue(once(io.probe(portOnly)).success());
     }
 
     @Test
