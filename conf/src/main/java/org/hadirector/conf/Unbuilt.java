@@ -70,11 +70,7 @@ public enum Unbuilt {
             "are not built yet (one range per instance); give every peer the same"),
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
-    CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported"),
-    SSL_BIND_PORT(
-            Part.CHECKS,
-            "bind_port",
-            "is not supported for SSL_GET (async-http-client binds an address only; HTTP_GET takes it)");
+    CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported");
 
     /** Which part of the daemon would run it: -P runs only VRRP, -C only the checks and the table. */
     public enum Part {
@@ -184,9 +180,6 @@ public enum Unbuilt {
                     }
                     if (e != null && e.fwmark() != null) {
                         out.add(new Use(CHECKER_FWMARK, where + ", " + k.type()));
-                    }
-                    if (k instanceof HttpGetCheck h && h.ssl() && e != null && e.bindPort() != null) {
-                        out.add(new Use(SSL_BIND_PORT, where + ", " + k.type()));
                     }
                 }
             }

@@ -89,13 +89,6 @@ class UnbuiltTest {
                     BFD_CHECK {
                         name b
                     }
-                    SSL_GET {
-                        bind_port 4000
-                        url {
-                            path /
-                            status_code 200
-                        }
-                    }
                 }
             }
             """;
@@ -113,14 +106,6 @@ class UnbuiltTest {
                 uses.toString());
         assertEquals(Unbuilt.values().length, uses.size(), uses.toString());
         assertTrue(uses.contains(new Unbuilt.Use(Unbuilt.VMAC_ADDRESS, "vrrp_instance VI_1")), uses.toString());
-        assertEquals(
-                "TCP 198.18.0.100:80, real_server 198.18.0.22:80, SSL_GET: bind_port is not supported for SSL_GET "
-                        + "(async-http-client binds an address only; HTTP_GET takes it)",
-                uses.stream()
-                        .filter(u -> u.feature() == Unbuilt.SSL_BIND_PORT)
-                        .findFirst()
-                        .orElseThrow()
-                        .message());
         // where the readers see them, they warn with the same words
         Set<String> warned = r.warnings().stream().map(Object::toString).collect(Collectors.toSet());
         for (Unbuilt u : List.of(

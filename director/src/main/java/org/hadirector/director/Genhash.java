@@ -4,14 +4,8 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.asynchttpclient.RequestBuilder;
-import org.asynchttpclient.Response;
 import org.hadirector.healthcheck.CheckSettings;
 import org.hadirector.healthcheck.HttpGetChecker;
 import org.hadirector.healthcheck.ProbeIo;
@@ -77,50 +71,19 @@ final class Genhash {
             err.println("hadirector genhash: unknown host " + server);
             return Main.EXIT_USAGE;
         }
-        if (!ssl) {
-            return plain(new InetSocketAddress(ip, port), url, vhost, protocol, timeout, verbose, out, err);
-        }
-        String path = url.startsWith("/") ? url : "/" + url;
-        String uri = (ssl ? "https://" : "http://") + CheckSettings.hostPort(new InetSocketAddress(ip, port)) + path;
-        Duration t = Duration.ofMillis((long) (timeout * 1000));
-        try (ProbeIo io = new ProbeIo(1, null)) {
-            RequestBuilder rb =
-                    new RequestBuilder("GET").setUrl(uri).setRequestTimeout(t).setReadTimeout(t);
-            if (vhost != null) {
-                rb.setVirtualHost(vhost);
-            }
-            Response r = io.http(ssl, sni).executeRequest(rb.build()).get(t.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            byte[] body = r.getResponseBodyAsBytes();
-            if (verbose) {
-                out.println("GET " + uri + (vhost != null ? " (Host: " + vhost + ")" : ""));
-                out.println("HTTP status " + r.getStatusCode() + " " + r.getStatusText());
-                for (Map.Entry<String, String> h : r.getHeaders()) {
-                    out.println(h.getKey() + ": " + h.getValue());
-                }
-                out.println("body: " + body.length + " bytes");
-            }
-            out.println("MD5SUM = "
-                    + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body)));
-            if (r.getStatusCode() < 200 || r.getStatusCode() > 299) {
-                err.println("hadirector genhash: note: status " + r.getStatusCode()
-                        + " (HTTP_GET wants 200-299 unless status_code says otherwise)");
-            }
-            return Main.EXIT_OK;
-        } catch (Exception e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            err.println("hadirector genhash: " + uri + ": " + (c.getMessage() != null ? c.getMessage() : c.toString()));
-            return Main.EXIT_USAGE;
-        }
+        return fetch(new InetSocketAddress(ip, port), url, vhost, ssl, sni, protocol, timeout, verbose, out, err);
     }
 
     /**
-     * HTTP_GET's own request and reading (keepalived's template, the body as sent, cut at
-     * Content-Length), so that the digest is the one the check compares, as keepalived's genhash is.
+     * HTTP_GET's / SSL_GET's own request and reading (keepalived's template, the body as sent, cut
+     * at Content-Length), so that the digest is the one the check compares, as keepalived's genhash is.
      */
-    private static int plain(
+    private static int fetch(
             InetSocketAddress target,
             String url,
             String vhost,
+            boolean ssl,
+            boolean sni,
             String protocol,
             double timeout,
             boolean verbose,
@@ -128,17 +91,18 @@ final class Genhash {
             PrintStream err) {
         long t = (long) (timeout * 1e9);
         CheckSettings.Http settings = new CheckSettings.Http(
-                false,
+                ssl,
                 target,
                 null,
                 t,
                 vhost,
-                false,
+                sni,
                 List.of(new CheckSettings.Url(url, List.of(), null, null, false, null)),
                 protocol);
-        try (TcpConnector c = TcpConnector.open("genhash")) {
-            HttpGetChecker.Page p =
-                    HttpGetChecker.page(c, settings).get(t / 1_000_000 * 4 + 1000, TimeUnit.MILLISECONDS);
+        try (TcpConnector c = TcpConnector.open("genhash");
+                ProbeIo io = new ProbeIo(1, null)) {
+            HttpGetChecker.Page p = HttpGetChecker.page(c, settings, ssl ? io.engines(settings) : null)
+                    .get(t / 1_000_000 * 4 + 1000, TimeUnit.MILLISECONDS);
             if (verbose) {
                 out.print(p.header());
                 out.println("body: " + p.bodyBytes() + " bytes"

@@ -148,9 +148,7 @@ final class HttpExchange {
             // status fails the check, for genhash, which reads on)
             int consumed = end - (headLength - take);
             bodyBytes(buf, off + consumed, len - consumed);
-            return statusWanted()
-                    ? null
-                    : fail("status " + status + ", want " + SslGetChecker.ranges(url.statusCodes()));
+            return statusWanted() ? null : fail("status " + status + ", want " + ranges(url.statusCodes()));
         }
         bodyBytes(buf, off, len);
         return null;
@@ -175,6 +173,17 @@ final class HttpExchange {
             }
         }
         return ProbeResult.ok(url.path() + ": status " + status);
+    }
+
+    static String ranges(java.util.List<CheckSettings.StatusRange> want) {
+        StringBuilder sb = new StringBuilder();
+        for (CheckSettings.StatusRange r : want) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(r);
+        }
+        return sb.toString();
     }
 
     private ProbeResult fail(String why) {

@@ -14,15 +14,10 @@ import java.io.File;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.AsyncHttpClientConfig;
-import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.Dsl;
-import org.asynchttpclient.SslEngineFactory;
 
 /**
  * The I/O every checker shares: one native epoll event loop group (one thread by default), one
- * timer, and async-http-client instances on that same group (plain, TLS with SNI, TLS without).
+ * timer, the TCP connector of TCP_CHECK, HTTP_GET and SSL_GET, and SSL_GET's TLS context.
  * Connections are never pooled: each check opens its own, as keepalived's do. TLS trusts any
  * certificate, as keepalived's SSL_GET does; a client certificate is presented when configured.
  */
@@ -50,9 +45,6 @@ public final class ProbeIo implements AutoCloseable {
     private Pinger ping6;
     private boolean closed;
     private final SslContext tls;
-    private AsyncHttpClient plain;
-    private AsyncHttpClient withSni;
-    private AsyncHttpClient withoutSni;
 
     /**
      * The SSL block for SSL_GET: a client certificate (certificate / key / password) and the CAs
@@ -122,7 +114,7 @@ public final class ProbeIo implements AutoCloseable {
             return new TcpChecker(t, tcp());
         }
         if (s instanceof CheckSettings.Http h) {
-            return h.ssl() ? new SslGetChecker(h, http(true, h.sni())) : new HttpGetChecker(h, tcp());
+            return new HttpGetChecker(h, tcp(), h.ssl() ? engines(h) : null);
         }
         if (s instanceof CheckSettings.Misc m) {
             return new MiscChecker(m, group);
@@ -138,6 +130,21 @@ public final class ProbeIo implements AutoCloseable {
             return new PingChecker(p, () -> pinger(v6));
         }
         return new SmtpChecker((CheckSettings.Smtp) s, group);
+    }
+
+    /**
+     * SSL_GET's client engines, one per connection: any certificate trusted, the SSL block's
+     * certificate presented; with enable_sni the url's virtualhost, else the checker's, as the
+     * server name (keepalived's check_ssl.c), none without it.
+     */
+    public java.util.function.Function<CheckSettings.Url, SSLEngine> engines(CheckSettings.Http h) {
+        int port = h.target().getPort();
+        return u -> {
+            String vhost = u.virtualhost() != null ? u.virtualhost() : h.virtualhost();
+            return h.sni() && vhost != null
+                    ? tls.newEngine(ByteBufAllocator.DEFAULT, vhost, port)
+                    : tls.newEngine(ByteBufAllocator.DEFAULT);
+        };
     }
 
     /** The connector of TCP_CHECK and HTTP_GET, started on first use. */
@@ -199,69 +206,8 @@ public final class ProbeIo implements AutoCloseable {
         }
     }
 
-    /** The client for plain HTTP, or TLS with or without a server name indication. */
-    public synchronized AsyncHttpClient http(boolean ssl, boolean sni) {
-        if (!ssl) {
-            if (plain == null) {
-                plain = client(null);
-            }
-            return plain;
-        }
-        if (sni) {
-            if (withSni == null) {
-                withSni = client(engineFactory(true));
-            }
-            return withSni;
-        }
-        if (withoutSni == null) {
-            withoutSni = client(engineFactory(false));
-        }
-        return withoutSni;
-    }
-
-    private AsyncHttpClient client(SslEngineFactory ssl) {
-        DefaultAsyncHttpClientConfig.Builder b = Dsl.config()
-                .setEventLoopGroup(group)
-                .setUseNativeTransport(true)
-                .setNettyTimer(timer)
-                .setKeepAlive(false)
-                .setFollowRedirect(false)
-                .setMaxRequestRetry(0)
-                .setDisableHttpsEndpointIdentificationAlgorithm(true)
-                .setUserAgent("hadirector")
-                // http_protocol's request line (async-http-client writes HTTP/1.1 only)
-                .setHttpAdditionalChannelInitializer(
-                        ch -> ch.pipeline().addLast("http-protocol", HttpProtocolWriter.INSTANCE));
-        if (ssl != null) {
-            b.setSslEngineFactory(ssl);
-        }
-        return Dsl.asyncHttpClient(b);
-    }
-
-    /** keepalived sends SNI (the virtualhost) only with enable_sni; the JDK would send any host name. */
-    private SslEngineFactory engineFactory(boolean sni) {
-        return new SslEngineFactory() {
-            @Override
-            public SSLEngine newSslEngine(AsyncHttpClientConfig config, String peerHost, int peerPort) {
-                // without a peer host the engine has no name to indicate
-                return sni
-                        ? tls.newEngine(ByteBufAllocator.DEFAULT, peerHost, peerPort)
-                        : tls.newEngine(ByteBufAllocator.DEFAULT);
-            }
-        };
-    }
-
     @Override
     public synchronized void close() {
-        for (AsyncHttpClient c : new AsyncHttpClient[] {plain, withSni, withoutSni}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (java.io.IOException ignored) {
-                    // closing
-                }
-            }
-        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         if (udp != null) {
             udp.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
