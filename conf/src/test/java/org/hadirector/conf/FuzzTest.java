@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Mutates valid configurations (delete, duplicate, swap and replace tokens, truncate, insert
  * random bytes) and requires every outcome to be a model or a {@link ConfigException} with a
- * location: no other exception, no hang. Seed and count come from -Dfuzz.seed and
- * -Dfuzz.iterations; a failing input is written to target/fuzz-failures.
+ * location: no other exception, no hang. Each seed file gets -Dfuzz.mutants mutants (70) from a
+ * random stream of its own, seeded by -Dfuzz.seed and the file's name, so a run is the same for a
+ * file whatever else the corpus holds; a failing input is written to target/fuzz-failures.
  */
 class FuzzTest {
     private static final Pattern TOKEN = Pattern.compile("\\s+|[{}]|[^\\s{}]+");
@@ -86,23 +87,24 @@ class FuzzTest {
     @Test
     void mutatedConfigurationsNeverCrashNorHang() throws IOException {
         long seed = Long.getLong("fuzz.seed", 20261122L);
-        int iterations = Integer.getInteger("fuzz.iterations", 3000);
-        List<String> seeds = seeds();
-        Random random = new Random(seed);
+        int mutants = Integer.getInteger("fuzz.mutants", 70);
         int ok = 0;
         int rejected = 0;
-        for (int i = 0; i < iterations; i++) {
-            String input = mutate(seeds.get(random.nextInt(seeds.size())), random);
-            Outcome o = run(input, seed, i);
-            if (o == Outcome.OK) {
-                ok++;
-            } else {
-                rejected++;
+        for (SeedFile f : seedFiles()) {
+            // each file's own stream: a file added to the corpus leaves every other file's mutants as they were
+            Random random = new Random(seed ^ f.name().hashCode() * 0x9E3779B97F4A7C15L);
+            for (int i = 0; i < mutants; i++) {
+                if (run(mutate(f.text(), random), seed, f.name(), i) == Outcome.OK) {
+                    ok++;
+                } else {
+                    rejected++;
+                }
             }
         }
+        int total = ok + rejected;
         // Both outcomes must occur, or the mutations are too weak (or too strong) to test anything.
-        assertTrue(ok > iterations / 50, "only " + ok + " mutants loaded");
-        assertTrue(rejected > iterations / 10, "only " + rejected + " mutants were rejected");
+        assertTrue(ok > total / 50, "only " + ok + " of " + total + " mutants loaded");
+        assertTrue(rejected > total / 10, "only " + rejected + " of " + total + " mutants were rejected");
     }
 
     @Test
@@ -111,7 +113,7 @@ class FuzzTest {
         for (int i = 0; i < 300; i++) {
             byte[] b = new byte[random.nextInt(2000)];
             random.nextBytes(b);
-            run(new String(b, StandardCharsets.ISO_8859_1), -1, i);
+            run(new String(b, StandardCharsets.ISO_8859_1), -1, "random-bytes", i);
         }
     }
 
@@ -120,7 +122,8 @@ class FuzzTest {
         REJECTED
     }
 
-    private static Outcome run(String input, long seed, int i) {
+    /** {@code input}, case {@code i} made from the file {@code from}, loads or is rejected with a location. */
+    private static Outcome run(String input, long seed, String from, int i) {
         return assertTimeoutPreemptively(
                 Duration.ofSeconds(20),
                 () -> {
@@ -137,26 +140,34 @@ class FuzzTest {
                     } catch (Throwable t) {
                         Path dir = Path.of("target", "fuzz-failures");
                         Files.createDirectories(dir);
-                        Path f = dir.resolve("seed-" + seed + "-case-" + i + ".conf");
+                        Path f = dir.resolve(
+                                "seed-" + seed + "-" + from.replaceAll("[^\\w.-]", "_") + "-case-" + i + ".conf");
                         Files.writeString(f, input, StandardCharsets.UTF_8);
-                        fail("fuzz case " + i + " threw " + t + "; input saved in " + f.toAbsolutePath(), t);
+                        fail(
+                                "fuzz case " + i + " of " + from + " threw " + t + "; input saved in "
+                                        + f.toAbsolutePath(),
+                                t);
                         return Outcome.REJECTED;
                     }
                 },
-                () -> "fuzz case " + i + " did not finish within 20 s");
+                () -> "fuzz case " + i + " of " + from + " did not finish within 20 s");
     }
 
-    private static List<String> seeds() throws IOException {
-        List<String> out = new ArrayList<>();
+    /** A configuration to mutate, named by where it comes from (which also seeds its mutations). */
+    record SeedFile(String name, String text) {}
+
+    private static List<SeedFile> seedFiles() throws IOException {
+        List<SeedFile> out = new ArrayList<>();
+        Path corpus = Corpus.root();
         for (Path p : Corpus.files("valid").toList()) {
-            out.add(Files.readString(p));
+            out.add(new SeedFile(corpus.relativize(p).toString(), Files.readString(p)));
         }
         if (Files.isDirectory(KeepalivedSamplesTest.SAMPLES)) {
             try (var s = Files.list(KeepalivedSamplesTest.SAMPLES)) {
                 for (Path p : s.filter(x -> x.getFileName().toString().startsWith("keepalived.conf."))
                         .sorted()
                         .toList()) {
-                    out.add(Files.readString(p));
+                    out.add(new SeedFile("samples/" + p.getFileName(), Files.readString(p)));
                 }
             }
         }

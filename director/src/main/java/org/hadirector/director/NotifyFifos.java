@@ -87,6 +87,19 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
             return new Plan(List.copyOf(out), Map.copyOf(protocols));
         }
 
+        /** The protocol of {@code service}'s real servers' address trio (see {@link #protocolOf(ServiceId, Map)}). */
+        int protocolOf(ServiceId service) {
+            return protocolOf(service, fwmarkProtocols);
+        }
+
+        /**
+         * The protocol written with a real server of {@code service}: the service's own, or for a
+         * fwmark service the one its block names ({@code fwmarkProtocols}), 0 without one.
+         */
+        static int protocolOf(ServiceId service, Map<ServiceId, Integer> fwmarkProtocols) {
+            return service.isFwmark() ? fwmarkProtocols.getOrDefault(service, 0) : service.protocol();
+        }
+
         /** The IP protocol a fwmark service's real servers are written with; 0 (keepalived's "none") without one. */
         static int fwmarkProtocol(VirtualServer vs) {
             return vs.protocol() == null
@@ -216,8 +229,7 @@ final class NotifyFifos implements VrrpNotifications, HealthCheckService.Transit
     public void realServer(ServiceId service, RealServerId server, boolean up) {
         Open o = open;
         if (!o.lvs().isEmpty()) {
-            int protocol =
-                    service.isFwmark() ? o.plan().fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
+            int protocol = o.plan().protocolOf(service);
             String group = o.plan().groups().get(service);
             write(
                     o.lvs(),

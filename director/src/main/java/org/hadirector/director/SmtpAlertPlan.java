@@ -71,6 +71,11 @@ record SmtpAlertPlan(
         return server != null;
     }
 
+    /** The protocol of {@code service}'s real servers' address trio (see {@link NotifyFifos.Plan#protocolOf}). */
+    int protocolOf(ServiceId service) {
+        return NotifyFifos.Plan.protocolOf(service, fwmarkProtocols);
+    }
+
     /** The virtual server as keepalived's format_vs writes it: {@code [WEB]:0} for a group's. */
     String vsText(ServiceId service) {
         String group = groupNames.get(service);

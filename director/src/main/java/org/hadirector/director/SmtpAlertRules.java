@@ -124,9 +124,15 @@ final class SmtpAlertRules {
                 || (plan.noCheckerEmails() && !serverChanged)) {
             return null;
         }
-        int protocol = service.isFwmark() ? plan.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
         return AlertMail.checker(
-                plan.server().routerId(), plan.vsText(service), protocol, server, kind, up, serverAlive, reason);
+                plan.server().routerId(),
+                plan.vsText(service),
+                plan.protocolOf(service),
+                server,
+                kind,
+                up,
+                serverAlive,
+                reason);
     }
 
     /** A live real server a reload removed: "=> Removing <=", if its block (before the reload) alerted. */
@@ -136,8 +142,7 @@ final class SmtpAlertRules {
         if (!plan.sends() || !was.servers().contains(key)) {
             return null;
         }
-        int protocol = service.isFwmark() ? was.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
-        return AlertMail.removed(plan.server().routerId(), was.vsText(service), protocol, server);
+        return AlertMail.removed(plan.server().routerId(), was.vsText(service), was.protocolOf(service), server);
     }
 
     /**
@@ -156,8 +161,7 @@ final class SmtpAlertRules {
         if (!plan.servers().contains(new SmtpAlertPlan.ServerKey(service, server))) {
             return null;
         }
-        int protocol = service.isFwmark() ? plan.fwmarkProtocols().getOrDefault(service, 0) : service.protocol();
-        return AlertMail.shuttingDown(plan.server().routerId(), plan.vsText(service), protocol, server);
+        return AlertMail.shuttingDown(plan.server().routerId(), plan.vsText(service), plan.protocolOf(service), server);
     }
 
     /** A virtual server with a sorry server starting without quorum: "Starting with quorum down". */

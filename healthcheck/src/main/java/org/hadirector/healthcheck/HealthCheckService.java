@@ -478,21 +478,20 @@ public final class HealthCheckService implements AutoCloseable {
                 cancel(j);
             }
         }
+        List<ScriptProcess> untracked = new ArrayList<>(); // a reload's notifies are not waited for
         for (PoolMigration.Pool m : plan.pools()) {
-            if (!m.unchanged() && m.was() != null) {
+            ServicePool old = oldPools.get(m.spec().id());
+            if (!m.unchanged() && m.was() != null && old != null) {
                 java.util.Set<RealServerId> staying = new java.util.HashSet<>();
                 m.spec().servers().forEach(r -> staying.add(r.id()));
-                removedAlive(oldPools.get(m.spec().id()), staying);
+                clearServiceRealServers(old, staying, false, untracked);
             }
         }
         for (ServiceId id : plan.stopped()) {
             LOG.info("{}: stopped by reload (no longer configured)", id);
-            // keepalived's clear_service_vs: the live real servers' notify_down, quorum_down, and
-            // each real server's "Removing" mail
             ServicePool old = oldPools.get(id);
-            removedAlive(old, java.util.Set.of());
             if (old != null) {
-                cleared(old, false, false); // the real servers' part is removedAlive's, just above
+                clearServiceVirtualServer(old, false, true, untracked);
             }
         }
         pools.clear();
@@ -510,25 +509,6 @@ public final class HealthCheckService implements AutoCloseable {
                 Scripts.launch(p.spec().id().toString(), p.spec().quorumDown());
             }
             transitions.startedWithoutQuorum(p.spec().id(), p.aliveWeight());
-        }
-    }
-
-    /** Runs notify_down and tells of each server of {@code old} alive and not in {@code staying}: a reload removes it. */
-    private void removedAlive(ServicePool old, java.util.Set<RealServerId> staying) {
-        if (old == null) {
-            return;
-        }
-        for (int r = 0; r < old.spec().servers().size(); r++) {
-            RealServerSpec rs = old.spec().servers().get(r);
-            RealServerId id = rs.id();
-            if (!staying.contains(id) && old.alive(r)) {
-                // ipwrapper.c's clear_service_rs: notify_down, then the FIFO line and the mail
-                LOG.info("{}: real server {} removed while up", old.spec().id(), id);
-                if (rs.notifyDown() != null) {
-                    Scripts.launch(old.spec().id() + " " + id, rs.notifyDown());
-                }
-                transitions.removed(old.spec().id(), id);
-            }
         }
     }
 
@@ -1015,37 +995,54 @@ public final class HealthCheckService implements AutoCloseable {
     }
 
     /**
-     * keepalived's clear_service_vs for a pool that goes: the notify_down of each live real server
-     * (with {@code realServers}) and then quorum_down, each told to the transitions listener too.
-     * A pool a reload removed ({@code stopping} false) runs them whatever its omega says, and
-     * quorum_down only if it had quorum; at shutdown only a pool with omega runs them, and its
-     * quorum_down always. Returns the scripts started.
+     * keepalived's clear_service_rs for each live real server of {@code p} not in {@code staying}:
+     * its notify_down, then the transitions listener told: at a stop ({@code stopping}) that it
+     * went down and shuts down, at a reload that it is removed ("Removing", its FIFO's DOWN line).
+     * The scripts started are added to {@code started}.
      */
-    private List<ScriptProcess> cleared(ServicePool p, boolean stopping, boolean realServers) {
+    private void clearServiceRealServers(
+            ServicePool p, java.util.Set<RealServerId> staying, boolean stopping, List<ScriptProcess> started) {
         ServiceSpec s = p.spec();
-        List<ScriptProcess> started = new ArrayList<>();
-        if (stopping && !s.omega()) {
-            return started;
-        }
-        String why = stopping ? "shutting down" : "removed by reload";
-        if (realServers) {
-            for (int i = 0; i < s.servers().size(); i++) {
-                RealServerSpec rs = s.servers().get(i);
-                if (!p.alive(i)) {
-                    continue;
-                }
-                LOG.info("{}: real server {} down ({})", s.id(), rs.id(), why);
-                if (rs.notifyDown() != null) {
-                    add(started, Scripts.launch(s.id() + " " + rs.id(), rs.notifyDown()));
-                }
+        for (int i = 0; i < s.servers().size(); i++) {
+            RealServerSpec rs = s.servers().get(i);
+            if (staying.contains(rs.id()) || !p.alive(i)) {
+                continue;
+            }
+            if (stopping) {
+                LOG.info("{}: real server {} down (shutting down)", s.id(), rs.id());
+            } else {
+                LOG.info("{}: real server {} removed while up", s.id(), rs.id());
+            }
+            if (rs.notifyDown() != null) {
+                add(started, Scripts.launch(s.id() + " " + rs.id(), rs.notifyDown()));
+            }
+            if (stopping) {
                 transitions.realServer(s.id(), rs.id(), false);
-                if (stopping) {
-                    transitions.shuttingDown(s.id(), rs.id());
-                }
+                transitions.shuttingDown(s.id(), rs.id());
+            } else {
+                transitions.removed(s.id(), rs.id());
             }
         }
+    }
+
+    /**
+     * keepalived's clear_service_vs for a pool that goes: its live real servers (with {@code
+     * realServers}, see {@link #clearServiceRealServers}) and then its quorum_down, told to the
+     * transitions listener too. A pool a reload removed ({@code stopping} false) runs them
+     * whatever its omega says, and quorum_down only if it had quorum; at a stop only a pool with
+     * omega runs them, and its quorum_down always. The scripts started are added to {@code started}.
+     */
+    private void clearServiceVirtualServer(
+            ServicePool p, boolean stopping, boolean realServers, List<ScriptProcess> started) {
+        ServiceSpec s = p.spec();
+        if (stopping && !s.omega()) {
+            return;
+        }
+        if (realServers) {
+            clearServiceRealServers(p, java.util.Set.of(), stopping, started);
+        }
         if (stopping || p.hasQuorum()) {
-            LOG.info("{}: quorum lost ({})", s.id(), why);
+            LOG.info("{}: quorum lost ({})", s.id(), stopping ? "shutting down" : "removed by reload");
             if (s.quorumDown() != null) {
                 add(started, Scripts.launch(s.id().toString(), s.quorumDown()));
             }
@@ -1054,7 +1051,6 @@ public final class HealthCheckService implements AutoCloseable {
                 transitions.shuttingDown(s.id(), null);
             }
         }
-        return started;
     }
 
     private static void add(List<ScriptProcess> to, ScriptProcess p) {
@@ -1076,7 +1072,7 @@ public final class HealthCheckService implements AutoCloseable {
             List<ScriptProcess> started = new ArrayList<>();
             try {
                 for (ServicePool p : pools) {
-                    started.addAll(cleared(p, true, realServers));
+                    clearServiceVirtualServer(p, true, realServers, started);
                 }
             } finally {
                 f.complete(started);

@@ -15,10 +15,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -128,10 +131,35 @@ class DnsCheckerTest {
         return new CheckSettings.Dns(target, null, timeoutNanos, type, name);
     }
 
+    /** The probe's verdict; a loop that hangs fails here, well after any probe's own timeout would have decided. */
     static ProbeResult once(Probe p) throws Exception {
         CompletableFuture<ProbeResult> f = new CompletableFuture<>();
         p.run(f::complete);
-        return f.get(5, TimeUnit.SECONDS);
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A loopback UDP port that nothing holds, below the ephemeral range: a port freed from an
+     * ephemeral bind may be handed to the next socket the kernel auto-binds, the checker's own
+     * included, which, connected to itself, reads back its own query (about 1 socket in 28,000,
+     * so once in a few runs of {@link #repeatedManyTimes}) and times out instead of failing with
+     * "port unreachable". Below the range only an explicit bind could take it.
+     */
+    static int unusedPort() throws IOException {
+        // one line, "LOW\tHIGH" (Files.readString reads a /proc file short)
+        String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                .get(0);
+        int low = Integer.parseInt(range.trim().split("\\s+")[0]);
+        assertTrue(low > 2048, "ephemeral range " + range.trim());
+        for (int tries = 0; tries < 50; tries++) {
+            int port = 1024 + ThreadLocalRandom.current().nextInt(low - 1024);
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
+                return s.getLocalPort();
+            } catch (SocketException taken) {
+                // held by another socket: try another
+            }
+        }
+        throw new AssertionError("no free UDP port below " + low);
     }
 
     @Test
@@ -213,13 +241,15 @@ class DnsCheckerTest {
         }
     }
 
-    /** The scenarios that once hung the epoll transport, many times over: each must end, with its verdict. */
+    /**
+     * The scenarios that once hung the epoll transport, many times over: each must end, with its
+     * verdict. The answered ones have a timeout far above their answer's microseconds so that a
+     * stall of a loaded machine cannot pass for a missing answer; a hung loop still fails in
+     * {@link #once}.
+     */
     @Test
     void repeatedManyTimes() throws Exception {
-        int closedPort;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = unusedPort();
         Responder wrongFirst = (q, from, s) -> {
             send(s, new byte[] {1, 2, 3}, from);
             send(s, reply(q, id(q), 0, 1), from);
@@ -228,13 +258,13 @@ class DnsCheckerTest {
                 FakeDns silent = new FakeDns((q, from, s) -> {})) {
             for (int i = 0; i < 300; i++) {
                 assertTrue(
-                        once(new DnsChecker(dns(good.address(), 2000 * MS, "A", "www.example.test"), group))
+                        once(new DnsChecker(dns(good.address(), 10_000 * MS, "A", "www.example.test"), group))
                                 .success(),
                         "run " + i);
                 assertEquals(
                         ProbeResult.fail("port unreachable"),
                         once(new DnsChecker(
-                                dns(new InetSocketAddress(LOOPBACK, closedPort), 2000 * MS, "A", "x.test"), group)),
+                                dns(new InetSocketAddress(LOOPBACK, closedPort), 10_000 * MS, "A", "x.test"), group)),
                         "run " + i);
                 if (i % 15 == 0) {
                     assertEquals(
@@ -248,10 +278,7 @@ class DnsCheckerTest {
 
     @Test
     void aClosedPortFailsAtOnce() throws Exception {
-        int port;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-            port = s.getLocalPort();
-        }
+        int port = unusedPort();
         long start = System.nanoTime();
         ProbeResult r =
                 once(new DnsChecker(dns(new InetSocketAddress(LOOPBACK, port), 3000 * MS, "A", "x.test"), group));
@@ -261,10 +288,7 @@ class DnsCheckerTest {
 
     @Test
     void itBindsWhereToldTo() throws Exception {
-        int bindPort;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-            bindPort = s.getLocalPort();
-        }
+        int bindPort = unusedPort();
         try (FakeDns server = new FakeDns(answering(0, 1))) {
             CheckSettings.Dns d = new CheckSettings.Dns(
                     server.address(), new InetSocketAddress(LOOPBACK, bindPort), 2000 * MS, "A", "www.example.test");

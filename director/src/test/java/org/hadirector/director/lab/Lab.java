@@ -22,6 +22,7 @@ public final class Lab implements AutoCloseable {
     private final String prefix;
     private final Map<String, String> hosts = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
+    private final List<VrrpDaemon> daemons = new ArrayList<>();
     public final Path dir;
 
     private Lab(String prefix, Path dir) {
@@ -111,6 +112,78 @@ public final class Lab implements AutoCloseable {
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    /** Debian's keepalived 2.2.7, the lab tests' interop peer. */
+    public static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
+
+    /** Aborts the test when one of {@code tools} is missing; fails it in CI, whose .ci/run installs them. */
+    public static void requireTools(Path... tools) {
+        for (Path tool : tools) {
+            if (!Files.isExecutable(tool)) {
+                if (System.getenv("CI") != null) {
+                    throw new AssertionError(tool + " is missing: .ci/run must install it");
+                }
+                Assumptions.abort(tool + " not installed");
+            }
+        }
+    }
+
+    /** As {@link #vrrpDaemon(String, String, Path, Map)} without extra environment variables. */
+    public VrrpDaemon vrrpDaemon(String who, String host, Path conf) throws IOException {
+        return vrrpDaemon(who, host, conf, Map.of());
+    }
+
+    /**
+     * Starts a VRRP daemon in {@code host}'s namespace on {@code conf}, its output in DIR/host.log:
+     * {@code who} is "hadirector" (VRRP only, -P, with DIR/host.pid and DIR/host.sock, {@code env}
+     * added) or "keepalived", 2.2.7 (VRRP only, in the foreground, DIR/ka-host.pid; the test is
+     * aborted, or failed in CI, when it is not installed). The lab stops it at its close, with a
+     * SIGTERM first so that it takes its addresses and VMACs away.
+     */
+    public VrrpDaemon vrrpDaemon(String who, String host, Path conf, Map<String, String> env) throws IOException {
+        Process p;
+        switch (who) {
+            case "hadirector" ->
+                p = director(
+                        host,
+                        env,
+                        "-P",
+                        "-l",
+                        "-f",
+                        conf.toString(),
+                        "--pid-file",
+                        dir.resolve(host + ".pid").toString(),
+                        "--control",
+                        dir.resolve(host + ".sock").toString());
+            case "keepalived" -> {
+                requireTools(KEEPALIVED);
+                ProcessBuilder pb = new ProcessBuilder(
+                                "ip",
+                                "netns",
+                                "exec",
+                                ns(host),
+                                KEEPALIVED.toString(),
+                                "-n",
+                                "-l",
+                                "-P",
+                                "--no-syslog",
+                                "-f",
+                                conf.toString(),
+                                "-p",
+                                dir.resolve("ka-" + host + ".pid").toString(),
+                                "-r",
+                                dir.resolve("ka-vrrp-" + host + ".pid").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(host + ".log").toFile());
+                pb.environment().putAll(env);
+                p = pb.start();
+            }
+            default -> throw new IllegalArgumentException("no VRRP daemon '" + who + "': hadirector or keepalived");
+        }
+        VrrpDaemon d = new VrrpDaemon(this, who, host, p);
+        daemons.add(d);
+        return d;
     }
 
     /**
@@ -260,6 +333,13 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
+        for (VrrpDaemon d : daemons) {
+            try {
+                d.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Process p : processes) {
             p.destroyForcibly();
             try {

@@ -319,42 +319,20 @@ class SmtpAlertLabTest {
 
     @Test
     void keepalivedsOwnMailAndOursAreTheSameButForXMailer() throws Exception {
-        Path keepalived = Path.of("/usr/sbin/keepalived");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                Files.isExecutable(keepalived) || System.getenv("CI") != null, "keepalived not installed");
+        Lab.requireTools(Lab.KEEPALIVED);
         try (Lab lab = Lab.create("k", "director1=198.18.0.11", "director2=198.18.0.12", "mx=" + MX)) {
             Process mta = smtpd(lab, "mx");
-            Process ka = null;
             try {
                 // the same mail settings (helo, from) for both; only the router_id differs
                 String kaConf = global("ka").replace("hd-ka@", "alerts@").replace("ka.lab.test", "lb.lab.test")
                         + vrrp("MASTER", 150);
                 String hdConf = global("hd").replace("hd-hd@", "alerts@").replace("hd.lab.test", "lb.lab.test")
                         + vrrp("BACKUP", 100);
-                ka = new ProcessBuilder(
-                                "ip",
-                                "netns",
-                                "exec",
-                                lab.ns("director1"),
-                                keepalived.toString(),
-                                "-n",
-                                "-l",
-                                "-P",
-                                "--no-syslog",
-                                "-f",
-                                lab.write("keepalived.conf", kaConf).toString(),
-                                "-p",
-                                lab.dir.resolve("ka.pid").toString(),
-                                "-r",
-                                lab.dir.resolve("ka-vrrp.pid").toString())
-                        .redirectErrorStream(true)
-                        .redirectOutput(lab.dir.resolve("director1.log").toFile())
-                        .start();
+                VrrpDaemon ka = lab.vrrpDaemon("keepalived", "director1", lab.write("keepalived.conf", kaConf));
                 start(lab, "director2", "d2", "-P", hdConf, 9104);
                 String theirs = waitForMail(lab, "[ka] VRRP Instance VI_1 - Entering MASTER state");
                 assertTrue(theirs != null, mails(lab) + "\n" + lab.log("director1"));
-                ka.destroy();
-                assertTrue(ka.waitFor(15, TimeUnit.SECONDS), lab.log("director1"));
+                assertTrue(ka.stop(), ka.log());
                 String ours = waitForMail(lab, "[hd] VRRP Instance VI_1 - Entering MASTER state");
                 assertTrue(ours != null, mails(lab) + "\n" + lab.log("director2"));
                 assertEquals(
@@ -366,9 +344,6 @@ class SmtpAlertLabTest {
                         && ours.contains("Return-Path: <alerts@lab.test>"));
                 assertTrue(theirs.contains("from lb.lab.test") && ours.contains("from lb.lab.test"), theirs + ours);
             } finally {
-                if (ka != null) {
-                    stop(ka);
-                }
                 stop(mta);
             }
         }

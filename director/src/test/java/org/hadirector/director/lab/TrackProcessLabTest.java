@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -87,8 +86,6 @@ class TrackProcessLabTest {
         }
     }
 
-    static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
-
     @ParameterizedTest(name = "backup: {0}")
     @ValueSource(strings = {"hadirector", "keepalived"})
     void stoppingNginxHandsTheVipsToTheBackupAndStartingItTakesThemBack(String peer) throws Exception {
@@ -123,71 +120,12 @@ class TrackProcessLabTest {
             Map<String, String> env = Map.of(
                     "HADIRECTOR_PROC_EVENTS_NETNS",
                     "/proc/" + ProcessHandle.current().pid() + "/ns/net");
-            lab.director(
-                    "director1",
-                    env,
-                    "-P",
-                    "-l",
-                    "-f",
-                    lab.write("d1.conf", conf("MASTER", 150, track, "nginx_test"))
-                            .toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    lab.dir.resolve("d1.sock").toString());
-            Process keepalived = backup(lab, peer);
-            try {
-                drill(lab, nginxConf, www);
-            } finally {
-                if (keepalived != null) {
-                    keepalived.destroy();
-                    keepalived.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
+            lab.vrrpDaemon(
+                    "hadirector", "director1", lab.write("d1.conf", conf("MASTER", 150, track, "nginx_test")), env);
+            // the backup: hadirector, or Debian's keepalived 2.2.7
+            lab.vrrpDaemon(peer, "director2", lab.write("d2.conf", conf("BACKUP", 100, "", "")));
+            drill(lab, nginxConf, www);
         }
-    }
-
-    /** The backup: hadirector (stopped with the lab), or Debian's keepalived 2.2.7 (returned, for the caller to stop). */
-    private static Process backup(Lab lab, String peer) throws Exception {
-        Path conf = lab.write("d2.conf", conf("BACKUP", 100, "", ""));
-        if (peer.equals("hadirector")) {
-            lab.director(
-                    "director2",
-                    "-P",
-                    "-l",
-                    "-f",
-                    conf.toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d2.pid").toString(),
-                    "--control",
-                    lab.dir.resolve("d2.sock").toString());
-            return null;
-        }
-        if (!Files.isExecutable(KEEPALIVED)) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("keepalived is missing: .ci/run must install Debian's keepalived");
-            }
-            Assumptions.abort("keepalived not installed");
-        }
-        return new ProcessBuilder(
-                        "ip",
-                        "netns",
-                        "exec",
-                        lab.ns("director2"),
-                        KEEPALIVED.toString(),
-                        "-n",
-                        "-l",
-                        "-P",
-                        "--no-syslog",
-                        "-f",
-                        conf.toString(),
-                        "-p",
-                        lab.dir.resolve("ka.pid").toString(),
-                        "-r",
-                        lab.dir.resolve("ka-vrrp.pid").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(lab.dir.resolve("director2.log").toFile())
-                .start();
     }
 
     /** nginx down at start (director2 holds both VIPs), started, stopped, started again. */

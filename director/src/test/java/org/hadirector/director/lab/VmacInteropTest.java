@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,51 +45,7 @@ class VmacInteropTest {
     }
 
     private static void requireTools() {
-        Lab.requireRoot();
-        for (Path p : List.of(KeepalivedInteropTest.KEEPALIVED, Path.of("/usr/bin/tshark"))) {
-            if (!Files.isExecutable(p)) {
-                if (System.getenv("CI") != null) {
-                    throw new AssertionError(p + " is missing: .ci/run must install it");
-                }
-                Assumptions.abort(p + " not installed");
-            }
-        }
-    }
-
-    private static Process keepalived(Lab lab, String host, Path conf) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns(host),
-                KeepalivedInteropTest.KEEPALIVED.toString(),
-                "-n",
-                "-l",
-                "-P",
-                "--no-syslog",
-                "-f",
-                conf.toString(),
-                "-p",
-                lab.dir.resolve("ka.pid").toString(),
-                "-r",
-                lab.dir.resolve("ka-vrrp.pid").toString()));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(lab.dir.resolve(host + ".log").toFile())
-                .start();
-    }
-
-    private static Process director(Lab lab, String host, Path conf) throws IOException {
-        return lab.director(
-                host,
-                "-P",
-                "-l",
-                "-f",
-                conf.toString(),
-                "--pid-file",
-                lab.dir.resolve(host + ".pid").toString(),
-                "--control",
-                lab.dir.resolve(host + ".sock").toString());
+        Lab.requireTools(Lab.KEEPALIVED, Path.of("/usr/bin/tshark"));
     }
 
     /**
@@ -206,11 +161,12 @@ class VmacInteropTest {
             Lab.run("ip", "netns", "exec", lab.ns("client"), "sysctl", "-qw", "net.ipv4.conf.e0.arp_accept=1");
             Path pcap = lab.dir.resolve("vmac.pcapng");
             Process tshark = capture(lab, pcap);
-            Process keepalived = null;
+            VrrpDaemon ka = null;
             try {
                 Path d1 = lab.write("d1.conf", conf("MASTER", 150, "    use_vmac"));
-                director(lab, "director1", d1);
-                keepalived = keepalived(lab, "director2", lab.write("ka.conf", conf("BACKUP", 100, "    use_vmac")));
+                VrrpDaemon hd = lab.vrrpDaemon("hadirector", "director1", d1);
+                ka = lab.vrrpDaemon(
+                        "keepalived", "director2", lab.write("ka.conf", conf("BACKUP", 100, "    use_vmac")));
                 assertTrue(
                         Lab.waitFor(20_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
                         "hadirector never put the VIP on its VMAC\n" + lab.log("director1"));
@@ -252,10 +208,7 @@ class VmacInteropTest {
                 clientReaches(lab);
 
                 // hadirector stops: keepalived takes over; the VMAC goes with hadirector.
-                Lab.run(
-                        "kill",
-                        "-TERM",
-                        Files.readString(lab.dir.resolve("director1.pid")).strip());
+                hd.terminate();
                 long ms = Lab.waitFor(5_000, Lab.quietly(() -> onVmac(lab, "director2")));
                 assertTrue(
                         ms >= 0, "keepalived did not take over\n" + lab.log("director1") + "\n" + lab.log("director2"));
@@ -270,16 +223,15 @@ class VmacInteropTest {
                 clientReaches(lab);
 
                 // hadirector back with the higher priority: it preempts keepalived.
-                director(lab, "director1", d1);
+                hd = lab.vrrpDaemon("hadirector", "director1", d1);
                 ms = Lab.waitFor(20_000, Lab.quietly(() -> onVmac(lab, "director1") && !onVmac(lab, "director2")));
                 assertTrue(ms >= 0, "hadirector did not take the VIP back\n" + diag(lab) + "\n" + lab.log("director2"));
                 System.out.println("VmacInteropTest: hadirector, started again, took the VIP back in " + ms + " ms");
                 clientReaches(lab);
                 Thread.sleep(1500);
             } finally {
-                if (keepalived != null) {
-                    keepalived.destroy();
-                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                if (ka != null) {
+                    ka.close();
                 }
             }
             stop(tshark);
@@ -315,11 +267,11 @@ class VmacInteropTest {
         try (Lab lab = Lab.create("vx", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
             Path pcap = lab.dir.resolve("xmit.pcapng");
             Process tshark = capture(lab, pcap);
-            Process keepalived = null;
+            VrrpDaemon ka = null;
             String lines = "    use_vmac\n    vmac_xmit_base";
             try {
-                director(lab, "director1", lab.write("d1.conf", conf("MASTER", 150, lines)));
-                keepalived = keepalived(lab, "director2", lab.write("ka.conf", conf("BACKUP", 100, lines)));
+                lab.vrrpDaemon("hadirector", "director1", lab.write("d1.conf", conf("MASTER", 150, lines)));
+                ka = lab.vrrpDaemon("keepalived", "director2", lab.write("ka.conf", conf("BACKUP", 100, lines)));
                 assertTrue(
                         Lab.waitFor(20_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
                         "hadirector never put the VIP on its VMAC\n" + lab.log("director1"));
@@ -334,9 +286,8 @@ class VmacInteropTest {
                                 + lab.log("director2"));
                 clientReaches(lab);
             } finally {
-                if (keepalived != null) {
-                    keepalived.destroy();
-                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                if (ka != null) {
+                    ka.close();
                 }
             }
             stop(tshark);
@@ -368,7 +319,8 @@ class VmacInteropTest {
         Lab.requireRoot();
         try (Lab lab = Lab.create("vb", "client=198.18.0.10", "director1=198.18.0.11")) {
             String d1 = lab.ns("director1");
-            director(lab, "director1", lab.write("d1.conf", conf("MASTER", 150, "    use_vmac")));
+            VrrpDaemon hd = lab.vrrpDaemon(
+                    "hadirector", "director1", lab.write("d1.conf", conf("MASTER", 150, "    use_vmac")));
             assertTrue(
                     Lab.waitFor(20_000, Lab.quietly(() -> onVmac(lab, "director1"))) >= 0,
                     "never master on the VMAC\n" + lab.log("director1"));
@@ -409,10 +361,7 @@ class VmacInteropTest {
                             .strip(),
                     "the new e0 answers ARP for its own addresses only");
 
-            Lab.run(
-                    "kill",
-                    "-TERM",
-                    Files.readString(lab.dir.resolve("director1.pid")).strip());
+            hd.terminate();
             assertTrue(
                     Lab.waitFor(
                                     5_000,
@@ -464,15 +413,16 @@ class VmacInteropTest {
         try (Lab lab = Lab.create("v6", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
             Path pcap = lab.dir.resolve("v6.pcapng");
             Process tshark = capture6(lab, pcap);
-            Process keepalived = null;
+            VrrpDaemon ka = null;
             Lab.Check ours = () -> Lab.run("ip", "-n", lab.ns("director1"), "-6", "addr", "show", "dev", VMAC_IF)
                     .contains(" " + vip6 + "/");
             Lab.Check theirs = () -> Lab.run("ip", "-n", lab.ns("director2"), "-6", "addr", "show", "dev", VMAC_IF)
                     .contains(" " + vip6 + "/");
             try {
                 Path d1 = lab.write("d1.conf", conf6.formatted("MASTER", VRID, 150));
-                director(lab, "director1", d1);
-                keepalived = keepalived(lab, "director2", lab.write("ka.conf", conf6.formatted("BACKUP", VRID, 100)));
+                VrrpDaemon hd = lab.vrrpDaemon("hadirector", "director1", d1);
+                ka = lab.vrrpDaemon(
+                        "keepalived", "director2", lab.write("ka.conf", conf6.formatted("BACKUP", VRID, 100)));
                 assertTrue(
                         Lab.waitFor(20_000, Lab.quietly(ours)) >= 0,
                         "hadirector never put the IPv6 VIP on its VMAC\n" + lab.log("director1"));
@@ -485,20 +435,16 @@ class VmacInteropTest {
                 assertTrue(ours.ok());
                 assertFalse(theirs.ok(), "split brain\n" + lab.log("director2"));
 
-                Lab.run(
-                        "kill",
-                        "-TERM",
-                        Files.readString(lab.dir.resolve("director1.pid")).strip());
+                hd.terminate();
                 long ms = Lab.waitFor(5_000, Lab.quietly(theirs));
                 assertTrue(ms >= 0, "keepalived did not take over\n" + lab.log("director2"));
-                director(lab, "director1", d1);
+                hd = lab.vrrpDaemon("hadirector", "director1", d1);
                 ms = Lab.waitFor(20_000, Lab.quietly(() -> ours.ok() && !theirs.ok()));
                 assertTrue(ms >= 0, "hadirector did not take the VIP back\n" + lab.log("director1"));
                 Thread.sleep(1500);
             } finally {
-                if (keepalived != null) {
-                    keepalived.destroy();
-                    keepalived.waitFor(10, TimeUnit.SECONDS);
+                if (ka != null) {
+                    ka.close();
                 }
             }
             stop(tshark);
