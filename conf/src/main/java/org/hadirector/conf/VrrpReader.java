@@ -138,6 +138,7 @@ final class VrrpReader {
         v.extraArgs(s, 0);
         RecordBuilder<GarpGroup> b = new RecordBuilder<>(GarpGroup.class);
         boolean set = false;
+        boolean named = false;
         for (Statement x : block) {
             switch (x.name()) {
                 case "garp_interval", "gna_interval" -> {
@@ -149,6 +150,7 @@ final class VrrpReader {
                     set |= d != null || (!text.startsWith("-") && ValueReader.parseMicros(text) < 0);
                 }
                 case "interface" -> {
+                    named = true;
                     Token t = v.arg(x);
                     if (t != null) {
                         v.extraArgs(x, 1);
@@ -156,6 +158,7 @@ final class VrrpReader {
                     }
                 }
                 case "interfaces" -> {
+                    named = true;
                     List<Statement> names = v.block(x);
                     if (names == null) {
                         break;
@@ -186,7 +189,7 @@ final class VrrpReader {
         }
         b.setDefault("interfaces", List.of());
         GarpGroup g = b.build();
-        if (g.interfaces().isEmpty()) {
+        if (!named) {
             v.warning(s, "garp_group names no interface; it paces nothing");
         }
         return g;
