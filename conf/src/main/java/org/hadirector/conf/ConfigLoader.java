@@ -137,6 +137,7 @@ public final class ConfigLoader {
                 case "track_file" -> add(b, "trackFiles", vrrp.trackFile(s), s);
                 case "vrrp_track_process" -> add(b, "trackProcesses", vrrp.trackProcess(s), s);
                 case "vrrp_sync_group" -> add(b, "vrrpSyncGroups", vrrp.syncGroup(s), s);
+                case "garp_group" -> add(b, "garpGroups", vrrp.garpGroup(s), s);
                 case "virtual_server_group" -> add(b, "virtualServerGroups", lvs.group(s), s);
                 case "virtual_server" -> add(b, "virtualServers", lvs.virtualServer(s), s);
                 case "SSL" -> b.set("ssl", lvs.ssl(s));

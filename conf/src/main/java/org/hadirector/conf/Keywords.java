@@ -112,7 +112,6 @@ final class Keywords {
     static final Set<String> TOP_UNSUPPORTED = Set.of(
             "linkbeat_interfaces",
             "static_track_group",
-            "garp_group",
             "bfd_instance",
             "net_namespace",
             "net_namespace_ipvs",

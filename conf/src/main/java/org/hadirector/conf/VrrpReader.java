@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.hadirector.conf.model.AuthType;
+import org.hadirector.conf.model.GarpGroup;
 import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.InitialState;
@@ -35,6 +36,9 @@ final class VrrpReader {
 
     /** use_vmac interface names given so far, by instance: keepalived lets the first keep one. */
     private final Map<String, String> vmacNames = new HashMap<>();
+
+    /** Interfaces some garp_group already names: keepalived keeps an interface's first group. */
+    private final java.util.Set<String> garpGroupInterfaces = new java.util.HashSet<>();
 
     VrrpReader(ValueReader v) {
         this.v = v;
@@ -118,6 +122,105 @@ final class VrrpReader {
         b.setDefault("rise", 1);
         b.setDefault("fall", 1);
         return b.build();
+    }
+
+    /**
+     * garp_group, as keepalived 2.2.7's garp_group handlers read it (vrrp_parser.c): intervals of 0
+     * up to INT_MAX microseconds, a second or more only noted; an interface already in a group
+     * stays in its first one; an empty interfaces block, and a group with neither interval
+     * (which keepalived drops), are configuration errors. Null when the group paces nothing.
+     */
+    GarpGroup garpGroup(Statement s) {
+        List<Statement> block = v.block(s);
+        if (block == null) {
+            return null;
+        }
+        v.extraArgs(s, 0);
+        RecordBuilder<GarpGroup> b = new RecordBuilder<>(GarpGroup.class);
+        boolean set = false;
+        boolean named = false;
+        for (Statement x : block) {
+            switch (x.name()) {
+                case "garp_interval", "gna_interval" -> {
+                    Duration d = groupInterval(x);
+                    b.set(x.name().equals("garp_interval") ? "garpInterval" : "gnaInterval", d);
+                    // keepalived sets an interval from a word that is no number (strtoull's prefix,
+                    // after its error), so the group is not empty; a negative or too large one it drops
+                    String text = x.args().isEmpty() ? "-" : x.args().get(0).text();
+                    set |= d != null || (!text.startsWith("-") && ValueReader.parseMicros(text) < 0);
+                }
+                case "interface" -> {
+                    named = true;
+                    Token t = v.arg(x);
+                    if (t != null) {
+                        v.extraArgs(x, 1);
+                        groupInterface(t, b);
+                    }
+                }
+                case "interfaces" -> {
+                    named = true;
+                    List<Statement> names = v.block(x);
+                    if (names == null) {
+                        break;
+                    }
+                    v.extraArgs(x, 0);
+                    if (names.isEmpty()) {
+                        v.error(x, "garp_group: the interfaces block is empty (keepalived reports it as an error)");
+                    }
+                    // keepalived reads the block as a list of words, however they are split in lines
+                    for (Statement line : names) {
+                        groupInterface(line.keyword(), b);
+                        line.args().forEach(t -> groupInterface(t, b));
+                    }
+                }
+                default -> unknown(x, "garp_group");
+            }
+        }
+        if (!set) {
+            v.error(
+                    s,
+                    "garp_group sets neither garp_interval nor gna_interval; keepalived reports it as an error"
+                            + " and drops the group");
+            // dropped at its end, so its interfaces are free for a later group, as in keepalived
+            if (b.get("interfaces") instanceof List<?> l) {
+                l.forEach(garpGroupInterfaces::remove);
+            }
+            return null;
+        }
+        b.setDefault("interfaces", List.of());
+        GarpGroup g = b.build();
+        if (!named) {
+            v.warning(s, "garp_group names no interface; it paces nothing");
+        }
+        return g;
+    }
+
+    /** 0 up to INT_MAX microseconds (keepalived's read_decimal_unsigned_strvec bounds). */
+    private Duration groupInterval(Statement x) {
+        Duration d = v.seconds(x, 0, 2147.483647);
+        if (d != null) {
+            v.extraArgs(x, 1);
+            if (d.compareTo(Duration.ofSeconds(1)) >= 0) {
+                v.warning(
+                        x,
+                        "garp_group '" + x.name() + "' of " + x.args().get(0).text()
+                                + " seconds is very large (keepalived says so too)");
+            }
+        }
+        return d;
+    }
+
+    private void groupInterface(Token t, RecordBuilder<GarpGroup> b) {
+        String name = t.text();
+        if (!garpGroupInterfaces.add(name)) {
+            v.error(
+                    t,
+                    "garp_group: interface " + name + " is already in a garp_group (keepalived reports it as an error"
+                            + " and keeps the first)");
+            return;
+        }
+        v.interfaceExists(t, "garp_group");
+        b.add("interfaces", name);
     }
 
     TrackFile trackFile(Statement s) {

@@ -10,6 +10,7 @@ import java.util.List;
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.DnsCheck;
 import org.hadirector.conf.model.ForwardingMethod;
+import org.hadirector.conf.model.GarpGroup;
 import org.hadirector.conf.model.HttpGetCheck;
 import org.hadirector.conf.model.InitialState;
 import org.hadirector.conf.model.KeepalivedConfig;
@@ -41,6 +42,18 @@ class ModelTest {
         return vips.stream()
                 .map(a -> Addresses.format(a.address()) + "/" + a.prefixLength())
                 .toList();
+    }
+
+    @Test
+    void garpGroupsKeepWhatTheySetAndTheirInterfaces() throws ConfigException {
+        KeepalivedConfig c = load("garp-group.conf");
+        assertEquals(
+                List.of(
+                        new GarpGroup(Duration.ofMillis(300), null, List.of("e0")),
+                        new GarpGroup(Duration.ZERO, Duration.ofMillis(1500), List.of("e1", "e2", "lo")),
+                        new GarpGroup(Duration.ofMillis(1), null, List.of())),
+                c.garpGroups());
+        assertEquals(List.of(), c.unsupportedBlocks());
     }
 
     @Test

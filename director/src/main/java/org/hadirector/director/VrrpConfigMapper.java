@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.hadirector.conf.model.AuthType;
+import org.hadirector.conf.model.GarpGroup;
 import org.hadirector.conf.model.GarpSettings;
 import org.hadirector.conf.model.GlobalDefs;
 import org.hadirector.conf.model.KeepalivedConfig;
@@ -47,6 +48,11 @@ final class VrrpConfigMapper {
             }
             strict(i, n, out);
             ttlRange(i, n, out);
+            if (i.useVmac() && garpGroupOf(c, vmac(i, c).name()) != null) {
+                // keepalived's garp_group_interface(s)_handler: a VMAC's GARPs are paced on its base
+                out.add(n + "a garp_group names " + vmac(i, c).name() + ", the instance's VMAC; keepalived refuses"
+                        + " that (name the base interface " + i.interfaceName() + ")");
+            }
             if (i.unicastTtl() != null && i.unicastTtl() == 0) {
                 // keepalived writes its own IPv4 header; through the kernel a TTL is 1..255
                 out.add(n + "unicast_ttl 0 cannot be sent (the kernel takes 1..255)");
@@ -147,8 +153,8 @@ final class VrrpConfigMapper {
                 gs.lowerPrioRepeat(),
                 gs.masterRefresh().toNanos(),
                 gs.masterRefreshRepeat(),
-                g.vrrpGarpInterval().toNanos(),
-                g.vrrpGnaInterval().toNanos());
+                garpInterval(i, c, false),
+                garpInterval(i, c, true));
         var n = i.notifies();
         String u = g.scriptUser();
         String gr = g.scriptGroup();
@@ -205,6 +211,29 @@ final class VrrpConfigMapper {
     }
 
     /** use_vmac, with the VMAC's name: the given one, else keepalived's vrrp.VRID (see {@link Vmac#defaultName}). */
+    /**
+     * The pacing of the instance's (base) interface, as keepalived's set_default_garp_delay leaves
+     * it: a garp_group naming the interface replaces the global vrrp_garp_interval /
+     * vrrp_gna_interval for both families, so an interval the group does not set is none there.
+     */
+    static long garpInterval(VrrpInstance i, KeepalivedConfig c, boolean ipv6) {
+        GarpGroup gg = garpGroupOf(c, i.interfaceName());
+        if (gg != null) {
+            java.time.Duration d = ipv6 ? gg.gnaInterval() : gg.garpInterval();
+            return d == null ? 0 : d.toNanos();
+        }
+        GlobalDefs g = c.globalDefs();
+        return (ipv6 ? g.vrrpGnaInterval() : g.vrrpGarpInterval()).toNanos();
+    }
+
+    /** The garp_group naming {@code interfaceName}, or null (the reader lets an interface be in one only). */
+    static GarpGroup garpGroupOf(KeepalivedConfig c, String interfaceName) {
+        return c.garpGroups().stream()
+                .filter(g -> g.interfaces().contains(interfaceName))
+                .findFirst()
+                .orElse(null);
+    }
+
     static Vmac vmac(VrrpInstance i, KeepalivedConfig c) {
         if (!i.useVmac()) {
             return null;

@@ -24,7 +24,9 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
 
     /**
      * What an instance's runtime was built from: its block and the VRRP parts it depends on
-     * (vrrp_scripts, track files, tracked processes, sync groups, global_defs); equal bases, same runtime.
+     * (vrrp_scripts, track files, tracked processes, sync groups, global_defs, and the GARP / NA
+     * pacing of its interface, which a garp_group elsewhere in the file may set); equal bases,
+     * same runtime.
      */
     record Basis(
             VrrpInstance block,
@@ -32,12 +34,22 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
             List<TrackFile> trackFiles,
             List<org.hadirector.conf.model.TrackProcess> trackProcesses,
             List<VrrpSyncGroup> syncGroups,
-            GlobalDefs globalDefs) {
+            GlobalDefs globalDefs,
+            Pacing pacing) {
         static Basis of(VrrpInstance i, KeepalivedConfig c) {
             return new Basis(
-                    i, c.vrrpScripts(), c.trackFiles(), c.trackProcesses(), c.vrrpSyncGroups(), c.globalDefs());
+                    i,
+                    c.vrrpScripts(),
+                    c.trackFiles(),
+                    c.trackProcesses(),
+                    c.vrrpSyncGroups(),
+                    c.globalDefs(),
+                    new Pacing(VrrpConfigMapper.garpInterval(i, c, false), VrrpConfigMapper.garpInterval(i, c, true)));
         }
     }
+
+    /** The intervals between GARPs and between NAs on the instance's interface, in nanoseconds. */
+    record Pacing(long garpNanos, long gnaNanos) {}
 
     /** {@code running}: the instances that run now, by name, each with its basis. */
     static VrrpReloadPlan of(Map<String, Basis> running, KeepalivedConfig n) {

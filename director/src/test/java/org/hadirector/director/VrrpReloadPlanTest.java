@@ -61,6 +61,18 @@ class VrrpReloadPlanTest {
     }
 
     @Test
+    void aGarpGroupThatChangesAnInstancesPacingRestartsThatInstanceOnly() throws Exception {
+        String two = instance("VI_1", "e0", 1, 150) + instance("VI_2", "e1", 2, 100);
+        KeepalivedConfig c = config("garp_group {\n garp_interval 0.3\n interface e0\n}\n" + two);
+        // e0's interval changes; a group for e2, where nothing runs, changes no instance
+        VrrpReloadPlan p = VrrpReloadPlan.of(
+                running(c),
+                config("garp_group {\n garp_interval 0.5\n interface e0\n}\n"
+                        + "garp_group {\n gna_interval 1\n interface e2\n}\n" + two));
+        assertEquals(new VrrpReloadPlan(List.of("VI_2"), List.of("VI_1"), List.of(), List.of()), p);
+    }
+
+    @Test
     void addedAndRemovedInstances() throws Exception {
         KeepalivedConfig c = config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100));
         VrrpReloadPlan p =

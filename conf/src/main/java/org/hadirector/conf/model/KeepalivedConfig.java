@@ -13,6 +13,7 @@ public record KeepalivedConfig(
         List<TrackProcess> trackProcesses,
         List<VrrpSyncGroup> vrrpSyncGroups,
         List<VrrpInstance> vrrpInstances,
+        List<GarpGroup> garpGroups,
         List<VirtualServerGroup> virtualServerGroups,
         List<VirtualServer> virtualServers,
         SslSettings ssl,
