@@ -167,6 +167,67 @@ class TrackSrcIpLabTest {
         }
     }
 
+    /**
+     * The address path's overrun: director1 (master) is stopped (SIGSTOP) while 20,000 address
+     * events, its source's removal among them, overflow its 4 MiB event socket; resumed, it reads
+     * the overrun, reads the addresses afresh, and so enters FAULT though the removal's own event
+     * was lost. Re-added, the source brings it back as usual.
+     */
+    @org.junit.jupiter.api.Test
+    void aSourceRemovalLostInAnOverrunIsFoundByTheResync() throws Exception {
+        Lab.requireRoot();
+        try (Lab lab = Lab.create("to", "client=198.18.0.10", "director1=198.18.0.11", "director2=198.18.0.12")) {
+            start(lab, "hadirector", "director1", CONF.formatted("d1", "MASTER", 150, "198.18.0.11", "198.18.0.12"));
+            start(lab, "hadirector", "director2", CONF.formatted("d2", "BACKUP", 100, "198.18.0.12", "198.18.0.11"));
+            assertTrue(
+                    Lab.waitFor(
+                                    20_000,
+                                    Lab.quietly(() ->
+                                            lab.hasAddress("director1", VIP) && !lab.hasAddress("director2", VIP)))
+                            >= 0,
+                    logs(lab));
+            String ns = lab.ns("director1");
+            Lab.run("ip", "-n", ns, "link", "add", "dm0", "type", "veth", "peer", "name", "dm1");
+            StringBuilder b = new StringBuilder();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 5000; i++) {
+                    b.append("addr add 198.18.0.").append(200 + i % 50).append("/32 dev dm0\n");
+                    b.append("addr del 198.18.0.").append(200 + i % 50).append("/32 dev dm0\n");
+                }
+                if (round == 0) {
+                    b.append("addr del 198.18.0.11/24 dev e0\n");
+                }
+            }
+            Path batch = lab.write("burst.ip", b.toString());
+            String pid = Files.readString(lab.dir.resolve("director1.pid")).strip();
+            Lab.run("kill", "-STOP", pid);
+            try {
+                Lab.run("ip", "-n", ns, "-force", "-b", batch.toString());
+            } finally {
+                Lab.run("kill", "-CONT", pid);
+            }
+            assertTrue(
+                    Lab.waitFor(
+                                    15_000,
+                                    Lab.quietly(() -> lab.log("director1").contains("-> FAULT")
+                                            && lab.hasAddress("director2", VIP)
+                                            && !lab.hasAddress("director1", VIP)))
+                            >= 0,
+                    logs(lab));
+            String log = lab.log("director1");
+            assertTrue(log.contains("link and address events overran the netlink socket"), log);
+            assertTrue(log.contains("source address 198.18.0.11 left e0"), log);
+            Lab.run("ip", "-n", ns, "addr", "add", "198.18.0.11/24", "dev", "e0");
+            assertTrue(
+                    Lab.waitFor(
+                                    15_000,
+                                    Lab.quietly(() ->
+                                            lab.hasAddress("director1", VIP) && !lab.hasAddress("director2", VIP)))
+                            >= 0,
+                    logs(lab));
+        }
+    }
+
     /** Starts {@code who} in {@code host}'s namespace; the keepalived process, if it is keepalived. */
     static java.util.Optional<Process> start(Lab lab, String who, String host, String text) throws Exception {
         Path conf = lab.write(host + ".conf", text);
