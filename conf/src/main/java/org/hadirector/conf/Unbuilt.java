@@ -43,11 +43,6 @@ public enum Unbuilt {
             Part.VRRP,
             "use_vmac on a virtual_ipaddress",
             "is not built yet (use_vmac in the vrrp_instance is, for the VIPs on its interface)"),
-    TRACK_SRC_IP(
-            Part.VRRP,
-            "track_src_ip",
-            "is not built yet (an instance does not go to FAULT when its unicast_src_ip / mcast_src_ip leaves the "
-                    + "interface)"),
     VIRTUAL_ROUTES(Part.VRRP, "virtual_routes / virtual_rules", "are not built yet"),
     STATIC_ADDRESSES(Part.VRRP, "static_ipaddress / static_routes / static_rules", "are not built yet"),
     SYNC_GROUP_TRACKING(Part.VRRP, "track_* in a vrrp_sync_group", "are not built yet (track in the member instances)"),
@@ -139,10 +134,6 @@ public enum Unbuilt {
             if (i.virtualIpaddresses().stream().anyMatch(VirtualIpAddress::useVmac)
                     || i.virtualIpaddressesExcluded().stream().anyMatch(VirtualIpAddress::useVmac)) {
                 out.add(new Use(VIP_USE_VMAC, where));
-            }
-            // keepalived clears track_src_ip when no source address is given (the reader warns)
-            if (i.trackSrcIp() && i.mcastSrcIp() != null) {
-                out.add(new Use(TRACK_SRC_IP, where));
             }
             if (!i.virtualRoutes().isEmpty() || !i.virtualRules().isEmpty()) {
                 out.add(new Use(VIRTUAL_ROUTES, where));

@@ -50,7 +50,6 @@ class UnbuiltTest {
                     198.18.0.0/24 dev lo
                 }
                 unicast_src_ip 198.18.0.11
-                track_src_ip
                 unicast_peer {
                     198.18.0.12 min_ttl 250
                     198.18.0.13

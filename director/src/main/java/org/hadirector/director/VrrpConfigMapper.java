@@ -188,7 +188,9 @@ final class VrrpConfigMapper {
                 ttls(i)[0],
                 ttls(i)[1],
                 i.unicastTtl() != null ? i.unicastTtl() : 255,
-                i.promoteSecondaries());
+                i.promoteSecondaries(),
+                // keepalived clears track_src_ip without a configured source (the reader warns)
+                i.trackSrcIp() && i.mcastSrcIp() != null);
     }
 
     /**

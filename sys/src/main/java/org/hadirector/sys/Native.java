@@ -40,6 +40,8 @@ final class Native {
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;
     static final int IP_ADD_MEMBERSHIP = 35;
+    static final int IP_TRANSPARENT = 19;
+    static final int IPV6_TRANSPARENT = 75;
     static final int IPV6_UNICAST_HOPS = 16;
     static final int IPV6_MULTICAST_IF = 17;
     static final int IPV6_MULTICAST_HOPS = 18;

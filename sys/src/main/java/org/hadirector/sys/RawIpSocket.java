@@ -115,6 +115,20 @@ public final class RawIpSocket implements Closeable {
         Native.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, 0, "SO_RCVBUF");
     }
 
+    /**
+     * Lets the socket bind to and send from an address that is not (or no longer) on the host
+     * (IP_TRANSPARENT / IPV6_TRANSPARENT; needs CAP_NET_RAW or CAP_NET_ADMIN): track_src_ip's
+     * instance starts in FAULT when its source is missing, and the priority-0 advert of a master
+     * whose source was just removed still leaves, as keepalived's own-header packets do.
+     */
+    public void transparent() throws NativeException {
+        if (ipv6) {
+            Native.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_TRANSPARENT, 1, "IPV6_TRANSPARENT");
+        } else {
+            Native.setInt(fd, Native.IPPROTO_IP, Native.IP_TRANSPARENT, 1, "IP_TRANSPARENT");
+        }
+    }
+
     /** Binds the socket to a local address: adverts then leave from it. */
     public void bind(InetAddress local) throws NativeException {
         byte[] sa = SockAddr.of(local, 0);

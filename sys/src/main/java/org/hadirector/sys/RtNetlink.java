@@ -14,12 +14,17 @@ import java.util.function.Consumer;
 /**
  * rtnetlink (NETLINK_ROUTE) in the calling thread's network namespace: interface addresses
  * (RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR), link state (RTM_GETLINK), and, when opened with
- * {@link #monitorLinks()}, link change events. Requests wait for the kernel's acknowledgement, so
+ * {@link #monitorLinks()}, link change events (with {@link #monitorLinksAndAddresses()}, address
+ * events too). Requests wait for the kernel's acknowledgement, so
  * an error comes back as a {@link NativeException} naming the request.
  */
 public final class RtNetlink implements Closeable {
     static final int NETLINK_ROUTE = 0;
     static final int RTMGRP_LINK = 1;
+    /** RTNLGRP_IPV4_IFADDR (5) and RTNLGRP_IPV6_IFADDR (9) as bind(2)'s group mask. */
+    static final int RTMGRP_IPV4_IFADDR = 0x10;
+
+    static final int RTMGRP_IPV6_IFADDR = 0x100;
     static final int RTM_NEWLINK = 16;
     static final int RTM_DELLINK = 17;
     static final int RTM_GETLINK = 18;
@@ -65,6 +70,9 @@ public final class RtNetlink implements Closeable {
     /** An address on an interface, as the kernel lists it. */
     public record Address(int ifindex, InetAddress address, int prefixLength, int scope, String label) {}
 
+    /** An address added to ({@code added}) or removed from an interface, as an address event tells it. */
+    public record AddressEvent(boolean added, Address address) {}
+
     /** A link's state: administratively up and with carrier. */
     public record Link(int ifindex, String name, boolean up, boolean lowerUp) {
         public boolean usable() {
@@ -108,7 +116,25 @@ public final class RtNetlink implements Closeable {
 
     /** As {@link #monitorLinks()} with another receive buffer (tests make it small to overrun it). */
     static RtNetlink monitorLinks(int rcvbuf) throws NativeException {
-        RtNetlink nl = open(RTMGRP_LINK);
+        return monitor(RTMGRP_LINK, rcvbuf);
+    }
+
+    /**
+     * As {@link #monitorLinks()}, and the IPv4 and IPv6 address events of every interface too
+     * (read them with {@link #readEvents(Consumer, Consumer)}): what track_src_ip follows. Only
+     * for who needs them, since every VIP a master adds or removes is such an event.
+     */
+    public static RtNetlink monitorLinksAndAddresses() throws NativeException {
+        return monitorLinksAndAddresses(MONITOR_RCVBUF);
+    }
+
+    /** As {@link #monitorLinksAndAddresses()} with another receive buffer (tests overrun a small one). */
+    static RtNetlink monitorLinksAndAddresses(int rcvbuf) throws NativeException {
+        return monitor(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, rcvbuf);
+    }
+
+    private static RtNetlink monitor(int groups, int rcvbuf) throws NativeException {
+        RtNetlink nl = open(groups);
         try {
             try {
                 Native.setInt(nl.fd, Native.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf, "SO_RCVBUFFORCE");
@@ -391,6 +417,15 @@ public final class RtNetlink implements Closeable {
      * some changes were lost. The socket goes on working.
      */
     public boolean readEvents(Consumer<Link> events) throws NativeException {
+        return readEvents(events, a -> {});
+    }
+
+    /**
+     * As {@link #readEvents(Consumer)}, handing the address events (of a {@link
+     * #monitorLinksAndAddresses()} socket) to {@code addresses}. An overrun lost link and address
+     * events alike: the caller reads both afresh.
+     */
+    public boolean readEvents(Consumer<Link> events, Consumer<AddressEvent> addresses) throws NativeException {
         long n = Native.C.recv(fd, rx, rx.length, 0x40 /* MSG_DONTWAIT */);
         if (n < 0) {
             int errno = Native.errno();
@@ -408,6 +443,11 @@ public final class RtNetlink implements Closeable {
                 Link l = parseLink(msg);
                 if (l != null) {
                     events.accept(type == RTM_DELLINK ? new Link(l.ifindex(), l.name(), false, false) : l);
+                }
+            } else if (type == RTM_NEWADDR || type == RTM_DELADDR) {
+                Address a = parseAddress(msg);
+                if (a != null) {
+                    addresses.accept(new AddressEvent(type == RTM_NEWADDR, a));
                 }
             }
         });
@@ -440,7 +480,8 @@ public final class RtNetlink implements Closeable {
 
     private static Address parseAddress(ByteBuffer msg) {
         int p = msg.position();
-        if ((msg.getShort(p + 4) & 0xffff) != RTM_NEWADDR || msg.limit() - p < 24) {
+        int kind = msg.getShort(p + 4) & 0xffff;
+        if ((kind != RTM_NEWADDR && kind != RTM_DELADDR) || msg.limit() - p < 24) {
             return null;
         }
         int family = msg.get(p + 16) & 0xff;

@@ -153,6 +153,109 @@ class RtNetlinkTest {
     }
 
     @Test
+    void addressEventsTellAdditionsAndRemovalsOfBothFamilies() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("ae")) {
+            InetAddress v4 = InetAddress.getByName("198.18.0.50");
+            InetAddress v6 = InetAddress.getByName("2001:db8::50");
+            List<RtNetlink.AddressEvent> seen = lab.in(lab.a, () -> {
+                try (RtNetlink monitor = RtNetlink.monitorLinksAndAddresses()) {
+                    NetnsLab.ip("-n", lab.a, "addr", "add", "198.18.0.50/24", "dev", "e0");
+                    NetnsLab.ip("-n", lab.a, "addr", "add", "2001:db8::50/64", "dev", "e0", "nodad");
+                    NetnsLab.ip("-n", lab.a, "addr", "del", "198.18.0.50/24", "dev", "e0");
+                    NetnsLab.ip("-n", lab.a, "addr", "del", "2001:db8::50/64", "dev", "e0");
+                    List<RtNetlink.AddressEvent> events = new ArrayList<>();
+                    Poller p = new Poller(monitor.fd());
+                    for (int i = 0;
+                            i < 50 && events.stream().filter(e -> !e.added()).count() < 2;
+                            i++) {
+                        if (p.await(100) != 0) {
+                            monitor.readEvents(l -> {}, events::add);
+                        }
+                    }
+                    return events;
+                }
+            });
+            int e0 = lab.in(lab.a, () -> Interfaces.index("e0"));
+            for (InetAddress a : List.of(v4, v6)) {
+                for (boolean added : new boolean[] {true, false}) {
+                    assertTrue(
+                            seen.stream()
+                                    .anyMatch(e -> e.added() == added
+                                            && e.address().address().equals(a)
+                                            && e.address().ifindex() == e0),
+                            (added ? "added " : "removed ") + a + " in " + seen);
+                }
+            }
+            // a link socket is not told of addresses
+            List<RtNetlink.AddressEvent> none = lab.in(lab.a, () -> {
+                try (RtNetlink monitor = RtNetlink.monitorLinks()) {
+                    NetnsLab.ip("-n", lab.a, "addr", "add", "198.18.0.51/24", "dev", "e0");
+                    List<RtNetlink.AddressEvent> events = new ArrayList<>();
+                    Poller p = new Poller(monitor.fd());
+                    for (int i = 0; i < 3; i++) {
+                        if (p.await(100) != 0) {
+                            monitor.readEvents(l -> {}, events::add);
+                        }
+                    }
+                    return events;
+                }
+            });
+            assertTrue(none.isEmpty(), none.toString());
+        }
+    }
+
+    @Test
+    void anAddressEventOverrunIsReportedAndTheSocketGoesOnWorking() throws Exception {
+        try (NetnsLab lab = NetnsLab.create("ao")) {
+            boolean[] result = lab.in(lab.a, () -> {
+                try (RtNetlink monitor = RtNetlink.monitorLinksAndAddresses(4096)) {
+                    // 400 address events nobody reads: far more than 8 KiB of buffer holds.
+                    StringBuilder batch = new StringBuilder();
+                    for (int i = 0; i < 200; i++) {
+                        batch.append("addr add 198.18.0.").append(i % 200 + 30).append("/32 dev e0\n");
+                    }
+                    for (int i = 0; i < 200; i++) {
+                        batch.append("addr del 198.18.0.").append(i % 200 + 30).append("/32 dev e0\n");
+                    }
+                    java.nio.file.Path f = java.nio.file.Files.createTempFile("burst", ".ip");
+                    java.nio.file.Files.writeString(f, batch.toString());
+                    NetnsLab.ip("-n", lab.a, "-b", f.toString());
+                    java.nio.file.Files.delete(f);
+                    boolean overran = false;
+                    List<RtNetlink.AddressEvent> events = new ArrayList<>();
+                    Poller p = new Poller(monitor.fd());
+                    for (int i = 0; i < 1000 && p.await(100) != 0; i++) {
+                        if (!monitor.readEvents(l -> {}, events::add)) {
+                            overran = true;
+                        }
+                    }
+                    events.clear();
+                    NetnsLab.ip("-n", lab.a, "addr", "add", "198.18.0.29/32", "dev", "e0");
+                    InetAddress last = InetAddress.getByName("198.18.0.29");
+                    for (int i = 0;
+                            i < 50
+                                    && events.stream()
+                                            .noneMatch(
+                                                    e -> e.address().address().equals(last));
+                            i++) {
+                        if (p.await(100) != 0) {
+                            monitor.readEvents(l -> {}, events::add);
+                        }
+                    }
+                    return new boolean[] {
+                        overran,
+                        events.stream()
+                                .anyMatch(
+                                        e -> e.added() && e.address().address().equals(last))
+                    };
+                }
+            });
+            assertTrue(result[0], "the burst overran an 8 KiB buffer and readEvents said so");
+            assertTrue(result[1], "address events still arrive after the overrun");
+        }
+    }
+
+    @Test
     void aPrivateMacvlanIsCreatedReadUpdatedAndDeletedAsIpShowsIt() throws Exception {
         try (NetnsLab lab = NetnsLab.create("mv")) {
             byte[] mac = {0, 0, 0x5e, 0, 1, 51};

@@ -12,6 +12,8 @@ import java.util.List;
  * @param sourceAddress  unicast_src_ip / mcast_src_ip; null: the interface's primary address
  * @param authPassword   VRRPv2 PASS, null for none
  * @param vmac           use_vmac, null for none
+ * @param trackSourceAddress track_src_ip: FAULT while {@code sourceAddress} is not on the interface
+ *     (only with a source address; keepalived clears it without one)
  */
 public record InstanceConfig(
         VrrpSettings settings,
@@ -36,7 +38,8 @@ public record InstanceConfig(
         int unicastMinTtl,
         int unicastMaxTtl,
         int unicastTtl,
-        boolean promoteSecondaries) {
+        boolean promoteSecondaries,
+        boolean trackSourceAddress) {
 
     /** A track_interface entry. */
     public record TrackedInterface(String name, org.hadirector.vrrp.track.TrackedWeight weight) {}

@@ -33,6 +33,7 @@ import org.hadirector.vrrp.track.ScriptRunner;
 import org.hadirector.vrrp.track.ScriptState;
 import org.hadirector.vrrp.track.TrackedProcess;
 import org.hadirector.vrrp.track.TrackedScript;
+import org.hadirector.vrrp.track.TrackedSourceAddress;
 import org.hadirector.vrrp.track.TrackedWeight;
 import org.hadirector.vrrp.track.TrackerSet;
 import org.slf4j.Logger;
@@ -101,6 +102,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final InstanceTracking tracking = new InstanceTracking();
 
     private final TrackerSet trackers = tracking.trackers();
+    /** track_src_ip: whether the configured source is on the interface; null without. */
+    private final TrackedSourceAddress sourceTracker;
+
     /** Tracked interfaces by index, as link events name them. */
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
 
@@ -133,6 +137,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                         config.interfaceName(),
                         config.garp().garpIntervalNanos(),
                         config.garp().gnaIntervalNanos()));
+        this.sourceTracker = config.trackSourceAddress() && config.sourceAddress() != null
+                ? new TrackedSourceAddress(config.sourceAddress())
+                : null;
         this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
         this.vmacLink = config.vmac() == null
                 ? null
@@ -326,7 +333,8 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             mac = Interfaces.mac(sysClassNet, config.interfaceName());
         }
         // After the VMAC is made: its creation's events are not news to the trackers, read afresh.
-        links = RtNetlink.monitorLinks();
+        // track_src_ip needs the address events too; the trackers' dump comes after this opens.
+        links = sourceTracker != null ? RtNetlink.monitorLinksAndAddresses() : RtNetlink.monitorLinks();
         socket = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
             packets = PacketSocket.open(vipIf);
@@ -337,6 +345,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         sender = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
+        if (sourceTracker != null) {
+            // a missing source is a FAULT to start in, not a bind error (the man page's "doesn't exist")
+            sender.transparent();
+        }
         sender.bind(source);
         if (!config.unicastPeers().isEmpty() && config.unicastTtl() != 255) {
             sender.unicastTtl(config.unicastTtl());
@@ -401,6 +413,17 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 trackInterface(t.name(), t.weight());
             }
         }
+        if (sourceTracker != null) {
+            readSourceAddress();
+            trackers.add(sourceTracker.key(), new TrackedWeight(0, false), sourceTracker.present());
+            if (!sourceTracker.present()) {
+                LOG.warn(
+                        "{}: source address {} is not on {}: FAULT until it is (track_src_ip)",
+                        name,
+                        Addresses.format(sourceTracker.source()),
+                        config.interfaceName());
+            }
+        }
         for (org.hadirector.vrrp.track.TrackedFile f : config.trackFiles()) {
             trackers.addValue(f.key(), f.weight(), f.read());
         }
@@ -415,6 +438,43 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             ScriptState st = new ScriptState(s.rise(), s.fall(), s.initFail());
             scriptStates.put(s.name(), st);
             trackers.add(s.key(), s.weight(), st.up());
+        }
+    }
+
+    /** The source tracker from a dump of the interface's (and its VMAC's) addresses; true when that changed it. */
+    private boolean readSourceAddress() throws NativeException {
+        List<Integer> watched = vmacIndex != 0 ? List.of(ifindex, vmacIndex) : List.of(ifindex);
+        return sourceTracker.resync(watched, netlink.addresses(0));
+    }
+
+    /** An address event: only the configured source's own matter, and only with track_src_ip. */
+    private void addressChanged(RtNetlink.AddressEvent e, long now) {
+        if (sourceTracker == null) {
+            return;
+        }
+        boolean changed = e.added() ? sourceTracker.added(e.address()) : sourceTracker.removed(e.address());
+        if (changed) {
+            sourceChanged(now);
+        }
+    }
+
+    private void sourceChanged(long now) {
+        boolean present = sourceTracker.present();
+        if (present) {
+            LOG.info(
+                    "{}: source address {} is back on {} (track_src_ip)",
+                    name,
+                    Addresses.format(sourceTracker.source()),
+                    config.interfaceName());
+        } else {
+            LOG.warn(
+                    "{}: source address {} left {}: FAULT until it is back (track_src_ip)",
+                    name,
+                    Addresses.format(sourceTracker.source()),
+                    config.interfaceName());
+        }
+        if (trackers.update(sourceTracker.key(), present)) {
+            applyTrackers(now);
         }
     }
 
@@ -765,7 +825,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
             if ((ready & 2) != 0) {
                 long t = now;
-                if (!links.readEvents(l -> linkChanged(l, t))) {
+                if (!links.readEvents(l -> linkChanged(l, t), a -> addressChanged(a, t))) {
                     overrun(now);
                 }
                 if (recreated != null) {
@@ -791,14 +851,16 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     /**
      * The link event socket overran: events were lost, so every tracked link (and our own
-     * interface's index) is read afresh, as keepalived does after its netlink overrun.
+     * interface's index) is read afresh, as keepalived does after its netlink overrun, and with
+     * track_src_ip the interface's addresses too.
      */
     private void overrun(long now) throws NativeException {
         overruns++;
         if (now - overrunLoggedAt >= 10_000_000_000L || overrunLoggedAt == Long.MIN_VALUE) {
             LOG.warn(
-                    "{}: link events overran the netlink socket ({} times so far); reading the links afresh",
+                    "{}: link{} events overran the netlink socket ({} times so far); reading them afresh",
                     name,
+                    sourceTracker != null ? " and address" : "",
                     overruns);
             overrunLoggedAt = now;
         }
@@ -820,6 +882,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             if (l != null) {
                 linkChanged(l, now);
             }
+        }
+        // lost address events: the source's presence from a dump, as at start
+        if (sourceTracker != null && readSourceAddress()) {
+            sourceChanged(now);
         }
     }
 

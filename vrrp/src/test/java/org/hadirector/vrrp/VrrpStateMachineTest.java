@@ -378,6 +378,48 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void trackSrcIpTheSourceLeavingFaultsAMasterAndItsReturnBringsItBackThroughBackup() {
+        // what the runtime does with address events: tracker -> tracked objects -> the machine
+        org.hadirector.vrrp.track.InstanceTracking tracking = new org.hadirector.vrrp.track.InstanceTracking();
+        org.hadirector.vrrp.track.TrackedSourceAddress src = new org.hadirector.vrrp.track.TrackedSourceAddress(US);
+        org.hadirector.sys.RtNetlink.Address onE0 = new org.hadirector.sys.RtNetlink.Address(2, US, 24, 0, null);
+        src.resync(List.of(2), List.of(onE0));
+        tracking.trackers().add(src.key(), new org.hadirector.vrrp.track.TrackedWeight(0, false), src.present());
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.setFault(tracking.verdict().fault() != null, tracking.verdict().reason(), 0);
+        m.start(0);
+        runUntil(m, 4 * S);
+        assertEquals(VrrpState.MASTER, m.state());
+        actions.take();
+
+        assertTrue(src.removed(onE0));
+        assertTrue(tracking.trackers().update(src.key(), src.present()));
+        var v = tracking.verdict();
+        m.setFault(v.fault() != null, v.reason(), 5 * S);
+        assertEquals(
+                List.of("advert 0", "MASTER->FAULT: source address 198.18.0.11 (track_src_ip) is down"),
+                actions.take());
+
+        assertTrue(src.added(onE0));
+        assertTrue(tracking.trackers().update(src.key(), src.present()));
+        v = tracking.verdict();
+        m.setFault(v.fault() != null, v.reason(), 8 * S);
+        assertEquals(List.of("FAULT->BACKUP: fault cleared (tracked objects are up)"), actions.take());
+        runUntil(m, 8 * S + m.masterDownIntervalNanos());
+        assertEquals(VrrpState.MASTER, m.state(), "no master heard: it takes over again");
+    }
+
+    @Test
+    void aSourceMissingAtStartIsAFaultToStartIn() {
+        org.hadirector.vrrp.track.TrackedSourceAddress src = new org.hadirector.vrrp.track.TrackedSourceAddress(US);
+        src.resync(List.of(2), List.of());
+        VrrpStateMachine m = machine(v3(150, 100));
+        m.setFault(!src.present(), src.key() + " is down", 0);
+        m.start(0);
+        assertEquals(List.of("INIT->FAULT: source address 198.18.0.11 (track_src_ip) is down"), actions.take());
+    }
+
+    @Test
     void faultBeforeStartStartsInFault() {
         VrrpStateMachine m = machine(v3(150, 100));
         m.setFault(true, "interface e0 down", 0);
