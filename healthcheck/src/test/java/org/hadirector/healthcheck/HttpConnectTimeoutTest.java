@@ -72,8 +72,8 @@ class HttpConnectTimeoutTest {
                     assertTrue(
                             took < 4000,
                             "ended by its own timeout, not the client's 5 s connect timeout: " + took + " ms");
-                    // room in the queue again: the checker's SYN, sent again by the kernel about 1 s
-                    // after the first, now completes a connect whose request has already ended
+                    // room in the queue again: a SYN of the check sent again by the kernel about 1 s
+                    // after the first would now complete a connect whose check has already ended
                     late += drain(server, queued);
                 } finally {
                     for (SocketChannel c : queued) {
