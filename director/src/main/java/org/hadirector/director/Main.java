@@ -41,7 +41,7 @@ public final class Main {
     }
 
     /**
-     * Writes out what the log still holds and stops it: logback.xml queues events for a writer
+     * Writes out what the log still holds and stops it: DaemonLogging queues events for a writer
      * thread (AsyncAppender) that the JVM does not wait for. Call it last before the process ends.
      */
     static void flushLogs() {

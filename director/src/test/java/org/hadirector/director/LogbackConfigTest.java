@@ -3,24 +3,23 @@ package org.hadirector.director;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The daemon's logback.xml, loaded into a context of its own: logging goes through a bounded
+ * The daemon's logging (DaemonLogging, logback's configurator in code), set up in a context of its own: logging goes through a bounded
  * queue that never blocks the caller, even when stdout is stuck, and under pressure gives up
  * INFO before WARN and ERROR.
  */
@@ -57,14 +56,22 @@ class LogbackConfigTest {
     }
 
     static LoggerContext daemonLogging() throws Exception {
-        URL xml = Main.class.getResource("/logback.xml");
-        assertNotNull(xml, "logback.xml on the class path");
         LoggerContext lc = new LoggerContext();
         lc.setMDCAdapter(new LogbackMDCAdapter());
-        JoranConfigurator j = new JoranConfigurator();
-        j.setContext(lc);
-        j.doConfigure(xml);
+        DaemonLogging d = new DaemonLogging();
+        d.setContext(lc);
+        assertEquals(
+                ch.qos.logback.classic.spi.Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY, d.configure(lc));
         return lc;
+    }
+
+    @Test
+    void theDaemonsLoggingIsFoundAsLogbacksConfiguratorAndNoXmlIsRead() throws Exception {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        java.util.ServiceLoader.load(ch.qos.logback.classic.spi.Configurator.class)
+                .forEach(c -> found.add(c.getClass().getName()));
+        assertTrue(found.contains(DaemonLogging.class.getName()), found.toString());
+        assertNull(Main.class.getResource("/logback.xml"), "no logback.xml: it would be ignored");
     }
 
     @Test
