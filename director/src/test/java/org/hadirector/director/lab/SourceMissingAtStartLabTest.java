@@ -147,6 +147,54 @@ class SourceMissingAtStartLabTest {
                 .toList();
     }
 
+    static final String CONF6 = """
+            vrrp_instance VI_6 {
+                state BACKUP
+                interface e0
+                virtual_router_id 64
+                priority 150
+                advert_int 1
+                unicast_src_ip 2001:db8::11
+                unicast_peer {
+                    2001:db8::12
+                }
+                virtual_ipaddress {
+                    2001:db8::100/64 -nodad
+                }
+            }
+            """;
+
+    /** The same over IPv6: the unicast instance in FAULT, the IPv4 one unaffected, then the address added. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hadirector", "keepalived"})
+    void anIpv6UnicastSourceMissingAtStart(String who) throws Exception {
+        Lab.requireRoot();
+        try (Lab lab = Lab.create(
+                "s6" + who.charAt(0), "client=198.18.0.10", "director1=198.18.0.13", "director2=198.18.0.12")) {
+            Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "2001:db8::13/64", "dev", "e0", "nodad");
+            VrrpDaemon d = lab.vrrpDaemon(who, "director1", lab.write("d1.conf", CONF_HEAD.formatted(who) + CONF6));
+            d.awaitLog(
+                    who.equals("hadirector")
+                            ? "VI_6: INIT -> FAULT"
+                            : "(VI_6): entering FAULT state (src address not configured)",
+                    20_000);
+            d.awaitAddress("198.18.0.102", 20_000);
+            Thread.sleep(5000);
+            assertFalse(lab.hasAddress6("director1", "2001:db8::100"), d.log());
+            Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "2001:db8::11/64", "dev", "e0", "nodad");
+            if (who.equals("keepalived")) {
+                Thread.sleep(6000);
+                assertFalse(lab.hasAddress6("director1", "2001:db8::100"), d.log());
+                System.out.println(who + ": IPv6 source added -> still FAULT");
+            } else {
+                long back = Lab.waitFor(20_000, Lab.quietly(() -> lab.hasAddress6("director1", "2001:db8::100")));
+                assertTrue(back >= 0, d.log());
+                System.out.println(who + ": IPv6 source added -> VI_6 master in " + back + " ms");
+            }
+            assertTrue(lab.hasAddress("director1", "198.18.0.102"), d.log());
+        }
+    }
+
     /** A reload that adds such an instance: it is in FAULT, the reload is done, the running instance stays master. */
     @Test
     void aReloadAddingAnInstanceWithoutItsSourceIsDoneAndThatInstanceIsInFault() throws Exception {
