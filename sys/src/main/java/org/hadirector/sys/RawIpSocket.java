@@ -117,9 +117,9 @@ public final class RawIpSocket implements Closeable {
 
     /**
      * Lets the socket bind to and send from an address that is not (or no longer) on the host
-     * (IP_TRANSPARENT / IPV6_TRANSPARENT; needs CAP_NET_RAW or CAP_NET_ADMIN): track_src_ip's
-     * instance starts in FAULT when its source is missing, and the priority-0 advert of a master
-     * whose source was just removed still leaves, as keepalived's own-header packets do.
+     * (IP_TRANSPARENT / IPV6_TRANSPARENT; needs CAP_NET_RAW or CAP_NET_ADMIN): an instance whose
+     * configured source is missing starts (in FAULT, or sending from it), and the priority-0 advert
+     * of a master whose source was just removed still leaves, as keepalived's own-header packets do.
      */
     public void transparent() throws NativeException {
         if (ipv6) {

@@ -104,6 +104,14 @@ public final class VrrpInstanceRuntime implements VrrpActions {
     private final TrackerSet trackers = tracking.trackers();
     /** track_src_ip: whether the configured source is on the interface; null without. */
     private final TrackedSourceAddress sourceTracker;
+    /**
+     * A unicast instance without track_src_ip whose source was not on the host when it opened:
+     * it waits in FAULT for the address (keepalived's socket cannot bind, see {@link #openIo});
+     * null when not waiting.
+     */
+    private TrackedSourceAddress awaitedSource;
+    /** The waiting's key among the trackers, null without a configured source. */
+    private final String awaitedKey;
 
     /** Tracked interfaces by index, as link events name them. */
     private final Map<Integer, String> trackedIndexes = new java.util.HashMap<>();
@@ -139,6 +147,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                         config.garp().gnaIntervalNanos()));
         this.sourceTracker = config.trackSourceAddress() && config.sourceAddress() != null
                 ? new TrackedSourceAddress(config.sourceAddress())
+                : null;
+        this.awaitedKey = config.sourceAddress() != null
+                ? TrackedSourceAddress.onHost(config.sourceAddress(), "unicast_src_ip")
+                        .key()
                 : null;
         this.promoteSecondaries = new PromoteSecondaries(Path.of("/proc/sys/net/ipv4/conf"), name);
         this.vmacLink = config.vmac() == null
@@ -332,9 +344,30 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         } else {
             mac = Interfaces.mac(sysClassNet, config.interfaceName());
         }
+        awaitedSource = null;
+        if (config.sourceAddress() != null
+                && sourceTracker == null
+                && present.stream().noneMatch(a -> a.address().equals(source))) {
+            if (config.multicastGroup() == null) {
+                // keepalived binds its unicast receive socket to the source: that fails, the instance
+                // is in FAULT (vrrp.c, open_sockpool_socket), and stays so until a reload. Here it
+                // leaves FAULT when the address comes: the bind keepalived waits for would succeed.
+                awaitedSource = TrackedSourceAddress.onHost(source, "unicast_src_ip");
+            } else {
+                // keepalived's multicast sockets are not bound to it: it runs, sending from it
+                LOG.warn(
+                        "{}: mcast_src_ip {} is not on this host; adverts are sent from it all the same, as"
+                                + " keepalived does",
+                        name,
+                        Addresses.format(source));
+            }
+        }
         // After the VMAC is made: its creation's events are not news to the trackers, read afresh.
-        // track_src_ip needs the address events too; the trackers' dump comes after this opens.
-        links = sourceTracker != null ? RtNetlink.monitorLinksAndAddresses() : RtNetlink.monitorLinks();
+        // track_src_ip (or a source awaited) needs the address events too; the trackers' dump comes
+        // after this opens.
+        links = sourceTracker != null || awaitedSource != null
+                ? RtNetlink.monitorLinksAndAddresses()
+                : RtNetlink.monitorLinks();
         socket = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
             packets = PacketSocket.open(vipIf);
@@ -345,8 +378,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
         sender = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
-        if (sourceTracker != null) {
-            // a missing source is a FAULT to start in, not a bind error (the man page's "doesn't exist")
+        if (config.sourceAddress() != null) {
+            // A configured source that is missing is a state, not a bind error: track_src_ip's and
+            // a unicast instance's FAULT, a multicast instance's adverts (keepalived sends from it,
+            // writing the IP header itself); and a master whose source is removed still sends.
             sender.transparent();
         }
         sender.bind(source);
@@ -413,6 +448,23 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 trackInterface(t.name(), t.weight());
             }
         }
+        if (awaitedSource != null) {
+            // from a dump taken after the address events' socket opened: none is missed between
+            awaitedSource.resync(List.of(ifindex), netlink.addresses(0));
+            trackers.add(awaitedKey, new TrackedWeight(0, false), awaitedSource.present());
+            if (awaitedSource.present()) {
+                awaitedSource = null;
+            } else {
+                LOG.warn(
+                        "{}: unicast_src_ip {} is not on this host: FAULT until it is (keepalived 2.2.7: until a"
+                                + " reload)",
+                        name,
+                        Addresses.format(source));
+            }
+        } else if (awaitedKey != null && trackers.contains(awaitedKey)) {
+            // a restart found the address an earlier run waited for
+            trackers.update(awaitedKey, true);
+        }
         if (sourceTracker != null) {
             readSourceAddress();
             trackers.add(sourceTracker.key(), new TrackedWeight(0, false), sourceTracker.present());
@@ -447,14 +499,32 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         return sourceTracker.resync(watched, netlink.addresses(0));
     }
 
-    /** An address event: only the configured source's own matter, and only with track_src_ip. */
+    /** An address event: only the configured source's own matter (track_src_ip, or a source awaited). */
     private void addressChanged(RtNetlink.AddressEvent e, long now) {
+        if (awaitedSource != null && e.added() && awaitedSource.added(e.address())) {
+            sourceArrived(now);
+        }
         if (sourceTracker == null) {
             return;
         }
         boolean changed = e.added() ? sourceTracker.added(e.address()) : sourceTracker.removed(e.address());
         if (changed) {
             sourceChanged(now);
+        }
+    }
+
+    /**
+     * The awaited unicast source is on the host: out of FAULT for it, and no longer followed
+     * (without track_src_ip its later removal is no fault, as in keepalived).
+     */
+    private void sourceArrived(long now) {
+        awaitedSource = null;
+        LOG.info(
+                "{}: unicast_src_ip {} is on this host now: no longer a FAULT (keepalived 2.2.7 waits for a reload)",
+                name,
+                Addresses.format(source));
+        if (trackers.update(awaitedKey, true)) {
+            applyTrackers(now);
         }
     }
 
@@ -860,7 +930,7 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             LOG.warn(
                     "{}: link{} events overran the netlink socket ({} times so far); reading them afresh",
                     name,
-                    sourceTracker != null ? " and address" : "",
+                    sourceTracker != null || awaitedSource != null ? " and address" : "",
                     overruns);
             overrunLoggedAt = now;
         }
@@ -884,6 +954,12 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             }
         }
         // lost address events: the source's presence from a dump, as at start
+        if (awaitedSource != null) {
+            awaitedSource.resync(List.of(ifindex), netlink.addresses(0));
+            if (awaitedSource.present()) {
+                sourceArrived(now);
+            }
+        }
         if (sourceTracker != null && readSourceAddress()) {
             sourceChanged(now);
         }

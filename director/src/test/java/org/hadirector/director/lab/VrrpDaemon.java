@@ -46,6 +46,11 @@ public final class VrrpDaemon implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGHUP: the operator's reload, for both daemons (the process is the daemon, see above). */
+    public void reload() throws IOException, InterruptedException {
+        Lab.run("kill", "-HUP", Long.toString(process.pid()));
+    }
+
     /** SIGTERM and a bounded wait for the exit; true when it exited. */
     public boolean stop() throws InterruptedException {
         process.destroy();

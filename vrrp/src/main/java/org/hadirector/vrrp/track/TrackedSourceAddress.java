@@ -19,23 +19,46 @@ import org.hadirector.sys.RtNetlink;
  * when that one goes and was the last, and recovers when the same address is the first to come
  * back. Here the address itself is followed: a source that is a secondary address, or one that
  * comes back after another, is seen too (docs/keepalived-compat.md says so).
+ *
+ * <p>{@link #onHost} follows the address on any interface of the host instead: a unicast
+ * instance without track_src_ip whose source is not on the host at start waits in FAULT for it
+ * (keepalived's socket cannot bind there, see VrrpInstanceRuntime).
  */
 public final class TrackedSourceAddress {
     /** One copy of the source on an interface: the kernel keeps an IPv4 address once per prefix length. */
     private record Held(int ifindex, int prefixLength) {}
 
     private final InetAddress source;
+    /** The key's word: why the address is followed. */
+    private final String keyword;
+    /** Any interface of the host counts, not only {@link #resync}'s. */
+    private final boolean anyInterface;
+
     private final Set<Integer> interfaces = new HashSet<>();
     /** Only copies of the source are kept, so it holds at most a few entries whatever the events. */
     private final Set<Held> held = new HashSet<>();
 
     public TrackedSourceAddress(InetAddress source) {
+        this(source, "track_src_ip", false);
+    }
+
+    private TrackedSourceAddress(InetAddress source, String keyword, boolean anyInterface) {
         this.source = source;
+        this.keyword = keyword;
+        this.anyInterface = anyInterface;
+    }
+
+    /**
+     * Follows {@code source} on every interface of the host (resync's interfaces are ignored);
+     * {@code keyword} (unicast_src_ip) names it in the key.
+     */
+    public static TrackedSourceAddress onHost(InetAddress source, String keyword) {
+        return new TrackedSourceAddress(source, keyword, true);
     }
 
     /** The tracked object's key in the instance's {@link TrackerSet}; its fault reads "KEY is down". */
     public String key() {
-        return "source address " + Addresses.format(source) + " (track_src_ip)";
+        return "source address " + Addresses.format(source) + " (" + keyword + ")";
     }
 
     public InetAddress source() {
@@ -82,7 +105,7 @@ public final class TrackedSourceAddress {
     }
 
     private boolean ours(RtNetlink.Address a) {
-        return interfaces.contains(a.ifindex()) && a.address().equals(source);
+        return (anyInterface || interfaces.contains(a.ifindex())) && a.address().equals(source);
     }
 
     @Override

@@ -118,4 +118,18 @@ class TrackedSourceAddressTest {
         assertTrue(tracking.trackers().update(t.key(), t.present()));
         assertEquals(null, tracking.verdict().fault());
     }
+
+    @Test
+    void onTheHostAnyInterfaceCounts() {
+        // unicast_src_ip without track_src_ip: the source may be on any interface, as a bind allows
+        TrackedSourceAddress t = TrackedSourceAddress.onHost(SRC, "unicast_src_ip");
+        assertEquals("source address 198.18.0.11 (unicast_src_ip)", t.key());
+        assertFalse(t.resync(List.of(E0), List.of(on(E0, "198.18.0.13", 24))), "not on the host at start");
+        assertFalse(t.present());
+        assertFalse(t.added(on(OTHER, "198.18.0.12", 24)), "another address");
+        assertTrue(t.added(on(OTHER, "198.18.0.11", 32)), "on another interface than the instance's: present");
+        assertTrue(t.present());
+        assertTrue(t.removed(on(OTHER, "198.18.0.11", 32)));
+        assertTrue(t.resync(List.of(E0), List.of(on(VMAC, "198.18.0.11", 24))), "a dump finds it anywhere");
+    }
 }
