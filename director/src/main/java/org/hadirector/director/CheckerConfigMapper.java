@@ -86,7 +86,8 @@ final class CheckerConfigMapper {
                 c.ssl().ca() != null ? new File(c.ssl().ca()) : null);
     }
 
-    private static boolean usesSsl(KeepalivedConfig c) {
+    /** Whether an SSL_GET needs the TLS context (keepalived's check_data->ssl_required). */
+    static boolean usesSsl(KeepalivedConfig c) {
         for (VirtualServer vs : c.virtualServers()) {
             for (RealServer rs : vs.realServers()) {
                 for (Checker k : rs.checkers()) {
