@@ -15,7 +15,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * SSL_GET's client TLS context, built from the SSL block as keepalived's init_ssl_ctx builds its
- * SSL_CTX: the certificate chain, the key (decrypted with the password) and the ca are read when
+ * SSL_CTX: the certificate chain, the key (PKCS#8, or OpenSSL's traditional RSA and EC forms,
+ * {@link TraditionalPemKey}; decrypted with the password) and the ca are read when
  * it is built, and a file OpenSSL would not load (unreadable, not PEM, a key that does not go
  * with the certificate, a wrong password) is refused with the file's name, as keepalived's
  * "SSL error : Cant load ... file". Any server certificate is trusted, as keepalived never sets
@@ -164,20 +165,35 @@ public final class TlsClientContext {
             if (!f.canRead()) {
                 throw new SSLException("SSL error: cannot load key file " + f + ": cannot read it");
             }
+            String pem;
             try {
+                pem = java.nio.file.Files.readString(f.toPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (java.io.IOException e) {
+                throw new SSLException("SSL error: cannot load key file " + f + ": " + e, e);
+            }
+            try {
+                if (TraditionalPemKey.isTraditional(pem)) {
+                    return TraditionalPemKey.read(pem, password);
+                }
                 // OpenSSL asks for the password only for an encrypted key; netty would try it on any
-                String pem = java.nio.file.Files.readString(f.toPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
-                PrivateKey k = toPrivateKey(f, pem.contains("ENCRYPTED") ? password : null);
+                boolean encrypted = pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+                if (encrypted && password == null) {
+                    throw new GeneralSecurityException("the key is encrypted and the SSL block has no password");
+                }
+                PrivateKey k;
+                try {
+                    k = toPrivateKey(f, encrypted ? password : null);
+                } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
+                    String why = e.getMessage() != null ? e.getMessage() : e.toString();
+                    throw new GeneralSecurityException(
+                            encrypted ? "cannot decrypt it with the SSL block's password (" + why + ")" : why, e);
+                }
                 if (k == null) {
-                    throw new SSLException("SSL error: cannot load key file " + f + ": no key in it");
+                    throw new GeneralSecurityException("no key in it");
                 }
                 return k;
-            } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
-                String why = e.getMessage() != null ? e.getMessage() : e.toString();
-                if (password != null) {
-                    why += " (is the password right?)";
-                }
-                throw new SSLException("SSL error: cannot load key file " + f + ": " + why, e);
+            } catch (GeneralSecurityException e) {
+                throw new SSLException("SSL error: cannot load key file " + f + ": " + e.getMessage(), e);
             }
         }
     }

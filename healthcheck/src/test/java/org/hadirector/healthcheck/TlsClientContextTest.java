@@ -132,6 +132,7 @@ class TlsClientContextTest {
                     ssl_client_certificate %2$s/ca.pem;
                     ssl_verify_client on;
                     location = /health { return 200 "client=$ssl_client_s_dn\\n"; }
+                    location = /slow.txt { root %2$s; limit_rate 40k; }
                 }""".formatted(port, dir);
         ProbeIo.ClientCertificate block = new ProbeIo.ClientCertificate(
                 dir.resolve("client.pem").toFile(),
@@ -166,6 +167,34 @@ class TlsClientContextTest {
 
             io.useTls(TlsClientContext.build(null));
             assertFalse(NginxCheckTest.once(probe).success(), "and back");
+
+            // a check in flight when the context changes finishes with the one it started with
+            String body = "slow\n".repeat(20_000);
+            Files.writeString(dir.resolve("slow.txt"), body);
+            io.useTls(TlsClientContext.build(block));
+            Probe slow = io.probe(new CheckSettings.Http(
+                    true,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                    null,
+                    5000 * MS,
+                    null,
+                    false,
+                    List.of(new CheckSettings.Url(
+                            "/slow.txt",
+                            List.of(new CheckSettings.StatusRange(200, 299)),
+                            NginxCheckTest.md5(body),
+                            null,
+                            false,
+                            null))));
+            java.util.concurrent.CompletableFuture<ProbeResult> inFlight =
+                    new java.util.concurrent.CompletableFuture<>();
+            slow.run(inFlight::complete);
+            Thread.sleep(500);
+            assertFalse(inFlight.isDone(), "100 kB at 40 kB/s takes over 2 s");
+            io.useTls(TlsClientContext.build(null));
+            ProbeResult finished = inFlight.get(10, TimeUnit.SECONDS);
+            assertTrue(finished.success(), "the check under way kept its context: " + finished.reason());
+            assertFalse(NginxCheckTest.once(probe).success(), "the next connection takes the new one");
         }
     }
 
@@ -191,11 +220,64 @@ class TlsClientContextTest {
                         + ": the key does not go with the certificate " + cert,
                 new ProbeIo.ClientCertificate(cert, dir.resolve("other-key.pem").toFile(), null));
         refused("SSL error: cannot load key file " + key, new ProbeIo.ClientCertificate(cert, key, "wrong"));
+
         refused("SSL error: cannot load key file " + key, new ProbeIo.ClientCertificate(cert, key, null));
         refused("SSL error: cannot load CA file " + key, new ProbeIo.ClientCertificate(null, null, null, key));
         refused(
                 "SSL error: cannot load CA file " + missing,
                 new ProbeIo.ClientCertificate(cert, key, "s3cret", missing));
+    }
+
+    /**
+     * OpenSSL's traditional keys, as keepalived's SSL block takes them (`openssl genrsa`, `openssl
+     * ecparam -genkey`, and `-aes256` / `-des3` encrypted ones): each is read and goes with its
+     * certificate (a signature made with it verifies), and a wrong password is named.
+     */
+    @Test
+    void traditionalRsaAndEcKeysPlainOrEncryptedAreRead(@TempDir Path dir) throws Exception {
+        openssl(dir, "genrsa", "-traditional", "-out", "rsa.pem", "2048");
+        openssl(
+                dir,
+                "req",
+                "-new",
+                "-x509",
+                "-key",
+                "rsa.pem",
+                "-subj",
+                "/CN=rsa",
+                "-days",
+                "1",
+                "-out",
+                "rsa-cert.pem");
+        openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.pem");
+        openssl(dir, "req", "-new", "-x509", "-key", "ec.pem", "-subj", "/CN=ec", "-days", "1", "-out", "ec-cert.pem");
+        openssl(dir, "rsa", "-in", "rsa.pem", "-traditional", "-aes256", "-passout", "pass:pw", "-out", "rsa-aes.pem");
+        openssl(dir, "rsa", "-in", "rsa.pem", "-traditional", "-des3", "-passout", "pass:pw", "-out", "rsa-des3.pem");
+        openssl(dir, "ec", "-in", "ec.pem", "-aes128", "-passout", "pass:pw", "-out", "ec-aes.pem");
+        for (String[] c : new String[][] {
+            {"rsa-cert.pem", "rsa.pem", null},
+            {"rsa-cert.pem", "rsa-aes.pem", "pw"},
+            {"rsa-cert.pem", "rsa-des3.pem", "pw"},
+            {"ec-cert.pem", "ec.pem", null},
+            {"ec-cert.pem", "ec-aes.pem", "pw"}
+        }) {
+            String form = "-----BEGIN " + (c[1].startsWith("ec") ? "EC" : "RSA") + " PRIVATE KEY-----";
+            assertTrue(Files.readString(dir.resolve(c[1])).startsWith(form), c[1] + " is OpenSSL's traditional form");
+            TlsClientContext.build(new ProbeIo.ClientCertificate(
+                    dir.resolve(c[0]).toFile(), dir.resolve(c[1]).toFile(), c[2]));
+        }
+        java.io.File cert = dir.resolve("rsa-cert.pem").toFile();
+        java.io.File aes = dir.resolve("rsa-aes.pem").toFile();
+        refused(
+                "SSL error: cannot load key file " + aes + ": cannot decrypt it with the SSL block's password",
+                new ProbeIo.ClientCertificate(cert, aes, "wrong"));
+        refused(
+                "SSL error: cannot load key file " + aes + ": the key is encrypted and the SSL block has no password",
+                new ProbeIo.ClientCertificate(cert, aes, null));
+        refused(
+                "SSL error: cannot load key file " + dir.resolve("ec.pem")
+                        + ": the key does not go with the certificate",
+                new ProbeIo.ClientCertificate(cert, dir.resolve("ec.pem").toFile(), null));
     }
 
     private static void refused(String prefix, ProbeIo.ClientCertificate block) {
