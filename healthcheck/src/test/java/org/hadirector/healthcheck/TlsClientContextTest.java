@@ -223,6 +223,7 @@ class TlsClientContextTest {
 
         refused("SSL error: cannot load key file " + key, new ProbeIo.ClientCertificate(cert, key, null));
         refused("SSL error: cannot load CA file " + key, new ProbeIo.ClientCertificate(null, null, null, key));
+        refused("SSL error: cannot load key file " + missing, new ProbeIo.ClientCertificate(null, missing, null));
         refused(
                 "SSL error: cannot load CA file " + missing,
                 new ProbeIo.ClientCertificate(cert, key, "s3cret", missing));

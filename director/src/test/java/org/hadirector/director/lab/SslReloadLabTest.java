@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * SSL_GET's SSL block at a reload, as keepalived's reload rebuilds its SSL_CTX (init_ssl_ctx,
  * from the files, whenever an SSL_GET needs it): `hadirector -C` in a namespace checks a real
  * nginx that requires a client certificate signed by the test's CA (ssl_verify_client on).
- * Started without the SSL block the real server is down; a SIGHUP that adds the block brings it
+ * A start whose ca is not a certificate is refused by name. Started without the SSL block the
+ * real server is down; a SIGHUP that adds the block brings it
  * up; a reload whose ca is not a certificate, or whose key goes with another certificate, is
  * rejected by name and the checks go on with the context they have (the server stays up, nginx
  * still sees the checks); a reload after the certificate and key files changed on disk, same
@@ -173,6 +174,24 @@ class SslReloadLabTest {
                     }""".formatted(d, access));
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.100/32", "dev", "e0");
             Path sock = d.resolve("d1.sock");
+            // at start, as at a reload: a block that cannot be loaded is refused by name
+            Path badCa = d.resolve("ca-key.pem");
+            Process refused = lab.director(
+                    "director1",
+                    "-C",
+                    "-l",
+                    "-f",
+                    lab.write(
+                                    "bad.conf",
+                                    conf(ssl(d.resolve("client.pem"), d.resolve("client-key.pem"), "s3cret", badCa)))
+                            .toString(),
+                    "--pid-file",
+                    d.resolve("bad.pid").toString());
+            assertTrue(refused.waitFor(30, TimeUnit.SECONDS), "a start with a bad SSL block ends");
+            assertTrue(
+                    refused.exitValue() != 0
+                            && lab.log("director1").contains("cannot start: SSL error: cannot load CA file " + badCa),
+                    lab.log("director1"));
             Path confFile = lab.write("d1.conf", conf(""));
             lab.director(
                     "director1",
