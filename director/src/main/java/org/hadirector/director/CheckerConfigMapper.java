@@ -73,10 +73,15 @@ final class CheckerConfigMapper {
 
     /**
      * The top-level SSL block's files, or null. keepalived loads them only when an SSL_GET needs
-     * them (check_data->ssl_required), so a bad file in a block nobody uses stops nothing.
+     * them (check_data->ssl_required), so a bad file in a block nobody uses stops nothing; a key
+     * alone is loaded (and so checked) as SSL_CTX_use_PrivateKey_file loads it.
      */
     static ProbeIo.ClientCertificate clientCertificate(KeepalivedConfig c) {
-        if (c.ssl() == null || (c.ssl().certificate() == null && c.ssl().ca() == null) || !usesSsl(c)) {
+        if (c.ssl() == null
+                || (c.ssl().certificate() == null
+                        && c.ssl().key() == null
+                        && c.ssl().ca() == null)
+                || !usesSsl(c)) {
             return null;
         }
         return new ProbeIo.ClientCertificate(
@@ -86,7 +91,8 @@ final class CheckerConfigMapper {
                 c.ssl().ca() != null ? new File(c.ssl().ca()) : null);
     }
 
-    private static boolean usesSsl(KeepalivedConfig c) {
+    /** Whether an SSL_GET needs the TLS context (keepalived's check_data->ssl_required). */
+    static boolean usesSsl(KeepalivedConfig c) {
         for (VirtualServer vs : c.virtualServers()) {
             for (RealServer rs : vs.realServers()) {
                 for (Checker k : rs.checkers()) {

@@ -15,6 +15,7 @@ import org.hadirector.conf.model.LvsSyncDaemon;
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.healthcheck.ProbeIo;
+import org.hadirector.healthcheck.TlsClientContext;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Dataplanes;
 import org.hadirector.ipvs.Forwarder;
@@ -423,6 +424,7 @@ final class Director implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
+        TlsClientContext tls = checks != null ? sslGetContext(n) : null;
         Map<String, VrrpInstanceRuntime> opened = openAll(n, next, plan);
         fifos.reload(next.notifyFifos());
         mails.reload(next.smtpAlerts(), java.util.Set.copyOf(plan.stop()));
@@ -438,6 +440,9 @@ final class Director implements AutoCloseable {
             table.reload(next.table(), new LinkedHashSet<>(diff.servicesChanged()));
             if (diff.timeoutsChanged()) {
                 applyTimeouts(next.timeouts());
+            }
+            if (tls != null) {
+                io.useTls(tls);
             }
             config = n;
             this.plan = next;
@@ -474,6 +479,26 @@ final class Director implements AutoCloseable {
             throw new IOException(summary + "; failed: " + String.join("; ", failed));
         }
         return summary;
+    }
+
+    /**
+     * SSL_GET's TLS context for {@code n}, read again from the SSL block's files, as keepalived's
+     * reload runs init_ssl_ctx whenever an SSL_GET needs it (same paths whose files changed
+     * included); null when no SSL_GET does (the running context stays, unused). A block that
+     * cannot be loaded rejects the reload, where keepalived's checker would exit: the running
+     * checks keep the context they have.
+     */
+    private static TlsClientContext sslGetContext(KeepalivedConfig n) {
+        if (!CheckerConfigMapper.usesSsl(n)) {
+            return null;
+        }
+        try {
+            return TlsClientContext.build(CheckerConfigMapper.clientCertificate(n));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException(
+                    "SSL_GET: the SSL block cannot be loaded (" + e.getMessage() + "); SSL_GET keeps its TLS context",
+                    e);
+        }
     }
 
     /** The instances running now, each with the basis it was started with. */

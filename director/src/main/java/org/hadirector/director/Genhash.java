@@ -39,7 +39,7 @@ final class Genhash {
                     case "-u", "--url" -> url = value(args, ++i, a);
                     case "-V", "--use-virtualhost" -> vhost = value(args, ++i, a);
                     case "-S", "--use-ssl", "--ssl" -> ssl = true;
-                    case "--sni" -> sni = true;
+                    case "-I", "--use-sni", "--sni" -> sni = true;
                     case "-t", "--timeout" -> timeout = Double.parseDouble(value(args, ++i, a));
                     case "-P", "--protocol" -> protocol = protocol(value(args, ++i, a));
                     case "-v", "--verbose" -> verbose = true;
@@ -142,13 +142,13 @@ final class Genhash {
     }
 
     static final String USAGE = """
-            Usage: hadirector genhash -s SERVER [-p PORT] -u URL [-S|--ssl] [-V VHOST] [--sni] [-t SECONDS] [-v]
+            Usage: hadirector genhash -s SERVER [-p PORT] -u URL [-S|--ssl] [-V VHOST] [-I|--sni] [-t SECONDS] [-v]
               -s, --server SERVER         address to connect to
               -p, --port PORT             default 80, or 443 with --ssl
               -u, --url PATH              the page
               -S, --use-ssl, --ssl        HTTPS (certificate not verified, as SSL_GET)
               -V, --use-virtualhost HOST  the Host header (and the SNI name with --sni)
-              --sni                       send SNI, as enable_sni does
+              -I, --use-sni, --sni        send SNI, as enable_sni does
               -P, --protocol 1.0|1.0c|1.1 the request's HTTP version, as http_protocol (default 1.0)
               -t, --timeout SECONDS       default 5
               -v, --verbose               print the status line and headers

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,135 @@ class GenhashInteropTest {
                     assertEquals(theirRequest, requests.remove(path), "the request for " + path);
                 }
             }
+        }
+    }
+
+    /**
+     * genhash -S against keepalived's genhash -S on a real nginx over TLS (a self-signed
+     * certificate, not verified by either): a static file, a `return 200` page, a chunked one
+     * (sub_filter takes the length away, so nginx sends HTTP/1.1 answers chunked and HTTP/1.0
+     * ones to the end of the stream), nginx's 404 page, and SNI with -I -V; each with -P 1.0 and
+     * 1.1. Both must print the same digest.
+     */
+    @Test
+    void overTlsBothGenhashesPrintTheSameDigestForNginxPages() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(KEEPALIVED_GENHASH)), "keepalived's genhash is installed");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nginx")), "nginx is installed");
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=rs1.example.test",
+                        "-keyout",
+                        dir.resolve("key.pem").toString(),
+                        "-out",
+                        dir.resolve("cert.pem").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl.log").toFile())
+                .start();
+        assertTrue(
+                openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0,
+                Files.readString(dir.resolve("openssl.log")));
+        Files.createDirectories(dir.resolve("html"));
+        Files.createDirectories(dir.resolve("tmp"));
+        StringBuilder big = new StringBuilder("<html>\n");
+        for (int i = 0; i < 2000; i++) {
+            big.append("<p>line ").append(i).append(": some text to fill more than one TLS record</p>\n");
+        }
+        Files.writeString(dir.resolve("html/static.html"), big + "</html>\n");
+        Files.writeString(dir.resolve("html/chunked.txt"), big.toString().replace("<p>", "x "));
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("nginx.conf");
+        Files.writeString(conf, """
+                daemon off;
+                master_process off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/tmp;
+                    proxy_temp_path %1$s/tmp;
+                    fastcgi_temp_path %1$s/tmp;
+                    uwsgi_temp_path %1$s/tmp;
+                    scgi_temp_path %1$s/tmp;
+                    default_type text/plain;
+                    server {
+                        listen 127.0.0.1:%2$d ssl;
+                        ssl_certificate %1$s/cert.pem;
+                        ssl_certificate_key %1$s/key.pem;
+                        root %1$s/html;
+                        location = /return { return 200 "from return\n"; }
+                        location = /sni { return 200 "sni=$ssl_server_name\n"; }
+                        location = /chunked.txt { sub_filter "x " "y "; sub_filter_once off; sub_filter_types *; }
+                    }
+                }
+                """.formatted(dir, port));
+        Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.log").toFile())
+                .start();
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean up = false;
+            while (!up && System.nanoTime() < end && nginx.isAlive()) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    up = true;
+                } catch (java.io.IOException e) {
+                    Thread.sleep(20);
+                }
+            }
+            assertTrue(up, "nginx listens: " + Files.readString(dir.resolve("nginx.log")));
+            String p = Integer.toString(port);
+            for (String protocol : new String[] {"1.0", "1.1"}) {
+                for (String[] page : new String[][] {
+                    {"-u", "/static.html"},
+                    {"-u", "/return"},
+                    {"-u", "/chunked.txt"},
+                    {"-u", "/missing"},
+                    {"-u", "/sni", "-I", "-V", "rs1.example.test"}
+                }) {
+                    java.util.List<String> args = new java.util.ArrayList<>(
+                            java.util.List.of("-S", "-s", "127.0.0.1", "-p", p, "-P", protocol));
+                    args.addAll(java.util.List.of(page));
+                    String theirs = keepalived(args.toArray(String[]::new));
+                    args.add(0, "genhash");
+                    args.add("-v");
+                    ByteArrayOutputStream o = new ByteArrayOutputStream();
+                    int rc = new Main(
+                                    new PrintStream(o, true, StandardCharsets.UTF_8),
+                                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                                    dir)
+                            .run(args.toArray(String[]::new));
+                    String ours = o.toString(StandardCharsets.UTF_8);
+                    assertEquals(0, rc, page[1] + ": " + ours);
+                    assertTrue(ours.contains("MD5SUM = " + theirs + "\n"), page[1] + " HTTP/" + protocol + ": " + ours);
+                    if (page[1].equals("/chunked.txt") && protocol.equals("1.1")) {
+                        assertTrue(ours.contains("Transfer-Encoding: chunked"), "nginx sent it chunked: " + ours);
+                    }
+                    if (page[1].equals("/sni")) {
+                        assertEquals(
+                                HexFormat.of()
+                                        .formatHex(java.security.MessageDigest.getInstance("MD5")
+                                                .digest("sni=rs1.example.test\n".getBytes(StandardCharsets.UTF_8))),
+                                theirs,
+                                "both sent the server name");
+                    }
+                }
+            }
+        } finally {
+            nginx.destroy();
+            nginx.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

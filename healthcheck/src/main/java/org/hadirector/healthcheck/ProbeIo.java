@@ -1,13 +1,9 @@
 package org.hadirector.healthcheck;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
@@ -44,7 +40,8 @@ public final class ProbeIo implements AutoCloseable {
     private Pinger ping4;
     private Pinger ping6;
     private boolean closed;
-    private final SslContext tls;
+    /** Read at each SSL_GET connection; a reload replaces it ({@link #useTls}). */
+    private volatile TlsClientContext tls;
 
     /**
      * The SSL block for SSL_GET: a client certificate (certificate / key / password) and the CAs
@@ -58,50 +55,20 @@ public final class ProbeIo implements AutoCloseable {
 
     public ProbeIo(int threads, ClientCertificate cert) throws SSLException {
         // the files first: a bad one leaves no threads or timer behind
-        SslContextBuilder b = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE);
-        if (cert != null && cert.certificate() != null && cert.key() != null) {
-            b.keyManager(cert.certificate(), cert.key(), cert.password());
-        }
-        if (cert != null && cert.ca() != null) {
-            int n = loadCa(cert.ca());
-            LOG.info(
-                    "SSL_GET: ca {} loaded ({} certificate(s)); real servers' certificates are not verified against it, as keepalived does not",
-                    cert.ca(),
-                    n);
-        }
-        this.tls = b.build();
+        this.tls = TlsClientContext.build(cert);
         this.group = new MultiThreadIoEventLoopGroup(
                 threads, new DefaultThreadFactory("checkers", true), EpollIoHandler.newFactory());
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("checker-timer", true), 10, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Reads the ssl block's ca as keepalived's SSL_CTX_load_verify_locations does (PEM, at least
-     * one certificate), so that a missing or unreadable file stops the checks as it stops
-     * keepalived's checker ("SSL error : Cant load CA file..."). keepalived never asks OpenSSL to
-     * verify the peer (no SSL_VERIFY_PEER), so the certificates are only counted.
+     * SSL_GET's context from now on, as keepalived's reload rebuilds its SSL_CTX: each SSL_GET
+     * takes it at its next connection (its probe need not be made again); a connection under way
+     * finishes with the context it started with.
      */
-    static int loadCa(File ca) throws SSLException {
-        byte[] bytes;
-        try {
-            bytes = java.nio.file.Files.readAllBytes(ca.toPath());
-        } catch (java.io.IOException e) {
-            throw new SSLException("SSL error: cannot load CA file " + ca + ": " + e);
-        }
-        if (!new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("-----BEGIN ")) {
-            throw new SSLException("SSL error: cannot load CA file " + ca + ": not PEM");
-        }
-        try {
-            java.util.Collection<? extends java.security.cert.Certificate> certs =
-                    java.security.cert.CertificateFactory.getInstance("X.509")
-                            .generateCertificates(new java.io.ByteArrayInputStream(bytes));
-            if (certs.isEmpty()) {
-                throw new SSLException("SSL error: cannot load CA file " + ca + ": no certificate in it");
-            }
-            return certs.size();
-        } catch (java.security.cert.CertificateException e) {
-            throw new SSLException("SSL error: cannot load CA file " + ca + ": " + e.getMessage());
-        }
+    public void useTls(TlsClientContext next) {
+        tls = java.util.Objects.requireNonNull(next);
+        LOG.info("SSL_GET: the TLS context is now built from the SSL block's {}", next.description());
     }
 
     public EventLoopGroup group() {
@@ -141,9 +108,7 @@ public final class ProbeIo implements AutoCloseable {
         int port = h.target().getPort();
         return u -> {
             String vhost = u.virtualhost() != null ? u.virtualhost() : h.virtualhost();
-            return h.sni() && vhost != null
-                    ? tls.newEngine(ByteBufAllocator.DEFAULT, vhost, port)
-                    : tls.newEngine(ByteBufAllocator.DEFAULT);
+            return tls.newEngine(h.sni() ? vhost : null, port);
         };
     }
 

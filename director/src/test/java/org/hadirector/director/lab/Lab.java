@@ -191,6 +191,11 @@ public final class Lab implements AutoCloseable {
      * DIR/www-host (requests logged in DIR/www-host/access.log); /health answers "ok". Waits (bounded) until it answers.
      */
     public Process nginx(String host) throws IOException, InterruptedException {
+        return nginx(host, "");
+    }
+
+    /** As {@link #nginx(String)}, with {@code servers} (more server blocks, e.g. a TLS one) in its http block. */
+    public Process nginx(String host, String servers) throws IOException, InterruptedException {
         Path d = dir.resolve("www-" + host);
         Files.createDirectories(d.resolve("html"));
         Files.createDirectories(d.resolve("tmp"));
@@ -207,8 +212,9 @@ public final class Lab implements AutoCloseable {
                     default_type text/plain;
                     client_body_temp_path %1$s/tmp;
                     server { listen 80; listen 8080; root %1$s/html; }
+                %2$s
                 }
-                """.formatted(d));
+                """.formatted(d, servers));
         Process p = new ProcessBuilder(
                         "ip", "netns", "exec", ns(host), "nginx", "-p", d.toString(), "-c", conf.toString())
                 .redirectErrorStream(true)
