@@ -22,6 +22,8 @@ import org.hadirector.vrrp.codec.NeighborAdvertisement;
  */
 final class GarpLink implements Closeable {
     private static final InetAddress ALL_NODES = allNodes();
+    /** IFF_NOARP of linux/if.h. */
+    private static final int IFF_NOARP = 0x80;
 
     private final String name;
     private final int ifindex;
@@ -84,6 +86,22 @@ final class GarpLink implements Closeable {
     /** The index of the interface the sockets were opened on. */
     int ifindex() {
         return ifindex;
+    }
+
+    /**
+     * Whether interface {@code ifname} has NOARP now (read from sysfs each time: `ip link set IF arp
+     * off` may come at any time): keepalived then sends neither GARPs nor NAs for the VIPs paced
+     * there (send_gratuitous_arp, ndisc_send_unsolicited_na check IF_BASE_IFP's flags). Flags that
+     * cannot be read count as ARP on, so the VIP is still announced.
+     */
+    static boolean noArp(Path sysClassNet, String ifname) {
+        try {
+            String flags =
+                    java.nio.file.Files.readString(sysClassNet.resolve(ifname).resolve("flags"));
+            return (Integer.decode(flags.strip()) & IFF_NOARP) != 0;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
     }
 
     /** A gratuitous ARP (IPv4) or an unsolicited NA (IPv6) for {@code vip}, from this interface's MAC. */

@@ -1193,10 +1193,15 @@ public final class VrrpInstanceRuntime implements VrrpActions {
      */
     private void sendGarps(List<Integer> which) {
         java.util.Set<Integer> failed = new java.util.HashSet<>();
+        // NOARP of the (base) interface, read once per interface and burst, as keepalived checks it per send
+        Map<String, Boolean> noArp = new java.util.HashMap<>();
         for (int i : which) {
             VirtualAddress v = garpVips.get(i);
-            GarpLink link = garpLinks.get(garpRoutes.get(i).link());
-            if (failed.contains(i) || link == null) {
+            GarpRoute route = garpRoutes.get(i);
+            GarpLink link = garpLinks.get(route.link());
+            if (failed.contains(i)
+                    || link == null
+                    || noArp.computeIfAbsent(route.pacedOn(), n -> GarpLink.noArp(sysClassNet, n))) {
                 // no link: a VIP's dev being re-created, logged when its reopening failed
                 continue;
             }

@@ -151,56 +151,7 @@ class GarpIntervalLabTest {
         try (Lab lab = Lab.create("gd" + who.charAt(0), "client=198.18.0.10", "director1=198.18.0.11")) {
             String e0Mac = lab.mac("director1");
             String e1Mac = secondLink(lab);
-            Path pcap = lab.dir.resolve("dev.pcap");
-            Process tshark = capture(lab, pcap, "arp or icmp6", "e0", "c1");
-            try {
-                VrrpDaemon d = lab.vrrpDaemon(who, "director1", lab.write("d1.conf", DEV_CONF.formatted(who)));
-                d.awaitAddress("198.18.0.100", 20_000);
-                // the burst is over after 2 intervals of 0.6 s; wait well past it for stragglers
-                Thread.sleep(4500);
-                d.stop();
-            } finally {
-                tshark.destroy();
-                tshark.waitFor(10, TimeUnit.SECONDS);
-            }
-            // interface, time, sender MAC (Ethernet), announced MAC, address: GARPs and NAs for the VIPs
-            List<String[]> seen = new ArrayList<>();
-            for (String l : Lab.run(
-                            "tshark",
-                            "-n",
-                            "-r",
-                            pcap.toString(),
-                            "-Y",
-                            "(arp.isgratuitous and (arp.src.proto_ipv4 == 198.18.0.100"
-                                    + " or arp.src.proto_ipv4 == 198.18.0.120 or arp.src.proto_ipv4 == 198.18.0.121))"
-                                    + " or (icmpv6.type == 136 and icmpv6.nd.na.target_address == 2001:db8::120)",
-                            "-T",
-                            "fields",
-                            "-E",
-                            "occurrence=f",
-                            "-e",
-                            "frame.interface_name",
-                            "-e",
-                            "frame.time_relative",
-                            "-e",
-                            "eth.src",
-                            "-e",
-                            "arp.src.hw_mac",
-                            "-e",
-                            "icmpv6.opt.linkaddr",
-                            "-e",
-                            "arp.src.proto_ipv4",
-                            "-e",
-                            "icmpv6.nd.na.target_address")
-                    .lines()
-                    .toList()) {
-                String[] f = l.split("\t", -1);
-                if (f.length == 7) {
-                    String mac = f[3].isEmpty() ? f[4] : f[3];
-                    String vip = f[5].isEmpty() ? f[6] : f[5];
-                    seen.add(new String[] {f[0], f[1], f[2], mac, vip});
-                }
-            }
+            List<String[]> seen = announcements(lab, who);
             String all = seen.stream().map(f -> String.join(" ", f)).toList() + "\n" + lab.log("director1");
             List<String[]> onE0 = seen.stream().filter(f -> f[0].equals("e0")).toList();
             List<String[]> onC1 = seen.stream().filter(f -> f[0].equals("c1")).toList();
@@ -225,6 +176,22 @@ class GarpIntervalLabTest {
             assertEquals(5, nas.size(), all);
             double span = Double.parseDouble(nas.get(4)[1]) - Double.parseDouble(nas.get(0)[1]);
             assertTrue(span < 0.2, "span " + span + " s: " + all);
+        }
+    }
+
+    /** e1 with NOARP: keepalived sends no GARP or NA there (its flag checked per send), nor does hadirector. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hadirector", "keepalived"})
+    void noGarpsOnAVipsDevWithNoArp(String who) throws Exception {
+        Lab.requireRoot();
+        Lab.requireTools(Path.of("/usr/bin/tshark"), Lab.KEEPALIVED);
+        try (Lab lab = Lab.create("gn" + who.charAt(0), "client=198.18.0.10", "director1=198.18.0.11")) {
+            secondLink(lab);
+            Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "arp", "off");
+            List<String[]> seen = announcements(lab, who);
+            String all = seen.stream().map(f -> String.join(" ", f)).toList() + "\n" + lab.log("director1");
+            assertEquals(5, seen.stream().filter(f -> f[0].equals("e0")).count(), all);
+            assertEquals(0, seen.stream().filter(f -> f[0].equals("c1")).count(), all);
         }
     }
 
@@ -281,6 +248,64 @@ class GarpIntervalLabTest {
                 assertTrue(d.log().contains("e1 was re-created"), all);
             }
         }
+    }
+
+    /**
+     * Starts {@code who} as a lone master on {@link #DEV_CONF} and returns what the client saw on e0
+     * and c1, GARPs and NAs for the VIPs: interface, time, Ethernet source, announced MAC, address.
+     */
+    private static List<String[]> announcements(Lab lab, String who) throws Exception {
+        Path pcap = lab.dir.resolve("dev.pcap");
+        Process tshark = capture(lab, pcap, "arp or icmp6", "e0", "c1");
+        try {
+            VrrpDaemon d = lab.vrrpDaemon(who, "director1", lab.write("d1.conf", DEV_CONF.formatted(who)));
+            d.awaitAddress("198.18.0.100", 20_000);
+            // the burst is over after 2 intervals of 0.6 s; wait well past it for stragglers
+            Thread.sleep(4500);
+            d.stop();
+        } finally {
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
+        // interface, time, sender MAC (Ethernet), announced MAC, address: GARPs and NAs for the VIPs
+        List<String[]> seen = new ArrayList<>();
+        for (String l : Lab.run(
+                        "tshark",
+                        "-n",
+                        "-r",
+                        pcap.toString(),
+                        "-Y",
+                        "(arp.isgratuitous and (arp.src.proto_ipv4 == 198.18.0.100"
+                                + " or arp.src.proto_ipv4 == 198.18.0.120 or arp.src.proto_ipv4 == 198.18.0.121))"
+                                + " or (icmpv6.type == 136 and icmpv6.nd.na.target_address == 2001:db8::120)",
+                        "-T",
+                        "fields",
+                        "-E",
+                        "occurrence=f",
+                        "-e",
+                        "frame.interface_name",
+                        "-e",
+                        "frame.time_relative",
+                        "-e",
+                        "eth.src",
+                        "-e",
+                        "arp.src.hw_mac",
+                        "-e",
+                        "icmpv6.opt.linkaddr",
+                        "-e",
+                        "arp.src.proto_ipv4",
+                        "-e",
+                        "icmpv6.nd.na.target_address")
+                .lines()
+                .toList()) {
+            String[] f = l.split("\t", -1);
+            if (f.length == 7) {
+                String mac = f[3].isEmpty() ? f[4] : f[3];
+                String vip = f[5].isEmpty() ? f[6] : f[5];
+                seen.add(new String[] {f[0], f[1], f[2], mac, vip});
+            }
+        }
+        return seen;
     }
 
     /** The director's second link: e1, its other end c1 in the client, both up; returns e1's MAC. */
