@@ -3,6 +3,7 @@ package org.hadirector.director;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.hadirector.conf.model.AuthType;
 import org.hadirector.conf.model.GarpGroup;
 import org.hadirector.conf.model.GarpSettings;
@@ -154,7 +155,8 @@ final class VrrpConfigMapper {
                 gs.masterRefresh().toNanos(),
                 gs.masterRefreshRepeat(),
                 garpInterval(i, c, false),
-                garpInterval(i, c, true));
+                garpInterval(i, c, true),
+                vipInterfacePacing(i, c));
         var n = i.notifies();
         String u = g.scriptUser();
         String gr = g.scriptGroup();
@@ -219,13 +221,31 @@ final class VrrpConfigMapper {
      * vrrp_gna_interval for both families, so an interval the group does not set is none there.
      */
     static long garpInterval(VrrpInstance i, KeepalivedConfig c, boolean ipv6) {
-        GarpGroup gg = garpGroupOf(c, i.interfaceName());
+        return garpInterval(i.interfaceName(), c, ipv6);
+    }
+
+    /** The same for any interface: a VIP's {@code dev} is paced by its own group, or the global intervals. */
+    static long garpInterval(String interfaceName, KeepalivedConfig c, boolean ipv6) {
+        GarpGroup gg = garpGroupOf(c, interfaceName);
         if (gg != null) {
             java.time.Duration d = ipv6 ? gg.gnaInterval() : gg.garpInterval();
             return d == null ? 0 : d.toNanos();
         }
         GlobalDefs g = c.globalDefs();
         return (ipv6 ? g.vrrpGnaInterval() : g.vrrpGarpInterval()).toNanos();
+    }
+
+    /**
+     * The pacing of each interface other than the instance's that a VIP or excluded VIP names with
+     * {@code dev}: keepalived sends and paces those VIPs' GARPs there (see GarpRoute).
+     */
+    static Map<String, GarpPlan.Pacing> vipInterfacePacing(VrrpInstance i, KeepalivedConfig c) {
+        Map<String, GarpPlan.Pacing> out = new java.util.TreeMap<>();
+        java.util.stream.Stream.concat(i.virtualIpaddresses().stream(), i.virtualIpaddressesExcluded().stream())
+                .map(org.hadirector.conf.model.VirtualIpAddress::dev)
+                .filter(d -> d != null && !d.equals(i.interfaceName()))
+                .forEach(d -> out.put(d, new GarpPlan.Pacing(garpInterval(d, c, false), garpInterval(d, c, true))));
+        return out;
     }
 
     /** The garp_group naming {@code interfaceName}, or null (the reader lets an interface be in one only). */

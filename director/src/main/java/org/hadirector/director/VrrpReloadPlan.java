@@ -44,12 +44,18 @@ record VrrpReloadPlan(List<String> keep, List<String> restart, List<String> star
                     c.trackProcesses(),
                     c.vrrpSyncGroups(),
                     c.globalDefs(),
-                    new Pacing(VrrpConfigMapper.garpInterval(i, c, false), VrrpConfigMapper.garpInterval(i, c, true)));
+                    new Pacing(
+                            VrrpConfigMapper.garpInterval(i, c, false),
+                            VrrpConfigMapper.garpInterval(i, c, true),
+                            VrrpConfigMapper.vipInterfacePacing(i, c)));
         }
     }
 
-    /** The intervals between GARPs and between NAs on the instance's interface, in nanoseconds. */
-    record Pacing(long garpNanos, long gnaNanos) {}
+    /**
+     * The intervals between GARPs and between NAs on the instance's interface, in nanoseconds, and
+     * on each other interface a VIP names with dev (its GARPs are paced there).
+     */
+    record Pacing(long garpNanos, long gnaNanos, Map<String, org.hadirector.vrrp.GarpPlan.Pacing> vipInterfaces) {}
 
     /** {@code running}: the instances that run now, by name, each with its basis. */
     static VrrpReloadPlan of(Map<String, Basis> running, KeepalivedConfig n) {

@@ -81,6 +81,40 @@ class GarpGroupMappingTest {
     }
 
     @Test
+    void aVipsDevIsPacedByItsOwnGroupOrTheGlobalIntervals() throws Exception {
+        KeepalivedConfig c = DirectorPlanTest.config("""
+                global_defs {
+                    vrrp_garp_interval 0.1
+                    vrrp_gna_interval 0.2
+                }
+                garp_group {
+                    garp_interval 0.6
+                    interface e1
+                }
+                vrrp_instance VI_1 {
+                    interface e0
+                    virtual_router_id 51
+                    virtual_ipaddress {
+                        198.18.0.100
+                        198.18.0.120 dev e1
+                        198.18.0.101 dev e0
+                    }
+                    virtual_ipaddress_excluded {
+                        198.18.0.121 dev e2
+                    }
+                }
+                """);
+        GarpPlan.Timing t = timing(c, "VI_1");
+        // keepalived paces a VIP's GARPs on its own interface: e1's group, e2 the global intervals
+        assertEquals(
+                java.util.Map.of(
+                        "e1", new GarpPlan.Pacing(600_000_000L, 0),
+                        "e2", new GarpPlan.Pacing(100_000_000L, 200_000_000L)),
+                t.vipInterfaces());
+        assertEquals(new GarpPlan.Pacing(100_000_000L, 200_000_000L), t.pacing("e0", "e0"));
+    }
+
+    @Test
     void aGroupNamingAnInstancesVmacIsRefusedAsKeepalivedDoes() throws Exception {
         KeepalivedConfig c = DirectorPlanTest.config("garp_group {\n garp_interval 0.3\n interface vrrp.51\n}\n"
                 + instance("VI_1", "lo", 51, "use_vmac")

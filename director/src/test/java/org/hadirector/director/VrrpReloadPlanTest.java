@@ -73,6 +73,18 @@ class VrrpReloadPlanTest {
     }
 
     @Test
+    void aGarpGroupThatChangesTheInterfaceOfAVipsDevRestartsThatInstance() throws Exception {
+        String two = instance("VI_1", "e0", 1, 150)
+                        .replace("virtual_ipaddress {", "virtual_ipaddress {\n 198.18.0.120 dev e3")
+                + instance("VI_2", "e1", 2, 100);
+        KeepalivedConfig c = config(two);
+        // e3 carries a VIP of VI_1: its GARPs are paced there
+        VrrpReloadPlan p =
+                VrrpReloadPlan.of(running(c), config("garp_group {\n garp_interval 0.5\n interface e3\n}\n" + two));
+        assertEquals(new VrrpReloadPlan(List.of("VI_2"), List.of("VI_1"), List.of(), List.of()), p);
+    }
+
+    @Test
     void addedAndRemovedInstances() throws Exception {
         KeepalivedConfig c = config(instance("VI_1", "e0", 1, 150) + instance("VI_2", "e0", 2, 100));
         VrrpReloadPlan p =

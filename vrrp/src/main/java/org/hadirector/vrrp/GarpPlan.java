@@ -10,8 +10,11 @@ public final class GarpPlan {
     /**
      * GARP timing in nanoseconds and counts.
      *
-     * @param garpIntervalNanos vrrp_garp_interval: the least time between two GARPs on the interface (0: none)
+     * @param garpIntervalNanos vrrp_garp_interval (or its garp_group's): the least time between two
+     *     GARPs on the instance's interface (0: none)
      * @param gnaIntervalNanos vrrp_gna_interval: the same for unsolicited neighbour advertisements
+     * @param vipInterfaces the same pair for each other interface a VIP or excluded VIP names with
+     *     {@code dev}: keepalived paces a VIP's GARPs on its own interface
      */
     public record Timing(
             long masterDelayNanos,
@@ -21,9 +24,36 @@ public final class GarpPlan {
             long refreshNanos,
             int refreshRepeat,
             long garpIntervalNanos,
-            long gnaIntervalNanos) {
+            long gnaIntervalNanos,
+            java.util.Map<String, Pacing> vipInterfaces) {
         /** keepalived's defaults: 5 at once, 5 more after 5 s, no refresh. */
         public static final Timing DEFAULTS = new Timing(5_000_000_000L, 5, 5_000_000_000L, 5, 0, 1);
+
+        public Timing {
+            vipInterfaces = java.util.Map.copyOf(vipInterfaces);
+        }
+
+        /** Paced on the instance's interface only (no VIP on another dev, or none paced there). */
+        public Timing(
+                long masterDelayNanos,
+                int masterRepeat,
+                long lowerPrioDelayNanos,
+                int lowerPrioRepeat,
+                long refreshNanos,
+                int refreshRepeat,
+                long garpIntervalNanos,
+                long gnaIntervalNanos) {
+            this(
+                    masterDelayNanos,
+                    masterRepeat,
+                    lowerPrioDelayNanos,
+                    lowerPrioRepeat,
+                    refreshNanos,
+                    refreshRepeat,
+                    garpIntervalNanos,
+                    gnaIntervalNanos,
+                    java.util.Map.of());
+        }
 
         /** Without pacing between the GARPs of a burst. */
         public Timing(
@@ -43,6 +73,22 @@ public final class GarpPlan {
                     0,
                     0);
         }
+
+        /**
+         * The pacing of interface {@code name}: the instance's own ({@code instanceInterface}) from
+         * the intervals above, another from {@link #vipInterfaces} (none when it is not there).
+         */
+        public Pacing pacing(String name, String instanceInterface) {
+            if (name.equals(instanceInterface)) {
+                return new Pacing(garpIntervalNanos, gnaIntervalNanos);
+            }
+            return vipInterfaces.getOrDefault(name, Pacing.NONE);
+        }
+    }
+
+    /** The least time between two GARPs, and between two NAs, on one interface, in nanoseconds (0: none). */
+    public record Pacing(long garpIntervalNanos, long gnaIntervalNanos) {
+        public static final Pacing NONE = new Pacing(0, 0);
     }
 
     private final Timing timing;

@@ -14,7 +14,6 @@ import org.hadirector.sys.Addresses;
 import org.hadirector.sys.Interfaces;
 import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.NativeException;
-import org.hadirector.sys.PacketSocket;
 import org.hadirector.sys.Poller;
 import org.hadirector.sys.RateLimitedLog;
 import org.hadirector.sys.RawIpSocket;
@@ -25,8 +24,6 @@ import org.hadirector.vrrp.codec.AdvertisementCodec;
 import org.hadirector.vrrp.codec.AdvertisementException;
 import org.hadirector.vrrp.codec.Checksum;
 import org.hadirector.vrrp.codec.DropReason;
-import org.hadirector.vrrp.codec.GratuitousArp;
-import org.hadirector.vrrp.codec.NeighborAdvertisement;
 import org.hadirector.vrrp.track.InstanceTracking;
 import org.hadirector.vrrp.track.ProcessMonitor;
 import org.hadirector.vrrp.track.ScriptRunner;
@@ -46,23 +43,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpInstanceRuntime implements VrrpActions {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstanceRuntime.class);
-    private static final InetAddress ALL_NODES = allNodes();
-
-    private static InetAddress allNodes() {
-        try {
-            return InetAddress.getByName("ff02::1");
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private final InstanceConfig config;
     private final String name;
     private final Path sysClassNet;
     private VrrpStateMachine machine;
     private final GarpPlan garp;
-    /** The VIPs held back by vrrp_garp_interval / vrrp_gna_interval, sent as the interface's pacer allows. */
+    /** The VIPs held back by vrrp_garp_interval / vrrp_gna_interval, sent as their interface's pacer allows. */
     private final GarpQueue garpQueue;
+    /** The VIPs and excluded VIPs, all announced, in the queue's order; and where each one's GARP goes. */
+    private final List<VirtualAddress> garpVips;
+
+    private final List<GarpRoute> garpRoutes;
+    /** The send sockets of each interface with VIPs, by name (the instance's or its VMAC, and VIPs' devs). */
+    private final Map<String, GarpLink> garpLinks = new java.util.LinkedHashMap<>();
+    /** A VIP's dev that could not be opened again after it was re-created: one line each 10 s, counted. */
+    private final RateLimitedLog garpLinkLog = RateLimitedLog.everyPeriod();
     /** Operator commands, status requests and events of other threads, run on the instance's loop. */
     private final Mailbox commands = new Mailbox(this::signal);
 
@@ -81,15 +76,11 @@ public final class VrrpInstanceRuntime implements VrrpActions {
 
     private RtNetlink netlink;
     private RtNetlink links;
-    private PacketSocket packets;
-    /** ICMPv6 raw socket for unsolicited neighbour advertisements of IPv6 VIPs. */
-    private RawIpSocket icmp6;
 
     private WakeUp wakeUp;
     private int ifindex;
     private InetAddress source;
     private AdvertisementFilter filter;
-    private byte[] mac;
     private volatile Thread thread;
     private boolean opened;
     private boolean vipsInstalled;
@@ -138,13 +129,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         this.name = config.name();
         this.sysClassNet = sysClassNet;
         this.garp = new GarpPlan(config.garp());
-        // keepalived paces per base interface, VMAC or not (IF_BASE_IFP)
+        // keepalived sends each VIP's GARPs on its own interface and paces them on that
+        // interface's base (IF_BASE_IFP): a VMAC's on the instance's interface
+        this.garpVips = GarpRoute.garpVips(config);
+        this.garpRoutes = GarpRoute.of(config);
         this.garpQueue = new GarpQueue(
-                config.vips().stream().map(VirtualAddress::isIpv6).toList(),
-                GarpPacer.forInterface(
-                        config.interfaceName(),
-                        config.garp().garpIntervalNanos(),
-                        config.garp().gnaIntervalNanos()));
+                garpVips.stream().map(VirtualAddress::isIpv6).toList(),
+                garpRoutes.stream().map(r -> r.pacer(config)).toList());
         this.sourceTracker = config.trackSourceAddress() && config.sourceAddress() != null
                 ? new TrackedSourceAddress(config.sourceAddress())
                 : null;
@@ -332,17 +323,13 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             throw new IOException(name + ": interface " + config.interfaceName() + " has no "
                     + (config.isIpv6() ? "IPv6 link-local" : "IPv4") + " address to send VRRP from");
         }
-        // Adverts go through the VMAC unless vmac_xmit_base; VIPs, GARPs and NAs always do.
+        // Adverts go through the VMAC unless vmac_xmit_base; the VIPs of its family, their GARPs
+        // and NAs always do (GarpRoute).
         String adverts = config.interfaceName();
-        String vipIf = config.interfaceName();
         if (vmac != null) {
             boolean ipv6On = !vmac.ipv6() && config.excludedVips().stream().anyMatch(VirtualAddress::isIpv6);
             vmacIndex = vmacLink.ensure(netlink, ifindex, vmac.ipv6() && !vmac.xmitBase() ? source : null, ipv6On);
-            vipIf = vmac.name();
             adverts = vmac.xmitBase() ? config.interfaceName() : vmac.name();
-            mac = vmac.mac();
-        } else {
-            mac = Interfaces.mac(sysClassNet, config.interfaceName());
         }
         awaitedSource = null;
         if (config.sourceAddress() != null
@@ -369,12 +356,10 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 ? RtNetlink.monitorLinksAndAddresses()
                 : RtNetlink.monitorLinks();
         socket = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
-        if (allVips().stream().anyMatch(v -> !v.isIpv6())) {
-            packets = PacketSocket.open(vipIf);
-        }
-        if (allVips().stream().anyMatch(VirtualAddress::isIpv6)) {
-            icmp6 = RawIpSocket.open(vipIf, true, NeighborAdvertisement.IPPROTO_ICMPV6);
-            icmp6.sendOnly();
+        for (GarpRoute r : garpRoutes) {
+            if (!garpLinks.containsKey(r.link())) {
+                garpLinks.put(r.link(), openGarpLink(r.link()));
+            }
         }
         sender = RawIpSocket.open(adverts, config.isIpv6(), Checksum.IPPROTO_VRRP);
         sender.sendOnly();
@@ -953,6 +938,17 @@ public final class VrrpInstanceRuntime implements VrrpActions {
                 linkChanged(l, now);
             }
         }
+        // a VIP's dev re-created while its events were lost
+        for (String link : garpRoutes.stream().map(GarpRoute::link).distinct().toList()) {
+            try {
+                RtNetlink.Link l = netlink.link(Interfaces.index(link));
+                if (l != null && isRecreatedVipDev(l)) {
+                    reopenGarpLink(link, now);
+                }
+            } catch (NativeException e) {
+                // gone: its next link event tells when it is back
+            }
+        }
         // lost address events: the source's presence from a dump, as at start
         if (awaitedSource != null) {
             awaitedSource.resync(List.of(ifindex), netlink.addresses(0));
@@ -1007,6 +1003,15 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
+    /** Whether {@code ifname} has index {@code ifindex} now (an event is not about an older incarnation). */
+    private static boolean stillIndex(String ifname, int ifindex) {
+        try {
+            return Interfaces.index(ifname) == ifindex;
+        } catch (NativeException e) {
+            return false;
+        }
+    }
+
     private boolean stillThere(String ifname) {
         try {
             return Interfaces.index(ifname) == vmacIndex;
@@ -1034,6 +1039,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         if (vmacIndex != 0 && l.ifindex() == vmacIndex && !l.up() && !l.lowerUp() && !stillThere(vmacLink.name())) {
             // keepalived re-creates a VMAC someone deleted (with its base interface, or alone)
             recreated = "VMAC " + vmacLink.name() + " was deleted";
+        }
+        if (isRecreatedVipDev(l) && stillIndex(l.name(), l.ifindex())) {
+            reopenGarpLink(l.name(), now);
         }
         if (l.name() != null && !trackedIndexes.containsKey(l.ifindex()) && trackedIndexes.containsValue(l.name())) {
             // A tracked interface came back under a new index: follow it by name.
@@ -1255,29 +1263,103 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         }
     }
 
-    /** Gratuitous ARPs for IPv4 VIPs and unsolicited neighbour advertisements for IPv6 ones, by index. */
+    /**
+     * Gratuitous ARPs for IPv4 VIPs and unsolicited neighbour advertisements for IPv6 ones, by
+     * index, each on its own interface.
+     */
     private void sendGarps(List<Integer> which) {
         java.util.Set<Integer> failed = new java.util.HashSet<>();
+        // NOARP of the (base) interface, read once per interface and burst, as keepalived checks it per send
+        Map<String, Boolean> noArp = new java.util.HashMap<>();
         for (int i : which) {
-            VirtualAddress v = config.vips().get(i);
-            if (failed.contains(i)) {
+            VirtualAddress v = garpVips.get(i);
+            GarpRoute route = garpRoutes.get(i);
+            GarpLink link = garpLinks.get(route.link());
+            if (failed.contains(i)
+                    || link == null
+                    || noArp.computeIfAbsent(route.pacedOn(), n -> GarpLink.noArp(sysClassNet, n))) {
+                // no link: a VIP's dev being re-created, logged when its reopening failed
                 continue;
             }
             try {
-                if (v.address() instanceof java.net.Inet6Address v6 && icmp6 != null) {
-                    icmp6.send(NeighborAdvertisement.message(v6, mac), ALL_NODES);
-                } else if (v.address() instanceof Inet4Address v4 && packets != null) {
-                    packets.send(GratuitousArp.frame(mac, v4), GratuitousArp.ETHERTYPE_ARP);
-                }
+                link.send(v.address());
             } catch (NativeException e) {
                 // one line per VIP and burst: the rest of its repeats would fail alike
                 failed.add(i);
                 LOG.warn(
-                        "{}: cannot send {} for {}: {}",
+                        "{}: cannot send {} for {} on {}: {}",
                         name,
                         v.isIpv6() ? "neighbour advertisement" : "gratuitous ARP",
                         Addresses.format(v.address()),
+                        link.name(),
                         e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The send sockets of interface {@code link}, for the families of the VIPs sent there; the
+     * frames carry the VMAC's MAC on the VMAC, else the interface's own.
+     */
+    private GarpLink openGarpLink(String link) throws IOException {
+        boolean v4 = false;
+        boolean v6 = false;
+        boolean onVmac = false;
+        for (int i = 0; i < garpVips.size(); i++) {
+            if (garpRoutes.get(i).link().equals(link)) {
+                v4 |= !garpVips.get(i).isIpv6();
+                v6 |= garpVips.get(i).isIpv6();
+                onVmac |= garpRoutes.get(i).vmac();
+            }
+        }
+        try {
+            return GarpLink.open(link, sysClassNet, onVmac ? config.vmac().mac() : null, v4, v6);
+        } catch (IOException e) {
+            throw new IOException(
+                    name + ": cannot open the gratuitous ARP sockets of " + link + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code l} is a VIP's dev (not the instance's interface nor its VMAC) under a new index. */
+    private boolean isRecreatedVipDev(RtNetlink.Link l) {
+        if (l.name() == null
+                || l.name().equals(config.interfaceName())
+                || (vmacLink != null && l.name().equals(vmacLink.name()))
+                || garpRoutes.stream().noneMatch(r -> r.link().equals(l.name()))) {
+            return false;
+        }
+        GarpLink open = garpLinks.get(l.name());
+        return open == null || open.ifindex() != l.ifindex();
+    }
+
+    /**
+     * A VIP's dev was deleted and made again (or could not be opened last time): its sockets are
+     * bound to the old one, so they are opened again by name, as the instance's own are when its
+     * interface is re-created; the instance itself runs on. A failure leaves that dev without
+     * GARPs until its next link event, logged.
+     */
+    private void reopenGarpLink(String link, long now) {
+        GarpLink old = garpLinks.remove(link);
+        if (old != null) {
+            old.close();
+        }
+        try {
+            GarpLink n = openGarpLink(link);
+            garpLinks.put(link, n);
+            LOG.info(
+                    "{}: {} was re-created (ifindex {}): its gratuitous ARP sockets are open again",
+                    name,
+                    link,
+                    n.ifindex());
+        } catch (IOException | RuntimeException e) {
+            long lines = garpLinkLog.admit(now);
+            if (lines > 0) {
+                LOG.warn(
+                        "{}: no gratuitous ARPs on {} until it is back: {}{}",
+                        name,
+                        link,
+                        e.getMessage(),
+                        RateLimitedLog.notLogged(lines - 1, garpLinkLog.total()));
             }
         }
     }
@@ -1292,7 +1374,9 @@ public final class VrrpInstanceRuntime implements VrrpActions {
             w.close();
         }
         processWatches.clear();
-        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links, packets, icmp6}) {
+        garpLinks.values().forEach(GarpLink::close);
+        garpLinks.clear();
+        for (AutoCloseable c : new AutoCloseable[] {socket, sender, netlink, links}) {
             if (c != null) {
                 try {
                     c.close();
@@ -1305,8 +1389,6 @@ public final class VrrpInstanceRuntime implements VrrpActions {
         sender = null;
         netlink = null;
         links = null;
-        packets = null;
-        icmp6 = null;
     }
 
     public long advertsSent() {
