@@ -39,7 +39,9 @@ final class HttpExchange {
 
     private final CheckSettings.Url url;
     private final Pattern regex;
-    private final byte[] head = new byte[HEADER_LIMIT];
+    /** The header so far: small at first (most are a few hundred bytes), grown up to HEADER_LIMIT. */
+    private byte[] head = new byte[512];
+
     private int headLength;
     private boolean extracted;
     private int headerEndOffset;
@@ -132,6 +134,10 @@ final class HttpExchange {
         if (!extracted) {
             int start = Math.max(0, headLength - 3);
             int take = Math.min(len, HEADER_LIMIT - headLength);
+            if (headLength + take > head.length) {
+                head = java.util.Arrays.copyOf(
+                        head, Math.min(HEADER_LIMIT, Math.max(head.length * 2, headLength + take)));
+            }
             System.arraycopy(buf, off, head, headLength, take);
             headLength += take;
             int end = headerEnd(start);
