@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.hadirector.healthcheck.CheckSettings;
 import org.hadirector.healthcheck.HttpGetChecker;
 import org.hadirector.healthcheck.ProbeIo;
-import org.hadirector.sys.TcpConnector;
 
 /**
  * `hadirector genhash`, keepalived's genhash: fetches a page the way HTTP_GET / SSL_GET will
@@ -99,9 +98,8 @@ final class Genhash {
                 sni,
                 List.of(new CheckSettings.Url(url, List.of(), null, null, false, null)),
                 protocol);
-        try (TcpConnector c = TcpConnector.open("genhash");
-                ProbeIo io = new ProbeIo(1, null)) {
-            HttpGetChecker.Page p = HttpGetChecker.page(c, settings, ssl ? io.engines(settings) : null)
+        try (ProbeIo io = new ProbeIo(1, null)) {
+            HttpGetChecker.Page p = HttpGetChecker.page(io.connector(), settings, ssl ? io.engines(settings) : null)
                     .get(t / 1_000_000 * 4 + 1000, TimeUnit.MILLISECONDS);
             if (verbose) {
                 out.print(p.header());

@@ -112,6 +112,11 @@ public final class ProbeIo implements AutoCloseable {
         };
     }
 
+    /** The connector of TCP_CHECK, HTTP_GET and SSL_GET (genhash fetches on it too), started on first use. */
+    public synchronized org.hadirector.sys.TcpConnector connector() {
+        return tcp();
+    }
+
     /** The connector of TCP_CHECK and HTTP_GET, started on first use. */
     private org.hadirector.sys.TcpConnector tcp() {
         if (tcp == null) {
