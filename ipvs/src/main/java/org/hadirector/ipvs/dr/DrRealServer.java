@@ -37,6 +37,14 @@ final class DrRealServer {
         return n == null ? -1 : n.mac;
     }
 
+    /** A packet for it was dropped for want of its MAC: ask for it soon (at most once a second). */
+    void macWanted(long nowNs) {
+        Neighbours.Entry n = neighbour;
+        if (n != null) {
+            neighbours.wanted(n, nowNs);
+        }
+    }
+
     /** Stops asking for its MAC (its address may stay in use by another service's server). */
     void forgetNeighbour() {
         if (neighbour != null) {

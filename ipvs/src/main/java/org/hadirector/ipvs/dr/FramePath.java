@@ -147,6 +147,7 @@ final class FramePath {
         sync.packet(c, changed);
         long mac = r.mac();
         if (mac == -1) {
+            r.macWanted(nowNs);
             drop(Drop.NO_MAC);
             return false;
         }

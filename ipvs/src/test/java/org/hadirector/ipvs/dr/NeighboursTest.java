@@ -1,0 +1,97 @@
+package org.hadirector.ipvs.dr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NeighboursTest {
+    static final long S = 1_000_000_000L;
+    final Neighbours n = new Neighbours();
+
+    /** The seconds (from 0, checked every 100 ms as the forwarder does) at which {@code address} is asked. */
+    List<Long> askedAt(int address, long untilS) {
+        List<Long> at = new ArrayList<>();
+        for (long t = 0; t <= untilS * S; t += S / 10) {
+            if (n.due(t).contains(address)) {
+                at.add(t / (S / 10));
+            }
+        }
+        return at;
+    }
+
+    @Test
+    void aSilentAddressIsAskedThreeTimesThenLessAndLessOftenUpToOnceAMinute() {
+        n.use(1);
+        // tenths of a second: 0, 1 s, 2 s, then 4, 8, 16, 32, 64 s apart, then once a minute
+        assertEquals(List.of(0L, 10L, 20L, 40L, 80L, 160L, 320L, 640L, 1240L, 1840L), askedAt(1, 200));
+    }
+
+    @Test
+    void aHeardAddressIsRefreshedOnceAMinuteAndKeepsItsMacWhenSilent() {
+        Neighbours.Entry e = n.use(1);
+        assertEquals(List.of(1), n.due(0));
+        n.heard(1, 0xa, S / 10);
+        assertEquals(List.of(), n.due(59 * S));
+        assertEquals(List.of(1), n.due(60 * S + S / 10));
+        // silent at its refresh: asked a second apart, then backing off; the MAC stays
+        assertEquals(List.of(), n.due(61 * S));
+        assertEquals(List.of(1), n.due(61 * S + S / 10));
+        assertEquals(0xa, e.mac);
+        n.heard(1, 0xb, 62 * S);
+        assertEquals(0xb, e.mac);
+        assertEquals(List.of(), n.due(121 * S));
+        assertEquals(List.of(1), n.due(122 * S));
+    }
+
+    @Test
+    void trafficForAnUnknownAddressBringsTheNextAskForwardToASecondWhateverTheRate() {
+        Neighbours.Entry e = n.use(1);
+        for (long t = 0; t < 100 * S; t += S / 10) {
+            n.due(t);
+        }
+        assertTrue(e.unanswered > Neighbours.SOLICIT);
+        long asked = e.askedNs;
+        // a packet flood needing the MAC: one ask a second after the last, not one per packet
+        for (int i = 0; i < 100_000; i++) {
+            n.wanted(e, 100 * S);
+        }
+        assertEquals(List.of(1), n.due(Math.max(100 * S, asked + S)));
+        assertEquals(List.of(), n.due(asked + S + S / 2));
+    }
+
+    @Test
+    void oneCallAsksAtMostItsCapAndTheRestAtTheNext() {
+        int count = Neighbours.MAX_ASKS_PER_CALL * 2 + 10;
+        for (int a = 1; a <= count; a++) {
+            n.use(a);
+        }
+        assertEquals(Neighbours.MAX_ASKS_PER_CALL, n.due(0).size());
+        assertEquals(Neighbours.MAX_ASKS_PER_CALL, n.due(S / 10).size());
+        assertEquals(10, n.due(2 * S / 10).size());
+        assertEquals(0, n.due(3 * S / 10).size());
+    }
+
+    @Test
+    void anAddressAddedLaterIsAskedAtTheNextCallEvenWhenNothingElseIsDue() {
+        n.use(1);
+        n.due(0);
+        n.heard(1, 0xa, 0);
+        assertEquals(List.of(), n.due(S));
+        n.use(2);
+        assertEquals(List.of(2), n.due(S + S / 10));
+    }
+
+    @Test
+    void aReleasedAddressIsForgotten() {
+        Neighbours.Entry e = n.use(1);
+        n.use(1);
+        n.release(e);
+        assertEquals(1, n.size());
+        n.release(e);
+        assertEquals(0, n.size());
+        assertEquals(List.of(), n.due(0));
+    }
+}
