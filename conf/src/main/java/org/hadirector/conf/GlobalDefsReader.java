@@ -116,6 +116,9 @@ final class GlobalDefsReader {
                 }
                 case "lvs_timeouts" -> b.set("lvsTimeouts", timeouts(s));
                 case "lvs_flush" -> b.set("lvsFlush", set(s));
+                // hadirector's own: the kernel's net.ipv4.vs.sloppy_tcp, on either dataplane (ECMP
+                // directors, docs/ecmp.md)
+                case "hadirector_sloppy_tcp" -> b.set("hadirectorSloppyTcp", set(s));
                 case "lvs_flush_on_stop" -> {
                     if (s.args().isEmpty()) {
                         b.set("lvsFlushOnStop", LvsFlushOnStop.ALL);

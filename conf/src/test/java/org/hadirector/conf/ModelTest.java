@@ -245,6 +245,8 @@ class ModelTest {
         assertEquals(120, g.lvsTimeouts().tcpFin());
         assertEquals(300, g.lvsTimeouts().udp());
         assertTrue(g.lvsFlush());
+        assertFalse(g.hadirectorSloppyTcp());
+        assertTrue(load("hadirector-extensions.conf").globalDefs().hadirectorSloppyTcp());
         assertEquals(LvsFlushOnStop.VS, g.lvsFlushOnStop());
         assertEquals("/run/hadirector/fifo", g.notifyFifo().path());
 

@@ -146,6 +146,9 @@ final class Director implements AutoCloseable {
             table.onFault(f -> parts.report("table", f));
             table.start(plan.flushAtStart());
             applyTimeouts(plan.timeouts());
+            if (plan.sloppyTcp()) {
+                applySloppyTcp(true);
+            }
             LOG.info(
                     "table: {} runs {} virtual server(s)",
                     table.dataplane().name(),
@@ -368,6 +371,19 @@ final class Director implements AutoCloseable {
      * table's dataplane (the kernel's, or the forwarder's, whose synced entries are clamped to
      * them too); an absent or 0 value leaves that timeout as it is.
      */
+    /** hadirector_sloppy_tcp, at start when set and at a reload that changes it. */
+    private void applySloppyTcp(boolean on) throws DataplaneException {
+        table.call(() -> {
+            table.dataplane().sloppyTcp(on);
+            return null;
+        });
+        LOG.info(
+                "table: sloppy_tcp {} on {}: {}",
+                on ? "on" : "off",
+                table.dataplane().name(),
+                on ? "a TCP flow's first segment seen is scheduled, not only a SYN" : "only a SYN starts a connection");
+    }
+
     private void applyTimeouts(org.hadirector.conf.model.LvsTimeouts t) throws DataplaneException {
         if (t == null || (zero(t.tcp()) && zero(t.tcpFin()) && zero(t.udp()))) {
             return;
@@ -440,6 +456,9 @@ final class Director implements AutoCloseable {
             table.reload(next.table(), new LinkedHashSet<>(diff.servicesChanged()));
             if (diff.timeoutsChanged()) {
                 applyTimeouts(next.timeouts());
+            }
+            if (this.plan.sloppyTcp() != next.sloppyTcp()) {
+                applySloppyTcp(next.sloppyTcp());
             }
             if (tls != null) {
                 io.useTls(tls);

@@ -38,11 +38,12 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param syncGroups the vrrp_sync_groups, each with the members this plan runs
  * @param vipInterfaces for each table service whose address is a VIP, the interface it goes on
  * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
- * @param flushAtStart lvs_flush: the whole table is flushed before the plan's services go in
  * @param initFiles the track_files with an init_file value, written at start and at each reload
  * @param notifyFifos the notify FIFOs to open for the parts that run
  * @param smtpAlerts who sends smtp_alert mail, and where to
  * @param warnings what the plan ignores, and why, for the log
+ * @param sloppyTcp hadirector_sloppy_tcp: the table's dataplane schedules a TCP flow's first
+ *     segment seen, not only a SYN (the kernel's net.ipv4.vs.sloppy_tcp)
  */
 record DirectorPlan(
         boolean runsVrrp,
@@ -60,7 +61,8 @@ record DirectorPlan(
         List<TrackFile> initFiles,
         NotifyFifos.Plan notifyFifos,
         SmtpAlertPlan smtpAlerts,
-        List<String> warnings) {
+        List<String> warnings,
+        boolean sloppyTcp) {
 
     /**
      * What keeps a file from running, one message each: the features it uses that are not built
@@ -244,7 +246,8 @@ record DirectorPlan(
                         : List.of(),
                 NotifyFifos.Plan.of(c, vrrp, checkers).withGroups(groupNames, groupProtocols),
                 SmtpAlertPlan.of(c, vrrp, checkers, vs -> TableConfigMapper.serviceId(vs, c, pools)),
-                List.copyOf(warnings));
+                List.copyOf(warnings),
+                table && c.globalDefs().hadirectorSloppyTcp());
     }
 
     /**

@@ -101,6 +101,9 @@ class TableKeeperTest {
         }
 
         @Override
+        public void sloppyTcp(boolean on) {}
+
+        @Override
         public void timeouts(Integer tcp, Integer tcpFin, Integer udp) {
             throw new UnsupportedOperationException();
         }

@@ -70,6 +70,14 @@ public interface Dataplane extends Closeable {
     void timeouts(Integer tcp, Integer tcpFin, Integer udp) throws DataplaneException;
 
     /**
+     * The kernel's net.ipv4.vs.sloppy_tcp: whether a TCP segment other than a SYN (never a reset)
+     * of a flow with no connection starts one. ECMP directors need it: a flow an ECMP change
+     * moves to another director goes on there, to the same real server when the scheduler is
+     * consistent (mh, sh).
+     */
+    void sloppyTcp(boolean on) throws DataplaneException;
+
+    /**
      * Why this dataplane cannot forward now (its link is down, its interface is gone, its I/O is
      * being re-opened after a failure), or null while it can. The kernel's IPVS always can.
      */

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * global_defs. Durations are exact; absent optional values are null (the smtp_alert flags too:
- * keepalived tells an unset flag from "off" when a block inherits it).
+ * keepalived tells an unset flag from "off" when a block inherits it). {@code hadirector_*}
+ * keywords are hadirector's own (keepalived warns "Unknown keyword" and goes on, so the same file
+ * still passes {@code keepalived -t}).
  */
 public record GlobalDefs(
         String routerId,
@@ -48,4 +50,5 @@ public record GlobalDefs(
         NotifyFifo notifyFifo,
         NotifyFifo vrrpNotifyFifo,
         NotifyFifo lvsNotifyFifo,
-        int maxAutoPriority) {}
+        int maxAutoPriority,
+        boolean hadirectorSloppyTcp) {}

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class UserspaceDrLabTest {
     static final String VIP = "198.18.0.100";
+    /** The sloppy_tcp test's VIP, on the director and the real servers as VIP is. */
+    static final String VIP2 = "198.18.0.101";
+
     static Lab lab;
     static ExecutorService director;
     static UserspaceDr dr;
@@ -57,11 +60,13 @@ class UserspaceDrLabTest {
                     "net.ipv4.conf.lo.arp_ignore=1",
                     "net.ipv4.conf.lo.arp_announce=2");
             Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
+            Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP2 + "/32", "dev", "lo");
             lab.nginx(rs);
             Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
             Files.write(lab.dir.resolve("www-" + rs + "/html/big"), new byte[200_000]);
         }
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
+        Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP2 + "/32", "dev", "e0");
         director = Executors.newSingleThreadExecutor();
         dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
     }
@@ -173,6 +178,75 @@ class UserspaceDrLabTest {
             // The kernel's wrr sequence for weight 2 added before weight 1 (see SchedulersTest).
             assertEquals(List.of("rs2", "rs1", "rs1", "rs2", "rs1", "rs1", "rs2", "rs1", "rs1"), answers);
         } finally {
+            dr.apply(new TableOp.DeleteService(web, "test"));
+        }
+    }
+
+    /** One HTTP/1.1 request on an open connection; the body of the answer (Content-Length bodies only). */
+    static String get(java.net.Socket s, String path) throws Exception {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: vip\r\n\r\n").getBytes());
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("closed after " + head);
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertTrue(m.find(), head.toString());
+        return new String(in.readNBytes(Integer.parseInt(m.group(1))));
+    }
+
+    /**
+     * sloppy_tcp on the forwarder, with real packets: a keep-alive connection whose director
+     * forgets it (as a director that an ECMP change hands a flow mid-way has never seen it) is
+     * dropped segment by segment without sloppy_tcp, and with it goes on, by mh, to the real
+     * server that answered it before.
+     */
+    @Test
+    void sloppyTcpCarriesOnAFlowTheDirectorNeverSawStart() throws Exception {
+        ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip(VIP2), 80);
+        dr.apply(new TableOp.AddService(VirtualService.of(web, "mh"), "test"));
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.21"), 80, 1), "test"));
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.22"), 80, 1), "test"));
+            assertTrue(Lab.waitFor(5_000, Lab.quietly(() -> dr.counters().neighbours() == 2)) >= 0);
+            java.net.Socket socket = client.submit(() -> {
+                        NetNs.enter(lab.ns("client"));
+                        java.net.Socket so = new java.net.Socket();
+                        so.connect(new java.net.InetSocketAddress(VIP2, 80), 3_000);
+                        so.setSoTimeout(10_000);
+                        return so;
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            try (socket) {
+                String first = get(socket, "/who").strip();
+                assertTrue(first.startsWith("rs"), first);
+                dr.flushConnections();
+                long notSyn = dr.counters().dropped().get("not_syn");
+                java.util.concurrent.Future<String> second =
+                        client.submit(() -> get(socket, "/who").strip());
+                assertTrue(
+                        Lab.waitFor(
+                                        5_000,
+                                        Lab.quietly(
+                                                () -> dr.counters().dropped().get("not_syn") > notSyn))
+                                >= 0,
+                        "the unknown flow's segment is dropped without sloppy_tcp");
+                assertFalse(second.isDone(), "no answer while the director drops the flow");
+                dr.sloppyTcp(true);
+                // the client's retransmission is scheduled now, by mh, to the same real server
+                assertEquals(first, second.get(15, TimeUnit.SECONDS));
+                assertEquals(first, get(socket, "/who").strip());
+                assertEquals(1, dr.connections().size(), "one entry for the flow, made mid-way");
+            }
+        } finally {
+            dr.sloppyTcp(false);
+            client.shutdownNow();
             dr.apply(new TableOp.DeleteService(web, "test"));
         }
     }

@@ -49,6 +49,15 @@ final class ForwardingCore {
         return frames.process(p, off, len, nowNs);
     }
 
+    /** See {@link FramePath#sloppyTcp(boolean)}. */
+    void sloppyTcp(boolean on) {
+        frames.sloppyTcp(on);
+    }
+
+    boolean sloppyTcp() {
+        return frames.sloppyTcp();
+    }
+
     void drop(Drop reason) {
         frames.drop(reason);
     }

@@ -32,6 +32,14 @@ final class FramePath {
     private final byte[] src4 = new byte[4];
     private final byte[] dst4 = new byte[4];
     private long ownMac;
+    /**
+     * The kernel's net.ipv4.vs.sloppy_tcp: a TCP segment other than a SYN (never a reset) of a
+     * flow with no connection is scheduled too, not dropped. With a consistent scheduler (mh, sh)
+     * that is how a director that an ECMP change hands an established flow goes on sending it to
+     * the real server the flow's first director chose.
+     */
+    private boolean sloppyTcp;
+
     private long forwarded;
 
     FramePath(DrServiceTable services, ConnectionTable table, ConnectionSync sync, long ownMac) {
@@ -168,6 +176,14 @@ final class FramePath {
                 || c.server.backend.weight() == 0;
     }
 
+    void sloppyTcp(boolean on) {
+        sloppyTcp = on;
+    }
+
+    boolean sloppyTcp() {
+        return sloppyTcp;
+    }
+
     /** A new entry for a flow the table does not know, or null with the reason counted. */
     private DrConnection schedule(int proto, int saddr, int sport, int daddr, int dport, int tcpFlags, long nowNs) {
         DrService svc = services.match(proto, daddr, dport);
@@ -176,8 +192,9 @@ final class FramePath {
             return null;
         }
         if (proto == Ipv4Header.PROTOCOL_TCP
-                && (tcpFlags & (TcpInputOnly.SYN | TcpInputOnly.RST)) != TcpInputOnly.SYN) {
-            // tcp_conn_schedule: only a SYN starts a connection; the rest belong to flows we do not know.
+                && ((tcpFlags & TcpInputOnly.RST) != 0 || (tcpFlags & TcpInputOnly.SYN) == 0 && !sloppyTcp)) {
+            // tcp_conn_schedule: only a SYN starts a connection (any segment but a reset with
+            // sloppy_tcp); the rest belong to flows we do not know.
             drop(Drop.NOT_SYN);
             return null;
         }

@@ -311,6 +311,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         });
     }
 
+    @Override
+    public void sloppyTcp(boolean on) throws DataplaneException {
+        call(() -> {
+            core.sloppyTcp(on);
+            return null;
+        });
+    }
+
     /** New and changed connections go here (the sync master); null stops that. */
     @Override
     public void syncOut(SyncOut out) throws DataplaneException {

@@ -251,6 +251,17 @@ public final class KernelIpvs implements Dataplane, PersistentTable, SyncDaemons
         timeouts(new IpvsGenl.Timeouts(tcp == null ? 0 : tcp, tcpFin == null ? 0 : tcpFin, udp == null ? 0 : udp));
     }
 
+    /** The sysctl, in this process's network namespace (the ip_vs module made it when it loaded). */
+    @Override
+    public void sloppyTcp(boolean on) throws DataplaneException {
+        java.nio.file.Path p = java.nio.file.Path.of("/proc/sys/net/ipv4/vs/sloppy_tcp");
+        try {
+            java.nio.file.Files.writeString(p, on ? "1\n" : "0\n");
+        } catch (java.io.IOException e) {
+            throw new DataplaneException("sloppy_tcp: cannot write " + p + ": " + e.getMessage(), e);
+        }
+    }
+
     public void timeouts(IpvsGenl.Timeouts t) throws DataplaneException {
         call(IpvsGenl.CMD_SET_CONFIG, IpvsGenl.timeouts(t), "set timeouts");
     }

@@ -193,6 +193,49 @@ class ForwardingCoreTest {
         assertEquals(0, core.connectionCount());
     }
 
+    /** Two directors with the same mh service and servers, as ECMP peers run them. */
+    static ForwardingCore mhDirector() throws DataplaneException {
+        ForwardingCore d = new ForwardingCore(org.hadirector.ipvs.sched.Schedulers::create, Frames.DIRECTOR_MAC);
+        d.apply(new TableOp.AddService(VirtualService.of(WEB, "mh"), "t"));
+        for (int i = 21; i <= 24; i++) {
+            d.apply(new TableOp.AddDestination(WEB, Destination.route(addr("198.18.0." + i), 80, 1), "t"));
+            d.neighbours().heard(ip("198.18.0." + i), 0x020000000000L + i, 0);
+        }
+        return d;
+    }
+
+    static long via(ForwardingCore d, ByteBuffer frame, long nowNs) {
+        return d.process(Frames.pointer(frame), 0, frame.limit(), nowNs) ? Frames.mac(frame, 0) : -1;
+    }
+
+    /**
+     * sloppy_tcp: a director that meets a flow mid-way (an ECMP change moved it there) schedules
+     * its first segment instead of dropping it, and with mh it picks the server the flow's first
+     * director picked for its SYN; a reset still starts nothing.
+     */
+    @Test
+    void sloppyTcpSchedulesAMidFlowSegmentToTheServerItsSynGotOnAnotherDirector() throws DataplaneException {
+        ForwardingCore first = mhDirector();
+        ForwardingCore second = mhDirector();
+        assertEquals(-1, via(second, tcp(CLIENT, 40000, VIP, 80, ACK, 100), now));
+        assertEquals(1L, second.drops().get(Drop.NOT_SYN));
+        second.sloppyTcp(true);
+        java.util.Set<Long> servers = new java.util.HashSet<>();
+        for (int host = 30; host < 230; host++) {
+            String client = "198.18.0." + host; // mh hashes the source address (no mh-port)
+            long mac = via(first, tcp(client, 40000, VIP, 80, SYN, 0), now);
+            assertTrue(mac != -1);
+            servers.add(mac);
+            assertEquals(mac, via(second, tcp(client, 40000, VIP, 80, ACK, 100), now), client);
+            assertEquals(mac, via(second, tcp(client, 40000, VIP, 80, ACK | FIN, 0), now));
+        }
+        assertEquals(4, servers.size(), "the flows spread over every server");
+        assertEquals(200, second.connectionCount());
+        assertEquals(-1, via(second, tcp(CLIENT, 50000, VIP, 80, RST, 0), now));
+        assertEquals(-1, via(second, tcp(CLIENT, 50001, VIP, 80, RST | ACK, 0), now));
+        assertEquals(200, second.connectionCount());
+    }
+
     @Test
     void fragmentsAndBadHeadersAreDropped() {
         ByteBuffer f = tcp(CLIENT, 40000, VIP, 80, SYN, 0);
