@@ -148,6 +148,11 @@ public final class TunDevice implements Closeable {
         return ifindex;
     }
 
+    /** The descriptor, for tests that look at its flags. */
+    int fd() {
+        return fd;
+    }
+
     /**
      * Puts {@code address} on the interface as a host address (/32 or /128, scope global, which
      * {@code protocol direct} needs: it skips link and host scope). Already there: no change.

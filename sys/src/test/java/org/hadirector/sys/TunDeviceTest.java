@@ -41,6 +41,12 @@ class TunDeviceTest {
                 String local = NetnsLab.ip("-n", lab.a, "route", "get", "198.18.0.100");
                 assertTrue(local.startsWith("local 198.18.0.100 dev lo"), local);
                 assertEquals(List.of(VIP, VIP6), lab.in(lab.a, tun::addresses));
+                // O_CLOEXEC (octal 02000000): a script the daemon starts must not inherit the
+                // descriptor, or the device and its VIPs would outlive the daemon in the child.
+                String fdinfo = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fdinfo/" + tun.fd()));
+                Matcher flags = Pattern.compile("flags:\\s+(\\d+)").matcher(fdinfo);
+                assertTrue(flags.find(), fdinfo);
+                assertTrue((Long.parseLong(flags.group(1), 8) & 02000000) != 0, fdinfo);
 
                 assertTrue(lab.in(lab.a, () -> tun.remove(VIP)));
                 assertFalse(lab.in(lab.a, () -> tun.remove(VIP)), "second remove: not there");
