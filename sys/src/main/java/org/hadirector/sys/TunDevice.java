@@ -63,16 +63,21 @@ public final class TunDevice implements Closeable {
      * interface of that name exists already (another hadirector, or a device not ours).
      */
     public static TunDevice open(String name) throws NativeException {
+        return open(name, DEV);
+    }
+
+    /** As {@link #open(String)} with another clone device (tests: a missing one). */
+    static TunDevice open(String name, String dev) throws NativeException {
         checkName(name);
-        int fd = Native.C.open(DEV, Native.O_RDWR | Native.O_CLOEXEC | Native.O_NONBLOCK);
+        int fd = Native.C.open(dev, Native.O_RDWR | Native.O_CLOEXEC | Native.O_NONBLOCK);
         if (fd < 0) {
             int errno = Native.errno();
             if (errno == ENOENT || errno == ENODEV || errno == ENXIO) {
                 throw new NativeException(
-                        "open(" + DEV + "): no TUN driver here (modprobe tun; in a container, pass the device in)",
+                        "open(" + dev + "): no TUN driver here (modprobe tun; in a container, pass the device in)",
                         errno);
             }
-            throw new NativeException("open(" + DEV + ")", errno);
+            throw new NativeException("open(" + dev + ")", errno);
         }
         RtNetlink rtnl = null;
         try {

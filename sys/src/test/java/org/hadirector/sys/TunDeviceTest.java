@@ -84,6 +84,9 @@ class TunDeviceTest {
                 return null;
             });
             assertTrue(NetnsLab.ip("-n", lab.a, "link", "show", "e0").contains("e0"));
+            NativeException none =
+                    assertThrows(NativeException.class, () -> TunDevice.open("hd-announce", "/nonexistent/tun"));
+            assertTrue(none.getMessage().startsWith("open(/nonexistent/tun): no TUN driver here"), none.getMessage());
             assertThrows(IllegalArgumentException.class, () -> TunDevice.open("a-name-too-long-x"));
             assertThrows(IllegalArgumentException.class, () -> TunDevice.open("bad/name"));
         }
