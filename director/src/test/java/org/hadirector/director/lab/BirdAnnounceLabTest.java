@@ -166,7 +166,7 @@ class BirdAnnounceLabTest {
             // A silent failure (the director's switch port cut, nothing closes the session): only
             // the router's hold timer (3 s) ends it, and BIRD 2.0.12 then keeps the session in its
             // closing state, routes still in, for about 3 s more (it waits to send the
-            // NOTIFICATION; measured 5.5-5.9 s with hold 3, 8.3 s with hold 6, the same with
+            // NOTIFICATION; measured 5.5-6.0 s with hold 3, 8.3 s with hold 6, the same with
             // graceful restart off). BFD is what would shorten this (issue 16, the drills).
             lab.java("d1", "owner-d1b", TunOwner.class.getName(), TUN, VIP);
             awaitLine(lab, "owner-d1b", "ready");
