@@ -241,6 +241,68 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
+    /** Debian's bird2, the BGP speaker of the announcement tests. */
+    public static final Path BIRD = Path.of("/usr/sbin/bird");
+
+    /**
+     * Starts BIRD 2 in {@code host}'s namespace (foreground, so the lab's close kills it) with
+     * {@code config}, its control socket DIR/bird-host.ctl (returned once BIRD listens on it),
+     * pid file and log in the lab's directory, never the system's. Stopped with the lab.
+     */
+    public Path bird(String host, String config) throws IOException, InterruptedException {
+        Path conf = write("bird-" + host + ".conf", config);
+        Path socket = dir.resolve("bird-" + host + ".ctl");
+        Path log = dir.resolve("bird-" + host + ".log");
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns(host),
+                        BIRD.toString(),
+                        "-f",
+                        "-c",
+                        conf.toString(),
+                        "-s",
+                        socket.toString(),
+                        "-P",
+                        dir.resolve("bird-" + host + ".pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        processes.add(p);
+        if (waitFor(10_000, () -> Files.exists(socket) || !p.isAlive()) < 0 || !p.isAlive()) {
+            throw new IOException("BIRD did not start in " + host + ": " + Files.readString(log));
+        }
+        return socket;
+    }
+
+    /**
+     * Runs {@code mainClass} of the test class path in a JVM inside {@code host}'s namespace, as
+     * {@link #director} runs hadirector; its stdin is a pipe for the test, its output goes to
+     * DIR/name.log. Stopped with the lab.
+     */
+    public Process java(String host, String name, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns(host),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+        processes.add(p);
+        return p;
+    }
+
     /**
      * Starts dnsmasq in {@code host}'s namespace (foreground, no resolv.conf, no hosts file,
      * answering {@code example.test} with 198.18.0.1) on the host's address, port 53; its output
