@@ -341,6 +341,12 @@ final class LvsReader {
                     v.noValue(x);
                     b.set("haSuspend", true);
                 }
+                // hadirector's own, '@hadirector announce': the VIP announced over BGP by BIRD
+                // while the virtual server has quorum (docs/ecmp.md)
+                case "announce" -> {
+                    v.noValue(x);
+                    b.set("announce", true);
+                }
                 case "omega" -> {
                     v.noValue(x);
                     b.set("omega", true);

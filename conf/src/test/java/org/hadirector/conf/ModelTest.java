@@ -245,8 +245,10 @@ class ModelTest {
         assertEquals(120, g.lvsTimeouts().tcpFin());
         assertEquals(300, g.lvsTimeouts().udp());
         assertTrue(g.lvsFlush());
-        assertFalse(g.hadirectorSloppyTcp());
-        assertTrue(load("hadirector-extensions.conf").globalDefs().hadirectorSloppyTcp());
+        assertFalse(g.sloppyTcp());
+        // '@hadirector' lines are read whatever the config id, '@^hadirector' ones never
+        assertTrue(load("hadirector-extensions.conf").globalDefs().sloppyTcp());
+        assertEquals("ecmp1", load("hadirector-extensions.conf").globalDefs().routerId());
         assertEquals(LvsFlushOnStop.VS, g.lvsFlushOnStop());
         assertEquals("/run/hadirector/fifo", g.notifyFifo().path());
 

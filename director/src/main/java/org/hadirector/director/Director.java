@@ -18,6 +18,7 @@ import org.hadirector.healthcheck.ProbeIo;
 import org.hadirector.healthcheck.TlsClientContext;
 import org.hadirector.ipvs.DataplaneException;
 import org.hadirector.ipvs.Dataplanes;
+import org.hadirector.ipvs.Destination;
 import org.hadirector.ipvs.Forwarder;
 import org.hadirector.sys.Addresses;
 import org.hadirector.sys.RtNetlink;
@@ -47,6 +48,9 @@ final class Director implements AutoCloseable {
     private final List<VrrpInstanceRuntime> started = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ProbeIo io;
     private HealthCheckService checks;
+    /** The announced VIPs' interface ({@code @hadirector announce}), or null. */
+    private Announcer announcer;
+
     private TableKeeper table;
     private SyncRole sync;
     /** The notify FIFOs: opened before the parts start, closed after they stop (the STOP lines). */
@@ -157,6 +161,14 @@ final class Director implements AutoCloseable {
             checks = new HealthCheckService(plan.checks(), io, table::onHealth, MAX_IN_FLIGHT);
             checks.onRestart(why -> parts.restarted("checks", why));
             checks.onTransitions(notifiers);
+            if (plan.announce() != null) {
+                try {
+                    announcer = Announcer.open(plan.announce());
+                } catch (org.hadirector.sys.NativeException e) {
+                    throw new DataplaneException("@hadirector announce: " + e.getMessage(), e);
+                }
+                notifiers.addCheckerListener(announcer);
+            }
         }
         if (vrrp && !config.globalDefs().vrrpStartupDelay().isZero()) {
             // keepalived's vrrp_delayed_start_time: set at start only, shared by every instance
@@ -190,6 +202,11 @@ final class Director implements AutoCloseable {
         }
         if (checks != null) {
             checks.start();
+            if (announcer != null) {
+                // taken on the checks' loop, in order with their quorum events
+                Announcer a = announcer;
+                checks.status().thenAccept(a::snapshot);
+            }
         }
     }
 
@@ -299,6 +316,22 @@ final class Director implements AutoCloseable {
                         + Addresses.format(address) + " is on " + vmac + ", use_vmac); use kernel IPVS");
             }
             String ifname = p.vipInterfaces().get(s.id());
+            if (ifname == null
+                    && p.announce() != null
+                    && p.announce().vipsByPool().containsKey(s.checks())) {
+                // An announced VIP is on the announcement interface, which receives nothing: the
+                // routers send its flows to the interface on the real servers' link (DR needs them
+                // on one link with the director).
+                for (Destination d : s.servers().values()) {
+                    ifname = interfaceOnLinkWith(d.address(), p.announce().interfaceName());
+                    if (ifname != null) {
+                        break;
+                    }
+                }
+                if (ifname == null) {
+                    throw new DataplaneException(s.id() + ": no interface here is on the link of its real servers");
+                }
+            }
             if (ifname == null) {
                 ifname = interfaceHolding(address);
             }
@@ -329,6 +362,35 @@ final class Director implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The interface (not {@code skip}) with an address whose prefix holds {@code a}, or null. */
+    private static String interfaceOnLinkWith(InetAddress a, String skip) {
+        try (RtNetlink nl = RtNetlink.open()) {
+            for (RtNetlink.Address x : nl.addresses(0)) {
+                if (x.address().getClass() == a.getClass() && samePrefix(x.address(), a, x.prefixLength())) {
+                    RtNetlink.Link l = nl.link(x.ifindex());
+                    if (l != null && !l.name().equals(skip) && !l.name().equals("lo")) {
+                        return l.name();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot list addresses: {}", e.toString());
+        }
+        return null;
+    }
+
+    private static boolean samePrefix(InetAddress x, InetAddress y, int bits) {
+        byte[] a = x.getAddress();
+        byte[] b = y.getAddress();
+        for (int i = 0; i < a.length && bits > 0; i++, bits -= 8) {
+            int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+            if ((a[i] & mask) != (b[i] & mask)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String interfaceHolding(InetAddress a) {
@@ -371,7 +433,39 @@ final class Director implements AutoCloseable {
      * table's dataplane (the kernel's, or the forwarder's, whose synced entries are clamped to
      * them too); an absent or 0 value leaves that timeout as it is.
      */
-    /** hadirector_sloppy_tcp, at start when set and at a reload that changes it. */
+    /**
+     * A reload's {@code @hadirector announce}: the interface opened or closed as the new file says
+     * (a new name is a new interface), and the VIPs put on it or taken off as the pools' quorum,
+     * read on the checks' loop after their reconfiguration, says.
+     */
+    private void reannounce(DirectorPlan.AnnouncePlan next) throws IOException {
+        if (announcer != null && (next == null || !next.interfaceName().equals(announcer.interfaceName()))) {
+            notifiers.removeCheckerListener(announcer);
+            announcer.close();
+            announcer = null;
+        }
+        if (next == null) {
+            return;
+        }
+        if (announcer == null) {
+            try {
+                announcer = Announcer.open(next);
+            } catch (org.hadirector.sys.NativeException e) {
+                throw new IOException("@hadirector announce: " + e.getMessage(), e);
+            }
+            notifiers.addCheckerListener(announcer);
+        } else {
+            announcer.replan(next.vipsByPool());
+        }
+        Announcer a = announcer;
+        checks.status().thenAccept(a::snapshot);
+    }
+
+    Announcer announcer() {
+        return announcer;
+    }
+
+    /** {@code @hadirector sloppy_tcp}, at start when set and at a reload that changes it. */
     private void applySloppyTcp(boolean on) throws DataplaneException {
         table.call(() -> {
             table.dataplane().sloppyTcp(on);
@@ -474,6 +568,7 @@ final class Director implements AutoCloseable {
             }
             // The restarted pools' initial tables were handed to the table thread before this runs.
             long ops = table.reconcileNow();
+            reannounce(next.announce());
             next.haSuspendOwner().forEach((service, owner) -> {
                 if (restarted.contains(service)) {
                     VrrpInstanceRuntime r = instance(owner);
@@ -704,6 +799,11 @@ final class Director implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        if (announcer != null) {
+            // first: the routers move the flows to the other directors while this one still forwards
+            notifiers.removeCheckerListener(announcer);
+            announcer.close();
+        }
         if (checks != null) {
             LvsFlushOnStop flush = config.globalDefs().lvsFlushOnStop();
             // keepalived's clear_services (not run with -I): omega's notifies, each real server's

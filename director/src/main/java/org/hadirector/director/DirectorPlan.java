@@ -42,7 +42,8 @@ import org.hadirector.vrrp.NotifyScripts;
  * @param notifyFifos the notify FIFOs to open for the parts that run
  * @param smtpAlerts who sends smtp_alert mail, and where to
  * @param warnings what the plan ignores, and why, for the log
- * @param sloppyTcp hadirector_sloppy_tcp: the table's dataplane schedules a TCP flow's first
+ * @param announce {@code @hadirector announce}: the VIPs announced over BIRD, or null
+ * @param sloppyTcp {@code @hadirector sloppy_tcp}: the table's dataplane schedules a TCP flow's first
  *     segment seen, not only a SYN (the kernel's net.ipv4.vs.sloppy_tcp)
  */
 record DirectorPlan(
@@ -62,7 +63,17 @@ record DirectorPlan(
         NotifyFifos.Plan notifyFifos,
         SmtpAlertPlan smtpAlerts,
         List<String> warnings,
-        boolean sloppyTcp) {
+        boolean sloppyTcp,
+        AnnouncePlan announce) {
+
+    /** The announcement interface's name, the default of {@code @hadirector announce_interface}. */
+    static final String ANNOUNCE_INTERFACE = "hd-announce";
+
+    /**
+     * {@code @hadirector announce}: the interface the announced VIPs go on (BIRD's {@code protocol
+     * direct} exports it) and the VIPs of each announced check pool.
+     */
+    record AnnouncePlan(String interfaceName, Map<ServiceId, List<java.net.InetAddress>> vipsByPool) {}
 
     /**
      * What keeps a file from running, one message each: the features it uses that are not built
@@ -120,6 +131,9 @@ record DirectorPlan(
         if (checkers) {
             out.addAll(CheckerConfigMapper.problems(c));
         }
+        if (checkers) {
+            out.addAll(announceProblems(c));
+        }
         if (vrrp && checkers && !c.virtualServers().isEmpty()) {
             String sync = syncProblem(c);
             if (sync != null) {
@@ -127,6 +141,74 @@ record DirectorPlan(
             }
         }
         return out;
+    }
+
+    /**
+     * {@code @hadirector announce}: a virtual server announced needs an address (a fwmark has
+     * none), and an announced VIP must not be a VRRP virtual_ipaddress too (two owners of one
+     * address: VRRP would take it away from the director the routers still send it to).
+     */
+    static List<String> announceProblems(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        String ifname = c.globalDefs().announceInterface();
+        if (ifname != null && (ifname.isEmpty() || ifname.length() > 15 || !ifname.matches("[A-Za-z0-9_.:-]+"))) {
+            out.add("@hadirector announce_interface '" + ifname
+                    + "': an interface name is 1 to 15 letters, digits, '_', '.', ':' or '-'");
+        }
+        for (VirtualServer vs : c.virtualServers()) {
+            if (!vs.announce()) {
+                continue;
+            }
+            for (org.hadirector.ipvs.VirtualService s : TableConfigMapper.services(vs, c)) {
+                if (s.key().isFwmark()) {
+                    out.add(vs.displayName() + ": @hadirector announce needs an address to announce; "
+                            + "a fwmark service has none");
+                    break;
+                }
+                VrrpInstance owner = vipOwner(c, s.key().address());
+                if (owner != null) {
+                    out.add(vs.displayName() + ": @hadirector announce: "
+                            + org.hadirector.sys.Addresses.format(s.key().address())
+                            + " is a virtual_ipaddress of vrrp_instance " + owner.name()
+                            + "; an announced VIP is held by every director at once, not by VRRP's master");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static VrrpInstance vipOwner(KeepalivedConfig c, java.net.InetAddress a) {
+        for (VrrpInstance i : c.vrrpInstances()) {
+            if (i.virtualIpaddresses().stream().anyMatch(v -> v.address().equals(a))
+                    || i.virtualIpaddressesExcluded().stream()
+                            .anyMatch(v -> v.address().equals(a))) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    /** The announced VIPs by check pool, or null when no virtual server is announced. */
+    private static AnnouncePlan announce(KeepalivedConfig c, Set<ServiceId> running) {
+        Map<ServiceId, List<java.net.InetAddress>> vips = new LinkedHashMap<>();
+        for (VirtualServer vs : c.virtualServers()) {
+            if (vs.announce()) {
+                List<java.net.InetAddress> addresses = TableConfigMapper.services(vs, c).stream()
+                        .map(s -> s.key().address())
+                        .distinct()
+                        .toList();
+                vips.merge(TableConfigMapper.serviceId(vs, c, running), addresses, (a, b) -> {
+                    List<java.net.InetAddress> both = new ArrayList<>(a);
+                    b.stream().filter(x -> !both.contains(x)).forEach(both::add);
+                    return both;
+                });
+            }
+        }
+        if (vips.isEmpty()) {
+            return null;
+        }
+        String name = c.globalDefs().announceInterface();
+        return new AnnouncePlan(name == null ? ANNOUNCE_INTERFACE : name, Map.copyOf(vips));
     }
 
     /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws {@link Refused}. */
@@ -247,7 +329,8 @@ record DirectorPlan(
                 NotifyFifos.Plan.of(c, vrrp, checkers).withGroups(groupNames, groupProtocols),
                 SmtpAlertPlan.of(c, vrrp, checkers, vs -> TableConfigMapper.serviceId(vs, c, pools)),
                 List.copyOf(warnings),
-                table && c.globalDefs().hadirectorSloppyTcp());
+                table && c.globalDefs().sloppyTcp(),
+                table ? announce(c, pools) : null);
     }
 
     /**

@@ -17,7 +17,16 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
 
     Notifiers(NotifyFifos fifos, SmtpAlerts mails) {
         this.vrrp = List.of(fifos, mails);
-        this.checkers = List.of(fifos, mails);
+        this.checkers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(fifos, mails));
+    }
+
+    /** One more listener of the checkers' events (the announcer), told after the others. */
+    void addCheckerListener(HealthCheckService.Transitions t) {
+        checkers.add(t);
+    }
+
+    void removeCheckerListener(HealthCheckService.Transitions t) {
+        checkers.remove(t);
     }
 
     @Override

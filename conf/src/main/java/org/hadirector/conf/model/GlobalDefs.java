@@ -6,9 +6,8 @@ import java.util.List;
 
 /**
  * global_defs. Durations are exact; absent optional values are null (the smtp_alert flags too:
- * keepalived tells an unset flag from "off" when a block inherits it). {@code hadirector_*}
- * keywords are hadirector's own (keepalived warns "Unknown keyword" and goes on, so the same file
- * still passes {@code keepalived -t}).
+ * keepalived tells an unset flag from "off" when a block inherits it). {@code sloppyTcp}
+ * is hadirector's own keyword, written {@code @hadirector sloppy_tcp} so that keepalived skips it.
  */
 public record GlobalDefs(
         String routerId,
@@ -51,4 +50,7 @@ public record GlobalDefs(
         NotifyFifo vrrpNotifyFifo,
         NotifyFifo lvsNotifyFifo,
         int maxAutoPriority,
-        boolean hadirectorSloppyTcp) {}
+        boolean sloppyTcp,
+        String announceInterface,
+        String birdSocket,
+        List<String> birdProtocols) {}

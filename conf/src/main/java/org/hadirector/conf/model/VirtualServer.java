@@ -34,7 +34,8 @@ public record VirtualServer(
         Duration delayLoop,
         boolean inhibitOnFailure,
         Boolean smtpAlert,
-        List<RealServer> realServers) {
+        List<RealServer> realServers,
+        boolean announce) {
 
     /** How ipvsadm and our logs name it: TCP 10.0.0.1:80, FWM 1, group VSG_1. */
     public String displayName() {

@@ -47,6 +47,14 @@ public final class Preprocessor {
     private static final Pattern REPEAT = Pattern.compile("^~(SEQx|SEQ|LST)[ \\t]*\\(");
 
     private final String configId;
+
+    /**
+     * The config id of hadirector's own keywords: an {@code @hadirector} line is read by hadirector
+     * whatever its config id, and skipped by keepalived (unless it runs with {@code -i hadirector}),
+     * so a file with hadirector's extensions still passes {@code keepalived -t} (docs/ecmp.md).
+     */
+    public static final String EXTENSION_ID = "hadirector";
+
     private final Diagnostics diagnostics;
     private final Map<String, String> definitions = new HashMap<>();
     private final Deque<Path> includeStack = new ArrayDeque<>();
@@ -204,7 +212,7 @@ public final class Preprocessor {
                         loc.atColumn(col0 + 1), "'@' must be followed by a config id, e.g. '@main router_id main'");
                 return;
             }
-            if (id.equals(configId) == negate) {
+            if ((id.equals(configId) || id.equals(EXTENSION_ID)) == negate) {
                 return;
             }
             String rest = line.substring(end);
