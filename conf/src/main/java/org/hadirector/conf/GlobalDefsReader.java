@@ -119,14 +119,10 @@ final class GlobalDefsReader {
                 // hadirector's own, written '@hadirector sloppy_tcp': the kernel's
                 // net.ipv4.vs.sloppy_tcp, on either dataplane (ECMP directors, docs/ecmp.md)
                 case "sloppy_tcp" -> b.set("sloppyTcp", set(s));
-                // hadirector's own, for '@hadirector announce' (docs/ecmp.md); BIRD's state is not read yet
+                // hadirector's own, for '@hadirector announce' (docs/ecmp.md)
                 case "announce_interface" -> b.set("announceInterface", v.string(s));
-                case "bird_socket" -> {
-                    v.warning(s, Unbuilt.BIRD_STATE.warning());
-                    b.set("birdSocket", v.string(s));
-                }
+                case "bird_socket" -> b.set("birdSocket", v.string(s));
                 case "bird_protocols" -> {
-                    v.warning(s, Unbuilt.BIRD_STATE.warning());
                     if (s.args().isEmpty()) {
                         v.error(s, "bird_protocols needs the names of BIRD's BGP protocols to report");
                     } else {

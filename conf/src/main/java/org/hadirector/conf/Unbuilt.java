@@ -65,12 +65,7 @@ public enum Unbuilt {
             "are not built yet (one range per instance); give every peer the same"),
     BFD_CHECK(Part.CHECKS, "BFD_CHECK", "is not supported: hadirector has no BFD"),
     CHECKER_BIND_IF(Part.CHECKS, "bind_if", "on checker sockets is not supported"),
-    CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported"),
-    BIRD_STATE(
-            Part.TABLE,
-            "@hadirector bird_socket / bird_protocols",
-            "(BIRD's sessions and exported routes in status and /metrics, docs/ecmp.md) are not built yet; "
-                    + "@hadirector announce is");
+    CHECKER_FWMARK(Part.CHECKS, "fwmark", "on checker sockets is not supported");
 
     /** Which part of the daemon would run it: -P runs only VRRP, -C only the checks and the table. */
     public enum Part {
@@ -162,10 +157,6 @@ public enum Unbuilt {
                 || !c.staticRoutes().isEmpty()
                 || !c.staticRules().isEmpty()) {
             out.add(new Use(STATIC_ADDRESSES, "top level"));
-        }
-        if (c.globalDefs().birdSocket() != null
-                || !c.globalDefs().birdProtocols().isEmpty()) {
-            out.add(new Use(BIRD_STATE, "global_defs"));
         }
         for (VirtualServer vs : c.virtualServers()) {
             for (RealServer rs : vs.realServers()) {

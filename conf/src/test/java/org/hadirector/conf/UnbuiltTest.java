@@ -17,9 +17,6 @@ class UnbuiltTest {
 
     /** One file using every unbuilt feature once. */
     private static final String EVERYTHING = """
-            global_defs {
-                @hadirector bird_socket /run/bird/bird.ctl
-            }
             track_file tf {
                 file /tmp/hadirector-unbuilt-test
             }

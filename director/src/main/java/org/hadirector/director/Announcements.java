@@ -15,7 +15,8 @@ import org.hadirector.sys.ServiceId;
  * at least one of its announced check pools has quorum, and never once withdrawn (a graceful stop,
  * or the operator's withdraw). One pool down must not take away a VIP whose other ports still
  * serve; a VIP with no pool serving is withdrawn, so the routers send its flows to the directors
- * that can serve them.
+ * that can serve them. A withdraw (graceful stop, {@code hadirector announce withdraw}) holds
+ * until resumed, whatever the quorum does.
  */
 final class Announcements {
     /** The VIPs of each announced pool (a virtual_server_group's pool has several). */
@@ -52,9 +53,14 @@ final class Announcements {
         }
     }
 
-    /** From now on nothing is announced. */
+    /** From now on nothing is announced, until {@link #resume}. */
     void withdraw() {
         withdrawn = true;
+    }
+
+    /** Announces again what has quorum (the operator took a withdraw back). */
+    void resume() {
+        withdrawn = false;
     }
 
     boolean withdrawn() {

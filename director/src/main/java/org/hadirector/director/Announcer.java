@@ -59,10 +59,11 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
 
     /** A reload's new plan: nothing changes on the interface until its {@link #snapshot}. */
     synchronized void replan(Map<ServiceId, List<InetAddress>> vipsByPool) {
-        if (state.withdrawn()) {
-            return;
-        }
+        boolean withdrawn = state.withdrawn();
         state = new Announcements(vipsByPool);
+        if (withdrawn) {
+            state.withdraw(); // an operator's withdraw outlives a reload
+        }
         // the VIPs stay as they are until the snapshot says otherwise
     }
 
@@ -72,10 +73,20 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
         apply(service + (up ? " gained" : " lost") + " quorum");
     }
 
-    /** Withdraws every VIP (graceful stop, or the operator's withdraw); for good. */
+    /** Withdraws every VIP (graceful stop, or the operator's withdraw) until {@link #resume}. */
     synchronized void withdraw(String why) {
         state.withdraw();
         apply(why);
+    }
+
+    /** Takes a withdraw back: what has quorum is announced again. */
+    synchronized void resume(String why) {
+        state.resume();
+        apply(why);
+    }
+
+    synchronized boolean withdrawn() {
+        return state.withdrawn();
     }
 
     synchronized Set<InetAddress> announced() {
@@ -135,7 +146,7 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
     /** Withdraws everything and closes the interface (the kernel removes it). */
     @Override
     public synchronized void close() {
-        if (!state.withdrawn()) {
+        if (!state.withdrawn() || !on.isEmpty()) {
             withdraw("stopping");
         }
         tun.close();

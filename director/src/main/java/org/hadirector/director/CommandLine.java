@@ -75,7 +75,7 @@ record CommandLine(
                     mode = Mode.GENHASH;
                     i = 1;
                 }
-                case "vrrp", "real-server" -> {
+                case "vrrp", "real-server", "announce" -> {
                     mode = Mode.ACTION;
                     i = 0;
                 }
@@ -183,6 +183,9 @@ record CommandLine(
                                                 hand the master role over gracefully, or take it back
               hadirector real-server drain|enable VS RS [--control S]
                                                 weight 0 (keeps connections, no new ones), or back
+              hadirector announce withdraw|resume [--control S]
+                                                withdraw the announced VIPs and wait (at most 60 s)
+                                                until BIRD exports none and no frame comes in; or back
               hadirector genhash -s HOST -p PORT -u PATH [-S|--ssl] [-V VHOST] [--sni] [-t SECONDS] [-v]
                                                 the MD5 digest of a page, for HTTP_GET / SSL_GET digest
               hadirector --help | --version

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class ControlCommands {
     private static final Logger LOG = LoggerFactory.getLogger(ControlCommands.class);
     static final String KNOWN = "status, status json, ipvs -L -n [--stats|--rate|-c], vrrp demote|promote NAME, "
-            + "real-server drain|enable VS RS";
+            + "real-server drain|enable VS RS, announce withdraw|resume";
 
     private final Director director;
 
@@ -57,6 +57,12 @@ final class ControlCommands {
                     return realServer(w[1].equals("drain"), vs, w[w.length - 1]);
                 }
                 return "error: usage: real-server drain|enable VS RS (e.g. 198.18.0.100:80 198.18.0.21:80)\n";
+            }
+            case "announce" -> {
+                if (w.length == 2 && (w[1].equals("withdraw") || w[1].equals("resume"))) {
+                    return announce(w[1].equals("withdraw"));
+                }
+                return "error: usage: announce withdraw | announce resume\n";
             }
             case "fault-inject" -> {
                 if (w.length >= 2) {
@@ -190,9 +196,60 @@ final class ControlCommands {
                     sync == null ? "none" : sync.role(),
                     sc[0],
                     sc[1],
-                    fw);
+                    fw,
+                    announce(director));
         }
         return new Snapshot(all, health, table, parts);
+    }
+
+    /**
+     * announce withdraw: every announced VIP off the announcement interface, so BIRD withdraws
+     * them and the routers send their flows to the other directors (graceful scale-in; the
+     * client then waits until that shows); announce resume takes it back.
+     */
+    private String announce(boolean withdraw) {
+        Announcer a = director.announcer();
+        if (a == null) {
+            return "error: nothing is announced here (no virtual_server has @hadirector announce)\n";
+        }
+        if (withdraw) {
+            a.withdraw("operator: announce withdraw");
+        } else {
+            a.resume("operator: announce resume");
+        }
+        LOG.info("announce: {} by the operator", withdraw ? "withdraw" : "resume");
+        return "ok: " + (withdraw ? "withdrawn" : "announcing what has quorum") + "; on " + a.interfaceName() + ": "
+                + (a.announced().isEmpty()
+                        ? "nothing"
+                        : String.join(
+                                ", ",
+                                a.announced().stream()
+                                        .map(org.hadirector.sys.Addresses::format)
+                                        .toList()))
+                + "\n";
+    }
+
+    /** The announcement's part of status, or null when nothing is announced. */
+    static StatusReport.Announce announce(Director director) {
+        Announcer a = director.announcer();
+        if (a == null) {
+            return null;
+        }
+        java.util.Set<java.net.InetAddress> on = a.announced();
+        java.util.Map<String, Boolean> vips = new java.util.LinkedHashMap<>();
+        a.candidates().keySet().forEach(v -> vips.put(org.hadirector.sys.Addresses.format(v), on.contains(v)));
+        StatusReport.Bird bird = null;
+        org.hadirector.director.bird.BirdWatch w = director.bird();
+        if (w != null) {
+            org.hadirector.director.bird.BirdWatch.State s = w.state();
+            bird = new StatusReport.Bird(
+                    s.socket().toString(),
+                    (System.nanoTime() - s.takenAtNanos()) / 1_000_000,
+                    s.error(),
+                    s.sessions(),
+                    s.errors());
+        }
+        return new StatusReport.Announce(a.interfaceName(), vips, a.fault(), bird);
     }
 
     String status(boolean json) {

@@ -50,6 +50,8 @@ final class Director implements AutoCloseable {
     private HealthCheckService checks;
     /** The announced VIPs' interface ({@code @hadirector announce}), or null. */
     private Announcer announcer;
+    /** BIRD's view of the announcement, read while something is announced, or null. */
+    private org.hadirector.director.bird.BirdWatch bird;
 
     private TableKeeper table;
     private SyncRole sync;
@@ -168,6 +170,7 @@ final class Director implements AutoCloseable {
                     throw new DataplaneException("@hadirector announce: " + e.getMessage(), e);
                 }
                 notifiers.addCheckerListener(announcer);
+                watchBird(plan.announce());
             }
         }
         if (vrrp && !config.globalDefs().vrrpStartupDelay().isZero()) {
@@ -438,6 +441,22 @@ final class Director implements AutoCloseable {
      * (a new name is a new interface), and the VIPs put on it or taken off as the pools' quorum,
      * read on the checks' loop after their reconfiguration, says.
      */
+    /** (Re)starts the BIRD reader for {@code p}'s socket and sessions, or stops it when {@code p} is null. */
+    private void watchBird(DirectorPlan.AnnouncePlan p) {
+        if (bird != null) {
+            bird.close();
+            bird = null;
+        }
+        if (p != null) {
+            bird = new org.hadirector.director.bird.BirdWatch(p.birdSocket(), p.birdProtocols());
+            bird.start();
+        }
+    }
+
+    org.hadirector.director.bird.BirdWatch bird() {
+        return bird;
+    }
+
     private void reannounce(DirectorPlan.AnnouncePlan next) throws IOException {
         if (announcer != null && (next == null || !next.interfaceName().equals(announcer.interfaceName()))) {
             notifiers.removeCheckerListener(announcer);
@@ -445,6 +464,7 @@ final class Director implements AutoCloseable {
             announcer = null;
         }
         if (next == null) {
+            watchBird(null);
             return;
         }
         if (announcer == null) {
@@ -459,6 +479,9 @@ final class Director implements AutoCloseable {
         }
         Announcer a = announcer;
         checks.status().thenAccept(a::snapshot);
+        if (bird == null || !bird.watches(next.birdSocket(), next.birdProtocols())) {
+            watchBird(next);
+        }
     }
 
     Announcer announcer() {
@@ -803,6 +826,9 @@ final class Director implements AutoCloseable {
             // first: the routers move the flows to the other directors while this one still forwards
             notifiers.removeCheckerListener(announcer);
             announcer.close();
+        }
+        if (bird != null) {
+            bird.close();
         }
         if (checks != null) {
             LvsFlushOnStop flush = config.globalDefs().lvsFlushOnStop();

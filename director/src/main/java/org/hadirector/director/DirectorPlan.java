@@ -73,7 +73,14 @@ record DirectorPlan(
      * {@code @hadirector announce}: the interface the announced VIPs go on (BIRD's {@code protocol
      * direct} exports it) and the VIPs of each announced check pool.
      */
-    record AnnouncePlan(String interfaceName, Map<ServiceId, List<java.net.InetAddress>> vipsByPool) {}
+    record AnnouncePlan(
+            String interfaceName,
+            Map<ServiceId, List<java.net.InetAddress>> vipsByPool,
+            java.nio.file.Path birdSocket,
+            List<String> birdProtocols) {}
+
+    /** BIRD's control socket with Debian's unit, the default of {@code @hadirector bird_socket}. */
+    static final String BIRD_SOCKET = "/run/bird/bird.ctl";
 
     /**
      * What keeps a file from running, one message each: the features it uses that are not built
@@ -208,7 +215,12 @@ record DirectorPlan(
             return null;
         }
         String name = c.globalDefs().announceInterface();
-        return new AnnouncePlan(name == null ? ANNOUNCE_INTERFACE : name, Map.copyOf(vips));
+        String socket = c.globalDefs().birdSocket();
+        return new AnnouncePlan(
+                name == null ? ANNOUNCE_INTERFACE : name,
+                Map.copyOf(vips),
+                java.nio.file.Path.of(socket == null ? BIRD_SOCKET : socket),
+                c.globalDefs().birdProtocols());
     }
 
     /** The plan of {@code c} run with VRRP ({@code vrrp}) and checkers ({@code checkers}); throws {@link Refused}. */
@@ -261,6 +273,12 @@ record DirectorPlan(
             }
         }
         warnings.addAll(SmtpAlertPlan.warnings(c));
+        if ((c.globalDefs().birdSocket() != null
+                        || !c.globalDefs().birdProtocols().isEmpty())
+                && c.virtualServers().stream().noneMatch(VirtualServer::announce)) {
+            warnings.add("@hadirector bird_socket / bird_protocols have no effect: no virtual_server is announced "
+                    + "(@hadirector announce), so BIRD is not read");
+        }
         boolean table = checkers && !c.virtualServers().isEmpty();
         List<TableConfigMapper.ServicePlan> services = table ? TableConfigMapper.map(c, pools) : List.of();
         List<ServiceSpec> checks = table ? CheckerConfigMapper.map(c, pools) : List.of();

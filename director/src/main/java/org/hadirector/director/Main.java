@@ -186,13 +186,51 @@ public final class Main {
         }
     }
 
+    static final long WITHDRAW_WAIT_NANOS = 60_000_000_000L;
+
+    /**
+     * announce withdraw's wait: reads the daemon's status twice a second until BIRD exports none
+     * of the VIPs and the forwarder's frames have stopped (the routers moved the flows), at most
+     * {@code boundNanos}; exit 0 then, 1 with what remains at the bound.
+     */
+    private int awaitWithdrawn(Path control, long boundNanos) {
+        WithdrawWait w = new WithdrawWait();
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < boundNanos) {
+            try {
+                String status = ControlServer.request(control, "status");
+                if (w.add(WithdrawWait.read(status, System.nanoTime()))) {
+                    out.printf(
+                            "announce: traffic moved after %d ms (%s); the director can be stopped%n",
+                            (System.nanoTime() - start) / 1_000_000, w.describe());
+                    return EXIT_OK;
+                }
+                Thread.sleep(500);
+            } catch (IOException e) {
+                err.println("hadirector: cannot read the daemon's status: " + e.getMessage());
+                return EXIT_USAGE;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return EXIT_USAGE;
+            }
+        }
+        err.printf("announce: not moved after %d s: %s%n", boundNanos / 1_000_000_000L, w.describe());
+        return EXIT_USAGE;
+    }
+
     /** vrrp demote|promote NAME, real-server drain|enable VS RS: the daemon checks and answers. */
     private int action(CommandLine cl) {
         String request = String.join(" ", cl.rest());
         try {
             String answer = ControlServer.request(Path.of(cl.controlSocket()), request);
             (answer.startsWith("error:") ? err : out).print(answer);
-            return answer.startsWith("error:") ? EXIT_USAGE : EXIT_OK;
+            if (answer.startsWith("error:")) {
+                return EXIT_USAGE;
+            }
+            if (request.equals("announce withdraw")) {
+                return awaitWithdrawn(Path.of(cl.controlSocket()), WITHDRAW_WAIT_NANOS);
+            }
+            return EXIT_OK;
         } catch (IOException e) {
             err.println("hadirector: cannot reach the daemon at " + cl.controlSocket() + ": " + e.getMessage());
             return EXIT_USAGE;

@@ -158,7 +158,40 @@ final class PrometheusText {
         };
     }
 
+    private void announce(StatusReport.Announce a) {
+        family(
+                "hadirector_vip_announced",
+                "gauge",
+                "1 while the VIP is on the announcement interface (@hadirector announce)");
+        a.vips().forEach((vip, on) -> sample("hadirector_vip_announced", on ? 1 : 0, "vip", vip));
+        StatusReport.Bird b = a.bird();
+        if (b == null) {
+            return;
+        }
+        family("hadirector_bird_read_age_seconds", "gauge", "how long ago BIRD's state was last read");
+        sample("hadirector_bird_read_age_seconds", b.ageMillis() / 1000.0);
+        family("hadirector_bird_read_errors_total", "counter", "reads of BIRD's control socket that failed");
+        sample("hadirector_bird_read_errors_total", b.errors());
+        family("hadirector_bgp_session_up", "gauge", "1 while BIRD's BGP session is Established");
+        b.sessions().forEach(s -> sample("hadirector_bgp_session_up", s.established() ? 1 : 0, "protocol", s.name()));
+        family("hadirector_vip_exported", "gauge", "1 while BIRD exports the VIP on the session");
+        for (String vip : a.vips().keySet()) {
+            String net = vip + (vip.contains(":") ? "/128" : "/32");
+            b.sessions()
+                    .forEach(s -> sample(
+                            "hadirector_vip_exported",
+                            s.established() && s.exported().contains(net) ? 1 : 0,
+                            "vip",
+                            vip,
+                            "protocol",
+                            s.name()));
+        }
+    }
+
     private void table(StatusReport.Table t) {
+        if (t.announce() != null) {
+            announce(t.announce());
+        }
         family("hadirector_table_operations_total", "counter", "table operations applied to the dataplane");
         sample("hadirector_table_operations_total", t.opsApplied(), "result", "applied");
         sample("hadirector_table_operations_total", t.opsFailed(), "result", "failed");

@@ -1,7 +1,9 @@
 package org.hadirector.director;
 
 import java.util.List;
+import java.util.Map;
 import org.hadirector.conf.ConfigJson;
+import org.hadirector.director.bird.BirdWatch;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.vrrp.InstanceStatus;
 
@@ -23,7 +25,17 @@ final class StatusReport {
             String syncRole,
             long syncMessagesSent,
             long syncMessagesReceived,
-            Forwarder forwarder) {}
+            Forwarder forwarder,
+            Announce announce) {}
+
+    /**
+     * {@code @hadirector announce}: the interface, each VIP it may carry and whether it is on it
+     * now, why the interface does not hold what it should (null when it does), and BIRD's view.
+     */
+    record Announce(String interfaceName, Map<String, Boolean> vips, String fault, Bird bird) {}
+
+    /** BIRD's sessions as last read, how long ago, and why the last read failed (null when it did not). */
+    record Bird(String socket, long ageMillis, String error, List<BirdWatch.Session> sessions, long errors) {}
 
     /** The userspace forwarder's counters (null with kernel IPVS, whose counters ipvsadm shows). */
     record Forwarder(
@@ -41,6 +53,41 @@ final class StatusReport {
             long linkDowns) {}
 
     private StatusReport() {}
+
+    private static void announce(StringBuilder sb, Announce a) {
+        if (a == null) {
+            return;
+        }
+        List<String> vips = a.vips().entrySet().stream()
+                .map(e -> e.getKey() + (e.getValue() ? " announced" : " withdrawn"))
+                .toList();
+        sb.append("announce: ")
+                .append(a.interfaceName())
+                .append(": ")
+                .append(vips.isEmpty() ? "no VIP" : String.join(", ", vips))
+                .append(a.fault() == null ? "" : "; fault: " + a.fault())
+                .append('\n');
+        Bird b = a.bird();
+        if (b == null) {
+            return;
+        }
+        sb.append("bird: ").append(b.socket()).append(String.format(" read %.1f s ago", b.ageMillis() / 1000.0));
+        if (b.error() != null) {
+            sb.append("; failed: ").append(b.error());
+        }
+        sb.append('\n');
+        for (BirdWatch.Session s : b.sessions()) {
+            sb.append("  ")
+                    .append(s.name())
+                    .append(s.established() ? "  Established" : "  " + s.state() + "  " + s.info())
+                    .append(
+                            s.established()
+                                    ? "  exports "
+                                            + (s.exported().isEmpty() ? "nothing" : String.join(", ", s.exported()))
+                                    : "")
+                    .append('\n');
+        }
+    }
 
     static String text(List<InstanceStatus> all, HealthStatus health) {
         return text(all, health, null, List.of());
@@ -95,6 +142,7 @@ final class StatusReport {
                             ? "off"
                             : table.syncRole() + " (messages sent " + table.syncMessagesSent() + ", received "
                                     + table.syncMessagesReceived() + ")"));
+            announce(sb, table.announce());
             Forwarder f = table.forwarder();
             if (f != null) {
                 sb.append(String.format(

@@ -65,6 +65,9 @@ class AnnouncementsTest {
         a.quorum(dns, true);
         a.snapshot(Map.of(web, true));
         assertEquals(Set.of(), a.wanted());
+        // the operator takes the withdraw back: what has quorum now is announced
+        a.resume();
+        assertEquals(Set.of(ip("198.18.0.100")), a.wanted());
     }
 
     @Test

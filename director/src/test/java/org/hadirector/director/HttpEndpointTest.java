@@ -317,7 +317,8 @@ class HttpEndpointTest {
                         4,
                         0,
                         new StatusReport.Forwarder(
-                                100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2)),
+                                100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2),
+                        null),
                 null,
                 List.of(
                         new Parts.Part("dataplane", false, "link e0 is down", 1),
@@ -343,5 +344,39 @@ class HttpEndpointTest {
                                     "hadirector_[a-z0-9_]+(\\{([a-z]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? -?[0-9.eE+-]+"),
                     line);
         }
+    }
+
+    /** @hadirector announce in status and /metrics: each VIP on the interface or not, and BIRD's view. */
+    @Test
+    void theAnnouncementAndBirdsSessionsAreInStatusAndMetrics() {
+        StatusReport.Announce a = new StatusReport.Announce(
+                "hd-announce",
+                new java.util.LinkedHashMap<>(java.util.Map.of("198.18.0.100", true)),
+                null,
+                new StatusReport.Bird(
+                        "/run/bird/bird.ctl",
+                        1500,
+                        null,
+                        List.of(
+                                new org.hadirector.director.bird.BirdWatch.Session(
+                                        "uplink", true, "up", "Established", List.of("198.18.0.100/32")),
+                                new org.hadirector.director.bird.BirdWatch.Session(
+                                        "uplink2", false, "start", "Active  Socket: Connection refused", List.of())),
+                        2));
+        StatusReport.Table t = new StatusReport.Table("userspace DR", 0, 0, "none", 0, 0, null, a);
+        String metrics = PrometheusText.render(List.of(), null, t, null, List.of());
+        assertTrue(metrics.contains("hadirector_vip_announced{vip=\"198.18.0.100\"} 1\n"), metrics);
+        assertTrue(metrics.contains("hadirector_bgp_session_up{protocol=\"uplink\"} 1\n"), metrics);
+        assertTrue(metrics.contains("hadirector_bgp_session_up{protocol=\"uplink2\"} 0\n"), metrics);
+        assertTrue(metrics.contains("hadirector_vip_exported{vip=\"198.18.0.100\",protocol=\"uplink\"} 1\n"), metrics);
+        assertTrue(metrics.contains("hadirector_vip_exported{vip=\"198.18.0.100\",protocol=\"uplink2\"} 0\n"), metrics);
+        assertTrue(metrics.contains("hadirector_bird_read_errors_total 2\n"), metrics);
+        String text = StatusReport.text(List.of(), null, t, List.of());
+        assertTrue(text.contains("announce: hd-announce: 198.18.0.100 announced\n"), text);
+        assertTrue(text.contains("bird: /run/bird/bird.ctl read 1.5 s ago\n"), text);
+        assertTrue(text.contains("  uplink  Established  exports 198.18.0.100/32\n"), text);
+        assertTrue(text.contains("  uplink2  start  Active  Socket: Connection refused\n"), text);
+        String json = StatusReport.json(List.of(), null, t, List.of());
+        assertTrue(json.contains("\"hd-announce\""), json);
     }
 }

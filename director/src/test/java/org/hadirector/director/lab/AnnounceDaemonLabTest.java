@@ -22,6 +22,7 @@ class AnnounceDaemonLabTest {
             global_defs {
                 router_id d1
                 @hadirector announce_interface %s
+                @hadirector bird_socket %s
                 @hadirector sloppy_tcp
             }
             virtual_server %s 80 {
@@ -57,14 +58,14 @@ class AnnounceDaemonLabTest {
             Process nginx = lab.nginx("rs1");
             java.nio.file.Files.writeString(lab.dir.resolve("www-rs1/html/who"), "rs1\n");
             lab.bird("router", BirdAnnounceLabTest.routerConfig(List.of("198.18.0.11")));
-            lab.bird("d1", BirdAnnounceLabTest.directorConfig("198.18.0.11"));
+            Path birdSocket = lab.bird("d1", BirdAnnounceLabTest.directorConfig("198.18.0.11"));
             Path sock = lab.dir.resolve("d1.sock");
             Process daemon = lab.director(
                     "d1",
                     "-C",
                     "-l",
                     "-f",
-                    lab.write("d1.conf", CONF.formatted(BirdAnnounceLabTest.TUN, VIP))
+                    lab.write("d1.conf", CONF.formatted(BirdAnnounceLabTest.TUN, birdSocket, VIP))
                             .toString(),
                     "--pid-file",
                     lab.dir.resolve("d1.pid").toString(),
@@ -74,6 +75,17 @@ class AnnounceDaemonLabTest {
                     20_000, Lab.quietly(() -> BirdAnnounceLabTest.nextHops(lab).equals(Set.of("198.18.0.11"))));
             assertTrue(up >= 0, "no route to the VIP on the router\n" + lab.log("d1") + lab.log("bird-d1"));
             assertTrue(lab.log("d1").contains("announce: " + VIP + " announced on hd-announce"), lab.log("d1"));
+            // status shows the VIP on the interface and BIRD exporting it on the session
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    Lab.quietly(() -> HealthCheckDaemonTest.status(sock)
+                                            .contains("uplink  Established  exports " + VIP + "/32")))
+                            >= 0,
+                    HealthCheckDaemonTest.status(sock));
+            assertTrue(
+                    HealthCheckDaemonTest.status(sock).contains("announce: hd-announce: " + VIP + " announced"),
+                    HealthCheckDaemonTest.status(sock));
             // the router sends the VIP's flows to the director, whose forwarder sends them to nginx
             assertTrue(
                     Lab.waitFor(
@@ -102,11 +114,37 @@ class AnnounceDaemonLabTest {
                     "announce: route gone from the router %d ms after the real server stopped (check every 1 s)%n",
                     (System.nanoTime() - t0) / 1_000_000);
             assertTrue(lab.log("d1").contains("withdrawn from hd-announce"), lab.log("d1"));
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    Lab.quietly(() -> HealthCheckDaemonTest.status(sock)
+                                                    .contains("announce: hd-announce: " + VIP + " withdrawn")
+                                            && HealthCheckDaemonTest.status(sock)
+                                                    .contains("uplink  Established  exports nothing")))
+                            >= 0,
+                    HealthCheckDaemonTest.status(sock));
 
             lab.nginx("rs1");
             long back = Lab.waitFor(
                     10_000, Lab.quietly(() -> BirdAnnounceLabTest.nextHops(lab).equals(Set.of("198.18.0.11"))));
             assertTrue(back >= 0, "the route did not come back with quorum\n" + lab.log("d1"));
+
+            // graceful scale-in: the withdraw returns once BIRD exports nothing and no frame comes in
+            long w0 = System.nanoTime();
+            String withdrawn = HealthCheckDaemonTest.run("announce", "withdraw", "--control", sock.toString());
+            System.out.printf(
+                    "announce withdraw: returned after %d ms: %s", (System.nanoTime() - w0) / 1_000_000, withdrawn);
+            assertTrue(withdrawn.contains("announce: traffic moved after "), withdrawn);
+            assertTrue(BirdAnnounceLabTest.nextHops(lab).isEmpty(), "the router still routes to the director");
+            // quorum events do not bring it back while withdrawn; resume does
+            HealthCheckDaemonTest.run("announce", "resume", "--control", sock.toString());
+            assertTrue(
+                    Lab.waitFor(
+                                    10_000,
+                                    Lab.quietly(() ->
+                                            BirdAnnounceLabTest.nextHops(lab).equals(Set.of("198.18.0.11"))))
+                            >= 0,
+                    "resume did not announce again\n" + lab.log("d1"));
 
             daemon.destroy(); // SIGTERM: a graceful stop withdraws first
             assertTrue(daemon.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "the daemon did not stop");
