@@ -184,6 +184,43 @@ record DirectorPlan(
         return out;
     }
 
+    /**
+     * What keeps announced virtual servers from choosing alike on every director: only mh and sh
+     * give a flow the same real server wherever it lands, and both fill their tables in the
+     * destinations' list order, which a removed and re-added real server changes (it goes to the
+     * end, as in the kernel): directors whose real servers failed at different times then
+     * disagree. inhibit_on_failure keeps every server in its place (weight 0 while down), and then
+     * mh-fallback (sh-fallback) gives the failed server's flows to the next one instead of none.
+     */
+    static List<String> announceWarnings(KeepalivedConfig c) {
+        List<String> out = new ArrayList<>();
+        for (VirtualServer vs : c.virtualServers()) {
+            if (!vs.announce()) {
+                continue;
+            }
+            String sched = vs.lvsSched() == null ? "wlc" : vs.lvsSched();
+            if (!sched.equals("mh") && !sched.equals("sh")) {
+                out.add(vs.displayName() + ": announced with lb_algo " + sched
+                        + ": a director that an ECMP change hands a flow chooses its real server afresh; "
+                        + "mh (or sh) chooses the same one on every director");
+                continue;
+            }
+            boolean inhibit = vs.realServers().stream().allMatch(rs -> rs.inhibitOnFailure() || vs.inhibitOnFailure());
+            boolean fallback = vs.schedFlags().contains(sched + "-fallback")
+                    || vs.schedFlags().contains("flag-1");
+            if (!inhibit) {
+                out.add(vs.displayName() + ": announced with " + sched + " without inhibit_on_failure: a real server "
+                        + "that fails is removed and comes back at the end of the list, which " + sched
+                        + "'s table follows, so directors whose servers failed at different times choose "
+                        + "differently; inhibit_on_failure keeps each server in its place");
+            } else if (!fallback) {
+                out.add(vs.displayName() + ": announced with " + sched + " and inhibit_on_failure but without " + sched
+                        + "-fallback: the flows of a failed real server get no server until it is back");
+            }
+        }
+        return out;
+    }
+
     private static VrrpInstance vipOwner(KeepalivedConfig c, java.net.InetAddress a) {
         for (VrrpInstance i : c.vrrpInstances()) {
             if (i.virtualIpaddresses().stream().anyMatch(v -> v.address().equals(a))
@@ -273,6 +310,9 @@ record DirectorPlan(
             }
         }
         warnings.addAll(SmtpAlertPlan.warnings(c));
+        if (checkers) {
+            warnings.addAll(announceWarnings(c));
+        }
         if ((c.globalDefs().birdSocket() != null
                         || !c.globalDefs().birdProtocols().isEmpty())
                 && c.virtualServers().stream().noneMatch(VirtualServer::announce)) {

@@ -346,4 +346,61 @@ class DirectorPlanTest {
         p.instances().forEach(i -> out.put(i.name(), i.basis()));
         return out;
     }
+
+    static String announced(String sched, String inhibit) {
+        return """
+                virtual_server 198.18.0.100 80 {
+                    lvs_sched %s
+                    lvs_method DR
+                    protocol TCP
+                    @hadirector announce
+                    real_server 198.18.0.21 80 {
+                        %s
+                        TCP_CHECK {
+                        }
+                    }
+                }
+                """.formatted(sched, inhibit);
+    }
+
+    /**
+     * @hadirector announce: the plan carries each announced pool's VIPs, refuses a VIP that VRRP
+     * owns too, and warns where the directors would not choose alike.
+     */
+    @Test
+    void announcedVirtualServersArePlannedRefusedOrWarnedAbout() throws Exception {
+        DirectorPlan p = DirectorPlan.compile(config(announced("mh", "inhibit_on_failure")), false, true);
+        assertEquals("hd-announce", p.announce().interfaceName());
+        assertEquals(
+                java.util.Map.of(
+                        org.hadirector.sys.ServiceId.parse("TCP 198.18.0.100:80"),
+                        List.of(java.net.InetAddress.getByName("198.18.0.100"))),
+                p.announce().vipsByPool());
+        assertEquals(java.nio.file.Path.of("/run/bird/bird.ctl"), p.announce().birdSocket());
+        assertTrue(
+                p.warnings().stream().anyMatch(w -> w.contains("without mh-fallback")),
+                p.warnings().toString());
+        assertTrue(DirectorPlan.compile(config(announced("rr", "")), false, true).warnings().stream()
+                .anyMatch(w -> w.contains("announced with lb_algo rr")));
+        assertTrue(DirectorPlan.compile(config(announced("mh", "")), false, true).warnings().stream()
+                .anyMatch(w -> w.contains("without inhibit_on_failure")));
+        assertTrue(DirectorPlan.compile(config(announced("mh\n    mh-fallback", "inhibit_on_failure")), false, true)
+                .warnings()
+                .isEmpty());
+        assertNull(
+                DirectorPlan.compile(config(announced("mh", "")), true, false).announce(), "-P announces nothing");
+        String vrrpOwnsIt = announced("mh", "") + """
+                vrrp_instance VI_1 {
+                    interface e0
+                    virtual_router_id 51
+                    priority 100
+                    virtual_ipaddress {
+                        198.18.0.100
+                    }
+                }
+                """;
+        DirectorPlan.Refused e =
+                assertThrows(DirectorPlan.Refused.class, () -> DirectorPlan.compile(config(vrrpOwnsIt), true, true));
+        assertTrue(e.getMessage().contains("is a virtual_ipaddress of vrrp_instance VI_1"), e.getMessage());
+    }
 }
