@@ -118,6 +118,9 @@ public final class Main {
         List<String> ignored =
                 new java.util.ArrayList<>(ScriptSecurity.ignoredNotifyScripts(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         ignored.addAll(SmtpAlertPlan.warnings(c));
+        if (!cl.vrrpOnly()) {
+            ignored.addAll(DirectorPlan.announceWarnings(c));
+        }
         ignored.forEach(w -> err.println(cl.configFile() + ": warning: " + w));
         int realServers = c.virtualServers().stream()
                 .mapToInt(v -> v.realServers().size())
