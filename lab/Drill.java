@@ -48,6 +48,12 @@ public class Drill {
     enum FailureKind {
         /** The drill threw before it could check anything. */
         DID_NOT_RUN,
+        /**
+         * The pair never reached the state the measurement must start from (see {@link
+         * Drill#settle}, {@link Drill#syncedOnBackup}): nothing was measured, the detail says what
+         * did not settle.
+         */
+        NOT_SETTLED,
         /** Requests failed where none may, or fewer succeeded than promised. */
         REQUESTS_FAILED,
         /** Not one request succeeded. */
@@ -133,6 +139,9 @@ public class Drill {
             String line;
             try {
                 line = drill(d, failures);
+            } catch (NotSettled e) {
+                failures.add(d, FailureKind.NOT_SETTLED, e.getMessage());
+                line = String.format(Locale.ROOT, "| %s | not measured: %s |", d, e.getMessage());
             } catch (Exception e) {
                 failures.add(d, FailureKind.DID_NOT_RUN, e.toString());
                 line = String.format(Locale.ROOT, "| %s | did not run: %s |", d, e.getMessage());
@@ -150,8 +159,27 @@ public class Drill {
             System.out.println("DRILLS PASSED: " + String.join(", ", drills));
         } else {
             failures.all().forEach(f -> System.out.println("FAILED: " + f));
+            showOnFailure(failures);
             System.exit(1);
         }
+    }
+
+    /**
+     * Names the failed drills' director logs in LABDIR/show-on-failure, one a line: lab/drill
+     * prints their last lines (CI shows only stdout) and keeps a copy of the lab directory, which
+     * lab_down deletes.
+     */
+    static void showOnFailure(Failures failures) throws IOException {
+        List<String> logs = new ArrayList<>();
+        for (String d : failures.all().stream().map(Failure::drill).distinct().toList()) {
+            for (String host : List.of("director1", "director2")) {
+                Path log = dir.resolve(host + "-" + d + ".log");
+                if (Files.exists(log)) {
+                    logs.add(log.toString());
+                }
+            }
+        }
+        Files.write(dir.resolve("show-on-failure"), logs);
     }
 
     static String drill(String name, Failures failures) throws Exception {
@@ -168,13 +196,7 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(
-                    30_000,
-                    () -> status("director1").vi1("MASTER")
-                            && status("director2").vi1("BACKUP")
-                            && ipvs("director1").contains("198.18.0.21:80")
-                            && ipvs("director1").contains("198.18.0.22:80"),
-                    "director1 master with both real servers, director2 backup");
+            settle(SYNC_DRILLS.contains(name));
             run("ip", "neigh", "flush", "dev", "e0");
             Load load = new Load(name);
             ConcurrentLinkedQueue<Result> results = load.results;
@@ -198,8 +220,14 @@ public class Drill {
                     100.0 * (cpu1[0] - cpu0[0]) / 100 / ((c1 - c0) / 1e9),
                     100.0 * (cpu1[1] - cpu0[1]) / 100 / ((c1 - c0) / 1e9),
                     cpu1[2] / 1024);
+            if (SYNC_DRILLS.contains(name)) {
+                syncedOnBackup(load);
+            }
             long failNs = System.nanoTime();
             inject(name, d1);
+            // The drill's timeline from here counts from the fault: a fault the sync check above
+            // delayed keeps its restore and end as far after it as the drill promises.
+            t0 = failNs - FAIL_AT_MS * 1_000_000L;
             long[] table = {-1, -1};
             boolean restored = false;
             while (System.nanoTime() - t0 < endAt(name) * 1_000_000L) {
@@ -234,6 +262,176 @@ public class Drill {
     }
 
     static long restoreNs;
+
+    // ---- the start: the pair settled before anything is measured
+
+    /**
+     * The drills in which director2 takes over director1's established connections: they rely on
+     * connection sync, so the backup's receiver must run and hold the keep-alive connections
+     * before the fault.
+     */
+    static final List<String> SYNC_DRILLS =
+            List.of("link-down", "sigkill", "sigterm", "demote", "sync-flood", "sync-recreate", "part-death");
+    /**
+     * How long the directors may take to settle after they start: JVM start-up, Master_Down_Interval
+     * (3.6 s at priority 100), the first passed checks, on a machine busy with other builds.
+     */
+    static final long SETTLE_MS = 30_000;
+    /**
+     * Settled means so for this long without a VRRP transition on either director: longer than
+     * an advert interval (1 s), so that a backup whose Master_Down_Interval is about to run out
+     * without having heard the master (the start-up race: both start as backups, and the one
+     * whose process came up first may become master for a moment) is seen doing it.
+     */
+    static final long SETTLE_HOLD_MS = 1_500;
+    /**
+     * The keep-alive connections reach the backup within the sync sender's batch (1 s) once
+     * they are established; beyond FAIL_AT_MS the fault waits at most this for them (a missed
+     * message is sent again at the connection's 53rd packet, about 2 s later).
+     */
+    static final long SYNC_SETTLE_MS = 6_000;
+
+    /** Thrown when the pair does not reach the state a drill's measurement must start from. */
+    static final class NotSettled extends IllegalStateException {
+        NotSettled(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Waits (SETTLE_MS at most) until the pair is where every drill's measurement starts from:
+     * director1 MASTER holding the VIP with both real servers in its table, director2 BACKUP
+     * having heard director1 and holding no VIP; with {@code sync}, director1 sending
+     * connections and director2's sync receiver running with both real servers in its table
+     * (a synced connection to a server it does not list is dropped as unknown); all of it for
+     * SETTLE_HOLD_MS with no transition. The drill's load starts only after this: connections
+     * opened while a start-up race settles may go through the wrong director or never reach the
+     * backup's sync. Throws NotSettled naming what was still not so.
+     */
+    static void settle(boolean sync) throws Exception {
+        long start = System.nanoTime();
+        long end = start + SETTLE_MS * 1_000_000L;
+        long since = -1;
+        long[] transitions = null;
+        List<String> unsettled = List.of("no check ran");
+        while (System.nanoTime() - end < 0) {
+            Status s1 = status("director1");
+            Status s2 = status("director2");
+            unsettled = unsettled(s1, s2, sync);
+            long[] now = {s1.transitions("VI_1"), s2.transitions("VI_1")};
+            if (!unsettled.isEmpty()) {
+                since = -1;
+            } else if (since < 0 || !java.util.Arrays.equals(now, transitions)) {
+                // settled from now on, unless a transition comes before the hold is over
+                since = System.nanoTime();
+                transitions = now;
+            } else if (System.nanoTime() - since >= SETTLE_HOLD_MS * 1_000_000L) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  settled after %d ms: director1 %s; director2 %s%s%n",
+                        (System.nanoTime() - start) / 1_000_000,
+                        s1.vi1Line(),
+                        s2.vi1Line(),
+                        sync ? "; sync " + s1.syncRole() + " -> " + s2.syncRole() : "");
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new NotSettled("the pair did not settle within " + SETTLE_MS + " ms (held " + SETTLE_HOLD_MS
+                + " ms with no VRRP transition): "
+                + (unsettled.isEmpty()
+                        ? "VRRP transitions kept coming (VI_1 transitions director1, director2: "
+                                + java.util.Arrays.toString(transitions) + ")"
+                        : String.join("; ", unsettled)));
+    }
+
+    /** What is not yet as {@link #settle} wants it, in words; empty when all is. */
+    static List<String> unsettled(Status s1, Status s2, boolean sync) throws Exception {
+        List<String> not = new ArrayList<>();
+        if (!s1.vi1("MASTER")) {
+            not.add("director1 is not MASTER (" + s1.vi1Line() + ")");
+        }
+        if (!holdsVip("director1")) {
+            not.add("director1 does not hold the VIP " + VIP + " on e0");
+        }
+        if (!s2.vi1("BACKUP")) {
+            not.add("director2 is not BACKUP (" + s2.vi1Line() + ")");
+        } else if (!"198.18.0.11".equals(s2.instance("VI_1").get("masterAddress"))) {
+            not.add("director2 has not heard director1's adverts (master "
+                    + s2.instance("VI_1").get("masterAddress") + ")");
+        }
+        if (holdsVip("director2")) {
+            not.add("director2 still holds the VIP " + VIP + " on e0");
+        }
+        List<String> hosts = sync ? List.of("director1", "director2") : List.of("director1");
+        for (String host : hosts) {
+            String t = ipvs(host);
+            for (String rs : List.of("198.18.0.21:80", "198.18.0.22:80")) {
+                if (!t.contains(rs)) {
+                    not.add(host + "'s table lacks " + rs);
+                }
+            }
+        }
+        if (sync && !s1.syncRole().equals("master")) {
+            not.add("director1 does not send connections (sync role " + s1.syncRole() + ")");
+        }
+        if (sync && !s2.syncRole().equals("backup")) {
+            not.add("director2's sync receiver does not run (sync role " + s2.syncRole() + ")");
+        }
+        return not;
+    }
+
+    /** Whether the VIP is on the host's e0 (what the client's ARP for it finds). */
+    static boolean holdsVip(String host) throws Exception {
+        Process p = new ProcessBuilder("ip", "-n", prefix + "-" + host, "-4", "-o", "addr", "show", "dev", "e0")
+                .redirectErrorStream(true)
+                .start();
+        String addrs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return addrs.contains(" " + VIP + "/");
+    }
+
+    /**
+     * Before the fault of a drill that relies on connection sync: waits until director2 lists
+     * every keep-alive connection open now (by its client port), at most until SYNC_SETTLE_MS
+     * past the fault's planned time. A connection the backup does not hold cannot survive the
+     * failover whatever the failover does, so the drill would measure the start, not the fault;
+     * throws NotSettled naming the ports missing.
+     */
+    static void syncedOnBackup(Load load) throws Exception {
+        long end = load.startNs + (FAIL_AT_MS + SYNC_SETTLE_MS) * 1_000_000L;
+        java.util.Set<Integer> missing;
+        boolean waited = false;
+        while (true) {
+            java.util.Set<Integer> held = new java.util.HashSet<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "(?m)^TCP\\s+\\S+\\s+\\S+\\s+198\\.18\\.0\\.10:(\\d+)\\s+198\\.18\\.0\\.100:80\\s")
+                    .matcher(control("director2", "ipvs -L -n -c"));
+            while (m.find()) {
+                held.add(Integer.parseInt(m.group(1)));
+            }
+            missing = new java.util.TreeSet<>(load.keepAlivePorts());
+            missing.removeAll(held);
+            if (missing.isEmpty() && load.keepAlivePorts().size() == KEEPALIVE) {
+                long ms = (System.nanoTime() - load.startNs) / 1_000_000;
+                if (waited) {
+                    System.out.println("  director2 held the " + KEEPALIVE + " keep-alive connections " + ms
+                            + " ms after the load started; the fault waited for it");
+                }
+                return;
+            }
+            if (System.nanoTime() - end > 0) {
+                break;
+            }
+            waited = true;
+            Thread.sleep(200);
+        }
+        throw new NotSettled("director2 (the backup) does not hold " + missing.size() + " of the "
+                + load.keepAlivePorts().size() + " keep-alive connections open (" + KEEPALIVE + " wanted) "
+                + (FAIL_AT_MS + SYNC_SETTLE_MS) + " ms after the load started: client ports " + missing
+                + "; director2 " + status("director2").forwarderLine() + "; sync role "
+                + status("director2").syncRole());
+    }
 
     /** The master after the drill serves /metrics: VRRP state and real-server counters that moved. */
     static void checkMetrics(String drill, Failures failures) throws Exception {
@@ -656,23 +854,14 @@ public class Drill {
         Process d1 = director("director1", name, env);
         Process d2 = director("director2", name, env);
         try {
-            waitUntil(
-                    30_000,
-                    () -> status("director1").vi1("MASTER")
-                            && status("director2").vi1("BACKUP")
-                            && ipvs("director1").contains("198.18.0.21:80")
-                            && ipvs("director1").contains("198.18.0.22:80"),
-                    "director1 master with both real servers, director2 backup");
+            settle(true);
             run("ip", "neigh", "flush", "dev", "e0");
             Load load = new Load(name);
             ConcurrentLinkedQueue<Result> results = load.results;
             int[] broke = load.broke;
             long t0 = load.startNs;
             sleepUntil(t0, 2_000);
-            waitUntil(
-                    10_000,
-                    () -> syncedInstalled("director2") >= KEEPALIVE,
-                    "director2 installed the " + KEEPALIVE + " keep-alive connections from director1's sync");
+            syncedOnBackup(load);
             long rss0 = cpuTicks("director2")[2];
             long[] sent = new long[2];
             Thread flood = new Thread(() -> floodSync(FLOOD_MS, sent), "sync-flood");
@@ -864,11 +1053,8 @@ public class Drill {
         Process d1 = director("director1", name);
         Process d2 = director("director2", name);
         try {
-            waitUntil(
-                    30_000,
-                    () -> status("director1").vi1("MASTER")
-                            && status("director2").vi1("BACKUP"),
-                    "director1 master, director2 backup");
+            // The abuse counts VRRP transitions: a start-up race still settling would count as its doing.
+            settle(false);
             String pid = pid("director1");
             if (!masterMetrics("director1").startsWith("ok")) {
                 throw new IllegalStateException("director1's /metrics does not answer before the abuse");
@@ -1283,9 +1469,14 @@ public class Drill {
         private final List<Thread> threads = new ArrayList<>();
         private final Process ping;
 
+        /** Each keep-alive thread's connection's client port (0: none open), for the sync check. */
+        final java.util.concurrent.atomic.AtomicIntegerArray ports =
+                new java.util.concurrent.atomic.AtomicIntegerArray(KEEPALIVE);
+
         Load(String name) throws IOException {
             for (int i = 0; i < KEEPALIVE; i++) {
-                threads.add(new Thread(() -> keepAlive(results, stop, broke), "keepalive-" + i));
+                int slot = i;
+                threads.add(new Thread(() -> keepAlive(results, stop, broke, ports, slot), "keepalive-" + i));
             }
             for (int i = 0; i < NEW_CONN_THREADS; i++) {
                 threads.add(new Thread(() -> newConnections(results, stop), "new-" + i));
@@ -1298,6 +1489,17 @@ public class Drill {
             threads.forEach(Thread::start);
         }
 
+        /** The client ports of the keep-alive connections open now. */
+        java.util.Set<Integer> keepAlivePorts() {
+            java.util.Set<Integer> open = new java.util.TreeSet<>();
+            for (int i = 0; i < ports.length(); i++) {
+                if (ports.get(i) != 0) {
+                    open.add(ports.get(i));
+                }
+            }
+            return open;
+        }
+
         void stop() throws InterruptedException {
             stop.set(true);
             for (Thread t : threads) {
@@ -1308,14 +1510,21 @@ public class Drill {
         }
     }
 
-    static void keepAlive(ConcurrentLinkedQueue<Result> results, AtomicBoolean stop, int[] broke) {
+    static void keepAlive(
+            ConcurrentLinkedQueue<Result> results,
+            AtomicBoolean stop,
+            int[] broke,
+            java.util.concurrent.atomic.AtomicIntegerArray ports,
+            int slot) {
         Socket s = null;
         boolean first = true;
         while (!stop.get()) {
             long start = System.nanoTime();
             try {
                 if (s == null) {
+                    ports.set(slot, 0);
                     s = connect();
+                    ports.set(slot, s.getLocalPort());
                 }
                 request(s, true);
                 results.add(new Result(start, System.nanoTime(), true, true, null));
@@ -1329,6 +1538,7 @@ public class Drill {
                 }
                 close(s);
                 s = null;
+                ports.set(slot, 0);
             }
             sleep(50);
         }
@@ -1530,6 +1740,12 @@ public class Drill {
         /** The instance's transitions, or -1 when it does not run. */
         long transitions(String instance) {
             return number(instance(instance).get("transitions"));
+        }
+
+        /** The connection sync's role (master, backup, none), or "?" when the status has no table. */
+        String syncRole() {
+            Object r = map(json.get("table")).get("syncRole");
+            return r == null ? "?" : r.toString();
         }
 
         /** Table operations applied by the table keeper, or -1 when no table runs. */

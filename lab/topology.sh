@@ -44,6 +44,40 @@ lab_down() {
     return 0
 }
 
+# A failed run's evidence outlives lab_down, which deletes LAB_DIR: its logs and configurations
+# (each cut to its last 512 kB, 300 files at most) are copied to a directory under LAB_KEEP_DIR
+# (default /var/tmp/hadirector-lab), which keeps the newest LAB_KEEP_RUNS (5) runs only; its path
+# is printed. CI shows only stdout, so the last 40 lines of the logs named in
+# LAB_DIR/show-on-failure (the failed drills' director logs), else of every director log (8 at
+# most), are printed too. Call it before lab_down, only on failure; like lab_down it must not fail.
+lab_keep() {
+    [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] || return 0
+    set +e
+    local root=${LAB_KEEP_DIR:-/var/tmp/hadirector-lab} runs=${LAB_KEEP_RUNS:-5} dest f rel shown
+    dest="$root/$(date -u +%Y%m%dT%H%M%SZ)-$LAB_PREFIX-$$"
+    mkdir -p "$dest" || { echo "lab_keep: cannot make $dest; nothing kept" >&2; return 0; }
+    find "$LAB_DIR" -maxdepth 2 -type f \( -name '*.log' -o -name '*.conf' -o -name '*.cfg' \
+        -o -name 'show-on-failure' \) 2>/dev/null | head -n 300 | while IFS= read -r f; do
+        rel=${f#"$LAB_DIR"/}
+        mkdir -p "$dest/$(dirname "$rel")"
+        tail -c 524288 "$f" > "$dest/$rel"
+    done
+    # the newest $runs kept runs stay (this one among them)
+    ls -1dt "$root"/*/ 2>/dev/null | tail -n +$((runs + 1)) | xargs -r rm -rf
+    if [ -s "$LAB_DIR/show-on-failure" ]; then
+        shown=$(head -n 8 "$LAB_DIR/show-on-failure")
+    else
+        shown=$(ls -1t "$LAB_DIR"/director*.log 2>/dev/null | head -n 8)
+    fi
+    for f in $shown; do
+        [ -f "$f" ] || continue
+        echo "----- last 40 lines of $(basename "$f") -----"
+        tail -n 40 "$f"
+    done
+    echo "lab directory kept (logs, configurations): $dest (paths above under $LAB_DIR are there)"
+    return 0
+}
+
 lab_up() {
     [ -n "$LAB_DIR" ] || LAB_DIR=$(mktemp -d /tmp/hdlab.XXXXXX)
     local sw; sw=$(ns sw)
