@@ -43,7 +43,10 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
                 "announce: {} is up (ifindex {}) for {} VIP(s); a VIP is on it while one of its virtual servers has quorum",
                 tun.name(),
                 tun.ifindex(),
-                new Announcements(plan.vipsByPool()).pools().size());
+                plan.vipsByPool().values().stream()
+                        .flatMap(List::stream)
+                        .distinct()
+                        .count());
         return new Announcer(tun, plan.vipsByPool());
     }
 
@@ -108,7 +111,7 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
 
     private void apply(String why) {
         Set<InetAddress> wanted = state.wanted();
-        if (!state.pools().isEmpty() && wanted.equals(on) && fault == null) {
+        if (wanted.equals(on) && fault == null) {
             return;
         }
         List<String> errors = new ArrayList<>();

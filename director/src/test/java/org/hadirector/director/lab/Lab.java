@@ -93,21 +93,35 @@ public final class Lab implements AutoCloseable {
 
     /** As {@link #director(String, String...)}, with extra environment variables (NOTIFY_SOCKET). */
     public Process director(String host, java.util.Map<String, String> env, String... args) throws IOException {
+        return jvm(host, host, env, List.of(), "org.hadirector.director.Main", args);
+    }
+
+    /**
+     * A JVM of the test class path running {@code mainClass} in {@code host}'s namespace, its
+     * output in DIR/name.log; stopped with the lab. {@link #director} and {@link #java} differ only
+     * in their extra JVM options and the log's name.
+     */
+    private Process jvm(
+            String host,
+            String name,
+            java.util.Map<String, String> env,
+            List<String> jvmOptions,
+            String mainClass,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 "ip",
                 "netns",
                 "exec",
                 ns(host),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "-Xss512k",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.hadirector.director.Main"));
+                "-XX:+UseSerialGC"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Xss512k", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(host + ".log").toFile());
+                .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         processes.add(p);
@@ -282,25 +296,7 @@ public final class Lab implements AutoCloseable {
      * DIR/name.log. Stopped with the lab.
      */
     public Process java(String host, String name, String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                "ip",
-                "netns",
-                "exec",
-                ns(host),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xss512k",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile())
-                .start();
-        processes.add(p);
-        return p;
+        return jvm(host, name, java.util.Map.of(), List.of("-XX:TieredStopAtLevel=1"), mainClass, args);
     }
 
     /**
