@@ -124,6 +124,12 @@ public final class TcpConnector implements Closeable {
         private byte[] out;
         /** It has an entry in {@link #deadlines}. */
         private boolean queued;
+        /**
+         * Set by {@link #close} on the caller's thread, at once: the abort itself runs later on the
+         * connector's thread, and an outcome or a read that comes before it must not reach a caller
+         * that has already let go.
+         */
+        private volatile boolean aborted;
 
         private Attempt(Callback callback, Conversation conversation) {
             this.callback = callback;
@@ -152,6 +158,9 @@ public final class TcpConnector implements Closeable {
         }
 
         private void report(int errno, String call) {
+            if (aborted) {
+                return;
+            }
             if (conversation != null) {
                 conversation.ended(errno, call);
             } else {
@@ -162,6 +171,7 @@ public final class TcpConnector implements Closeable {
         /** Aborts it (no callback then); safe from any thread, at any time. */
         @Override
         public void close() {
+            aborted = true;
             post(() -> end(this, 0, null, false));
         }
     }
@@ -350,6 +360,10 @@ public final class TcpConnector implements Closeable {
 
     /** A conversation's event: the connect's end, room to write, bytes or the peer's close to read. */
     private void serve(Attempt a, int events, byte[] buf) {
+        if (a.aborted) {
+            end(a, 0, null, false);
+            return;
+        }
         if (!a.connected) {
             int err = 0;
             if ((events & (Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
@@ -371,6 +385,10 @@ public final class TcpConnector implements Closeable {
 
     /** Reads until the socket is empty, the peer closed it, or the turn is over. */
     private void read(Attempt a, byte[] buf) {
+        if (a.aborted) {
+            end(a, 0, null, false);
+            return;
+        }
         for (int i = 0; i < READS_PER_TURN; i++) {
             long n = Native.C.read(a.fd, buf, buf.length);
             if (n > 0) {
