@@ -100,7 +100,10 @@ class ScriptProcessTest {
                                 List.of(
                                         "/bin/sh",
                                         "-c",
-                                        "env > " + out + "; grep -E '^Sig(Ign|Blk)' /proc/$$/status >> " + out),
+                                        // grep reads its own mask (exec: the shell's, as the spawn left it);
+                                        // the shell's /proc/$$ read from a child was racy: dash blocks
+                                        // every signal while it forks and waits
+                                        "env > " + out + "; exec grep -E '^Sig(Ign|Blk)' /proc/self/status >> " + out),
                                 Map.of("PATH", "/usr/bin:/bin"))
                         .onExit()
                         .get(10, TimeUnit.SECONDS)
