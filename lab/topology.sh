@@ -35,10 +35,11 @@ lab_down() {
         [ -n "$pid" ] && kill "$pid" 2>/dev/null
     done
     wait 2>/dev/null
-    for h in sw client director1 director2 rs1 rs2; do
+    # Every namespace of this lab (its prefix): the seed topology's and lab/ecmp's alike.
+    for h in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB_PREFIX-"); do
         # Whatever still runs in a namespace (a flood generator, a daemon) goes with it.
-        ip netns pids "$(ns "$h")" 2>/dev/null | xargs -r kill -9 2>/dev/null
-        ip netns del "$(ns "$h")" 2>/dev/null
+        ip netns pids "$h" 2>/dev/null | xargs -r kill -9 2>/dev/null
+        ip netns del "$h" 2>/dev/null
     done
     rm -rf "$LAB_DIR"
     return 0

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.hadirector.healthcheck.HealthCheckService;
 import org.hadirector.healthcheck.HealthStatus;
 import org.hadirector.sys.Addresses;
@@ -27,17 +28,26 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Announcer.class);
 
     private final TunDevice tun;
+    /**
+     * Where an announcement waits for the table (the table keeper's {@link TableKeeper#whenApplied}):
+     * a VIP draws the routers' flows the moment it is on the interface, so it goes on only once
+     * the dataplane holds the table the quorum came from. A withdrawal never waits.
+     */
+    private final Consumer<Runnable> afterTable;
+
     private Announcements state;
     private final Set<InetAddress> on = new LinkedHashSet<>();
     private String fault;
+    private boolean closed;
 
-    Announcer(TunDevice tun, Map<ServiceId, List<InetAddress>> vipsByPool) {
+    Announcer(TunDevice tun, Map<ServiceId, List<InetAddress>> vipsByPool, Consumer<Runnable> afterTable) {
         this.tun = tun;
+        this.afterTable = afterTable;
         this.state = new Announcements(vipsByPool);
     }
 
     /** Opens the interface and announces nothing until {@link #snapshot}. */
-    static Announcer open(DirectorPlan.AnnouncePlan plan) throws NativeException {
+    static Announcer open(DirectorPlan.AnnouncePlan plan, Consumer<Runnable> afterTable) throws NativeException {
         TunDevice tun = TunDevice.open(plan.interfaceName());
         LOG.info(
                 "announce: {} is up (ifindex {}) for {} VIP(s); a VIP is on it while one of its virtual servers has quorum",
@@ -47,23 +57,35 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
                         .flatMap(List::stream)
                         .distinct()
                         .count());
-        return new Announcer(tun, plan.vipsByPool());
+        return new Announcer(tun, plan.vipsByPool(), afterTable);
     }
 
     /** The pools' quorum now (a status of the checks, taken on their loop). */
     synchronized void snapshot(HealthStatus status) {
         Map<ServiceId, Boolean> quorum = new HashMap<>();
+        Set<ServiceId> settled = new java.util.HashSet<>();
         for (HealthStatus.Service s : status.services()) {
             quorum.put(s.name(), s.quorum());
+            if (s.settled()) {
+                settled.add(s.name());
+            }
         }
-        state.snapshot(quorum);
-        apply("the checks' first results");
+        state.snapshot(quorum, settled);
+        apply("the checks' state");
+    }
+
+    @Override
+    public synchronized void settled(ServiceId service) {
+        state.settled(service);
+        apply(service + ": every checker has its first verdict");
     }
 
     /** A reload's new plan: nothing changes on the interface until its {@link #snapshot}. */
     synchronized void replan(Map<ServiceId, List<InetAddress>> vipsByPool) {
         boolean withdrawn = state.withdrawn();
+        Set<ServiceId> settled = state.settledPools();
         state = new Announcements(vipsByPool);
+        settled.forEach(state::settled); // a pool kept or restarted by the reload has settled already
         if (withdrawn) {
             state.withdraw(); // an operator's withdraw outlives a reload
         }
@@ -110,6 +132,22 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
     }
 
     private void apply(String why) {
+        if (on.containsAll(state.wanted())) {
+            sync(why, true);
+            return;
+        }
+        sync(why, false); // withdrawals now
+        afterTable.accept(() -> {
+            synchronized (this) {
+                if (!closed) {
+                    sync(why, true); // what is wanted then, the table applied
+                }
+            }
+        });
+    }
+
+    /** Makes the interface hold what is wanted; additions only with {@code announce}. */
+    private void sync(String why, boolean announce) {
         Set<InetAddress> wanted = state.wanted();
         if (wanted.equals(on) && fault == null) {
             return;
@@ -126,7 +164,7 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
                 }
             }
         }
-        for (InetAddress a : wanted) {
+        for (InetAddress a : announce ? wanted : Set.<InetAddress>of()) {
             if (!on.contains(a)) {
                 try {
                     tun.add(a);
@@ -138,6 +176,9 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
             }
         }
         String now = errors.isEmpty() ? null : String.join("; ", errors);
+        if (!announce && now == null) {
+            return; // the additions to come say whether the interface holds what it should
+        }
         if (now != null) {
             LOG.error("announce: {}: {}", tun.name(), now);
         } else if (fault != null) {
@@ -152,6 +193,7 @@ final class Announcer implements HealthCheckService.Transitions, Closeable {
         if (!state.withdrawn() || !on.isEmpty()) {
             withdraw("stopping");
         }
+        closed = true;
         tun.close();
         LOG.info("announce: {} closed", tun.name());
     }

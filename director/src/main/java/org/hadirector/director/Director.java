@@ -165,7 +165,7 @@ final class Director implements AutoCloseable {
             checks.onTransitions(notifiers);
             if (plan.announce() != null) {
                 try {
-                    announcer = Announcer.open(plan.announce());
+                    announcer = Announcer.open(plan.announce(), table::whenApplied);
                 } catch (org.hadirector.sys.NativeException e) {
                     throw new DataplaneException("@hadirector announce: " + e.getMessage(), e);
                 }
@@ -469,7 +469,7 @@ final class Director implements AutoCloseable {
         }
         if (announcer == null) {
             try {
-                announcer = Announcer.open(next);
+                announcer = Announcer.open(next, table::whenApplied);
             } catch (org.hadirector.sys.NativeException e) {
                 throw new IOException("@hadirector announce: " + e.getMessage(), e);
             }

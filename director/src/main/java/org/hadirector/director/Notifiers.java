@@ -70,6 +70,11 @@ final class Notifiers implements VrrpNotifications, HealthCheckService.Transitio
     }
 
     @Override
+    public void settled(ServiceId service) {
+        checkers.forEach(n -> n.settled(service));
+    }
+
+    @Override
     public void startedWithoutQuorum(ServiceId service, long aliveWeight) {
         checkers.forEach(n -> n.startedWithoutQuorum(service, aliveWeight));
     }

@@ -46,6 +46,8 @@ final class TableKeeper implements AutoCloseable {
     private final Map<DestinationId, String> reasons = new HashMap<>();
 
     private boolean reconcileQueued;
+    /** Work waiting for the next reconcile to end ({@link #whenApplied}); on the thread. */
+    private final List<Runnable> afterReconcile = new java.util.ArrayList<>();
     /** Between the two steps of a reload: events change the desired table, nothing is applied yet. */
     private boolean holding;
 
@@ -119,6 +121,36 @@ final class TableKeeper implements AutoCloseable {
             reasons.put(new DestinationId(e.service(), e.server()), e.reason());
             reconcileSoon();
         }));
+    }
+
+    /**
+     * Runs {@code work} on the table thread once what was handed to the keeper before it has been
+     * applied: at once when no reconcile is pending, else when the next one ends (after a reload's
+     * held step, at {@link #reconcileNow}). The health events of the checks' loop reach this
+     * thread as tasks whose reconcile is queued only when they run, so work posted from that loop
+     * after its events runs after their reconcile. The announcer waits so: a VIP announced while
+     * its table is still filling draws flows to it that, with mh, a partial table sends to
+     * another real server than the other directors' full one (lab/ecmp's scale-out saw it).
+     */
+    void whenApplied(Runnable work) {
+        execute(() -> {
+            if (reconcileQueued || holding) {
+                afterReconcile.add(work);
+            } else {
+                runWaiting(work);
+            }
+        });
+    }
+
+    /** Another part's work (the announcer's): its bug is logged there, never the table's fault. */
+    private static void runWaiting(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.error("table: work waiting for the table failed: {}", e.toString(), e);
+        } catch (Error e) {
+            throw org.hadirector.sys.Escalate.error(e);
+        }
     }
 
     /** Told of the table's fault (a reason) and its end (null), on the table thread. */
@@ -351,6 +383,13 @@ final class TableKeeper implements AutoCloseable {
             failed(failed + " of " + ops.size() + " operation(s) failed, the first " + firstError);
         } else {
             succeeded();
+        }
+        // what waited for this table (a failed operation is the table's fault, reported above;
+        // the rest is applied, and the retry runs on its own)
+        if (!afterReconcile.isEmpty()) {
+            List<Runnable> due = List.copyOf(afterReconcile);
+            afterReconcile.clear();
+            due.forEach(TableKeeper::runWaiting);
         }
     }
 

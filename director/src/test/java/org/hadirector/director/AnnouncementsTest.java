@@ -37,13 +37,31 @@ class AnnouncementsTest {
     void nothingIsAnnouncedBeforeTheChecksSayWhichPoolsServe() throws Exception {
         a.quorum(web, true); // an event before the snapshot is in the snapshot already
         assertEquals(Set.of(), a.wanted());
-        a.snapshot(Map.of(web, true, tls, false, dns, false));
+        a.snapshot(Map.of(web, true, tls, false, dns, false), Set.of(web, tls, dns));
         assertEquals(Set.of(ip("198.18.0.100")), a.wanted());
+    }
+
+    /**
+     * At start every real server is taken as up until its checks say otherwise: a pool counts
+     * only once its checkers have their first verdicts, and stays counted through a reload.
+     */
+    @Test
+    void aPoolCountsOnlyOnceItsCheckersHaveTheirFirstVerdicts() throws Exception {
+        a.snapshot(Map.of(web, true, tls, true, dns, true), Set.of(tls));
+        assertEquals(Set.of(ip("198.18.0.100")), a.wanted(), "tls settled with quorum");
+        a.quorum(tls, false); // its real servers were down after all
+        assertEquals(Set.of(), a.wanted(), "web has quorum only by the start's assumption");
+        a.settled(web);
+        assertEquals(Set.of(ip("198.18.0.100")), a.wanted());
+        a.settled(pool("TCP 198.18.0.103:80")); // not an announced pool
+        assertEquals(Set.of(web, tls), a.settledPools());
+        a.settled(dns);
+        assertEquals(Set.of(ip("198.18.0.100"), ip("198.18.0.101"), ip("198.18.0.102")), a.wanted());
     }
 
     @Test
     void aVipStaysWhileAnyOfItsPoolsHasQuorumAndGoesWithTheLast() throws Exception {
-        a.snapshot(Map.of(web, true, tls, true, dns, true));
+        a.snapshot(Map.of(web, true, tls, true, dns, true), Set.of(web, tls, dns));
         assertEquals(Set.of(ip("198.18.0.100"), ip("198.18.0.101"), ip("198.18.0.102")), a.wanted());
         a.quorum(web, false);
         assertEquals(Set.of(ip("198.18.0.100"), ip("198.18.0.101"), ip("198.18.0.102")), a.wanted());
@@ -57,13 +75,13 @@ class AnnouncementsTest {
 
     @Test
     void otherPoolsEventsChangeNothingAndAWithdrawIsForGood() throws Exception {
-        a.snapshot(Map.of(web, true, pool("TCP 198.18.0.103:80"), true));
+        a.snapshot(Map.of(web, true, pool("TCP 198.18.0.103:80"), true), Set.of(web));
         a.quorum(pool("TCP 198.18.0.103:80"), false);
         assertEquals(Set.of(ip("198.18.0.100")), a.wanted());
         a.withdraw();
         assertEquals(Set.of(), a.wanted());
         a.quorum(dns, true);
-        a.snapshot(Map.of(web, true));
+        a.snapshot(Map.of(web, true), Set.of());
         assertEquals(Set.of(), a.wanted());
         // the operator takes the withdraw back: what has quorum now is announced
         a.resume();

@@ -298,6 +298,7 @@ class HttpEndpointTest {
                 List.of(new HealthStatus.Service(
                         ServiceId.parse("TCP 198.18.0.100:80"),
                         true,
+                        true,
                         List.of(new HealthStatus.Server(
                                 RealServerId.parse("198.18.0.21:80"),
                                 true,

@@ -77,6 +77,7 @@ class ServiceNamesTest {
                 List.of(new HealthStatus.Service(
                         spec.id(),
                         true,
+                        true,
                         List.of(new HealthStatus.Server(server, true, 1, List.of())),
                         List.of(new HealthStatus.TableEntry(server, 1)))),
                 new HealthStatus.Scheduler(0, 0, 0, 1, 0, 0, 0));

@@ -203,6 +203,44 @@ class TableKeeperTest {
         k.close();
     }
 
+    /**
+     * Work handed over after health events (the announcer's) runs once their reconcile has put
+     * them in the dataplane, and after a reload's held step only at reconcileNow: it never sees
+     * a table still filling.
+     */
+    @Test
+    void workWaitingForTheTableSeesEveryEventHandedOverBeforeIt() throws Exception {
+        MemoryDataplane dp = new MemoryDataplane();
+        TableKeeper k = new TableKeeper(dp, new DesiredTable(List.of(plan())));
+        k.start();
+        java.util.concurrent.BlockingQueue<Integer> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        Runnable look = () -> seen.add(dp.table().get(WEB).destinationList().size());
+        k.whenApplied(look);
+        assertEquals(0, seen.poll(5, java.util.concurrent.TimeUnit.SECONDS), "nothing pending: at once");
+
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.onHealth(add("198.18.0.22:80", 1));
+        k.whenApplied(look);
+        assertEquals(2, seen.poll(5, java.util.concurrent.TimeUnit.SECONDS), "after both events' reconcile");
+
+        k.reload(List.of(plan()), java.util.Set.of(ServiceId.parse("TCP 198.18.0.100:80")));
+        k.onHealth(add("198.18.0.21:80", 2));
+        k.whenApplied(look);
+        k.call(() -> null);
+        k.call(() -> null);
+        assertNull(seen.poll(), "held by the reload until reconcileNow");
+        k.reconcileNow();
+        assertEquals(1, seen.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the restarted pool's table as it came");
+
+        k.whenApplied(() -> {
+            throw new IllegalStateException("another part's bug");
+        });
+        k.whenApplied(look);
+        assertEquals(1, seen.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the next work still runs");
+        assertTrue(k.answers(1000));
+        k.close();
+    }
+
     /** A failure of the keeper's work is the part's fault until a reconcile, retried with backoff, succeeds. */
     @Test
     void aFailedReconcileIsAFaultAndIsRetriedUntilTheTableIsAsDesired() throws Exception {

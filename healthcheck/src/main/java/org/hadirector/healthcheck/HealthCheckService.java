@@ -92,6 +92,15 @@ public final class HealthCheckService implements AutoCloseable {
          */
         default void shuttingDown(org.hadirector.sys.ServiceId service, org.hadirector.sys.RealServerId server) {}
 
+        /**
+         * Every checker of the pool has had a verdict from its own probes (a success, or down
+         * after its retries): its quorum is now what its real servers do, not the start's
+         * assumption that they are up (keepalived's, without alpha). Told once per pool, after
+         * that result's transitions; again for a pool a reload restarted, once its new checkers
+         * have theirs. A pool without checkers is settled from the start.
+         */
+        default void settled(org.hadirector.sys.ServiceId service) {}
+
         /** As {@link #quorum(org.hadirector.sys.ServiceId, boolean)}, told instead, with the alive weight after it. */
         default void quorum(org.hadirector.sys.ServiceId service, boolean up, long aliveWeight) {
             quorum(service, up);
@@ -122,6 +131,8 @@ public final class HealthCheckService implements AutoCloseable {
     }
 
     private volatile Transitions transitions = new Transitions() {};
+    /** Each pool's checkers without a verdict yet ({@link Transitions#settled}); on the loop. */
+    private final java.util.Map<ServicePool, Integer> unsettled = new java.util.IdentityHashMap<>();
     /** fault-inject checks: the next result handled throws, as a bug in a checker's rules would. */
     private volatile boolean failNext;
 
@@ -148,6 +159,8 @@ public final class HealthCheckService implements AutoCloseable {
         boolean carried;
         /** A result was handled (keepalived's has_run): MISC_CHECK reports its first one whatever it is. */
         boolean hasRun;
+        /** Its probes gave it a verdict once: a success, or down after its retries ({@link Transitions#settled}). */
+        boolean settled;
 
         long endedAt;
         long lastDuration;
@@ -261,6 +274,18 @@ public final class HealthCheckService implements AutoCloseable {
             }
         }
         share(System.nanoTime(), false);
+        countUnsettled();
+    }
+
+    /** Recounts each pool's checkers without a verdict (the pools or checkers were made anew). */
+    private void countUnsettled() {
+        unsettled.clear();
+        pools.forEach(p -> unsettled.put(p, 0));
+        for (Job j : jobs) {
+            if (!j.settled) {
+                unsettled.merge(j.pool, 1, Integer::sum);
+            }
+        }
     }
 
     /**
@@ -499,6 +524,7 @@ public final class HealthCheckService implements AutoCloseable {
         jobs.clear();
         jobs.addAll(newJobs);
         share(now, true);
+        countUnsettled();
         return plan.restarted();
     }
 
@@ -753,6 +779,15 @@ public final class HealthCheckService implements AutoCloseable {
             }
             apply(j, r, change);
         }
+        if (!j.settled && (!j.state.up() || j.state.failures() == 0)) {
+            j.settled = true;
+            Integer left = unsettled.computeIfPresent(j.pool, (p, n) -> n - 1);
+            if (left != null && left == 0) {
+                LOG.info(
+                        "{}: every checker has its first verdict", j.pool.spec().id());
+                transitions.settled(j.pool.spec().id());
+            }
+        }
         if (first
                 && change == CheckerState.Change.NONE
                 && kind(j).equals("MISC_CHECK")
@@ -989,7 +1024,8 @@ public final class HealthCheckService implements AutoCloseable {
             }
             List<HealthStatus.TableEntry> table = new ArrayList<>();
             p.desired().forEach((n, w) -> table.add(new HealthStatus.TableEntry(n, w)));
-            out.add(new HealthStatus.Service(p.spec().id(), p.hasQuorum(), servers, table));
+            out.add(new HealthStatus.Service(
+                    p.spec().id(), p.hasQuorum(), unsettled.getOrDefault(p, 0) == 0, servers, table));
         }
         return new HealthStatus(out, schedulerStats());
     }

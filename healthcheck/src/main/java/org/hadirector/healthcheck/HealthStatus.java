@@ -7,7 +7,9 @@ import org.hadirector.sys.ServiceId;
 /** A snapshot of every pool and checker, for `hadirector status`. */
 public record HealthStatus(List<Service> services, Scheduler scheduler) {
 
-    public record Service(ServiceId name, boolean quorum, List<Server> servers, List<TableEntry> table) {}
+    /** A pool; {@code settled}: every checker has had a verdict from its probes (none is still the start's assumption). */
+    public record Service(
+            ServiceId name, boolean quorum, boolean settled, List<Server> servers, List<TableEntry> table) {}
 
     /** A server in the desired table with its weight. */
     public record TableEntry(RealServerId server, int weight) {}

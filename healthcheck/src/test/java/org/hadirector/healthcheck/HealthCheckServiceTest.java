@@ -1,6 +1,7 @@
 package org.hadirector.healthcheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.DefaultEventLoop;
@@ -265,6 +266,49 @@ class HealthCheckServiceTest {
         assertEquals(
                 Boolean.TRUE,
                 st.services().get(0).servers().get(0).checkers().get(0).lastSuccess());
+        s.close();
+    }
+
+    /**
+     * A pool settles once every checker has a verdict of its own probes: a success, or down after
+     * its retries (a failure with retries left is none). Told once, after the transitions.
+     */
+    @Test
+    void aPoolSettlesWhenEveryCheckerHasItsFirstVerdict() throws Exception {
+        Scripted a = new Scripted(new AtomicInteger(), null);
+        Scripted b = new Scripted(new AtomicInteger(), null);
+        HealthCheckService s = new HealthCheckService(
+                List.of(service(2, 1)),
+                loop,
+                x -> ((CheckSettings.Tcp) x).target().getPort() == 80 ? a : b,
+                e -> {},
+                10);
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        s.onTransitions(new HealthCheckService.Transitions() {
+            @Override
+            public void realServer(ServiceId service, RealServerId server, boolean up) {
+                told.add(server + (up ? " up" : " down"));
+            }
+
+            @Override
+            public void settled(ServiceId service) {
+                told.add("settled " + service);
+            }
+        });
+        s.start();
+        assertFalse(s.status().get(5, TimeUnit.SECONDS).services().get(0).settled(), "taken as up, not probed");
+        a.pending.poll(5, TimeUnit.SECONDS).accept(ProbeResult.ok("fine"));
+        b.pending.poll(5, TimeUnit.SECONDS).accept(ProbeResult.fail("refused"));
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS), "b is retrying: no verdict yet");
+        assertFalse(s.status().get(5, TimeUnit.SECONDS).services().get(0).settled());
+        b.pending.poll(5, TimeUnit.SECONDS).accept(ProbeResult.fail("refused"));
+        assertEquals("198.18.0.21:81 down", told.poll(5, TimeUnit.SECONDS));
+        assertEquals("settled TCP 198.18.0.100:80", told.poll(5, TimeUnit.SECONDS));
+        assertTrue(s.status().get(5, TimeUnit.SECONDS).services().get(0).settled());
+        a.pending.poll(5, TimeUnit.SECONDS).accept(ProbeResult.ok("fine"));
+        b.pending.poll(5, TimeUnit.SECONDS).accept(ProbeResult.ok("fine"));
+        assertEquals("198.18.0.21:81 up", told.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, told.poll(200, TimeUnit.MILLISECONDS), "told once");
         s.close();
     }
 
