@@ -362,7 +362,7 @@ public class Ecmp {
                                 + " (%s); d4 stopped at %d ms",
                         gone < 0 ? "never" : String.valueOf(gone),
                         withdrawMs,
-                        answer.strip().replace('|', '/'),
+                        answer.strip().replace('|', '/').replace("\n", "; "),
                         stopped));
     }
 
@@ -401,8 +401,8 @@ public class Ecmp {
                 what,
                 String.format(
                         Locale.ROOT,
-                        "route to d2 withdrawn after %s ms; %d keep-alive connections were on d2 (%s); outage for them"
-                                + " %d ms",
+                        "route to d2 withdrawn after %s ms; %d keep-alive connections were on d2 (%s); the longest"
+                                + " keep-alive request after the fault %d ms",
                         gone < 0 ? "never" : String.valueOf(gone),
                         keepAlive.getOrDefault("d2", 0),
                         keepAlive,
