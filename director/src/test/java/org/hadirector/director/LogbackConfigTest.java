@@ -126,7 +126,9 @@ class LogbackConfigTest {
         assertTrue(ms < 20_000, "10,300 events with stdout stuck took " + ms + " ms");
         assertEquals(300, stuck.lines("WARN"), "every WARN kept");
         long info = stuck.lines("INFO");
-        assertTrue(info < 2048, info + " INFO lines of 10,000: the rest dropped");
+        // at most a queue (2,048) beside the batch logback's worker drained from it before its
+        // first write stuck (CI once saw 2,057: the worker had taken a few hundred at once)
+        assertTrue(info < 2 * 2048, info + " INFO lines of 10,000: the rest dropped");
         assertTrue(info > 1000, info + " INFO lines: the queue was used");
     }
 }
