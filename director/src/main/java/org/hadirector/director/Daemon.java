@@ -200,12 +200,31 @@ final class Daemon {
                 c.globalDefs().routerId());
         notifySystemd(
                 "READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());
+        markClassArchiveWorthKeeping();
         try {
             done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The launcher asks the JVM to write a class-data archive when this run ends (bin/hadirector,
+     * JDK 17's dynamic AppCDS) and names a marker file: written once the daemon has started, it
+     * says the archive holds the running daemon's classes, not those of a start that failed, and
+     * the launcher uses an archive only beside its marker.
+     */
+    private static void markClassArchiveWorthKeeping() {
+        String marker = System.getProperty("hadirector.cds.marker");
+        if (marker == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(marker), "started\n");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("class archive: cannot write {}: {}; the next start makes a new one", marker, e.toString());
+        }
     }
 
     /**
