@@ -1560,10 +1560,15 @@ public class Drill {
 
     /** Timeouts well above TCP's retransmissions over a failover, so that a slow request is slow, not failed. */
     static Socket connect() throws IOException {
+        return connect(12_000);
+    }
+
+    /** A connection to the VIP's port 80, with this connect and read timeout. */
+    static Socket connect(int timeoutMs) throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(VIP, 80), 12_000);
-            s.setSoTimeout(12_000);
+            s.connect(new InetSocketAddress(VIP, 80), timeoutMs);
+            s.setSoTimeout(timeoutMs);
             return s;
         } catch (IOException e) {
             s.close();

@@ -966,15 +966,7 @@ public class Ecmp {
     }
 
     static Socket connect() throws IOException {
-        Socket s = new Socket();
-        try {
-            s.connect(new InetSocketAddress(VIP, 80), TIMEOUT_MS);
-            s.setSoTimeout(TIMEOUT_MS);
-            return s;
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
+        return Drill.connect(TIMEOUT_MS);
     }
 
     // ---- small helpers
