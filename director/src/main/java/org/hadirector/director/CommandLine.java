@@ -159,6 +159,9 @@ record CommandLine(
             case "auto" -> Dataplanes.Choice.AUTO;
             case "kernel" -> Dataplanes.Choice.KERNEL;
             case "userspace" -> Dataplanes.Choice.USERSPACE;
+            case "xdp" ->
+                throw new UsageException("--dataplane xdp is not built yet (issue 17: the XDP program and its"
+                        + " loader exist, the dataplane around them does not); use auto, kernel or userspace");
             default -> throw new UsageException("--dataplane takes auto, kernel or userspace, not '" + v + "'");
         };
     }

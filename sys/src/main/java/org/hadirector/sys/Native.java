@@ -171,6 +171,10 @@ final class Native {
         int getegid();
 
         String strerror(int errno);
+
+        /** syscall(2) with three arguments: bpf(2), which the C library does not wrap. */
+        @SaveError
+        long syscall(long number, long a1, Pointer a2, long a3);
     }
 
     static final LibC C = LibraryLoader.create(LibC.class).load("c");

@@ -344,6 +344,37 @@ public final class RtNetlink implements Closeable {
         }
     }
 
+    /** IFLA_XDP and its nested attributes (linux/if_link.h). */
+    private static final int IFLA_XDP = 43;
+
+    private static final int NLA_F_NESTED = 1 << 15;
+
+    private static final int IFLA_XDP_FD = 1;
+    private static final int IFLA_XDP_FLAGS = 3;
+    /** XDP attach modes: the driver's own (native), or the generic one in the stack. */
+    public static final int XDP_FLAGS_SKB_MODE = 2;
+
+    public static final int XDP_FLAGS_DRV_MODE = 4;
+
+    /**
+     * Attaches an XDP program to a link, replacing any program there (ip link set dev X xdpdrv
+     * fd N); {@code programFd} -1 detaches. {@code mode} is {@link #XDP_FLAGS_DRV_MODE} or
+     * {@link #XDP_FLAGS_SKB_MODE}; a driver without XDP refuses the first (EOPNOTSUPP).
+     */
+    public void setXdp(int ifindex, int programFd, int mode) throws NativeException {
+        ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        ifinfomsg(m, ifindex, 0, 0);
+        ByteBuffer xdp = Bytes.nativeBuffer(32);
+        NetlinkSocket.attr(xdp, IFLA_XDP_FD, Bytes.nativeInt(programFd));
+        NetlinkSocket.attr(xdp, IFLA_XDP_FLAGS, Bytes.nativeInt(mode));
+        attr(m, IFLA_XDP | NLA_F_NESTED, filled(xdp));
+        int errno = request(m, null);
+        if (errno != 0) {
+            throw new NativeException(
+                    "RTM_NEWLINK xdp " + (programFd < 0 ? "detach" : "attach") + " ifindex " + ifindex, errno);
+        }
+    }
+
     /** Brings a link up (ip link set up). */
     public void setUp(int ifindex) throws NativeException {
         ByteBuffer m = message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);

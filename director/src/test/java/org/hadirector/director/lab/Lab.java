@@ -131,6 +131,9 @@ public final class Lab implements AutoCloseable {
     /** Debian's keepalived 2.2.7, the lab tests' interop peer. */
     public static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
 
+    /** ethtool (veth offloads in the XDP lab test). */
+    public static final Path ETHTOOL = Path.of("/usr/sbin/ethtool");
+
     /** Aborts the test when one of {@code tools} is missing; fails it in CI, whose .ci/run installs them. */
     public static void requireTools(Path... tools) {
         for (Path tool : tools) {

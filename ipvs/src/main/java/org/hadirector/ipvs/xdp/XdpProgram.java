@@ -1,0 +1,230 @@
+package org.hadirector.ipvs.xdp;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hadirector.sys.Bpf;
+import org.hadirector.sys.Interfaces;
+import org.hadirector.sys.RtNetlink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The XDP fast path on one interface (xdp_dr.c): its maps made, the program loaded and attached,
+ * the connection map written and read. Attaching replaces whatever program the interface had (one
+ * a crashed run left keeps forwarding with its old maps until then); closing detaches it and
+ * frees the maps. Must be opened on a thread inside the interface's network namespace.
+ */
+public final class XdpProgram implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(XdpProgram.class);
+    static final String OBJECT = "xdp_dr.o";
+    static final String SECTION = "xdp";
+    /** struct conn_key and struct conn_val of xdp_dr.c. */
+    public static final int KEY_SIZE = 40;
+
+    public static final int VALUE_SIZE = 40;
+    /** The counters of xdp_dr.c's enum, in its order. */
+    public static final List<String> COUNTERS = List.of(
+            "tx",
+            "pass_miss",
+            "pass_syn_reuse",
+            "pass_not_ip",
+            "pass_fragment",
+            "pass_options",
+            "pass_other_l4",
+            "pass_truncated");
+
+    /** Where the program runs: the driver's XDP (native) or the stack's generic XDP. */
+    public enum Mode {
+        DRIVER(RtNetlink.XDP_FLAGS_DRV_MODE),
+        GENERIC(RtNetlink.XDP_FLAGS_SKB_MODE);
+
+        final int flag;
+
+        Mode(int flag) {
+            this.flag = flag;
+        }
+    }
+
+    /** A connection's key: the client's address and port, the service's, the protocol (6 or 17). */
+    public record Key(InetAddress client, int clientPort, InetAddress service, int servicePort, int protocol) {
+        public Key {
+            if (client instanceof Inet4Address != service instanceof Inet4Address) {
+                throw new IllegalArgumentException("client " + client + " and service " + service + " of two families");
+            }
+        }
+
+        byte[] bytes() {
+            ByteBuffer b = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.BIG_ENDIAN);
+            b.put(0, client.getAddress());
+            b.put(16, service.getAddress());
+            b.putShort(32, (short) clientPort);
+            b.putShort(34, (short) servicePort);
+            b.put(36, (byte) protocol);
+            b.put(37, (byte) (client instanceof Inet4Address ? 4 : 6));
+            return b.array();
+        }
+    }
+
+    /** What the program saw of a connection. */
+    public record Seen(int flagsSeen, int lastFlags, int dest, long packets, long bytes, long lastNanos) {
+        static Seen of(byte[] v) {
+            ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+            return new Seen(v[6] & 0xff, v[7] & 0xff, b.getInt(8), b.getLong(16), b.getLong(24), b.getLong(32));
+        }
+    }
+
+    private final String ifname;
+    private final int ifindex;
+    private final Mode mode;
+    private final Bpf.Map conns;
+    private final Bpf.Map config;
+    private final Bpf.Map counters;
+    private final Bpf.Program program;
+    private final int cpus;
+    /** Opened at attach, in the interface's namespace: closing detaches there from any thread. */
+    private final RtNetlink rt;
+
+    private boolean closed;
+
+    private XdpProgram(
+            String ifname,
+            int ifindex,
+            Mode mode,
+            Bpf.Map conns,
+            Bpf.Map config,
+            Bpf.Map counters,
+            Bpf.Program program,
+            RtNetlink rt)
+            throws IOException {
+        this.rt = rt;
+        this.ifname = ifname;
+        this.ifindex = ifindex;
+        this.mode = mode;
+        this.conns = conns;
+        this.config = config;
+        this.counters = counters;
+        this.program = program;
+        this.cpus = Bpf.possibleCpus();
+    }
+
+    /**
+     * Loads the program for {@code ifname} with a connection map of {@code connections} entries
+     * (LRU: the least recently used gives way when it is full) and attaches it in {@code mode}.
+     */
+    public static XdpProgram attach(String ifname, int connections, Mode mode) throws IOException {
+        BpfObject object = BpfObject.resource(OBJECT);
+        BpfObject.Program code = object.program(SECTION);
+        int ifindex = Interfaces.index(ifname);
+        List<Bpf.Map> made = new ArrayList<>();
+        Bpf.Program program = null;
+        RtNetlink rt = RtNetlink.open();
+        try {
+            Map<String, Bpf.Map> maps = new LinkedHashMap<>();
+            for (BpfObject.MapDef d : object.maps().values()) {
+                int entries = d.name().equals("conns") ? connections : d.maxEntries();
+                Bpf.Map m = Bpf.Map.create("hd_" + d.name(), d.type(), d.keySize(), d.valueSize(), entries, d.flags());
+                made.add(m);
+                maps.put(d.name(), m);
+            }
+            Bpf.Map conns = maps.get("conns");
+            if (conns == null || conns.keySize() != KEY_SIZE || conns.valueSize() != VALUE_SIZE) {
+                throw new IOException(OBJECT + ": its connection map does not match this loader's layout");
+            }
+            byte[] cfg = new byte[maps.get("config").valueSize()];
+            System.arraycopy(rt.linkDetails(ifname).mac(), 0, cfg, 0, 6);
+            maps.get("config").update(new byte[4], cfg, Bpf.ANY);
+            Map<String, Integer> fds = new LinkedHashMap<>();
+            maps.forEach((name, m) -> fds.put(name, m.fd()));
+            program = Bpf.Program.load(Bpf.PROG_TYPE_XDP, "hd_xdp_dr", BpfObject.linked(code, fds), object.license());
+            rt.setXdp(ifindex, program.fd(), mode.flag);
+            LOG.info(
+                    "{}: XDP program attached ({} mode, {} connections)",
+                    ifname,
+                    mode.name().toLowerCase(),
+                    connections);
+            return new XdpProgram(ifname, ifindex, mode, conns, maps.get("config"), maps.get("counters"), program, rt);
+        } catch (IOException | RuntimeException e) {
+            if (program != null) {
+                program.close();
+            }
+            made.forEach(Bpf.Map::close);
+            rt.close();
+            throw e;
+        }
+    }
+
+    /** Adds or replaces a connection: its frames go to {@code mac} from now on. */
+    public boolean put(Key key, byte[] mac, int dest) throws IOException {
+        byte[] v = new byte[VALUE_SIZE];
+        System.arraycopy(mac, 0, v, 0, 6);
+        ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putInt(8, dest);
+        return conns.update(key.bytes(), v, Bpf.ANY);
+    }
+
+    /** What the program saw of a connection, if the map has it. */
+    public Optional<Seen> seen(Key key) throws IOException {
+        byte[] v = new byte[VALUE_SIZE];
+        return conns.lookup(key.bytes(), v) ? Optional.of(Seen.of(v)) : Optional.empty();
+    }
+
+    public boolean remove(Key key) throws IOException {
+        return conns.delete(key.bytes());
+    }
+
+    /** The program's counters, summed over the CPUs. */
+    public Map<String, Long> counters() throws IOException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        byte[] k = new byte[4];
+        byte[] v = new byte[counters.valueBytes()];
+        for (int i = 0; i < COUNTERS.size(); i++) {
+            ByteBuffer.wrap(k).order(ByteOrder.nativeOrder()).putInt(0, i);
+            long sum = 0;
+            if (counters.lookup(k, v)) {
+                ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    sum += b.getLong(cpu * 8);
+                }
+            }
+            out.put(COUNTERS.get(i), sum);
+        }
+        return out;
+    }
+
+    public String interfaceName() {
+        return ifname;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Detaches the program and frees it and its maps. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            rt.setXdp(ifindex, -1, mode.flag);
+        } catch (IOException e) {
+            // the interface may be gone, and the program with it
+            LOG.warn("{}: XDP program not detached: {}", ifname, e.getMessage());
+        } finally {
+            rt.close();
+        }
+        program.close();
+        conns.close();
+        config.close();
+        counters.close();
+    }
+}
