@@ -4,8 +4,9 @@
  * already forwards leaves again at once, on the same interface, with the real server's MAC as
  * destination and the director's as source (the IP packet untouched, as IPVS DR does); anything
  * else goes on to the stack, where the AF_PACKET forwarder schedules it and adds the connection
- * to the map. The program makes no decision of its own beyond "known connection or not": the
- * schedulers, TCP states and timeouts stay in Java, which reads the counters kept here.
+ * to the map. The program makes no decision of its own beyond "known connection, and a segment
+ * that does not move its TCP state": the schedulers, TCP states and timeouts stay in Java, which
+ * reads the counters kept here.
  *
  * Loaded by hadirector's own loader (org.hadirector.ipvs.xdp.BpfObject), not libbpf: maps are
  * declared in the "maps" section as struct hd_map_def (5 x u32), and the loader creates them
@@ -45,8 +46,8 @@ struct conn_key {
 /* Where a connection goes, and what the program saw of it (Java derives TCP states from these). */
 struct conn_val {
     __u8 dmac[6]; /* the real server's MAC */
-    __u8 flags_seen; /* every TCP flag seen, or'ed */
-    __u8 last_flags; /* the last packet's TCP flags */
+    __u8 flags_seen; /* every TCP flag of the segments forwarded here, or'ed */
+    __u8 last_flags; /* the last forwarded segment's TCP flags */
     __u32 dest; /* the real server's number, Java's */
     __u64 packets;
     __u64 bytes;
@@ -63,7 +64,7 @@ struct xdp_config {
 enum {
     C_TX = 0, /* forwarded */
     C_PASS_MISS, /* no connection: to the stack (the AF_PACKET forwarder) */
-    C_PASS_SYN_REUSE, /* a SYN on a finished connection: scheduled afresh by Java */
+    C_PASS_TCP_STATE, /* a SYN, FIN or RST of a known connection: its state is Java's to move */
     C_PASS_NOT_IP, /* neither IPv4 nor IPv6 (ARP among them) */
     C_PASS_FRAGMENT, /* an IP fragment */
     C_PASS_OPTIONS, /* IPv4 options or an IPv6 extension header */
@@ -170,9 +171,14 @@ int xdp_dr(struct xdp_md *ctx)
     struct conn_val *conn = bpf_map_lookup_elem(&conns, &key);
     if (!conn)
         return count(C_PASS_MISS, XDP_PASS);
-    /* conn_reuse_mode: a new SYN on a connection that ended is a new connection, for Java */
-    if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (conn->flags_seen & (TCP_FIN | TCP_RST)))
-        return count(C_PASS_SYN_REUSE, XDP_PASS);
+    /*
+     * Only the segments that leave an established connection established are the program's: a
+     * SYN, FIN or RST moves IPVS's TCP state (the input-only table), so it goes to Java, which
+     * moves the state exactly and takes the connection out of the map when it leaves
+     * ESTABLISHED (a SYN on a finished connection is also conn_reuse_mode's new connection).
+     */
+    if (flags & (TCP_SYN | TCP_FIN | TCP_RST))
+        return count(C_PASS_TCP_STATE, XDP_PASS);
     __u32 zero = 0;
     struct xdp_config *cfg = bpf_map_lookup_elem(&config, &zero);
     if (!cfg)

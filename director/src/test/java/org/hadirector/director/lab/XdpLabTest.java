@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The XDP program on a veth in the seed topology, loaded by the Java loader with the kernel's
  * verifier: a connection in its map is forwarded by the program alone (XDP_TX back out of the
- * director's e0 with rs1's MAC), rs1 answers the client directly; a connection the map lacks goes
- * on to the stack. The client reaches the VIP through a neighbour entry naming the director's MAC,
+ * director's e0 with rs1's MAC); a TCP segment that moves the connection's state (SYN, FIN, RST)
+ * and a connection the map lacks go on to the stack, where the forwarder will see them. The client reaches the VIP through a neighbour entry naming the director's MAC,
  * so the director needs neither the VIP nor a forwarder of its own here.
  * <p>Two veth details, as the README says: XDP_TX into a veth needs an XDP program on its peer
  * (here the same program, whose empty map passes every frame; GRO on the peer was not enough on
@@ -126,27 +126,57 @@ class XdpLabTest {
     @Test
     void aConnectionInTheMapIsForwardedByTheProgramAlone() throws Exception {
         String attached = Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0");
-        assertTrue(attached.contains("xdp"), attached);
+        assertTrue(attached.contains("prog/xdp"), attached);
         Map<String, Long> before = xdp.counters();
-        assertTrue(xdp.put(key(41001), rs1Mac, 1));
-        String answer;
+        XdpProgram.Key udp =
+                new XdpProgram.Key(InetAddress.getByName("198.18.0.10"), 41001, InetAddress.getByName(VIP), 5000, 17);
+        assertTrue(xdp.put(udp, rs1Mac, 1));
+        java.nio.file.Path got = lab.dir.resolve("udp-rs1");
+        Process receiver = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        lab.ns("rs1"),
+                        "socat",
+                        "-u",
+                        "UDP4-RECV:5000,bind=" + VIP,
+                        "OPEN:" + got + ",creat,append")
+                .redirectErrorStream(true)
+                .start();
         try {
-            answer = curl(41001).strip();
-        } catch (java.io.IOException e) {
-            answer = e.getMessage();
+            String answer = "";
+            for (int i = 0; i < 30 && !answer.contains("hello"); i++) {
+                Lab.run(
+                        "sh",
+                        "-c",
+                        "echo hello | ip netns exec " + lab.ns("client") + " socat -u - UDP4-SENDTO:" + VIP
+                                + ":5000,sourceport=41001,reuseaddr");
+                Thread.sleep(100);
+                answer = Files.exists(got) ? Files.readString(got) : "";
+            }
+            assertTrue(answer.contains("hello"), "rs1 received: " + answer + "; counters " + xdp.counters());
+        } finally {
+            receiver.destroyForcibly();
         }
-        assertEquals(
-                "rs1",
-                answer,
-                "counters " + xdp.counters() + ", seen " + xdp.seen(key(41001)) + ", switch's p-director1: "
-                        + Lab.run("ip", "-n", lab.ns("sw"), "-s", "link", "show", "p-director1"));
-        XdpProgram.Seen seen = xdp.seen(key(41001)).orElseThrow();
-        // SYN, ACK, request, ACKs and FIN: every frame of the client's side went through the program
-        assertTrue(seen.packets() >= 4, seen.toString());
-        assertEquals(0x13, seen.flagsSeen() & 0x13, "SYN, ACK and FIN seen: " + seen);
+        XdpProgram.Seen seen = xdp.seen(udp).orElseThrow();
+        assertTrue(seen.packets() >= 1, seen.toString());
         assertEquals(1, seen.dest());
+        assertTrue(seen.lastNanos() > 0);
         Map<String, Long> after = xdp.counters();
         assertTrue(after.get("tx") - before.get("tx") >= seen.packets(), after.toString());
+    }
+
+    @Test
+    void aSegmentThatMovesTheTcpStateGoesToTheStack() throws Exception {
+        long passed = xdp.counters().get("pass_tcp_state");
+        assertTrue(xdp.put(key(41003), rs1Mac, 1));
+        try {
+            curl(41003); // the SYN is Java's to see (there is no forwarder here: curl fails)
+        } catch (Exception e) {
+            // expected
+        }
+        assertTrue(xdp.counters().get("pass_tcp_state") > passed);
+        assertEquals(0, xdp.seen(key(41003)).orElseThrow().packets());
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class XdpProgram implements Closeable {
     public static final List<String> COUNTERS = List.of(
             "tx",
             "pass_miss",
-            "pass_syn_reuse",
+            "pass_tcp_state",
             "pass_not_ip",
             "pass_fragment",
             "pass_options",

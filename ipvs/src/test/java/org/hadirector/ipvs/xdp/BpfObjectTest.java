@@ -41,6 +41,18 @@ class BpfObjectTest {
     }
 
     @Test
+    void theCounterNamesAreTheProgramsEnumInItsOrder() throws Exception {
+        String source = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/bpf/xdp_dr.c"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bC_([A-Z0-9_]+)\\b")
+                .matcher(source.substring(source.indexOf("enum {"), source.indexOf("C_COUNTERS")));
+        java.util.List<String> names = new java.util.ArrayList<>();
+        while (m.find()) {
+            names.add(m.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        assertEquals(XdpProgram.COUNTERS, names);
+    }
+
+    @Test
     void linkingSetsEachReferenceToItsMapsDescriptor() throws Exception {
         BpfObject o = BpfObject.parse(object());
         BpfObject.Program p = o.program("xdp");
