@@ -72,6 +72,27 @@ final class ConnectionSync {
     }
 
     /**
+     * The fast path forwarded packets of {@code c} that this forwarder never saw: its count went
+     * from {@code before} to {@code c.packets} at once. Offered when the count passed one of the
+     * kernel's points (3, 53, 103, ...), so that a backup keeps refreshing a long connection.
+     */
+    void folded(DrConnection c, long before) {
+        if (out == null || c.packets <= before) {
+            return;
+        }
+        if (c.protocol == Ipv4Header.PROTOCOL_TCP && c.state != TcpState.ESTABLISHED.code()) {
+            return;
+        }
+        if (Math.floorDiv(c.packets + SYNC_PERIOD - SYNC_THRESHOLD, SYNC_PERIOD)
+                != Math.floorDiv(before + SYNC_PERIOD - SYNC_THRESHOLD, SYNC_PERIOD)) {
+            out.offer(toConnection(c));
+            if (c.controller != null) {
+                out.offer(toConnection(c.controller));
+            }
+        }
+    }
+
+    /**
      * ip_vs_sync_conn_needed with the kernel's defaults (sync_period 50, sync_threshold 3, no
      * refresh period): TCP only in ESTABLISHED, FIN_WAIT, CLOSE, CLOSE_WAIT, TIME_WAIT; at once
      * on entering any of them but ESTABLISHED; otherwise at packet 3, 53, 103, ...

@@ -42,6 +42,8 @@ final class ConnectionTable {
     private long evicted;
     private long refused;
     private int expiryCursor;
+    private FastPath fast;
+    private java.util.function.ObjLongConsumer<DrConnection> folded = (c, before) -> {};
     private DrTimeouts timeouts = DrTimeouts.DEFAULT;
     /** Half-open TCP connections, oldest first: the first to give way when the table is full. */
     private DrConnection halfOpenOldest;
@@ -149,6 +151,7 @@ final class ConnectionTable {
     }
 
     private void released(DrConnection c) {
+        withdraw(c);
         leaveHalfOpen(c);
         Backend b = c.server.backend;
         if (c.template) {
@@ -217,6 +220,65 @@ final class ConnectionTable {
         }
         c.state = next;
         trackHalfOpen(c);
+        if (!established) {
+            withdraw(c); // the fast path carries ESTABLISHED only: the other states move on segments it passes here
+        }
+    }
+
+    /** The fast path that forwards connections beside the forwarder (null: none). */
+    void fastPath(FastPath f) {
+        this.fast = f;
+    }
+
+    FastPath fastPath() {
+        return fast;
+    }
+
+    private void withdraw(DrConnection c) {
+        if (c.offloaded) {
+            c.offloaded = false;
+            fast.withdraw(c);
+        }
+    }
+
+    /**
+     * Takes in what the fast path forwarded of {@code c} since it was last read: the packets and
+     * bytes into the counts, the last packet's time into the timeout (both clocks are
+     * CLOCK_MONOTONIC). A connection the path no longer has is the forwarder's again.
+     */
+    void fold(DrConnection c, long nowNs) {
+        if (!c.offloaded) {
+            return;
+        }
+        FastPath.Seen s = fast.seen(c);
+        if (s == null) {
+            c.offloaded = false;
+            return;
+        }
+        long packets = s.packets() - c.offloadedPackets;
+        long bytes = s.bytes() - c.offloadedBytes;
+        if (packets <= 0) {
+            return;
+        }
+        c.offloadedPackets = s.packets();
+        c.offloadedBytes = s.bytes();
+        long before = c.packets;
+        c.packets += packets;
+        c.server.packets += packets;
+        c.server.bytes += bytes;
+        c.service.packets += packets;
+        c.service.bytes += bytes;
+        long expires = c.expiresNs;
+        refresh(c, Math.min(s.lastNanos(), nowNs));
+        if (c.expiresNs - expires < 0) {
+            c.expiresNs = expires;
+        }
+        folded.accept(c, before);
+    }
+
+    /** Told of each connection whose fast-path packets were counted, with its count before (sync). */
+    void onFold(java.util.function.ObjLongConsumer<DrConnection> f) {
+        this.folded = f;
     }
 
     /** An entry's whole timeout: a template's is its service's persistence timeout, a flow's its state's. */
@@ -269,7 +331,12 @@ final class ConnectionTable {
         return before - count;
     }
 
-    private static boolean expired(DrConnection c, long nowNs) {
+    private boolean expired(DrConnection c, long nowNs) {
+        if (c.offloaded && c.expiresNs - nowNs <= timeoutNs(c) / 2) {
+            // read the fast path's counts twice a timeout, and always before an entry expires: its
+            // frames may have gone past us all along
+            fold(c, nowNs);
+        }
         return c.expiresNs - nowNs <= 0 && c.controlled == 0;
     }
 

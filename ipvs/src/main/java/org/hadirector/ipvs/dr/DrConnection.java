@@ -27,6 +27,11 @@ final class DrConnection {
     int flags;
     long expiresNs;
     long packets;
+    /** The fast path forwards this connection's frames ({@link FastPath}); what it had counted when last read. */
+    boolean offloaded;
+
+    long offloadedPackets;
+    long offloadedBytes;
     DrConnection next;
     /** On the table's half-open list (TCP, handshake not done), with its neighbours there. */
     boolean halfOpen;

@@ -39,6 +39,7 @@ final class ForwardingCore {
         this.connections = new ConnectionTable(limit);
         this.services = new DrServiceTable(schedulers, connections);
         this.sync = new ConnectionSync(services, connections);
+        connections.onFold(sync::folded);
         this.frames = new FramePath(services, connections, sync, ownMac);
     }
 
@@ -107,6 +108,11 @@ final class ForwardingCore {
     }
 
     // ---- connections -------------------------------------------------------------------------
+
+    /** Connections in ESTABLISHED (TCP) or any UDP flow are offered to this path (null: none). */
+    void fastPath(FastPath f) {
+        connections.fastPath(f);
+    }
 
     int connectionLimit() {
         return connections.limit();

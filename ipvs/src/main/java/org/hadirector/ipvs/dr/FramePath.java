@@ -162,6 +162,14 @@ final class FramePath {
         EthernetHeader.putDestination(p, off, mac);
         EthernetHeader.putSource(p, off, ownMac);
         forwarded++;
+        FastPath fast = table.fastPath();
+        if (fast != null
+                && !c.offloaded
+                && (proto == Ipv4Header.PROTOCOL_UDP || c.state == TcpState.ESTABLISHED.code())) {
+            c.offloadedPackets = 0;
+            c.offloadedBytes = 0;
+            c.offloaded = fast.offer(c, mac);
+        }
         return true;
     }
 

@@ -1,5 +1,6 @@
 package org.hadirector.ipvs.dr;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.hadirector.ipvs.TableDump;
 import org.hadirector.ipvs.TableOp;
 import org.hadirector.ipvs.sched.Scheduler;
 import org.hadirector.ipvs.sched.Schedulers;
+import org.hadirector.ipvs.xdp.XdpProgram;
 import org.hadirector.sys.Mailbox;
 import org.hadirector.sys.NativeException;
 import org.hadirector.sys.PacketRing;
@@ -53,13 +55,26 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private static final int ARP_LOGS = 5;
 
     /** Where and how: the interface, the address ARP requests come from (null: the interface's first). */
-    public record Settings(String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames) {
+    /**
+     * {@code xdp}: the XDP program (xdp_dr.c) in the interface's driver forwards every connection
+     * once it is established (UDP: at once), so that the forwarder sees a connection's first
+     * segments and its SYN, FIN and RST only (issue 17, not yet a dataplane of its own).
+     */
+    public record Settings(
+            String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames, boolean xdp) {
         public static Settings of(String interfaceName) {
-            return new Settings(interfaceName, null, 2048, 4096, 2048);
+            return new Settings(interfaceName, null, 2048, 4096, 2048, false);
+        }
+
+        public Settings withXdp(boolean on) {
+            return new Settings(interfaceName, arpSource, frameSize, rxFrames, txFrames, on);
         }
     }
 
     private final Settings settings;
+    /** The XDP program beside the forwarder ({@link Settings#xdp}), or null. */
+    private XdpProgram xdp;
+
     private final WakeUp wake;
     private final ForwardingCore core;
     /**
@@ -155,6 +170,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         PacketRing ring = null;
         IngressGuard guard = null;
         WakeUp wake = null;
+        XdpProgram xdp = null;
         try {
             ring = PacketRing.open(
                     settings.interfaceName(),
@@ -166,8 +182,13 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             int source = arpSource(settings, ring.ifindex());
             guard = IngressGuard.install(settings.interfaceName());
             wake = new WakeUp();
-            UserspaceDr dr =
-                    new UserspaceDr(settings, ring, guard, wake, new ForwardingCore(schedulers, mac), source, mac);
+            ForwardingCore core = new ForwardingCore(schedulers, mac);
+            if (settings.xdp()) {
+                xdp = XdpProgram.attach(settings.interfaceName(), core.connectionLimit(), XdpProgram.Mode.DRIVER);
+                core.fastPath(new XdpOffload(xdp));
+            }
+            UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, core, source, mac);
+            dr.xdp = xdp;
             dr.thread.start();
             LOG.info(
                     "dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{} frames of {} bytes, nft table {})",
@@ -179,7 +200,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     ring.frameSize(),
                     guard.tableName());
             return dr;
-        } catch (NativeException | RuntimeException | DataplaneException e) {
+        } catch (IOException | RuntimeException | DataplaneException e) {
+            if (xdp != null) {
+                xdp.close();
+            }
             if (guard != null) {
                 guard.close();
             }
@@ -279,6 +303,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 // nothing held between pages
             }
         };
+    }
+
+    /** The XDP program's counters (xdp_dr.c), empty without one. */
+    public Map<String, Long> xdpCounters() throws IOException {
+        return xdp == null ? Map.of() : xdp.counters();
     }
 
     @Override
@@ -918,6 +947,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
         }
         wake.close();
+        if (xdp != null) {
+            xdp.close();
+        }
         LOG.info("dr {}: userspace forwarder stopped", settings.interfaceName());
     }
 }

@@ -162,22 +162,50 @@ public final class XdpProgram implements Closeable {
         }
     }
 
+    /**
+     * An IPv4 connection's key without an InetAddress: addresses and ports as ints whose bytes,
+     * most significant first, are the network's order (the forwarder's frame parsing gives these).
+     */
+    public static byte[] key4(int client, int clientPort, int service, int servicePort, int protocol) {
+        ByteBuffer b = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.BIG_ENDIAN);
+        b.putInt(0, client);
+        b.putInt(16, service);
+        b.putShort(32, (short) clientPort);
+        b.putShort(34, (short) servicePort);
+        b.put(36, (byte) protocol);
+        b.put(37, (byte) 4);
+        return b.array();
+    }
+
     /** Adds or replaces a connection: its frames go to {@code mac} from now on. */
     public boolean put(Key key, byte[] mac, int dest) throws IOException {
+        return put(key.bytes(), mac, dest);
+    }
+
+    /** As {@link #put(Key, byte[], int)}, with a key of {@link #key4}. */
+    public boolean put(byte[] key, byte[] mac, int dest) throws IOException {
         byte[] v = new byte[VALUE_SIZE];
         System.arraycopy(mac, 0, v, 0, 6);
         ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putInt(8, dest);
-        return conns.update(key.bytes(), v, Bpf.ANY);
+        return conns.update(key, v, Bpf.ANY);
     }
 
     /** What the program saw of a connection, if the map has it. */
     public Optional<Seen> seen(Key key) throws IOException {
+        return seen(key.bytes());
+    }
+
+    public Optional<Seen> seen(byte[] key) throws IOException {
         byte[] v = new byte[VALUE_SIZE];
-        return conns.lookup(key.bytes(), v) ? Optional.of(Seen.of(v)) : Optional.empty();
+        return conns.lookup(key, v) ? Optional.of(Seen.of(v)) : Optional.empty();
     }
 
     public boolean remove(Key key) throws IOException {
-        return conns.delete(key.bytes());
+        return remove(key.bytes());
+    }
+
+    public boolean remove(byte[] key) throws IOException {
+        return conns.delete(key);
     }
 
     /** The program's counters, summed over the CPUs. */

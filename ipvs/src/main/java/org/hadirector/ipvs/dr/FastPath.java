@@ -1,0 +1,23 @@
+package org.hadirector.ipvs.dr;
+
+/**
+ * A path that forwards a connection's frames without the forwarder seeing them (the XDP program,
+ * {@link XdpOffload}): the forwarder offers it a connection once the program can carry it alone
+ * (UDP, or TCP in ESTABLISHED, whose other segments move no state), withdraws it when it leaves
+ * that state or the table, and reads back what the path saw, to keep counts and timeouts.
+ * Called on the forwarder's thread only; never throws (a failure is the path's to count and log,
+ * and the forwarder then goes on seeing the connection's frames itself).
+ */
+interface FastPath {
+    /** What the path forwarded of a connection since it was offered, and when it last did. */
+    record Seen(long packets, long bytes, long lastNanos) {}
+
+    /** The path forwards {@code c}'s frames to {@code mac} from now on; false if it cannot. */
+    boolean offer(DrConnection c, long mac);
+
+    /** The path no longer forwards {@code c}. */
+    void withdraw(DrConnection c);
+
+    /** What the path saw of {@code c}, or null when it no longer has it (evicted, or gone). */
+    Seen seen(DrConnection c);
+}
