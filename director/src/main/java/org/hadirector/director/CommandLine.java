@@ -159,10 +159,8 @@ record CommandLine(
             case "auto" -> Dataplanes.Choice.AUTO;
             case "kernel" -> Dataplanes.Choice.KERNEL;
             case "userspace" -> Dataplanes.Choice.USERSPACE;
-            case "xdp" ->
-                throw new UsageException("--dataplane xdp is not built yet (issue 17: the XDP program and its"
-                        + " loader exist, the dataplane around them does not); use auto, kernel or userspace");
-            default -> throw new UsageException("--dataplane takes auto, kernel or userspace, not '" + v + "'");
+            case "xdp" -> Dataplanes.Choice.XDP;
+            default -> throw new UsageException("--dataplane takes auto, kernel, userspace or xdp, not '" + v + "'");
         };
     }
 
@@ -203,7 +201,8 @@ record CommandLine(
               --pid-file P          default %s
               --control S           control socket, default %s
               --dataplane D         auto (kernel IPVS when loaded, else the userspace forwarder),
-                                    kernel or userspace
+                                    kernel, userspace, or xdp (the userspace forwarder with the
+                                    XDP program forwarding established connections)
               --metrics [ADDR:]PORT  serve GET /metrics (Prometheus) and /status (JSON) over HTTP;
                                     off unless given; ADDR defaults to 127.0.0.1
               -I, --dont-release-ipvs  on stop, leave the kernel's IPVS table as it is (keepalived's -I)

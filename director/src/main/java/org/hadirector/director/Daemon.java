@@ -33,7 +33,9 @@ final class Daemon {
     static List<String> unsupported(CommandLine cl, KeepalivedConfig c) {
         List<String> unsupported = new ArrayList<>(DirectorPlan.refusals(c, !cl.checkersOnly(), !cl.vrrpOnly()));
         unsupported.addAll(ScriptSecurity.unknownUsers(c, !cl.checkersOnly(), !cl.vrrpOnly()));
-        if (cl.dataplane() == org.hadirector.ipvs.Dataplanes.Choice.USERSPACE && !cl.vrrpOnly()) {
+        if ((cl.dataplane() == org.hadirector.ipvs.Dataplanes.Choice.USERSPACE
+                        || cl.dataplane() == org.hadirector.ipvs.Dataplanes.Choice.XDP)
+                && !cl.vrrpOnly()) {
             unsupported.addAll(userspaceRefusals(c));
         }
         return unsupported;

@@ -10,11 +10,16 @@ import org.hadirector.ipvs.kernel.KernelIpvs;
 public final class Dataplanes {
     private Dataplanes() {}
 
-    /** Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace forwarder. */
+    /**
+     * Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace
+     * forwarder; xdp = the userspace forwarder with the XDP program beside it (issue 17: auto does
+     * not choose it yet).
+     */
     public enum Choice {
         AUTO,
         KERNEL,
-        USERSPACE
+        USERSPACE,
+        XDP
     }
 
     /**
@@ -41,6 +46,7 @@ public final class Dataplanes {
         if (kernel) {
             return openKernel();
         }
-        return UserspaceDr.open(UserspaceDr.Settings.of(forwarderInterface.name()));
+        return UserspaceDr.open(
+                UserspaceDr.Settings.of(forwarderInterface.name()).withXdp(choice == Choice.XDP));
     }
 }

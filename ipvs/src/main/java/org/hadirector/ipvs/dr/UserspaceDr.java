@@ -184,7 +184,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             wake = new WakeUp();
             ForwardingCore core = new ForwardingCore(schedulers, mac);
             if (settings.xdp()) {
-                xdp = XdpProgram.attach(settings.interfaceName(), core.connectionLimit(), XdpProgram.Mode.DRIVER);
+                xdp = attachXdp(settings.interfaceName(), core.connectionLimit());
                 core.fastPath(new XdpOffload(xdp));
             }
             UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, core, source, mac);
@@ -217,6 +217,22 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 throw d;
             }
             throw new DataplaneException("userspace DR on " + settings.interfaceName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The XDP program in the driver; where the driver has no XDP (EOPNOTSUPP), in the stack's
+     * generic XDP, which forwards as well at less gain, with a line that says so.
+     */
+    private static XdpProgram attachXdp(String ifname, int connections) throws IOException {
+        try {
+            return XdpProgram.attach(ifname, connections, XdpProgram.Mode.DRIVER);
+        } catch (NativeException e) {
+            if (e.errno() != 95 /* EOPNOTSUPP */) {
+                throw e;
+            }
+            LOG.warn("dr {}: the driver has no XDP ({}); the program runs in generic mode", ifname, e.getMessage());
+            return XdpProgram.attach(ifname, connections, XdpProgram.Mode.GENERIC);
         }
     }
 

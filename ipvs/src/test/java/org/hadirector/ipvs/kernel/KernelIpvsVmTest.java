@@ -110,7 +110,9 @@ class KernelIpvsVmTest {
                 "ipvsadm -A -u 198.18.0.100:53 -s rr; ipvsadm -a -u 198.18.0.100:53 -r 198.18.0.22 -g",
                 "ipvsadm --start-daemon backup --mcast-interface v0 --syncid 5",
                 "ip netns exec peer " + sync + " send v1 5",
-                "sleep 2",
+                // the kernel's backup thread installs them in its own time: a CI run under load
+                // once listed nothing after a fixed 2 s
+                "for i in $(seq 1 40); do ipvsadm -Lnc | grep -q ESTABLISHED && break; sleep 0.5; done",
                 "echo '=== kernel backup'; ipvsadm -Lnc",
                 "ipvsadm --stop-daemon backup",
                 "ipvsadm --start-daemon master --mcast-interface v0 --syncid 6",
