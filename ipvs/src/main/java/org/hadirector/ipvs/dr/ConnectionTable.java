@@ -276,6 +276,16 @@ final class ConnectionTable {
         folded.accept(c, before);
     }
 
+    private void reoffer(DrConnection c, long mac, long nowNs) {
+        fold(c, nowNs);
+        if (c.offloaded) {
+            c.offloadedPackets = 0;
+            c.offloadedBytes = 0;
+            c.offeredMac = mac;
+            c.offloaded = fast.offer(c, mac); // replaces the entry: its counts start again
+        }
+    }
+
     /** Told of each connection whose fast-path packets were counted, with its count before (sync). */
     void onFold(java.util.function.ObjLongConsumer<DrConnection> f) {
         this.folded = f;
@@ -332,10 +342,17 @@ final class ConnectionTable {
     }
 
     private boolean expired(DrConnection c, long nowNs) {
-        if (c.offloaded && c.expiresNs - nowNs <= timeoutNs(c) / 2) {
-            // read the fast path's counts twice a timeout, and always before an entry expires: its
-            // frames may have gone past us all along
-            fold(c, nowNs);
+        if (c.offloaded) {
+            long mac = c.server.mac();
+            if (mac != c.offeredMac && mac != -1) {
+                // the server's MAC changed (an ARP reply): the path gets the new one within the
+                // second this scan takes, never a walk of the table per ARP packet
+                reoffer(c, mac, nowNs);
+            } else if (c.expiresNs - nowNs <= timeoutNs(c) / 2) {
+                // read the fast path's counts twice a timeout, and always before an entry expires:
+                // its frames may have gone past us all along
+                fold(c, nowNs);
+            }
         }
         return c.expiresNs - nowNs <= 0 && c.controlled == 0;
     }

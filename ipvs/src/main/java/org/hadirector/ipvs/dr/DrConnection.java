@@ -32,6 +32,9 @@ final class DrConnection {
 
     long offloadedPackets;
     long offloadedBytes;
+    /** The MAC the fast path was given: when its server's MAC changes, it is given the new one. */
+    long offeredMac;
+
     DrConnection next;
     /** On the table's half-open list (TCP, handshake not done), with its neighbours there. */
     boolean halfOpen;

@@ -168,6 +168,7 @@ final class FramePath {
                 && (proto == Ipv4Header.PROTOCOL_UDP || c.state == TcpState.ESTABLISHED.code())) {
             c.offloadedPackets = 0;
             c.offloadedBytes = 0;
+            c.offeredMac = mac;
             c.offloaded = fast.offer(c, mac);
         }
         return true;

@@ -156,6 +156,26 @@ class FastPathRulesTest {
     }
 
     @Test
+    void aNewMacOfTheServerReachesTheConnectionsOnThePathWithinTheExpiryScan() {
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        DrConnection c = tcpConnection(40000);
+        path.forwarded(c, 7, 7_000, now);
+        long packets = c.packets;
+        long moved = 0x020000000099L;
+        core.neighbours().heard(ip("198.18.0.21"), moved, now);
+        assertEquals(ForwardingCoreTest.RS1_MAC, path.macs.get(c), "no walk of the table on the ARP reply");
+        now += S;
+        core.expire(now);
+        assertEquals(moved, path.macs.get(c));
+        assertEquals(packets + 7, c.packets, "what the path forwarded before was counted first");
+        path.forwarded(c, 3, 3_000, now);
+        now += 500 * S;
+        core.expire(now);
+        assertEquals(packets + 10, c.packets, "and the new entry's count starts again from 0");
+    }
+
+    @Test
     void aConnectionThePathLostOrRefusedIsTheForwardersAgain() {
         send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
         send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
