@@ -1019,6 +1019,10 @@ public class Drill {
                 dir.resolve(host + ".sock").toString(),
                 "--metrics",
                 "9650");
+        String dataplane = System.getenv("LAB_DATAPLANE");
+        if (dataplane != null && !dataplane.isEmpty()) {
+            pb.command().addAll(List.of("--dataplane", dataplane));
+        }
         pb.environment().putAll(env);
         return pb.redirectErrorStream(true)
                 .redirectOutput(dir.resolve(host + "-" + drill + ".log").toFile())
