@@ -301,22 +301,20 @@ public final class Bpf {
         }
 
         private static Program loadWithLog(Pointer a, String name, NativeException refused) throws IOException {
-            {
-                if (refused.errno() != Native.EACCES && refused.errno() != 22 /* EINVAL */) {
-                    throw refused;
-                }
-                Pointer log = Memory.allocateDirect(Native.RUNTIME, LOG_SIZE);
-                log.putByte(0, (byte) 0);
-                a.putInt(24, 1);
-                a.putInt(28, LOG_SIZE);
-                a.putAddress(32, log.address());
-                try {
-                    return new Program((int) call(BPF_PROG_LOAD, a, "bpf(BPF_PROG_LOAD " + name + ")"), name);
-                } catch (NativeException again) {
-                    throw new IOException(again.getMessage() + "; the verifier said: " + tail(log.getString(0)), again);
-                } finally {
-                    java.lang.ref.Reference.reachabilityFence(log);
-                }
+            if (refused.errno() != Native.EACCES && refused.errno() != 22 /* EINVAL */) {
+                throw refused;
+            }
+            Pointer log = Memory.allocateDirect(Native.RUNTIME, LOG_SIZE);
+            log.putByte(0, (byte) 0);
+            a.putInt(24, 1);
+            a.putInt(28, LOG_SIZE);
+            a.putAddress(32, log.address());
+            try {
+                return new Program((int) call(BPF_PROG_LOAD, a, "bpf(BPF_PROG_LOAD " + name + ")"), name);
+            } catch (NativeException again) {
+                throw new IOException(again.getMessage() + "; the verifier said: " + tail(log.getString(0)), again);
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(log);
             }
         }
 

@@ -63,14 +63,7 @@ public final class XdpProgram implements Closeable {
         }
 
         byte[] bytes() {
-            ByteBuffer b = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.BIG_ENDIAN);
-            b.put(0, client.getAddress());
-            b.put(16, service.getAddress());
-            b.putShort(32, (short) clientPort);
-            b.putShort(34, (short) servicePort);
-            b.put(36, (byte) protocol);
-            b.put(37, (byte) (client instanceof Inet4Address ? 4 : 6));
-            return b.array();
+            return key(client.getAddress(), clientPort, service.getAddress(), servicePort, protocol);
         }
     }
 
@@ -167,13 +160,23 @@ public final class XdpProgram implements Closeable {
      * most significant first, are the network's order (the forwarder's frame parsing gives these).
      */
     public static byte[] key4(int client, int clientPort, int service, int servicePort, int protocol) {
+        return key(
+                ByteBuffer.allocate(4).putInt(client).array(),
+                clientPort,
+                ByteBuffer.allocate(4).putInt(service).array(),
+                servicePort,
+                protocol);
+    }
+
+    /** struct conn_key: addresses of 4 or 16 bytes (the family follows), ports in network order. */
+    private static byte[] key(byte[] client, int clientPort, byte[] service, int servicePort, int protocol) {
         ByteBuffer b = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.BIG_ENDIAN);
-        b.putInt(0, client);
-        b.putInt(16, service);
+        b.put(0, client);
+        b.put(16, service);
         b.putShort(32, (short) clientPort);
         b.putShort(34, (short) servicePort);
         b.put(36, (byte) protocol);
-        b.put(37, (byte) 4);
+        b.put(37, (byte) (client.length == 4 ? 4 : 6));
         return b.array();
     }
 
