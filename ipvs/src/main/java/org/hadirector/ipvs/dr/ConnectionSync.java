@@ -72,6 +72,16 @@ final class ConnectionSync {
     }
 
     /**
+     * Whether the fast path may carry {@code c} from now on. A sync master keeps a flow until it
+     * has seen the kernel's first sync point (packet 3) itself: the program's packets reach Java
+     * only when an expiry scan reads them, at the latest half a timeout later, and a backup that
+     * learnt an established connection that late would break it on a failover meanwhile.
+     */
+    boolean offloadable(DrConnection c) {
+        return out == null || c.packets >= SYNC_THRESHOLD;
+    }
+
+    /**
      * The fast path forwarded packets of {@code c} that this forwarder never saw: its count went
      * from {@code before} to {@code c.packets} at once. Offered when the count passed one of the
      * kernel's points (3, 53, 103, ...), so that a backup keeps refreshing a long connection.

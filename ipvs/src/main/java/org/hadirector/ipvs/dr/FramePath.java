@@ -165,7 +165,8 @@ final class FramePath {
         FastPath fast = table.fastPath();
         if (fast != null
                 && !c.offloaded
-                && (proto == Ipv4Header.PROTOCOL_UDP || c.state == TcpState.ESTABLISHED.code())) {
+                && (proto == Ipv4Header.PROTOCOL_UDP || c.state == TcpState.ESTABLISHED.code())
+                && sync.offloadable(c)) {
             c.offloadedPackets = 0;
             c.offloadedBytes = 0;
             c.offeredMac = mac;

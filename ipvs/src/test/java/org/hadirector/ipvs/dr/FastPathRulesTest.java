@@ -134,25 +134,49 @@ class FastPathRulesTest {
     }
 
     @Test
-    void aLongConnectionOnThePathIsStillOfferedToSyncAsTheKernelWould() {
+    void aSyncMasterSeesAFlowUpToTheKernelsFirstSyncPointBeforeThePathTakesIt() {
         java.util.List<org.hadirector.ipvs.Connection> out = new java.util.ArrayList<>();
         core.syncOut(out::add);
         send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
         send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
         DrConnection c = tcpConnection(40000);
+        assertFalse(c.offloaded, "established, but not yet synced");
+        assertTrue(out.isEmpty());
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 100)); // packet 3: the backup learns it now
+        assertEquals(1, out.size());
+        assertTrue(c.offloaded);
+        // a UDP flow too: its first two datagrams are the forwarder's, the third is synced
+        send(udp(CLIENT, 40001, VIP, 53, 20));
+        send(udp(CLIENT, 40001, VIP, 53, 20));
+        DrConnection u = core.lookup(17, ip(CLIENT), 40001, ip(VIP), 53, false);
+        assertFalse(u.offloaded);
+        send(udp(CLIENT, 40001, VIP, 53, 20));
+        assertEquals(2, out.size());
+        assertTrue(u.offloaded);
+    }
+
+    @Test
+    void aLongConnectionOnThePathIsStillOfferedToSyncAsTheKernelWould() {
+        java.util.List<org.hadirector.ipvs.Connection> out = new java.util.ArrayList<>();
+        core.syncOut(out::add);
+        send(tcp(CLIENT, 40000, VIP, 80, SYN, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 0));
+        send(tcp(CLIENT, 40000, VIP, 80, ACK, 100));
+        DrConnection c = tcpConnection(40000);
+        assertTrue(c.offloaded);
         int offered = out.size();
-        path.forwarded(c, 10, 10_000, now + 400 * S); // packets 3..12: passes 3
+        path.forwarded(c, 20, 20_000, now + 400 * S); // packets 4..23: no point of the kernel's
         now += 460 * S;
         core.expire(now);
-        assertEquals(offered + 1, out.size(), "packet 3 passed while on the path");
-        path.forwarded(c, 20, 20_000, now + 100 * S); // 13..32: no point of the kernel's
+        assertEquals(offered, out.size());
+        path.forwarded(c, 20, 20_000, now + 100 * S); // 24..43: none either
         now += 460 * S;
         core.expire(now);
-        assertEquals(offered + 1, out.size());
-        path.forwarded(c, 100, 100_000, now + 100 * S); // 33..132: 53 and 103, one offer for both
+        assertEquals(offered, out.size());
+        path.forwarded(c, 100, 100_000, now + 100 * S); // 44..143: 53 and 103, one offer for both
         now += 460 * S;
         core.expire(now);
-        assertEquals(offered + 2, out.size());
+        assertEquals(offered + 1, out.size(), "a backup keeps refreshing a long connection");
     }
 
     @Test
