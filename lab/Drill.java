@@ -2025,7 +2025,26 @@ class FaultDrills {
         Drill.run("ip", "-n", sw, "link", "set", "p-" + host, "master", "br0", "up");
         Drill.run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "e0");
         Drill.run("ip", "-n", ns, "link", "set", "e0", "up");
+        if ("xdp".equals(System.getenv("LAB_DATAPLANE"))) {
+            // the new veth's switch end needs the XDP peer program again, as lab/drill gave the
+            // first one (XDP_TX into a veth needs a program on its peer: lab/XdpPeer.java)
+            peers.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    org.hadirector.sys.NetNs.enter(sw);
+                                    return org.hadirector.ipvs.xdp.XdpProgram.attach(
+                                            "p-" + host, 16, org.hadirector.ipvs.xdp.XdpProgram.Mode.DRIVER);
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            },
+                            r -> new Thread(r).start())
+                    .get(10, TimeUnit.SECONDS));
+        }
     }
+
+    /** The XDP peer programs attached to re-created veths: never closed, as closing detaches. */
+    static final List<Object> peers = new ArrayList<>();
 
     static void inject(String name, Process d1) throws Exception {
         note = "";

@@ -184,9 +184,15 @@ int xdp_dr(struct xdp_md *ctx)
     if (!cfg)
         return count(C_PASS_MISS, XDP_PASS);
 
-    __sync_fetch_and_add(&conn->packets, 1);
-    __sync_fetch_and_add(&conn->bytes, (__u64)(end - data));
-    conn->last_ns = bpf_ktime_get_ns();
+    /*
+     * Plain adds, no atomics: a flow's frames arrive on one receive queue, so one CPU at a time
+     * (RSS, a veth's NAPI); were two CPUs ever to race on one flow, a count would lose a frame,
+     * which moves a statistic or a sync offer by one. The coarse clock (CLOCK_MONOTONIC at the
+     * tick's resolution) is a read of a cached value: Java's timeouts are counted in seconds.
+     */
+    conn->packets += 1;
+    conn->bytes += (__u64)(end - data);
+    conn->last_ns = bpf_ktime_get_coarse_ns();
     conn->last_flags = flags;
     if (flags & ~conn->flags_seen)
         conn->flags_seen |= flags; /* rare (a flag seen for the first time): a race loses nothing Java needs twice */

@@ -200,9 +200,10 @@ record CommandLine(
               -C, --check           run only the health checkers
               --pid-file P          default %s
               --control S           control socket, default %s
-              --dataplane D         auto (kernel IPVS when loaded, else the userspace forwarder),
-                                    kernel, userspace, or xdp (the userspace forwarder with the
-                                    XDP program forwarding established connections)
+              --dataplane D         auto (kernel IPVS when loaded, else the userspace forwarder,
+                                    with XDP where the driver has it and the interface is no
+                                    veth), kernel, userspace, or xdp (the userspace forwarder
+                                    with the XDP program forwarding established connections)
               --metrics [ADDR:]PORT  serve GET /metrics (Prometheus) and /status (JSON) over HTTP;
                                     off unless given; ADDR defaults to 127.0.0.1
               -I, --dont-release-ipvs  on stop, leave the kernel's IPVS table as it is (keepalived's -I)

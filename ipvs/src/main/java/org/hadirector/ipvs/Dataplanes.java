@@ -2,18 +2,23 @@ package org.hadirector.ipvs;
 
 import org.hadirector.ipvs.dr.UserspaceDr;
 import org.hadirector.ipvs.kernel.KernelIpvs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Chooses and opens a dataplane, so that its users hold a {@link Dataplane} and its capabilities
  * and never name the kernel's or the userspace implementation.
  */
 public final class Dataplanes {
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplanes.class);
+
     private Dataplanes() {}
 
     /**
      * Which table runs the services: auto = the kernel's IPVS when loaded, else the userspace
-     * forwarder; xdp = the userspace forwarder with the XDP program beside it (issue 17: auto does
-     * not choose it yet).
+     * forwarder, with the XDP program beside it where the driver runs it and the interface is no
+     * veth ({@link UserspaceDr.Xdp#WHERE_NATIVE}); xdp = the userspace forwarder with the XDP program
+     * beside it, in generic mode where the driver has none.
      */
     public enum Choice {
         AUTO,
@@ -42,11 +47,22 @@ public final class Dataplanes {
     }
 
     public static Dataplane open(Choice choice, ForwarderInterface forwarderInterface) throws DataplaneException {
-        boolean kernel = choice == Choice.KERNEL || choice == Choice.AUTO && kernelAvailable();
-        if (kernel) {
+        if (choice == Choice.AUTO) {
+            if (kernelAvailable()) {
+                LOG.info("dataplane: the kernel's IPVS (auto: loaded in this namespace)");
+                return openKernel();
+            }
+            LOG.info("dataplane: the userspace forwarder (auto: no IPVS in this namespace's kernel)");
+        }
+        if (choice == Choice.KERNEL) {
             return openKernel();
         }
+        UserspaceDr.Xdp xdp = switch (choice) {
+            case XDP -> UserspaceDr.Xdp.ON;
+            case AUTO -> UserspaceDr.Xdp.WHERE_NATIVE;
+            default -> UserspaceDr.Xdp.OFF;
+        };
         return UserspaceDr.open(
-                UserspaceDr.Settings.of(forwarderInterface.name()).withXdp(choice == Choice.XDP));
+                UserspaceDr.Settings.of(forwarderInterface.name()).withXdp(xdp));
     }
 }

@@ -45,18 +45,7 @@ class AnnounceDaemonLabTest {
         Lab.requireRoot();
         Lab.requireTools(Lab.BIRD);
         try (Lab lab = Lab.create("ann", "router=198.18.0.1", "d1=198.18.0.11", "rs1=198.18.0.21")) {
-            Lab.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    lab.ns("rs1"),
-                    "sysctl",
-                    "-qw",
-                    "net.ipv4.conf.all.arp_ignore=1",
-                    "net.ipv4.conf.all.arp_announce=2");
-            Lab.run("ip", "-n", lab.ns("rs1"), "addr", "add", VIP + "/32", "dev", "lo");
-            Process nginx = lab.nginx("rs1");
-            java.nio.file.Files.writeString(lab.dir.resolve("www-rs1/html/who"), "rs1\n");
+            Process nginx = lab.drRealServer("rs1", VIP);
             lab.bird("router", BirdAnnounceLabTest.routerConfig(List.of("198.18.0.11")));
             Path birdSocket = lab.bird("d1", BirdAnnounceLabTest.directorConfig("198.18.0.11"));
             Path sock = lab.dir.resolve("d1.sock");

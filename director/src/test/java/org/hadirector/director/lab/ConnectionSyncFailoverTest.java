@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,24 +29,32 @@ import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Established connections survive the master director's failure: director1 forwards the
  * client's keep-alive connections and multicasts them with the IPVS sync protocol; director2
  * installs them; director1's link goes down and the VIP moves to director2; every connection's
- * next request is answered by the same real server, with no reset.
+ * next request is answered by the same real server, with no reset. {@link XdpSyncFailoverLabTest}
+ * runs it again with both directors on the XDP dataplane.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConnectionSyncFailoverTest {
     static final String VIP = "198.18.0.100";
     static final int CONNECTIONS = 20;
-    static Lab lab;
-    static final List<ExecutorService> threads = new ArrayList<>();
-    static UserspaceDr dr1;
-    static UserspaceDr dr2;
-    static SyncSender master;
-    static SyncReceiver backup;
+    Lab lab;
+    final List<ExecutorService> threads = new ArrayList<>();
+    UserspaceDr dr1;
+    UserspaceDr dr2;
+    SyncSender master;
+    SyncReceiver backup;
 
-    static <T> T in(String host, Callable<T> c) throws Exception {
+    /** Both directors on the XDP dataplane rather than AF_PACKET alone. */
+    boolean xdp() {
+        return false;
+    }
+
+    <T> T in(String host, Callable<T> c) throws Exception {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         threads.add(ex);
         return ex.submit(() -> {
@@ -57,8 +64,9 @@ class ConnectionSyncFailoverTest {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    static UserspaceDr director(String host) throws Exception {
-        UserspaceDr dr = in(host, () -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
+    UserspaceDr director(String host) throws Exception {
+        UserspaceDr dr =
+                in(host, () -> UserspaceDr.open(UserspaceDr.Settings.of("e0").withXdp(xdp())));
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, InetAddress.getByName(VIP), 80);
         dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
         dr.apply(new TableOp.AddDestination(
@@ -69,29 +77,20 @@ class ConnectionSyncFailoverTest {
     }
 
     @BeforeAll
-    static void topology() throws Exception {
+    void topology() throws Exception {
         lab = Lab.create(
-                "sy",
+                xdp() ? "syx" : "sy",
                 "client=198.18.0.10",
                 "director1=198.18.0.11",
                 "director2=198.18.0.12",
                 "rs1=198.18.0.21",
                 "rs2=198.18.0.22");
-        for (String rs : List.of("rs1", "rs2")) {
-            Lab.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    lab.ns(rs),
-                    "sysctl",
-                    "-qw",
-                    "net.ipv4.conf.all.arp_ignore=1",
-                    "net.ipv4.conf.all.arp_announce=2",
-                    "net.ipv4.conf.lo.arp_ignore=1",
-                    "net.ipv4.conf.lo.arp_announce=2");
-            Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
-            lab.nginx(rs);
-            Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
+        lab.drRealServer("rs1", VIP);
+        lab.drRealServer("rs2", VIP);
+        if (xdp()) {
+            Lab.requireTools(Lab.ETHTOOL);
+            lab.xdpVeth("director1", "client");
+            lab.xdpVeth("director2");
         }
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
         dr1 = director("director1");
@@ -102,7 +101,7 @@ class ConnectionSyncFailoverTest {
     }
 
     @AfterAll
-    static void down() {
+    void down() {
         for (AutoCloseable c : new AutoCloseable[] {backup, master, dr2, dr1}) {
             try {
                 if (c != null) {
@@ -136,6 +135,17 @@ class ConnectionSyncFailoverTest {
         return new String(in.readNBytes(len), StandardCharsets.US_ASCII).strip();
     }
 
+    /** One keep-alive request on each open connection, from the client; the bodies in order. */
+    List<String> requestOnEach(List<Socket> sockets) throws Exception {
+        return in("client", () -> {
+            List<String> a = new ArrayList<>();
+            for (Socket s : sockets) {
+                a.add(get(s));
+            }
+            return a;
+        });
+    }
+
     @Test
     void establishedConnectionsContinueThroughTheBackup() throws Exception {
         assertTrue(
@@ -164,6 +174,12 @@ class ConnectionSyncFailoverTest {
                 return null;
             });
             assertTrue(servers.contains("rs1") && servers.contains("rs2"), "both servers: " + servers);
+            if (xdp()) {
+                // a second request on each: the connections are the program's by now (synced at packet 3)
+                List<String> again = requestOnEach(sockets);
+                assertEquals(servers, again);
+                assertTrue(dr1.xdpCounters().get("tx") >= CONNECTIONS, "director1's program: " + dr1.xdpCounters());
+            }
             // SYN, ACK, request: the third packet of an established connection is synced (threshold 3);
             // the master sends within its flush delay (1 s).
             long took = Lab.waitFor(5_000, Lab.quietly(() -> dr2.counters().syncedInstalled() >= CONNECTIONS));
@@ -177,14 +193,14 @@ class ConnectionSyncFailoverTest {
             Lab.run("ip", "-n", lab.ns("director2"), "addr", "add", VIP + "/32", "dev", "e0");
             Lab.run("ip", "-n", lab.ns("client"), "neigh", "replace", VIP, "lladdr", lab.mac("director2"), "dev", "e0");
 
-            List<String> after = in("client", () -> {
-                List<String> a = new ArrayList<>();
-                for (Socket s : sockets) {
-                    a.add(get(s));
-                }
-                return a;
-            });
+            List<String> after = requestOnEach(sockets);
             assertEquals(servers, after, "every connection answered by its own real server after the failover");
+            if (xdp()) {
+                // director2 handed each synced connection to its program at its first packet
+                List<String> again = requestOnEach(sockets);
+                assertEquals(servers, again);
+                assertTrue(dr2.xdpCounters().get("tx") >= CONNECTIONS, "director2's program: " + dr2.xdpCounters());
+            }
             assertEquals(0L, dr2.counters().dropped().get("not_syn"), "director2 knew every flow");
         } finally {
             for (Socket s : sockets) {

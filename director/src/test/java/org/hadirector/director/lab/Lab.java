@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.hadirector.ipvs.xdp.XdpProgram;
+import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -23,6 +27,9 @@ public final class Lab implements AutoCloseable {
     private final Map<String, String> hosts = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private final List<VrrpDaemon> daemons = new ArrayList<>();
+    /** XDP programs the lab attached ({@link #xdpVeth}): detached before the namespaces go. */
+    private final List<AutoCloseable> attached = new ArrayList<>();
+
     public final Path dir;
 
     private Lab(String prefix, Path dir) {
@@ -258,6 +265,54 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Makes {@code host} an LVS-DR real server, as the LVS how-to and the seed documents set one
+     * up: each VIP on lo, ARP for them neither answered nor used as a source (arp_ignore=1,
+     * arp_announce=2), nginx running with a /who page that names the host.
+     */
+    public Process drRealServer(String host, String... vips) throws IOException, InterruptedException {
+        run(
+                "ip",
+                "netns",
+                "exec",
+                ns(host),
+                "sysctl",
+                "-qw",
+                "net.ipv4.conf.all.arp_ignore=1",
+                "net.ipv4.conf.all.arp_announce=2",
+                "net.ipv4.conf.lo.arp_ignore=1",
+                "net.ipv4.conf.lo.arp_announce=2");
+        for (String vip : vips) {
+            run("ip", "-n", ns(host), "addr", "add", vip + "/32", "dev", "lo");
+        }
+        Process nginx = nginx(host);
+        Files.writeString(dir.resolve("www-" + host + "/html/who"), host + "\n");
+        return nginx;
+    }
+
+    /**
+     * The two veth details of a director on the XDP dataplane (README): XDP_TX into a veth needs
+     * an XDP program on its peer, so hadirector's own program (with an empty map: it passes every
+     * frame) goes on the switch's end of {@code director}'s veth until the lab closes; and a veth
+     * sender's checksum offload leaves the checksum to a NIC that XDP_TX never reaches, so each of
+     * {@code senders} computes its own. A real NIC needs neither.
+     */
+    public void xdpVeth(String director, String... senders) throws Exception {
+        ExecutorService sw = Executors.newSingleThreadExecutor();
+        try {
+            attached.add(sw.submit(() -> {
+                        NetNs.enter(ns("sw"));
+                        return XdpProgram.attach("p-" + director, 16, XdpProgram.Mode.DRIVER);
+                    })
+                    .get(30, TimeUnit.SECONDS));
+        } finally {
+            sw.shutdownNow();
+        }
+        for (String h : senders) {
+            run("ip", "netns", "exec", ns(h), "ethtool", "-K", "e0", "tx", "off");
+        }
+    }
+
     /** Debian's bird2, the BGP speaker of the announcement tests. */
     public static final Path BIRD = Path.of("/usr/sbin/bird");
 
@@ -400,6 +455,13 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable a : attached) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                // the namespace's deletion below detaches it anyway
+            }
+        }
         for (VrrpDaemon d : daemons) {
             try {
                 d.close();

@@ -24,55 +24,58 @@ import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The userspace DR forwarder in the seed topology: a client, director1 holding the VIP on e0 and
  * running the forwarder, rs1 and rs2 with nginx and the VIP on lo (arp_ignore=1,
  * arp_announce=2). The client's requests to the VIP reach both real servers and the answers go
- * straight back to the client.
+ * straight back to the client. {@link XdpDrLabTest} runs every test here again on the XDP
+ * dataplane (the forwarder with the XDP program beside it).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserspaceDrLabTest {
     static final String VIP = "198.18.0.100";
     /** The sloppy_tcp test's VIP, on the director and the real servers as VIP is. */
     static final String VIP2 = "198.18.0.101";
 
-    static Lab lab;
-    static ExecutorService director;
-    static UserspaceDr dr;
+    Lab lab;
+    ExecutorService director;
+    UserspaceDr dr;
+
+    /** The XDP dataplane rather than AF_PACKET alone. */
+    boolean xdp() {
+        return false;
+    }
 
     static InetAddress ip(String s) throws Exception {
         return InetAddress.getByName(s);
     }
 
     @BeforeAll
-    static void topology() throws Exception {
-        lab = Lab.create("dr", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22");
+    void topology() throws Exception {
+        lab = Lab.create(
+                xdp() ? "drx" : "dr",
+                "client=198.18.0.10",
+                "director1=198.18.0.11",
+                "rs1=198.18.0.21",
+                "rs2=198.18.0.22");
         for (String rs : List.of("rs1", "rs2")) {
-            Lab.run(
-                    "ip",
-                    "netns",
-                    "exec",
-                    lab.ns(rs),
-                    "sysctl",
-                    "-qw",
-                    "net.ipv4.conf.all.arp_ignore=1",
-                    "net.ipv4.conf.all.arp_announce=2",
-                    "net.ipv4.conf.lo.arp_ignore=1",
-                    "net.ipv4.conf.lo.arp_announce=2");
-            Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
-            Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP2 + "/32", "dev", "lo");
-            lab.nginx(rs);
-            Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
+            lab.drRealServer(rs, VIP, VIP2);
             Files.write(lab.dir.resolve("www-" + rs + "/html/big"), new byte[200_000]);
         }
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP2 + "/32", "dev", "e0");
+        if (xdp()) {
+            Lab.requireTools(Lab.ETHTOOL);
+            lab.xdpVeth("director1", "client");
+        }
         director = Executors.newSingleThreadExecutor();
-        dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0")));
+        dr = inDirector(() -> UserspaceDr.open(UserspaceDr.Settings.of("e0").withXdp(xdp())));
     }
 
     /** Table calls may come from any thread; opening must happen inside the namespace. */
-    static <T> T inDirector(Callable<T> c) throws Exception {
+    <T> T inDirector(Callable<T> c) throws Exception {
         return director.submit(() -> {
                     NetNs.enter(lab.ns("director1"));
                     return c.call();
@@ -81,7 +84,7 @@ class UserspaceDrLabTest {
     }
 
     @AfterAll
-    static void down() {
+    void down() {
         if (dr != null) {
             dr.close();
         }
@@ -93,12 +96,12 @@ class UserspaceDrLabTest {
         }
     }
 
-    static String curl(String path) throws Exception {
+    String curl(String path) throws Exception {
         return Lab.run(
                 "ip", "netns", "exec", lab.ns("client"), "curl", "-s", "--max-time", "3", "http://" + VIP + path);
     }
 
-    static long rxBytes(String host) throws Exception {
+    long rxBytes(String host) throws Exception {
         // sysfs shows the namespace of whoever mounted it; ip netns exec mounts the host's own.
         return Long.parseLong(
                 Lab.run("ip", "netns", "exec", lab.ns(host), "cat", "/sys/class/net/e0/statistics/rx_bytes")
@@ -130,10 +133,27 @@ class UserspaceDrLabTest {
             assertFalse(answers.get(i).equals(answers.get(i - 1)), "rr alternates: " + answers);
         }
         long before = rxBytes("director1");
+        long javaBefore = dr.counters().forwarded();
+        java.util.Map<String, Long> programBefore = dr.xdpCounters();
         for (int i = 0; i < 5; i++) {
             assertEquals(200_000, curl("/big").length());
         }
         long through = rxBytes("director1") - before;
+        if (xdp()) {
+            // each connection: its SYN, the ACK that makes it ESTABLISHED and its FIN go through
+            // the forwarder (3 or 4 frames); the request and the client's ACKs of 200 KB (9 a
+            // connection here: a veth carries large segments), through the program
+            long java = dr.counters().forwarded() - javaBefore;
+            java.util.Map<String, Long> after = dr.xdpCounters();
+            long program = after.get("tx") - programBefore.get("tx");
+            assertTrue(java <= 5 * 5, "the forwarder forwarded " + java + " frames of 5 connections");
+            assertTrue(
+                    program >= 5 * 5 && program > java,
+                    "the program forwarded " + program + " frames, the forwarder " + java + "; counters " + after);
+            assertTrue(after.get("pass_tcp_state") > programBefore.get("pass_tcp_state"), after.toString());
+            assertTrue(Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0")
+                    .contains("prog/xdp"));
+        }
         // 1 MB went to the client; the director saw only the client's side (requests and ACKs).
         assertTrue(through < 100_000, "director received " + through + " bytes for 1 MB of replies");
         TableDump dump = dr.dump();

@@ -69,27 +69,8 @@ class VirtualServerGroupLabTest {
 
         try (Lab lab =
                 Lab.create("g", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22")) {
-            for (String rs : List.of("rs1", "rs2")) {
-                Lab.run(
-                        "ip",
-                        "netns",
-                        "exec",
-                        lab.ns(rs),
-                        "sysctl",
-                        "-qw",
-                        "net.ipv4.conf.all.arp_ignore=1",
-                        "net.ipv4.conf.all.arp_announce=2",
-                        "net.ipv4.conf.lo.arp_ignore=1",
-                        "net.ipv4.conf.lo.arp_announce=2");
-                for (String vip : VIPS) {
-                    Lab.run("ip", "-n", lab.ns(rs), "addr", "add", vip + "/32", "dev", "lo");
-                }
-            }
-            lab.nginx("rs1");
-            Process rs2 = lab.nginx("rs2");
-            for (String rs : List.of("rs1", "rs2")) {
-                Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
-            }
+            lab.drRealServer("rs1", VIPS.toArray(String[]::new));
+            Process rs2 = lab.drRealServer("rs2", VIPS.toArray(String[]::new));
             for (String vip : VIPS) {
                 Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", vip + "/32", "dev", "e0");
             }

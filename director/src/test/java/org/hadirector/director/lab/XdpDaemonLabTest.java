@@ -7,18 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.hadirector.ipvs.xdp.XdpProgram;
+import org.hadirector.ipvs.dr.UserspaceDr;
 import org.hadirector.sys.NetNs;
 import org.junit.jupiter.api.Test;
 
 /**
  * `hadirector -C --dataplane xdp` as operators run it, in the seed topology: the daemon attaches
  * the program to the interface holding the VIP, the checks add both real servers, the client's
- * requests alternate between them, and a SIGTERM detaches the program. The veth details as in
- * {@link XdpLabTest}.
+ * requests alternate between them, and a SIGTERM detaches the program. The veth details as
+ * {@link Lab#xdpVeth} sets them.
  */
 class XdpDaemonLabTest {
     static final String VIP = "198.18.0.100";
@@ -48,44 +46,14 @@ class XdpDaemonLabTest {
     void theDaemonForwardsWithTheProgramAndDetachesItAtStop() throws Exception {
         Lab.requireRoot();
         Lab.requireTools(Lab.ETHTOOL);
-        ExecutorService sw = Executors.newSingleThreadExecutor();
-        XdpProgram peer = null;
         try (Lab lab =
                 Lab.create("xd", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21", "rs2=198.18.0.22")) {
-            for (String rs : List.of("rs1", "rs2")) {
-                Lab.run(
-                        "ip",
-                        "netns",
-                        "exec",
-                        lab.ns(rs),
-                        "sysctl",
-                        "-qw",
-                        "net.ipv4.conf.all.arp_ignore=1",
-                        "net.ipv4.conf.all.arp_announce=2");
-                Lab.run("ip", "-n", lab.ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
-                lab.nginx(rs);
-                Files.writeString(lab.dir.resolve("www-" + rs + "/html/who"), rs + "\n");
-            }
+            lab.drRealServer("rs1", VIP);
+            lab.drRealServer("rs2", VIP);
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
-            Lab.run("ip", "netns", "exec", lab.ns("client"), "ethtool", "-K", "e0", "tx", "off");
-            peer = sw.submit(() -> {
-                        NetNs.enter(lab.ns("sw"));
-                        return XdpProgram.attach("p-director1", 16, XdpProgram.Mode.DRIVER);
-                    })
-                    .get(30, TimeUnit.SECONDS);
+            lab.xdpVeth("director1", "client");
             Path conf = lab.write("d1.conf", CONF);
-            Process d1 = lab.director(
-                    "director1",
-                    "-C",
-                    "-l",
-                    "-f",
-                    conf.toString(),
-                    "--dataplane",
-                    "xdp",
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    lab.dir.resolve("d1.sock").toString());
+            Process d1 = checksOnly(lab, conf, "xdp");
             List<String> answers = new ArrayList<>();
             assertTrue(
                     Lab.waitFor(20_000, Lab.quietly(() -> {
@@ -104,12 +72,63 @@ class XdpDaemonLabTest {
             assertTrue(d1.waitFor(15, TimeUnit.SECONDS));
             assertFalse(Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0")
                     .contains("prog/xdp"));
-        } finally {
-            if (peer != null) {
-                peer.close();
-            }
-            sw.shutdownNow();
+
+            // --dataplane auto on a veth: AF_PACKET alone, and the log says why
+            Path log = lab.dir.resolve("director1.log");
+            Files.writeString(log, "");
+            Process auto = checksOnly(lab, conf, "auto");
+            assertTrue(
+                    Lab.waitFor(20_000, Lab.quietly(() -> curl(lab).startsWith("rs"))) >= 0,
+                    "auto: " + Files.readString(log));
+            String text = Files.readString(log);
+            assertTrue(
+                    text.contains("dataplane: the userspace forwarder (auto: no IPVS in this namespace's kernel)"),
+                    text);
+            assertTrue(text.contains("AF_PACKET forwarding only: e0 is a veth"), text);
+            assertFalse(Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0")
+                    .contains("prog/xdp"));
+            auto.destroy();
+            assertTrue(auto.waitFor(15, TimeUnit.SECONDS));
         }
+    }
+
+    /** auto where the driver has no XDP (a bridge): AF_PACKET alone, never generic XDP. */
+    @Test
+    void autoLeavesADriverWithoutXdpToAfPacket() throws Exception {
+        Lab.requireRoot();
+        java.util.concurrent.ExecutorService in = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Lab lab = Lab.create("xa", "director1=198.18.0.11")) {
+            Lab.run("ip", "-n", lab.ns("director1"), "link", "add", "d0", "type", "bridge");
+            Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.61/32", "dev", "d0");
+            Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "d0", "up");
+            try (UserspaceDr dr = in.submit(() -> {
+                        NetNs.enter(lab.ns("director1"));
+                        return UserspaceDr.open(UserspaceDr.Settings.of("d0").withXdp(UserspaceDr.Xdp.WHERE_NATIVE));
+                    })
+                    .get(30, TimeUnit.SECONDS)) {
+                assertTrue(dr.xdpCounters().isEmpty(), "no program: " + dr.xdpCounters());
+                assertFalse(Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "d0")
+                        .contains("xdp"));
+            }
+        } finally {
+            in.shutdownNow();
+        }
+    }
+
+    /** The daemon as `hadirector -C` on director1, with the dataplane given. */
+    static Process checksOnly(Lab lab, Path conf, String dataplane) throws Exception {
+        return lab.director(
+                "director1",
+                "-C",
+                "-l",
+                "-f",
+                conf.toString(),
+                "--dataplane",
+                dataplane,
+                "--pid-file",
+                lab.dir.resolve("d1.pid").toString(),
+                "--control",
+                lab.dir.resolve("d1.sock").toString());
     }
 
     static String curl(Lab lab) throws Exception {

@@ -49,18 +49,7 @@ class XdpLabTest {
         Lab.requireRoot();
         Lab.requireTools(Lab.ETHTOOL);
         lab = Lab.create("xdp", "client=198.18.0.10", "director1=198.18.0.11", "rs1=198.18.0.21");
-        Lab.run(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns("rs1"),
-                "sysctl",
-                "-qw",
-                "net.ipv4.conf.all.arp_ignore=1",
-                "net.ipv4.conf.all.arp_announce=2");
-        Lab.run("ip", "-n", lab.ns("rs1"), "addr", "add", VIP + "/32", "dev", "lo");
-        lab.nginx("rs1");
-        Files.writeString(lab.dir.resolve("www-rs1/html/who"), "rs1\n");
+        lab.drRealServer("rs1", VIP);
         Lab.run("ip", "-n", lab.ns("client"), "neigh", "replace", VIP, "lladdr", mac("director1"), "dev", "e0");
         // A veth hands on a sender's frame with its TCP checksum left for a NIC to finish; XDP_TX
         // sends the bytes as they are, so the client finishes its own (a NIC's frames are whole).

@@ -225,8 +225,19 @@ final class ConnectionTable {
         }
     }
 
-    /** The fast path that forwards connections beside the forwarder (null: none). */
+    /**
+     * The fast path that forwards connections beside the forwarder (null: none). A new path (the
+     * program attached afresh to a re-created interface) holds none of the old one's connections:
+     * each is the forwarder's again, and offered anew at its next packet.
+     */
     void fastPath(FastPath f) {
+        if (fast != null && f != fast) {
+            for (DrConnection head : buckets) {
+                for (DrConnection c = head; c != null; c = c.next) {
+                    c.offloaded = false;
+                }
+            }
+        }
         this.fast = f;
     }
 

@@ -54,26 +54,46 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private static final long LINK_CHECK_NS = 200_000_000L;
     private static final int ARP_LOGS = 5;
 
-    /** Where and how: the interface, the address ARP requests come from (null: the interface's first). */
     /**
-     * {@code xdp}: the XDP program (xdp_dr.c) in the interface's driver forwards every connection
-     * once it is established (UDP: at once), so that the forwarder sees a connection's first
-     * segments and its SYN, FIN and RST only (issue 17, not yet a dataplane of its own).
+     * Where and how: the interface, the address ARP requests come from (null: the interface's
+     * first), and whether the XDP program (xdp_dr.c) forwards beside the forwarder ({@link Xdp}).
      */
     public record Settings(
-            String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames, boolean xdp) {
+            String interfaceName, InetAddress arpSource, int frameSize, int rxFrames, int txFrames, Xdp xdp) {
         public static Settings of(String interfaceName) {
-            return new Settings(interfaceName, null, 2048, 4096, 2048, false);
+            return new Settings(interfaceName, null, 2048, 4096, 2048, Xdp.OFF);
         }
 
         public Settings withXdp(boolean on) {
-            return new Settings(interfaceName, arpSource, frameSize, rxFrames, txFrames, on);
+            return withXdp(on ? Xdp.ON : Xdp.OFF);
         }
+
+        public Settings withXdp(Xdp x) {
+            return new Settings(interfaceName, arpSource, frameSize, rxFrames, txFrames, x);
+        }
+    }
+
+    /**
+     * The XDP program beside the forwarder: with it, the program forwards every connection once it
+     * is established (UDP: at once), and the forwarder sees a connection's first segments and its
+     * SYN, FIN and RST only (issue 17).
+     */
+    public enum Xdp {
+        /** AF_PACKET alone. */
+        OFF,
+        /** The program in the driver, or in generic mode where the driver has no XDP (logged). */
+        ON,
+        /**
+         * The program where the driver runs it and nothing outside this director is needed
+         * ({@code --dataplane auto}): not on a veth, whose XDP_TX needs a program on the peer,
+         * which this director cannot see; not in generic mode. Otherwise AF_PACKET alone, logged.
+         */
+        WHERE_NATIVE
     }
 
     private final Settings settings;
     /** The XDP program beside the forwarder ({@link Settings#xdp}), or null. */
-    private XdpProgram xdp;
+    private volatile XdpProgram xdp;
 
     private final WakeUp wake;
     private final ForwardingCore core;
@@ -183,8 +203,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             guard = IngressGuard.install(settings.interfaceName());
             wake = new WakeUp();
             ForwardingCore core = new ForwardingCore(schedulers, mac);
-            if (settings.xdp()) {
-                xdp = attachXdp(settings.interfaceName(), core.connectionLimit());
+            xdp = attachXdp(settings, core.connectionLimit());
+            if (xdp != null) {
                 core.fastPath(new XdpOffload(xdp));
             }
             UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, core, source, mac);
@@ -220,6 +240,15 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
     }
 
+    /** The XDP program as the settings ask for it on the interface as it is now, or null. */
+    private static XdpProgram attachXdp(Settings settings, int connections) throws IOException {
+        return switch (settings.xdp()) {
+            case OFF -> null;
+            case ON -> attachXdp(settings.interfaceName(), connections);
+            case WHERE_NATIVE -> attachXdpWhereNative(settings.interfaceName(), connections);
+        };
+    }
+
     /**
      * The XDP program in the driver; where the driver has no XDP (EOPNOTSUPP), in the stack's
      * generic XDP, which forwards as well at less gain, with a line that says so.
@@ -233,6 +262,38 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             LOG.warn("dr {}: the driver has no XDP ({}); the program runs in generic mode", ifname, e.getMessage());
             return XdpProgram.attach(ifname, connections, XdpProgram.Mode.GENERIC);
+        }
+    }
+
+    /**
+     * The program in the driver where that is safe without anything outside this director, else
+     * null (AF_PACKET alone), with one line either way that says which and why.
+     */
+    private static XdpProgram attachXdpWhereNative(String ifname, int connections) throws IOException {
+        String kind;
+        try (RtNetlink nl = RtNetlink.open()) {
+            RtNetlink.LinkDetails link = nl.linkDetails(ifname);
+            kind = link == null ? null : link.kind();
+        }
+        if ("veth".equals(kind)) {
+            LOG.info(
+                    "dr {}: AF_PACKET forwarding only: {} is a veth, whose XDP_TX needs an XDP program on its peer"
+                            + " (outside this director's view); --dataplane xdp runs the program all the same",
+                    ifname,
+                    ifname);
+            return null;
+        }
+        try {
+            XdpProgram p = XdpProgram.attach(ifname, connections, XdpProgram.Mode.DRIVER);
+            LOG.info("dr {}: XDP forwarding: the driver runs the program; AF_PACKET for the rest", ifname);
+            return p;
+        } catch (NativeException e) {
+            LOG.info(
+                    "dr {}: AF_PACKET forwarding only: the XDP program cannot run in the driver ({});"
+                            + " --dataplane xdp runs it in generic mode",
+                    ifname,
+                    e.getMessage());
+            return null;
         }
     }
 
@@ -767,6 +828,24 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 int source = arpSource(settings, r.ifindex());
                 g = IngressGuard.install(settings.interfaceName());
                 g.change(targets, List.of());
+                if (xdp != null) {
+                    // the program went with the old interface: attached afresh, with an empty map
+                    xdp.close();
+                    xdp = null;
+                    core.fastPath(null);
+                }
+                XdpProgram x;
+                try {
+                    x = attachXdp(settings, core.connectionLimit());
+                } catch (NativeException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new DataplaneException("XDP on " + settings.interfaceName() + ": " + e.getMessage(), e);
+                }
+                if (x != null) {
+                    xdp = x;
+                    core.fastPath(new XdpOffload(x));
+                }
                 core.ownMac(mac);
                 use(r, g, source, mac);
                 linkDown = false;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When the forwarder hands a connection to the fast path (the XDP program), takes it back, and
- * folds in what the path forwarded: a fake path (pure logic; XdpForwarderLabTest runs the real one).
+ * folds in what the path forwarded: a fake path (pure logic; XdpDrLabTest runs the real one).
  */
 class FastPathRulesTest {
     static final String VIP = ForwardingCoreTest.VIP;
