@@ -48,10 +48,20 @@ struct conn_val {
     __u8 dmac[6]; /* the real server's MAC */
     __u8 flags_seen; /* every TCP flag of the segments forwarded here, or'ed */
     __u8 last_flags; /* the last forwarded segment's TCP flags */
-    __u32 dest; /* the real server's number, Java's */
+    __u32 dest; /* the real server's slot in dests, Java's */
     __u64 packets;
     __u64 bytes;
     __u64 last_ns; /* bpf_ktime_get_ns() of the last packet */
+};
+
+/*
+ * What the program forwarded to one real server of one service (Java's slot), per CPU: Java adds
+ * it to the server's and the service's counts each second, before the rate estimate, so that
+ * `ipvs -L --stats/--rate` see the program's packets as the kernel's counters would.
+ */
+struct dest_stats {
+    __u64 packets;
+    __u64 bytes;
 };
 
 /* The interface's own settings: its MAC, the source of every forwarded frame. */
@@ -78,6 +88,13 @@ struct hd_map_def SEC("maps") conns = {
     .key_size = sizeof(struct conn_key),
     .value_size = sizeof(struct conn_val),
     .max_entries = 65536,
+};
+
+struct hd_map_def SEC("maps") dests = {
+    .type = BPF_MAP_TYPE_PERCPU_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(struct dest_stats),
+    .max_entries = 16384,
 };
 
 struct hd_map_def SEC("maps") config = {
@@ -190,9 +207,15 @@ int xdp_dr(struct xdp_md *ctx)
      * which moves a statistic or a sync offer by one. The coarse clock (CLOCK_MONOTONIC at the
      * tick's resolution) is a read of a cached value: Java's timeouts are counted in seconds.
      */
+    __u64 len = (__u64)(end - data);
     conn->packets += 1;
-    conn->bytes += (__u64)(end - data);
+    conn->bytes += len;
     conn->last_ns = bpf_ktime_get_coarse_ns();
+    struct dest_stats *ds = bpf_map_lookup_elem(&dests, &conn->dest);
+    if (ds) {
+        ds->packets += 1; /* per CPU: no other writer */
+        ds->bytes += len;
+    }
     conn->last_flags = flags;
     if (flags & ~conn->flags_seen)
         conn->flags_seen |= flags; /* rare (a flag seen for the first time): a race loses nothing Java needs twice */

@@ -134,6 +134,7 @@ class UserspaceDrLabTest {
         }
         long before = rxBytes("director1");
         long javaBefore = dr.counters().forwarded();
+        long packetsBefore = dr.dump().services().get(0).stats().inPackets();
         java.util.Map<String, Long> programBefore = dr.xdpCounters();
         for (int i = 0; i < 5; i++) {
             assertEquals(200_000, curl("/big").length());
@@ -151,6 +152,15 @@ class UserspaceDrLabTest {
                     program >= 5 * 5 && program > java,
                     "the program forwarded " + program + " frames, the forwarder " + java + "; counters " + after);
             assertTrue(after.get("pass_tcp_state") > programBefore.get("pass_tcp_state"), after.toString());
+            // the service's packets count the program's frames too, within the second's tick
+            long all = packetsBefore + java + program;
+            assertTrue(
+                    Lab.waitFor(
+                                    3_000,
+                                    Lab.quietly(() ->
+                                            dr.dump().services().get(0).stats().inPackets() >= all))
+                            >= 0,
+                    "service stats " + dr.dump().services().get(0).stats() + ", wanted " + all + " packets");
             assertTrue(Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0")
                     .contains("prog/xdp"));
         }

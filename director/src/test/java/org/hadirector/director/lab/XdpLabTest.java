@@ -117,6 +117,8 @@ class XdpLabTest {
         String attached = Lab.run("ip", "-n", lab.ns("director1"), "link", "show", "e0");
         assertTrue(attached.contains("prog/xdp"), attached);
         Map<String, Long> before = xdp.counters();
+        long[] destBefore = new long[2];
+        xdp.destCounts(1, destBefore);
         XdpProgram.Key udp =
                 new XdpProgram.Key(InetAddress.getByName("198.18.0.10"), 41001, InetAddress.getByName(VIP), 5000, 17);
         assertTrue(xdp.put(udp, rs1Mac, 1));
@@ -153,6 +155,10 @@ class XdpLabTest {
         assertTrue(seen.lastNanos() > 0);
         Map<String, Long> after = xdp.counters();
         assertTrue(after.get("tx") - before.get("tx") >= seen.packets(), after.toString());
+        long[] dest = new long[2];
+        xdp.destCounts(1, dest);
+        assertEquals(seen.packets(), dest[0] - destBefore[0], "the real server's slot counted each frame");
+        assertEquals(seen.bytes(), dest[1] - destBefore[1]);
     }
 
     @Test

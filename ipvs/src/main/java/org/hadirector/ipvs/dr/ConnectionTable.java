@@ -267,18 +267,15 @@ final class ConnectionTable {
             return;
         }
         long packets = s.packets() - c.offloadedPackets;
-        long bytes = s.bytes() - c.offloadedBytes;
         if (packets <= 0) {
             return;
         }
+        // the connection's own count (sync's points); its server's and service's come from the
+        // path's per-server counts each second (FastPath.countServers)
         c.offloadedPackets = s.packets();
         c.offloadedBytes = s.bytes();
         long before = c.packets;
         c.packets += packets;
-        c.server.packets += packets;
-        c.server.bytes += bytes;
-        c.service.packets += packets;
-        c.service.bytes += bytes;
         long expires = c.expiresNs;
         refresh(c, Math.min(s.lastNanos(), nowNs));
         if (c.expiresNs - expires < 0) {

@@ -119,6 +119,7 @@ final class DrServiceTable {
             DrService d = service(del.key());
             for (DrRealServer r : d.servers.values()) {
                 r.forgetNeighbour();
+                r.removed = true;
             }
             byKey.remove(del.key());
             byPacket.remove(packetKey(d.protocol, d.address, d.port));

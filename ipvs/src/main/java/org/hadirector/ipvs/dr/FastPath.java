@@ -20,4 +20,11 @@ interface FastPath {
 
     /** What the path saw of {@code c}, or null when it no longer has it (evicted, or gone). */
     Seen seen(DrConnection c);
+
+    /**
+     * Adds what the path forwarded to each real server since the last call to that server's and
+     * its service's packets and bytes (once a second, before the rate estimate): the servers'
+     * counts are the path's, each connection's its own, read by {@link #seen}.
+     */
+    void countServers();
 }

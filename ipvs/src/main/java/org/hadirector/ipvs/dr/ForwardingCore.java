@@ -100,6 +100,10 @@ final class ForwardingCore {
 
     /** Refreshes the services' and real servers' rate estimates (once a second). */
     void sampleRates(long nowNs) {
+        FastPath f = connections.fastPath();
+        if (f != null) {
+            f.countServers();
+        }
         services.sampleRates(nowNs);
     }
 

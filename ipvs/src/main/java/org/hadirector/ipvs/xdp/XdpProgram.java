@@ -81,6 +81,7 @@ public final class XdpProgram implements Closeable {
     private final Bpf.Map conns;
     private final Bpf.Map config;
     private final Bpf.Map counters;
+    private final Bpf.Map dests;
     private final Bpf.Program program;
     private final int cpus;
     /** Opened at attach, in the interface's namespace: closing detaches there from any thread. */
@@ -95,6 +96,7 @@ public final class XdpProgram implements Closeable {
             Bpf.Map conns,
             Bpf.Map config,
             Bpf.Map counters,
+            Bpf.Map dests,
             Bpf.Program program,
             RtNetlink rt)
             throws IOException {
@@ -105,6 +107,7 @@ public final class XdpProgram implements Closeable {
         this.conns = conns;
         this.config = config;
         this.counters = counters;
+        this.dests = dests;
         this.program = program;
         this.cpus = Bpf.possibleCpus();
     }
@@ -144,7 +147,16 @@ public final class XdpProgram implements Closeable {
                     ifname,
                     mode.name().toLowerCase(),
                     connections);
-            return new XdpProgram(ifname, ifindex, mode, conns, maps.get("config"), maps.get("counters"), program, rt);
+            return new XdpProgram(
+                    ifname,
+                    ifindex,
+                    mode,
+                    conns,
+                    maps.get("config"),
+                    maps.get("counters"),
+                    maps.get("dests"),
+                    program,
+                    rt);
         } catch (IOException | RuntimeException e) {
             if (program != null) {
                 program.close();
@@ -178,6 +190,33 @@ public final class XdpProgram implements Closeable {
         b.put(36, (byte) protocol);
         b.put(37, (byte) (client.length == 4 ? 4 : 6));
         return b.array();
+    }
+
+    /** How many real servers the program counts for ({@link #destCounts}): slots 0 to this, less one. */
+    public int destSlots() {
+        return dests.maxEntries();
+    }
+
+    /**
+     * What the program forwarded to the real server in {@code slot} (struct dest_stats, summed over
+     * the CPUs) into {@code out}: packets, then bytes.
+     */
+    public void destCounts(int slot, long[] out) throws IOException {
+        byte[] k = new byte[4];
+        ByteBuffer.wrap(k).order(ByteOrder.nativeOrder()).putInt(0, slot);
+        byte[] v = new byte[dests.valueBytes()];
+        long packets = 0;
+        long bytes = 0;
+        if (dests.lookup(k, v)) {
+            ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+            int stride = v.length / cpus;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                packets += b.getLong(cpu * stride);
+                bytes += b.getLong(cpu * stride + 8);
+            }
+        }
+        out[0] = packets;
+        out[1] = bytes;
     }
 
     /** Adds or replaces a connection: its frames go to {@code mac} from now on. */
@@ -257,5 +296,6 @@ public final class XdpProgram implements Closeable {
         conns.close();
         config.close();
         counters.close();
+        dests.close();
     }
 }

@@ -53,10 +53,26 @@ class FastPathRulesTest {
             return seen.get(c);
         }
 
+        /** What the program counted per real server since countServers last read it: packets, bytes. */
+        final Map<DrConnection, long[]> unread = new HashMap<>();
+
+        public void countServers() {
+            unread.forEach((c, n) -> {
+                c.server.packets += n[0];
+                c.server.bytes += n[1];
+                c.service.packets += n[0];
+                c.service.bytes += n[1];
+            });
+            unread.clear();
+        }
+
         /** The program forwarded {@code packets} more of c's frames, the last at {@code at}. */
         void forwarded(DrConnection c, long packets, long bytes, long at) {
             Seen s = seen.get(c);
             seen.put(c, new Seen(s.packets() + packets, s.bytes() + bytes, at));
+            long[] n = unread.computeIfAbsent(c, k -> new long[2]);
+            n[0] += packets;
+            n[1] += bytes;
         }
     }
 
@@ -120,10 +136,13 @@ class FastPathRulesTest {
         long serverBytes = c.server.bytes;
         // 800 s of traffic the forwarder never saw; ESTABLISHED's timeout is 900 s
         path.forwarded(c, 1_000, 1_500_000, now + 800 * S);
+        core.sampleRates(now);
+        assertEquals(serverBytes + 1_500_000, c.server.bytes, "the server's counts within the second");
+        assertEquals(packets, c.packets, "the connection's at the expiry scan's fold");
         now += 850 * S;
         assertEquals(0, core.expire(now), "read before expiring: the connection is alive");
         assertEquals(packets + 1_000, c.packets);
-        assertEquals(serverBytes + 1_500_000, c.server.bytes);
+        assertEquals(serverBytes + 1_500_000, c.server.bytes, "counted once");
         assertTrue(c.offloaded);
         // nothing more: it expires 900 s after the program's last packet
         now += 849 * S;

@@ -31,11 +31,12 @@ class BpfObjectTest {
         assertEquals(
                 new BpfObject.MapDef("counters", Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 8, XdpProgram.COUNTERS.size(), 0),
                 o.map("counters"));
+        assertEquals(new BpfObject.MapDef("dests", Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 16, 16384, 0), o.map("dests"));
         assertEquals(Set.of("xdp"), o.programs().keySet());
         BpfObject.Program p = o.program("xdp");
         assertEquals("xdp_dr", p.function());
         assertEquals(
-                Set.of("conns", "config", "counters"),
+                Set.of("conns", "config", "counters", "dests"),
                 p.maps().stream().map(BpfObject.MapRef::map).collect(Collectors.toSet()));
         assertEquals("GPL", o.license());
     }
@@ -56,9 +57,9 @@ class BpfObjectTest {
     void linkingSetsEachReferenceToItsMapsDescriptor() throws Exception {
         BpfObject o = BpfObject.parse(object());
         BpfObject.Program p = o.program("xdp");
-        byte[] code = BpfObject.linked(p, Map.of("conns", 7, "config", 8, "counters", 9));
+        Map<String, Integer> fds = Map.of("conns", 7, "config", 8, "counters", 9, "dests", 10);
+        byte[] code = BpfObject.linked(p, fds);
         ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
-        Map<String, Integer> fds = Map.of("conns", 7, "config", 8, "counters", 9);
         for (BpfObject.MapRef r : p.maps()) {
             assertEquals(0x18, code[r.offset()] & 0xff);
             assertEquals(1, (code[r.offset() + 1] >> 4) & 0x0f, "src_reg BPF_PSEUDO_MAP_FD");
