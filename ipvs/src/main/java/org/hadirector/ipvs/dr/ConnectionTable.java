@@ -273,7 +273,6 @@ final class ConnectionTable {
         // the connection's own count (sync's points); its server's and service's come from the
         // path's per-server counts each second (FastPath.countServers)
         c.offloadedPackets = s.packets();
-        c.offloadedBytes = s.bytes();
         long before = c.packets;
         c.packets += packets;
         long expires = c.expiresNs;
@@ -288,7 +287,6 @@ final class ConnectionTable {
         fold(c, nowNs);
         if (c.offloaded) {
             c.offloadedPackets = 0;
-            c.offloadedBytes = 0;
             c.offeredMac = mac;
             c.offloaded = fast.offer(c, mac); // replaces the entry: its counts start again
         }

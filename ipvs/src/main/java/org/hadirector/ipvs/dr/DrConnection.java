@@ -31,7 +31,6 @@ final class DrConnection {
     boolean offloaded;
 
     long offloadedPackets;
-    long offloadedBytes;
     /** The MAC the fast path was given: when its server's MAC changes, it is given the new one. */
     long offeredMac;
 

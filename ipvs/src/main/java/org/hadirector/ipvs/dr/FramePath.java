@@ -168,7 +168,6 @@ final class FramePath {
                 && (proto == Ipv4Header.PROTOCOL_UDP || c.state == TcpState.ESTABLISHED.code())
                 && sync.offloadable(c)) {
             c.offloadedPackets = 0;
-            c.offloadedBytes = 0;
             c.offeredMac = mac;
             c.offloaded = fast.offer(c, mac);
         }
