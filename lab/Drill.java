@@ -2207,14 +2207,25 @@ class FaultDrills {
                                 "hadirector_dr_dropped_total\\{reason=\"table_full\"\\} (\\d+)")
                         .matcher(m);
                 note += "; ring drops " + ringDrops + ", table_full drops " + (full.find() ? full.group(1) : "?");
+                // the new connections apart: each needs its SYN through the flood
+                long opened = results.stream().filter(r -> !r.keepAlive()).count();
+                long[] openMs = results.stream()
+                        .filter(r -> !r.keepAlive() && r.ok())
+                        .mapToLong(r -> (r.endNs() - r.startNs()) / 1_000_000)
+                        .sorted()
+                        .toArray();
+                long openedOk = openMs.length;
                 System.out.printf(
                         Locale.ROOT,
-                        "  %s; legitimate requests ok %.2f%% (%d of %d); table %d of its limit %d "
-                                + "(half-open given way %d); director1 peak RSS %d MB%n",
+                        "  %s; legitimate requests ok %.2f%% (%d of %d; on new connections %d of %d, median %d ms);"
+                                + " table %d of its limit %d (half-open given way %d); director1 peak RSS %d MB%n",
                         note,
                         share,
                         ok,
                         results.size(),
+                        openedOk,
+                        opened,
+                        openMs.length == 0 ? -1 : openMs[openMs.length / 2],
                         conns,
                         limit,
                         evicted,

@@ -85,7 +85,7 @@ public final class PacketRing implements Closeable {
     /**
      * Opens the rings on an interface of the calling thread's namespace. {@code frameSize} is a
      * power of two of at least 2048 (it bounds the largest frame received whole); the frame counts
-     * are rounded up to whole 64 KiB blocks. {@code filter} is the first BPF program (see
+     * are rounded up to whole 64 KiB blocks (no transmit ring for 0 transmit frames). {@code filter} is the first BPF program (see
      * {@link #attachFilter}), in place before any frame is received.
      */
     public static PacketRing open(String interfaceName, int frameSize, int rxFrames, int txFrames, int[][] filter)
@@ -110,7 +110,9 @@ public final class PacketRing implements Closeable {
             Native.setInt(fd, Native.SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING" + on);
             Native.setInt(fd, Native.SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS" + on);
             ring(fd, PACKET_RX_RING, blockSize, rxBlocks, frameSize, "PACKET_RX_RING" + on);
-            ring(fd, PACKET_TX_RING, blockSize, txBlocks, frameSize, "PACKET_TX_RING" + on);
+            if (txBlocks > 0) {
+                ring(fd, PACKET_TX_RING, blockSize, txBlocks, frameSize, "PACKET_TX_RING" + on);
+            }
             long size = (long) blockSize * (rxBlocks + txBlocks);
             Pointer map = Native.C.mmap(null, size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0);
             if (map == null || map.address() == -1L) {

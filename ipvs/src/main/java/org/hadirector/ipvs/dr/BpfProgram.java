@@ -4,9 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The classic BPF program the forwarder's packet socket runs, so the kernel copies only what the
+ * The classic BPF programs the forwarder's packet sockets run, so the kernel copies only what the
  * forwarder needs: ARP (to learn real servers' MACs) and IPv4 TCP/UDP frames addressed to this
  * host (PACKET_HOST) whose destination is one of the services. Everything else costs no copy.
+ *
+ * <p>The frames are split in two {@link Lane}s, one socket and ring each: a TCP SYN (without ACK)
+ * opens a connection, everything else belongs to one or is ARP. Under a SYN flood the opening
+ * ring fills and the kernel drops there, while the established connections' ring, which the
+ * forwarder empties as often, keeps its room: an established connection never loses a segment to
+ * a flood of new ones (the kernel's IPVS spends no time on a SYN it cannot take either, it drops
+ * half-open entries first: drop_entry).
  */
 final class BpfProgram {
     // struct sock_filter codes (linux/bpf_common.h)
@@ -15,6 +22,9 @@ final class BpfProgram {
     private static final int LD_W_ABS = 0x20;
     private static final int LDX_B_MSH = 0xb1;
     private static final int LD_H_IND = 0x48;
+    private static final int LD_B_IND = 0x50;
+    private static final int AND_K = 0x54;
+    private static final int JA = 0x05;
     private static final int JEQ_K = 0x15;
     private static final int JSET_K = 0x45;
     private static final int RET_K = 0x06;
@@ -26,9 +36,19 @@ final class BpfProgram {
     /** One balanced destination: protocol, IPv4 address, port (0 = any port). */
     record Target(int protocol, int address, int port) {}
 
+    /** Which of a service's frames a socket takes. */
+    enum Lane {
+        /** TCP SYNs without ACK: the first segment of a connection, and all of a SYN flood. */
+        OPENING,
+        /** The rest: the connections' later segments, UDP, and ARP. */
+        ESTABLISHED
+    }
+
     private BpfProgram() {}
 
-    static int[][] build(List<Target> targets) {
+    static int[][] build(List<Target> targets, Lane lane) {
+        int opening = lane == Lane.OPENING ? ACCEPT : 0;
+        int established = lane == Lane.ESTABLISHED ? ACCEPT : 0;
         List<int[]> p = new ArrayList<>();
         // A label is patched once the accept and drop instructions' positions are known.
         p.add(new int[] {LD_W_ABS, 0, 0, PKTTYPE});
@@ -36,7 +56,7 @@ final class BpfProgram {
         p.add(new int[] {RET_K, 0, 0, 0});
         p.add(new int[] {LD_H_ABS, 0, 0, 12});
         p.add(new int[] {JEQ_K, 0, 1, 0x0806});
-        p.add(new int[] {RET_K, 0, 0, ACCEPT});
+        p.add(new int[] {RET_K, 0, 0, established});
         p.add(new int[] {JEQ_K, 1, 0, 0x0800});
         p.add(new int[] {RET_K, 0, 0, 0});
         // Later fragments carry no ports, so they cannot be matched; the local stack gets them.
@@ -44,20 +64,37 @@ final class BpfProgram {
         p.add(new int[] {JSET_K, 0, 1, 0x1fff});
         p.add(new int[] {RET_K, 0, 0, 0});
         p.add(new int[] {LDX_B_MSH, 0, 0, 14});
+        List<Integer> toTcp = new ArrayList<>();
         for (Target t : targets) {
-            // Each target: address, protocol, port; on mismatch fall through to the next target.
-            int skip = t.port == 0 ? 4 : 6;
+            // Each target: address, protocol, port, then its verdict (TCP: a jump to the flags'
+            // test at the end); on a mismatch fall through to the next target.
+            int size = t.port == 0 ? 5 : 7;
             p.add(new int[] {LD_W_ABS, 0, 0, 30});
-            p.add(new int[] {JEQ_K, 0, skip - 1, t.address});
+            p.add(new int[] {JEQ_K, 0, size - 2, t.address});
             p.add(new int[] {LD_B_ABS, 0, 0, 23});
-            p.add(new int[] {JEQ_K, 0, skip - 3, t.protocol});
+            p.add(new int[] {JEQ_K, 0, size - 4, t.protocol});
             if (t.port != 0) {
                 p.add(new int[] {LD_H_IND, 0, 0, 16});
                 p.add(new int[] {JEQ_K, 0, 1, t.port});
             }
-            p.add(new int[] {RET_K, 0, 0, ACCEPT});
+            if (t.protocol == 6) {
+                toTcp.add(p.size());
+                p.add(new int[] {JA, 0, 0, 0});
+            } else {
+                p.add(new int[] {RET_K, 0, 0, established});
+            }
         }
         p.add(new int[] {RET_K, 0, 0, 0});
+        // A TCP frame of a service: SYN set and ACK clear (flags at 14 + IHL + 13) opens.
+        int tcp = p.size();
+        for (int at : toTcp) {
+            p.get(at)[3] = tcp - at - 1;
+        }
+        p.add(new int[] {LD_B_IND, 0, 0, 14 + 13});
+        p.add(new int[] {AND_K, 0, 0, 0x12});
+        p.add(new int[] {JEQ_K, 0, 1, 0x02});
+        p.add(new int[] {RET_K, 0, 0, opening});
+        p.add(new int[] {RET_K, 0, 0, established});
         if (p.size() > 4096) {
             throw new IllegalArgumentException("too many services for one BPF program: " + targets.size());
         }

@@ -37,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The userspace DR dataplane: one thread reads the interface's frames from a PACKET_MMAP ring,
+ * The userspace DR dataplane: one thread reads the interface's frames from PACKET_MMAP rings,
  * lets {@link ForwardingCore} decide, and sends the chosen ones back out through the transmit
- * ring with only the Ethernet addresses changed. A BPF filter admits just ARP and the services'
- * frames; an nftables ingress rule ({@link IngressGuard}) keeps the local stack from answering
+ * ring with only the Ethernet addresses changed. BPF filters admit just ARP and the services'
+ * frames, TCP SYNs to a ring of their own and the rest to the ring with the transmit ring
+ * ({@link BpfProgram.Lane}), read in turn: a SYN flood overflows only its own ring. An nftables ingress rule ({@link IngressGuard}) keeps the local stack from answering
  * them. Table operations, dumps and synced connections are handed to the thread and waited for.
  *
  * <p>Open it in the network namespace of the interface (the daemon runs inside it; tests open it
@@ -104,9 +105,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
      */
     private PacketRing ring;
 
+    /** The receive-only ring of connections' first segments (TCP SYNs): {@link BpfProgram.Lane#OPENING}. */
+    private PacketRing opening;
+
     private IngressGuard guard;
     private Poller poller;
     private Pointer mem;
+    private Pointer openingMem;
+    private int openingIndex;
     private int arpSource;
     private long ownMac;
     private final Object ioLock = new Object();
@@ -150,6 +156,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private UserspaceDr(
             Settings settings,
             PacketRing ring,
+            PacketRing opening,
             IngressGuard guard,
             WakeUp wake,
             ForwardingCore core,
@@ -159,20 +166,23 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         this.wake = wake;
         this.tasks = new Mailbox(wake::signal);
         this.core = core;
-        use(ring, guard, arpSource, ownMac);
+        use(ring, opening, guard, arpSource, ownMac);
         this.thread = new Thread(this::run, "dr-" + settings.interfaceName());
         this.thread.setDaemon(true);
     }
 
-    private void use(PacketRing r, IngressGuard g, int source, long mac) {
+    private void use(PacketRing r, PacketRing o, IngressGuard g, int source, long mac) {
         synchronized (ioLock) {
             this.ring = r;
+            this.opening = o;
             this.guard = g;
             this.arpSource = source;
             this.ownMac = mac;
             this.mem = r.memory();
-            this.poller = new Poller(r.fd(), wake.fd());
+            this.openingMem = o.memory();
+            this.poller = new Poller(r.fd(), o.fd(), wake.fd());
             this.rxIndex = 0;
+            this.openingIndex = 0;
             this.txIndex = 0;
             this.txPending = false;
         }
@@ -188,6 +198,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             Settings settings, java.util.function.BiFunction<String, Integer, Scheduler> schedulers)
             throws DataplaneException {
         PacketRing ring = null;
+        PacketRing opening = null;
         IngressGuard guard = null;
         WakeUp wake = null;
         XdpProgram xdp = null;
@@ -197,7 +208,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     settings.frameSize(),
                     settings.rxFrames(),
                     settings.txFrames(),
-                    BpfProgram.build(List.of()));
+                    BpfProgram.build(List.of(), BpfProgram.Lane.ESTABLISHED));
+            opening = openOpening(settings, List.of());
             long mac = Ipv4.mac(ring.hardwareAddress());
             int source = arpSource(settings, ring.ifindex());
             guard = IngressGuard.install(settings.interfaceName());
@@ -207,15 +219,17 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             if (xdp != null) {
                 core.fastPath(new XdpOffload(xdp));
             }
-            UserspaceDr dr = new UserspaceDr(settings, ring, guard, wake, core, source, mac);
+            UserspaceDr dr = new UserspaceDr(settings, ring, opening, guard, wake, core, source, mac);
             dr.xdp = xdp;
             dr.thread.start();
             LOG.info(
-                    "dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{} frames of {} bytes, nft table {})",
+                    "dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{}+{} frames of {} bytes"
+                            + " (received, SYNs received, sent), nft table {})",
                     settings.interfaceName(),
                     Ipv4.macText(mac),
                     Ipv4.text(source),
                     ring.rxFrames(),
+                    opening.rxFrames(),
                     ring.txFrames(),
                     ring.frameSize(),
                     guard.tableName());
@@ -229,6 +243,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             if (ring != null) {
                 ring.close();
+            }
+            if (opening != null) {
+                opening.close();
             }
             if (wake != null) {
                 wake.close();
@@ -253,6 +270,16 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
      * The XDP program in the driver; where the driver has no XDP (EOPNOTSUPP), in the stack's
      * generic XDP, which forwards as well at less gain, with a line that says so.
      */
+    /** The SYNs' ring: receive only, half the frames of the other (a SYN is one small frame). */
+    private static PacketRing openOpening(Settings settings, List<BpfProgram.Target> targets) throws NativeException {
+        return PacketRing.open(
+                settings.interfaceName(),
+                settings.frameSize(),
+                Math.max(1, settings.rxFrames() / 2),
+                0,
+                BpfProgram.build(targets, BpfProgram.Lane.OPENING));
+    }
+
     private static XdpProgram attachXdp(String ifname, int connections) throws IOException {
         try {
             return XdpProgram.attach(ifname, connections, XdpProgram.Mode.DRIVER);
@@ -611,7 +638,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             try {
                 if (ring != null) {
-                    ring.attachFilter(BpfProgram.build(new ArrayList<>(targets)));
+                    List<BpfProgram.Target> all = new ArrayList<>(targets);
+                    ring.attachFilter(BpfProgram.build(all, BpfProgram.Lane.ESTABLISHED));
+                    opening.attachFilter(BpfProgram.build(all, BpfProgram.Lane.OPENING));
                     guard.change(added, removed);
                 }
             } catch (NativeException | DataplaneException | RuntimeException e) {
@@ -743,7 +772,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 if (now - nextStatistics >= 0) {
                     nextStatistics = now + EXPIRY_NS;
                     core.sampleRates(now);
-                    ringDropped += ring.takeStatistics()[1];
+                    ringDropped += ring.takeStatistics()[1] + opening.takeStatistics()[1];
                 }
                 if (linkDown && now - nextLinkCheck >= 0) {
                     checkLink(now);
@@ -751,10 +780,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             if (n == 0 && tasks.isEmpty()) {
                 long ready = poller.await(100);
-                if ((ready & 2) != 0) {
+                if ((ready & 4) != 0) {
                     wake.clear();
                 }
-                if (poller.failed(0)) {
+                if (poller.failed(0) || poller.failed(1)) {
                     socketError(System.nanoTime());
                 }
             }
@@ -770,7 +799,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
 
     /** poll reported an error on the ring's socket (or a send failed): read it, then decide. */
     private void socketError(long now) throws NativeException {
+        // both sockets latch the link's error; each must be read, or poll reports it for ever
         int errno = ring.takeError();
+        int other = opening.takeError();
+        errno = errno != 0 ? errno : other;
         if (errno == 0 || linkDown) {
             return;
         }
@@ -806,6 +838,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
         if (l != null && l.usable()) {
             ring.takeError();
+            opening.takeError();
             linkDown = false;
             LOG.info("dr {}: link up; forwarding again", settings.interfaceName());
             setFault(null);
@@ -816,14 +849,17 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private void attach() throws NativeException, DataplaneException {
         synchronized (ioLock) {
             PacketRing r = null;
+            PacketRing o = null;
             IngressGuard g = null;
             try {
+                List<BpfProgram.Target> all = new ArrayList<>(targets);
                 r = PacketRing.open(
                         settings.interfaceName(),
                         settings.frameSize(),
                         settings.rxFrames(),
                         settings.txFrames(),
-                        BpfProgram.build(new ArrayList<>(targets)));
+                        BpfProgram.build(all, BpfProgram.Lane.ESTABLISHED));
+                o = openOpening(settings, all);
                 long mac = Ipv4.mac(r.hardwareAddress());
                 int source = arpSource(settings, r.ifindex());
                 g = IngressGuard.install(settings.interfaceName());
@@ -847,7 +883,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     core.fastPath(new XdpOffload(x));
                 }
                 core.ownMac(mac);
-                use(r, g, source, mac);
+                use(r, o, g, source, mac);
                 linkDown = false;
             } catch (NativeException | DataplaneException | RuntimeException e) {
                 if (g != null) {
@@ -855,6 +891,9 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 }
                 if (r != null) {
                     r.close();
+                }
+                if (o != null) {
+                    o.close();
                 }
                 throw e;
             }
@@ -869,8 +908,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             if (ring != null) {
                 ring.close();
+                opening.close();
                 ring = null;
+                opening = null;
                 mem = null;
+                openingMem = null;
                 poller = null;
             }
         }
@@ -910,33 +952,47 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
     }
 
-    /** Handles up to a batch of received frames; returns how many. */
+    /**
+     * Handles up to a batch of frames from each ring in turn; returns how many. The established
+     * ring is read as often as the SYNs' ring and a batch of either takes well under a
+     * millisecond, so a flood in the one never lets the other fill.
+     */
     private int receive() {
-        int n = 0;
         long now = System.nanoTime();
+        int n = receive(ring, mem, rxIndex, now);
+        rxIndex = (rxIndex + n) % ring.rxFrames();
+        int m = receive(opening, openingMem, openingIndex, now);
+        openingIndex = (openingIndex + m) % opening.rxFrames();
+        return n + m;
+    }
+
+    /** Handles up to a batch of one ring's frames from slot {@code first} on; returns how many. */
+    private int receive(PacketRing r, Pointer in, int first, long now) {
+        int n = 0;
+        int index = first;
         while (n < BATCH) {
-            long hdr = ring.rxFrame(rxIndex);
-            int status = mem.getInt(hdr + PacketRing.HDR_STATUS);
+            long hdr = r.rxFrame(index);
+            int status = in.getInt(hdr + PacketRing.HDR_STATUS);
             if ((status & PacketRing.TP_STATUS_USER) == 0) {
                 break;
             }
-            int len = mem.getInt(hdr + PacketRing.HDR_LEN);
-            int snap = mem.getInt(hdr + PacketRing.HDR_SNAPLEN);
-            long frame = hdr + Short.toUnsignedInt(mem.getShort(hdr + PacketRing.HDR_MAC));
+            int len = in.getInt(hdr + PacketRing.HDR_LEN);
+            int snap = in.getInt(hdr + PacketRing.HDR_SNAPLEN);
+            long frame = hdr + Short.toUnsignedInt(in.getShort(hdr + PacketRing.HDR_MAC));
             if (snap < len) {
                 core.drop(Drop.TOO_BIG);
-            } else if (ArpFrames.sender(mem, frame, len, arp)) {
+            } else if (ArpFrames.sender(in, frame, len, arp)) {
                 if (core.neighbours().heard((int) arp[0], arp[1], now)) {
                     logNeighbour((int) arp[0], arp[1], now);
                 }
-            } else if (core.process(mem, frame, len, now)) {
+            } else if (core.process(in, frame, len, now)) {
                 if ((status & PacketRing.TP_STATUS_CSUMNOTREADY) != 0) {
-                    completeChecksum(frame);
+                    completeChecksum(in, frame);
                 }
-                transmit(frame, len);
+                transmit(in, frame, len);
             }
-            mem.putInt(hdr + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_KERNEL);
-            rxIndex = rxIndex + 1 == ring.rxFrames() ? 0 : rxIndex + 1;
+            in.putInt(hdr + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_KERNEL);
+            index = index + 1 == r.rxFrames() ? 0 : index + 1;
             n++;
         }
         return n;
@@ -965,19 +1021,20 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
     }
 
-    private void completeChecksum(long frame) {
+    private static void completeChecksum(Pointer in, long frame) {
         long ip = frame + EthernetHeader.LENGTH;
-        int ihl = Ipv4Header.ihl(mem, ip);
-        Checksums.complete(mem, ip + ihl, Ipv4Header.totalLength(mem, ip) - ihl, Ipv4Header.protocol(mem, ip));
+        int ihl = Ipv4Header.ihl(in, ip);
+        Checksums.complete(in, ip + ihl, Ipv4Header.totalLength(in, ip) - ihl, Ipv4Header.protocol(in, ip));
     }
 
-    private void transmit(long frame, int len) {
+    /** Copies a received frame (in {@code in}, either ring's memory) to a transmit slot. */
+    private void transmit(Pointer in, long frame, int len) {
         long slot = freeTxSlot();
         if (slot < 0 || len > ring.maxTxLength()) {
             core.drop(slot < 0 ? Drop.TX_RING_FULL : Drop.TOO_BIG);
             return;
         }
-        mem.transferTo(frame, mem, slot + PacketRing.TX_DATA, len);
+        in.transferTo(frame, mem, slot + PacketRing.TX_DATA, len);
         mem.putInt(slot + PacketRing.HDR_LEN, len);
         mem.putInt(slot + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_SEND_REQUEST);
         txPending = true;
@@ -1039,6 +1096,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             }
             if (!thread.isAlive() && ring != null) {
                 ring.close();
+                opening.close();
             }
         }
         wake.close();

@@ -54,6 +54,14 @@ class BpfProgramTest {
                     }
                     x = 4 * (f.get(k) & 0xf);
                 }
+                case 0x50 -> { // ldb [x+k]
+                    if (x + k + 1 > len) {
+                        return 0;
+                    }
+                    a = f.get(x + k) & 0xff;
+                }
+                case 0x54 -> a &= k; // and #k
+                case 0x05 -> pc += k; // ja k
                 case 0x48 -> { // ldh [x+k]
                     if (x + k + 2 > len) {
                         return 0;
@@ -73,8 +81,15 @@ class BpfProgramTest {
     }
 
     static final int VIP = Frames.ip("198.18.0.100");
-    static final int[][] PROG =
-            BpfProgram.build(List.of(new BpfProgram.Target(6, VIP, 80), new BpfProgram.Target(17, VIP, 0)));
+    static final List<BpfProgram.Target> TARGETS =
+            List.of(new BpfProgram.Target(6, VIP, 80), new BpfProgram.Target(17, VIP, 0));
+    static final int[][] PROG = BpfProgram.build(TARGETS, BpfProgram.Lane.ESTABLISHED);
+    static final int[][] OPENING = BpfProgram.build(TARGETS, BpfProgram.Lane.OPENING);
+
+    /** What both sockets take of a frame: its bytes in the established lane, in the opening lane. */
+    static String lanes(ByteBuffer f) {
+        return run(PROG, f, PACKET_HOST) + "/" + run(OPENING, f, PACKET_HOST);
+    }
 
     static ByteBuffer arp() {
         byte[] f = org.hadirector.sys.ArpFrame.request(
@@ -84,9 +99,48 @@ class BpfProgramTest {
     }
 
     @Test
+    void aSynTakesTheOpeningLaneAndEveryOtherFrameOfAServiceTheEstablishedOne() {
+        String established = ACCEPT + "/0";
+        String opening = "0/" + ACCEPT;
+        assertEquals(opening, lanes(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0)));
+        assertEquals(
+                opening,
+                lanes(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN | Frames.FIN, 0)),
+                "a SYN with other flags (no ACK) still opens");
+        for (int flags : new int[] {Frames.ACK, Frames.ACK | Frames.SYN, Frames.ACK | Frames.FIN, Frames.RST, 0}) {
+            assertEquals(
+                    established,
+                    lanes(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, flags, 100)),
+                    "flags " + flags);
+        }
+        assertEquals(established, lanes(Frames.udp("198.18.0.10", 5353, "198.18.0.100", 53, 10)), "UDP");
+        assertEquals(established, lanes(arp()), "ARP");
+        assertEquals("0/0", lanes(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.SYN, 0)));
+        assertEquals("0/0", lanes(Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.ACK, 0)));
+        // the flags are read after IP options too (ldb [x+27])
+        ByteBuffer syn = Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0);
+        assertEquals(opening, lanes(withOptions(syn)));
+        assertEquals(
+                established, lanes(withOptions(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 0))));
+    }
+
+    /** The frame with 4 bytes of IPv4 options (IHL 6). */
+    static ByteBuffer withOptions(ByteBuffer plain) {
+        ByteBuffer opt = ByteBuffer.allocate(plain.limit() + 4);
+        for (int i = 0; i < 34; i++) {
+            opt.put(i, plain.get(i));
+        }
+        opt.put(14, (byte) 0x46);
+        for (int i = 34; i < plain.limit(); i++) {
+            opt.put(i + 4, plain.get(i));
+        }
+        return opt;
+    }
+
+    @Test
     void theServicesTrafficAndArpReachTheForwarderAndNothingElse() {
         assertEquals(
-                ACCEPT, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_HOST));
+                ACCEPT, run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 0), PACKET_HOST));
         assertEquals(ACCEPT, run(PROG, arp(), PACKET_HOST), "ARP: the real servers' MACs");
         assertEquals(
                 ACCEPT,
@@ -94,15 +148,15 @@ class BpfProgramTest {
                 "port 0 in a target: every port of that protocol");
         assertEquals(
                 0,
-                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.SYN, 0), PACKET_HOST),
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 81, Frames.ACK, 0), PACKET_HOST),
                 "another port");
         assertEquals(
                 0,
-                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.SYN, 0), PACKET_HOST),
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.101", 80, Frames.ACK, 0), PACKET_HOST),
                 "another address");
         assertEquals(
                 0,
-                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0), PACKET_OTHERHOST),
+                run(PROG, Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 0), PACKET_OTHERHOST),
                 "not addressed to this host's MAC");
     }
 
@@ -112,16 +166,12 @@ class BpfProgramTest {
         frag.putShort(20, (short) 0x0001); // fragment offset 8: no ports in it
         assertEquals(0, run(PROG, frag, PACKET_HOST), "a later fragment goes to the local stack");
         // IHL 6 (4 bytes of options): the port is read after them (ldxb 4*([14]&0xf))
-        ByteBuffer plain = Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0);
-        ByteBuffer opt = ByteBuffer.allocate(plain.limit() + 4);
-        for (int i = 0; i < 34; i++) {
-            opt.put(i, plain.get(i));
-        }
-        opt.put(14, (byte) 0x46);
-        for (int i = 34; i < plain.limit(); i++) {
-            opt.put(i + 4, plain.get(i));
-        }
-        assertEquals(ACCEPT, run(PROG, opt, PACKET_HOST));
+        assertEquals(
+                ACCEPT,
+                run(
+                        PROG,
+                        withOptions(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 0)),
+                        PACKET_HOST));
         assertEquals(0, run(PROG, ByteBuffer.wrap(new byte[20]), PACKET_HOST), "too short to be anything");
     }
 
@@ -131,6 +181,12 @@ class BpfProgramTest {
         for (int i = 0; i < 700; i++) {
             many.add(new BpfProgram.Target(6, VIP + i, 80));
         }
-        assertThrows(IllegalArgumentException.class, () -> BpfProgram.build(many));
+        assertThrows(IllegalArgumentException.class, () -> BpfProgram.build(many, BpfProgram.Lane.OPENING));
+        // a TCP target takes 7 instructions (its verdict is one jump to the shared flags' test):
+        // 582 of them fit in the kernel's limit
+        assertEquals(4092, BpfProgram.build(many.subList(0, 582), BpfProgram.Lane.ESTABLISHED).length);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BpfProgram.build(many.subList(0, 583), BpfProgram.Lane.ESTABLISHED));
     }
 }
