@@ -61,17 +61,8 @@ class FileCheckDaemonTest {
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0.101/32", "dev", "e0");
             Path file = lab.dir.resolve("drain");
             Path confFile = lab.write("d1.conf", conf(file, "10"));
-            Path sock = lab.dir.resolve("d1.sock");
-            lab.director(
-                    "director1",
-                    "-C",
-                    "-l",
-                    "-f",
-                    confFile.toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    sock.toString());
+            Path sock = lab.controlSocket("director1");
+            lab.checksDaemon("director1", confFile);
             waitForStatus(lab, sock, 15_000, "198.18.0.21:80 weight 21", 2);
             assertEquals("2\n", Files.readString(file), "init_file, written with -C");
 
@@ -87,7 +78,7 @@ class FileCheckDaemonTest {
 
             // reload: weight 0 reverse; init_file writes 2 again (the file is missing), non-zero is up
             lab.write("d1.conf", conf(file, "0 reverse"));
-            String done = ReloadLabTest.hup(lab, "director1", "d1.pid");
+            String done = ReloadLabTest.hup(lab, "director1", "director1.pid");
             assertTrue(done.contains("reload done"), done);
             assertEquals("2\n", Files.readString(file));
             waitForStatus(lab, sock, 5_000, "198.18.0.21:80 weight 1", 2);

@@ -98,6 +98,30 @@ public final class Lab implements AutoCloseable {
         return director(host, java.util.Map.of(), args);
     }
 
+    /**
+     * {@code hadirector -C -l} on a host (the checks and the DR table, no VRRP) with the file
+     * {@code conf}, its pid file and control socket ({@link #controlSocket}) in the lab's
+     * directory; {@code more} options after those.
+     */
+    public Process checksDaemon(String host, Path conf, String... more) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "-C",
+                "-l",
+                "-f",
+                conf.toString(),
+                "--pid-file",
+                dir.resolve(host + ".pid").toString(),
+                "--control",
+                controlSocket(host).toString()));
+        args.addAll(List.of(more));
+        return director(host, args.toArray(String[]::new));
+    }
+
+    /** The control socket of a host's {@link #checksDaemon}. */
+    public Path controlSocket(String host) {
+        return dir.resolve(host + ".sock");
+    }
+
     /** As {@link #director(String, String...)}, with extra environment variables (NOTIFY_SOCKET). */
     public Process director(String host, java.util.Map<String, String> env, String... args) throws IOException {
         return jvm(host, host, env, List.of(), "org.hadirector.director.Main", args);

@@ -58,18 +58,9 @@ class SharedProbeDaemonTest {
             for (int i = 0; i < 12; i++) {
                 Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "198.18.0." + (100 + i) + "/32", "dev", "e0");
             }
-            Path sock = lab.dir.resolve("d1.sock");
+            Path sock = lab.controlSocket("director1");
             Path confFile = lab.write("d1.conf", conf(0, 10, "0.5"));
-            lab.director(
-                    "director1",
-                    "-C",
-                    "-l",
-                    "-f",
-                    confFile.toString(),
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    sock.toString());
+            lab.checksDaemon("director1", confFile);
             waitForUp(lab, sock, 15_000, 10);
             String log1 = lab.log("director1");
             assertTrue(
@@ -83,7 +74,7 @@ class SharedProbeDaemonTest {
 
             // reload: five go, one comes with the same check: still one probe
             lab.write("d1.conf", conf(5, 11, "0.5"));
-            String done = ReloadLabTest.hup(lab, "director1", "d1.pid");
+            String done = ReloadLabTest.hup(lab, "director1", "director1.pid");
             assertTrue(done.contains("reload done"), done);
             waitForUp(lab, sock, 10_000, 6);
             long afterReload = requestsOver(log, 3000);
@@ -91,7 +82,7 @@ class SharedProbeDaemonTest {
 
             // one whose delay_loop differs runs its own probe
             lab.write("d1.conf", conf(5, 11, "0.3"));
-            done = ReloadLabTest.hup(lab, "director1", "d1.pid");
+            done = ReloadLabTest.hup(lab, "director1", "director1.pid");
             assertTrue(done.contains("reload done"), done);
             waitForUp(lab, sock, 10_000, 6);
             long two = requestsOver(log, 3000);

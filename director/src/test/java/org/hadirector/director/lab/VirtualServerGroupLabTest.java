@@ -74,20 +74,9 @@ class VirtualServerGroupLabTest {
             for (String vip : VIPS) {
                 Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", vip + "/32", "dev", "e0");
             }
-            Path sock = lab.dir.resolve("d1.sock");
+            Path sock = lab.controlSocket("director1");
             Path conf = lab.write("d1.conf", CONF.formatted("198.18.0.100-102 80"));
-            lab.director(
-                    "director1",
-                    "-C",
-                    "-l",
-                    "-f",
-                    conf.toString(),
-                    "--dataplane",
-                    "userspace",
-                    "--pid-file",
-                    lab.dir.resolve("d1.pid").toString(),
-                    "--control",
-                    sock.toString());
+            lab.checksDaemon("director1", conf, "--dataplane", "userspace");
             String both = "  -> 198.18.0.21:80               Route   1      0          0         \n"
                     + "  -> 198.18.0.22:80               Route   1      0          0         \n";
             assertTrue(
@@ -133,7 +122,10 @@ class VirtualServerGroupLabTest {
             // a reload adds 198.18.0.103 to the group: that service alone is added, with rs1 (up)
             String before = lab.log("director1");
             lab.write("d1.conf", CONF.formatted("198.18.0.100-103 80"));
-            Lab.run("kill", "-HUP", Files.readString(lab.dir.resolve("d1.pid")).strip());
+            Lab.run(
+                    "kill",
+                    "-HUP",
+                    Files.readString(lab.dir.resolve("director1.pid")).strip());
             assertTrue(
                     Lab.waitFor(
                                     10_000,

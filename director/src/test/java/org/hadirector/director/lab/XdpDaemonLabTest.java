@@ -117,18 +117,7 @@ class XdpDaemonLabTest {
 
     /** The daemon as `hadirector -C` on director1, with the dataplane given. */
     static Process checksOnly(Lab lab, Path conf, String dataplane) throws Exception {
-        return lab.director(
-                "director1",
-                "-C",
-                "-l",
-                "-f",
-                conf.toString(),
-                "--dataplane",
-                dataplane,
-                "--pid-file",
-                lab.dir.resolve("d1.pid").toString(),
-                "--control",
-                lab.dir.resolve("d1.sock").toString());
+        return lab.checksDaemon("director1", conf, "--dataplane", dataplane);
     }
 
     static String curl(Lab lab) throws Exception {

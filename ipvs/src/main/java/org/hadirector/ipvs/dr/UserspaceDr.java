@@ -266,10 +266,6 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         };
     }
 
-    /**
-     * The XDP program in the driver; where the driver has no XDP (EOPNOTSUPP), in the stack's
-     * generic XDP, which forwards as well at less gain, with a line that says so.
-     */
     /** The SYNs' ring: receive only, half the frames of the other (a SYN is one small frame). */
     private static PacketRing openOpening(Settings settings, List<BpfProgram.Target> targets) throws NativeException {
         return PacketRing.open(
@@ -280,6 +276,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 BpfProgram.build(targets, BpfProgram.Lane.OPENING));
     }
 
+    /**
+     * The XDP program in the driver; where the driver has no XDP (EOPNOTSUPP), in the stack's
+     * generic XDP, which forwards as well at less gain, with a line that says so.
+     */
     private static XdpProgram attachXdp(String ifname, int connections) throws IOException {
         try {
             return XdpProgram.attach(ifname, connections, XdpProgram.Mode.DRIVER);
@@ -315,10 +315,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             LOG.info("dr {}: XDP forwarding: the driver runs the program; AF_PACKET for the rest", ifname);
             return p;
         } catch (NativeException e) {
+            // EOPNOTSUPP is the driver's answer; anything else is a step of our own (a map, the
+            // load, the attachment), named by the exception's message
             LOG.info(
-                    "dr {}: AF_PACKET forwarding only: the XDP program cannot run in the driver ({});"
-                            + " --dataplane xdp runs it in generic mode",
+                    "dr {}: AF_PACKET forwarding only: {} ({})",
                     ifname,
+                    e.errno() == 95
+                            ? "the driver has no XDP; --dataplane xdp runs the program in generic mode"
+                            : "the XDP program could not be set up",
                     e.getMessage());
             return null;
         }
