@@ -31,6 +31,7 @@ public final class Bpf {
     public static final int MAP_TYPE_ARRAY = 2;
     public static final int MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int MAP_TYPE_LRU_HASH = 9;
+    public static final int MAP_TYPE_RINGBUF = 27;
     public static final int PROG_TYPE_XDP = 6;
     /** Update flags: create or replace, only create, only replace. */
     public static final long ANY = 0;
@@ -261,6 +262,134 @@ public final class Bpf {
     }
 
     /** A loaded program. */
+    /**
+     * A BPF ring buffer (BPF_MAP_TYPE_RINGBUF, kernel 5.8 and later) read in place: programs
+     * reserve and submit records in the kernel; this side maps the consumer page read-write and
+     * the producer page with the data read-only (the data twice over, by the kernel's design, so a
+     * record that wraps round the end is contiguous), reads the records in order and moves the
+     * consumer position past them. A full buffer makes the program's reserve fail, never a wait.
+     * One reader thread; {@link #fd} is readable (poll) when a record is there.
+     */
+    public static final class RingBuffer implements Closeable {
+        /** A record's header: its length, with these two bits; then the kernel's page offset. */
+        private static final int BUSY = 1 << 31;
+
+        private static final int DISCARD = 1 << 30;
+        private static final int HEADER = 8;
+
+        private final int fd;
+        private final String name;
+        private final int size;
+        private final long page;
+        private final Pointer consumer;
+        private final Pointer producer;
+        private boolean closed;
+
+        /** What {@link #read} hands each record to: its bytes are valid during the call only. */
+        @FunctionalInterface
+        public interface Records {
+            void record(Pointer memory, long offset, int length);
+        }
+
+        private RingBuffer(int fd, String name, int size, long page, Pointer consumer, Pointer producer) {
+            this.fd = fd;
+            this.name = name;
+            this.size = size;
+            this.page = page;
+            this.consumer = consumer;
+            this.producer = producer;
+        }
+
+        /** Makes one of {@code size} bytes: a power of two, a whole number of pages. */
+        public static RingBuffer create(String name, int size) throws IOException {
+            long page = Native.C.getpagesize();
+            if (Integer.bitCount(size) != 1 || size < page) {
+                throw new IllegalArgumentException("ring buffer " + name + ": " + size + " bytes");
+            }
+            Pointer a = attr();
+            a.putInt(0, MAP_TYPE_RINGBUF);
+            a.putInt(12, size);
+            putName(a, 28, name);
+            int fd = (int) call(BPF_MAP_CREATE, a, "bpf(BPF_MAP_CREATE " + name + ")");
+            Pointer c = null;
+            try {
+                c = map(fd, page, Native.PROT_READ | Native.PROT_WRITE, 0, name);
+                Pointer p = map(fd, page + 2L * size, Native.PROT_READ, page, name);
+                return new RingBuffer(fd, name, size, page, c, p);
+            } catch (NativeException e) {
+                if (c != null) {
+                    Native.C.munmap(c, page);
+                }
+                Native.closeQuietly(fd);
+                throw e;
+            }
+        }
+
+        private static Pointer map(int fd, long length, int protection, long offset, String name)
+                throws NativeException {
+            Pointer m = Native.C.mmap(null, length, protection, Native.MAP_SHARED, fd, offset);
+            if (m == null || m.address() == -1L) {
+                throw new NativeException("mmap(ring buffer " + name + ")", Native.errno());
+            }
+            return Native.RUNTIME.getMemoryManager().newPointer(m.address(), length);
+        }
+
+        public int fd() {
+            return fd;
+        }
+
+        /**
+         * Hands up to {@code max} of the records submitted since the last call to {@code records},
+         * in order, and frees their room; returns how many were handed. A record still being
+         * written (reserved, not yet submitted) stops the reading there; a discarded one is skipped.
+         */
+        public int read(Records records, int max) {
+            long cons = consumer.getLong(0);
+            long prod = producer.getLong(0);
+            // the records' bytes are read after the producer position that covers them
+            java.lang.invoke.VarHandle.acquireFence();
+            int n = 0;
+            while (cons < prod && n < max) {
+                long at = page + (cons & (size - 1));
+                int header = producer.getInt(at);
+                java.lang.invoke.VarHandle.acquireFence();
+                if ((header & BUSY) != 0) {
+                    break;
+                }
+                int length = header & ~(BUSY | DISCARD);
+                if ((header & DISCARD) == 0) {
+                    records.record(producer, at + HEADER, length);
+                    n++;
+                }
+                cons += (length + HEADER + 7) & ~7L;
+                // the record is read before its room is given back
+                java.lang.invoke.VarHandle.releaseFence();
+                consumer.putLong(0, cons);
+            }
+            return n;
+        }
+
+        /** Bytes submitted and not yet read. */
+        public long pending() {
+            return producer.getLong(0) - consumer.getLong(0);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                Native.C.munmap(consumer, page);
+                Native.C.munmap(producer, page + 2L * size);
+                Native.closeQuietly(fd);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ring buffer " + name;
+        }
+    }
+
     public static final class Program implements Closeable {
         private final int fd;
         private final String name;

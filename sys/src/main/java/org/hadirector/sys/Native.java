@@ -134,6 +134,8 @@ final class Native {
         @SaveError
         int munmap(Pointer address, long length);
 
+        int getpagesize();
+
         @SaveError
         int setsockopt(int fd, int level, int name, Pointer value, int length);
 
