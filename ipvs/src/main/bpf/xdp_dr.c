@@ -23,6 +23,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "maglev.h"
 
 struct hd_map_def {
     __u32 type;
@@ -64,6 +65,48 @@ struct dest_stats {
     __u64 bytes;
 };
 
+/*
+ * The Maglev path (issue 17): a service whose scheduler is mh, and whose misses the program may
+ * place itself: a TCP segment without SYN, FIN or RST of a sloppy_tcp service (a flow another
+ * director served until an ECMP change), any UDP datagram. Java writes these maps, a service
+ * only when the program's placing is the kernel's (no persistence); the program tells Java of
+ * each connection it places through the ring buffer "placed", and places none it cannot tell.
+ */
+struct svc_key {
+    __u32 daddr[4];
+    __be16 dport;
+    __u8 proto;
+    __u8 family;
+};
+
+#define SVC_MH_PORT 0x1 /* mh-port: the source port is hashed too */
+#define SVC_MH_FALLBACK 0x2 /* mh-fallback: an unusable server's flows walk on to the next */
+
+struct svc_val {
+    __u32 table; /* its table's first entry in mh_tables (a multiple of HD_MH_SIZE) */
+    __u32 flags;
+};
+
+/* A real server as the Maglev path needs it, by Java's slot (as in dests). */
+struct server {
+    __u8 dmac[6];
+    __u8 usable; /* weight above 0 and in the table: the scheduler may pick it */
+    __u8 mac_known; /* else its flows go to Java, which asks for the MAC */
+};
+
+/* What the program placed: Java makes the connection as if it had scheduled the frame. */
+struct placed_event {
+    struct conn_key key;
+    __u32 dest;
+    __u8 flags; /* the frame's TCP flags */
+    __u8 pad[3];
+    __u64 bytes;
+};
+
+/* The most mh services the program places for; the walk of mh-fallback it takes before Java does. */
+#define MH_SERVICES 64
+#define MH_WALK 8
+
 /* The interface's own settings: its MAC, the source of every forwarded frame. */
 struct xdp_config {
     __u8 mac[6];
@@ -80,6 +123,9 @@ enum {
     C_PASS_OPTIONS, /* IPv4 options or an IPv6 extension header */
     C_PASS_OTHER_L4, /* neither TCP nor UDP */
     C_PASS_TRUNCATED, /* shorter than its headers */
+    C_PLACED, /* a miss of an mh service the program placed itself and forwarded */
+    C_PASS_UNPLACED, /* a miss of an mh service left to Java: no usable server within the walk, no MAC yet */
+    C_PASS_RING_FULL, /* a miss of an mh service left to Java: no room to tell Java of it */
     C_COUNTERS
 };
 
@@ -95,6 +141,33 @@ struct hd_map_def SEC("maps") dests = {
     .key_size = sizeof(__u32),
     .value_size = sizeof(struct dest_stats),
     .max_entries = 16384,
+};
+
+struct hd_map_def SEC("maps") services = {
+    .type = BPF_MAP_TYPE_HASH,
+    .key_size = sizeof(struct svc_key),
+    .value_size = sizeof(struct svc_val),
+    .max_entries = MH_SERVICES,
+};
+
+/* Each mh service's table: entry i is its slot i's real server (Java's slot) + 1, 0 for none. */
+struct hd_map_def SEC("maps") mh_tables = {
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u32),
+    .max_entries = MH_SERVICES * HD_MH_SIZE,
+};
+
+struct hd_map_def SEC("maps") servers = {
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(struct server),
+    .max_entries = 16384,
+};
+
+struct hd_map_def SEC("maps") placed = {
+    .type = BPF_MAP_TYPE_RINGBUF,
+    .max_entries = 256 * 1024,
 };
 
 struct hd_map_def SEC("maps") config = {
@@ -122,6 +195,108 @@ static __always_inline int count(__u32 which, int verdict)
     if (c)
         *c += 1; /* per CPU: no other writer */
     return verdict;
+}
+
+/* Entry `slot` of a service's table: Java's slot of its real server, or -1 for none. */
+static __always_inline long mh_entry(struct svc_val *svc, __u32 slot)
+{
+    __u32 i = svc->table + slot;
+    __u32 *d = bpf_map_lookup_elem(&mh_tables, &i);
+    return d && *d ? (long)*d - 1 : -1;
+}
+
+/* The real server in Java's slot `dest` if the scheduler may pick it, else NULL. */
+static __always_inline struct server *usable(long dest)
+{
+    __u32 d = dest;
+    struct server *srv = bpf_map_lookup_elem(&servers, &d);
+    return srv && srv->usable ? srv : 0;
+}
+
+/*
+ * ip_vs_mh_schedule: the source's slot, and with mh-fallback the walk on to a usable server
+ * (the first MH_WALK steps here; Java takes a longer walk). -1: Java's to place.
+ */
+static __always_inline long mh_pick(struct svc_val *svc, struct conn_key *key, struct server **out)
+{
+    __u32 addr = bpf_ntohl(key->saddr[0]);
+    if (key->family == 6) /* the kernel folds an IPv6 address to the XOR of its words */
+        addr ^= bpf_ntohl(key->saddr[1]) ^ bpf_ntohl(key->saddr[2]) ^ bpf_ntohl(key->saddr[3]);
+    __u32 port = svc->flags & SVC_MH_PORT ? bpf_ntohs(key->sport) : 0;
+    __u32 ihash = hd_mh_slot(addr, port, HD_MH_HASH1, 0, HD_MH_SIZE);
+    long dest = mh_entry(svc, ihash);
+    if (dest < 0)
+        return -1;
+    if ((*out = usable(dest)))
+        return dest;
+    if (!(svc->flags & SVC_MH_FALLBACK))
+        return -1;
+    for (__u32 offset = 0; offset < MH_WALK; offset++) {
+        __u32 roffset = (offset + ihash) % HD_MH_SIZE;
+        dest = mh_entry(svc, hd_mh_slot(addr, port, HD_MH_HASH1, roffset, HD_MH_SIZE));
+        if (dest < 0)
+            return -1;
+        if ((*out = usable(dest)))
+            return dest;
+    }
+    return -1;
+}
+
+/*
+ * A miss: a frame of an mh service the program may place is placed by the kernel's mh and
+ * forwarded, its connection put in the map and told to Java; anything else is Java's.
+ */
+static __always_inline int place(struct xdp_md *ctx, struct conn_key *key, __u8 flags)
+{
+    void *data = (void *)(long)ctx->data;
+    void *end = (void *)(long)ctx->data_end;
+    struct ethhdr *eth = data;
+    if ((void *)(eth + 1) > end)
+        return count(C_PASS_TRUNCATED, XDP_PASS);
+    struct svc_key sk = {};
+    __builtin_memcpy(sk.daddr, key->daddr, 16);
+    sk.dport = key->dport;
+    sk.proto = key->proto;
+    sk.family = key->family;
+    struct svc_val *svc = bpf_map_lookup_elem(&services, &sk);
+    /* a SYN is a new connection, scheduled by Java with its counts; a FIN or RST moves a state */
+    if (!svc || (flags & (TCP_SYN | TCP_FIN | TCP_RST)))
+        return count(C_PASS_MISS, XDP_PASS);
+    struct server *srv = 0;
+    long dest = mh_pick(svc, key, &srv);
+    if (dest < 0 || !srv || !srv->mac_known)
+        return count(C_PASS_UNPLACED, XDP_PASS);
+    __u32 zero = 0;
+    struct xdp_config *cfg = bpf_map_lookup_elem(&config, &zero);
+    if (!cfg)
+        return count(C_PASS_MISS, XDP_PASS);
+    struct placed_event *ev = bpf_ringbuf_reserve(&placed, sizeof(*ev), 0);
+    if (!ev)
+        return count(C_PASS_RING_FULL, XDP_PASS);
+    __u64 len = (__u64)(end - data);
+    struct conn_val v = {};
+    __builtin_memcpy(v.dmac, srv->dmac, ETH_ALEN);
+    v.flags_seen = flags;
+    v.last_flags = flags;
+    v.dest = dest;
+    v.packets = 1;
+    v.bytes = len;
+    v.last_ns = bpf_ktime_get_coarse_ns();
+    bpf_map_update_elem(&conns, key, &v, BPF_NOEXIST);
+    __builtin_memcpy(&ev->key, key, sizeof(*key));
+    ev->dest = dest;
+    ev->flags = flags;
+    ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
+    ev->bytes = len;
+    bpf_ringbuf_submit(ev, 0);
+    struct dest_stats *ds = bpf_map_lookup_elem(&dests, &v.dest);
+    if (ds) {
+        ds->packets += 1;
+        ds->bytes += len;
+    }
+    __builtin_memcpy(eth->h_dest, srv->dmac, ETH_ALEN);
+    __builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
+    return count(C_PLACED, XDP_TX);
 }
 
 SEC("xdp")
@@ -187,7 +362,7 @@ int xdp_dr(struct xdp_md *ctx)
 
     struct conn_val *conn = bpf_map_lookup_elem(&conns, &key);
     if (!conn)
-        return count(C_PASS_MISS, XDP_PASS);
+        return place(ctx, &key, flags);
     /*
      * Only the segments that leave an established connection established are the program's: a
      * SYN, FIN or RST moves IPVS's TCP state (the input-only table), so it goes to Java, which

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.hadirector.sys.Bpf;
 import org.hadirector.sys.Interfaces;
 import org.hadirector.sys.RtNetlink;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class XdpProgram implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(XdpProgram.class);
     static final String OBJECT = "xdp_dr.o";
+
+    /** The resource of the program's object (tests load it beside the daemon's own). */
+    public static String objectName() {
+        return OBJECT;
+    }
+
     static final String SECTION = "xdp";
     /** struct conn_key and struct conn_val of xdp_dr.c. */
     public static final int KEY_SIZE = 40;
@@ -40,7 +47,10 @@ public final class XdpProgram implements Closeable {
             "pass_fragment",
             "pass_options",
             "pass_other_l4",
-            "pass_truncated");
+            "pass_truncated",
+            "placed",
+            "pass_unplaced",
+            "pass_ring_full");
 
     /** Where the program runs: the driver's XDP (native) or the stack's generic XDP. */
     public enum Mode {
@@ -83,6 +93,12 @@ public final class XdpProgram implements Closeable {
     private final Bpf.Map counters;
     private final Bpf.Map dests;
     private final Bpf.Program program;
+    /**
+     * The Maglev path's maps (services, mh_tables, servers) and ring buffer (placed): made and
+     * linked, left empty (so the program places nothing) until the forwarder fills them.
+     */
+    private final List<Closeable> maglev;
+
     private final int cpus;
     /** Opened at attach, in the interface's namespace: closing detaches there from any thread. */
     private final RtNetlink rt;
@@ -98,6 +114,7 @@ public final class XdpProgram implements Closeable {
             Bpf.Map counters,
             Bpf.Map dests,
             Bpf.Program program,
+            List<Closeable> maglev,
             RtNetlink rt)
             throws IOException {
         this.rt = rt;
@@ -109,6 +126,7 @@ public final class XdpProgram implements Closeable {
         this.counters = counters;
         this.dests = dests;
         this.program = program;
+        this.maglev = maglev;
         this.cpus = Bpf.possibleCpus();
     }
 
@@ -120,16 +138,29 @@ public final class XdpProgram implements Closeable {
         BpfObject object = BpfObject.resource(OBJECT);
         BpfObject.Program code = object.program(SECTION);
         int ifindex = Interfaces.index(ifname);
-        List<Bpf.Map> made = new ArrayList<>();
+        List<Closeable> made = new ArrayList<>();
         Bpf.Program program = null;
         RtNetlink rt = RtNetlink.open();
         try {
             Map<String, Bpf.Map> maps = new LinkedHashMap<>();
+            Map<String, Integer> fds = new LinkedHashMap<>();
+            List<Closeable> maglev = new ArrayList<>();
             for (BpfObject.MapDef d : object.maps().values()) {
+                if (d.type() == Bpf.MAP_TYPE_RINGBUF) {
+                    Bpf.RingBuffer r = Bpf.RingBuffer.create("hd_" + d.name(), d.maxEntries());
+                    made.add(r);
+                    maglev.add(r);
+                    fds.put(d.name(), r.fd());
+                    continue;
+                }
                 int entries = d.name().equals("conns") ? connections : d.maxEntries();
                 Bpf.Map m = Bpf.Map.create("hd_" + d.name(), d.type(), d.keySize(), d.valueSize(), entries, d.flags());
                 made.add(m);
                 maps.put(d.name(), m);
+                fds.put(d.name(), m.fd());
+                if (Set.of("services", "mh_tables", "servers").contains(d.name())) {
+                    maglev.add(m);
+                }
             }
             Bpf.Map conns = maps.get("conns");
             if (conns == null || conns.keySize() != KEY_SIZE || conns.valueSize() != VALUE_SIZE) {
@@ -138,8 +169,6 @@ public final class XdpProgram implements Closeable {
             byte[] cfg = new byte[maps.get("config").valueSize()];
             System.arraycopy(rt.linkDetails(ifname).mac(), 0, cfg, 0, 6);
             maps.get("config").update(new byte[4], cfg, Bpf.ANY);
-            Map<String, Integer> fds = new LinkedHashMap<>();
-            maps.forEach((name, m) -> fds.put(name, m.fd()));
             program = Bpf.Program.load(Bpf.PROG_TYPE_XDP, "hd_xdp_dr", BpfObject.linked(code, fds), object.license());
             rt.setXdp(ifindex, program.fd(), mode.flag);
             LOG.info(
@@ -156,12 +185,15 @@ public final class XdpProgram implements Closeable {
                     maps.get("counters"),
                     maps.get("dests"),
                     program,
+                    maglev,
                     rt);
         } catch (IOException | RuntimeException e) {
             if (program != null) {
                 program.close();
             }
-            made.forEach(Bpf.Map::close);
+            for (Closeable c : made) {
+                c.close();
+            }
             rt.close();
             throw e;
         }
@@ -297,5 +329,12 @@ public final class XdpProgram implements Closeable {
         config.close();
         counters.close();
         dests.close();
+        for (Closeable c : maglev) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.warn("{}: {}", ifname, e.getMessage());
+            }
+        }
     }
 }

@@ -32,11 +32,15 @@ class BpfObjectTest {
                 new BpfObject.MapDef("counters", Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 8, XdpProgram.COUNTERS.size(), 0),
                 o.map("counters"));
         assertEquals(new BpfObject.MapDef("dests", Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 16, 16384, 0), o.map("dests"));
+        assertEquals(new BpfObject.MapDef("services", Bpf.MAP_TYPE_HASH, 20, 8, 64, 0), o.map("services"));
+        assertEquals(new BpfObject.MapDef("mh_tables", Bpf.MAP_TYPE_ARRAY, 4, 4, 64 * 4093, 0), o.map("mh_tables"));
+        assertEquals(new BpfObject.MapDef("servers", Bpf.MAP_TYPE_ARRAY, 4, 8, 16384, 0), o.map("servers"));
+        assertEquals(new BpfObject.MapDef("placed", Bpf.MAP_TYPE_RINGBUF, 0, 0, 256 * 1024, 0), o.map("placed"));
         assertEquals(Set.of("xdp"), o.programs().keySet());
         BpfObject.Program p = o.program("xdp");
         assertEquals("xdp_dr", p.function());
         assertEquals(
-                Set.of("conns", "config", "counters", "dests"),
+                Set.of("conns", "config", "counters", "dests", "services", "mh_tables", "servers", "placed"),
                 p.maps().stream().map(BpfObject.MapRef::map).collect(Collectors.toSet()));
         assertEquals("GPL", o.license());
     }
@@ -57,7 +61,23 @@ class BpfObjectTest {
     void linkingSetsEachReferenceToItsMapsDescriptor() throws Exception {
         BpfObject o = BpfObject.parse(object());
         BpfObject.Program p = o.program("xdp");
-        Map<String, Integer> fds = Map.of("conns", 7, "config", 8, "counters", 9, "dests", 10);
+        Map<String, Integer> fds = Map.of(
+                "conns",
+                7,
+                "config",
+                8,
+                "counters",
+                9,
+                "dests",
+                10,
+                "services",
+                11,
+                "mh_tables",
+                12,
+                "servers",
+                13,
+                "placed",
+                14);
         byte[] code = BpfObject.linked(p, fds);
         ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
         for (BpfObject.MapRef r : p.maps()) {

@@ -2,6 +2,7 @@ package org.hadirector.ipvs.xdp;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
 import org.hadirector.sys.Bpf;
@@ -19,6 +20,28 @@ public final class SelfTestPrograms {
         }
         Assumptions.assumeTrue(root, "needs root to load a BPF program");
         return BpfObject.resource(name);
+    }
+
+    /**
+     * Its "xdp" program loaded with a map made for each of the object's (a ring buffer as a
+     * {@link Bpf.RingBuffer}), put in {@code made} by name for the test to fill, read and close.
+     */
+    public static Bpf.Program loadWithMaps(BpfObject object, String name, Map<String, Closeable> made)
+            throws IOException {
+        Map<String, Integer> fds = new java.util.LinkedHashMap<>();
+        for (BpfObject.MapDef d : object.maps().values()) {
+            if (d.type() == Bpf.MAP_TYPE_RINGBUF) {
+                Bpf.RingBuffer r = Bpf.RingBuffer.create("hd_t_" + d.name(), d.maxEntries());
+                made.put(d.name(), r);
+                fds.put(d.name(), r.fd());
+            } else {
+                Bpf.Map m = Bpf.Map.create(
+                        "hd_t_" + d.name(), d.type(), d.keySize(), d.valueSize(), d.maxEntries(), d.flags());
+                made.put(d.name(), m);
+                fds.put(d.name(), m.fd());
+            }
+        }
+        return load(object, name, fds);
     }
 
     /** Its "xdp" program loaded, with these maps' descriptors linked in. */
