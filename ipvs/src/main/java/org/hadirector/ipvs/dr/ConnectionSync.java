@@ -77,6 +77,11 @@ final class ConnectionSync {
      * only when an expiry scan reads them, at the latest half a timeout later, and a backup that
      * learnt an established connection that late would break it on a failover meanwhile.
      */
+    /** Whether this forwarder sends sync messages now (a sync master). */
+    boolean master() {
+        return out != null;
+    }
+
     boolean offloadable(DrConnection c) {
         return out == null || c.packets >= SYNC_THRESHOLD;
     }

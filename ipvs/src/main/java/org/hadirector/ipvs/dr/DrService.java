@@ -24,6 +24,8 @@ final class DrService {
     long packets;
     long bytes;
     final RateEstimator rates = new RateEstimator();
+    /** Counts the scheduler's updates: a fast path that mirrors its table rewrites it when this moves. */
+    long schedulings;
 
     DrService(VirtualService service, Scheduler scheduler) {
         this.service = service;
@@ -39,6 +41,7 @@ final class DrService {
             list.add(s.backend);
         }
         scheduler.update(list);
+        schedulings++;
     }
 
     Stats stats() {

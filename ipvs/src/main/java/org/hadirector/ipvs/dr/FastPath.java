@@ -27,4 +27,33 @@ interface FastPath {
      * counts are the path's, each connection's its own, read by {@link #seen}.
      */
     void countServers();
+
+    /**
+     * The path places the misses of each of {@code services} that is {@code placeable} itself
+     * from now on, as its scheduler would (the XDP program's Maglev path), and no others (a
+     * service not in the list is gone). Called after every table change and once a second;
+     * cheap when nothing changed. Places nothing it cannot (no table of that kind, no room);
+     * what it does not place stays the forwarder's.
+     */
+    default void place(java.util.List<DrService> services, java.util.function.Predicate<DrService> placeable) {}
+
+    /** A connection the path placed and forwarded itself. */
+    @FunctionalInterface
+    interface Placed {
+        void placed(
+                int protocol,
+                int client,
+                int clientPort,
+                int address,
+                int port,
+                DrService service,
+                DrRealServer server,
+                int tcpFlags,
+                long bytes);
+    }
+
+    /** Hands the connections the path placed since the last call to {@code to}, up to {@code max}; returns how many. */
+    default int placed(Placed to, int max) {
+        return 0;
+    }
 }

@@ -1,5 +1,6 @@
 package org.hadirector.ipvs.dr;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -53,6 +54,7 @@ final class ForwardingCore {
     /** See {@link FramePath#sloppyTcp(boolean)}. */
     void sloppyTcp(boolean on) {
         frames.sloppyTcp(on);
+        place(); // the fast path may place TCP misses only with sloppy_tcp
     }
 
     boolean sloppyTcp() {
@@ -82,8 +84,53 @@ final class ForwardingCore {
         DrServiceTable.checkSupported(s);
     }
 
+    /** One table change; {@link #place} follows a batch of them. */
     void apply(TableOp op) throws DataplaneException {
         services.apply(op);
+    }
+
+    /**
+     * The fast path told which services' misses it may place itself: after each batch of table
+     * changes (once: a changed mh table is 4,093 map writes), on sloppy_tcp and sync changes, and
+     * each second.
+     */
+    void place() {
+        FastPath f = connections.fastPath();
+        if (f != null) {
+            List<DrService> all = new ArrayList<>();
+            services.forEach(all::add);
+            f.place(all, this::placeable);
+        }
+    }
+
+    /**
+     * Where the fast path's placing is the forwarder's exactly: a service with no persistence (a
+     * template is the forwarder's), whose TCP misses the forwarder would take too (sloppy_tcp;
+     * UDP always), no connection thresholds (they move with counts the path does not keep), and
+     * no sync to send (a master sends each connection at its third packet, which it must see).
+     */
+    private boolean placeable(DrService s) {
+        if (s.service.persistent() || sync.master() || s.protocol != 17 && !frames.sloppyTcp()) {
+            return false;
+        }
+        for (DrRealServer r : s.servers.values()) {
+            if (r.backend.destination().upperThreshold() > 0
+                    || r.backend.destination().lowerThreshold() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Takes in the connections the fast path placed itself since the last call; returns how many. */
+    int takePlaced(long nowNs) {
+        FastPath f = connections.fastPath();
+        return f == null
+                ? 0
+                : f.placed(
+                        (proto, client, cport, vaddr, vport, svc, server, flags, bytes) ->
+                                frames.placed(proto, client, cport, vaddr, vport, svc, server, flags, nowNs),
+                        4_096);
     }
 
     ServiceTable table() {
@@ -103,6 +150,7 @@ final class ForwardingCore {
         FastPath f = connections.fastPath();
         if (f != null) {
             f.countServers();
+            place(); // the servers' MACs and weights, and sloppy_tcp and sync as they are now
         }
         services.sampleRates(nowNs);
     }
@@ -116,6 +164,7 @@ final class ForwardingCore {
     /** Connections in ESTABLISHED (TCP) or any UDP flow are offered to this path (null: none). */
     void fastPath(FastPath f) {
         connections.fastPath(f);
+        place();
     }
 
     int connectionLimit() {
@@ -172,6 +221,7 @@ final class ForwardingCore {
 
     void syncOut(SyncOut out) {
         sync.out(out);
+        place(); // a sync master must see each connection's third packet: the path places none
     }
 
     void syncMaxEntries(int n) {

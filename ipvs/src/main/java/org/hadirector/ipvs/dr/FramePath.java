@@ -143,14 +143,7 @@ final class FramePath {
         r.bytes += total;
         c.service.packets++;
         c.service.bytes += total;
-        boolean changed = false;
-        if (proto == Ipv4Header.PROTOCOL_TCP) {
-            int next = TcpInputOnly.next(c.state, tcpFlags);
-            if (next != c.state) {
-                table.setState(c, next);
-                changed = true;
-            }
-        }
+        boolean changed = moveState(c, proto, tcpFlags);
         table.refresh(c, nowNs);
         sync.packet(c, changed);
         long mac = r.mac();
@@ -171,6 +164,73 @@ final class FramePath {
             c.offeredMac = mac;
             c.offloaded = fast.offer(c, mac);
         }
+        return true;
+    }
+
+    /**
+     * A frame the fast path placed and forwarded itself (the XDP program's Maglev path): its
+     * connection made or moved as {@link #process} would have for that frame, with the server
+     * the path chose, and on the path already. Its counts come from the path: the connection's
+     * from its entry at the next fold, the server's and service's from the per-server counts.
+     */
+    void placed(
+            int proto,
+            int saddr,
+            int sport,
+            int daddr,
+            int dport,
+            DrService svc,
+            DrRealServer server,
+            int tcpFlags,
+            long nowNs) {
+        FastPath fast = table.fastPath();
+        DrConnection c = table.lookup(proto, saddr, sport, daddr, dport, false);
+        if (c == null) {
+            if (services.match(proto, daddr, dport) != svc
+                    || server.removed
+                    || table.count() >= table.limit() && !table.makeRoom(1)) {
+                // its service or server went (the path hears at the batch's end), or no room here:
+                // the path forgets it too, and its next frame is the forwarder's
+                fast.withdraw(new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server));
+                drop(
+                        services.match(proto, daddr, dport) != svc
+                                ? Drop.NO_SERVICE
+                                : server.removed ? Drop.NO_REAL_SERVER : Drop.TABLE_FULL);
+                return;
+            }
+            c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
+            table.link(c);
+        } else if (c.server != server) {
+            // the forwarder had scheduled it already (its SYN) and the table changed since: it
+            // keeps its server, which the path is told for its next frames
+            long mac = c.server.mac();
+            c.offloadedPackets = 0;
+            c.offeredMac = mac;
+            c.offloaded = mac != -1 && fast.offer(c, mac);
+            if (!c.offloaded) {
+                fast.withdraw(c);
+            }
+            return;
+        }
+        boolean changed = moveState(c, proto, tcpFlags);
+        table.refresh(c, nowNs);
+        // the path's entry is new: its counts start at this frame, which the next fold adds
+        c.offloaded = true;
+        c.offloadedPackets = 0;
+        c.offeredMac = server.mac();
+        sync.packet(c, changed);
+    }
+
+    /** A TCP segment moves its connection's state (the kernel's input-only table); true when it did. */
+    private boolean moveState(DrConnection c, int proto, int tcpFlags) {
+        if (proto != Ipv4Header.PROTOCOL_TCP) {
+            return false;
+        }
+        int next = TcpInputOnly.next(c.state, tcpFlags);
+        if (next == c.state) {
+            return false;
+        }
+        table.setState(c, next);
         return true;
     }
 

@@ -610,6 +610,12 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             applied.add(op);
             LOG.debug("dr {}: {}", settings.interfaceName(), op.describe());
         }
+        if (xdp != null && !applied.isEmpty()) {
+            call(() -> {
+                core.place();
+                return null;
+            });
+        }
         refilter(applied);
         if (failed != null) {
             throw failed;
@@ -760,6 +766,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         while (running) {
             tasks.drain();
             int n = linkDown ? 0 : receive();
+            if (xdp != null) {
+                // the connections the program placed itself: the forwarder's table takes them in
+                n += core.takePlaced(System.nanoTime());
+            }
             if (txPending) {
                 kick();
             }

@@ -2,6 +2,8 @@ package org.hadirector.ipvs.dr;
 
 import java.io.IOException;
 import java.util.Optional;
+import org.hadirector.ipvs.sched.Backend;
+import org.hadirector.ipvs.sched.PlacementTable;
 import org.hadirector.ipvs.xdp.XdpProgram;
 import org.hadirector.sys.RateLimitedLog;
 import org.slf4j.Logger;
@@ -28,6 +30,10 @@ final class XdpOffload implements FastPath {
         final DrService service;
         long packets;
         long bytes;
+        /** What the program's servers map was last told of it (the Maglev path): MAC (-2: nothing yet) and usable. */
+        long toldMac = -2;
+
+        boolean toldUsable;
 
         Slot(int index, DrRealServer server, DrService service) {
             this.index = index;
@@ -53,19 +59,23 @@ final class XdpOffload implements FastPath {
      * are where its own start. Null when every slot is taken (the connection stays the forwarder's).
      */
     private Slot slot(DrConnection c) throws IOException {
-        Slot s = slots.get(c.server);
+        return slot(c.server, c.service);
+    }
+
+    private Slot slot(DrRealServer server, DrService service) throws IOException {
+        Slot s = slots.get(server);
         if (s != null) {
             return s;
         }
         for (int i = 0; i < owners.length; i++) {
             int at = (nextSlot + i) % owners.length;
             if (owners[at] == null) {
-                s = new Slot(at, c.server, c.service);
+                s = new Slot(at, server, service);
                 program.destCounts(at, counts);
                 s.packets = counts[0];
                 s.bytes = counts[1];
                 owners[at] = s;
-                slots.put(c.server, s);
+                slots.put(server, s);
                 nextSlot = (at + 1) % owners.length;
                 return s;
             }
@@ -141,6 +151,148 @@ final class XdpOffload implements FastPath {
                 i.remove();
             }
         }
+    }
+
+    // ---- the Maglev path -------------------------------------------------------------------------
+
+    /** The services the program places for: each one's table, and its scheduler's update it mirrors. */
+    private static final class Placing {
+        final int table;
+        long schedulings = -1;
+
+        Placing(int table) {
+            this.table = table;
+        }
+    }
+
+    private final java.util.IdentityHashMap<DrService, Placing> placing = new java.util.IdentityHashMap<>();
+    private final java.util.BitSet tables = new java.util.BitSet(XdpProgram.MH_SERVICES);
+    private final int[] table = new int[XdpProgram.MH_SIZE];
+    private boolean tablesFullLogged;
+
+    @Override
+    public void place(java.util.List<DrService> services, java.util.function.Predicate<DrService> placeable) {
+        java.util.Set<DrService> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        live.addAll(services);
+        for (DrService gone : new java.util.ArrayList<>(placing.keySet())) {
+            if (!live.contains(gone)) {
+                unplace(gone, placing.get(gone));
+            }
+        }
+        for (DrService s : services) {
+            place(s, placeable.test(s));
+        }
+    }
+
+    private void place(DrService s, boolean placeable) {
+        Placing p = placing.get(s);
+        try {
+            if (!placeable || !(s.scheduler instanceof PlacementTable t) || t.size() != table.length) {
+                if (p != null) {
+                    unplace(s, p);
+                }
+                return;
+            }
+            if (p == null) {
+                int free = tables.nextClearBit(0);
+                if (free >= XdpProgram.MH_SERVICES) {
+                    if (!tablesFullLogged) {
+                        tablesFullLogged = true;
+                        LOG.info(
+                                "dr {}: the XDP program places flows for {} mh services at most; {} stays the forwarder's",
+                                program.interfaceName(),
+                                XdpProgram.MH_SERVICES,
+                                s.service.key());
+                    }
+                    return;
+                }
+                p = new Placing(free);
+                tables.set(free);
+                placing.put(s, p);
+            }
+            // the servers before the table that names them; each second again for their MACs
+            for (DrRealServer r : s.servers.values()) {
+                Slot slot = slot(r, s);
+                if (slot == null) {
+                    unplace(s, p); // no slot to count it in: the forwarder's service
+                    return;
+                }
+                tell(slot);
+            }
+            if (p.schedulings != s.schedulings) {
+                for (int i = 0; i < table.length; i++) {
+                    Backend b = t.at(i);
+                    DrRealServer r = b == null ? null : s.byBackend.get(b);
+                    Slot slot = r == null ? null : slots.get(r);
+                    table[i] = slot == null ? -1 : slot.index;
+                }
+                // out of the program while its table is rewritten: its misses are the
+                // forwarder's meanwhile, never a half-written table's
+                program.removeService(s.protocol, s.address, s.port);
+                program.writeTable(p.table, table);
+                p.schedulings = s.schedulings;
+            }
+            program.putService(
+                    s.protocol,
+                    s.address,
+                    s.port,
+                    p.table,
+                    (t.hashesPort() ? XdpProgram.MH_PORT : 0) | (t.fallback() ? XdpProgram.MH_FALLBACK : 0));
+        } catch (IOException e) {
+            fail("a service's flows not given to the XDP program to place", e);
+            if (p != null) {
+                unplace(s, p);
+            }
+        }
+    }
+
+    private void unplace(DrService s, Placing p) {
+        placing.remove(s);
+        tables.clear(p.table);
+        try {
+            program.removeService(s.protocol, s.address, s.port);
+        } catch (IOException e) {
+            fail("a service still placed by the XDP program", e);
+        }
+    }
+
+    /** The program's servers map told what the forwarder knows of the slot's server now. */
+    private void tell(Slot s) throws IOException {
+        long m = s.server.mac();
+        boolean usable = !s.server.removed && PlacementTable.usable(s.server.backend);
+        if (m != s.toldMac || usable != s.toldUsable) {
+            byte[] bytes = null;
+            if (m != -1) {
+                bytes = new byte[6];
+                for (int i = 0; i < 6; i++) {
+                    bytes[i] = (byte) (m >>> (8 * (5 - i)));
+                }
+            }
+            program.putServer(s.index, bytes, usable);
+            s.toldMac = m;
+            s.toldUsable = usable;
+        }
+    }
+
+    @Override
+    public int placed(Placed to, int max) {
+        return program.readPlaced(
+                (protocol, client, clientPort, service, servicePort, server, tcpFlags, bytes) -> {
+                    Slot s = server >= 0 && server < owners.length ? owners[server] : null;
+                    if (s != null) {
+                        to.placed(
+                                protocol,
+                                client,
+                                clientPort,
+                                service,
+                                servicePort,
+                                s.service,
+                                s.server,
+                                tcpFlags,
+                                bytes);
+                    }
+                },
+                max);
     }
 
     private void fail(String what, IOException e) {

@@ -11,7 +11,7 @@ import org.hadirector.ipvs.VirtualService;
  * quiesced server (weight 0) keeps its slots (its last non-zero weight counts) but is not picked;
  * with mh-fallback the lookup walks on to the next usable one. Same input, same choice as the kernel.
  */
-final class MaglevScheduler implements Scheduler {
+final class MaglevScheduler implements Scheduler, PlacementTable {
     static final int SIZE = 4093;
     /** IP_VS_MH_TAB_BITS: CONFIG_IP_VS_MH_TAB_INDEX / 2. */
     static final int TAB_BITS = 6;
@@ -139,6 +139,26 @@ final class MaglevScheduler implements Scheduler {
             }
         }
         return null;
+    }
+
+    @Override
+    public int size() {
+        return SIZE;
+    }
+
+    @Override
+    public Backend at(int slot) {
+        return lookup[slot];
+    }
+
+    @Override
+    public boolean hashesPort() {
+        return withPort;
+    }
+
+    @Override
+    public boolean fallback() {
+        return fallback;
     }
 
     /** For tests: the slots each backend holds. */

@@ -99,6 +99,8 @@ public final class XdpProgram implements Closeable {
      */
     private final List<Closeable> maglev;
 
+    private final Bpf.RingBuffer placed;
+
     private final int cpus;
     /** Opened at attach, in the interface's namespace: closing detaches there from any thread. */
     private final RtNetlink rt;
@@ -127,6 +129,10 @@ public final class XdpProgram implements Closeable {
         this.dests = dests;
         this.program = program;
         this.maglev = maglev;
+        this.placed = (Bpf.RingBuffer) maglev.stream()
+                .filter(c -> c instanceof Bpf.RingBuffer)
+                .findFirst()
+                .orElseThrow(() -> new IOException(OBJECT + ": no ring buffer placed"));
         this.cpus = Bpf.possibleCpus();
     }
 
@@ -222,6 +228,117 @@ public final class XdpProgram implements Closeable {
         b.put(36, (byte) protocol);
         b.put(37, (byte) (client.length == 4 ? 4 : 6));
         return b.array();
+    }
+
+    // ---- the Maglev path (xdp_dr.c's place) ----------------------------------------------------
+
+    /** struct svc_val's flags. */
+    public static final int MH_PORT = 0x1;
+
+    public static final int MH_FALLBACK = 0x2;
+
+    /** Services the program can place for, and the slots of each one's table (HD_MH_SIZE). */
+    public static final int MH_SERVICES = 64;
+
+    public static final int MH_SIZE = 4093;
+
+    /**
+     * The program places misses of this IPv4 service (address and port as the frame carries
+     * them, big-endian ints) by table {@code table} (0 to MH_SERVICES - 1), with these flags.
+     */
+    public void putService(int protocol, int address, int port, int table, int flags) throws IOException {
+        ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        v.putInt(0, table * MH_SIZE).putInt(4, flags);
+        if (!map("services").update(serviceKey(protocol, address, port), v.array(), Bpf.ANY)) {
+            throw new IOException(ifname + ": the program's service map is full");
+        }
+    }
+
+    /** The program no longer places for this service. */
+    public void removeService(int protocol, int address, int port) throws IOException {
+        map("services").delete(serviceKey(protocol, address, port));
+    }
+
+    private static byte[] serviceKey(int protocol, int address, int port) {
+        ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.BIG_ENDIAN);
+        b.putInt(0, address).putShort(16, (short) port).put(18, (byte) protocol).put(19, (byte) 4);
+        return b.array();
+    }
+
+    /** Table {@code table}'s slots: each a real server's slot (as in dests), -1 for none. */
+    public void writeTable(int table, int[] servers) throws IOException {
+        if (servers.length != MH_SIZE) {
+            throw new IllegalArgumentException(servers.length + " slots");
+        }
+        Bpf.Map m = map("mh_tables");
+        ByteBuffer k = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer v = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < MH_SIZE; i++) {
+            k.putInt(0, table * MH_SIZE + i);
+            v.putInt(0, servers[i] + 1);
+            m.update(k.array(), v.array(), Bpf.ANY);
+        }
+    }
+
+    /** What the program knows of real server {@code slot}: its MAC (null: not known) and whether it may be picked. */
+    public void putServer(int slot, byte[] mac, boolean usable) throws IOException {
+        byte[] v = new byte[8];
+        if (mac != null) {
+            System.arraycopy(mac, 0, v, 0, 6);
+        }
+        v[6] = (byte) (usable ? 1 : 0);
+        v[7] = (byte) (mac != null ? 1 : 0);
+        map("servers")
+                .update(
+                        ByteBuffer.allocate(4)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .putInt(0, slot)
+                                .array(),
+                        v,
+                        Bpf.ANY);
+    }
+
+    /** A connection the program placed (struct placed_event), IPv4: addresses and ports as the frame carried them. */
+    @FunctionalInterface
+    public interface Placed {
+        void placed(
+                int protocol,
+                int client,
+                int clientPort,
+                int service,
+                int servicePort,
+                int server,
+                int tcpFlags,
+                long bytes);
+    }
+
+    /** Hands up to {@code max} of the connections the program placed since the last call to {@code to}; returns how many. */
+    public int readPlaced(Placed to, int max) {
+        return placed.read(
+                (m, at, len) -> {
+                    if (len < 56 || m.getByte(at + 37) != 4) {
+                        return; // IPv6: the forwarder has no such service
+                    }
+                    to.placed(
+                            m.getByte(at + 36) & 0xff,
+                            Integer.reverseBytes(m.getInt(at)),
+                            Short.toUnsignedInt(Short.reverseBytes(m.getShort(at + 32))),
+                            Integer.reverseBytes(m.getInt(at + 16)),
+                            Short.toUnsignedInt(Short.reverseBytes(m.getShort(at + 34))),
+                            m.getInt(at + 40),
+                            m.getByte(at + 44) & 0xff,
+                            m.getLong(at + 48));
+                },
+                max);
+    }
+
+    private Bpf.Map map(String name) {
+        for (Closeable c : maglev) {
+            if (c instanceof Bpf.Map m && m.name().equals("hd_" + name)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("no map " + name);
     }
 
     /** How many real servers the program counts for ({@link #destCounts}): slots 0 to this, less one. */

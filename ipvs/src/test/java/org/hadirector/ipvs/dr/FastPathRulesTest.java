@@ -30,7 +30,7 @@ class FastPathRulesTest {
     static final long S = ForwardingCoreTest.S;
 
     /** The map as the program keeps it: by connection, what it forwarded. */
-    static final class FakePath implements FastPath {
+    static class FakePath implements FastPath {
         final Map<DrConnection, Long> macs = new HashMap<>();
         final Map<DrConnection, Seen> seen = new HashMap<>();
         boolean full;

@@ -1,0 +1,25 @@
+package org.hadirector.ipvs.sched;
+
+/**
+ * A scheduler whose choice is a lookup of the flow's source in a table (mh): what a fast path
+ * needs to place a flow exactly as the scheduler would, the XDP program's Maglev path. Read on
+ * the dataplane's thread after each {@link Scheduler#update}.
+ */
+public interface PlacementTable {
+    /** Slots in the table. */
+    int size();
+
+    /** The backend in {@code slot}, or null for an empty one. */
+    Backend at(int slot);
+
+    /** Whether the source port is hashed with the address (mh-port). */
+    boolean hashesPort();
+
+    /** Whether an unusable backend's flows walk on to the next usable one (mh-fallback). */
+    boolean fallback();
+
+    /** Whether the scheduler may pick {@code b} now (weight above 0, not overloaded). */
+    static boolean usable(Backend b) {
+        return KernelOrder.usable(b);
+    }
+}
