@@ -104,8 +104,13 @@ public final class Lab implements AutoCloseable {
      * directory; {@code more} options after those.
      */
     public Process checksDaemon(String host, Path conf, String... more) throws IOException {
+        return director(host, daemonArgs("-C", host, conf, more));
+    }
+
+    /** A daemon's options: {@code part} (-C, -P), logging to stderr, the file, DIR/host.pid, DIR/host.sock, then {@code more}. */
+    private String[] daemonArgs(String part, String host, Path conf, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of(
-                "-C",
+                part,
                 "-l",
                 "-f",
                 conf.toString(),
@@ -114,7 +119,7 @@ public final class Lab implements AutoCloseable {
                 "--control",
                 controlSocket(host).toString()));
         args.addAll(List.of(more));
-        return director(host, args.toArray(String[]::new));
+        return args.toArray(String[]::new);
     }
 
     /** The control socket of a host's {@link #checksDaemon}. */
@@ -192,18 +197,7 @@ public final class Lab implements AutoCloseable {
     public VrrpDaemon vrrpDaemon(String who, String host, Path conf, Map<String, String> env) throws IOException {
         Process p;
         switch (who) {
-            case "hadirector" ->
-                p = director(
-                        host,
-                        env,
-                        "-P",
-                        "-l",
-                        "-f",
-                        conf.toString(),
-                        "--pid-file",
-                        dir.resolve(host + ".pid").toString(),
-                        "--control",
-                        dir.resolve(host + ".sock").toString());
+            case "hadirector" -> p = director(host, env, daemonArgs("-P", host, conf));
             case "keepalived" -> {
                 requireTools(KEEPALIVED);
                 ProcessBuilder pb = new ProcessBuilder(

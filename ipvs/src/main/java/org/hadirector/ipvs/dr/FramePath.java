@@ -186,16 +186,12 @@ final class FramePath {
         FastPath fast = table.fastPath();
         DrConnection c = table.lookup(proto, saddr, sport, daddr, dport, false);
         if (c == null) {
-            if (services.match(proto, daddr, dport) != svc
-                    || server.removed
-                    || table.count() >= table.limit() && !table.makeRoom(1)) {
+            boolean gone = services.match(proto, daddr, dport) != svc;
+            if (gone || server.removed || table.count() >= table.limit() && !table.makeRoom(1)) {
                 // its service or server went (the path hears at the batch's end), or no room here:
                 // the path forgets it too, and its next frame is the forwarder's
                 fast.withdraw(new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server));
-                drop(
-                        services.match(proto, daddr, dport) != svc
-                                ? Drop.NO_SERVICE
-                                : server.removed ? Drop.NO_REAL_SERVER : Drop.TABLE_FULL);
+                drop(gone ? Drop.NO_SERVICE : server.removed ? Drop.NO_REAL_SERVER : Drop.TABLE_FULL);
                 return;
             }
             c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
