@@ -391,6 +391,22 @@ public class Ecmp {
             failures.add(name + ": the router kept routing to d2");
         }
         expectNoLoss(name, load, Set.of());
+        // The moved keep-alive connections reach directors that never saw them start, which take
+        // each up at its first segment (sloppy_tcp); on XDP their programs place them by the
+        // Maglev table, without the forwarder.
+        long[] midFlow = new long[2];
+        for (String d : List.of("d1", "d3", "d4")) {
+            long[] m = midFlow(d);
+            midFlow[0] += m[0];
+            midFlow[1] += m[1];
+        }
+        int moved = keepAlive.getOrDefault("d2", 0);
+        boolean xdp = Fleet.dataplane().equals("xdp");
+        if ((xdp ? midFlow[1] : midFlow[0]) < moved) {
+            failures.add(name + ": the other directors took up " + midFlow[0] + " connections mid-flow (" + midFlow[1]
+                    + " placed by XDP), fewer than the " + moved + " keep-alive connections on d2");
+        }
+        String taken = "; taken up mid-flow by the others " + midFlow[0] + (xdp ? " (by XDP " + midFlow[1] + ")" : "");
         String what = switch (name) {
             case "sigkill" -> "d2's hadirector killed (SIGKILL)";
             case "link-down" -> "d2's link cut, BGP hold 3 s";
@@ -402,11 +418,21 @@ public class Ecmp {
                 String.format(
                         Locale.ROOT,
                         "route to d2 withdrawn after %s ms; %d keep-alive connections were on d2 (%s); the longest"
-                                + " keep-alive request after the fault %d ms",
+                                + " keep-alive request after the fault %d ms%s",
                         gone < 0 ? "never" : String.valueOf(gone),
                         keepAlive.getOrDefault("d2", 0),
                         keepAlive,
-                        load.longestKeepAliveStall()));
+                        load.longestKeepAliveStall(),
+                        taken));
+    }
+
+    private static final java.util.regex.Pattern MID_FLOW =
+            java.util.regex.Pattern.compile("taken up mid-flow (\\d+) \\(placed by the XDP program (\\d+)\\)");
+
+    /** TCP connections the director took up mid-flow, and of those its XDP program placed (its `status`). */
+    static long[] midFlow(String d) {
+        java.util.regex.Matcher m = MID_FLOW.matcher(Drill.control(d, "status"));
+        return m.find() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))} : new long[2];
     }
 
     /** No failed request and no broken keep-alive connection, except those of {@code lostServers}. */
@@ -493,11 +519,19 @@ public class Ecmp {
                                     "--pid-file",
                                     Drill.dir.resolve(d + ".pid").toString(),
                                     "--control",
-                                    Drill.dir.resolve(d + ".sock").toString())
+                                    Drill.dir.resolve(d + ".sock").toString(),
+                                    "--dataplane",
+                                    dataplane())
                             .redirectErrorStream(true)
                             .redirectOutput(
                                     Drill.dir.resolve(d + "-" + drill + ".log").toFile())
                             .start());
+        }
+
+        /** LAB_DATAPLANE (lab/ecmp: xdp), else auto: the directors' choice. */
+        static String dataplane() {
+            String d = System.getenv("LAB_DATAPLANE");
+            return d == null || d.isEmpty() ? "auto" : d;
         }
 
         /** SIGTERM (a graceful stop: withdraw first), then its BIRD. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel's mh scheduler's hashing (net/netfilter/ipvs/ip_vs_mh.c) for the XDP program, so
+ * The kernel's mh and sh schedulers' hashing (net/netfilter/ipvs/ip_vs_mh.c, ip_vs_sh.c) for the XDP program, so
  * that a flow the program places lands where Java's MaglevScheduler (and the kernel) would put
  * it: hsiphash as lib/siphash.c computes it on 64-bit kernels (SipHash-1-3 over one u32, the key
  * {k, k}, truncated to 32 bits), and the slot of (address, port) in a table of `modulo` slots.
@@ -52,6 +52,19 @@ static __always_inline __u32 hd_hsiphash32(__u32 value, __u64 key)
 static __always_inline __u32 hd_mh_slot(__u32 addr, __u32 port, __u64 key, __u32 offset, __u32 modulo)
 {
     return hd_hsiphash32(offset + port + addr, key) % modulo;
+}
+
+/* IP_VS_SH_TAB_SIZE (IP_VS_SH_TAB_BITS 8) and GOLDEN_RATIO_32 of linux/hash.h */
+#define HD_SH_SIZE 256
+#define HD_GOLDEN_RATIO_32 0x61C88647U
+
+/*
+ * ip_vs_sh_hashkey: (offset + hash_32(port + addr, 8)) % 256, addr the folded address and port
+ * the source port, both in host order (port 0 unless sh-port). Java's twin: HashSchedulers.Sh.key.
+ */
+static __always_inline __u32 hd_sh_bucket(__u32 addr, __u32 port, __u32 offset)
+{
+    return (offset + (((port + addr) * HD_GOLDEN_RATIO_32) >> (32 - 8))) & (HD_SH_SIZE - 1);
 }
 
 #endif

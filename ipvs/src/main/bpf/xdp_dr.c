@@ -66,8 +66,8 @@ struct dest_stats {
 };
 
 /*
- * The Maglev path (issue 17): a service whose scheduler is mh, and whose misses the program may
- * place itself: a TCP segment without SYN, FIN or RST of a sloppy_tcp service (a flow another
+ * The Maglev path (issue 17): a service whose scheduler is consistent (mh, or sh by its
+ * 256-entry table), and whose misses the program may place itself: a TCP segment without SYN, FIN or RST of a sloppy_tcp service (a flow another
  * director served until an ECMP change), any UDP datagram. Java writes these maps, a service
  * only when the program's placing is the kernel's (no persistence); the program tells Java of
  * each connection it places through the ring buffer "placed", and places none it cannot tell.
@@ -79,8 +79,9 @@ struct svc_key {
     __u8 family;
 };
 
-#define SVC_MH_PORT 0x1 /* mh-port: the source port is hashed too */
-#define SVC_MH_FALLBACK 0x2 /* mh-fallback: an unusable server's flows walk on to the next */
+#define SVC_MH_PORT 0x1 /* mh-port (sh-port): the source port is hashed too */
+#define SVC_MH_FALLBACK 0x2 /* mh-fallback (sh-fallback): an unusable server's flows walk on to the next */
+#define SVC_SH 0x4 /* sh: the table's first HD_SH_SIZE entries, the kernel's sh hashing */
 
 struct svc_val {
     __u32 table; /* its table's first entry in mh_tables (a multiple of HD_MH_SIZE) */
@@ -103,7 +104,7 @@ struct placed_event {
     __u64 bytes;
 };
 
-/* The most mh services the program places for; the walk of mh-fallback it takes before Java does. */
+/* The most mh and sh services the program places for; the walk of a fallback it takes before Java does. */
 #define MH_SERVICES 64
 #define MH_WALK 8
 
@@ -123,9 +124,9 @@ enum {
     C_PASS_OPTIONS, /* IPv4 options or an IPv6 extension header */
     C_PASS_OTHER_L4, /* neither TCP nor UDP */
     C_PASS_TRUNCATED, /* shorter than its headers */
-    C_PLACED, /* a miss of an mh service the program placed itself and forwarded */
-    C_PASS_UNPLACED, /* a miss of an mh service left to Java: no usable server within the walk, no MAC yet */
-    C_PASS_RING_FULL, /* a miss of an mh service left to Java: no room to tell Java of it */
+    C_PLACED, /* a miss of an mh or sh service the program placed itself and forwarded */
+    C_PASS_UNPLACED, /* a miss of an mh or sh service left to Java: no usable server within the walk, no MAC yet */
+    C_PASS_RING_FULL, /* a miss of an mh or sh service left to Java: no room to tell Java of it */
     C_COUNTERS
 };
 
@@ -150,7 +151,7 @@ struct hd_map_def SEC("maps") services = {
     .max_entries = MH_SERVICES,
 };
 
-/* Each mh service's table: entry i is its slot i's real server (Java's slot) + 1, 0 for none. */
+/* Each placed service's table: entry i is its slot i's real server (Java's slot) + 1, 0 for none (sh: 256 used). */
 struct hd_map_def SEC("maps") mh_tables = {
     .type = BPF_MAP_TYPE_ARRAY,
     .key_size = sizeof(__u32),
@@ -213,15 +214,22 @@ static __always_inline struct server *usable(long dest)
     return srv && srv->usable ? srv : 0;
 }
 
+/* The source address as mh and sh hash it, in host order: IPv6 folded to the XOR of its words. */
+static __always_inline __u32 source_folded(struct conn_key *key)
+{
+    __u32 addr = bpf_ntohl(key->saddr[0]);
+    if (key->family == 6)
+        addr ^= bpf_ntohl(key->saddr[1]) ^ bpf_ntohl(key->saddr[2]) ^ bpf_ntohl(key->saddr[3]);
+    return addr;
+}
+
 /*
  * ip_vs_mh_schedule: the source's slot, and with mh-fallback the walk on to a usable server
  * (the first MH_WALK steps here; Java takes a longer walk). -1: Java's to place.
  */
 static __always_inline long mh_pick(struct svc_val *svc, struct conn_key *key, struct server **out)
 {
-    __u32 addr = bpf_ntohl(key->saddr[0]);
-    if (key->family == 6) /* the kernel folds an IPv6 address to the XOR of its words */
-        addr ^= bpf_ntohl(key->saddr[1]) ^ bpf_ntohl(key->saddr[2]) ^ bpf_ntohl(key->saddr[3]);
+    __u32 addr = source_folded(key);
     __u32 port = svc->flags & SVC_MH_PORT ? bpf_ntohs(key->sport) : 0;
     __u32 ihash = hd_mh_slot(addr, port, HD_MH_HASH1, 0, HD_MH_SIZE);
     long dest = mh_entry(svc, ihash);
@@ -243,7 +251,33 @@ static __always_inline long mh_pick(struct svc_val *svc, struct conn_key *key, s
 }
 
 /*
- * A miss: a frame of an mh service the program may place is placed by the kernel's mh and
+ * ip_vs_sh_schedule: the source's bucket, and with sh-fallback the walk on to a usable server
+ * (ip_vs_sh_get_fallback; its first MH_WALK steps here, Java takes the rest). -1: Java's.
+ */
+static __always_inline long sh_pick(struct svc_val *svc, struct conn_key *key, struct server **out)
+{
+    __u32 addr = source_folded(key);
+    __u32 port = svc->flags & SVC_MH_PORT ? bpf_ntohs(key->sport) : 0;
+    __u32 ihash = hd_sh_bucket(addr, port, 0);
+    long dest = mh_entry(svc, ihash);
+    if (dest < 0)
+        return -1;
+    if ((*out = usable(dest)))
+        return dest;
+    if (!(svc->flags & SVC_MH_FALLBACK))
+        return -1;
+    for (__u32 offset = 0; offset < MH_WALK; offset++) {
+        dest = mh_entry(svc, hd_sh_bucket(addr, port, (offset + ihash) % HD_SH_SIZE));
+        if (dest < 0)
+            return -1;
+        if ((*out = usable(dest)))
+            return dest;
+    }
+    return -1;
+}
+
+/*
+ * A miss: a frame of an mh or sh service the program may place is placed by the kernel's mh and
  * forwarded, its connection put in the map and told to Java; anything else is Java's.
  */
 static __always_inline int place(struct xdp_md *ctx, struct conn_key *key, __u8 flags)
@@ -263,7 +297,7 @@ static __always_inline int place(struct xdp_md *ctx, struct conn_key *key, __u8 
     if (!svc || (flags & (TCP_SYN | TCP_FIN | TCP_RST)))
         return count(C_PASS_MISS, XDP_PASS);
     struct server *srv = 0;
-    long dest = mh_pick(svc, key, &srv);
+    long dest = svc->flags & SVC_SH ? sh_pick(svc, key, &srv) : mh_pick(svc, key, &srv);
     if (dest < 0 || !srv || !srv->mac_known)
         return count(C_PASS_UNPLACED, XDP_PASS);
     __u32 zero = 0;

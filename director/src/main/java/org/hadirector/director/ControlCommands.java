@@ -184,7 +184,10 @@ final class ControlCommands {
                             c.connectionLimit(),
                             c.evicted(),
                             c.restarts(),
-                            c.linkDowns());
+                            c.linkDowns(),
+                            c.midFlow(),
+                            c.midFlowPlaced(),
+                            c.program());
                 } catch (DataplaneException e) {
                     LOG.warn("status: cannot read the forwarder's counters: {}", e.getMessage());
                 }

@@ -226,6 +226,21 @@ final class PrometheusText {
             sample("hadirector_dr_reattached_total", f.restarts());
             family("hadirector_dr_link_down_total", "counter", "times the forwarder's link went down");
             sample("hadirector_dr_link_down_total", f.linkDowns());
+            family(
+                    "hadirector_dr_mid_flow_connections_total",
+                    "counter",
+                    "TCP connections made from a segment other than a SYN (sloppy_tcp: flows another director"
+                            + " started), by who placed them");
+            sample("hadirector_dr_mid_flow_connections_total", f.midFlow() - f.midFlowPlaced(), "by", "forwarder");
+            sample("hadirector_dr_mid_flow_connections_total", f.midFlowPlaced(), "by", "xdp");
+            if (!f.program().isEmpty()) {
+                family(
+                        "hadirector_xdp_frames_total",
+                        "counter",
+                        "frames the XDP program handled, by what it did: tx forwarded by the connection map, "
+                                + "placed forwarded by its Maglev table, pass_* left to the forwarder or the stack");
+                f.program().forEach((action, n) -> sample("hadirector_xdp_frames_total", n, "action", action));
+            }
         }
     }
 

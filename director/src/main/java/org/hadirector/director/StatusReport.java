@@ -50,7 +50,10 @@ final class StatusReport {
             int connectionLimit,
             long halfOpenEvicted,
             long restarts,
-            long linkDowns) {}
+            long linkDowns,
+            long midFlow,
+            long midFlowPlaced,
+            java.util.Map<String, Long> program) {}
 
     private StatusReport() {}
 
@@ -165,8 +168,23 @@ final class StatusReport {
                         f.syncedShed()));
                 sb.append(String.format(
                         "  connection limit %d (half-open given way %d); re-attached %d times, "
-                                + "link down %d times%n",
-                        f.connectionLimit(), f.halfOpenEvicted(), f.restarts(), f.linkDowns()));
+                                + "link down %d times; TCP connections taken up mid-flow %d (placed by the XDP "
+                                + "program %d)%n",
+                        f.connectionLimit(),
+                        f.halfOpenEvicted(),
+                        f.restarts(),
+                        f.linkDowns(),
+                        f.midFlow(),
+                        f.midFlowPlaced()));
+                if (!f.program().isEmpty()) {
+                    sb.append("  xdp program frames: ")
+                            .append(String.join(
+                                    ", ",
+                                    f.program().entrySet().stream()
+                                            .map(e -> e.getKey() + " " + e.getValue())
+                                            .toList()))
+                            .append('\n');
+                }
             }
         }
         if (!parts.isEmpty()) {

@@ -318,7 +318,21 @@ class HttpEndpointTest {
                         4,
                         0,
                         new StatusReport.Forwarder(
-                                100, java.util.Map.of("not_syn", 2L), 0, 5, 0, 0, 0, 0, 1000, 3, 1, 2),
+                                100,
+                                java.util.Map.of("not_syn", 2L),
+                                0,
+                                5,
+                                0,
+                                0,
+                                0,
+                                0,
+                                1000,
+                                3,
+                                1,
+                                2,
+                                5,
+                                4,
+                                java.util.Map.of("tx", 7L, "placed", 4L)),
                         null),
                 null,
                 List.of(
@@ -327,6 +341,8 @@ class HttpEndpointTest {
         assertTrue(text.contains("hadirector_part_up{part=\"dataplane\"} 0\n"), text);
         assertTrue(text.contains("hadirector_part_up{part=\"vrrp VI_1\"} 1\n"), text);
         assertTrue(text.contains("hadirector_dr_half_open_evicted_total 3\n"), text);
+        assertTrue(text.contains("hadirector_xdp_frames_total{action=\"placed\"} 4\n"), text);
+        assertTrue(text.contains("hadirector_dr_mid_flow_connections_total{by=\"forwarder\"} 1\n"), text);
         assertTrue(text.contains("hadirector_vrrp_state{instance=\"VI_\\\"1\",state=\"MASTER\"} 1\n"), text);
         assertTrue(
                 text.contains("hadirector_vrrp_adverts_dropped_total{instance=\"VI_\\\"1\",reason=\"WRONG_AUTH\"} 3\n"),

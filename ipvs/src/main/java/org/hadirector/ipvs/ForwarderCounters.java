@@ -19,4 +19,7 @@ public record ForwarderCounters(
         int connectionLimit,
         long evicted,
         long restarts,
-        long linkDowns) {}
+        long linkDowns,
+        long midFlow,
+        long midFlowPlaced,
+        Map<String, Long> program) {}

@@ -233,13 +233,14 @@ class UserspaceDrLabTest {
     /**
      * sloppy_tcp on the forwarder, with real packets: a keep-alive connection whose director
      * forgets it (as a director that an ECMP change hands a flow mid-way has never seen it) is
-     * dropped segment by segment without sloppy_tcp, and with it goes on, by mh, to the real
-     * server that answered it before.
+     * dropped segment by segment without sloppy_tcp, and with it goes on, by the consistent
+     * scheduler (mh, sh), to the real server that answered it before.
      */
-    @Test
-    void sloppyTcpCarriesOnAFlowTheDirectorNeverSawStart() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mh", "sh"})
+    void sloppyTcpCarriesOnAFlowTheDirectorNeverSawStart(String scheduler) throws Exception {
         ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip(VIP2), 80);
-        dr.apply(new TableOp.AddService(VirtualService.of(web, "mh"), "test"));
+        dr.apply(new TableOp.AddService(VirtualService.of(web, scheduler), "test"));
         ExecutorService client = Executors.newSingleThreadExecutor();
         try {
             dr.apply(new TableOp.AddDestination(web, Destination.route(ip("198.18.0.21"), 80, 1), "test"));
@@ -268,18 +269,26 @@ class UserspaceDrLabTest {
                                 >= 0,
                         "the unknown flow's segment is dropped without sloppy_tcp");
                 assertFalse(second.isDone(), "no answer while the director drops the flow");
+                long placedBefore = xdp() ? dr.xdpCounters().get("placed") : 0;
                 dr.sloppyTcp(true);
-                // the client's retransmission is scheduled now, by mh, to the same real server
+                // the client's retransmission is scheduled now, by mh or sh, to the same real server
                 assertEquals(first, second.get(15, TimeUnit.SECONDS));
                 assertEquals(first, get(socket, "/who").strip());
                 // (on XDP the forwarder takes in the program's placing at its next turn)
+                // (an earlier case's closed flow may still be in the table, as in the kernel's)
                 assertTrue(
-                        Lab.waitFor(2_000, Lab.quietly(() -> dr.connections().size() == 1)) >= 0,
+                        Lab.waitFor(
+                                        2_000,
+                                        Lab.quietly(() -> dr.connections().stream()
+                                                        .filter(c -> c.clientPort() == socket.getLocalPort())
+                                                        .count()
+                                                == 1))
+                                >= 0,
                         "one entry for the flow, made mid-way: " + dr.connections());
                 if (xdp()) {
-                    // an mh service with sloppy_tcp: the program placed the flow itself
+                    // an mh or sh service with sloppy_tcp: the program placed the flow itself
                     assertTrue(
-                            dr.xdpCounters().get("placed") >= 1,
+                            dr.xdpCounters().get("placed") > placedBefore,
                             dr.xdpCounters().toString());
                 }
             }

@@ -73,6 +73,10 @@ final class ForwardingCore {
         return frames.forwarded();
     }
 
+    long[] midFlow() {
+        return frames.midFlow();
+    }
+
     /** The interface's MAC changed (the interface was re-created). */
     void ownMac(long mac) {
         frames.ownMac(mac);

@@ -41,6 +41,13 @@ final class FramePath {
     private boolean sloppyTcp;
 
     private long forwarded;
+    /**
+     * TCP connections made from a segment other than a SYN (sloppy_tcp): flows another director
+     * started, handed here by an ECMP change; and of those, the ones the fast path placed.
+     */
+    private long midFlow;
+
+    private long midFlowPlaced;
 
     FramePath(DrServiceTable services, ConnectionTable table, ConnectionSync sync, long ownMac) {
         this.services = services;
@@ -56,6 +63,11 @@ final class FramePath {
 
     long forwarded() {
         return forwarded;
+    }
+
+    /** TCP connections made from a segment other than a SYN, all, and those the fast path placed. */
+    long[] midFlow() {
+        return new long[] {midFlow, midFlowPlaced};
     }
 
     void drop(Drop reason) {
@@ -196,6 +208,10 @@ final class FramePath {
             }
             c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
             table.link(c);
+            if (proto == Ipv4Header.PROTOCOL_TCP) { // the path places no SYN
+                midFlow++;
+                midFlowPlaced++;
+            }
         } else if (c.server != server) {
             // the forwarder had scheduled it already (its SYN) and the table changed since: it
             // keeps its server, which the path is told for its next frames
@@ -301,6 +317,9 @@ final class FramePath {
             c.controlledBy(template);
         }
         table.link(c);
+        if (proto == Ipv4Header.PROTOCOL_TCP && (tcpFlags & TcpInputOnly.SYN) == 0) {
+            midFlow++;
+        }
         return c;
     }
 

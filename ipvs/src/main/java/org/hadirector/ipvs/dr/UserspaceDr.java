@@ -436,7 +436,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     core.connectionLimit(),
                     core.evicted(),
                     restarts,
-                    linkDowns);
+                    linkDowns,
+                    core.midFlow()[0],
+                    core.midFlow()[1],
+                    // read here, on the forwarder's thread, which alone replaces the program
+                    xdp == null ? Map.of() : xdp.counters());
         });
     }
 

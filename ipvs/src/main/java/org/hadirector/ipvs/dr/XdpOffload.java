@@ -187,7 +187,7 @@ final class XdpOffload implements FastPath {
     private void place(DrService s, boolean placeable) {
         Placing p = placing.get(s);
         try {
-            if (!placeable || !(s.scheduler instanceof PlacementTable t) || t.size() != table.length) {
+            if (!placeable || !(s.scheduler instanceof PlacementTable t) || t.size() != size(t.hash())) {
                 if (p != null) {
                     unplace(s, p);
                 }
@@ -199,7 +199,7 @@ final class XdpOffload implements FastPath {
                     if (!tablesFullLogged) {
                         tablesFullLogged = true;
                         LOG.info(
-                                "dr {}: the XDP program places flows for {} mh services at most; {} stays the forwarder's",
+                                "dr {}: the XDP program places flows for {} mh and sh services at most; {} stays the forwarder's",
                                 program.interfaceName(),
                                 XdpProgram.MH_SERVICES,
                                 s.service.key());
@@ -220,7 +220,7 @@ final class XdpOffload implements FastPath {
                 tell(slot);
             }
             if (p.schedulings != s.schedulings) {
-                for (int i = 0; i < table.length; i++) {
+                for (int i = 0; i < t.size(); i++) {
                     Backend b = t.at(i);
                     DrRealServer r = b == null ? null : s.byBackend.get(b);
                     Slot slot = r == null ? null : slots.get(r);
@@ -229,7 +229,7 @@ final class XdpOffload implements FastPath {
                 // out of the program while its table is rewritten: its misses are the
                 // forwarder's meanwhile, never a half-written table's
                 program.removeService(s.protocol, s.address, s.port);
-                program.writeTable(p.table, table);
+                program.writeTable(p.table, table, t.size());
                 p.schedulings = s.schedulings;
             }
             program.putService(
@@ -237,13 +237,20 @@ final class XdpOffload implements FastPath {
                     s.address,
                     s.port,
                     p.table,
-                    (t.hashesPort() ? XdpProgram.MH_PORT : 0) | (t.fallback() ? XdpProgram.MH_FALLBACK : 0));
+                    (t.hashesPort() ? XdpProgram.MH_PORT : 0)
+                            | (t.fallback() ? XdpProgram.MH_FALLBACK : 0)
+                            | (t.hash() == PlacementTable.Hash.SOURCE ? XdpProgram.SH : 0));
         } catch (IOException e) {
             fail("a service's flows not given to the XDP program to place", e);
             if (p != null) {
                 unplace(s, p);
             }
         }
+    }
+
+    /** The slots the program's hash reads of a table: its mh_tables share, or sh's first 256. */
+    private static int size(PlacementTable.Hash h) {
+        return h == PlacementTable.Hash.MAGLEV ? XdpProgram.MH_SIZE : XdpProgram.SH_SIZE;
     }
 
     private void unplace(DrService s, Placing p) {

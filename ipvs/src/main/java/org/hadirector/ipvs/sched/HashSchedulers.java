@@ -31,7 +31,7 @@ final class HashSchedulers {
         return (val * GOLDEN_RATIO_32) >>> (32 - bits);
     }
 
-    static final class Sh implements Scheduler {
+    static final class Sh implements Scheduler, PlacementTable {
         private final boolean withPort;
         private final boolean fallback;
         private final Backend[] buckets = new Backend[SIZE];
@@ -68,6 +68,31 @@ final class HashSchedulers {
 
         static int key(int addr, int port, int offset) {
             return (offset + hash32(port + addr, BITS)) & (SIZE - 1);
+        }
+
+        @Override
+        public Hash hash() {
+            return Hash.SOURCE;
+        }
+
+        @Override
+        public int size() {
+            return SIZE;
+        }
+
+        @Override
+        public Backend at(int slot) {
+            return buckets[slot];
+        }
+
+        @Override
+        public boolean hashesPort() {
+            return withPort;
+        }
+
+        @Override
+        public boolean fallback() {
+            return fallback;
         }
 
         @Override

@@ -142,6 +142,11 @@ final class MaglevScheduler implements Scheduler, PlacementTable {
     }
 
     @Override
+    public Hash hash() {
+        return Hash.MAGLEV;
+    }
+
+    @Override
     public int size() {
         return SIZE;
     }

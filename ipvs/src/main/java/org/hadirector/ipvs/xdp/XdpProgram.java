@@ -232,10 +232,15 @@ public final class XdpProgram implements Closeable {
 
     // ---- the Maglev path (xdp_dr.c's place) ----------------------------------------------------
 
-    /** struct svc_val's flags. */
+    /** struct svc_val's flags: mh-port or sh-port, mh-fallback or sh-fallback, and sh's table and hash. */
     public static final int MH_PORT = 0x1;
 
     public static final int MH_FALLBACK = 0x2;
+
+    public static final int SH = 0x4;
+
+    /** The slots of an sh service's table (HD_SH_SIZE), the first of its share of mh_tables. */
+    public static final int SH_SIZE = 256;
 
     /** Services the program can place for, and the slots of each one's table (HD_MH_SIZE). */
     public static final int MH_SERVICES = 64;
@@ -265,15 +270,18 @@ public final class XdpProgram implements Closeable {
         return b.array();
     }
 
-    /** Table {@code table}'s slots: each a real server's slot (as in dests), -1 for none. */
-    public void writeTable(int table, int[] servers) throws IOException {
-        if (servers.length != MH_SIZE) {
-            throw new IllegalArgumentException(servers.length + " slots");
+    /**
+     * Table {@code table}'s first {@code n} slots (MH_SIZE, or SH_SIZE for sh): each a real
+     * server's slot (as in dests), -1 for none.
+     */
+    public void writeTable(int table, int[] servers, int n) throws IOException {
+        if (n != MH_SIZE && n != SH_SIZE || servers.length < n) {
+            throw new IllegalArgumentException(n + " slots");
         }
         Bpf.Map m = map("mh_tables");
         ByteBuffer k = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer v = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < MH_SIZE; i++) {
+        for (int i = 0; i < n; i++) {
             k.putInt(0, table * MH_SIZE + i);
             v.putInt(0, servers[i] + 1);
             m.update(k.array(), v.array(), Bpf.ANY);

@@ -136,6 +136,119 @@ class XdpMaglevPathTest {
         }
     }
 
+    /**
+     * An sh service's misses placed as the kernel's sh picks (Java's scheduler, which
+     * SchedulerVmTest matches against the kernel): its 256-bucket table written from the
+     * scheduler itself (weights 1, 0 and 2, so a weight-0 server holds a bucket), TCP without
+     * flags, UDP with sh-port and sh-fallback; the program walks the fallback's first 8 steps.
+     */
+    @Test
+    void aMissOfAnShServiceIsPlacedAsTheKernelsShWould() throws Exception {
+        Map<String, Closeable> made = new LinkedHashMap<>();
+        try (Bpf.Program p =
+                SelfTestPrograms.loadWithMaps(SelfTestPrograms.object(XdpProgram.objectName()), "hd_mh_path", made)) {
+            Bpf.Map config = (Bpf.Map) made.get("config");
+            Bpf.Map services = (Bpf.Map) made.get("services");
+            Bpf.Map tables = (Bpf.Map) made.get("mh_tables");
+            Bpf.Map servers = (Bpf.Map) made.get("servers");
+            Bpf.RingBuffer placed = (Bpf.RingBuffer) made.get("placed");
+            config.update(new byte[4], Arrays.copyOf(OWN, 8), Bpf.ANY);
+            List<Backend> backends = new ArrayList<>();
+            int[] weights = {1, 0, 2};
+            for (int d = 0; d < 3; d++) {
+                backends.add(new Backend(org.hadirector.ipvs.Destination.route(
+                        java.net.InetAddress.getByAddress(new byte[] {(byte) 198, 18, 0, (byte) (21 + d)}),
+                        80,
+                        weights[d])));
+                byte[] v = Arrays.copyOf(SERVER_MACS[d], 8);
+                v[6] = (byte) (weights[d] > 0 ? 1 : 0);
+                v[7] = (byte) (KNOWN[d] ? 1 : 0);
+                servers.update(le(d), v, Bpf.ANY);
+            }
+            Scheduler tcp = Schedulers.create("sh", 0);
+            Scheduler udp = Schedulers.create(
+                    "sh", org.hadirector.ipvs.VirtualService.F_SCHED1 | org.hadirector.ipvs.VirtualService.F_SCHED2);
+            tcp.update(backends);
+            udp.update(backends);
+            for (int t = 0; t < 2; t++) {
+                PlacementTable table = (PlacementTable) (t == 0 ? tcp : udp);
+                assertEquals(PlacementTable.Hash.SOURCE, table.hash());
+                assertEquals(XdpProgram.SH_SIZE, table.size());
+                for (int i = 0; i < table.size(); i++) {
+                    tables.update(le(t * SIZE + i), le(backends.indexOf(table.at(i)) + 1), Bpf.ANY);
+                }
+            }
+            services.update(service(6, 80), le(0, XdpProgram.SH), Bpf.ANY);
+            services.update(
+                    service(17, 53), le(SIZE, XdpProgram.SH | XdpProgram.MH_PORT | XdpProgram.MH_FALLBACK), Bpf.ANY);
+            Random r = new Random(3768);
+            FlowRequest flow = new FlowRequest();
+            int[] outcomes = new int[3];
+            for (int i = 0; i < 600; i++) {
+                int client = 0x0a000000 | r.nextInt(1 << 24);
+                int sport = 1024 + r.nextInt(60_000);
+                boolean isUdp = i % 2 == 1;
+                byte[] f = frame(isUdp ? 17 : 6, client, sport, isUdp ? 53 : 80, isUdp ? 0 : 0x18 /* PSH ACK */);
+                Backend kernel = (isUdp ? udp : tcp)
+                        .pick(flow.set(
+                                ByteBuffer.allocate(4).putInt(client).array(),
+                                sport,
+                                ByteBuffer.allocate(4).putInt(VIP).array(),
+                                isUdp ? 53 : 80,
+                                isUdp ? 17 : 6,
+                                0));
+                int dest = shWalk((PlacementTable) (isUdp ? udp : tcp), backends, client, isUdp ? sport : 0, isUdp);
+                if (dest >= 0) {
+                    assertEquals(kernel, backends.get(dest), "flow " + i + ": the walk's pick is the kernel's");
+                }
+                Bpf.Program.TestRun run = p.testRun(f);
+                List<byte[]> events = new ArrayList<>();
+                placed.read((m, at, len) -> events.add(bytes(m, at, len)), 10);
+                if (dest >= 0 && KNOWN[dest]) {
+                    outcomes[0]++;
+                    assertEquals(XDP_TX, run.retval(), "flow " + i);
+                    assertArrayEquals(SERVER_MACS[dest], Arrays.copyOfRange(run.data(), 0, 6));
+                    assertEquals(1, events.size());
+                    assertEquals(
+                            dest,
+                            ByteBuffer.wrap(events.get(0))
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .getInt(40));
+                } else {
+                    outcomes[dest < 0 ? 1 : 2]++;
+                    assertEquals(XDP_PASS, run.retval(), "flow " + i + " to " + dest);
+                    assertArrayEquals(f, Arrays.copyOf(run.data(), f.length), "untouched");
+                    assertEquals(0, events.size());
+                }
+            }
+            // placed, refused (weight 0 without fallback, or past the walk), no MAC yet
+            assertTrue(outcomes[0] > 100 && outcomes[1] > 30 && outcomes[2] > 100, Arrays.toString(outcomes));
+        } finally {
+            for (Closeable c : made.values()) {
+                c.close();
+            }
+        }
+    }
+
+    /** The program's sh pick: the bucket, then with fallback the first 8 steps of the kernel's walk; -1: Java's. */
+    static int shWalk(PlacementTable t, List<Backend> backends, int client, int port, boolean fallback) {
+        int ihash = HashSchedulers.Sh.key(client, port, 0);
+        int d = backends.indexOf(t.at(ihash));
+        if (d < 0 || PlacementTable.usable(backends.get(d))) {
+            return d;
+        }
+        if (!fallback) {
+            return -1;
+        }
+        for (int offset = 0; offset < 8; offset++) {
+            d = backends.indexOf(t.at(HashSchedulers.Sh.key(client, port, (offset + ihash) % 256)));
+            if (d < 0 || PlacementTable.usable(backends.get(d))) {
+                return d;
+            }
+        }
+        return -1;
+    }
+
     static int slot(int client, int port, int offset) {
         return MaglevScheduler.slot(client, port, MaglevScheduler.HASH1, offset, SIZE);
     }
