@@ -253,7 +253,7 @@ public final class Lab implements AutoCloseable {
                     access_log %1$s/access.log;
                     default_type text/plain;
                     client_body_temp_path %1$s/tmp;
-                    server { listen 80; listen 8080; root %1$s/html; }
+                    server { listen 80; listen [::]:80; listen 8080; root %1$s/html; }
                 %2$s
                 }
                 """.formatted(d, servers));
@@ -286,7 +286,9 @@ public final class Lab implements AutoCloseable {
     /**
      * Makes {@code host} an LVS-DR real server, as the LVS how-to and the seed documents set one
      * up: each VIP on lo, ARP for them neither answered nor used as a source (arp_ignore=1,
-     * arp_announce=2), nginx running with a /who page that names the host.
+     * arp_announce=2; an IPv6 VIP on lo is never advertised on e0, as the kernel answers
+     * solicitations only for the receiving interface's addresses), nginx running (IPv4 and
+     * IPv6) with a /who page that names the host.
      */
     public Process drRealServer(String host, String... vips) throws IOException, InterruptedException {
         run(
@@ -301,7 +303,7 @@ public final class Lab implements AutoCloseable {
                 "net.ipv4.conf.lo.arp_ignore=1",
                 "net.ipv4.conf.lo.arp_announce=2");
         for (String vip : vips) {
-            run("ip", "-n", ns(host), "addr", "add", vip + "/32", "dev", "lo");
+            run("ip", "-n", ns(host), "addr", "add", vip + (vip.contains(":") ? "/128" : "/32"), "dev", "lo");
         }
         Process nginx = nginx(host);
         Files.writeString(dir.resolve("www-" + host + "/html/who"), host + "\n");

@@ -38,6 +38,8 @@ class UserspaceDrLabTest {
     static final String VIP = "198.18.0.100";
     /** The sloppy_tcp test's VIP, on the director and the real servers as VIP is. */
     static final String VIP2 = "198.18.0.101";
+    /** The IPv6 test's VIP; the hosts have 2001:db8::10, ::11, ::21 and ::22 beside their IPv4 addresses. */
+    static final String VIP6 = "2001:db8::100";
 
     Lab lab;
     ExecutorService director;
@@ -60,12 +62,16 @@ class UserspaceDrLabTest {
                 "director1=198.18.0.11",
                 "rs1=198.18.0.21",
                 "rs2=198.18.0.22");
+        for (String[] h : new String[][] {{"client", "10"}, {"director1", "11"}, {"rs1", "21"}, {"rs2", "22"}}) {
+            Lab.run("ip", "-n", lab.ns(h[0]), "addr", "add", "2001:db8::" + h[1] + "/64", "dev", "e0", "nodad");
+        }
         for (String rs : List.of("rs1", "rs2")) {
-            lab.drRealServer(rs, VIP, VIP2);
+            lab.drRealServer(rs, VIP, VIP2, VIP6);
             Files.write(lab.dir.resolve("www-" + rs + "/html/big"), new byte[200_000]);
         }
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP + "/32", "dev", "e0");
         Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP2 + "/32", "dev", "e0");
+        Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", VIP6 + "/128", "dev", "e0", "nodad");
         if (xdp()) {
             Lab.requireTools(Lab.ETHTOOL);
             lab.xdpVeth("director1", "client");
@@ -106,6 +112,70 @@ class UserspaceDrLabTest {
         return Long.parseLong(
                 Lab.run("ip", "netns", "exec", lab.ns(host), "cat", "/sys/class/net/e0/statistics/rx_bytes")
                         .strip());
+    }
+
+    /**
+     * An IPv6 service: the forwarder finds the real servers' MACs by its own neighbour
+     * solicitations, the requests alternate (rr) and the answers bypass the director; on XDP a
+     * keep-alive connection's later segments are the program's (its key of family 6).
+     */
+    @Test
+    void ipv6RequestsAlternateOverRealServersFoundByNeighbourDiscovery() throws Exception {
+        ServiceKey web = ServiceKey.of(IpProtocol.TCP, ip(VIP6), 80);
+        dr.apply(new TableOp.AddService(VirtualService.of(web, "rr"), "test"));
+        try {
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("2001:db8::21"), 80, 1), "test"));
+            dr.apply(new TableOp.AddDestination(web, Destination.route(ip("2001:db8::22"), 80, 1), "test"));
+            String url = "http://[" + VIP6 + "]/who";
+            java.util.function.Supplier<String> curl6 = () -> {
+                try {
+                    return Lab.run("ip", "netns", "exec", lab.ns("client"), "curl", "-s", "-g", "--max-time", "3", url)
+                            .strip();
+                } catch (Exception e) {
+                    return "";
+                }
+            };
+            assertTrue(
+                    Lab.waitFor(10_000, Lab.quietly(() -> curl6.get().startsWith("rs"))) >= 0,
+                    "no answer via the IPv6 VIP: " + dr.counters());
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(curl6.get());
+            }
+            assertEquals(3, answers.stream().filter("rs1"::equals).count(), answers.toString());
+            assertEquals(3, answers.stream().filter("rs2"::equals).count(), answers.toString());
+            long txBefore = xdp() ? dr.xdpCounters().get("tx") : 0;
+            // one keep-alive connection, ten requests: established, so on XDP the program's
+            String many = Lab.run(
+                    "ip",
+                    "netns",
+                    "exec",
+                    lab.ns("client"),
+                    "curl",
+                    "-s",
+                    "-g",
+                    "--max-time",
+                    "5",
+                    url,
+                    url,
+                    url,
+                    url,
+                    url,
+                    url,
+                    url,
+                    url,
+                    url,
+                    url);
+            assertEquals(10, many.lines().filter(l -> l.startsWith("rs")).count(), many);
+            assertEquals(1, many.lines().distinct().count(), "one connection, one real server: " + many);
+            if (xdp()) {
+                assertTrue(dr.xdpCounters().get("tx") > txBefore, "the program forwarded: " + dr.xdpCounters());
+            }
+            TableDump dump = dr.dump();
+            assertTrue(dump.toString().contains("2001:db8"), dump.toString());
+        } finally {
+            dr.apply(new TableOp.DeleteService(web, "test"));
+        }
     }
 
     @Test
@@ -178,7 +248,7 @@ class UserspaceDrLabTest {
         Lab.run("ip", "netns", "exec", lab.ns("client"), "ping", "-c", "2", "-i", "0.2", "-W", "1", VIP);
         ForwarderCounters after = dr.counters();
         assertEquals(c.dropped().get("no_service"), after.dropped().get("no_service"));
-        assertEquals(c.dropped().get("not_ipv4"), after.dropped().get("not_ipv4"));
+        assertEquals(c.dropped().get("not_ip"), after.dropped().get("not_ip"));
     }
 
     /** The seed documents' wrr set-up: rs1 weight 2, rs2 weight 1, so two requests of three go to rs1. */

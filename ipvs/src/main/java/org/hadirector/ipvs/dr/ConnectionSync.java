@@ -145,16 +145,17 @@ final class ConnectionSync {
      * the state's, as the kernel does. Changes nothing unless it returns INSTALLED.
      */
     Synced install(Connection m, long nowNs) {
+        boolean v4 = m.virtualAddress() instanceof Inet4Address;
         if (m.fwmark() != 0
-                || !(m.clientAddress() instanceof Inet4Address)
-                || !(m.virtualAddress() instanceof Inet4Address)
-                || !(m.destAddress() instanceof Inet4Address)
+                || (m.clientAddress() instanceof Inet4Address) != v4
+                || (m.destAddress() instanceof Inet4Address) != v4
                 || (m.protocol() != IpProtocol.TCP && m.protocol() != IpProtocol.UDP)) {
             return Synced.UNKNOWN;
         }
         int proto = m.protocol().number();
-        int vaddr = Ipv4.of(m.virtualAddress());
-        DrService svc = services.match(proto, vaddr, m.virtualPort());
+        long vHi = Ip128.hi(m.virtualAddress());
+        long vLo = Ip128.lo(m.virtualAddress());
+        DrService svc = services.match(proto, vHi, vLo, m.virtualPort());
         boolean template = m.template();
         if (svc == null || template && !svc.service.persistent()) {
             return Synced.UNKNOWN;
@@ -163,8 +164,9 @@ final class ConnectionSync {
         if (server == null) {
             return Synced.UNKNOWN;
         }
-        int caddr = Ipv4.of(m.clientAddress());
-        DrConnection c = table.lookup(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template);
+        long cHi = Ip128.hi(m.clientAddress());
+        long cLo = Ip128.lo(m.clientAddress());
+        DrConnection c = table.lookup(proto, cHi, cLo, m.clientPort(), vHi, vLo, m.virtualPort(), template);
         // Synced entries never take the last quarter of the table: a backup that becomes master
         // needs room for the new connections it schedules itself.
         if (c == null && table.count() >= Math.min(maxEntries, table.limit() - table.limit() / 4)) {
@@ -178,10 +180,19 @@ final class ConnectionSync {
             if (table.count() >= table.limit() && !table.makeRoom(1)) {
                 return Synced.FULL;
             }
-            c = new DrConnection(proto, caddr, m.clientPort(), vaddr, m.virtualPort(), template, svc, server);
+            c = new DrConnection(proto, cHi, cLo, m.clientPort(), vHi, vLo, m.virtualPort(), template, svc, server);
             table.link(c);
             if (!template && svc.service.persistent()) {
-                DrConnection t = table.lookup(proto, Ipv4.mask(caddr, svc.service.netmask()), 0, vaddr, svc.port, true);
+                int prefix = svc.service.netmask();
+                DrConnection t = table.lookup(
+                        proto,
+                        Ip128.maskHi(cHi, cLo, prefix),
+                        Ip128.maskLo(cHi, cLo, prefix),
+                        0,
+                        vHi,
+                        vLo,
+                        svc.port,
+                        true);
                 if (t != null && t.server == server) {
                     c.controlledBy(t);
                 }

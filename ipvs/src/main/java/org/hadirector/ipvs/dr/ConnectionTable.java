@@ -97,10 +97,15 @@ final class ConnectionTable {
 
     // ---- entries -----------------------------------------------------------------------------
 
+    /** An IPv4 entry's lookup. */
     DrConnection lookup(int proto, int caddr, int cport, int vaddr, int vport, boolean template) {
-        int i = DrConnection.hash(proto, caddr, cport, vaddr, vport, template) & (buckets.length - 1);
+        return lookup(proto, 0, Ip128.v4(caddr), cport, 0, Ip128.v4(vaddr), vport, template);
+    }
+
+    DrConnection lookup(int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport, boolean template) {
+        int i = DrConnection.hash(proto, cHi, cLo, cport, vHi, vLo, vport, template) & (buckets.length - 1);
         for (DrConnection c = buckets[i]; c != null; c = c.next) {
-            if (c.matches(proto, caddr, cport, vaddr, vport, template)) {
+            if (c.matches(proto, cHi, cLo, cport, vHi, vLo, vport, template)) {
                 return c;
             }
         }
@@ -146,7 +151,15 @@ final class ConnectionTable {
     }
 
     private int index(DrConnection c) {
-        return DrConnection.hash(c.protocol, c.clientAddress, c.clientPort, c.virtualAddress, c.virtualPort, c.template)
+        return DrConnection.hash(
+                        c.protocol,
+                        c.clientHi,
+                        c.clientLo,
+                        c.clientPort,
+                        c.virtualHi,
+                        c.virtualLo,
+                        c.virtualPort,
+                        c.template)
                 & (buckets.length - 1);
     }
 

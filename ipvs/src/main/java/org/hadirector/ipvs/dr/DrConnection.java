@@ -7,13 +7,16 @@ import org.hadirector.ipvs.TcpState;
 
 /**
  * One entry of the forwarder's connection table: a client flow, or a persistence template
- * (client network -> real server). Mutated only by the forwarder thread.
+ * (client network -> real server). Addresses are {@link Ip128}'s two longs, so one table holds
+ * IPv4 and IPv6 flows. Mutated only by the forwarder thread.
  */
 final class DrConnection {
     final int protocol;
-    final int clientAddress;
+    final long clientHi;
+    final long clientLo;
     final int clientPort;
-    final int virtualAddress;
+    final long virtualHi;
+    final long virtualLo;
     final int virtualPort;
     final boolean template;
     final DrService service;
@@ -41,6 +44,7 @@ final class DrConnection {
     DrConnection olderHalfOpen;
     DrConnection newerHalfOpen;
 
+    /** An IPv4 entry. */
     DrConnection(
             int protocol,
             int clientAddress,
@@ -50,10 +54,36 @@ final class DrConnection {
             boolean template,
             DrService service,
             DrRealServer server) {
+        this(
+                protocol,
+                0,
+                Ip128.v4(clientAddress),
+                clientPort,
+                0,
+                Ip128.v4(virtualAddress),
+                virtualPort,
+                template,
+                service,
+                server);
+    }
+
+    DrConnection(
+            int protocol,
+            long clientHi,
+            long clientLo,
+            int clientPort,
+            long virtualHi,
+            long virtualLo,
+            int virtualPort,
+            boolean template,
+            DrService service,
+            DrRealServer server) {
         this.protocol = protocol;
-        this.clientAddress = clientAddress;
+        this.clientHi = clientHi;
+        this.clientLo = clientLo;
         this.clientPort = clientPort;
-        this.virtualAddress = virtualAddress;
+        this.virtualHi = virtualHi;
+        this.virtualLo = virtualLo;
         this.virtualPort = virtualPort;
         this.template = template;
         this.service = service;
@@ -76,9 +106,9 @@ final class DrConnection {
     Connection toConnection(int timeoutSeconds) {
         return new Connection(
                 IpProtocol.of(protocol),
-                Ipv4.address(clientAddress),
+                Ip128.address(clientHi, clientLo),
                 clientPort,
-                Ipv4.address(virtualAddress),
+                Ip128.address(virtualHi, virtualLo),
                 virtualPort,
                 server.backend.destination().address(),
                 server.backend.destination().port(),
@@ -88,18 +118,20 @@ final class DrConnection {
                 timeoutSeconds);
     }
 
-    boolean matches(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {
-        return clientAddress == caddr
-                && virtualAddress == vaddr
+    boolean matches(int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport, boolean tmpl) {
+        return clientLo == cLo
+                && virtualLo == vLo
                 && clientPort == cport
                 && virtualPort == vport
+                && clientHi == cHi
+                && virtualHi == vHi
                 && protocol == proto
                 && template == tmpl;
     }
 
-    static int hash(int proto, int caddr, int cport, int vaddr, int vport, boolean tmpl) {
-        long h = (caddr & 0xffffffffL) * 0x9E3779B97F4A7C15L;
-        h ^= ((long) vaddr << 32 | (cport & 0xffff) << 16 | (vport & 0xffff)) * 0xC2B2AE3D27D4EB4FL;
+    static int hash(int proto, long cHi, long cLo, int cport, long vHi, long vLo, int vport, boolean tmpl) {
+        long h = (cLo ^ Long.rotateLeft(cHi, 21)) * 0x9E3779B97F4A7C15L;
+        h ^= ((vLo ^ Long.rotateLeft(vHi, 43)) + ((cport & 0xffff) << 16 | (vport & 0xffff))) * 0xC2B2AE3D27D4EB4FL;
         h ^= proto * 0x165667B19E3779F9L + (tmpl ? 1 : 0);
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;

@@ -26,9 +26,9 @@ final class DrRealServer {
     /** A server now in the table: its address is used in {@code neighbours} until it is forgotten. */
     DrRealServer(Destination d, Neighbours neighbours) {
         this.backend = new Backend(d);
-        this.address = Ipv4.of(d.address());
+        this.address = (int) Ip128.lo(d.address()); // IPv4's, for what takes IPv4 servers only
         this.neighbours = neighbours;
-        this.neighbour = neighbours.use(address);
+        this.neighbour = neighbours.use(Ip128.hi(d.address()), Ip128.lo(d.address()));
     }
 
     /** The server's MAC as last heard, or -1 when not heard yet or forgotten. */

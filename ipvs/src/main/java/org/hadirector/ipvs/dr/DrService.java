@@ -15,7 +15,13 @@ import org.hadirector.ipvs.sched.Scheduler;
 final class DrService {
     VirtualService service;
     final int protocol;
+    /** The address as {@link Ip128} holds it. */
+    final long addressHi;
+
+    final long addressLo;
+    /** An IPv4 service's address as an int (what takes IPv4 services only reads it). */
     final int address;
+
     final int port;
     Scheduler scheduler;
     final Map<Endpoint, DrRealServer> servers = new LinkedHashMap<>();
@@ -30,7 +36,9 @@ final class DrService {
     DrService(VirtualService service, Scheduler scheduler) {
         this.service = service;
         this.protocol = service.key().protocol().number();
-        this.address = Ipv4.of(service.key().address());
+        this.addressHi = Ip128.hi(service.key().address());
+        this.addressLo = Ip128.lo(service.key().address());
+        this.address = (int) addressLo; // IPv4's, for what takes IPv4 services only
         this.port = service.key().port();
         this.scheduler = scheduler;
     }

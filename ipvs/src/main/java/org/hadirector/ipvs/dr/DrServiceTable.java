@@ -30,8 +30,17 @@ import org.hadirector.ipvs.sched.Scheduler;
 final class DrServiceTable {
     private final BiFunction<String, Integer, Scheduler> schedulers;
     private final ConnectionTable connections;
-    /** By {@link #packetKey}: what a frame's protocol, destination address and port look up. */
+    /** By {@link #packetKey}: what a frame's protocol, destination address and port look up (IPv4). */
     private final Map<Long, DrService> byPacket = new HashMap<>();
+    /** The same for IPv6 services. */
+    private final Map<Packet6, DrService> byPacket6 = new HashMap<>();
+
+    /** An IPv6 service's key as frames look it up. */
+    private record Packet6(long hi, long lo, int protocolPort) {
+        Packet6(int proto, long hi, long lo, int port) {
+            this(hi, lo, proto << 16 | port);
+        }
+    }
     /** In the order added, as listings show them. */
     private final Map<ServiceKey, DrService> byKey = new LinkedHashMap<>();
 
@@ -51,9 +60,6 @@ final class DrServiceTable {
         if (k.isFwmark()) {
             throw new DataplaneException("the userspace DR forwarder cannot balance " + k
                     + ": it sees frames before netfilter sets marks; use the kernel IPVS backend");
-        }
-        if (k.ipv6()) {
-            throw new DataplaneException("the userspace DR forwarder handles IPv4 only, not " + k);
         }
         if (k.protocol() == IpProtocol.SCTP) {
             throw new DataplaneException("the userspace DR forwarder handles TCP and UDP, not " + k);
@@ -83,6 +89,40 @@ final class DrServiceTable {
         return svc;
     }
 
+    /** As {@link #match(int, int, int)}, the address as {@link Ip128} holds it. */
+    DrService match(int proto, long hi, long lo, int port) {
+        if (Ip128.isV4(hi, lo)) {
+            return match(proto, (int) lo, port);
+        }
+        if (byPacket6.isEmpty()) {
+            return null; // no IPv6 service: no key made
+        }
+        DrService svc = byPacket6.get(new Packet6(proto, hi, lo, port));
+        if (svc == null) {
+            svc = byPacket6.get(new Packet6(proto, hi, lo, 0));
+            if (svc != null && !svc.service.persistent()) {
+                return null;
+            }
+        }
+        return svc;
+    }
+
+    private void index(DrService d) {
+        if (Ip128.isV4(d.addressHi, d.addressLo)) {
+            byPacket.put(packetKey(d.protocol, d.address, d.port), d);
+        } else {
+            byPacket6.put(new Packet6(d.protocol, d.addressHi, d.addressLo, d.port), d);
+        }
+    }
+
+    private void unindex(DrService d) {
+        if (Ip128.isV4(d.addressHi, d.addressLo)) {
+            byPacket.remove(packetKey(d.protocol, d.address, d.port));
+        } else {
+            byPacket6.remove(new Packet6(d.protocol, d.addressHi, d.addressLo, d.port));
+        }
+    }
+
     private static long packetKey(int proto, int addr, int port) {
         return (long) proto << 48 | (addr & 0xffffffffL) << 16 | port;
     }
@@ -105,7 +145,7 @@ final class DrServiceTable {
             DrService d = new DrService(s, schedulers.apply(s.scheduler(), s.flags()));
             d.rescheduled();
             byKey.put(s.key(), d);
-            byPacket.put(packetKey(d.protocol, d.address, d.port), d);
+            index(d);
         } else if (op instanceof TableOp.EditService e) {
             VirtualService s = e.service();
             checkSupported(s);
@@ -122,7 +162,7 @@ final class DrServiceTable {
                 r.removed = true;
             }
             byKey.remove(del.key());
-            byPacket.remove(packetKey(d.protocol, d.address, d.port));
+            unindex(d);
             // Its connections stop with it, as ip_vs_unlink_service flushes them.
             connections.removeIf(c -> c.service == d);
         } else if (op instanceof TableOp.AddDestination a) {
@@ -168,8 +208,9 @@ final class DrServiceTable {
             throw new DataplaneException("the userspace forwarder does direct routing only; " + dest.endpoint()
                     + " asks for " + dest.method().ipvsadmName());
         }
-        if (!(dest.address() instanceof Inet4Address)) {
-            throw new DataplaneException("the userspace DR forwarder handles IPv4 only: " + dest.endpoint());
+        if ((dest.address() instanceof Inet4Address) == d.service.key().ipv6()) {
+            throw new DataplaneException("direct routing keeps the family: " + d.service.key() + " -> "
+                    + dest.endpoint() + " (a real server of the service's own family)");
         }
         if (dest.port() != d.port) {
             throw new DataplaneException(

@@ -2,7 +2,8 @@ package org.hadirector.ipvs.dr;
 
 /** Why a received frame was not forwarded: the forwarder counts each (status, metrics). */
 enum Drop {
-    NOT_IPV4,
+    /** Neither IPv4 nor IPv6. */
+    NOT_IP,
     MALFORMED,
     FRAGMENT,
     NO_SERVICE,

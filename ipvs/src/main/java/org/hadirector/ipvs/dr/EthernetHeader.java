@@ -16,6 +16,7 @@ final class EthernetHeader {
 
     static final int ETHERTYPE_IPV4 = 0x0800;
     static final int ETHERTYPE_ARP = 0x0806;
+    static final int ETHERTYPE_IPV6 = 0x86dd;
 
     private static final int MAC_LENGTH = 6;
 

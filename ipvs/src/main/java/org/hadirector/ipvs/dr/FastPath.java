@@ -42,9 +42,11 @@ interface FastPath {
     interface Placed {
         void placed(
                 int protocol,
-                int client,
+                long clientHi,
+                long clientLo,
                 int clientPort,
-                int address,
+                long addressHi,
+                long addressLo,
                 int port,
                 DrService service,
                 DrRealServer server,

@@ -132,8 +132,8 @@ final class ForwardingCore {
         return f == null
                 ? 0
                 : f.placed(
-                        (proto, client, cport, vaddr, vport, svc, server, flags, bytes) ->
-                                frames.placed(proto, client, cport, vaddr, vport, svc, server, flags, nowNs),
+                        (proto, cHi, cLo, cport, vHi, vLo, vport, svc, server, flags, bytes) ->
+                                frames.placed(proto, cHi, cLo, cport, vHi, vLo, vport, svc, server, flags, nowNs),
                         4_096);
     }
 

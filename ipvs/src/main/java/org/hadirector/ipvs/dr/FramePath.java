@@ -13,7 +13,9 @@ import org.hadirector.ipvs.sched.FlowRequest;
  * the real server; or count why not. Pure (time passed in) and allocation-free per packet but
  * for a new flow's entry. Single-threaded: the forwarder thread owns it.
  *
- * <p>What the kernel's IPVS does that this does not: IPv6, fwmark services (the frames are seen
+ * <p>IPv4 and IPv6 frames share the path: addresses are {@link Ip128}'s two longs.
+ *
+ * <p>What the kernel's IPVS does that this does not: fwmark services (the frames are seen
  * before netfilter marks them), IP fragments (dropped and counted), ICMP errors for existing
  * connections, NAT and tunnel forwarding.
  */
@@ -31,6 +33,8 @@ final class FramePath {
 
     private final byte[] src4 = new byte[4];
     private final byte[] dst4 = new byte[4];
+    private final byte[] src16 = new byte[16];
+    private final byte[] dst16 = new byte[16];
     private long ownMac;
     /**
      * The kernel's net.ipv4.vs.sloppy_tcp: a TCP segment other than a SYN (never a reset) of a
@@ -91,28 +95,66 @@ final class FramePath {
      * returns false.
      */
     boolean process(Pointer p, long off, int len, long nowNs) {
-        if (len < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH
-                || EthernetHeader.etherType(p, off) != EthernetHeader.ETHERTYPE_IPV4) {
-            drop(Drop.NOT_IPV4);
-            return false;
-        }
+        int type = len < EthernetHeader.LENGTH ? 0 : EthernetHeader.etherType(p, off);
         long ip = off + EthernetHeader.LENGTH;
-        int ihl = Ipv4Header.ihl(p, ip);
-        int total = Ipv4Header.totalLength(p, ip);
-        if (Ipv4Header.version(p, ip) != Ipv4Header.VERSION
-                || ihl < Ipv4Header.MIN_LENGTH
-                || total < ihl
-                || total > len - EthernetHeader.LENGTH) {
-            drop(Drop.MALFORMED);
+        int proto;
+        long l4;
+        int total;
+        long cHi;
+        long cLo;
+        long vHi;
+        long vLo;
+        if (type == EthernetHeader.ETHERTYPE_IPV4 && len >= EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH) {
+            int ihl = Ipv4Header.ihl(p, ip);
+            total = Ipv4Header.totalLength(p, ip);
+            if (Ipv4Header.version(p, ip) != Ipv4Header.VERSION
+                    || ihl < Ipv4Header.MIN_LENGTH
+                    || total < ihl
+                    || total > len - EthernetHeader.LENGTH) {
+                drop(Drop.MALFORMED);
+                return false;
+            }
+            if (Ipv4Header.fragment(p, ip)) {
+                drop(Drop.FRAGMENT);
+                return false;
+            }
+            proto = Ipv4Header.protocol(p, ip);
+            l4 = ip + ihl;
+            cHi = 0;
+            cLo = Ip128.v4(Ipv4Header.source(p, ip));
+            vHi = 0;
+            vLo = Ip128.v4(Ipv4Header.destination(p, ip));
+        } else if (type == EthernetHeader.ETHERTYPE_IPV6 && len >= EthernetHeader.LENGTH + Ipv6Header.LENGTH) {
+            total = Ipv6Header.LENGTH + Ipv6Header.payloadLength(p, ip);
+            cHi = Ipv6Header.high(p, ip + Ipv6Header.SOURCE_OFFSET);
+            cLo = Ipv6Header.low(p, ip + Ipv6Header.SOURCE_OFFSET);
+            vHi = Ipv6Header.high(p, ip + Ipv6Header.DESTINATION_OFFSET);
+            vLo = Ipv6Header.low(p, ip + Ipv6Header.DESTINATION_OFFSET);
+            long t = Ipv6Header.version(p, ip) != Ipv6Header.VERSION || total > len - EthernetHeader.LENGTH
+                    ? -1
+                    : Ipv6Header.transport(p, ip, total);
+            // IPv4-mapped addresses never appear on the wire (RFC 4291 2.5.5.2); here they would
+            // take an IPv4 flow's or service's key (Ip128)
+            if (t < 0 || Ip128.isV4(cHi, cLo) || Ip128.isV4(vHi, vLo)) {
+                drop(Drop.MALFORMED);
+                return false;
+            }
+            proto = (int) t;
+            if (proto == Ipv6Header.FRAGMENT) {
+                drop(Drop.FRAGMENT);
+                return false;
+            }
+            l4 = ip + (t >>> 32);
+        } else {
+            drop(
+                    len < EthernetHeader.LENGTH
+                                    || type == EthernetHeader.ETHERTYPE_IPV4
+                                    || type == EthernetHeader.ETHERTYPE_IPV6
+                            ? Drop.MALFORMED
+                            : Drop.NOT_IP);
             return false;
         }
-        if (Ipv4Header.fragment(p, ip)) {
-            drop(Drop.FRAGMENT);
-            return false;
-        }
-        int proto = Ipv4Header.protocol(p, ip);
-        long l4 = ip + ihl;
-        int l4len = total - ihl;
+        int l4len = (int) (ip + total - l4);
         int tcpFlags = 0;
         if (proto == Ipv4Header.PROTOCOL_TCP) {
             if (l4len < TcpHeader.MIN_LENGTH) {
@@ -129,11 +171,9 @@ final class FramePath {
             drop(Drop.NO_SERVICE);
             return false;
         }
-        int saddr = Ipv4Header.source(p, ip);
-        int daddr = Ipv4Header.destination(p, ip);
         int sport = TransportHeader.sourcePort(p, l4);
         int dport = TransportHeader.destinationPort(p, l4);
-        DrConnection c = table.lookup(proto, saddr, sport, daddr, dport, false);
+        DrConnection c = table.lookup(proto, cHi, cLo, sport, vHi, vLo, dport, false);
         if (c != null
                 && proto == Ipv4Header.PROTOCOL_TCP
                 && (tcpFlags & (TcpInputOnly.SYN | TcpInputOnly.ACK | TcpInputOnly.RST)) == TcpInputOnly.SYN
@@ -144,7 +184,7 @@ final class FramePath {
             c = null;
         }
         if (c == null) {
-            c = schedule(proto, saddr, sport, daddr, dport, tcpFlags, nowNs);
+            c = schedule(proto, cHi, cLo, sport, vHi, vLo, dport, tcpFlags, nowNs);
             if (c == null) {
                 return false;
             }
@@ -187,26 +227,28 @@ final class FramePath {
      */
     void placed(
             int proto,
-            int saddr,
+            long cHi,
+            long cLo,
             int sport,
-            int daddr,
+            long vHi,
+            long vLo,
             int dport,
             DrService svc,
             DrRealServer server,
             int tcpFlags,
             long nowNs) {
         FastPath fast = table.fastPath();
-        DrConnection c = table.lookup(proto, saddr, sport, daddr, dport, false);
+        DrConnection c = table.lookup(proto, cHi, cLo, sport, vHi, vLo, dport, false);
         if (c == null) {
-            boolean gone = services.match(proto, daddr, dport) != svc;
+            boolean gone = services.match(proto, vHi, vLo, dport) != svc;
             if (gone || server.removed || table.count() >= table.limit() && !table.makeRoom(1)) {
                 // its service or server went (the path hears at the batch's end), or no room here:
                 // the path forgets it too, and its next frame is the forwarder's
-                fast.withdraw(new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server));
+                fast.withdraw(new DrConnection(proto, cHi, cLo, sport, vHi, vLo, dport, false, svc, server));
                 drop(gone ? Drop.NO_SERVICE : server.removed ? Drop.NO_REAL_SERVER : Drop.TABLE_FULL);
                 return;
             }
-            c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
+            c = new DrConnection(proto, cHi, cLo, sport, vHi, vLo, dport, false, svc, server);
             table.link(c);
             if (proto == Ipv4Header.PROTOCOL_TCP) { // the path places no SYN
                 midFlow++;
@@ -266,8 +308,9 @@ final class FramePath {
     }
 
     /** A new entry for a flow the table does not know, or null with the reason counted. */
-    private DrConnection schedule(int proto, int saddr, int sport, int daddr, int dport, int tcpFlags, long nowNs) {
-        DrService svc = services.match(proto, daddr, dport);
+    private DrConnection schedule(
+            int proto, long cHi, long cLo, int sport, long vHi, long vLo, int dport, int tcpFlags, long nowNs) {
+        DrService svc = services.match(proto, vHi, vLo, dport);
         if (svc == null) {
             drop(Drop.NO_SERVICE);
             return null;
@@ -282,8 +325,10 @@ final class FramePath {
         DrConnection template = null;
         DrRealServer server;
         if (svc.service.persistent()) {
-            int net = Ipv4.mask(saddr, svc.service.netmask());
-            template = table.lookup(proto, net, 0, daddr, svc.port, true);
+            int prefix = svc.service.netmask();
+            long netHi = Ip128.maskHi(cHi, cLo, prefix);
+            long netLo = Ip128.maskLo(cHi, cLo, prefix);
+            template = table.lookup(proto, netHi, netLo, 0, vHi, vLo, svc.port, true);
             if (template != null && template.server.removed) {
                 table.unlink(template);
                 template = null;
@@ -293,18 +338,18 @@ final class FramePath {
                 if (table.count() + 1 >= table.limit() && !table.makeRoom(2)) {
                     return null;
                 }
-                server = pick(svc, saddr, sport, daddr, dport, proto, nowNs);
+                server = pick(svc, cHi, cLo, sport, vHi, vLo, dport, proto, nowNs);
                 if (server == null) {
                     return null;
                 }
-                template = new DrConnection(proto, net, 0, daddr, svc.port, true, svc, server);
+                template = new DrConnection(proto, netHi, netLo, 0, vHi, vLo, svc.port, true, svc, server);
                 table.link(template);
             } else {
                 server = template.server;
             }
             template.expiresNs = nowNs + svc.service.persistenceTimeout() * NS_PER_SECOND;
         } else {
-            server = pick(svc, saddr, sport, daddr, dport, proto, nowNs);
+            server = pick(svc, cHi, cLo, sport, vHi, vLo, dport, proto, nowNs);
             if (server == null) {
                 return null;
             }
@@ -312,7 +357,7 @@ final class FramePath {
         if (table.count() >= table.limit() && !table.makeRoom(1)) {
             return null;
         }
-        DrConnection c = new DrConnection(proto, saddr, sport, daddr, dport, false, svc, server);
+        DrConnection c = new DrConnection(proto, cHi, cLo, sport, vHi, vLo, dport, false, svc, server);
         if (template != null) {
             c.controlledBy(template);
         }
@@ -323,15 +368,34 @@ final class FramePath {
         return c;
     }
 
-    private DrRealServer pick(DrService svc, int saddr, int sport, int daddr, int dport, int proto, long nowNs) {
-        put(src4, saddr);
-        put(dst4, daddr);
-        Backend b = svc.scheduler.pick(flow.set(src4, sport, dst4, dport, proto, nowNs));
+    private DrRealServer pick(
+            DrService svc, long cHi, long cLo, int sport, long vHi, long vLo, int dport, int proto, long nowNs) {
+        byte[] src;
+        byte[] dst;
+        if (Ip128.isV4(cHi, cLo)) {
+            put(src4, (int) cLo);
+            put(dst4, (int) vLo);
+            src = src4;
+            dst = dst4;
+        } else {
+            put(src16, cHi, cLo);
+            put(dst16, vHi, vLo);
+            src = src16;
+            dst = dst16;
+        }
+        Backend b = svc.scheduler.pick(flow.set(src, sport, dst, dport, proto, nowNs));
         DrRealServer r = b == null ? null : svc.byBackend.get(b);
         if (r == null) {
             drop(Drop.NO_REAL_SERVER);
         }
         return r;
+    }
+
+    private static void put(byte[] b, long hi, long lo) {
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (hi >>> (56 - 8 * i));
+            b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+        }
     }
 
     private static void put(byte[] b, int v) {

@@ -42,10 +42,14 @@ final class IngressGuard implements AutoCloseable {
                 + "table netdev " + g.table + " {\n"
                 + "  set services { type ipv4_addr . inet_proto . inet_service; }\n"
                 + "  set services_any_port { type ipv4_addr . inet_proto; }\n"
+                + "  set services6 { type ipv6_addr . inet_proto . inet_service; }\n"
+                + "  set services6_any_port { type ipv6_addr . inet_proto; }\n"
                 + "  chain ingress {\n"
                 + "    type filter hook ingress device \"" + interfaceName + "\" priority -500; policy accept;\n"
                 + "    ip daddr . meta l4proto . th dport @services counter drop\n"
                 + "    ip daddr . meta l4proto @services_any_port counter drop\n"
+                + "    ip6 daddr . meta l4proto . th dport @services6 counter drop\n"
+                + "    ip6 daddr . meta l4proto @services6_any_port counter drop\n"
                 + "  }\n"
                 + "}\n");
         return g;
@@ -80,9 +84,11 @@ final class IngressGuard implements AutoCloseable {
 
     private static String element(BpfProgram.Target t) {
         String proto = t.protocol() == 6 ? "tcp" : "udp";
+        String set = t.ipv4() ? "services" : "services6";
+        String address = Ip128.address(t.hi(), t.lo()).getHostAddress();
         return t.port() == 0
-                ? "services_any_port { " + Ipv4.text(t.address()) + " . " + proto + " }"
-                : "services { " + Ipv4.text(t.address()) + " . " + proto + " . " + t.port() + " }";
+                ? set + "_any_port { " + address + " . " + proto + " }"
+                : set + " { " + address + " . " + proto + " . " + t.port() + " }";
     }
 
     @Override

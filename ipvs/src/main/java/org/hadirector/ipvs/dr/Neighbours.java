@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The forwarder's own ARP cache for the real servers it sends to. Pure: it says which addresses
- * to ask for and when; the forwarder sends the requests and feeds in what it hears (replies and
- * requests both carry the sender's MAC). An entry is refreshed once a minute; the old MAC is kept
+ * The forwarder's own neighbour cache for the real servers it sends to: IPv4 addresses resolved
+ * by ARP, IPv6 by neighbour discovery, each address as {@link Ip128} holds it. Pure: it says
+ * which addresses to ask for and when; the forwarder sends the requests (ARP requests,
+ * neighbour solicitations) and feeds in what it hears (replies and requests, advertisements and
+ * solicitations, all carry a sender's MAC). An entry is refreshed once a minute; the old MAC is kept
  * until a new one is heard, so a refresh never stops traffic. An address that stops answering
  * keeps its last MAC (a real server the checkers removed still gets its connections' packets).
  *
@@ -30,7 +32,11 @@ final class Neighbours {
 
     /** One address; {@code mac} is -1 until heard. Read per packet through a cached reference. */
     static final class Entry {
+        final long hi;
+        final long lo;
+        /** An IPv4 entry's address as an int (ARP's). */
         final int address;
+
         volatile long mac = -1;
         long heardNs;
         long askedNs;
@@ -40,8 +46,14 @@ final class Neighbours {
 
         int users;
 
-        Entry(int address) {
-            this.address = address;
+        Entry(Key k) {
+            this.hi = k.hi;
+            this.lo = k.lo;
+            this.address = (int) k.lo;
+        }
+
+        boolean ipv4() {
+            return Ip128.isV4(hi, lo);
         }
 
         /** When this entry is next to be asked for (at its first {@link #due} if never asked). */
@@ -58,7 +70,9 @@ final class Neighbours {
         }
     }
 
-    private final Map<Integer, Entry> entries = new HashMap<>();
+    private record Key(long hi, long lo) {}
+
+    private final Map<Key, Entry> entries = new HashMap<>();
     /** No entry is due before this: {@link #due} does not walk the table until then. */
     private long nextScanAt = Long.MIN_VALUE;
 
@@ -67,9 +81,14 @@ final class Neighbours {
         return a == Long.MIN_VALUE || b != Long.MIN_VALUE && a - b < 0;
     }
 
-    /** The entry for an address, created and counted as used. */
+    /** The entry for an IPv4 address, created and counted as used. */
     Entry use(int address) {
-        Entry e = entries.computeIfAbsent(address, Entry::new);
+        return use(0, Ip128.v4(address));
+    }
+
+    /** The entry for an address, created and counted as used. */
+    Entry use(long hi, long lo) {
+        Entry e = entries.computeIfAbsent(new Key(hi, lo), Entry::new);
         e.users++;
         if (!e.everAsked) {
             nextScanAt = Long.MIN_VALUE;
@@ -79,13 +98,18 @@ final class Neighbours {
 
     void release(Entry e) {
         if (--e.users <= 0) {
-            entries.remove(e.address);
+            entries.remove(new Key(e.hi, e.lo));
         }
     }
 
-    /** A sender's IP and MAC seen in an ARP packet; true when it changed an entry. */
+    /** A sender's IPv4 address and MAC seen in an ARP packet; true when it changed an entry. */
     boolean heard(int address, long mac, long nowNs) {
-        Entry e = entries.get(address);
+        return heard(0, Ip128.v4(address), mac, nowNs);
+    }
+
+    /** A sender's address and MAC heard (ARP, neighbour discovery); true when it changed an entry. */
+    boolean heard(long hi, long lo, long mac, long nowNs) {
+        Entry e = entries.get(new Key(hi, lo));
         if (e == null) {
             return false;
         }
@@ -115,11 +139,11 @@ final class Neighbours {
      * The addresses to ask for now: unknown ones a second apart and then less often, known ones
      * once a minute; at most {@link #MAX_ASKS_PER_CALL}.
      */
-    List<Integer> due(long nowNs) {
+    List<Entry> due(long nowNs) {
         if (nextScanAt != Long.MIN_VALUE && nowNs - nextScanAt < 0) {
             return List.of();
         }
-        List<Integer> ask = new ArrayList<>();
+        List<Entry> ask = new ArrayList<>();
         long next = nowNs + REFRESH_NS;
         for (Entry e : entries.values()) {
             long at = e.nextAskAt();
@@ -129,7 +153,7 @@ final class Neighbours {
                 if (e.mac == -1 || nowNs - e.heardNs >= REFRESH_NS) {
                     e.unanswered++;
                 }
-                ask.add(e.address);
+                ask.add(e);
                 at = e.nextAskAt();
             }
             if (at == Long.MIN_VALUE || at - next < 0) {
@@ -141,7 +165,7 @@ final class Neighbours {
     }
 
     Entry get(int address) {
-        return entries.get(address);
+        return entries.get(new Key(0, Ip128.v4(address)));
     }
 
     int size() {

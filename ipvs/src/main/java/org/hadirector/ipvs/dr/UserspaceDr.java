@@ -114,6 +114,10 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private Pointer openingMem;
     private int openingIndex;
     private int arpSource;
+    /** The interface's IPv6 address neighbour solicitations come from (its link-local one); 0, 0 for none. */
+    private long ndSourceHi;
+
+    private long ndSourceLo;
     private long ownMac;
     private final Object ioLock = new Object();
     /** Table operations, listings and synced connections, run on the forwarder's thread between frames. */
@@ -122,6 +126,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     private final Thread thread;
     private final Set<BpfProgram.Target> targets = new LinkedHashSet<>();
     private final long[] arp = new long[2];
+    private final long[] nd = new long[3];
     private volatile boolean running = true;
     private volatile Throwable failure;
     /** Why frames cannot be forwarded now (link down, interface gone, I/O failed), or null. */
@@ -172,11 +177,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     private void use(PacketRing r, PacketRing o, IngressGuard g, int source, long mac) {
+        long[] nd6 = ndSource(r.ifindex());
         synchronized (ioLock) {
             this.ring = r;
             this.opening = o;
             this.guard = g;
             this.arpSource = source;
+            this.ndSourceHi = nd6[0];
+            this.ndSourceLo = nd6[1];
             this.ownMac = mac;
             this.mem = r.memory();
             this.openingMem = o.memory();
@@ -223,11 +231,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             dr.xdp = xdp;
             dr.thread.start();
             LOG.info(
-                    "dr {}: userspace forwarder started (mac {}, ARP from {}, rings {}+{}+{} frames of {} bytes"
-                            + " (received, SYNs received, sent), nft table {})",
+                    "dr {}: userspace forwarder started (mac {}, ARP from {}, neighbour discovery from {}, rings"
+                            + " {}+{}+{} frames of {} bytes (received, SYNs received, sent), nft table {})",
                     settings.interfaceName(),
                     Ipv4.macText(mac),
                     Ipv4.text(source),
+                    dr.ndSourceHi == 0 && dr.ndSourceLo == 0
+                            ? "nowhere (no IPv6 address: IPv6 real servers stay unresolved)"
+                            : Ip128.address(dr.ndSourceHi, dr.ndSourceLo).getHostAddress(),
                     ring.rxFrames(),
                     opening.rxFrames(),
                     ring.txFrames(),
@@ -341,6 +352,32 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
         throw new DataplaneException(
                 "interface " + s.interfaceName() + " has no IPv4 address to send ARP requests from; give it one");
+    }
+
+    /**
+     * The interface's address for neighbour solicitations (IPv6 real servers): its link-local
+     * one, else any other IPv6 one; {0, 0} when it has none (IPv6 real servers then stay
+     * unresolved, their frames counted no_mac).
+     */
+    private static long[] ndSource(int ifindex) {
+        long[] found = {0, 0};
+        try (RtNetlink nl = RtNetlink.open()) {
+            for (RtNetlink.Address a : nl.addresses(ifindex)) {
+                if (a.address() instanceof java.net.Inet6Address v6) {
+                    boolean linkLocal = v6.isLinkLocalAddress();
+                    if (linkLocal || found[0] == 0 && found[1] == 0) {
+                        found[0] = Ip128.hi(v6);
+                        found[1] = Ip128.lo(v6);
+                        if (linkLocal) {
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (NativeException e) {
+            LOG.warn("dr: cannot read interface {}'s IPv6 addresses: {}", ifindex, e.getMessage());
+        }
+        return found;
     }
 
     @Override
@@ -672,7 +709,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
     }
 
     private static BpfProgram.Target target(ServiceKey key) {
-        return new BpfProgram.Target(key.protocol().number(), Ipv4.of(key.address()), key.port());
+        return new BpfProgram.Target(
+                key.protocol().number(), Ip128.hi(key.address()), Ip128.lo(key.address()), key.port());
     }
 
     private <T> T call(Callable<T> work) throws DataplaneException {
@@ -781,8 +819,12 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + HOUSEKEEPING_NS;
                 if (!linkDown) {
-                    for (int address : core.neighbours().due(now)) {
-                        sendArpRequest(address);
+                    for (Neighbours.Entry e : core.neighbours().due(now)) {
+                        if (e.ipv4()) {
+                            sendArpRequest(e.address);
+                        } else {
+                            sendSolicitation(e.hi, e.lo);
+                        }
                     }
                 }
                 // A slice of the table each time: the whole table once per EXPIRY_NS, never at once.
@@ -1001,7 +1043,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 core.drop(Drop.TOO_BIG);
             } else if (ArpFrames.sender(in, frame, len, arp)) {
                 if (core.neighbours().heard((int) arp[0], arp[1], now)) {
-                    logNeighbour((int) arp[0], arp[1], now);
+                    logNeighbour(0, Ip128.v4((int) arp[0]), arp[1], now);
+                }
+            } else if (NdpFrames.sender(in, frame, len, nd)) {
+                if (core.neighbours().heard(nd[0], nd[1], nd[2], now)) {
+                    logNeighbour(nd[0], nd[1], nd[2], now);
                 }
             } else if (core.process(in, frame, len, now)) {
                 if ((status & PacketRing.TP_STATUS_CSUMNOTREADY) != 0) {
@@ -1020,7 +1066,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
      * One line per neighbour change, but at most ARP_LOGS a second: ARP replies are anyone's to
      * send, and a spoofer alternating MACs must not flood the log from the forwarder thread.
      */
-    private void logNeighbour(int address, long mac, long now) {
+    private void logNeighbour(long hi, long lo, long mac, long now) {
         if (now - arpLogWindow >= 1_000_000_000L) {
             if (arpLogsSuppressed > 0) {
                 LOG.warn(
@@ -1033,7 +1079,11 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
             arpLogsSuppressed = 0;
         }
         if (arpLogs++ < ARP_LOGS) {
-            LOG.info("dr {}: {} is at {}", settings.interfaceName(), Ipv4.text(address), Ipv4.macText(mac));
+            LOG.info(
+                    "dr {}: {} is at {}",
+                    settings.interfaceName(),
+                    Ip128.address(hi, lo).getHostAddress(),
+                    Ipv4.macText(mac));
         } else {
             arpLogsSuppressed++;
         }
@@ -1041,6 +1091,14 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
 
     private static void completeChecksum(Pointer in, long frame) {
         long ip = frame + EthernetHeader.LENGTH;
+        if (EthernetHeader.etherType(in, frame) == EthernetHeader.ETHERTYPE_IPV6) {
+            // FramePath forwarded it: its header and extension headers parse
+            int total = Ipv6Header.LENGTH + Ipv6Header.payloadLength(in, ip);
+            long t = Ipv6Header.transport(in, ip, total);
+            int at = (int) (t >>> 32);
+            Checksums.complete(in, ip + at, total - at, (int) t);
+            return;
+        }
         int ihl = Ipv4Header.ihl(in, ip);
         Checksums.complete(in, ip + ihl, Ipv4Header.totalLength(in, ip) - ihl, Ipv4Header.protocol(in, ip));
     }
@@ -1083,6 +1141,21 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         } catch (NativeException e) {
             LOG.warn("dr {}: {}", settings.interfaceName(), e.getMessage());
         }
+    }
+
+    /** A neighbour solicitation for an IPv6 real server, from the interface's link-local address. */
+    private void sendSolicitation(long hi, long lo) {
+        if (ndSourceHi == 0 && ndSourceLo == 0) {
+            return; // no IPv6 address to ask from (said at start)
+        }
+        long slot = freeTxSlot();
+        if (slot < 0) {
+            return;
+        }
+        int len = NdpFrames.solicit(mem, slot + PacketRing.TX_DATA, ownMac, ndSourceHi, ndSourceLo, hi, lo);
+        mem.putInt(slot + PacketRing.HDR_LEN, len);
+        mem.putInt(slot + PacketRing.HDR_STATUS, PacketRing.TP_STATUS_SEND_REQUEST);
+        txPending = true;
     }
 
     private void sendArpRequest(int address) {

@@ -85,7 +85,10 @@ final class XdpOffload implements FastPath {
 
     /** The map's key of a connection: xdp_dr.c's struct conn_key, addresses and ports in network order. */
     static byte[] key(DrConnection c) {
-        return XdpProgram.key4(c.clientAddress, c.clientPort, c.virtualAddress, c.virtualPort, c.protocol);
+        return Ip128.isV4(c.clientHi, c.clientLo)
+                ? XdpProgram.key4((int) c.clientLo, c.clientPort, (int) c.virtualLo, c.virtualPort, c.protocol)
+                : XdpProgram.key6(
+                        c.clientHi, c.clientLo, c.clientPort, c.virtualHi, c.virtualLo, c.virtualPort, c.protocol);
     }
 
     @Override
@@ -228,13 +231,14 @@ final class XdpOffload implements FastPath {
                 }
                 // out of the program while its table is rewritten: its misses are the
                 // forwarder's meanwhile, never a half-written table's
-                program.removeService(s.protocol, s.address, s.port);
+                program.removeService(s.protocol, s.addressHi, s.addressLo, s.port);
                 program.writeTable(p.table, table, t.size());
                 p.schedulings = s.schedulings;
             }
             program.putService(
                     s.protocol,
-                    s.address,
+                    s.addressHi,
+                    s.addressLo,
                     s.port,
                     p.table,
                     (t.hashesPort() ? XdpProgram.MH_PORT : 0)
@@ -257,7 +261,7 @@ final class XdpOffload implements FastPath {
         placing.remove(s);
         tables.clear(p.table);
         try {
-            program.removeService(s.protocol, s.address, s.port);
+            program.removeService(s.protocol, s.addressHi, s.addressLo, s.port);
         } catch (IOException e) {
             fail("a service still placed by the XDP program", e);
         }
@@ -284,14 +288,16 @@ final class XdpOffload implements FastPath {
     @Override
     public int placed(Placed to, int max) {
         return program.readPlaced(
-                (protocol, client, clientPort, service, servicePort, server, tcpFlags, bytes) -> {
+                (protocol, cHi, cLo, clientPort, vHi, vLo, servicePort, server, tcpFlags, bytes) -> {
                     Slot s = server >= 0 && server < owners.length ? owners[server] : null;
                     if (s != null) {
                         to.placed(
                                 protocol,
-                                client,
+                                cHi,
+                                cLo,
                                 clientPort,
-                                service,
+                                vHi,
+                                vLo,
                                 servicePort,
                                 s.service,
                                 s.server,

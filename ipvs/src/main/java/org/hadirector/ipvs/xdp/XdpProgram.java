@@ -218,6 +218,26 @@ public final class XdpProgram implements Closeable {
                 protocol);
     }
 
+    /**
+     * An IPv6 connection's key: each address as two longs whose bytes, most significant first,
+     * are the address's 16 (the forwarder's form).
+     */
+    public static byte[] key6(
+            long clientHi,
+            long clientLo,
+            int clientPort,
+            long serviceHi,
+            long serviceLo,
+            int servicePort,
+            int protocol) {
+        return key(
+                ByteBuffer.allocate(16).putLong(clientHi).putLong(clientLo).array(),
+                clientPort,
+                ByteBuffer.allocate(16).putLong(serviceHi).putLong(serviceLo).array(),
+                servicePort,
+                protocol);
+    }
+
     /** struct conn_key: addresses of 4 or 16 bytes (the family follows), ports in network order. */
     private static byte[] key(byte[] client, int clientPort, byte[] service, int servicePort, int protocol) {
         ByteBuffer b = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.BIG_ENDIAN);
@@ -248,25 +268,34 @@ public final class XdpProgram implements Closeable {
     public static final int MH_SIZE = 4093;
 
     /**
-     * The program places misses of this IPv4 service (address and port as the frame carries
-     * them, big-endian ints) by table {@code table} (0 to MH_SERVICES - 1), with these flags.
+     * The program places misses of this service (its address as {@link Placed} gives them:
+     * two longs, IPv4 as ::ffff:a.b.c.d) by table {@code table} (0 to MH_SERVICES - 1), with
+     * these flags.
      */
-    public void putService(int protocol, int address, int port, int table, int flags) throws IOException {
+    public void putService(int protocol, long addressHi, long addressLo, int port, int table, int flags)
+            throws IOException {
         ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         v.putInt(0, table * MH_SIZE).putInt(4, flags);
-        if (!map("services").update(serviceKey(protocol, address, port), v.array(), Bpf.ANY)) {
+        if (!map("services").update(serviceKey(protocol, addressHi, addressLo, port), v.array(), Bpf.ANY)) {
             throw new IOException(ifname + ": the program's service map is full");
         }
     }
 
     /** The program no longer places for this service. */
-    public void removeService(int protocol, int address, int port) throws IOException {
-        map("services").delete(serviceKey(protocol, address, port));
+    public void removeService(int protocol, long addressHi, long addressLo, int port) throws IOException {
+        map("services").delete(serviceKey(protocol, addressHi, addressLo, port));
     }
 
-    private static byte[] serviceKey(int protocol, int address, int port) {
+    /** struct svc_key: the address (4 or 16 bytes, the family follows), the port in network order. */
+    private static byte[] serviceKey(int protocol, long hi, long lo, int port) {
         ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.BIG_ENDIAN);
-        b.putInt(0, address).putShort(16, (short) port).put(18, (byte) protocol).put(19, (byte) 4);
+        boolean v4 = hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED;
+        if (v4) {
+            b.putInt(0, (int) lo);
+        } else {
+            b.putLong(0, hi).putLong(8, lo);
+        }
+        b.putShort(16, (short) port).put(18, (byte) protocol).put(19, (byte) (v4 ? 4 : 6));
         return b.array();
     }
 
@@ -306,32 +335,46 @@ public final class XdpProgram implements Closeable {
                         Bpf.ANY);
     }
 
-    /** A connection the program placed (struct placed_event), IPv4: addresses and ports as the frame carried them. */
+    /**
+     * A connection the program placed (struct placed_event): each address as two longs, its 16
+     * bytes read big-endian (IPv4 as ::ffff:a.b.c.d), ports as the frame carried them.
+     */
     @FunctionalInterface
     public interface Placed {
         void placed(
                 int protocol,
-                int client,
+                long clientHi,
+                long clientLo,
                 int clientPort,
-                int service,
+                long serviceHi,
+                long serviceLo,
                 int servicePort,
                 int server,
                 int tcpFlags,
                 long bytes);
     }
 
+    private static final long V4_MAPPED = 0xffff_0000_0000L;
+
     /** Hands up to {@code max} of the connections the program placed since the last call to {@code to}; returns how many. */
     public int readPlaced(Placed to, int max) {
         return placed.read(
                 (m, at, len) -> {
-                    if (len < 56 || m.getByte(at + 37) != 4) {
-                        return; // IPv6: the forwarder has no such service
+                    if (len < 56) {
+                        return;
                     }
+                    boolean v4 = m.getByte(at + 37) == 4;
                     to.placed(
                             m.getByte(at + 36) & 0xff,
-                            Integer.reverseBytes(m.getInt(at)),
+                            v4 ? 0 : Long.reverseBytes(m.getLong(at)),
+                            v4
+                                    ? V4_MAPPED | Integer.toUnsignedLong(Integer.reverseBytes(m.getInt(at)))
+                                    : Long.reverseBytes(m.getLong(at + 8)),
                             Short.toUnsignedInt(Short.reverseBytes(m.getShort(at + 32))),
-                            Integer.reverseBytes(m.getInt(at + 16)),
+                            v4 ? 0 : Long.reverseBytes(m.getLong(at + 16)),
+                            v4
+                                    ? V4_MAPPED | Integer.toUnsignedLong(Integer.reverseBytes(m.getInt(at + 16)))
+                                    : Long.reverseBytes(m.getLong(at + 24)),
                             Short.toUnsignedInt(Short.reverseBytes(m.getShort(at + 34))),
                             m.getInt(at + 40),
                             m.getByte(at + 44) & 0xff,

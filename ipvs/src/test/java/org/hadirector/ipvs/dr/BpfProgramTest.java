@@ -160,6 +160,49 @@ class BpfProgramTest {
                 "not addressed to this host's MAC");
     }
 
+    static final String VIP6 = "2001:db8::100";
+    static final List<BpfProgram.Target> TARGETS6 = List.of(
+            new BpfProgram.Target(6, 0x20010db800000000L, 0x100L, 80),
+            new BpfProgram.Target(17, 0x20010db800000000L, 0x100L, 0),
+            new BpfProgram.Target(6, VIP, 80));
+
+    static String lanes6(ByteBuffer f) {
+        return run(BpfProgram.build(TARGETS6, BpfProgram.Lane.ESTABLISHED), f, PACKET_HOST) + "/"
+                + run(BpfProgram.build(TARGETS6, BpfProgram.Lane.OPENING), f, PACKET_HOST);
+    }
+
+    /**
+     * IPv6 services: a SYN opens, the rest of a service's frames and neighbour advertisements
+     * and solicitations take the established lane, another address, port or ICMPv6 message
+     * none; a frame whose first next header is an extension header is taken to a service's
+     * address whatever its port (the frame path walks the chain).
+     */
+    @Test
+    void ipv6ServicesAndNeighbourDiscoveryReachTheForwarder() {
+        String established = ACCEPT + "/0";
+        String opening = "0/" + ACCEPT;
+        assertEquals(opening, lanes6(Frames.packet6(6, "2001:db8::10", 40000, VIP6, 80, Frames.SYN, 0)));
+        assertEquals(established, lanes6(Frames.packet6(6, "2001:db8::10", 40000, VIP6, 80, Frames.ACK, 10)));
+        assertEquals(established, lanes6(Frames.packet6(17, "2001:db8::10", 5353, VIP6, 53, 0, 10)));
+        assertEquals("0/0", lanes6(Frames.packet6(6, "2001:db8::10", 40000, VIP6, 81, Frames.SYN, 0)));
+        assertEquals("0/0", lanes6(Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::101", 80, Frames.ACK, 0)));
+        assertEquals("0/0", lanes6(Frames.packet6(6, "2001:db8:1::100", 40000, "2001:db9::100", 80, Frames.ACK, 0)));
+        assertEquals(
+                established,
+                lanes6(Frames.packet6(6, "2001:db8::10", 40000, VIP6, 81, Frames.SYN, 0, 0)),
+                "hop-by-hop");
+        assertEquals("0/0", lanes6(Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::101", 80, Frames.SYN, 0, 0)));
+        ByteBuffer na = NdpFramesTest.advertisement(0x020000000021L, 255).duplicate();
+        assertEquals(established, lanes6(na), "a neighbour advertisement");
+        ByteBuffer echo = NdpFramesTest.advertisement(0x020000000021L, 255).duplicate();
+        echo.put(54, (byte) 128);
+        assertEquals("0/0", lanes6(echo), "another ICMPv6 message");
+        // IPv4 beside it as before
+        assertEquals(opening, lanes6(Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.SYN, 0)));
+        assertEquals("0/0", lanes6(Frames.udp("198.18.0.10", 5353, "198.18.0.100", 53, 10)));
+        assertEquals(established, lanes6(arp()));
+    }
+
     @Test
     void laterFragmentsAndOptionsAreReadRight() {
         ByteBuffer frag = Frames.tcp("198.18.0.10", 40000, "198.18.0.100", 80, Frames.ACK, 8);
@@ -182,11 +225,11 @@ class BpfProgramTest {
             many.add(new BpfProgram.Target(6, VIP + i, 80));
         }
         assertThrows(IllegalArgumentException.class, () -> BpfProgram.build(many, BpfProgram.Lane.OPENING));
-        // a TCP target takes 7 instructions (its verdict is one jump to the shared flags' test):
-        // 582 of them fit in the kernel's limit
-        assertEquals(4092, BpfProgram.build(many.subList(0, 582), BpfProgram.Lane.ESTABLISHED).length);
+        // an IPv4 TCP target takes 7 instructions (its verdict is one jump to the shared flags'
+        // test): 580 of them fit in the kernel's limit beside the IPv6 and ARP parts
+        assertEquals(4093, BpfProgram.build(many.subList(0, 580), BpfProgram.Lane.ESTABLISHED).length);
         assertThrows(
                 IllegalArgumentException.class,
-                () -> BpfProgram.build(many.subList(0, 583), BpfProgram.Lane.ESTABLISHED));
+                () -> BpfProgram.build(many.subList(0, 581), BpfProgram.Lane.ESTABLISHED));
     }
 }

@@ -83,6 +83,46 @@ class ConnectionTableTest {
         assertEquals(1 << 24, ConnectionTable.defaultLimit(Long.MAX_VALUE));
     }
 
+    /** An IPv6 flow is found by its 128-bit addresses, never by an IPv4 flow's key with the same low bits. */
+    @Test
+    void ipv6AndIpv4FlowsKeepTheirOwnKeys() {
+        ConnectionTable t = new ConnectionTable(100);
+        long cHi = 0x20010db800000000L;
+        long vHi = 0x20010db800000000L;
+        long cLo = Ip128.v4(ip("198.18.0.10")) & 0xffffffffL; // the IPv4 flow's low 32 bits
+        long vLo = Ip128.v4(VIP) & 0xffffffffL;
+        DrConnection v6 = new DrConnection(TCP, cHi, cLo, 40000, vHi, vLo, 80, false, web, rs1);
+        t.link(v6);
+        DrConnection v4 = flow(t, 40000);
+        assertSame(v6, t.lookup(TCP, cHi, cLo, 40000, vHi, vLo, 80, false));
+        assertSame(v4, t.lookup(TCP, ip("198.18.0.10"), 40000, VIP, 80, false));
+        assertNull(t.lookup(TCP, 0, cLo, 40000, 0, vLo, 80, false));
+        assertEquals(
+                "/2001:db8:0:0:0:0:c612:a", v6.toConnection(10).clientAddress().toString());
+        assertEquals("/198.18.0.10", v4.toConnection(10).clientAddress().toString());
+        t.unlink(v6);
+        assertNull(t.lookup(TCP, cHi, cLo, 40000, vHi, vLo, 80, false));
+        assertEquals(1, t.count());
+    }
+
+    /** Persistence masks: an IPv4 prefix counts IPv4's bits, an IPv6 prefix the whole address. */
+    @Test
+    void prefixesMaskEachFamilyAsItsOwnLength() {
+        long lo4 = Ip128.v4(ip("198.18.0.10"));
+        assertEquals(0, Ip128.maskHi(0, lo4, 24));
+        assertEquals(Ip128.v4(ip("198.18.0.0")), Ip128.maskLo(0, lo4, 24));
+        assertEquals(Ip128.v4(0), Ip128.maskLo(0, lo4, 0));
+        assertEquals(lo4, Ip128.maskLo(0, lo4, 32));
+        long hi = 0x20010db8_00010002L;
+        long lo = 0x00030004_00050006L;
+        assertEquals(0x20010db8_00000000L, Ip128.maskHi(hi, lo, 32));
+        assertEquals(0, Ip128.maskLo(hi, lo, 32));
+        assertEquals(hi, Ip128.maskHi(hi, lo, 64));
+        assertEquals(0x00030000_00000000L, Ip128.maskLo(hi, lo, 80));
+        assertEquals(lo, Ip128.maskLo(hi, lo, 128));
+        assertEquals(0, Ip128.maskHi(hi, lo, 0));
+    }
+
     @Test
     void linkAndUnlinkKeepTheServersCountsWithTheTable() {
         ConnectionTable t = new ConnectionTable(100);

@@ -248,13 +248,57 @@ class ForwardingCoreTest {
         assertEquals(1L, core.drops().get(Drop.MALFORMED));
     }
 
+    /**
+     * IPv6 frames take the same path: the header and its extension headers (hop-by-hop,
+     * destination options) parsed to the transport header; with no IPv6 service, none is
+     * forwarded. A fragment, a truncated or lying header, and an IPv4-mapped address (which would
+     * take an IPv4 flow's key) are dropped and counted; neither IPv4 nor IPv6 is NOT_IP.
+     */
+    @Test
+    void ipv6FramesAreParsedThroughTheirExtensionHeaders() {
+        assertEquals(-1, send(Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::100", 80, SYN, 0)));
+        assertEquals(-1, send(Frames.packet6(17, "2001:db8::10", 40000, "2001:db8::100", 53, 0, 10, 0, 60)));
+        assertEquals(2L, core.drops().get(Drop.NO_SERVICE));
+        assertEquals(-1, send(Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::100", 80, SYN, 0, 0, 44)));
+        assertEquals(1L, core.drops().get(Drop.FRAGMENT));
+        // ::ffff:198.18.0.100 as a destination: not the IPv4 service on 198.18.0.100
+        assertEquals(-1, send(Frames.packet6(6, "2001:db8::10", 40000, "::ffff:" + VIP, 80, SYN, 0)));
+        assertEquals(-1, send(Frames.packet6(6, "::ffff:198.18.0.10", 40000, "2001:db8::100", 80, SYN, 0)));
+        ByteBuffer longer = Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::100", 80, SYN, 0);
+        longer.putShort(18, (short) 1000); // payload length beyond the frame
+        assertEquals(-1, send(longer));
+        ByteBuffer runaway = Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::100", 80, SYN, 0, 0, 60, 0, 60, 0);
+        assertEquals(-1, send(runaway)); // more extension headers than the forwarder walks
+        ByteBuffer overlong = Frames.packet6(6, "2001:db8::10", 40000, "2001:db8::100", 80, SYN, 0, 60);
+        overlong.put(14 + 40 + 1, (byte) 200); // an extension header longer than the packet
+        assertEquals(-1, send(overlong));
+        assertEquals(5L, core.drops().get(Drop.MALFORMED));
+        ByteBuffer arp = tcp(CLIENT, 40000, VIP, 80, SYN, 0);
+        arp.putShort(12, (short) 0x0806);
+        assertEquals(-1, send(arp));
+        assertEquals(1L, core.drops().get(Drop.NOT_IP));
+        // the IPv4 service still serves its flows
+        assertTrue(send(tcp(CLIENT, 40000, VIP, 80, SYN, 0)) != -1);
+    }
+
     @Test
     void randomFramesNeverThrow() {
         Random r = new Random(7);
         for (int i = 0; i < 20_000; i++) {
-            ByteBuffer f = r.nextBoolean()
+            int kind = r.nextInt(3);
+            ByteBuffer f = kind == 0
                     ? tcp(CLIENT, r.nextInt(65536), VIP, 80, r.nextInt(256), r.nextInt(64))
-                    : ByteBuffer.allocateDirect(r.nextInt(120));
+                    : kind == 1
+                            ? Frames.packet6(
+                                    6,
+                                    "2001:db8::10",
+                                    r.nextInt(65536),
+                                    "2001:db8::100",
+                                    80,
+                                    r.nextInt(256),
+                                    r.nextInt(64),
+                                    r.nextBoolean() ? new int[] {0} : new int[0])
+                            : ByteBuffer.allocateDirect(r.nextInt(120));
             int flips = r.nextInt(6);
             for (int k = 0; k < flips && f.limit() > 0; k++) {
                 f.put(r.nextInt(f.limit()), (byte) r.nextInt(256));
@@ -272,6 +316,7 @@ class ForwardingCoreTest {
         assertEquals(
                 List.of(ip("198.18.0.23")),
                 core.neighbours().due(now).stream()
+                        .map(e -> e.address)
                         .filter(a -> a == ip("198.18.0.23"))
                         .toList());
         core.neighbours().heard(ip("198.18.0.23"), 0x020000000023L, now);

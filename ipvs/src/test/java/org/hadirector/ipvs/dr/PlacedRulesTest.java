@@ -55,9 +55,11 @@ class PlacedRulesTest {
             for (Object[] e : events) {
                 to.placed(
                         (int) e[0],
-                        (int) e[1],
+                        0,
+                        Ip128.v4((int) e[1]),
                         (int) e[2],
-                        (int) e[3],
+                        0,
+                        Ip128.v4((int) e[3]),
                         (int) e[4],
                         (DrService) e[5],
                         (DrRealServer) e[6],
