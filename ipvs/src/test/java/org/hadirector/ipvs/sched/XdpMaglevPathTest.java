@@ -230,6 +230,81 @@ class XdpMaglevPathTest {
         }
     }
 
+    /**
+     * An IPv6 mh service: the program folds the source as the kernel does (the XOR of its four
+     * words) and places a sloppy segment where Java's mh would; the event carries the 16-byte
+     * addresses (family 6) and the connection goes in the map under its IPv6 key.
+     */
+    @Test
+    void anIpv6MissIsPlacedByTheFoldedSource() throws Exception {
+        Map<String, Closeable> made = new LinkedHashMap<>();
+        try (Bpf.Program p =
+                SelfTestPrograms.loadWithMaps(SelfTestPrograms.object(XdpProgram.objectName()), "hd_mh_path", made)) {
+            Bpf.Map config = (Bpf.Map) made.get("config");
+            Bpf.Map services = (Bpf.Map) made.get("services");
+            Bpf.Map tables = (Bpf.Map) made.get("mh_tables");
+            Bpf.Map servers = (Bpf.Map) made.get("servers");
+            Bpf.Map conns = (Bpf.Map) made.get("conns");
+            Bpf.RingBuffer placed = (Bpf.RingBuffer) made.get("placed");
+            config.update(new byte[4], Arrays.copyOf(OWN, 8), Bpf.ANY);
+            byte[] vip6 = java.net.InetAddress.getByName("2001:db8::100").getAddress();
+            ByteBuffer sk = ByteBuffer.allocate(20).order(ByteOrder.BIG_ENDIAN);
+            sk.put(0, vip6).putShort(16, (short) 80).put(18, (byte) 6).put(19, (byte) 6);
+            services.update(sk.array(), le(0, 0), Bpf.ANY);
+            for (int i = 0; i < SIZE; i++) {
+                tables.update(le(i), le(i % 3 + 1), Bpf.ANY);
+            }
+            for (int d = 0; d < 3; d++) {
+                byte[] v = Arrays.copyOf(SERVER_MACS[d], 8);
+                v[6] = (byte) (USABLE[d] ? 1 : 0);
+                v[7] = (byte) (KNOWN[d] ? 1 : 0);
+                servers.update(le(d), v, Bpf.ANY);
+            }
+            Random r = new Random(8200);
+            int placedFlows = 0;
+            for (int i = 0; i < 300; i++) {
+                byte[] client = java.net.InetAddress.getByName("2001:db8::").getAddress();
+                for (int k = 8; k < 16; k++) {
+                    client[k] = (byte) r.nextInt(256);
+                }
+                int sport = 1024 + r.nextInt(60_000);
+                ByteBuffer f = ByteBuffer.allocate(14 + 40 + 20 + 16).order(ByteOrder.BIG_ENDIAN);
+                f.put(OWN).put(CLIENT_MAC).putShort((short) 0x86dd);
+                f.putInt(0x60000000)
+                        .putShort((short) 36)
+                        .put((byte) 6)
+                        .put((byte) 64)
+                        .put(client)
+                        .put(vip6);
+                f.putShort((short) sport).putShort((short) 80).putInt(1000).putInt(2000);
+                f.put((byte) 0x50).put((byte) 0x10).putShort((short) 65535).putInt(0);
+                int dest = slot(HashSchedulers.fold(client), 0, 0) % 3;
+                Bpf.Program.TestRun run = p.testRun(f.array());
+                List<byte[]> events = new ArrayList<>();
+                placed.read((m, at, len) -> events.add(bytes(m, at, len)), 10);
+                ByteBuffer key = ByteBuffer.allocate(40).order(ByteOrder.BIG_ENDIAN);
+                key.put(0, client).put(16, vip6).putShort(32, (short) sport).putShort(34, (short) 80);
+                key.put(36, (byte) 6).put(37, (byte) 6);
+                if (USABLE[dest] && KNOWN[dest]) {
+                    placedFlows++;
+                    assertEquals(XDP_TX, run.retval(), "flow " + i);
+                    assertArrayEquals(SERVER_MACS[dest], Arrays.copyOfRange(run.data(), 0, 6));
+                    assertEquals(1, events.size());
+                    assertArrayEquals(key.array(), Arrays.copyOf(events.get(0), 40));
+                    assertTrue(conns.lookup(key.array(), new byte[40]));
+                } else {
+                    assertEquals(XDP_PASS, run.retval(), "flow " + i + " to " + dest);
+                    assertEquals(0, events.size());
+                }
+            }
+            assertTrue(placedFlows > 50, "placed " + placedFlows);
+        } finally {
+            for (Closeable c : made.values()) {
+                c.close();
+            }
+        }
+    }
+
     /** The program's sh pick: the bucket, then with fallback the first 8 steps of the kernel's walk; -1: Java's. */
     static int shWalk(PlacementTable t, List<Backend> backends, int client, int port, boolean fallback) {
         int ihash = HashSchedulers.Sh.key(client, port, 0);
