@@ -25,6 +25,8 @@ final class Native {
     static final int SO_LINGER = 13;
     static final int IPPROTO_TCP = 6;
     static final int TCP_QUICKACK = 12;
+    static final int TCP_DEFER_ACCEPT = 9;
+    static final int AF_UNSPEC = 0;
     static final int IPPROTO_IP = 0;
     static final int IPPROTO_IPV6 = 41;
     static final int IPPROTO_ICMP = 1;
@@ -72,6 +74,7 @@ final class Native {
     static final int SOCK_NONBLOCK = 0x800;
     static final int SO_ERROR = 4;
     static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_MOD = 3;
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
     static final int EPOLLERR = 0x8;

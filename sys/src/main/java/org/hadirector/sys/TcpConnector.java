@@ -16,12 +16,22 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * descriptor is touched by the connector's thread only; other threads hand it work and aborts
  * through a queue and an eventfd. Callbacks run on that thread and must not block.
  *
- * <p>A connect is half-open, as haproxy's layer-4 checks are: delayed ACKs are asked for before
- * connect (TCP_QUICKACK off), so the SYN-ACK that completes the connect is not acknowledged at
- * once, and a completed connect is closed with a reset (SO_LINGER 0). The real server answers a
- * SYN and forgets the request on the reset: its application never accepts a connection, no FIN
- * is exchanged and no TIME_WAIT socket is left on the director. What the check decides is
- * unchanged: keepalived's TCP_CHECK also counts the connect completed by the SYN-ACK as success.
+ * <p>A connect is half-open, as haproxy's layer-4 checks are: the handshake's last ACK is held
+ * back (TCP_DEFER_ACCEPT on the connecting socket; TCP_QUICKACK off for a conversation), so the
+ * SYN-ACK that completes the connect is not acknowledged at once, and a completed connect ends
+ * with a reset. The real server answers a SYN and forgets the request on the reset: its
+ * application never accepts a connection, no FIN is exchanged and no TIME_WAIT socket is left on
+ * the director. What the check decides is unchanged: keepalived's TCP_CHECK also counts the
+ * connect completed by the SYN-ACK as success.
+ *
+ * <p>The reset is a connect to AF_UNSPEC (the kernel's tcp_disconnect, as close with SO_LINGER 0
+ * does), which leaves the socket unconnected and ready for the next connect: the sockets of
+ * completed plain connects (no bind address) are kept in a small pool per family and connected
+ * again, still registered in epoll (EPOLLONESHOT, re-armed with one EPOLL_CTL_MOD). A check
+ * then costs connect, epoll_ctl and the disconnect, where a fresh socket costs socket,
+ * setsockopt, connect, epoll_ctl, setsockopt and close: lab/floor's C test measured 28% of a core
+ * against 20% for 10,000 checks a second, the difference being the kernel's making and freeing
+ * of a socket and its file. The wire is the same: SYN, SYN-ACK, RST, a new source port each time.
  *
  * <p>A {@link Conversation} (HTTP_GET's request and response) runs on the same thread: after the
  * connect it writes and reads, edge-triggered on the one epoll registration, so a whole HTTP check
@@ -76,6 +86,15 @@ public final class TcpConnector implements Closeable {
     private static final int EVENT_SIZE = 12;
 
     private static final int BATCH = 256;
+    /** Unconnected sockets kept per family for the next plain connects (each is a descriptor held). */
+    static final int POOL = 256;
+    /** An int 1: TCP_DEFER_ACCEPT's seconds (any value holds the ACK back; it survives a disconnect). */
+    private static final byte[] YES = java.nio.ByteBuffer.allocate(4)
+            .order(java.nio.ByteOrder.nativeOrder())
+            .putInt(1)
+            .array();
+    /** struct sockaddr with sa_family AF_UNSPEC: a connect to it dissolves the connection with a reset. */
+    private static final byte[] UNSPEC = new byte[16];
     /** An int 0 (TCP_QUICKACK off). */
     private static final byte[] NO = new byte[4];
     /** struct linger {l_onoff 1, l_linger 0}: close sends a reset. */
@@ -94,6 +113,15 @@ public final class TcpConnector implements Closeable {
      * Deadlines as they were when queued: a conversation's moves on at each phase, and an entry
      * whose attempt has a later deadline by the time it comes to the head is queued again.
      */
+    /** Idle pooled sockets, IPv4 and IPv6 (connector's thread only). */
+    private final int[] pool4 = new int[POOL];
+
+    private final int[] pool6 = new int[POOL];
+    private int pooled4;
+    private int pooled6;
+    /** Connects that took a pooled socket (written by the connector's thread only). */
+    private volatile long reused;
+
     private final PriorityQueue<Due> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     /** Conversations with bytes left to read after their turn (edge-triggered: no new event comes). */
     private final java.util.ArrayDeque<Attempt> unread = new java.util.ArrayDeque<>();
@@ -116,6 +144,9 @@ public final class TcpConnector implements Closeable {
         private long timeoutNanos;
         private long deadline;
         private int fd = -1;
+        /** The socket's family when it may go back to the pool after a completed connect; 0 when not. */
+        private int poolFamily;
+
         private boolean finished;
         private boolean connected;
         /** The phase a timeout is reported in. */
@@ -275,16 +306,30 @@ public final class TcpConnector implements Closeable {
             return;
         }
         int family = target.getAddress() instanceof Inet6Address ? Native.AF_INET6 : Native.AF_INET;
-        int fd = Native.C.socket(family, Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            end(a, Native.errno(), "socket", true);
-            return;
+        boolean poolable = a.conversation == null && bind == null;
+        int fd = poolable ? takePooled(family) : -1;
+        boolean registered = fd >= 0;
+        if (registered) {
+            reused++;
+        } else {
+            fd = Native.C.socket(family, Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                end(a, Native.errno(), "socket", true);
+                return;
+            }
+            // best effort: without it the connect simply completes with an ACK, as keepalived's does
+            // (a conversation's first write then carries the handshake's last ACK). A plain connect
+            // holds the ACK back with TCP_DEFER_ACCEPT, which a disconnect keeps (TCP_QUICKACK's
+            // setting is reset by it), so a pooled socket needs no call for it again.
+            if (poolable) {
+                Native.C.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_DEFER_ACCEPT, YES, YES.length);
+            } else {
+                Native.C.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_QUICKACK, NO, NO.length);
+            }
         }
         a.fd = fd;
+        a.poolFamily = poolable ? family : 0;
         a.timeoutNanos = timeoutNanos;
-        // best effort: without it the connect simply completes with an ACK, as keepalived's does
-        // (a conversation's first write then carries the handshake's last ACK)
-        Native.C.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_QUICKACK, NO, NO.length);
         if (bind != null) {
             byte[] b = SockAddr.of(bind.getAddress(), bind.getPort());
             if (Native.C.bind(fd, b, b.length) < 0) {
@@ -307,7 +352,9 @@ public final class TcpConnector implements Closeable {
         int events = a.conversation == null
                 ? Native.EPOLLOUT | Native.EPOLLONESHOT
                 : Native.EPOLLOUT | Native.EPOLLIN | Native.EPOLLET;
-        if (Native.C.epoll_ctl(epfd, Native.EPOLL_CTL_ADD, fd, event(events, fd)) < 0) {
+        // a pooled socket is still registered (its one-shot disarmed since its last event): re-armed
+        if (Native.C.epoll_ctl(epfd, registered ? Native.EPOLL_CTL_MOD : Native.EPOLL_CTL_ADD, fd, event(events, fd))
+                < 0) {
             end(a, Native.errno(), "epoll_ctl", true);
             return;
         }
@@ -434,9 +481,10 @@ public final class TcpConnector implements Closeable {
             pending.remove(a.fd);
             if (errno == 0 && report && a.conversation == null) {
                 // reset, not FIN: the handshake's last ACK has not been sent (see the class comment)
-                Native.C.setsockopt(a.fd, Native.SOL_SOCKET, Native.SO_LINGER, RESET, RESET.length);
+                release(a.fd, a.poolFamily);
+            } else {
+                Native.closeQuietly(a.fd);
             }
-            Native.closeQuietly(a.fd);
             a.fd = -1;
         }
         // a finished attempt leaves the deadline queue lazily, when it comes to the head
@@ -448,6 +496,33 @@ public final class TcpConnector implements Closeable {
                 LOG.error("{}: callback failed: {}", thread.getName(), e.toString(), e);
             }
         }
+    }
+
+    /** An idle pooled socket of the family, or -1. */
+    private int takePooled(int family) {
+        if (family == Native.AF_INET) {
+            return pooled4 > 0 ? pool4[--pooled4] : -1;
+        }
+        return pooled6 > 0 ? pool6[--pooled6] : -1;
+    }
+
+    /**
+     * Ends a completed connect with a reset: disconnected (connect to AF_UNSPEC) and kept for the
+     * next connect when it may be pooled and the pool has room, else closed with SO_LINGER 0.
+     */
+    private void release(int fd, int family) {
+        boolean v4 = family == Native.AF_INET;
+        boolean room = family != 0 && (v4 ? pooled4 : pooled6) < POOL;
+        if (room && Native.C.connect(fd, UNSPEC, UNSPEC.length) == 0) {
+            if (v4) {
+                pool4[pooled4++] = fd;
+            } else {
+                pool6[pooled6++] = fd;
+            }
+            return;
+        }
+        Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, RESET, RESET.length);
+        Native.closeQuietly(fd);
     }
 
     private void loop() {
@@ -535,6 +610,12 @@ public final class TcpConnector implements Closeable {
         for (Attempt a : pending.values().toArray(new Attempt[0])) {
             end(a, 0, null, false);
         }
+        while (pooled4 > 0) {
+            Native.closeQuietly(pool4[--pooled4]);
+        }
+        while (pooled6 > 0) {
+            Native.closeQuietly(pool6[--pooled6]);
+        }
     }
 
     /** One queued command; a bug in one must not stop the thread every TCP check depends on. */
@@ -560,6 +641,11 @@ public final class TcpConnector implements Closeable {
         }
         wake.close();
         Native.closeQuietly(epfd);
+    }
+
+    /** How many connects so far took a pooled socket instead of a new one. */
+    public long reusedSockets() {
+        return reused;
     }
 
     /** The C library's text for an errno, for reasons in logs ("Connection refused"). */

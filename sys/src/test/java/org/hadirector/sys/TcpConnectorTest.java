@@ -57,6 +57,49 @@ class TcpConnectorTest {
         }
     }
 
+    /**
+     * A completed plain connect's socket is disconnected (a reset) and connected again for the next
+     * check: every outcome is still its own (no error left over from the reset, a refusal after a
+     * reuse, a success after that), IPv4 and IPv6 alike, and no connect reaches the server's accept
+     * queue.
+     */
+    @Test
+    void pooledSocketsAreConnectedAgainWithOutcomesOfTheirOwn() throws Exception {
+        for (InetAddress host : new InetAddress[] {LOOPBACK, InetAddress.getByName("::1")}) {
+            try (TcpConnector c = TcpConnector.open("test-tcp");
+                    ServerSocket s = new ServerSocket(0, 50, host)) {
+                InetSocketAddress live = new InetSocketAddress(host, s.getLocalPort());
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(new Outcome(0, "connect"), once(c, live, null, SECOND), host + " #" + i);
+                }
+                assertTrue(c.reusedSockets() >= 19, c.reusedSockets() + " of 20 connects reused a socket");
+                Outcome refused = once(c, new InetSocketAddress(host, freePort(host)), null, SECOND);
+                assertEquals(111, refused.errno(), host + ": ECONNREFUSED on a pooled socket");
+                assertEquals(new Outcome(0, "connect"), once(c, live, null, SECOND));
+                // bound connects never take a pooled socket
+                long before = c.reusedSockets();
+                assertEquals(new Outcome(0, "connect"), once(c, live, new InetSocketAddress(host, 0), SECOND));
+                assertEquals(before, c.reusedSockets());
+                s.setSoTimeout(300);
+                int accepted = 0;
+                for (int i = 0; i < 3; i++) {
+                    try (Socket x = s.accept()) {
+                        accepted++;
+                    } catch (SocketTimeoutException e) {
+                        break;
+                    }
+                }
+                assertTrue(accepted <= 2, accepted + " of 23 connects reached the server's accept queue");
+            }
+        }
+    }
+
+    static int freePort(InetAddress host) throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, host)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void connectsRefusesAndReportsBindErrors() throws Exception {
         try (TcpConnector c = TcpConnector.open("test-tcp");
