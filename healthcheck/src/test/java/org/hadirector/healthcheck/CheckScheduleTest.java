@@ -123,4 +123,42 @@ class CheckScheduleTest {
         s.add("sooner", Long.MAX_VALUE - 5);
         assertEquals(List.of("sooner"), s.due(Long.MAX_VALUE, j -> true).start());
     }
+
+    /** The heap against a plain sort: thousands of jobs, shared due times, removals, re-adds. */
+    @Test
+    void manyJobsStartInDueThenScheduledOrderWhateverWasRemoved() {
+        java.util.Random r = new java.util.Random(7);
+        CheckSchedule<String> s = schedule(Integer.MAX_VALUE);
+        record Want(String job, long at, int order) {}
+        java.util.Map<String, Want> live = new java.util.HashMap<>();
+        int order = 0;
+        String[] jobs = new String[5000]; // jobs are told apart by identity, as the service's runners are
+        for (int i = 0; i < jobs.length; i++) {
+            String j = jobs[i] = "j" + i;
+            long at = T0 + r.nextInt(2000) * (MS / 4);
+            s.add(j, at);
+            live.put(j, new Want(j, at, order++));
+            if (r.nextInt(5) == 0) {
+                String gone = jobs[r.nextInt(i + 1)];
+                s.remove(gone);
+                live.remove(gone);
+                if (r.nextBoolean()) { // scheduled again: a new place, the old one never starts
+                    long again = T0 + r.nextInt(2000) * (MS / 4);
+                    s.add(gone, again);
+                    live.put(gone, new Want(gone, again, order++));
+                }
+            }
+        }
+        List<String> want = live.values().stream()
+                .sorted(java.util.Comparator.comparingLong(Want::at).thenComparingInt(Want::order))
+                .map(Want::job)
+                .toList();
+        List<String> got = new java.util.ArrayList<>();
+        for (long now = T0; now <= T0 + 600 * MS; now += 3 * MS) {
+            got.addAll(s.due(now, j -> true).start());
+        }
+        // within one due() call the order is by due time; across calls time moves on: one sequence
+        assertEquals(want, got);
+        assertEquals(Long.MAX_VALUE, s.nextWakeAt());
+    }
 }
