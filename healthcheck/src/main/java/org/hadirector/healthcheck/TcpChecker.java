@@ -5,9 +5,9 @@ import java.util.function.Consumer;
 import org.hadirector.sys.TcpConnector;
 
 /**
- * TCP_CHECK as keepalived's: a connect that completes is a success, then the socket is closed.
+ * TCP_CHECK as keepalived's: a connect that completes is a success, then the connection is reset.
  * The connect runs on the shared {@link TcpConnector} (raw system calls on its own epoll thread:
- * socket, connect, epoll_ctl, getsockopt, close), not on a netty channel, which costs about three
+ * connect, epoll_ctl and a disconnect on a pooled socket), not on a netty channel, which costs about three
  * times the system calls and many objects per check (see the README's health-check benchmark).
  */
 public final class TcpChecker implements Probe {
