@@ -232,16 +232,17 @@ public final class ConfigLoader {
                 if (!vsKeys.add(key)) {
                     d.error(at(vs), "virtual server " + vs.displayName() + " is defined twice");
                 }
-                for (RealServer rs : vs.realServers()) {
-                    rs.checkers().stream()
-                            .filter(ch -> ch instanceof FileCheck)
-                            .map(ch -> (FileCheck) ch)
-                            .filter(fc -> fc.trackFile() != null && !files.containsKey(fc.trackFile()))
-                            .forEach(fc -> d.error(
+                for (RealServer rs : vs.realServers()) { // a plain loop: it runs for every real server at each start
+                    for (var ch : rs.checkers()) {
+                        if (ch instanceof FileCheck fc
+                                && fc.trackFile() != null
+                                && !files.containsKey(fc.trackFile())) {
+                            d.error(
                                     at(vs),
-                                    "FILE_CHECK of real server "
-                                            + Addresses.format(rs.address()) + ": track_file " + fc.trackFile()
-                                            + " is not defined"));
+                                    "FILE_CHECK of real server " + Addresses.format(rs.address()) + ": track_file "
+                                            + fc.trackFile() + " is not defined");
+                        }
+                    }
                 }
             }
             return RecordBuilder.with(c, "vrrpInstances", checked);

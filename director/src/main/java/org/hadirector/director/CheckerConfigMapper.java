@@ -53,7 +53,6 @@ final class CheckerConfigMapper {
         List<String> out = new ArrayList<>();
         for (VirtualServer vs : c.virtualServers()) {
             for (RealServer rs : vs.realServers()) {
-                String where = vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port()) + ": ";
                 for (Checker k : rs.checkers()) {
                     CheckerEndpoint e = endpoint(k);
                     // a ping has no port (keepalived's PING_CHECK ignores connect_port)
@@ -62,7 +61,8 @@ final class CheckerConfigMapper {
                                 ? e.connectPort()
                                 : rs.port() != null ? rs.port() : vs.port();
                         if (port == null || port == 0) {
-                            out.add(where + k.type() + ": no port to connect to; set connect_port");
+                            out.add(vs.displayName() + ", real_server " + Addresses.withPort(rs.address(), rs.port())
+                                    + ": " + k.type() + ": no port to connect to; set connect_port");
                         }
                     }
                 }

@@ -40,10 +40,9 @@ final class ScriptSecurity {
         if (checkers) {
             for (var vs : c.virtualServers()) {
                 for (var rs : vs.realServers()) {
-                    String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
                     for (var k : rs.checkers()) {
                         if (k instanceof org.hadirector.conf.model.MiscCheck m) {
-                            user(n + " MISC_CHECK user", m.user(), m.group(), out);
+                            user(realServer(vs, rs) + " MISC_CHECK user", m.user(), m.group(), out);
                         }
                     }
                 }
@@ -78,9 +77,11 @@ final class ScriptSecurity {
                 script(vs.displayName() + " quorum_up", vs.quorumUp(), out);
                 script(vs.displayName() + " quorum_down", vs.quorumDown(), out);
                 for (var rs : vs.realServers()) {
-                    String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
-                    script(n + " notify_up", rs.notifyUp(), out);
-                    script(n + " notify_down", rs.notifyDown(), out);
+                    if (rs.notifyUp() != null || rs.notifyDown() != null) {
+                        String n = realServer(vs, rs);
+                        script(n + " notify_up", rs.notifyUp(), out);
+                        script(n + " notify_down", rs.notifyDown(), out);
+                    }
                 }
             }
         }
@@ -104,6 +105,15 @@ final class ScriptSecurity {
             user(what + " user", f.user(), f.group(), out);
             script(what + "_script", f.script(), out);
         }
+    }
+
+    /**
+     * A real server's name in these messages, built only where a script is there to check: the
+     * loops above visit every real server at each start and reload (11,000 in lab/bench-checks).
+     */
+    private static String realServer(
+            org.hadirector.conf.model.VirtualServer vs, org.hadirector.conf.model.RealServer rs) {
+        return vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
     }
 
     private static void script(String what, org.hadirector.conf.model.NotifyScript s, List<String> out) {
@@ -275,12 +285,17 @@ final class ScriptSecurity {
             script(vs.displayName() + " quorum_up", vs.quorumUp(), globalUser, out);
             script(vs.displayName() + " quorum_down", vs.quorumDown(), globalUser, out);
             for (var rs : vs.realServers()) {
-                String n = vs.displayName() + " real_server " + Addresses.withPort(rs.address(), rs.port());
-                script(n + " notify_up", rs.notifyUp(), globalUser, out);
-                script(n + " notify_down", rs.notifyDown(), globalUser, out);
+                if (rs.notifyUp() != null || rs.notifyDown() != null) {
+                    String n = realServer(vs, rs);
+                    script(n + " notify_up", rs.notifyUp(), globalUser, out);
+                    script(n + " notify_down", rs.notifyDown(), globalUser, out);
+                }
                 for (var k : rs.checkers()) {
                     if (k instanceof org.hadirector.conf.model.MiscCheck m) {
-                        out.addAll(problems(n + " MISC_CHECK", m.miscPath(), m.user() != null ? m.user() : globalUser));
+                        out.addAll(problems(
+                                realServer(vs, rs) + " MISC_CHECK",
+                                m.miscPath(),
+                                m.user() != null ? m.user() : globalUser));
                     }
                 }
             }
