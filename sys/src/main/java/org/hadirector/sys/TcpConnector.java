@@ -340,6 +340,9 @@ public final class TcpConnector implements Closeable {
         byte[] to = SockAddr.of(target.getAddress(), target.getPort());
         boolean now = Native.C.connect(fd, to, to.length) == 0;
         if (now && a.conversation == null) {
+            if (!registered) {
+                a.poolFamily = 0; // never in epoll: a later EPOLL_CTL_MOD would not find it, so not pooled
+            }
             end(a, 0, "connect", true);
             return;
         }
