@@ -93,11 +93,16 @@ final class SyncRole implements AutoCloseable {
                             : "; at most " + limits.maxEntries() + " table entries by sync, " + limits.maxPending()
                                     + " waiting");
         } catch (DataplaneException | RuntimeException e) {
+            // Nothing is known to run now: the switch may have closed the other side first (a
+            // sender that fails to open after the receiver closed). Remembering the old role would
+            // make the next become() of that role a no-op and check() content, with no receiver.
+            master = null;
             LOG.error(
-                    "sync: cannot become {} on {}: {}",
+                    "sync: cannot become {} on {}: {}; tried again in {} ms",
                     toMaster ? "master" : "backup",
                     settings.interfaceName(),
-                    e.getMessage());
+                    e.getMessage(),
+                    CHECK_MS);
         }
     }
 
@@ -109,7 +114,13 @@ final class SyncRole implements AutoCloseable {
      * not watched here.
      */
     void check() {
-        if (wanted == null || hooks.isEmpty()) {
+        if (wanted == null) {
+            return;
+        }
+        if (hooks.isEmpty()) {
+            if (master == null && daemons.isPresent()) {
+                become(wanted); // the kernel's daemon failed to start: tried again
+            }
             return;
         }
         int index = interfaceIndex();

@@ -45,7 +45,7 @@ class TableKeeperTest {
     }
 
     /** A table in memory; every applied op is recorded. */
-    static final class MemoryDataplane implements Dataplane {
+    static class MemoryDataplane implements Dataplane {
         ServiceTable table = ServiceTable.EMPTY;
         final List<TableOp> ops = new ArrayList<>();
         /** How many of the next applies throw (a bug in the dataplane, not a refused operation). */

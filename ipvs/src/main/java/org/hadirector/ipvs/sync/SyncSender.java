@@ -81,7 +81,7 @@ public final class SyncSender implements AutoCloseable {
         if (maxQueued < 1) {
             throw new IllegalArgumentException("sync master queue bound " + maxQueued);
         }
-        NetworkInterface nif = SyncReceiver.networkInterface(s.interfaceName());
+        SyncReceiver.networkInterface(s.interfaceName()); // a missing interface is named as such
         InetAddress source = primaryAddress(s.interfaceName());
         if (source == null) {
             throw new DataplaneException("sync interface " + s.interfaceName() + " has no IPv4 address to send from");
@@ -92,7 +92,10 @@ public final class SyncSender implements AutoCloseable {
                     .group(group)
                     .channelFactory(() -> new EpollDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.IP_MULTICAST_TTL, s.ttl())
-                    .option(ChannelOption.IP_MULTICAST_IF, nif)
+                    // by the interface's own address, not NetworkInterface: netty takes that object's
+                    // first IPv4 address, which may be a VIP gone by now (EADDRNOTAVAIL at a quick
+                    // MASTER -> BACKUP, seen in the sync-recreate drill)
+                    .option(ChannelOption.IP_MULTICAST_ADDR, source)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
