@@ -212,9 +212,7 @@ final class CheckSchedule<J> {
             move(parent, i);
             i = parent;
         }
-        heapAt[i] = at;
-        heapSeq[i] = order;
-        heapEntry[i] = e;
+        set(i, at, order, e);
     }
 
     /** Drops the heap's head. */
@@ -241,14 +239,16 @@ final class CheckSchedule<J> {
             move(child, i);
             i = child;
         }
-        heapAt[i] = at;
-        heapSeq[i] = order;
-        heapEntry[i] = e;
+        set(i, at, order, e);
     }
 
     private void move(int from, int to) {
-        heapAt[to] = heapAt[from];
-        heapSeq[to] = heapSeq[from];
-        heapEntry[to] = heapEntry[from];
+        set(to, heapAt[from], heapSeq[from], heapEntry[from]);
+    }
+
+    private void set(int i, long at, long order, Entry<?> e) {
+        heapAt[i] = at;
+        heapSeq[i] = order;
+        heapEntry[i] = e;
     }
 }

@@ -29,9 +29,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * completed plain connects (no bind address) are kept in a small pool per family and connected
  * again, still registered in epoll (EPOLLONESHOT, re-armed with one EPOLL_CTL_MOD). A check
  * then costs connect, epoll_ctl and the disconnect, where a fresh socket costs socket,
- * setsockopt, connect, epoll_ctl, setsockopt and close: lab/floor's C test measured 28% of a core
- * against 20% for 10,000 checks a second, the difference being the kernel's making and freeing
- * of a socket and its file. The wire is the same: SYN, SYN-ACK, RST, a new source port each time.
+ * setsockopt, connect, epoll_ctl, setsockopt and close: a C test of 10,000 checks a second measured
+ * 28-29% of a core with a fresh socket per check against 20-21% reusing them (lab/floor,
+ * FLOOR_REUSE=1), the difference being the kernel's making and freeing of a socket and its file. The wire is the same: SYN, SYN-ACK, RST, a new source port each time.
  *
  * <p>A {@link Conversation} (HTTP_GET's request and response) runs on the same thread: after the
  * connect it writes and reads, edge-triggered on the one epoll registration, so a whole HTTP check
@@ -109,19 +109,41 @@ public final class TcpConnector implements Closeable {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Attempt> pending = new HashMap<>();
+    /** Idle unconnected sockets, IPv4 and IPv6 (connector's thread only). */
+    private final Pool pool4 = new Pool();
+
+    private final Pool pool6 = new Pool();
+    /** Connects that took a pooled socket (written by the connector's thread only). */
+    private volatile long reused;
+
+    /** At most {@link #POOL} idle sockets of one family, last in first out. */
+    private static final class Pool {
+        private final int[] fds = new int[POOL];
+        private int size;
+
+        /** An idle socket, or -1. */
+        int take() {
+            return size > 0 ? fds[--size] : -1;
+        }
+
+        boolean full() {
+            return size == POOL;
+        }
+
+        void put(int fd) {
+            fds[size++] = fd;
+        }
+
+        void closeAll() {
+            while (size > 0) {
+                Native.closeQuietly(fds[--size]);
+            }
+        }
+    }
     /**
      * Deadlines as they were when queued: a conversation's moves on at each phase, and an entry
      * whose attempt has a later deadline by the time it comes to the head is queued again.
      */
-    /** Idle pooled sockets, IPv4 and IPv6 (connector's thread only). */
-    private final int[] pool4 = new int[POOL];
-
-    private final int[] pool6 = new int[POOL];
-    private int pooled4;
-    private int pooled6;
-    /** Connects that took a pooled socket (written by the connector's thread only). */
-    private volatile long reused;
-
     private final PriorityQueue<Due> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     /** Conversations with bytes left to read after their turn (edge-triggered: no new event comes). */
     private final java.util.ArrayDeque<Attempt> unread = new java.util.ArrayDeque<>();
@@ -307,7 +329,7 @@ public final class TcpConnector implements Closeable {
         }
         int family = target.getAddress() instanceof Inet6Address ? Native.AF_INET6 : Native.AF_INET;
         boolean poolable = a.conversation == null && bind == null;
-        int fd = poolable ? takePooled(family) : -1;
+        int fd = poolable ? pool(family).take() : -1;
         boolean registered = fd >= 0;
         if (registered) {
             reused++;
@@ -501,12 +523,9 @@ public final class TcpConnector implements Closeable {
         }
     }
 
-    /** An idle pooled socket of the family, or -1. */
-    private int takePooled(int family) {
-        if (family == Native.AF_INET) {
-            return pooled4 > 0 ? pool4[--pooled4] : -1;
-        }
-        return pooled6 > 0 ? pool6[--pooled6] : -1;
+    /** The family's pool; null for 0 (a socket that is never pooled). */
+    private Pool pool(int family) {
+        return family == Native.AF_INET ? pool4 : family == Native.AF_INET6 ? pool6 : null;
     }
 
     /**
@@ -514,14 +533,9 @@ public final class TcpConnector implements Closeable {
      * next connect when it may be pooled and the pool has room, else closed with SO_LINGER 0.
      */
     private void release(int fd, int family) {
-        boolean v4 = family == Native.AF_INET;
-        boolean room = family != 0 && (v4 ? pooled4 : pooled6) < POOL;
-        if (room && Native.C.connect(fd, UNSPEC, UNSPEC.length) == 0) {
-            if (v4) {
-                pool4[pooled4++] = fd;
-            } else {
-                pool6[pooled6++] = fd;
-            }
+        Pool p = pool(family);
+        if (p != null && !p.full() && Native.C.connect(fd, UNSPEC, UNSPEC.length) == 0) {
+            p.put(fd);
             return;
         }
         Native.C.setsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, RESET, RESET.length);
@@ -613,12 +627,8 @@ public final class TcpConnector implements Closeable {
         for (Attempt a : pending.values().toArray(new Attempt[0])) {
             end(a, 0, null, false);
         }
-        while (pooled4 > 0) {
-            Native.closeQuietly(pool4[--pooled4]);
-        }
-        while (pooled6 > 0) {
-            Native.closeQuietly(pool6[--pooled6]);
-        }
+        pool4.closeAll();
+        pool6.closeAll();
     }
 
     /** One queued command; a bug in one must not stop the thread every TCP check depends on. */
