@@ -21,6 +21,12 @@ import java.util.Map;
  * brings the next ask forward again (at most one a second per address, whatever the traffic),
  * as the kernel resolves on demand; and one call asks at most {@link #MAX_ASKS_PER_CALL}, the
  * rest at the next.
+ *
+ * <p>An address that cannot be on a link (loopback, unspecified, multicast, IPv4's reserved
+ * 240/4 and broadcast; IPv6's loopback, unspecified and multicast) is never asked for, as the
+ * kernel never resolves one: a "who-has 127.1.0.1" broadcast is a martian on the operator's link,
+ * and a real server there is unreachable by direct routing whatever is asked. Its entry stays
+ * without a MAC (its frames are counted no_mac).
  */
 final class Neighbours {
     static final long RETRY_NS = 1_000_000_000L;
@@ -43,6 +49,8 @@ final class Neighbours {
         boolean everAsked;
         /** Asks since the address was last heard: the backoff. */
         int unanswered;
+        /** False for an address that cannot be on a link: never asked for. */
+        final boolean onLink;
 
         int users;
 
@@ -50,6 +58,7 @@ final class Neighbours {
             this.hi = k.hi;
             this.lo = k.lo;
             this.address = (int) k.lo;
+            this.onLink = canBeOnLink(k.hi, k.lo);
         }
 
         boolean ipv4() {
@@ -72,6 +81,17 @@ final class Neighbours {
 
     private record Key(long hi, long lo) {}
 
+    /** Whether an address may be a neighbour on a link (see the class comment for which may not). */
+    static boolean canBeOnLink(long hi, long lo) {
+        if (Ip128.isV4(hi, lo)) {
+            int first = (int) (lo >>> 24) & 0xff;
+            return first != 0 && first != 127 && first < 224;
+        }
+        boolean unspecifiedOrLoopback = hi == 0 && (lo == 0 || lo == 1);
+        boolean multicast = (hi >>> 56) == 0xff;
+        return !unspecifiedOrLoopback && !multicast;
+    }
+
     private final Map<Key, Entry> entries = new HashMap<>();
     /** No entry is due before this: {@link #due} does not walk the table until then. */
     private long nextScanAt = Long.MIN_VALUE;
@@ -90,7 +110,7 @@ final class Neighbours {
     Entry use(long hi, long lo) {
         Entry e = entries.computeIfAbsent(new Key(hi, lo), Entry::new);
         e.users++;
-        if (!e.everAsked) {
+        if (!e.everAsked && e.onLink) {
             nextScanAt = Long.MIN_VALUE;
         }
         return e;
@@ -110,8 +130,8 @@ final class Neighbours {
     /** A sender's address and MAC heard (ARP, neighbour discovery); true when it changed an entry. */
     boolean heard(long hi, long lo, long mac, long nowNs) {
         Entry e = entries.get(new Key(hi, lo));
-        if (e == null) {
-            return false;
+        if (e == null || !e.onLink) {
+            return false; // the kernel's arp_process drops a loopback or multicast sender too
         }
         boolean changed = e.mac != mac;
         e.mac = mac;
@@ -125,7 +145,7 @@ final class Neighbours {
      * whatever the backoff had reached.
      */
     void wanted(Entry e, long nowNs) {
-        if (e.mac != -1 || e.unanswered < SOLICIT) {
+        if (e.mac != -1 || e.unanswered < SOLICIT || !e.onLink) {
             return;
         }
         e.unanswered = SOLICIT - 1;
@@ -146,6 +166,9 @@ final class Neighbours {
         List<Entry> ask = new ArrayList<>();
         long next = nowNs + REFRESH_NS;
         for (Entry e : entries.values()) {
+            if (!e.onLink) {
+                continue;
+            }
             long at = e.nextAskAt();
             if ((at == Long.MIN_VALUE || nowNs - at >= 0) && ask.size() < MAX_ASKS_PER_CALL) {
                 e.askedNs = nowNs;

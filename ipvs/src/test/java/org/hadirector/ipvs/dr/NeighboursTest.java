@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class NeighboursTest {
     static final long S = 1_000_000_000L;
+    /** 198.18.0.1 and 198.18.0.2, addresses a link may have. */
+    static final int A = 0xc612_0001;
+
+    static final int B = 0xc612_0002;
     final Neighbours n = new Neighbours();
 
     /** The IPv4 addresses due now. */
@@ -29,31 +33,31 @@ class NeighboursTest {
 
     @Test
     void aSilentAddressIsAskedThreeTimesThenLessAndLessOftenUpToOnceAMinute() {
-        n.use(1);
+        n.use(A);
         // tenths of a second: 0, 1 s, 2 s, then 4, 8, 16, 32, 64 s apart, then once a minute
-        assertEquals(List.of(0L, 10L, 20L, 40L, 80L, 160L, 320L, 640L, 1240L, 1840L), askedAt(1, 200));
+        assertEquals(List.of(0L, 10L, 20L, 40L, 80L, 160L, 320L, 640L, 1240L, 1840L), askedAt(A, 200));
     }
 
     @Test
     void aHeardAddressIsRefreshedOnceAMinuteAndKeepsItsMacWhenSilent() {
-        Neighbours.Entry e = n.use(1);
-        assertEquals(List.of(1), due(0));
-        n.heard(1, 0xa, S / 10);
+        Neighbours.Entry e = n.use(A);
+        assertEquals(List.of(A), due(0));
+        n.heard(A, 0xa, S / 10);
         assertEquals(List.of(), due(59 * S));
-        assertEquals(List.of(1), due(60 * S + S / 10));
+        assertEquals(List.of(A), due(60 * S + S / 10));
         // silent at its refresh: asked a second apart, then backing off; the MAC stays
         assertEquals(List.of(), due(61 * S));
-        assertEquals(List.of(1), due(61 * S + S / 10));
+        assertEquals(List.of(A), due(61 * S + S / 10));
         assertEquals(0xa, e.mac);
-        n.heard(1, 0xb, 62 * S);
+        n.heard(A, 0xb, 62 * S);
         assertEquals(0xb, e.mac);
         assertEquals(List.of(), due(121 * S));
-        assertEquals(List.of(1), due(122 * S));
+        assertEquals(List.of(A), due(122 * S));
     }
 
     @Test
     void trafficForAnUnknownAddressBringsTheNextAskForwardToASecondWhateverTheRate() {
-        Neighbours.Entry e = n.use(1);
+        Neighbours.Entry e = n.use(A);
         for (long t = 0; t < 100 * S; t += S / 10) {
             due(t);
         }
@@ -63,7 +67,7 @@ class NeighboursTest {
         for (int i = 0; i < 100_000; i++) {
             n.wanted(e, 100 * S);
         }
-        assertEquals(List.of(1), due(Math.max(100 * S, asked + S)));
+        assertEquals(List.of(A), due(Math.max(100 * S, asked + S)));
         assertEquals(List.of(), due(asked + S + S / 2));
     }
 
@@ -71,7 +75,7 @@ class NeighboursTest {
     void oneCallAsksAtMostItsCapAndTheRestAtTheNext() {
         int count = Neighbours.MAX_ASKS_PER_CALL * 2 + 10;
         for (int a = 1; a <= count; a++) {
-            n.use(a);
+            n.use(A + a);
         }
         assertEquals(Neighbours.MAX_ASKS_PER_CALL, due(0).size());
         assertEquals(Neighbours.MAX_ASKS_PER_CALL, due(S / 10).size());
@@ -81,22 +85,53 @@ class NeighboursTest {
 
     @Test
     void anAddressAddedLaterIsAskedAtTheNextCallEvenWhenNothingElseIsDue() {
-        n.use(1);
+        n.use(A);
         due(0);
-        n.heard(1, 0xa, 0);
+        n.heard(A, 0xa, 0);
         assertEquals(List.of(), due(S));
-        n.use(2);
-        assertEquals(List.of(2), due(S + S / 10));
+        n.use(B);
+        assertEquals(List.of(B), due(S + S / 10));
     }
 
     @Test
     void aReleasedAddressIsForgotten() {
-        Neighbours.Entry e = n.use(1);
-        n.use(1);
+        Neighbours.Entry e = n.use(A);
+        n.use(A);
         n.release(e);
         assertEquals(1, n.size());
         n.release(e);
         assertEquals(0, n.size());
         assertEquals(List.of(), due(0));
+    }
+
+    @Test
+    void anAddressThatCannotBeOnALinkIsNeverAskedForNorLearned() {
+        for (String a : List.of("127.1.0.1", "0.0.0.7", "224.0.0.18", "240.0.0.1", "255.255.255.255")) {
+            Neighbours.Entry e = n.use(Frames.ip(a));
+            assertEquals(false, e.onLink, a);
+            // a spoofed ARP from such a sender teaches nothing (the kernel's arp_process drops it)
+            assertEquals(false, n.heard(Frames.ip(a), 0xa, 0), a);
+            assertEquals(-1, e.mac, a);
+        }
+        for (String a : List.of("::1", "::", "ff02::1")) {
+            java.net.InetAddress x = address(a);
+            Neighbours.Entry e = n.use(Ip128.hi(x), Ip128.lo(x));
+            assertEquals(false, e.onLink, a);
+        }
+        for (long t = 0; t < 200 * S; t += S / 10) {
+            assertEquals(List.of(), n.due(t), "at " + t);
+        }
+        for (String a : List.of("198.18.0.9", "10.0.0.1", "fe80::1", "2001:db8::1", "::ffff:198.18.0.10")) {
+            java.net.InetAddress x = address(a);
+            assertEquals(true, Neighbours.canBeOnLink(Ip128.hi(x), Ip128.lo(x)), a);
+        }
+    }
+
+    static java.net.InetAddress address(String a) {
+        try {
+            return java.net.InetAddress.getByName(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 }
