@@ -69,6 +69,7 @@ final class Native {
     static final int EACCES = 13;
     static final int EAGAIN = 11;
     static final int EINPROGRESS = 115;
+    static final int EALREADY = 114;
     static final int ETIMEDOUT = 110;
     static final int SOCK_STREAM = 1;
     static final int SOCK_NONBLOCK = 0x800;

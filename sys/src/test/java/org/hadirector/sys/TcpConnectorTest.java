@@ -94,6 +94,51 @@ class TcpConnectorTest {
         }
     }
 
+    /**
+     * A pooled socket whose handshake is not over when connect returns (here the server's accept
+     * queue is full, so its SYN is dropped and sent again a second later) is followed by epoll as
+     * a new one is: the second connect, which finds a local handshake done at once, says EALREADY,
+     * and the outcome comes later, a success once the queue has room, a timeout at the deadline if
+     * it never has.
+     */
+    @Test
+    void aPooledSocketWhoseHandshakeIsStillUnderWayIsFollowedToItsEnd() throws Exception {
+        try (TcpConnector c = TcpConnector.open("test-tcp");
+                ServerSocket live = new ServerSocket(0, 50, LOOPBACK);
+                ServerSocket full = new ServerSocket(0, 1, LOOPBACK);
+                Socket q1 = new Socket();
+                Socket q2 = new Socket()) {
+            InetSocketAddress liveAt = new InetSocketAddress(LOOPBACK, live.getLocalPort());
+            InetSocketAddress fullAt = new InetSocketAddress(LOOPBACK, full.getLocalPort());
+            assertEquals(new Outcome(0, "connect"), once(c, liveAt, null, SECOND));
+            assertEquals(new Outcome(0, "connect"), once(c, liveAt, null, SECOND));
+            assertEquals(1, c.reusedSockets());
+            assertEquals(1, c.connectedAtOnce(), "a loopback handshake is over when connect returns");
+            // listen(1): two completed connections fill the accept queue; later SYNs are dropped
+            q1.connect(fullAt, 1000);
+            q2.connect(fullAt, 1000);
+            long t0 = System.nanoTime();
+            CompletableFuture<Outcome> f = new CompletableFuture<>();
+            c.connect(fullAt, null, 5 * SECOND, (e, call) -> f.complete(new Outcome(e, call)));
+            Thread.sleep(200);
+            full.accept().close(); // room in the queue before the SYN is sent again
+            assertEquals(new Outcome(0, "connect"), f.get(10, TimeUnit.SECONDS));
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(took >= 800, took + " ms: done at the SYN's retransmission, through epoll");
+            assertEquals(2, c.reusedSockets());
+            assertEquals(1, c.connectedAtOnce());
+            // the queue full again and never emptied: the pooled socket's connect times out
+            try (Socket q3 = new Socket()) {
+                q3.connect(fullAt, 1000);
+                t0 = System.nanoTime();
+                assertEquals(new Outcome(TcpConnector.TIMED_OUT, "connect"), once(c, fullAt, null, 300_000_000L));
+                took = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(took >= 290 && took < 3000, took + " ms");
+                assertEquals(3, c.reusedSockets());
+            }
+        }
+    }
+
     static int freePort(InetAddress host) throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, host)) {
             return s.getLocalPort();
