@@ -379,7 +379,7 @@ public final class TcpConnector implements Closeable {
             end(a, err, "connect", true);
             return;
         }
-        if (registered && a.conversation == null) {
+        if (registered) { // a pooled socket: a plain connect's (a conversation's never is)
             // The handshake may be over already: to a loopback or this host's own address the
             // kernel runs the whole exchange inside connect (delivered locally, the SYN-ACK taken
             // when connect releases the socket). A second connect says so (0, or the handshake's

@@ -145,7 +145,7 @@ final class Neighbours {
      * whatever the backoff had reached.
      */
     void wanted(Entry e, long nowNs) {
-        if (e.mac != -1 || e.unanswered < SOLICIT || !e.onLink) {
+        if (e.mac != -1 || e.unanswered < SOLICIT) { // an entry off any link is never asked: unanswered stays 0
             return;
         }
         e.unanswered = SOLICIT - 1;

@@ -114,7 +114,7 @@ class NeighboursTest {
             assertEquals(-1, e.mac, a);
         }
         for (String a : List.of("::1", "::", "ff02::1")) {
-            java.net.InetAddress x = address(a);
+            java.net.InetAddress x = ForwardingCoreTest.addr(a);
             Neighbours.Entry e = n.use(Ip128.hi(x), Ip128.lo(x));
             assertEquals(false, e.onLink, a);
         }
@@ -122,16 +122,8 @@ class NeighboursTest {
             assertEquals(List.of(), n.due(t), "at " + t);
         }
         for (String a : List.of("198.18.0.9", "10.0.0.1", "fe80::1", "2001:db8::1", "::ffff:198.18.0.10")) {
-            java.net.InetAddress x = address(a);
+            java.net.InetAddress x = ForwardingCoreTest.addr(a);
             assertEquals(true, Neighbours.canBeOnLink(Ip128.hi(x), Ip128.lo(x)), a);
-        }
-    }
-
-    static java.net.InetAddress address(String a) {
-        try {
-            return java.net.InetAddress.getByName(a);
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
         }
     }
 }
