@@ -245,7 +245,7 @@ class GarpIntervalLabTest {
                 assertEquals(newMac + "\t" + newMac, l, all);
             }
             if (who.equals("hadirector")) {
-                assertTrue(d.log().contains("e1 was re-created"), all);
+                assertTrue(d.logShows("e1 was re-created"), all);
             }
         }
     }

@@ -143,7 +143,7 @@ class HealthCheckDaemonTest {
                             >= 0,
                     lab.log("director1"));
             assertTrue(
-                    lab.log("director1").contains("table: remove 198.18.0.22:80 from TCP  198.18.0.100:80 (TCP_CHECK "),
+                    lab.logShows("director1", "table: remove 198.18.0.22:80 from TCP  198.18.0.100:80 (TCP_CHECK "),
                     lab.log("director1"));
             lab.nginx("rs2");
             assertTrue(

@@ -411,6 +411,16 @@ public final class Lab implements AutoCloseable {
         return Files.exists(p) ? Files.readString(p) : "";
     }
 
+    /**
+     * True once {@code host}'s log holds {@code text}, waiting at most 5 s for it: the daemon logs
+     * through an asynchronous appender, and most lines follow the effect they report (an address
+     * removed, a route withdrawn), so a test that has just seen the effect may read the log a few
+     * milliseconds before the line is written.
+     */
+    public boolean logShows(String host, String text) throws InterruptedException {
+        return waitFor(5_000, quietly(() -> log(host).contains(text))) >= 0;
+    }
+
     /** True when {@code address} is configured on {@code host}'s e0. */
     public boolean hasAddress(String host, String address) throws IOException, InterruptedException {
         return run("ip", "-n", ns(host), "-4", "addr", "show", "dev", "e0").contains(" " + address + "/");

@@ -144,8 +144,7 @@ class TrackProcessLabTest {
                                         && lab.log("director1").contains("VI_1: INIT -> BACKUP")))
                         >= 0,
                 "director1 started, nginx not running\n" + lab.log("director1"));
-        assertTrue(
-                lab.log("director1").contains("track_process nginx_test is down (0 matching)"), lab.log("director1"));
+        assertTrue(lab.logShows("director1", "track_process nginx_test is down (0 matching)"), lab.log("director1"));
         assertTrue(
                 Lab.waitFor(
                                 15_000,
@@ -168,7 +167,7 @@ class TrackProcessLabTest {
                                             !lab.hasAddress("director2", VIP1) && !lab.hasAddress("director2", VIP2)))
                             >= 0,
                     lab.log("director2"));
-            assertTrue(lab.log("director1").contains("quorum gained"), lab.log("director1"));
+            assertTrue(lab.logShows("director1", "quorum gained"), lab.log("director1"));
             String health = Lab.run(
                     "ip",
                     "netns",
@@ -198,8 +197,8 @@ class TrackProcessLabTest {
                                         () -> !lab.hasAddress("director1", VIP1) && !lab.hasAddress("director1", VIP2)))
                         >= 0,
                 lab.log("director1"));
-        assertTrue(lab.log("director1").contains("quorum lost"), lab.log("director1"));
-        assertTrue(lab.log("director1").contains("FAULT"), lab.log("director1"));
+        assertTrue(lab.logShows("director1", "quorum lost"), lab.log("director1"));
+        assertTrue(lab.logShows("director1", "FAULT"), lab.log("director1"));
 
         Process again = nginx(lab, binary, nginxConf, www);
         try {

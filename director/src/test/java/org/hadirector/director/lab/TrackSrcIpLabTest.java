@@ -114,7 +114,7 @@ class TrackSrcIpLabTest {
                         Lab.quietly(() -> lab.hasAddress("director1", VIP) && !lab.hasAddress("director2", VIP)));
                 assertTrue(back >= 0, "the master returns with its source\n" + logs(lab));
                 System.out.println(who + ": source re-added -> master holds the VIP again in " + back + " ms");
-                assertTrue(lab.log("director1").contains("VI_1: FAULT -> BACKUP"), logs(lab));
+                assertTrue(lab.logShows("director1", "VI_1: FAULT -> BACKUP"), logs(lab));
             } finally {
                 stopKeepalived(lab, keepaliveds);
             }
@@ -159,7 +159,7 @@ class TrackSrcIpLabTest {
                 }
                 long master = Lab.waitFor(15_000, Lab.quietly(() -> lab.hasAddress("director1", VIP)));
                 assertTrue(master >= 0, "out of FAULT once the source is there\n" + logs(lab));
-                assertTrue(lab.log("director1").contains("VI_1: FAULT -> BACKUP"), logs(lab));
+                assertTrue(lab.logShows("director1", "VI_1: FAULT -> BACKUP"), logs(lab));
                 System.out.println(who + ": source added after start -> master in " + master + " ms");
             } finally {
                 stopKeepalived(lab, keepaliveds);
@@ -269,7 +269,7 @@ class TrackSrcIpLabTest {
                     15_000,
                     Lab.quietly(() -> lab.hasAddress6("director2", vip6) && !lab.hasAddress6("director1", vip6)));
             assertTrue(takeover >= 0, logs(lab));
-            assertTrue(lab.log("director1").contains("VI_1: MASTER -> FAULT"), logs(lab));
+            assertTrue(lab.logShows("director1", "VI_1: MASTER -> FAULT"), logs(lab));
             Lab.run("ip", "-n", lab.ns("director1"), "addr", "add", "2001:db8::11/64", "dev", "e0", "nodad");
             long back = Lab.waitFor(
                     15_000,

@@ -74,7 +74,7 @@ class UdpCheckDaemonTest {
                             >= 0,
                     HealthCheckDaemonTest.status(sock) + lab.log("director1"));
             assertTrue(
-                    lab.log("director1").contains("table: remove 198.18.0.21:53 from UDP  198.18.0.100:53 (UDP_CHECK "),
+                    lab.logShows("director1", "table: remove 198.18.0.21:53 from UDP  198.18.0.100:53 (UDP_CHECK "),
                     lab.log("director1"));
 
             lab.dnsmasq("rs1");

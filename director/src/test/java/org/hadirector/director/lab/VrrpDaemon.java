@@ -74,6 +74,11 @@ public final class VrrpDaemon implements AutoCloseable {
         return ms;
     }
 
+    /** True once the log holds {@code text}, waiting at most 5 s (see {@link Lab#logShows}). */
+    public boolean logShows(String text) throws InterruptedException {
+        return Lab.waitFor(5_000, Lab.quietly(() -> log().contains(text))) >= 0;
+    }
+
     /** Stops it gracefully if it still runs (its VIPs and VMACs removed), then for good. */
     @Override
     public void close() throws InterruptedException {

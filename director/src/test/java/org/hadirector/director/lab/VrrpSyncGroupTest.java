@@ -94,7 +94,7 @@ class VrrpSyncGroupTest {
                             >= 0,
                     lab.log("director1"));
             assertTrue(
-                    lab.log("director1").contains("VI_A: MASTER -> FAULT (sync group G: VI_B is faulted)"),
+                    lab.logShows("director1", "VI_A: MASTER -> FAULT (sync group G: VI_B is faulted)"),
                     lab.log("director1"));
             Lab.run("ip", "-n", lab.ns("director1"), "link", "set", "e1", "up");
             assertTrue(
