@@ -276,7 +276,8 @@ final class ControlCommands {
         }
         return PrometheusText.render(s.vrrp(), s.health(), s.table(), dump, s.parts())
                 + PrometheusText.notifyFifos(director.notifyFifoCounts())
-                + PrometheusText.smtpAlerts(director.smtpAlertCounts());
+                + PrometheusText.smtpAlerts(director.smtpAlertCounts())
+                + PrometheusText.logDropped(DaemonLogging.droppedLines());
     }
 
     private ControlAnswer ipvs(String[] w) {

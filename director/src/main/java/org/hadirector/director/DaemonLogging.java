@@ -1,6 +1,5 @@
 package org.hadirector.director;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -21,7 +20,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * forwarder and the checks never wait for the log: they only queue an event, and the queue's own
  * thread writes it out. The queue is bounded (2048 events): past four fifths full, TRACE, DEBUG
  * and INFO events are dropped while WARN and ERROR are still queued; full, every event is dropped
- * rather than waited for (neverBlock). A stalled stdout (journald, a pipe nobody reads) thus costs
+ * rather than waited for (neverBlock); {@link LogQueue} counts what it drops and says so in a WARN
+ * line once there is room again. A stalled stdout (journald, a pipe nobody reads) thus costs
  * log lines, never a missed advert. {@link Main#flushLogs} drains the queue before the process
  * ends. The level is HADIRECTOR_LOG_LEVEL's (a system property or the environment), INFO without.
  */
@@ -45,6 +45,15 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
         return Level.toLevel(v, Level.INFO);
     }
 
+    /** Log lines the daemon's queue has dropped, or -1 when the logging is not the daemon's (-Dlogback.configurationFile). */
+    static long droppedLines() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext lc
+                && lc.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC") instanceof LogQueue q) {
+            return q.droppedEver();
+        }
+        return -1;
+    }
+
     /** Sets {@code lc}'s root up as the daemon's: the console behind the bounded queue. */
     static void apply(LoggerContext lc, Level level) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -56,7 +65,7 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
         console.setName("CONSOLE");
         console.setEncoder(encoder);
         console.start();
-        AsyncAppender async = new AsyncAppender();
+        LogQueue async = new LogQueue();
         async.setContext(lc);
         async.setName("ASYNC");
         async.setQueueSize(QUEUE);

@@ -67,6 +67,20 @@ final class PrometheusText {
         return p.sb.toString();
     }
 
+    /** Log lines the daemon's queue dropped (its output slower than the events); none under an operator's logback file. */
+    static String logDropped(long dropped) {
+        if (dropped < 0) {
+            return "";
+        }
+        PrometheusText p = new PrometheusText();
+        p.family(
+                "hadirector_log_lines_dropped_total",
+                "counter",
+                "log lines dropped because the log's output was slower than the events (each gap is also logged)");
+        p.sample("hadirector_log_lines_dropped_total", dropped);
+        return p.sb.toString();
+    }
+
     /** smtp_alert's mails: sent (the server took it), failed, dropped (the queue was full); none without mail. */
     static String smtpAlerts(SmtpAlertSender.Counts c) {
         if (c == null) {

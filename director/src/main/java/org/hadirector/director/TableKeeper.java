@@ -101,10 +101,8 @@ final class TableKeeper implements AutoCloseable {
             List<TableOp> ops = diff("configuration");
             // one call: the userspace forwarder then updates its filters once for every service
             dataplane.applyAll(ops);
-            for (TableOp op : ops) {
-                opsApplied++;
-                LOG.info("table: {}", op.describe());
-            }
+            opsApplied += ops.size();
+            logApplied(ops);
             return null;
         });
     }
@@ -354,6 +352,15 @@ final class TableKeeper implements AutoCloseable {
         });
     }
 
+    /** One line per operation, or per service for a large pass (see {@link TableOpLog}). */
+    private static void logApplied(List<TableOp> applied) {
+        List<String> lines = TableOpLog.lines(applied);
+        lines.forEach(l -> LOG.info("table: {}", l));
+        if (lines.size() < applied.size() && LOG.isDebugEnabled()) {
+            applied.forEach(op -> LOG.debug("table: {}", op.describe()));
+        }
+    }
+
     private void reconcile() {
         List<TableOp> ops;
         try {
@@ -364,11 +371,12 @@ final class TableKeeper implements AutoCloseable {
         }
         int failed = 0;
         String firstError = null;
+        List<TableOp> applied = new ArrayList<>(ops.size());
         for (TableOp op : ops) {
             try {
                 dataplane.apply(op);
                 opsApplied++;
-                LOG.info("table: {}", op.describe());
+                applied.add(op);
             } catch (DataplaneException e) {
                 opsFailed++;
                 failed++;
@@ -378,6 +386,7 @@ final class TableKeeper implements AutoCloseable {
                 }
             }
         }
+        logApplied(applied);
         reasons.clear();
         if (failed > 0) {
             failed(failed + " of " + ops.size() + " operation(s) failed, the first " + firstError);

@@ -352,6 +352,12 @@ class HttpEndpointTest {
                         "hadirector_check_last_duration_seconds{service=\"TCP 198.18.0.100:80\",server=\"198.18.0.21:80\","
                                 + "check=\"HTTP_GET 198.18.0.21:80 /health\"} 0.0015\n"),
                 text);
+        assertTrue(
+                PrometheusText.logDropped(7)
+                        .contains("# TYPE hadirector_log_lines_dropped_total counter\n"
+                                + "hadirector_log_lines_dropped_total 7\n"),
+                PrometheusText.logDropped(7));
+        assertEquals("", PrometheusText.logDropped(-1), "no count under an operator's own logback file");
         assertTrue(text.contains("hadirector_sync_master 1\n"), text);
         assertTrue(text.contains("hadirector_dr_dropped_total{reason=\"not_syn\"} 2\n"), text);
         for (String line : text.split("\n")) {

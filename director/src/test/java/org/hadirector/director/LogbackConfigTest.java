@@ -47,6 +47,16 @@ class LogbackConfigTest {
             }
         }
 
+        /** The lines the queue said it dropped, summed from its WARN lines. */
+        synchronized long dropped() {
+            return text.toString()
+                    .lines()
+                    .filter(l -> l.contains(" WARN ") && l.contains("] DaemonLogging: log: "))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf("] DaemonLogging: log: ") + 22)
+                            .split(" ")[0]))
+                    .sum();
+        }
+
         /** The test's own lines of {@code level} (another context of the JVM may write here too). */
         synchronized long lines(String level) {
             return text.toString()
@@ -98,10 +108,12 @@ class LogbackConfigTest {
         PrintStream stdout = System.out;
         StuckStdout stuck = new StuckStdout();
         LoggerContext lc;
+        LogQueue queue;
         long ms;
         try {
             System.setOut(new PrintStream(stuck, false, StandardCharsets.UTF_8));
             lc = daemonLogging();
+            queue = (LogQueue) root(lc).getAppender("ASYNC");
             org.slf4j.Logger log = lc.getLogger("vrrp");
             long t0 = System.nanoTime();
             for (int i = 0; i < 5000; i++) {
@@ -130,5 +142,14 @@ class LogbackConfigTest {
         // first write stuck (CI once saw 2,057: the worker had taken a few hundred at once)
         assertTrue(info < 2 * 2048, info + " INFO lines of 10,000: the rest dropped");
         assertTrue(info > 1000, info + " INFO lines: the queue was used");
+        // what was dropped is said, in WARN lines once there was room again and at stop: every
+        // line is either written or counted (the race the count leaves out needs two threads)
+        long said = stuck.dropped();
+        assertEquals(10_000, info + said, info + " INFO lines written, " + said + " said dropped\n" + stuck.text);
+        assertEquals(said, queue.droppedEver());
+    }
+
+    private static Logger root(LoggerContext lc) {
+        return lc.getLogger(Logger.ROOT_LOGGER_NAME);
     }
 }
