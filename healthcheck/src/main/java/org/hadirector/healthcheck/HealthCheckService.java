@@ -813,7 +813,7 @@ public final class HealthCheckService implements AutoCloseable {
         }
         if (first
                 && change == CheckerState.Change.NONE
-                && kind(j).equals("MISC_CHECK")
+                && j.probe.reportsFirstResult() // not kind(j), a string built for every checker at start
                 && (r.success() || j.timing.retry() == 0)) {
             // check_misc.c reports its first result even when it changes nothing (!has_run), and so
             // mails it; a first failure with retries left is a retry there too

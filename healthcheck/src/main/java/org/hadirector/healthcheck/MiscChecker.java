@@ -33,6 +33,11 @@ public final class MiscChecker implements Probe {
     }
 
     @Override
+    public boolean reportsFirstResult() {
+        return true;
+    }
+
+    @Override
     public AutoCloseable run(Consumer<ProbeResult> done) {
         ScriptProcess p;
         try {

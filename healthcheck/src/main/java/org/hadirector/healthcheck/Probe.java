@@ -14,4 +14,12 @@ public interface Probe {
     String describe();
 
     AutoCloseable run(Consumer<ProbeResult> done);
+
+    /**
+     * True for MISC_CHECK: check_misc.c reports a checker's first result even when it changes
+     * nothing (keepalived's !has_run), and so mails it. Asked of every checker's first result.
+     */
+    default boolean reportsFirstResult() {
+        return false;
+    }
 }

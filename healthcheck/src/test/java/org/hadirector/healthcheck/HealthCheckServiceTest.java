@@ -399,6 +399,11 @@ class HealthCheckServiceTest {
             }
 
             @Override
+            public boolean reportsFirstResult() {
+                return true;
+            }
+
+            @Override
             public AutoCloseable run(Consumer<ProbeResult> done) {
                 return scripted.run(done);
             }

@@ -460,6 +460,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         return call(() -> {
             Map<String, Long> d = new java.util.LinkedHashMap<>();
             core.drops().forEach((k, v) -> d.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            long[] midFlow = core.midFlow(); // both counts of one reading
             return new ForwarderCounters(
                     core.forwarded(),
                     d,
@@ -474,8 +475,8 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                     core.evicted(),
                     restarts,
                     linkDowns,
-                    core.midFlow()[0],
-                    core.midFlow()[1],
+                    midFlow[0],
+                    midFlow[1],
                     // read here, on the forwarder's thread, which alone replaces the program
                     xdp == null ? Map.of() : xdp.counters());
         });
