@@ -283,6 +283,12 @@ public final class Lab implements AutoCloseable {
         return p;
     }
 
+    /** The body curl fetches from {@code url} in {@code host} within 2 s, stripped; an IOException when curl fails. */
+    public String curl(String host, String url) throws IOException, InterruptedException {
+        return run("ip", "netns", "exec", ns(host), "curl", "-s", "-g", "--max-time", "2", url)
+                .strip();
+    }
+
     /**
      * Makes {@code host} an LVS-DR real server, as the LVS how-to and the seed documents set one
      * up: each VIP on lo, ARP for them neither answered nor used as a source (arp_ignore=1,

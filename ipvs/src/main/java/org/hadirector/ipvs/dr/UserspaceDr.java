@@ -235,7 +235,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                             + " {}+{}+{} frames of {} bytes (received, SYNs received, sent), nft table {})",
                     settings.interfaceName(),
                     Ipv4.macText(mac),
-                    Ipv4.text(source),
+                    source == 0 ? "0.0.0.0 (no IPv4 address: RFC 5227 probes, which Linux answers)" : Ipv4.text(source),
                     dr.ndSourceHi == 0 && dr.ndSourceLo == 0
                             ? "nowhere (no IPv6 address: IPv6 real servers stay unresolved)"
                             : Ip128.address(dr.ndSourceHi, dr.ndSourceLo).getHostAddress(),
@@ -339,7 +339,13 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
         }
     }
 
-    private static int arpSource(Settings s, int ifindex) throws NativeException, DataplaneException {
+    /**
+     * The address the forwarder's ARP requests come from: the interface's first IPv4 address, or
+     * 0.0.0.0 when it has none (an interface of IPv6 services only): a request from 0.0.0.0 is an
+     * RFC 5227 probe, which Linux answers (arp_process's sip == 0 case, arp_ignore's checks
+     * included) with a reply to the asker's MAC, so IPv4 real servers are found all the same.
+     */
+    private static int arpSource(Settings s, int ifindex) throws NativeException {
         if (s.arpSource() != null) {
             return Ipv4.of(s.arpSource());
         }
@@ -350,8 +356,7 @@ public final class UserspaceDr implements Dataplane, Forwarder, SyncHooks {
                 }
             }
         }
-        throw new DataplaneException(
-                "interface " + s.interfaceName() + " has no IPv4 address to send ARP requests from; give it one");
+        return 0;
     }
 
     /**
